@@ -1,0 +1,42 @@
+# cleaner: `make clean-corpus` and `make test` set up everything they need on a fresh machine
+# (Python 3.11, Java 17 and Maven are all that must be there).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: setup languagetool clean-corpus test lint bench help
+
+help:
+	@echo "make setup         create .venv, install cleaner with dev extras, install LanguageTool"
+	@echo "make clean-corpus  clean corpus/raw/ into corpus/clean/"
+	@echo "make test          run the test suite"
+	@echo "make lint          ruff + mypy"
+	@echo "make bench         benchmarks; writes bench/report.md"
+
+# Re-installs only when pyproject.toml changes, so a second `make setup` takes a moment.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) languagetool
+
+languagetool:
+	@if [ -f scripts/install-languagetool.sh ]; then bash scripts/install-languagetool.sh; fi
+
+clean-corpus: setup
+	$(VENV)/bin/cleaner clean corpus/raw/* -o corpus/clean/
+
+test: setup
+	$(VENV)/bin/pytest -n 2 -q
+
+lint: setup
+	$(VENV)/bin/ruff check cleaner tests bench
+	$(VENV)/bin/mypy cleaner
+
+bench: setup
+	$(PY) bench/run.py

@@ -1,0 +1,157 @@
+"""The document that flows through the stage chain, and the edits stages record on it.
+
+A stage never mutates a document: it returns a new one whose ``edits`` tuple is the old one
+plus what the stage did. Offsets in an edit refer to the text the stage *received*, so an edit
+log can be replayed stage by stage.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One change (or, with ``applied=False``, one finding) made by a stage.
+
+    ``start``/``end`` are character offsets into the stage's input text; ``line`` is the
+    1-based line of ``start`` in that text.
+    """
+
+    stage: str
+    rule_id: str
+    start: int
+    end: int
+    before: str
+    after: str
+    line: int
+    applied: bool = True
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "stage": self.stage,
+            "rule_id": self.rule_id,
+            "line": self.line,
+            "start": self.start,
+            "end": self.end,
+            "before": self.before,
+            "after": self.after,
+        }
+        if not self.applied:
+            data["applied"] = False
+        if self.message:
+            data["message"] = self.message
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Replacement:
+    """A change a stage wants to make: replace ``text[start:end]`` with ``after``."""
+
+    start: int
+    end: int
+    after: str
+    rule_id: str
+    message: str = ""
+
+
+def _freeze(metadata: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(metadata or {}))
+
+
+@dataclass(frozen=True)
+class Document:
+    """Text plus metadata plus the append-only log of edits that produced it.
+
+    ``raw`` holds the undecoded input bytes until the ``decode`` stage turns them into ``text``.
+    """
+
+    text: str
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    edits: tuple[Edit, ...] = ()
+    raw: bytes | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.metadata, MappingProxyType):
+            object.__setattr__(self, "metadata", _freeze(self.metadata))
+
+    @classmethod
+    def from_bytes(cls, raw: bytes, metadata: Mapping[str, Any] | None = None) -> Document:
+        return cls(text="", metadata=_freeze(metadata), raw=raw)
+
+    def with_metadata(self, **updates: Any) -> Document:
+        merged = dict(self.metadata)
+        merged.update(updates)
+        return replace(self, metadata=_freeze(merged))
+
+    def with_text(
+        self, text: str, edits: Iterable[Edit] = (), **metadata_updates: Any
+    ) -> Document:
+        merged = dict(self.metadata)
+        merged.update(metadata_updates)
+        return replace(
+            self, text=text, edits=self.edits + tuple(edits), metadata=_freeze(merged)
+        )
+
+    def with_findings(self, findings: Iterable[Edit]) -> Document:
+        return replace(self, edits=self.edits + tuple(findings))
+
+
+class LineIndex:
+    """Maps character offsets of one text to 1-based line numbers."""
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0]
+        pos = text.find("\n")
+        while pos != -1:
+            self._starts.append(pos + 1)
+            pos = text.find("\n", pos + 1)
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self._starts, offset)
+
+
+def apply_replacements(
+    doc: Document, stage: str, replacements: Iterable[Replacement], **metadata_updates: Any
+) -> Document:
+    """Apply non-overlapping replacements to ``doc.text`` and log each as an :class:`Edit`.
+
+    Replacements are sorted by position; one that overlaps an earlier one is a bug in the
+    stage and raises ``ValueError`` rather than silently corrupting the text.
+    """
+    ordered = sorted(replacements, key=lambda r: (r.start, r.end))
+    if not ordered:
+        return doc.with_metadata(**metadata_updates) if metadata_updates else doc
+    text = doc.text
+    index = LineIndex(text)
+    pieces: list[str] = []
+    edits: list[Edit] = []
+    cursor = 0
+    for rep in ordered:
+        if rep.start < cursor or rep.end < rep.start or rep.end > len(text):
+            raise ValueError(f"stage {stage}: overlapping or out-of-range edit {rep!r}")
+        before = text[rep.start : rep.end]
+        if before == rep.after:
+            continue
+        pieces.append(text[cursor : rep.start])
+        pieces.append(rep.after)
+        cursor = rep.end
+        edits.append(
+            Edit(
+                stage=stage,
+                rule_id=rep.rule_id,
+                start=rep.start,
+                end=rep.end,
+                before=before,
+                after=rep.after,
+                line=index.line_of(rep.start),
+                message=rep.message,
+            )
+        )
+    pieces.append(text[cursor:])
+    return doc.with_text("".join(pieces), edits, **metadata_updates)

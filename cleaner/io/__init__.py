@@ -1,0 +1,1 @@
+"""The I/O edge: reading inputs into documents and writing results, atomically."""

@@ -1,0 +1,90 @@
+"""Writing results: atomic file writes and the JSON shapes of a cleaned document."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from cleaner.document import Edit
+from cleaner.pipeline import Result
+
+# Edits whose before/after text is longer than this (the extract stage's whole HTML page)
+# are shortened in JSON output; the text itself is in the document, not needed twice.
+MAX_EDIT_TEXT_CHARS = 2000
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
+
+    The data goes to a temporary file in the same folder, is flushed to disk, then renamed
+    over ``path``; on any failure the temporary file is removed.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def edit_to_json(edit: Edit) -> dict[str, Any]:
+    data = edit.to_dict()
+    for key in ("before", "after"):
+        value = data[key]
+        if len(value) > MAX_EDIT_TEXT_CHARS:
+            data[key] = value[:MAX_EDIT_TEXT_CHARS]
+            data[f"{key}_truncated_from"] = len(value)
+    return data
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def result_record(
+    result: Result,
+    doc_id: str,
+    record: Mapping[str, Any] | None = None,
+    text_field: str = "text",
+) -> dict[str, Any]:
+    """The JSONL record of a cleaned document.
+
+    Without an input record: ``{"id", "text", "metadata", "edits"}``. With one (JSONL input),
+    every input field is kept, ``text_field`` holds the cleaned text and cleaner's metadata and
+    edits are added under ``metadata`` and ``edits``.
+    """
+    out: dict[str, Any] = dict(record) if record is not None else {}
+    out.setdefault("id", doc_id)
+    out[text_field] = result.text
+    metadata = dict(out.get("metadata") or {}) if isinstance(out.get("metadata"), dict) else {}
+    metadata.update(_jsonable(result.metadata))
+    metadata["edit_counts"] = result.edit_counts()
+    out["metadata"] = metadata
+    out["edits"] = [edit_to_json(edit) for edit in result.edits]
+    return out
+
+
+def to_json_line(record: Mapping[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False) + "\n"

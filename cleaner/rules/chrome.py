@@ -1,0 +1,271 @@
+"""Chrome rules: which lines of a page are furniture rather than article.
+
+A chrome rule file (``[meta] kind = "chrome"``) holds rules with one of four actions:
+
+``line``
+    a line that is chrome wherever it stands ("Story continues below advertisement").
+``tail``
+    a marker after which the rest of the document is comment forms or related links
+    ("Leave a Reply"), honoured only in the latter part of a document.
+``player``
+    a video or gallery player line ("Click to play video: 'X'"); its pattern has a named group
+    ``caption``, and the caption lines repeating it that follow are removed with it.
+``title-suffix``
+    a site section suffix on the title line (" – National"); ``pattern`` matches the suffix.
+
+A rule matches by ``exact`` (a list of lines, compared case-insensitively with quotes and
+white space normalised) or ``pattern`` (a regular expression matched against the whole
+normalised line; case-insensitive unless ``case_sensitive = true``).
+
+``examples`` are lines the rule must catch (strings) or ``[input, expected]`` document pairs;
+``keep`` are lines or documents it must leave alone. Document pairs are compared on their
+non-blank lines, because blank-line layout is the tidy stage's business.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cleaner.rules.kinds import RuleSummary, kind_of
+from cleaner.rules.source import RuleError, RuleFile, RuleRecord, load_rule_file, rule_files_under
+
+ACTIONS = ("line", "tail", "player", "title-suffix")
+_ALLOWED_KEYS = {
+    "id",
+    "action",
+    "exact",
+    "pattern",
+    "case_sensitive",
+    "max_length",
+    "standalone",
+    "examples",
+    "keep",
+    "note",
+}
+
+# Chrome lines are short; anything longer is prose. Bounding the length also keeps pattern
+# matching cheap on pathological input such as a single 50 MB line.
+DEFAULT_MAX_LINE_CHARS = 300
+
+_QUOTES = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"', "\u00a0": " "}
+)
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_line(line: str) -> str:
+    """A line as rules see it: straight quotes, single spaces, no surrounding white space."""
+    return _SPACES.sub(" ", line.translate(_QUOTES)).strip()
+
+
+@dataclass(frozen=True)
+class ChromeRule:
+    rule_id: str
+    action: str
+    exact: frozenset[str]
+    pattern: re.Pattern[str] | None
+    max_length: int
+    standalone: bool
+    path: Path
+    line: int
+
+    def matches(self, normalized: str) -> re.Match[str] | bool | None:
+        """Whether a normalised line is this rule's (a match object for pattern rules)."""
+        if len(normalized) > self.max_length:
+            return None
+        if normalized.casefold() in self.exact:
+            return True
+        if self.pattern is not None:
+            return self.pattern.fullmatch(normalized)
+        return None
+
+
+@dataclass(frozen=True)
+class ChromeRuleSet:
+    rules: tuple[ChromeRule, ...]
+
+    def of_action(self, action: str) -> tuple[ChromeRule, ...]:
+        return tuple(rule for rule in self.rules if rule.action == action)
+
+
+def compile_rule(record: RuleRecord) -> ChromeRule:
+    data = record.data
+    unknown = set(data) - _ALLOWED_KEYS
+    if unknown:
+        raise record.error(f"unknown field(s) {sorted(unknown)}")
+    action = data.get("action")
+    if action not in ACTIONS:
+        raise record.error(f"field 'action' must be one of {', '.join(ACTIONS)}, got {action!r}")
+    exact = data.get("exact", [])
+    if not isinstance(exact, list) or not all(isinstance(e, str) and e.strip() for e in exact):
+        raise record.error("field 'exact' must be a list of non-empty strings")
+    raw_pattern = data.get("pattern")
+    if raw_pattern is None and not exact:
+        raise record.error("missing field: a rule needs 'exact' or 'pattern'")
+    if raw_pattern is not None and not isinstance(raw_pattern, str):
+        raise record.error("field 'pattern' must be a string")
+    flags = 0 if data.get("case_sensitive", False) else re.IGNORECASE
+    pattern = None
+    if raw_pattern is not None:
+        try:
+            pattern = re.compile(raw_pattern, flags)
+        except re.error as exc:
+            raise record.error(f"bad regex in 'pattern': {exc}") from exc
+        if action == "player" and "caption" not in pattern.groupindex:
+            raise record.error("a player pattern needs a named group (?P<caption>...)")
+    max_length = data.get("max_length", DEFAULT_MAX_LINE_CHARS)
+    if not isinstance(max_length, int) or max_length <= 0:
+        raise record.error("field 'max_length' must be a positive integer")
+    _check_cases(record)
+    return ChromeRule(
+        rule_id=record.rule_id,
+        action=str(action),
+        exact=frozenset(normalize_line(e).casefold() for e in exact),
+        pattern=pattern,
+        max_length=max_length,
+        standalone=bool(data.get("standalone", False)),
+        path=record.path,
+        line=record.line,
+    )
+
+
+def _check_cases(record: RuleRecord) -> None:
+    examples = record.data.get("examples")
+    if not isinstance(examples, list) or not examples:
+        raise record.error("missing field 'examples' (at least one line or [input, expected])")
+    for case in examples:
+        if not (isinstance(case, str) or _is_pair(case)):
+            raise record.error("each example is a line or an [input, expected] pair of strings")
+    keep = record.data.get("keep", [])
+    if not isinstance(keep, list) or not all(isinstance(k, str) for k in keep):
+        raise record.error("field 'keep' must be a list of strings")
+
+
+def _is_pair(case: Any) -> bool:
+    return isinstance(case, list) and len(case) == 2 and all(isinstance(c, str) for c in case)
+
+
+def load_chrome_rules(root: Path) -> ChromeRuleSet:
+    """Every chrome rule under ``root`` (a folder or a file), validated; raises RuleError."""
+    rules: list[ChromeRule] = []
+    seen: dict[str, RuleRecord] = {}
+    for path in rule_files_under(root):
+        rule_file = load_rule_file(path)
+        if kind_of(rule_file) != "chrome":
+            continue
+        for record in rule_file.rules:
+            if record.rule_id in seen:
+                first = seen[record.rule_id]
+                raise record.error(f"duplicate rule id (also at {first.path}:{first.line})")
+            seen[record.rule_id] = record
+            rules.append(compile_rule(record))
+    return ChromeRuleSet(tuple(rules))
+
+
+# --- checking the rules' own examples -------------------------------------------------------
+
+
+def _non_blank_lines(text: str) -> list[str]:
+    return [line.rstrip() for line in text.splitlines() if line.strip()]
+
+
+def run_rule(rule: ChromeRule, text: str) -> str:
+    """``text`` after the stage that owns ``rule``'s action, with that rule alone."""
+    rules = ChromeRuleSet((rule,))
+    if rule.action in ("line", "tail"):
+        from cleaner.stages.chrome import ChromeStage
+
+        return ChromeStage(rules=rules, drop_repeated_lines=False)(_doc(text)).text
+    if rule.action == "player":
+        from cleaner.stages.captions import CaptionsStage
+
+        return CaptionsStage(rules=rules)(_doc(text)).text
+    from cleaner.stages.tidy import TidyStage
+
+    return TidyStage(rules=rules)(_doc(text)).text
+
+
+def _doc(text: str) -> Any:
+    from cleaner.document import Document
+
+    return Document(text=text)
+
+
+def _example_problems(rule: ChromeRule, record: RuleRecord) -> list[RuleError]:
+    problems: list[RuleError] = []
+    for case in record.data.get("examples", []):
+        if isinstance(case, str):
+            if rule.action == "title-suffix":
+                problems.append(record.error("title-suffix examples must be [input, expected]"))
+                continue
+            # A tail marker is only honoured late in a document: give it some article first.
+            text = _tail_context(case) if rule.action == "tail" else case
+            if case.strip() in _non_blank_lines(run_rule(rule, text)):
+                problems.append(record.error(f"example not removed: {case!r}"))
+        else:
+            given, expected = case
+            got = run_rule(rule, given)
+            if _non_blank_lines(got) != _non_blank_lines(expected):
+                problems.append(
+                    record.error(f"example {given!r}: expected {expected!r}, got {got!r}")
+                )
+    for text in record.data.get("keep", []):
+        got = run_rule(rule, text)
+        if _non_blank_lines(got) != _non_blank_lines(text):
+            problems.append(record.error(f"keep case changed: {text!r} -> {got!r}"))
+    return problems
+
+
+def _tail_context(marker: str) -> str:
+    article = "\n\n".join(f"Paragraph {n} of the article body." for n in range(1, 5))
+    return f"{article}\n\n{marker}\n\nA link to another story\n"
+
+
+def check_file(rule_file: RuleFile) -> list[RuleError]:
+    problems: list[RuleError] = []
+    for record in rule_file.rules:
+        try:
+            rule = compile_rule(record)
+        except RuleError as exc:
+            problems.append(exc)
+            continue
+        problems.extend(_example_problems(rule, record))
+    return problems
+
+
+def list_rules(rule_file: RuleFile) -> list[RuleSummary]:
+    summaries = []
+    for record in rule_file.rules:
+        data = record.data
+        what = data.get("pattern") or " | ".join(data.get("exact", []))
+        summaries.append(
+            RuleSummary(
+                rule_id=record.rule_id,
+                kind="chrome",
+                line=record.line,
+                summary=f"{data.get('action')}: {what}",
+                examples=len(data.get("examples", [])),
+                keeps=len(data.get("keep", [])),
+            )
+        )
+    return summaries
+
+
+def first_match(rules: Sequence[ChromeRule], normalized: str) -> ChromeRule | None:
+    for rule in rules:
+        if rule.matches(normalized):
+            return rule
+    return None
+
+
+def lines_with_offsets(text: str) -> Iterable[tuple[int, str]]:
+    """(offset, line including its newline) for each line of ``text``."""
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        yield offset, line
+        offset += len(line)

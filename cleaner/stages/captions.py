@@ -1,0 +1,102 @@
+"""captions: removes video and gallery player blocks.
+
+A player line ("Click to play video: 'X'", "Watch: X", "Video: X") is followed on many sites by
+a caption that repeats X, sometimes reworded by a spinner ("have no choice" -> "haven't any
+alternative"). Both go. Which lines are player lines is data: the ``player`` rules of
+``rules/chrome/``; a rule marked ``standalone`` removes its player line even when no caption
+follows, the others only as part of a player block (so an article line starting "Watch:" stays
+unless its words are repeated right after it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from cleaner.document import Document, Replacement, apply_replacements
+from cleaner.registry import StageSettings
+from cleaner.rules.chrome import ChromeRuleSet, lines_with_offsets, load_chrome_rules, normalize_line
+
+NAME = "captions"
+DESCRIPTION = "Removes video/gallery player lines ('Click to play video: ...') with the caption lines that repeat them, even when reworded."
+
+# Similarity (rapidfuzz ratio, 0-100) above which a line is taken as the player's caption
+# repeated. Spinner rewording of a 10-word caption typically keeps it in the 80s; unrelated
+# sentences of similar length score below 60.
+CAPTION_SIMILARITY = 75.0
+# How many non-blank lines after a player line may hold its caption.
+CAPTION_LOOKAHEAD = 2
+CAPTION_RULE_SUFFIX = ".caption"
+_WORDS = re.compile(r"\w+")
+
+
+def caption_similarity(caption: str, line: str) -> float:
+    """How alike a player's caption and a candidate line are, ignoring case and punctuation."""
+    left = " ".join(_WORDS.findall(normalize_line(caption).casefold()))
+    right = " ".join(_WORDS.findall(normalize_line(line).casefold()))
+    if not left or not right:
+        return 0.0
+    return float(fuzz.ratio(left, right))
+
+
+@dataclass(frozen=True)
+class CaptionsStage:
+    rules: ChromeRuleSet
+    name: str = NAME
+    description: str = DESCRIPTION
+    similarity: float = CAPTION_SIMILARITY
+
+    def __call__(self, doc: Document) -> Document:
+        players = self.rules.of_action("player")
+        if not players:
+            return doc
+        lines = [(o, line) for o, line in lines_with_offsets(doc.text) if line.strip()]
+        replacements: list[Replacement] = []
+        skip_until = -1
+        for index, (offset, line) in enumerate(lines):
+            if index <= skip_until:
+                continue
+            normalized = normalize_line(line)
+            for rule in players:
+                found = rule.matches(normalized)
+                if not found or found is True:
+                    continue
+                caption = found.group("caption")
+                repeat = self._caption_after(lines, index, caption)
+                if repeat is None and not rule.standalone:
+                    continue
+                replacements.append(Replacement(offset, offset + len(line), "", rule.rule_id))
+                if repeat is not None:
+                    rep_offset, rep_line = lines[repeat]
+                    replacements.append(
+                        Replacement(
+                            rep_offset,
+                            rep_offset + len(rep_line),
+                            "",
+                            rule.rule_id + CAPTION_RULE_SUFFIX,
+                        )
+                    )
+                    skip_until = repeat
+                break
+        removed = len(replacements)
+        previous = int(doc.metadata.get("chrome_lines_removed", 0))
+        return apply_replacements(
+            doc, NAME, replacements, chrome_lines_removed=previous + removed
+        )
+
+    def _caption_after(
+        self, lines: list[tuple[int, str]], index: int, caption: str
+    ) -> int | None:
+        for candidate in range(index + 1, min(index + 1 + CAPTION_LOOKAHEAD, len(lines))):
+            if caption_similarity(caption, lines[candidate][1]) >= self.similarity:
+                return candidate
+        return None
+
+
+def build(settings: StageSettings) -> CaptionsStage:
+    root = settings.options.get("rules", settings.rules_dir / "chrome")
+    similarity = float(settings.options.get("similarity", CAPTION_SIMILARITY))
+    return CaptionsStage(rules=load_chrome_rules(Path(root)), similarity=similarity)

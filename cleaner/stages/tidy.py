@@ -1,0 +1,106 @@
+"""tidy: the layout pass. Trailing white space goes, runs of blank lines become one blank line,
+leading and trailing blank lines go, and a site section suffix (" – National", " | Reuters")
+leaves the title line and the title in the metadata.
+
+A suffix is recognised by a ``title-suffix`` rule of ``rules/chrome/`` or, for HTML pages, by
+the site name trafilatura found. Only the first line is treated as a title, and only when it
+looks like one: short, set apart by a blank line or alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cleaner.document import Document, Replacement, apply_replacements
+from cleaner.registry import StageSettings
+from cleaner.rules.chrome import ChromeRuleSet, load_chrome_rules
+
+NAME = "tidy"
+DESCRIPTION = "Layout: trims trailing spaces, collapses blank-line runs, removes a section suffix (' – National') from the title."
+
+# Longer than this, a first line is a paragraph, not a headline.
+MAX_TITLE_CHARS = 250
+_TRAILING_SPACE = re.compile(r"[ \t\u00a0]+$", re.M)
+_BLANK_RUN = re.compile(r"\n(?:[ \t]*\n){2,}")
+_SUFFIX_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ")
+
+
+@dataclass(frozen=True)
+class TidyStage:
+    rules: ChromeRuleSet
+    name: str = NAME
+    description: str = DESCRIPTION
+
+    def __call__(self, doc: Document) -> Document:
+        text = doc.text
+        replacements = [
+            Replacement(m.start(), m.end(), "", "tidy.trailing-space")
+            for m in _TRAILING_SPACE.finditer(text)
+        ]
+        replacements += [
+            Replacement(m.start(), m.end(), "\n\n", "tidy.blank-lines")
+            for m in _BLANK_RUN.finditer(text)
+        ]
+        leading = len(text) - len(text.lstrip("\n \t"))
+        if leading:
+            replacements.append(Replacement(0, leading, "", "tidy.leading-blank"))
+        end = len(text.rstrip())
+        if end < len(text) and text[end:] != "\n":
+            replacements.append(Replacement(end, len(text), "\n" if end else "", "tidy.final-newline"))
+        title = self._title_suffix(text, leading, doc.metadata)
+        if title is not None:
+            replacements.append(title)
+        metadata: dict[str, Any] = {}
+        meta_title = doc.metadata.get("title")
+        if isinstance(meta_title, str):
+            trimmed, _ = self.strip_suffix(meta_title, doc.metadata.get("sitename"))
+            if trimmed != meta_title:
+                metadata["title"] = trimmed
+        return apply_replacements(doc, NAME, _without_overlaps(replacements), **metadata)
+
+    def _title_suffix(
+        self, text: str, start: int, metadata: Mapping[str, Any]
+    ) -> Replacement | None:
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        line = text[start:end].rstrip()
+        after = text[end + 1 : end + 2]
+        if not line or len(line) > MAX_TITLE_CHARS or after not in ("", "\n"):
+            return None
+        trimmed, rule_id = self.strip_suffix(line, metadata.get("sitename"))
+        if trimmed == line:
+            return None
+        return Replacement(start + len(trimmed), start + len(line), "", rule_id)
+
+    def strip_suffix(self, title: str, sitename: object = None) -> tuple[str, str]:
+        """``title`` without its section suffix, and the id of the rule that found it."""
+        for rule in self.rules.of_action("title-suffix"):
+            if rule.pattern is None:
+                continue
+            found = rule.pattern.search(title)
+            if found and found.end() == len(title) and found.start() > 0:
+                return title[: found.start()].rstrip(), rule.rule_id
+        if isinstance(sitename, str) and sitename.strip():
+            for separator in _SUFFIX_SEPARATORS:
+                suffix = separator + sitename.strip()
+                if title.endswith(suffix) and len(title) > len(suffix):
+                    return title[: -len(suffix)].rstrip(), "tidy.title-sitename"
+        return title, ""
+
+
+def _without_overlaps(replacements: list[Replacement]) -> list[Replacement]:
+    kept: list[Replacement] = []
+    for rep in sorted(replacements, key=lambda r: (r.start, -r.end)):
+        if kept and rep.start < kept[-1].end:
+            continue
+        kept.append(rep)
+    return kept
+
+
+def build(settings: StageSettings) -> TidyStage:
+    root = settings.options.get("rules", settings.rules_dir / "chrome")
+    return TidyStage(rules=load_chrome_rules(Path(root)))
