@@ -11,7 +11,7 @@ import difflib
 import importlib
 import sys
 from collections.abc import Iterator
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TextIO
 
@@ -47,21 +47,21 @@ app = typer.Typer(
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     text = "text"
     jsonl = "jsonl"
 
 
-class InputFormat(str, Enum):
+class InputFormat(StrEnum):
     auto = "auto"
     text = "text"
     html = "html"
     jsonl = "jsonl"
 
 
-class EncodingErrors(str, Enum):
-    strict = "strict"
-    replace = "replace"
+class EncodingErrors(StrEnum):
+    strict_ = "strict"
+    replace_ = "replace"
 
 
 def _version(value: bool) -> None:
@@ -96,7 +96,9 @@ def build_pipeline(
     skip = [name.strip() for item in skip for name in item.split(",") if name.strip()]
     try:
         cfg = PipelineConfig.load(config).without(skip)
-        cfg = cfg.with_overrides(rules_dir=rules, languagetool_url=languagetool_url, max_bytes=max_bytes)
+        cfg = cfg.with_overrides(
+            rules_dir=rules, languagetool_url=languagetool_url, max_bytes=max_bytes
+        )
         if encoding_errors is not None:
             options = {k: dict(v) for k, v in cfg.options.items()}
             options.setdefault("decode", {})["errors"] = encoding_errors.value
@@ -108,7 +110,9 @@ def build_pipeline(
         raise _fail(str(exc), EXIT_SERVICE) from exc
 
 
-def _sources(files: list[str], input_format: InputFormat, output_format: OutputFormat, text_field: str) -> Iterator[Source]:
+def _sources(
+    files: list[str], input_format: InputFormat, output_format: OutputFormat, text_field: str
+) -> Iterator[Source]:
     for name in files:
         if name == "-":
             fmt = input_format.value
@@ -149,7 +153,9 @@ def _diff(result: Result, name: str) -> str:
         fromfile=f"{name} (input)",
         tofile=f"{name} (cleaned)",
     )
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    )
 
 
 @app.command(
@@ -165,34 +171,91 @@ def _diff(result: Result, name: str) -> str:
     )
 )
 def clean(
-    files: Annotated[list[str], typer.Argument(help="Files to clean; '-' reads standard input.", show_default=False)],
+    files: Annotated[
+        list[str],
+        typer.Argument(help="Files to clean; '-' reads standard input.", show_default=False),
+    ],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write here instead of stdout: a file, or a folder when cleaning several files."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write here instead of stdout: a file, or a folder when cleaning several files.",
+        ),
     ] = None,
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="text: the clean text. jsonl: one JSON object per document with text, metadata and edits.")
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text: the clean text. jsonl: one JSON object per document with text, metadata and edits.",
+        ),
     ] = OutputFormat.text,
     input_format: Annotated[
-        InputFormat, typer.Option("--input-format", help="How to read inputs; auto goes by file extension (.html, .jsonl, .gz) and content.")
+        InputFormat,
+        typer.Option(
+            "--input-format",
+            help="How to read inputs; auto goes by file extension (.html, .jsonl, .gz) and content.",
+        ),
     ] = InputFormat.auto,
-    text_field: Annotated[str, typer.Option(help="The field holding the text in JSONL input.")] = "text",
-    explain: Annotated[bool, typer.Option("--explain", help="Print every edit (stage, rule, line, before -> after) to stderr.")] = False,
-    diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of input against output instead of the text.")] = False,
-    skip: Annotated[list[str], typer.Option("--skip", help="Leave out a stage (repeatable or comma-separated), e.g. --skip grammar.")] = [],  # noqa: B006
-    config: Annotated[Path | None, typer.Option("--config", help="A pipeline TOML file (default: the one shipped with cleaner).")] = None,
-    rules: Annotated[Path | None, typer.Option("--rules", help="Folder of rule files (default: the shipped rules/).")] = None,
-    languagetool_url: Annotated[
-        str | None, typer.Option("--languagetool-url", help="Use this running LanguageTool server (also $CLEANER_LANGUAGETOOL_URL).")
+    text_field: Annotated[
+        str, typer.Option(help="The field holding the text in JSONL input.")
+    ] = "text",
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain", help="Print every edit (stage, rule, line, before -> after) to stderr."
+        ),
+    ] = False,
+    diff: Annotated[
+        bool,
+        typer.Option(
+            "--diff", help="Print a unified diff of input against output instead of the text."
+        ),
+    ] = False,
+    skip: Annotated[
+        list[str],
+        typer.Option(
+            "--skip", help="Leave out a stage (repeatable or comma-separated), e.g. --skip grammar."
+        ),
+    ] = [],  # noqa: B006
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", help="A pipeline TOML file (default: the one shipped with cleaner)."
+        ),
     ] = None,
-    max_bytes: Annotated[int | None, typer.Option("--max-bytes", help="Refuse documents larger than this many bytes (default 20000000).", min=1)] = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", help="Folder of rule files (default: the shipped rules/)."),
+    ] = None,
+    languagetool_url: Annotated[
+        str | None,
+        typer.Option(
+            "--languagetool-url",
+            help="Use this running LanguageTool server (also $CLEANER_LANGUAGETOOL_URL).",
+        ),
+    ] = None,
+    max_bytes: Annotated[
+        int | None,
+        typer.Option(
+            "--max-bytes",
+            help="Refuse documents larger than this many bytes (default 20000000).",
+            min=1,
+        ),
+    ] = None,
     encoding_errors: Annotated[
-        EncodingErrors | None, typer.Option("--encoding-errors", help="strict refuses broken UTF-8; replace decodes it with U+FFFD.")
+        EncodingErrors | None,
+        typer.Option(
+            "--encoding-errors", help="strict refuses broken UTF-8; replace decodes it with U+FFFD."
+        ),
     ] = None,
 ) -> None:
     """Clean files (or standard input) and write clean text or JSONL."""
     if diff and output_format is OutputFormat.jsonl:
-        raise _fail("--diff prints a text diff; it cannot be combined with --format jsonl", EXIT_USAGE)
+        raise _fail(
+            "--diff prints a text diff; it cannot be combined with --format jsonl", EXIT_USAGE
+        )
     pipeline = build_pipeline(config, skip, rules, languagetool_url, max_bytes, encoding_errors)
     several = len(files) > 1
     to_folder = output is not None and (
@@ -220,6 +283,8 @@ def clean(
             continue
         except ServiceError as exc:
             raise _fail(str(exc), EXIT_SERVICE) from exc
+        for warning in result.warnings:
+            err.print(f"cleaner: {source.name}: warning: {warning}", markup=False)
         if explain:
             err.print(f"== {source.name}: {len(result.applied_edits)} edits", markup=False)
             for edit in result.edits:
@@ -235,7 +300,11 @@ def clean(
         elif output is not None:
             collected.append(piece)
         else:
-            _emit(stdout, piece, source.name if several and output_format is OutputFormat.text else None)
+            _emit(
+                stdout,
+                piece,
+                source.name if several and output_format is OutputFormat.text else None,
+            )
     if output is not None and collected:
         atomic_write_text(output, "".join(collected))
     raise typer.Exit(EXIT_SOME_FAILED if failures else EXIT_OK)
@@ -273,7 +342,9 @@ def _mount_optional(module: str, name: str, help_text: str) -> None:
 
 
 _mount_optional("cleaner.cli_rules", "rules", "Check, list and count rule files.")
-_mount_optional("cleaner.cli_languagetool", "languagetool", "Run a LanguageTool server in the background.")
+_mount_optional(
+    "cleaner.cli_languagetool", "languagetool", "Run a LanguageTool server in the background."
+)
 
 
 def main() -> None:

@@ -89,17 +89,24 @@ class Document:
         merged.update(updates)
         return replace(self, metadata=_freeze(merged))
 
-    def with_text(
-        self, text: str, edits: Iterable[Edit] = (), **metadata_updates: Any
-    ) -> Document:
+    def with_text(self, text: str, edits: Iterable[Edit] = (), **metadata_updates: Any) -> Document:
         merged = dict(self.metadata)
         merged.update(metadata_updates)
-        return replace(
-            self, text=text, edits=self.edits + tuple(edits), metadata=_freeze(merged)
-        )
+        return replace(self, text=text, edits=self.edits + tuple(edits), metadata=_freeze(merged))
 
     def with_findings(self, findings: Iterable[Edit]) -> Document:
         return replace(self, edits=self.edits + tuple(findings))
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines of ``text`` with their ``\\n`` kept. Only ``\\n`` ends a line: str.splitlines
+    also splits on form feeds, U+2028 and other separators, which would make line numbers
+    disagree with LineIndex and with ftfy's own segmentation."""
+    lines = text.split("\n")
+    out = [line + "\n" for line in lines[:-1]]
+    if lines[-1]:
+        out.append(lines[-1])
+    return out
 
 
 class LineIndex:

@@ -601,9 +601,10 @@ _shared_lock = threading.Lock()
 def shared_service(url: str | None = None) -> LanguageToolService:
     """One service per URL for the whole process, so every grammar stage and rule check of a
     run shares one JVM. Its server (if it starts one) is stopped at exit."""
+    key = url or os.environ.get(URL_ENV) or None
     with _shared_lock:
-        service = _shared.get(url)
+        service = _shared.get(key)
         if service is None:
-            service = LanguageToolService(url)
-            _shared[url] = service
+            service = LanguageToolService(key)
+            _shared[key] = service
         return service

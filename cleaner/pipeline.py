@@ -73,7 +73,9 @@ class PipelineConfig:
         if not isinstance(options, dict) or not all(isinstance(v, dict) for v in options.values()):
             raise ConfigError(f"{path}: 'options' must hold one table per stage")
         rules_dir = (
-            (path.parent / data["rules_dir"]).resolve() if "rules_dir" in data else default_rules_dir()
+            (path.parent / data["rules_dir"]).resolve()
+            if "rules_dir" in data
+            else default_rules_dir()
         )
         max_bytes = data.get("max_bytes", cls.max_bytes)
         if not isinstance(max_bytes, int) or max_bytes <= 0:
@@ -115,6 +117,12 @@ class PipelineConfig:
         return digest.hexdigest()
 
 
+def add_warning(doc: Document, warning: str) -> Document:
+    """``doc`` with ``warning`` added to its ``warnings`` metadata (shown to users, not fatal)."""
+    warnings = (*tuple(doc.metadata.get("warnings", ())), warning)
+    return doc.with_metadata(warnings=warnings)
+
+
 @dataclass(frozen=True)
 class Result:
     """What cleaning one document gives: the text, every edit, metadata and stage timings."""
@@ -125,6 +133,10 @@ class Result:
     timings: Mapping[str, float]
     input_text: str = ""
     """The text as decoded, before any other stage: what ``--diff`` compares against."""
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(self.metadata.get("warnings", ()))
 
     @property
     def applied_edits(self) -> tuple[Edit, ...]:
@@ -184,6 +196,8 @@ class Pipeline:
             timings[stage.name] = time.perf_counter() - started
             if stage.name == "decode":
                 input_text = doc.text
+                if not input_text.strip():
+                    doc = add_warning(doc, "empty input: nothing to clean")
         return Result(
             text=doc.text,
             edits=doc.edits,

@@ -53,7 +53,7 @@ def input_format(path: Path) -> str:
 
 def _open_bytes(path: Path) -> IO[bytes]:
     if path.suffix.lower() == ".gz":
-        return gzip.open(path, "rb")
+        return gzip.open(path, "rb")  # type: ignore[return-value]
     return path.open("rb")
 
 

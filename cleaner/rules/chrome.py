@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cleaner.document import split_lines
 from cleaner.rules.kinds import RuleSummary, kind_of
 from cleaner.rules.source import RuleError, RuleFile, RuleRecord, load_rule_file, rule_files_under
 
@@ -52,8 +53,18 @@ _ALLOWED_KEYS = {
 DEFAULT_MAX_LINE_CHARS = 300
 
 _QUOTES = str.maketrans(
-    {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"', "\u00a0": " "}
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+        "\u00a0": " ",
+    }
 )
 _SPACES = re.compile(r"\s+")
 
@@ -266,6 +277,6 @@ def first_match(rules: Sequence[ChromeRule], normalized: str) -> ChromeRule | No
 def lines_with_offsets(text: str) -> Iterable[tuple[int, str]]:
     """(offset, line including its newline) for each line of ``text``."""
     offset = 0
-    for line in text.splitlines(keepends=True):
+    for line in split_lines(text):
         yield offset, line
         offset += len(line)

@@ -94,7 +94,9 @@ def load_rule_file(path: Path) -> RuleFile:
     if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
         raise RuleError(path, None, None, "'rules' must be an array of tables ([[rules]])")
     header_lines = [
-        number for number, line in enumerate(text.splitlines(), start=1) if _RULES_HEADER.match(line)
+        number
+        for number, line in enumerate(text.splitlines(), start=1)
+        if _RULES_HEADER.match(line)
     ]
     if len(header_lines) != len(rules):
         # Inline arrays (rules = [{...}]) carry no per-rule header: fall back to no line.

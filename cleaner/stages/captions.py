@@ -18,7 +18,13 @@ from rapidfuzz import fuzz
 
 from cleaner.document import Document, Replacement, apply_replacements
 from cleaner.registry import StageSettings
-from cleaner.rules.chrome import ChromeRuleSet, lines_with_offsets, load_chrome_rules, normalize_line
+from cleaner.rules.chrome import (
+    ChromeRuleSet,
+    lines_with_offsets,
+    load_chrome_rules,
+    normalize_line,
+)
+from cleaner.stages.chrome import REPEATED_LINE_RULE, is_repeatable
 
 NAME = "captions"
 DESCRIPTION = "Removes video/gallery player lines ('Click to play video: ...') with the caption lines that repeat them, even when reworded."
@@ -50,46 +56,64 @@ class CaptionsStage:
     similarity: float = CAPTION_SIMILARITY
 
     def __call__(self, doc: Document) -> Document:
-        players = self.rules.of_action("player")
-        if not players:
+        if not self.rules.of_action("player"):
             return doc
         lines = [(o, line) for o, line in lines_with_offsets(doc.text) if line.strip()]
         replacements: list[Replacement] = []
-        skip_until = -1
+        captions: set[int] = set()
+        previous_kept = ""
+        removed_since_kept = False
         for index, (offset, line) in enumerate(lines):
-            if index <= skip_until:
+            if index in captions:
+                removed_since_kept = True
                 continue
             normalized = normalize_line(line)
-            for rule in players:
-                found = rule.matches(normalized)
-                if not found or found is True:
-                    continue
-                caption = found.group("caption")
-                repeat = self._caption_after(lines, index, caption)
-                if repeat is None and not rule.standalone:
-                    continue
-                replacements.append(Replacement(offset, offset + len(line), "", rule.rule_id))
-                if repeat is not None:
-                    rep_offset, rep_line = lines[repeat]
-                    replacements.append(
-                        Replacement(
-                            rep_offset,
-                            rep_offset + len(rep_line),
-                            "",
-                            rule.rule_id + CAPTION_RULE_SUFFIX,
-                        )
-                    )
-                    skip_until = repeat
-                break
-        removed = len(replacements)
+            block = self._player_block(lines, index, normalized)
+            if block is not None:
+                block_replacements, caption_index = block
+                replacements.extend(block_replacements)
+                captions.add(caption_index)
+                removed_since_kept = True
+                continue
+            key = normalized.casefold()
+            if removed_since_kept and key == previous_kept and is_repeatable(key):
+                # Removing the player made an article line and its copy neighbours; the chrome
+                # stage drops such copies, and would have had they been neighbours already.
+                replacements.append(Replacement(offset, offset + len(line), "", REPEATED_LINE_RULE))
+                continue
+            previous_kept = key
+            removed_since_kept = False
         previous = int(doc.metadata.get("chrome_lines_removed", 0))
         return apply_replacements(
-            doc, NAME, replacements, chrome_lines_removed=previous + removed
+            doc, NAME, replacements, chrome_lines_removed=previous + len(replacements)
         )
 
-    def _caption_after(
-        self, lines: list[tuple[int, str]], index: int, caption: str
-    ) -> int | None:
+    def _player_block(
+        self, lines: list[tuple[int, str]], index: int, normalized: str
+    ) -> tuple[list[Replacement], int] | None:
+        """The removals for a player block starting at ``lines[index]``, and the index of
+        its caption line (``index`` itself when there is none)."""
+        offset, line = lines[index]
+        for rule in self.rules.of_action("player"):
+            found = rule.matches(normalized)
+            if not isinstance(found, re.Match):
+                continue
+            repeat = self._caption_after(lines, index, found.group("caption"))
+            if repeat is None and not rule.standalone:
+                continue
+            removals = [Replacement(offset, offset + len(line), "", rule.rule_id)]
+            if repeat is None:
+                return removals, index
+            rep_offset, rep_line = lines[repeat]
+            removals.append(
+                Replacement(
+                    rep_offset, rep_offset + len(rep_line), "", rule.rule_id + CAPTION_RULE_SUFFIX
+                )
+            )
+            return removals, repeat
+        return None
+
+    def _caption_after(self, lines: list[tuple[int, str]], index: int, caption: str) -> int | None:
         for candidate in range(index + 1, min(index + 1 + CAPTION_LOOKAHEAD, len(lines))):
             if caption_similarity(caption, lines[candidate][1]) >= self.similarity:
                 return candidate

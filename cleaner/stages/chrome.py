@@ -29,8 +29,14 @@ REPEATED_LINE_RULE = "chrome.repeated-line"
 # words back to back is a scraping artefact.
 MIN_WORDS_FOR_REPEAT = 4
 # A tail marker ends the article only in the latter part of a document: "Related Articles"
-# near the top is a navigation box, not the end of the story.
-TAIL_MIN_POSITION = 0.5
+# near the top is a navigation box, not the end of the story. At least this many article
+# lines must stand before the marker for each one after it.
+TAIL_MIN_BEFORE_RATIO = 1.0
+
+
+def is_repeatable(line_key: str) -> bool:
+    """Whether a line is long enough that a copy of it right after it is an artefact."""
+    return len(line_key.split()) >= MIN_WORDS_FOR_REPEAT
 
 
 @dataclass(frozen=True)
@@ -42,46 +48,73 @@ class ChromeStage:
 
     def __call__(self, doc: Document) -> Document:
         line_rules = self.rules.of_action("line")
+        player_rules = self.rules.of_action("player")
         tail_rules = self.rules.of_action("tail")
-        lines = list(lines_with_offsets(doc.text))
-        content_total = sum(1 for _, line in lines if line.strip())
         replacements: list[Replacement] = []
+        # (offset, normalized line, counts as article text) for lines that stay
+        kept: list[tuple[int, str, bool]] = []
         previous_kept = ""
-        content_seen = 0
-        lines_removed = 0
-        for offset, line in lines:
+        after_player = False
+        for offset, line in lines_with_offsets(doc.text):
             stripped = line.strip()
             if not stripped:
                 continue
-            content_seen += 1
             if len(stripped) > DEFAULT_MAX_LINE_CHARS * 4:
-                previous_kept = ""
+                kept.append((offset, "", True))
+                previous_kept, after_player = "", False
                 continue
             normalized = normalize_line(stripped)
-            if tail_rules and content_seen > content_total * TAIL_MIN_POSITION:
-                marker = first_match(tail_rules, normalized)
-                if marker is not None:
-                    replacements.append(Replacement(offset, len(doc.text), "", marker.rule_id))
-                    lines_removed += content_total - content_seen + 1
-                    break
             rule = first_match(line_rules, normalized)
+            key = normalized.casefold()
             if rule is not None:
                 replacements.append(Replacement(offset, offset + len(line), "", rule.rule_id))
-                lines_removed += 1
                 continue
-            key = normalized.casefold()
-            if (
-                self.drop_repeated_lines
-                and key == previous_kept
-                and len(key.split()) >= MIN_WORDS_FOR_REPEAT
-            ):
-                replacements.append(
-                    Replacement(offset, offset + len(line), "", REPEATED_LINE_RULE)
-                )
-                lines_removed += 1
+            if self.drop_repeated_lines and key == previous_kept and is_repeatable(key):
+                replacements.append(Replacement(offset, offset + len(line), "", REPEATED_LINE_RULE))
                 continue
-            previous_kept = key
-        return apply_replacements(doc, NAME, replacements, chrome_lines_removed=lines_removed)
+            # Player lines and the caption after them are removed later by the captions
+            # stage; they must not count as article when judging where a page's tail starts.
+            is_player = first_match(player_rules, normalized) is not None
+            is_marker = first_match(tail_rules, normalized) is not None
+            kept.append((offset, normalized, not (is_player or after_player or is_marker)))
+            previous_kept, after_player = key, is_player
+        tail = None
+        # Cutting a tail leaves fewer lines after any earlier marker, which may then qualify:
+        # cut again until none does, so that cleaning the output again cuts nothing.
+        while (found := self._tail(kept)) is not None:
+            tail = found
+            kept = [entry for entry in kept if entry[0] < found[0]]
+        if tail is not None:
+            start, rule_id = tail
+            replacements = [r for r in replacements if r.start < start]
+            replacements.append(Replacement(start, len(doc.text), "", rule_id))
+        removed = sum(
+            sum(1 for line in doc.text[r.start : r.end].split("\n") if line.strip())
+            for r in replacements
+        )
+        return apply_replacements(doc, NAME, replacements, chrome_lines_removed=removed)
+
+    def _tail(self, kept: list[tuple[int, str, bool]]) -> tuple[int, str] | None:
+        """Where a comment/related-links tail starts, and the marker rule that says so.
+
+        A marker counts only once at least as many article lines stand before it as after
+        it. Counting the lines that stay (not ones the rules remove) keeps the decision the
+        same when the cleaned text is cleaned again.
+        """
+        tail_rules = self.rules.of_action("tail")
+        if not tail_rules:
+            return None
+        article_total = sum(1 for _, _, article in kept if article)
+        article_before = 0
+        for offset, normalized, article in kept:
+            marker = first_match(tail_rules, normalized) if normalized else None
+            if marker is not None:
+                article_after = article_total - article_before
+                if article_before >= max(article_after, 1) * TAIL_MIN_BEFORE_RATIO:
+                    return offset, marker.rule_id
+            if article:
+                article_before += 1
+        return None
 
 
 def build(settings: StageSettings) -> ChromeStage:

@@ -74,15 +74,60 @@ def _per_1k(issues: int, words: int) -> float:
     return round(issues * 1000 / words, 2) if words else 0.0
 
 
+MAX_ROUNDS = 3
+"""A fix can make the next one visible ("plan, , and" -> "plan,, and" -> "plan, and"), so a
+changed chunk is checked again and its new allow-listed fixes applied, up to this many rounds
+(one is the norm; the bound only guards against two rules undoing each other)."""
+
+
 def _apply_local(text: str, replacements: Sequence[Replacement]) -> str:
     pieces: list[str] = []
     cursor = 0
-    for rep in replacements:
+    for rep in sorted(replacements, key=lambda r: r.start):
         pieces.append(text[cursor : rep.start])
         pieces.append(rep.after)
         cursor = rep.end
     pieces.append(text[cursor:])
     return "".join(pieces)
+
+
+def _compose(
+    original: str, previous: Sequence[Replacement], fixes: Sequence[Replacement]
+) -> list[Replacement]:
+    """Fold ``fixes`` (offsets into ``original`` with ``previous`` applied) into ``previous``,
+    giving replacements with offsets into ``original``; a fix touching an earlier one merges
+    with it (rule ids joined with "+"), so every edit still refers to the stage's input."""
+    reps = sorted(previous, key=lambda r: r.start)
+    # Right to left: positions left of a merged fix stay valid in the current text.
+    for fix in sorted(fixes, key=lambda f: f.start, reverse=True):
+        current = _apply_local(original, reps)
+        spans: list[tuple[int, int, Replacement]] = []
+        shift = 0
+        for rep in reps:
+            start = rep.start + shift
+            spans.append((start, start + len(rep.after), rep))
+            shift += len(rep.after) - (rep.end - rep.start)
+        merged = [span for span in spans if span[0] <= fix.end and fix.start <= span[1]]
+        kept = [span for span in spans if span not in merged]
+        lo = min([fix.start] + [span[0] for span in merged])
+        hi = max([fix.end] + [span[1] for span in merged])
+
+        def delta(rep: Replacement) -> int:
+            return len(rep.after) - (rep.end - rep.start)
+
+        orig_start = lo - sum(delta(rep) for _, end, rep in kept if end < lo)
+        orig_end = orig_start + (hi - lo) - sum(delta(rep) for _, _, rep in merged)
+        rule_ids = [part for _, _, rep in merged for part in rep.rule_id.split("+")]
+        rule_ids.append(fix.rule_id)
+        combined = Replacement(
+            start=orig_start,
+            end=orig_end,
+            after=current[lo : fix.start] + fix.after + current[fix.end : hi],
+            rule_id="+".join(dict.fromkeys(rule_ids)),
+            message=fix.message,
+        )
+        reps = sorted([rep for _, _, rep in kept] + [combined], key=lambda r: r.start)
+    return reps
 
 
 @dataclass(frozen=True)
@@ -138,17 +183,20 @@ class GrammarStage:
             matches = service.check(chunk_text, self.language)
             issues_before += len(matches)
             local_fixes, local_findings = self._select(chunk_text, matches)
-            if local_fixes:
-                # A fix can uncover or create an issue, so the "after" figure is measured,
-                # not guessed: the server's sentence cache makes this recheck cheap.
-                issues_after += len(
-                    service.check(_apply_local(chunk_text, local_fixes), self.language)
-                )
-            else:
-                issues_after += len(matches)
+            chunk_fixes: list[Replacement] = []
+            for _ in range(MAX_ROUNDS):
+                if not local_fixes:
+                    break
+                chunk_fixes = _compose(chunk_text, chunk_fixes, local_fixes)
+                # The "after" figure is measured, not guessed; the server's sentence cache
+                # makes this recheck cost only the changed sentences.
+                current = _apply_local(chunk_text, chunk_fixes)
+                matches = service.check(current, self.language)
+                local_fixes, _ = self._select(current, matches)
+            issues_after += len(matches)
             fixes += [
                 Replacement(f.start + chunk.start, f.end + chunk.start, f.after, f.rule_id, f.message)
-                for f in local_fixes
+                for f in chunk_fixes
             ]
             findings += [
                 Match(

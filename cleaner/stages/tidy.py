@@ -37,21 +37,25 @@ class TidyStage:
 
     def __call__(self, doc: Document) -> Document:
         text = doc.text
+        # White space before the first and after the last visible character is handled once,
+        # by the leading/final edits; the other layout edits look only at the text between.
+        end = len(text.rstrip())
+        start = len(text) - len(text.lstrip()) if end else 0
         replacements = [
             Replacement(m.start(), m.end(), "", "tidy.trailing-space")
-            for m in _TRAILING_SPACE.finditer(text)
+            for m in _TRAILING_SPACE.finditer(text, start, end)
         ]
         replacements += [
             Replacement(m.start(), m.end(), "\n\n", "tidy.blank-lines")
-            for m in _BLANK_RUN.finditer(text)
+            for m in _BLANK_RUN.finditer(text, start, end)
         ]
-        leading = len(text) - len(text.lstrip("\n \t"))
-        if leading:
-            replacements.append(Replacement(0, leading, "", "tidy.leading-blank"))
-        end = len(text.rstrip())
-        if end < len(text) and text[end:] != "\n":
-            replacements.append(Replacement(end, len(text), "\n" if end else "", "tidy.final-newline"))
-        title = self._title_suffix(text, leading, doc.metadata)
+        if start:
+            replacements.append(Replacement(0, start, "", "tidy.leading-blank"))
+        if text[end:] != ("\n" if end else ""):
+            replacements.append(
+                Replacement(end, len(text), "\n" if end else "", "tidy.final-newline")
+            )
+        title = self._title_suffix(text, start, doc.metadata)
         if title is not None:
             replacements.append(title)
         metadata: dict[str, Any] = {}
@@ -68,8 +72,9 @@ class TidyStage:
         end = text.find("\n", start)
         end = len(text) if end == -1 else end
         line = text[start:end].rstrip()
-        after = text[end + 1 : end + 2]
-        if not line or len(line) > MAX_TITLE_CHARS or after not in ("", "\n"):
+        next_end = text.find("\n", end + 1)
+        next_line = text[end + 1 : len(text) if next_end == -1 else next_end]
+        if not line or len(line) > MAX_TITLE_CHARS or next_line.strip():
             return None
         trimmed, rule_id = self.strip_suffix(line, metadata.get("sitename"))
         if trimmed == line:

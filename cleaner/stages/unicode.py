@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import ftfy
 
-from cleaner.document import Document, Replacement, apply_replacements
+from cleaner.document import Document, Replacement, apply_replacements, split_lines
 from cleaner.registry import StageSettings
 
 NAME = "unicode"
@@ -47,7 +47,7 @@ class UnicodeStage:
         replacements: list[Replacement] = []
         config = self.config
         offset = 0
-        for line in doc.text.splitlines(keepends=True):
+        for line in split_lines(doc.text):
             # ftfy.fix_text stops unescaping HTML for the rest of the text once a line holds
             # "<"; we follow it so that our output is exactly fix_text's.
             if config.unescape_html == "auto" and "<" in line:

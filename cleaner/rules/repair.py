@@ -1,0 +1,696 @@
+"""Spinner-repair rules: schema, compilation into one matcher, and the matching engine.
+
+A repair rule file (``rules/repairs/<theme>.toml``, ``[meta] kind = "repair"``) holds rules
+that undo a synonym spinner's substitutions, e.g. ``"this 12 months" -> "this year"``. Every
+rule is either a literal ``phrase`` (word boundaries, case-insensitive, replacement follows the
+matched text's case) or a ``pattern`` (a ``regex``-module expression), plus optional context
+guards, ``examples`` and ``keep`` cases.
+
+Matching cost must not grow with the number of rules, so :class:`RepairPack` puts every
+literal phrase, and a required literal of every pattern (its *trigger*), into ONE Aho-Corasick
+automaton. Patterns and guards run only on the lines where a candidate was found.
+
+Apostrophes: phrases, patterns and guards all see ``’ ‘ ʼ`` as ``'`` and a no-break space as a
+space, so a rule written with ``'`` matches curly text; the replacement takes the curly form
+back when the matched text used it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import re._parser as sre_parse  # only to find a literal trigger inside each pattern
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import regex
+
+from cleaner.rules.kinds import RuleSummary
+from cleaner.rules.source import RuleError, RuleFile, RuleRecord, load_rule_file, rule_files_under
+
+KIND = "repair"
+
+#: A document must carry at least this many matches of ungated signature rules before rules
+#: marked ``needs_spun`` may fire: one stray match in clean text must not unlock the
+#: ambiguous rules (measured: clean AEB bodies carry 0-1, spun samples 3+).
+DEFAULT_MIN_SIGNATURES = 2
+
+#: Guards look at most this far back/forward on the line; they describe local context.
+_GUARD_WINDOW = 300
+
+#: A pattern's trigger literal shorter than this would fire almost everywhere.
+_MIN_TRIGGER = 3
+
+_META_KEYS = frozenset({"kind", "theme", "description"})
+_GUARD_KEYS = ("require_before", "forbid_before", "require_after", "forbid_after")
+_RULE_KEYS = frozenset(
+    {"id", "phrase", "pattern", "replace", "examples", "keep", "note", "signature", "needs_spun"}
+    | set(_GUARD_KEYS)
+)
+_ID_SHAPE = regex.compile(r"^[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9.-]*$")
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00a0": " "})
+
+# Spans no rule may touch: addresses, e-mail, inline code. Computed per line, on demand.
+_PROTECTED_IN_LINE = regex.compile(
+    r"""(?:https?|ftp)://[^\s<>"]+"""
+    r"""|\bwww\.[^\s<>"]+"""
+    r"""|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"""
+    r"""|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|gov|edu|io|co|uk|de|info|ca|au|us)\b(?:/\S*)?"""
+    r"""|`[^`\n]*`"""
+)
+_FENCE = "```"
+
+
+@dataclass(frozen=True)
+class RepairRule:
+    """One validated repair rule."""
+
+    rule_id: str
+    path: Path
+    line: int
+    replace: str
+    phrase: str | None = None
+    pattern: str | None = None
+    require_before: str | None = None
+    forbid_before: str | None = None
+    require_after: str | None = None
+    forbid_after: str | None = None
+    examples: tuple[tuple[str, str], ...] = ()
+    keep: tuple[str, ...] = ()
+    note: str = ""
+    signature: bool = True
+    needs_spun: bool = False
+
+    @property
+    def theme(self) -> str:
+        return self.rule_id.split(".", 1)[0]
+
+    @property
+    def spun(self) -> str:
+        return self.phrase if self.phrase is not None else f"/{self.pattern}/"
+
+    def error(self, problem: str) -> RuleError:
+        return RuleError(self.path, self.line, self.rule_id, problem)
+
+
+@dataclass(frozen=True)
+class RepairMatch:
+    """A place where a rule fires: replace ``text[start:end]`` with ``replacement``."""
+
+    start: int
+    end: int
+    replacement: str
+    rule_id: str
+    signature: bool
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def _string_list(record: RuleRecord, key: str) -> tuple[str, ...]:
+    value = record.data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise record.error(f"'{key}' must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _compile_regex(record: RuleRecord, key: str, source: str) -> None:
+    try:
+        regex.compile(source)
+    except regex.error as exc:
+        raise record.error(f"'{key}' is not a valid regex: {exc}") from exc
+
+
+def parse_rule(record: RuleRecord, theme: str | None) -> RepairRule:
+    """Validate one ``[[rules]]`` table; raise :class:`RuleError` naming file, line and id."""
+    data = record.data
+    unknown = sorted(set(data) - _RULE_KEYS)
+    if unknown:
+        raise record.error(f"unknown keys {unknown} (allowed: {sorted(_RULE_KEYS)})")
+    rule_id = record.rule_id
+    if not _ID_SHAPE.match(rule_id):
+        raise record.error("'id' must look like '<theme>.<slug>' (lower case, digits, '-', '.')")
+    if theme is not None and not rule_id.startswith(f"{theme}."):
+        raise record.error(f"'id' must start with the file's theme '{theme}.'")
+    has_phrase, has_pattern = "phrase" in data, "pattern" in data
+    if has_phrase == has_pattern:
+        raise record.error("give exactly one of 'phrase' or 'pattern'")
+    key = "phrase" if has_phrase else "pattern"
+    spun = data[key]
+    if not isinstance(spun, str) or not spun.strip():
+        raise record.error(f"'{key}' must be a non-empty string")
+    if has_phrase and spun != spun.strip():
+        raise record.error("'phrase' must not start or end with whitespace")
+    if has_pattern:
+        _compile_regex(record, "pattern", spun)
+    replacement = data.get("replace")
+    if not isinstance(replacement, str) or not replacement:
+        raise record.error("missing field 'replace' (a non-empty string)")
+    if has_pattern:
+        try:
+            regex.compile(spun).sub(replacement, "")
+            _check_group_refs(spun, replacement)
+        except (regex.error, IndexError) as exc:
+            raise record.error(f"'replace' refers to a group the pattern lacks: {exc}") from exc
+    guards: dict[str, str | None] = {}
+    for guard in _GUARD_KEYS:
+        value = data.get(guard)
+        if value is not None:
+            if not isinstance(value, str) or not value:
+                raise record.error(f"'{guard}' must be a non-empty regex string")
+            _compile_regex(record, guard, value)
+        guards[guard] = value
+    raw_examples = data.get("examples")
+    if not isinstance(raw_examples, list) or not raw_examples:
+        raise record.error("missing field 'examples' (at least one [input, expected] pair)")
+    examples: list[tuple[str, str]] = []
+    for pair in raw_examples:
+        if (
+            not isinstance(pair, list)
+            or len(pair) != 2
+            or not all(isinstance(p, str) and p for p in pair)
+        ):
+            raise record.error("each example must be a pair [input, expected] of strings")
+        if pair[0] == pair[1]:
+            raise record.error(f"example input equals its expected output: {pair[0]!r}")
+        examples.append((pair[0], pair[1]))
+    keep = _string_list(record, "keep")
+    needs_spun = data.get("needs_spun", False)
+    signature = data.get("signature", True)
+    if not isinstance(signature, bool) or not isinstance(needs_spun, bool):
+        raise record.error("'signature' and 'needs_spun' must be true or false")
+    if (needs_spun or any(guards.values())) and not keep:
+        raise record.error(
+            "a guarded rule must list 'keep' texts: the guard exists because the spun form "
+            "is also ordinary English"
+        )
+    note = data.get("note", "")
+    if not isinstance(note, str):
+        raise record.error("'note' must be a string")
+    return RepairRule(
+        rule_id=rule_id,
+        path=record.path,
+        line=record.line,
+        replace=replacement,
+        phrase=spun if has_phrase else None,
+        pattern=spun if has_pattern else None,
+        examples=tuple(examples),
+        keep=keep,
+        note=note,
+        signature=signature,
+        needs_spun=needs_spun,
+        **guards,
+    )
+
+
+def _check_group_refs(pattern: str, replacement: str) -> None:
+    groups = regex.compile(pattern).groups
+    for ref in re.findall(r"\\(\d+)|\\g<(\d+)>", replacement):
+        number = int(ref[0] or ref[1])
+        if number > groups:
+            raise IndexError(f"\\{number} but the pattern has {groups} group(s)")
+
+
+def _meta_problems(rule_file: RuleFile) -> list[RuleError]:
+    problems = []
+    unknown = sorted(set(rule_file.meta) - _META_KEYS)
+    if unknown:
+        problems.append(RuleError(rule_file.path, None, None, f"unknown [meta] keys {unknown}"))
+    for key in ("theme", "description"):
+        value = rule_file.meta.get(key)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(
+                RuleError(rule_file.path, None, None, f"[meta] needs '{key}' (a non-empty string)")
+            )
+    return problems
+
+
+def parse_file(rule_file: RuleFile) -> tuple[list[RepairRule], list[RuleError]]:
+    """Every valid rule of a repair file, and every problem with the others."""
+    problems = _meta_problems(rule_file)
+    theme = rule_file.meta.get("theme")
+    rules: list[RepairRule] = []
+    for record in rule_file.rules:
+        try:
+            rules.append(parse_rule(record, theme if isinstance(theme, str) else None))
+        except RuleError as exc:
+            problems.append(exc)
+    return rules, problems
+
+
+def load_rules(path: Path) -> list[RepairRule]:
+    """All repair rules under ``path`` (a file or folder), in file then rule order.
+
+    Raises the first :class:`RuleError` found, including ids repeated across files; files of
+    other kinds are skipped. Use :func:`check_file` to collect every problem instead.
+    """
+    rules: list[RepairRule] = []
+    seen: dict[str, RepairRule] = {}
+    for file_path in rule_files_under(path):
+        rule_file = load_rule_file(file_path)
+        if rule_file.meta.get("kind") != KIND:
+            continue
+        parsed, problems = parse_file(rule_file)
+        if problems:
+            raise problems[0]
+        for rule in parsed:
+            first = seen.get(rule.rule_id)
+            if first is not None:
+                raise rule.error(f"duplicate rule id (also at {first.path}:{first.line})")
+            seen[rule.rule_id] = rule
+        rules.extend(parsed)
+    return rules
+
+
+# --------------------------------------------------------------------------- compilation
+
+
+def _literal_runs(items: Iterable[Any]) -> Iterable[str]:
+    run: list[str] = []
+    for op, arg in items:
+        if op is sre_parse.LITERAL:
+            run.append(chr(arg))
+            continue
+        if run:
+            yield "".join(run)
+            run = []
+    if run:
+        yield "".join(run)
+
+
+def _triggers(items: Any) -> frozenset[str] | None:
+    """Literals of which at least one occurs in every match of the parsed sequence ``items``."""
+    best: frozenset[str] | None = None
+
+    def shortest(options: frozenset[str] | None) -> int:
+        return min((len(o) for o in options), default=0) if options else 0
+
+    candidates: list[frozenset[str] | None] = [frozenset({r}) for r in _literal_runs(items)]
+    for op, arg in items:
+        if op is sre_parse.SUBPATTERN:
+            candidates.append(_triggers(arg[-1]))
+        elif op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT) and arg[0] >= 1:
+            candidates.append(_triggers(arg[2]))
+        elif op is sre_parse.BRANCH:
+            union: set[str] = set()
+            for branch in arg[1]:
+                found = _triggers(branch)
+                if found is None:
+                    union = set()
+                    break
+                union |= found
+            candidates.append(frozenset(union) if union else None)
+    for option in candidates:
+        if option and shortest(option) > shortest(best):
+            best = option
+    return best
+
+
+def pattern_triggers(pattern: str) -> frozenset[str] | None:
+    """Lower-cased literals, one of which every match of ``pattern`` contains; None if unknown."""
+    try:
+        parsed = sre_parse.parse(pattern)
+    except (re.error, ValueError, TypeError, OverflowError):
+        return None  # regex-module-only syntax: the pattern then runs on every text
+    found = _triggers(list(parsed))
+    if not found or min(len(f) for f in found) < _MIN_TRIGGER:
+        return None
+    return frozenset(f.lower().translate(_APOSTROPHES) for f in found)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    rule: RepairRule
+    order: int
+    regex: Any | None
+    require_before: Any | None
+    forbid_before: Any | None
+    require_after: Any | None
+    forbid_after: Any | None
+
+
+def _before_guard(source: str | None) -> Any | None:
+    return None if source is None else regex.compile(f"(?:{source})$")
+
+
+def _after_guard(source: str | None) -> Any | None:
+    return None if source is None else regex.compile(source)
+
+
+@dataclass
+class _Entry:
+    length: int
+    phrases: list[int] = field(default_factory=list)
+    patterns: list[int] = field(default_factory=list)
+
+
+def _same_length_lower(text: str) -> str:
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    # A few characters (e.g. 'İ') lower to two; keep offsets aligned by leaving them alone.
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def follow_case(matched: str, replacement: str) -> str:
+    """Give ``replacement`` the case of ``matched``: ALL CAPS, a leading capital, or as written."""
+    letters = [c for c in matched if c.isalpha()]
+    if len(letters) >= 2 and all(c.isupper() for c in letters):
+        replacement = replacement.upper()
+    else:
+        first = next((c for c in matched if c.isalpha()), "")
+        if first.isupper():
+            for i, char in enumerate(replacement):
+                if char.isalpha():
+                    replacement = replacement[:i] + char.upper() + replacement[i + 1 :]
+                    break
+    if "\u2019" in matched and "\u2019" not in replacement:
+        replacement = replacement.replace("'", "\u2019")
+    return replacement
+
+
+class RepairPack:
+    """A compiled set of repair rules: build once, then :meth:`find` / :meth:`repair` are pure."""
+
+    def __init__(
+        self, rules: Sequence[RepairRule], min_signatures: int = DEFAULT_MIN_SIGNATURES
+    ) -> None:
+        self.rules: tuple[RepairRule, ...] = tuple(rules)
+        self.min_signatures = min_signatures
+        self._compiled: list[_Compiled] = []
+        self._always: list[int] = []
+        entries: dict[str, _Entry] = {}
+        for order, rule in enumerate(self.rules):
+            compiled_pattern = (
+                regex.compile(rule.pattern) if rule.pattern is not None else None
+            )
+            self._compiled.append(
+                _Compiled(
+                    rule=rule,
+                    order=order,
+                    regex=compiled_pattern,
+                    require_before=_before_guard(rule.require_before),
+                    forbid_before=_before_guard(rule.forbid_before),
+                    require_after=_after_guard(rule.require_after),
+                    forbid_after=_after_guard(rule.forbid_after),
+                )
+            )
+            if rule.phrase is not None:
+                key = rule.phrase.translate(_APOSTROPHES)
+                key = _same_length_lower(" ".join(key.split()))
+                entries.setdefault(key, _Entry(len(key))).phrases.append(order)
+            else:
+                assert rule.pattern is not None
+                triggers = pattern_triggers(rule.pattern)
+                if triggers is None:
+                    self._always.append(order)
+                for trigger in triggers or ():
+                    entries.setdefault(trigger, _Entry(len(trigger))).patterns.append(order)
+        self._automaton: Any = None
+        if entries:
+            automaton = ahocorasick.Automaton()
+            for key, entry in entries.items():
+                automaton.add_word(key, (entry.length, tuple(entry.phrases), tuple(entry.patterns)))
+            automaton.make_automaton()
+            self._automaton = automaton
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(rule.rule_id for rule in self.rules)
+
+    # ----------------------------------------------------------------- matching
+
+    def find(self, text: str, *, assume_spun: bool = False) -> list[RepairMatch]:
+        """Non-overlapping matches in ``text``, in text order.
+
+        ``assume_spun`` opens the gate of ``needs_spun`` rules regardless of how many
+        signatures the text carries (used to run a rule's examples and keeps on their own).
+        """
+        if not text or not self.rules:
+            return []
+        norm = text.translate(_APOSTROPHES)
+        context = _Context(text, norm)
+        found: list[tuple[int, int, int, str]] = []  # (start, end, order, replacement)
+        pattern_lines: set[tuple[int, int]] = set()
+        if self._automaton is not None:
+            haystack = _same_length_lower(norm)
+            for end_index, (length, phrases, patterns) in self._automaton.iter(haystack):
+                start, end = end_index - length + 1, end_index + 1
+                if phrases and self._at_word_boundaries(norm, start, end):
+                    for order in phrases:
+                        self._try(context, order, start, end, None, found)
+                for order in patterns:
+                    line_start, _ = context.line_bounds(start)
+                    pattern_lines.add((order, line_start))
+        for order, line_start in sorted(pattern_lines):
+            self._run_pattern(context, order, line_start, found)
+        for order in self._always:
+            self._run_pattern(context, order, None, found)
+        return self._resolve(found, assume_spun)
+
+    @staticmethod
+    def _at_word_boundaries(norm: str, start: int, end: int) -> bool:
+        if start > 0 and _is_word_char(norm[start]) and _is_word_char(norm[start - 1]):
+            return False
+        return not (end < len(norm) and _is_word_char(norm[end - 1]) and _is_word_char(norm[end]))
+
+    def _run_pattern(
+        self,
+        context: _Context,
+        order: int,
+        line_start: int | None,
+        found: list[tuple[int, int, int, str]],
+    ) -> None:
+        compiled = self._compiled[order]
+        if line_start is None:
+            lo, hi = 0, len(context.norm)
+        else:
+            lo, hi = context.line_bounds(line_start)
+        for match in compiled.regex.finditer(context.norm, lo, hi):
+            if match.end() > match.start():
+                self._try(context, order, match.start(), match.end(), match, found)
+
+    def _try(
+        self,
+        context: _Context,
+        order: int,
+        start: int,
+        end: int,
+        match: Any | None,
+        found: list[tuple[int, int, int, str]],
+    ) -> None:
+        compiled = self._compiled[order]
+        if context.protected(start, end) or not self._guards_pass(compiled, context, start, end):
+            return
+        matched = context.text[start:end]
+        if match is None:
+            replacement = follow_case(matched, compiled.rule.replace)
+        else:
+            replacement = follow_case(matched, match.expand(compiled.rule.replace))
+        if replacement != matched:
+            found.append((start, end, order, replacement))
+
+    @staticmethod
+    def _guards_pass(compiled: _Compiled, context: _Context, start: int, end: int) -> bool:
+        line_start, line_end = context.line_bounds(start)
+        norm = context.norm
+        if compiled.require_before or compiled.forbid_before:
+            lo = max(line_start, start - _GUARD_WINDOW)
+            if compiled.require_before and not compiled.require_before.search(norm, lo, start):
+                return False
+            if compiled.forbid_before and compiled.forbid_before.search(norm, lo, start):
+                return False
+        if compiled.require_after or compiled.forbid_after:
+            hi = min(max(line_end, end), end + _GUARD_WINDOW)
+            if compiled.require_after and not compiled.require_after.match(norm, end, hi):
+                return False
+            if compiled.forbid_after and compiled.forbid_after.match(norm, end, hi):
+                return False
+        return True
+
+    def _resolve(
+        self, found: list[tuple[int, int, int, str]], assume_spun: bool
+    ) -> list[RepairMatch]:
+        if not found:
+            return []
+        if not assume_spun:
+            evidence = {
+                (start, end)
+                for start, end, order, _ in found
+                if self.rules[order].signature and not self.rules[order].needs_spun
+            }
+            if len(evidence) < self.min_signatures:
+                found = [f for f in found if not self.rules[f[2]].needs_spun]
+        # Longest match first, then rule order, then position: deterministic whatever the
+        # order in which the automaton and the patterns reported them.
+        found.sort(key=lambda f: (-(f[1] - f[0]), f[2], f[0]))
+        starts: list[int] = []
+        spans: list[tuple[int, int, int, str]] = []
+        for candidate in found:
+            start, end = candidate[0], candidate[1]
+            i = bisect.bisect_left(starts, start)
+            if i > 0 and spans[i - 1][1] > start:
+                continue
+            if i < len(spans) and spans[i][0] < end:
+                continue
+            starts.insert(i, start)
+            spans.insert(i, candidate)
+        return [
+            RepairMatch(s, e, rep, self.rules[order].rule_id, self.rules[order].signature)
+            for s, e, order, rep in spans
+        ]
+
+    def repair(self, text: str, *, assume_spun: bool = False) -> tuple[str, list[RepairMatch]]:
+        """``text`` with every match replaced, and the matches (offsets into ``text``)."""
+        matches = self.find(text, assume_spun=assume_spun)
+        if not matches:
+            return text, matches
+        pieces: list[str] = []
+        cursor = 0
+        for match in matches:
+            pieces.append(text[cursor : match.start])
+            pieces.append(match.replacement)
+            cursor = match.end
+        pieces.append(text[cursor:])
+        return "".join(pieces), matches
+
+
+class _Context:
+    """Per-call lookups on one text: line bounds and protected spans, computed lazily."""
+
+    def __init__(self, text: str, norm: str) -> None:
+        self.text = text
+        self.norm = norm
+        self._lines: dict[int, tuple[int, int]] = {}
+        self._protected: dict[int, list[tuple[int, int]]] = {}
+        self._fenced: list[tuple[int, int]] | None = None
+
+    def line_bounds(self, offset: int) -> tuple[int, int]:
+        start = self.norm.rfind("\n", 0, offset) + 1
+        bounds = self._lines.get(start)
+        if bounds is None:
+            end = self.norm.find("\n", offset)
+            bounds = (start, len(self.norm) if end == -1 else end)
+            self._lines[start] = bounds
+        return bounds
+
+    def protected(self, start: int, end: int) -> bool:
+        line_start, line_end = self.line_bounds(start)
+        spans = self._protected.get(line_start)
+        if spans is None:
+            line = self.norm[line_start:line_end]
+            if line.startswith(("    ", "\t")):
+                spans = [(line_start, line_end)]  # an indented code line
+            else:
+                spans = [
+                    (line_start + m.start(), line_start + m.end())
+                    for m in _PROTECTED_IN_LINE.finditer(line)
+                ]
+            self._protected[line_start] = spans
+        if any(s < end and start < e for s, e in spans):
+            return True
+        return any(s < end and start < e for s, e in self._fences())
+
+    def _fences(self) -> list[tuple[int, int]]:
+        if self._fenced is None:
+            self._fenced = []
+            pos = self.norm.find(_FENCE)
+            while pos != -1:
+                close = self.norm.find(_FENCE, pos + len(_FENCE))
+                end = len(self.norm) if close == -1 else close + len(_FENCE)
+                self._fenced.append((pos, end))
+                pos = -1 if close == -1 else self.norm.find(_FENCE, end)
+        return self._fenced
+
+
+def load_pack(path: Path, min_signatures: int = DEFAULT_MIN_SIGNATURES) -> RepairPack:
+    """Load and compile every repair rule under ``path``."""
+    return RepairPack(load_rules(path), min_signatures=min_signatures)
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def rule_problems(rule: RepairRule) -> list[RuleError]:
+    """Run one rule's examples, keeps and an idempotence check with the rule alone."""
+    pack = RepairPack([rule])
+    problems: list[RuleError] = []
+    for given, expected in rule.examples:
+        got, _ = pack.repair(given, assume_spun=True)
+        if got != expected:
+            problems.append(
+                rule.error(f"example {given!r}: expected {expected!r}, got {got!r}")
+            )
+        again, _ = pack.repair(got, assume_spun=True)
+        if again != got:
+            problems.append(rule.error(f"not idempotent: {got!r} becomes {again!r}"))
+    for text in rule.keep:
+        got, _ = pack.repair(text, assume_spun=True)
+        if got != text:
+            problems.append(rule.error(f"keep {text!r} was changed to {got!r}"))
+    return problems
+
+
+def check_file(rule_file: RuleFile) -> list[RuleError]:
+    """Schema problems, failing examples and changed keeps of one repair file."""
+    rules, problems = parse_file(rule_file)
+    for rule in rules:
+        problems.extend(rule_problems(rule))
+    return problems
+
+
+def check_pack(rules: Sequence[RepairRule]) -> list[RuleError]:
+    """Whole-pack checks: ids unique across files, and every keep unchanged by the full pack."""
+    problems: list[RuleError] = []
+    seen: dict[str, RepairRule] = {}
+    for rule in rules:
+        first = seen.get(rule.rule_id)
+        if first is not None:
+            problems.append(rule.error(f"duplicate rule id (also at {first.path}:{first.line})"))
+        seen.setdefault(rule.rule_id, rule)
+    pack = RepairPack(rules)
+    for rule in rules:
+        for text in rule.keep:
+            got, matches = pack.repair(text, assume_spun=True)
+            if got != text:
+                culprits = ", ".join(sorted({m.rule_id for m in matches}))
+                problems.append(
+                    rule.error(f"keep {text!r} is changed by the full pack ({culprits}): {got!r}")
+                )
+    return problems
+
+
+def list_rules(rule_file: RuleFile) -> list[RuleSummary]:
+    rules, problems = parse_file(rule_file)
+    if problems:
+        raise problems[0]
+    return [
+        RuleSummary(
+            rule_id=rule.rule_id,
+            kind=KIND,
+            line=rule.line,
+            summary=f"{rule.spun} -> {rule.replace}",
+            examples=len(rule.examples),
+            keeps=len(rule.keep),
+        )
+        for rule in rules
+    ]
+
+
+def summarize(rules: Iterable[RepairRule]) -> Mapping[str, int]:
+    """Rules per theme."""
+    counts: dict[str, int] = {}
+    for rule in rules:
+        counts[rule.theme] = counts.get(rule.theme, 0) + 1
+    return counts

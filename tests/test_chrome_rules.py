@@ -1,0 +1,85 @@
+"""Every chrome rule's own examples and keeps, and the loader's error messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from cleaner.rules.chrome import load_chrome_rules
+from cleaner.rules.kinds import check_path
+from cleaner.rules.source import RuleError, load_rule_file, rule_files_under
+
+CHROME_FILES = rule_files_under(REPO / "rules" / "chrome")
+
+
+def test_shipped_chrome_rules_load() -> None:
+    rules = load_chrome_rules(REPO / "rules" / "chrome")
+    assert len(rules.rules) >= 15
+    assert {"line", "tail", "player", "title-suffix"} <= {r.action for r in rules.rules}
+
+
+@pytest.mark.parametrize("path", CHROME_FILES, ids=lambda p: p.name)
+def test_chrome_rule_examples_and_keeps(path: Path) -> None:
+    problems = check_path(path)
+    assert not problems, "\n".join(str(p) for p in problems)
+
+
+def _write(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "rules.toml"
+    path.write_text('[meta]\nkind = "chrome"\n\n' + body, encoding="utf-8")
+    return path
+
+
+def test_errors_name_file_line_and_rule(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        '[[rules]]\nid = "a"\naction = "line"\nexact = ["Ad"]\nexamples = ["Ad"]\n\n'
+        '[[rules]]\nid = "b"\naction = "sideways"\nexact = ["x"]\nexamples = ["x"]\n',
+    )
+    problems = check_path(path)
+    assert [str(p) for p in problems] == [
+        f"{path}:10: b: field 'action' must be one of line, tail, player, title-suffix, got 'sideways'"
+    ]
+
+
+def test_examples_that_do_not_hold_are_reported(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        '[[rules]]\nid = "too.greedy"\naction = "line"\npattern = "the .*"\n'
+        'examples = ["the end"]\nkeep = ["the quick brown fox jumps"]\n',
+    )
+    problems = check_path(path)
+    assert len(problems) == 1
+    assert f"{path}:4: too.greedy: keep case changed" in str(problems[0])
+
+
+def test_toml_syntax_error_has_a_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[[rules]]\nid = "a"\naction = "line\n')
+    with pytest.raises(RuleError) as info:
+        load_rule_file(path)
+    assert info.value.line == 6 and str(info.value).startswith(f"{path}:6: invalid TOML")
+
+
+def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
+    body = '[[rules]]\nid = "same"\naction = "line"\nexact = ["Ad"]\nexamples = ["Ad"]\n\n'
+    path = _write(tmp_path, body * 2)
+    with pytest.raises(
+        RuleError, match=r":10: same: duplicate rule id \(first defined at line 4\)"
+    ):
+        load_rule_file(path)
+
+
+def test_player_pattern_needs_a_caption_group(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        '[[rules]]\nid = "p"\naction = "player"\npattern = "Video: .+"\nexamples = ["Video: x"]\n',
+    )
+    assert "needs a named group (?P<caption>" in str(check_path(path)[0])
+
+
+def test_unknown_kind(tmp_path: Path) -> None:
+    path = tmp_path / "x.toml"
+    path.write_text('[meta]\nkind = "poetry"\n', encoding="utf-8")
+    assert "[meta] kind must be one of" in str(check_path(path)[0])

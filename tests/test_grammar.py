@@ -1,0 +1,254 @@
+"""The grammar stage and its rule file, against a real LanguageTool server."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+from languagetool_fixtures import lt_service
+
+from cleaner import languagetool as lt
+from cleaner.document import Document
+from cleaner.registry import StageSettings
+from cleaner.rules.kinds import check_path, summarize_path
+from cleaner.rules.source import load_rule_file
+from cleaner.stages import grammar
+
+__all__ = ["lt_service"]
+
+ROOT = Path(__file__).resolve().parents[1]
+RULES = ROOT / "rules"
+GRAMMAR_RULES = RULES / "grammar.toml"
+
+
+@pytest.fixture(scope="module")
+def stage(lt_service: lt.LanguageToolService) -> grammar.GrammarStage:
+    return grammar.GrammarStage(
+        allow_list=grammar.load_allow_list(GRAMMAR_RULES), service=lambda: lt_service
+    )
+
+
+def applied(doc: Document) -> list[tuple[str, str, str]]:
+    return [(e.rule_id, e.before, e.after) for e in doc.edits if e.applied]
+
+
+def findings(doc: Document) -> list[str]:
+    return [e.rule_id for e in doc.edits if not e.applied]
+
+
+def test_allow_listed_fixes_are_applied_and_logged(stage: grammar.GrammarStage) -> None:
+    text = "This is a apple.\nIt was part of of the plan, , and it worked."
+    out = stage(Document(text=text))
+    assert out.text == "This is an apple.\nIt was part of the plan, and it worked."
+    assert ("EN_A_VS_AN", "a", "an") in applied(out)
+    assert ("ENGLISH_WORD_REPEAT_RULE", "of of", "of") in applied(out)
+    repeat = next(e for e in out.edits if e.rule_id == "ENGLISH_WORD_REPEAT_RULE")
+    assert (repeat.stage, repeat.line, repeat.start) == ("grammar", 2, text.index("of of"))
+    assert repeat.message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "rule_id"),
+    [
+        ("We met , , and left.", "We met, and left.",
+         "COMMA_PARENTHESIS_WHITESPACE+DOUBLE_PUNCTUATION"),
+        ("It was good, , and it worked.", "It was good, and it worked.", "DOUBLE_PUNCTUATION"),
+        ("She ate a a apple.", "She ate an apple.", "ENGLISH_WORD_REPEAT_RULE+EN_A_VS_AN"),
+    ],
+)
+def test_a_fix_that_uncovers_another_is_followed_through(
+    stage: grammar.GrammarStage, text: str, expected: str, rule_id: str
+) -> None:
+    out = stage(Document(text=text))
+    assert out.text == expected
+    [edit] = [e for e in out.edits if e.applied]
+    assert set(edit.rule_id.split("+")) == set(rule_id.split("+"))
+    # One edit in the stage's input coordinates: replaying it gives the output.
+    assert text[: edit.start] + edit.after + text[edit.end :] == expected
+    assert text[edit.start : edit.end] == edit.before
+
+
+def test_compose_maps_later_fixes_back_to_the_input() -> None:
+    R = grammar.Replacement
+    original = "aa bb cc dd"
+    first = [R(0, 2, "A", "ONE"), R(6, 8, "", "TWO")]  # -> "A bb  dd"
+    current = grammar._apply_local(original, first)
+    assert current == "A bb  dd"
+    later = [R(4, 6, " ", "THREE"), R(2, 3, "B", "FOUR")]  # "  " -> " ", "b" -> "B"
+    composed = grammar._compose(original, first, later)
+    assert grammar._apply_local(original, composed) == "A Bb dd"
+    assert [(r.start, r.end, r.after, r.rule_id) for r in composed] == [
+        (0, 2, "A", "ONE"), (3, 4, "B", "FOUR"), (5, 9, " ", "TWO+THREE"),
+    ]
+    # A fix touching an earlier one merges with it.
+    touching = grammar._compose(original, first, [R(1, 2, "X", "FIVE")])
+    assert [(r.start, r.end, r.after, r.rule_id) for r in touching][0] == (0, 3, "AX", "ONE+FIVE")
+
+
+def test_findings_outside_the_allow_list_are_reported_not_applied(
+    stage: grammar.GrammarStage,
+) -> None:
+    text = "Its a nice day and Thiss is a test."
+    out = stage(Document(text=text))
+    assert out.text == text
+    assert not applied(out)
+    found = {e.rule_id: e for e in out.edits if not e.applied}
+    assert "IT_IS" in found
+    assert found["IT_IS"].before == "Its" and found["IT_IS"].message
+    # Spelling is never applied, only reported.
+    assert "MORFOLOGIK_RULE_EN_US" in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He said that that was fine.",
+        "They had had enough of it.",
+        "We flew to Bora Bora last year.",
+    ],
+)
+def test_grammatical_repetitions_and_names_are_left_alone(
+    stage: grammar.GrammarStage, text: str
+) -> None:
+    out = stage(Document(text=text))
+    assert out.text == text
+    assert not applied(out)
+
+
+def test_that_that_flagged_by_languagetool_stays_a_finding(stage: grammar.GrammarStage) -> None:
+    # A spun sentence where LanguageTool does flag "that that": still never applied.
+    text = (
+        "A White House official said the administration is working with lawmakers to be "
+        "sure that that “introduced bills advance the president’s objectives.”"
+    )
+    out = stage(Document(text=text))
+    assert out.text == text
+    assert "ENGLISH_WORD_REPEAT_RULE" in findings(out)
+
+
+def test_clean_text_comes_out_unchanged(stage: grammar.GrammarStage) -> None:
+    text = (
+        "The council voted on Tuesday to approve the budget.\n\n"
+        "“We are pleased with the result,” the mayor said in a statement. "
+        "The plan takes effect in an hour."
+    )
+    out = stage(Document(text=text))
+    assert out.text == text
+    assert out.edits == ()
+    assert out.metadata["grammar_issues_per_1k_words_before"] == 0.0
+    assert out.metadata["grammar_issues_per_1k_words_after"] == 0.0
+
+
+def test_issue_counts_per_1k_words_fall_after_fixes(stage: grammar.GrammarStage) -> None:
+    text = "This is a apple. It was part of of the plan. Its a nice day."
+    out = stage(Document(text=text))
+    words = len(text.split())
+    assert out.metadata["grammar_issues_per_1k_words_before"] == round(3 * 1000 / words, 2)
+    after_words = len(out.text.split())
+    assert out.metadata["grammar_issues_per_1k_words_after"] == round(1 * 1000 / after_words, 2)
+
+
+def test_empty_text_needs_no_server() -> None:
+    def no_server() -> lt.LanguageToolService:
+        raise AssertionError("the server was asked for")
+
+    stage = grammar.GrammarStage(allow_list={}, service=no_server)
+    out = stage(Document(text="  \n"))
+    assert out.text == "  \n"
+    assert out.metadata["grammar_issues_per_1k_words_before"] == 0.0
+
+
+def test_long_text_is_checked_in_chunks_with_right_offsets(stage: grammar.GrammarStage) -> None:
+    paragraph = "The council met on Tuesday and approved the budget for next year."
+    filler = "\n\n".join([paragraph] * 400)
+    text = filler + "\n\nThis is a apple.\n\n" + filler
+    assert len(grammar.split_chunks(text)) > 2
+    out = stage(Document(text=text))
+    assert out.text == text.replace("a apple", "an apple")
+    edit = next(e for e in out.edits if e.applied)
+    assert edit.start == text.index("a apple")
+
+
+def test_split_chunks_cover_the_text_at_paragraph_breaks() -> None:
+    text = "\n\n".join(f"Paragraph {i} " + "word " * 50 for i in range(100))
+    chunks = grammar.split_chunks(text, limit=1000)
+    assert chunks[0].start == 0 and chunks[-1].end == len(text)
+    assert all(a.end == b.start for a, b in zip(chunks, chunks[1:], strict=False))
+    assert all(c.end - c.start <= 1000 for c in chunks)
+    assert all(text[c.end - 2 : c.end] == "\n\n" for c in chunks[:-1])
+    assert grammar.split_chunks("x" * 2500, limit=1000)[-1].end == 2500
+    assert grammar.split_chunks("") == [grammar.Chunk(0, 0)]
+
+
+def test_emoji_before_a_fix_keeps_offsets_right(stage: grammar.GrammarStage) -> None:
+    out = stage(Document(text="We 😀 love this a apple."))
+    assert out.text == "We 😀 love this an apple."
+
+
+def test_stage_is_idempotent_on_its_output(stage: grammar.GrammarStage) -> None:
+    once = stage(Document(text="He is a honest man.  It ended.. Then of of course."))
+    twice = stage(Document(text=once.text))
+    assert twice.text == once.text
+    assert not applied(twice)
+
+
+def test_build_reads_options_and_pickles() -> None:
+    stage = grammar.build(StageSettings(options={"language": "en-GB"}, rules_dir=RULES))
+    assert stage.language == "en-GB"
+    assert "EN_A_VS_AN" in stage.allow_list
+    assert pickle.loads(pickle.dumps(stage)).allow_list.keys() == stage.allow_list.keys()
+    with pytest.raises(ValueError, match="unknown options"):
+        grammar.build(StageSettings(options={"langauge": "en-US"}, rules_dir=RULES))
+
+
+def test_the_grammar_rule_file_examples_and_keeps_pass(lt_service: lt.LanguageToolService) -> None:
+    assert check_path(GRAMMAR_RULES) == []
+    ids = [s.rule_id for s in summarize_path(GRAMMAR_RULES)]
+    assert "EN_A_VS_AN" in ids and "ENGLISH_WORD_REPEAT_RULE" in ids
+
+
+def test_rule_check_reports_a_failing_example(tmp_path: Path, lt_service: lt.LanguageToolService) -> None:
+    bad = tmp_path / "grammar.toml"
+    bad.write_text(
+        '[meta]\nkind = "grammar"\n\n[[rules]]\nid = "EN_A_VS_AN"\ndescription = "a/an"\n'
+        'examples = [["This is a apple.", "This is a apple."]]\nkeep = ["This is a apple."]\n',
+        encoding="utf-8",
+    )
+    problems = [str(p) for p in check_path(bad)]
+    assert len(problems) == 2
+    assert all(p.startswith(f"{bad}:4: EN_A_VS_AN:") for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        ('id = "MORFOLOGIK_RULE_EN_US"\ndescription = "x"\nexamples = [["a", "b"]]', "spelling"),
+        ('id = "EN_A_VS_AN"\nexamples = [["a", "b"]]', "description"),
+        ('id = "EN_A_VS_AN"\ndescription = "x"\nexamples = [["a"]]', "pair"),
+        ('id = "EN_A_VS_AN"\ndescription = "x"\nrequire = "("\nexamples = [["a", "b"]]', "regular"),
+        ('id = "EN_A_VS_AN"\ndescription = "x"\nexample = [["a", "b"]]', "unknown fields"),
+    ],
+)
+def test_rule_schema_problems_name_the_rule(tmp_path: Path, rule: str, problem: str) -> None:
+    path = tmp_path / "grammar.toml"
+    path.write_text(f'[meta]\nkind = "grammar"\n\n[[rules]]\n{rule}\n', encoding="utf-8")
+    problems = [str(p) for p in check_path(path)]
+    assert problems and all(p.startswith(f"{path}:4: ") for p in problems)
+    assert any(problem in p for p in problems)
+
+
+def test_rule_check_without_a_server_names_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(lt.URL_ENV, f"http://127.0.0.1:{lt.free_port()}")
+    problems = check_path(GRAMMAR_RULES)
+    assert len(problems) == 1
+    assert str(problems[0]).startswith(f"{GRAMMAR_RULES}: ")
+    assert "LanguageTool" in str(problems[0])
+
+
+def test_load_allow_list_rejects_another_kind(tmp_path: Path) -> None:
+    path = tmp_path / "x.toml"
+    path.write_text('[meta]\nkind = "repair"\n', encoding="utf-8")
+    with pytest.raises(Exception, match="kind"):
+        grammar.load_allow_list(path)
+    assert load_rule_file(GRAMMAR_RULES).meta["kind"] == "grammar"

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import CORE_SKIP
+
+from cleaner import Cleaner, ConfigError, DocumentError, PipelineConfig, clean
+from cleaner.document import Document
+from cleaner.pipeline import Pipeline
+
+
+def test_default_config_has_the_documented_order() -> None:
+    config = PipelineConfig.load()
+    assert config.stages == (
+        "decode",
+        "extract",
+        "unicode",
+        "chrome",
+        "captions",
+        "repair",
+        "grammar",
+        "tidy",
+    )
+
+
+def test_skip_and_unknown_stage() -> None:
+    config = PipelineConfig.load().without(["grammar", "repair"])
+    assert "grammar" not in config.stages and "tidy" in config.stages
+    with pytest.raises(ConfigError, match="unknown stage"):
+        PipelineConfig.load().without(["grammer"])
+
+
+def test_custom_pipeline_file(tmp_path: Path) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text('stages = ["decode", "tidy"]\n', encoding="utf-8")
+    cleaner = Cleaner.from_config(path)
+    result = cleaner.clean("Advertisement\n\n\n\nText.   \n")
+    assert result.text == "Advertisement\n\nText.\n", "chrome is not in this pipeline"
+    assert list(result.timings) == ["decode", "tidy"]
+
+
+def test_bad_pipeline_files(tmp_path: Path) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text('stages = ["decode", "polish"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"p.toml: unknown stage 'polish'"):
+        PipelineConfig.load(path)
+    path.write_text("stages = [\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="invalid pipeline file"):
+        PipelineConfig.load(path)
+
+
+def test_size_limit() -> None:
+    cleaner = Cleaner.from_config(skip=CORE_SKIP, max_bytes=10)
+    with pytest.raises(DocumentError, match="above the 1e-05 MB limit"):
+        cleaner.clean("x" * 11)
+
+
+def test_stage_crash_becomes_a_document_error() -> None:
+    class Exploding:
+        name = "boom"
+        description = "fails"
+
+        def __call__(self, doc: Document) -> Document:
+            raise KeyError("oops")
+
+    pipeline = Pipeline(PipelineConfig(stages=("tidy",)))
+    pipeline.stages.append(Exploding())
+    with pytest.raises(DocumentError, match="internal error in stage boom: KeyError"):
+        pipeline.clean_text("text")
+
+
+def test_clean_documents_streams_and_isolates_failures() -> None:
+    cleaner = Cleaner.from_config(skip=CORE_SKIP)
+    results = list(
+        cleaner.clean_documents(["Advertisement\n\nOne.", {"text": 5}, {"text": "Two.", "id": "b"}])
+    )
+    assert results[0].text == "One.\n"
+    assert isinstance(results[1], DocumentError)
+    assert results[2].text == "Two.\n" and results[2].metadata["id"] == "b"
+
+
+def test_library_clean_function() -> None:
+    result = clean("Advertisement\n\nThe council met on Monday.", skip=CORE_SKIP)
+    assert result.text == "The council met on Monday.\n"
+    assert next(e.rule_id for e in result.applied_edits) == "ad-slug.advertisement"
+
+
+def test_fingerprint_changes_with_rules(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    (rules / "chrome").mkdir(parents=True)
+    config = PipelineConfig(stages=("decode",), rules_dir=rules)
+    before = config.fingerprint()
+    (rules / "chrome" / "a.toml").write_text('[meta]\nkind = "chrome"\n', encoding="utf-8")
+    assert config.fingerprint() != before
