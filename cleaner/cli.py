@@ -341,7 +341,11 @@ def _mount_optional(module: str, name: str, help_text: str) -> None:
     app.add_typer(sub.app, name=name, help=help_text)
 
 
-_mount_optional("cleaner.cli_rules", "rules", "Check, list and count rule files.")
+_mount_optional(
+    "cleaner.cli_rules",
+    "rules",
+    "Check, list and count rule files.\n\nExample: cleaner rules check rules/",
+)
 _mount_optional(
     "cleaner.cli_languagetool", "languagetool", "Run a LanguageTool server in the background."
 )

@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cleaner.errors import ServiceError
+
 LANGUAGETOOL_VERSION = "6.7"
 """Pinned in ``languagetool/pom.xml``; a test checks the two agree."""
 
@@ -71,8 +73,8 @@ INSTALL_HINT = (
 )
 
 
-class LanguageToolError(RuntimeError):
-    """LanguageTool is missing, would not start, or stopped answering."""
+class LanguageToolError(ServiceError):
+    """LanguageTool is missing, would not start, or stopped answering: the run stops."""
 
 
 # --- installation -----------------------------------------------------------------------
@@ -114,7 +116,7 @@ def find_java() -> str:
     if found is None:
         raise LanguageToolError(
             "cannot start LanguageTool: 'java' (17 or newer) was not found on the PATH "
-            f"and JAVA_HOME is not set; install Java, or skip the stage with `--skip grammar`"
+            "and JAVA_HOME is not set; install Java, or skip the stage with `--skip grammar`"
         )
     return found
 
@@ -165,7 +167,10 @@ def parse_matches(payload: dict[str, Any], text: str) -> list[Match]:
         if mapping is None:
             start, end = start16, end16
         else:
-            start, end = mapping[min(start16, len(mapping) - 1)], mapping[min(end16, len(mapping) - 1)]
+            start, end = (
+                mapping[min(start16, len(mapping) - 1)],
+                mapping[min(end16, len(mapping) - 1)],
+            )
         rule = raw.get("rule", {})
         matches.append(
             Match(
@@ -185,7 +190,9 @@ class ServerUnreachable(LanguageToolError):
     """The server did not answer (connection refused, reset, timed out)."""
 
 
-def post_check(url: str, text: str, language: str, timeout: float = REQUEST_TIMEOUT_S) -> list[Match]:
+def post_check(
+    url: str, text: str, language: str, timeout: float = REQUEST_TIMEOUT_S
+) -> list[Match]:
     """POST ``text`` to ``{url}/v2/check`` and return its matches."""
     body = urllib.parse.urlencode({"text": text, "language": language}).encode("utf-8")
     endpoint = url.rstrip("/") + "/v2/check"
@@ -204,7 +211,9 @@ def post_check(url: str, text: str, language: str, timeout: float = REQUEST_TIME
     except ValueError as exc:
         raise LanguageToolError(f"LanguageTool at {url} sent an answer that is not JSON") from exc
     if not isinstance(payload, dict):
-        raise LanguageToolError(f"LanguageTool at {url} sent an unexpected answer: {payload!r:.200}")
+        raise LanguageToolError(
+            f"LanguageTool at {url} sent an unexpected answer: {payload!r:.200}"
+        )
     return parse_matches(payload, text)
 
 
@@ -240,8 +249,12 @@ class ServerProcess:
             return self.process.poll() is None
         return pid_alive(self.pid)
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop the server's whole process group: TERM, then KILL after ``timeout``."""
+    def stop(self, timeout: float = 10.0, *, keep_log: bool = False) -> None:
+        """Stop the server's whole process group: TERM, then KILL after ``timeout``.
+
+        The log goes too (one per port would pile up run after run) unless ``keep_log``:
+        a server that failed to start keeps it for the error message to point at.
+        """
         _kill_group(self.pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -253,6 +266,9 @@ class ServerProcess:
         if self.process is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=timeout)
+        if not keep_log:
+            with contextlib.suppress(OSError):
+                self.log_path.unlink()
         _forget(self)
 
     def _still_running(self) -> bool:
@@ -303,16 +319,21 @@ def _stop_owned_servers() -> None:
 
 def _write_config(folder: Path) -> Path:
     config = folder / "server.properties"
-    config.write_text(
+    # Written aside and renamed: another process may be starting a server from it right now.
+    tmp = folder / f"server.properties.{os.getpid()}"
+    tmp.write_text(
         "# Written by cleaner; see cleaner/languagetool.py.\n"
         "pipelineCaching=true\n"
         f"cacheSize={CACHE_SIZE}\n",
         encoding="utf-8",
     )
+    tmp.replace(config)
     return config
 
 
-def java_command(home: Path | None = None, port: int = 8081, version: str = LANGUAGETOOL_VERSION) -> list[str]:
+def java_command(
+    home: Path | None = None, port: int = 8081, version: str = LANGUAGETOOL_VERSION
+) -> list[str]:
     folder = install_dir(home, version)
     opts = os.environ.get(JAVA_OPTS_ENV)
     java_opts = opts.split() if opts is not None else list(DEFAULT_JAVA_OPTS)
@@ -369,7 +390,7 @@ def start_server(
     try:
         _wait_until_ready(server, timeout)
     except BaseException:
-        server.stop()
+        server.stop(keep_log=True)
         raise
     server.start_seconds = time.monotonic() - started
     if detached:
@@ -534,12 +555,26 @@ class LanguageToolService:
             return self._url
         if self._use_background:
             state = read_state(self._home)
-            if state is not None and state.version == LANGUAGETOOL_VERSION and is_healthy(state.url):
+            if (
+                state is not None
+                and state.version == LANGUAGETOOL_VERSION
+                and is_healthy(state.url)
+            ):
                 self._url = state.url
                 return self._url
-        self._server = start_server(self._home, timeout=self._start_timeout)
+        self._server = self._start_own()
         self._url = self._server.url
         return self._url
+
+    def _start_own(self) -> ServerProcess:
+        """Start our server, trying a second time if the first start fails (a port taken
+        between choosing and binding it, a JVM that crashed while loading)."""
+        try:
+            return start_server(self._home, timeout=self._start_timeout)
+        except LanguageToolError:
+            if not is_installed(self._home):
+                raise
+            return start_server(self._home, timeout=self._start_timeout)
 
     def check(self, text: str, language: str = "en-US") -> list[Match]:
         url = self.url()

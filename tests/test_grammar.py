@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import pickle
 from pathlib import Path
 
@@ -9,8 +10,9 @@ import pytest
 from languagetool_fixtures import lt_service
 
 from cleaner import languagetool as lt
-from cleaner.document import Document
+from cleaner.document import Document, Replacement
 from cleaner.registry import StageSettings
+from cleaner.rules.grammar import load_allow_list
 from cleaner.rules.kinds import check_path, summarize_path
 from cleaner.rules.source import load_rule_file
 from cleaner.stages import grammar
@@ -25,7 +27,7 @@ GRAMMAR_RULES = RULES / "grammar.toml"
 @pytest.fixture(scope="module")
 def stage(lt_service: lt.LanguageToolService) -> grammar.GrammarStage:
     return grammar.GrammarStage(
-        allow_list=grammar.load_allow_list(GRAMMAR_RULES), service=lambda: lt_service
+        allow_list=load_allow_list(GRAMMAR_RULES), service=lambda: lt_service
     )
 
 
@@ -51,8 +53,11 @@ def test_allow_listed_fixes_are_applied_and_logged(stage: grammar.GrammarStage) 
 @pytest.mark.parametrize(
     ("text", "expected", "rule_id"),
     [
-        ("We met , , and left.", "We met, and left.",
-         "COMMA_PARENTHESIS_WHITESPACE+DOUBLE_PUNCTUATION"),
+        (
+            "We met , , and left.",
+            "We met, and left.",
+            "COMMA_PARENTHESIS_WHITESPACE+DOUBLE_PUNCTUATION",
+        ),
         ("It was good, , and it worked.", "It was good, and it worked.", "DOUBLE_PUNCTUATION"),
         ("She ate a a apple.", "She ate an apple.", "ENGLISH_WORD_REPEAT_RULE+EN_A_VS_AN"),
     ],
@@ -70,7 +75,7 @@ def test_a_fix_that_uncovers_another_is_followed_through(
 
 
 def test_compose_maps_later_fixes_back_to_the_input() -> None:
-    R = grammar.Replacement
+    R = Replacement
     original = "aa bb cc dd"
     first = [R(0, 2, "A", "ONE"), R(6, 8, "", "TWO")]  # -> "A bb  dd"
     current = grammar._apply_local(original, first)
@@ -79,11 +84,13 @@ def test_compose_maps_later_fixes_back_to_the_input() -> None:
     composed = grammar._compose(original, first, later)
     assert grammar._apply_local(original, composed) == "A Bb dd"
     assert [(r.start, r.end, r.after, r.rule_id) for r in composed] == [
-        (0, 2, "A", "ONE"), (3, 4, "B", "FOUR"), (5, 9, " ", "TWO+THREE"),
+        (0, 2, "A", "ONE"),
+        (3, 4, "B", "FOUR"),
+        (5, 9, " ", "TWO+THREE"),
     ]
     # A fix touching an earlier one merges with it.
     touching = grammar._compose(original, first, [R(1, 2, "X", "FIVE")])
-    assert [(r.start, r.end, r.after, r.rule_id) for r in touching][0] == (0, 3, "AX", "ONE+FIVE")
+    assert next((r.start, r.end, r.after, r.rule_id) for r in touching) == (0, 3, "AX", "ONE+FIVE")
 
 
 def test_findings_outside_the_allow_list_are_reported_not_applied(
@@ -174,7 +181,7 @@ def test_split_chunks_cover_the_text_at_paragraph_breaks() -> None:
     text = "\n\n".join(f"Paragraph {i} " + "word " * 50 for i in range(100))
     chunks = grammar.split_chunks(text, limit=1000)
     assert chunks[0].start == 0 and chunks[-1].end == len(text)
-    assert all(a.end == b.start for a, b in zip(chunks, chunks[1:], strict=False))
+    assert all(a.end == b.start for a, b in itertools.pairwise(chunks))
     assert all(c.end - c.start <= 1000 for c in chunks)
     assert all(text[c.end - 2 : c.end] == "\n\n" for c in chunks[:-1])
     assert grammar.split_chunks("x" * 2500, limit=1000)[-1].end == 2500
@@ -208,7 +215,9 @@ def test_the_grammar_rule_file_examples_and_keeps_pass(lt_service: lt.LanguageTo
     assert "EN_A_VS_AN" in ids and "ENGLISH_WORD_REPEAT_RULE" in ids
 
 
-def test_rule_check_reports_a_failing_example(tmp_path: Path, lt_service: lt.LanguageToolService) -> None:
+def test_rule_check_reports_a_failing_example(
+    tmp_path: Path, lt_service: lt.LanguageToolService
+) -> None:
     bad = tmp_path / "grammar.toml"
     bad.write_text(
         '[meta]\nkind = "grammar"\n\n[[rules]]\nid = "EN_A_VS_AN"\ndescription = "a/an"\n'
@@ -250,5 +259,5 @@ def test_load_allow_list_rejects_another_kind(tmp_path: Path) -> None:
     path = tmp_path / "x.toml"
     path.write_text('[meta]\nkind = "repair"\n', encoding="utf-8")
     with pytest.raises(Exception, match="kind"):
-        grammar.load_allow_list(path)
+        load_allow_list(path)
     assert load_rule_file(GRAMMAR_RULES).meta["kind"] == "grammar"

@@ -18,6 +18,7 @@ from languagetool_fixtures import lt_service
 from cleaner import languagetool as lt
 from cleaner.document import Document
 from cleaner.registry import StageSettings
+from cleaner.rules.grammar import load_allow_list
 from cleaner.stages import grammar
 
 __all__ = ["lt_service"]
@@ -47,7 +48,21 @@ def _tool_dir(tmp_path: Path, tools: list[str]) -> Path:
     """A PATH folder holding only the named tools (plus what the script needs to run)."""
     folder = tmp_path / "bin"
     folder.mkdir()
-    basics = ["bash", "sed", "cat", "dirname", "head", "date", "find", "wc", "du", "cut", "mkdir", "rm", "mv"]
+    basics = [
+        "bash",
+        "sed",
+        "cat",
+        "dirname",
+        "head",
+        "date",
+        "find",
+        "wc",
+        "du",
+        "cut",
+        "mkdir",
+        "rm",
+        "mv",
+    ]
     for tool in basics + tools:
         found = shutil.which(tool)
         assert found is not None, tool
@@ -55,8 +70,12 @@ def _tool_dir(tmp_path: Path, tools: list[str]) -> Path:
     return folder
 
 
-@pytest.mark.parametrize(("tools", "missing"), [([], "'java' not found"), (["java"], "'mvn' (Maven) not found")])
-def test_install_script_names_the_missing_tool(tmp_path: Path, tools: list[str], missing: str) -> None:
+@pytest.mark.parametrize(
+    ("tools", "missing"), [([], "'java' not found"), (["java"], "'mvn' (Maven) not found")]
+)
+def test_install_script_names_the_missing_tool(
+    tmp_path: Path, tools: list[str], missing: str
+) -> None:
     env = {
         "PATH": str(_tool_dir(tmp_path, tools)),
         "HOME": str(tmp_path),
@@ -64,7 +83,10 @@ def test_install_script_names_the_missing_tool(tmp_path: Path, tools: list[str],
     }
     result = subprocess.run(
         [str(tmp_path / "bin" / "bash"), str(INSTALL_SCRIPT)],
-        capture_output=True, text=True, env=env, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert result.returncode == 1
     assert missing in result.stderr
@@ -108,7 +130,7 @@ def test_a_killed_server_is_restarted_and_the_next_document_checked() -> None:
     # A server of its own: killing the shared one would only slow the other tests down.
     service = lt.LanguageToolService(use_background=False)
     stage = grammar.GrammarStage(
-        allow_list=grammar.load_allow_list(ROOT / "rules" / "grammar.toml"),
+        allow_list=load_allow_list(ROOT / "rules" / "grammar.toml"),
         service=lambda: service,
     )
     try:
@@ -118,7 +140,8 @@ def test_a_killed_server_is_restarted_and_the_next_document_checked() -> None:
         assert server is not None
         old_pid = server.pid
         os.killpg(old_pid, signal.SIGKILL)
-        server.process.wait(timeout=10) if server.process else None
+        if server.process is not None:
+            server.process.wait(timeout=10)
         assert not lt.pid_alive(old_pid)
 
         second = stage(Document(text="It was part of of the plan."))

@@ -56,7 +56,9 @@ def _validate(record: RuleRecord) -> tuple[AllowedRule, list[RuleError]]:
     problems: list[RuleError] = []
     unknown = set(data) - _FIELDS
     if unknown:
-        problems.append(record.error(f"unknown fields {sorted(unknown)} (allowed: {sorted(_FIELDS)})"))
+        problems.append(
+            record.error(f"unknown fields {sorted(unknown)} (allowed: {sorted(_FIELDS)})")
+        )
     rule_id = record.rule_id
     if not regex.fullmatch(r"[A-Z][A-Z0-9_]*", rule_id):
         problems.append(record.error("'id' must be a LanguageTool rule id such as EN_A_VS_AN"))
@@ -78,7 +80,9 @@ def _validate(record: RuleRecord) -> tuple[AllowedRule, list[RuleError]]:
                 problems.append(record.error(f"'require' is not a valid regular expression: {exc}"))
     examples = data.get("examples")
     if not isinstance(examples, list) or not examples:
-        problems.append(record.error("missing field 'examples' (a list of [input, expected] pairs)"))
+        problems.append(
+            record.error("missing field 'examples' (a list of [input, expected] pairs)")
+        )
     elif not all(
         isinstance(pair, list) and len(pair) == 2 and all(isinstance(s, str) for s in pair)
         for pair in examples

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import trafilatura
-from lxml.etree import XPath
-from lxml.html import HtmlElement
+from lxml.etree import XPath  # type: ignore[import-untyped]
+from lxml.html import HtmlElement  # type: ignore[import-untyped]
 from trafilatura.settings import use_config
 from trafilatura.utils import load_html
 from trafilatura.xpaths import BODY_XPATH
@@ -125,7 +125,9 @@ class ExtractStage:
         text = found.get("text") or ""
         if self.favor_precision and self.precision_fallback and len(text) < SHORT_OUTPUT_CHARS:
             balanced = self._run(tree, url, False, False, with_metadata=False).get("text") or ""
-            if len(balanced) >= FALLBACK_LENGTH_RATIO * max(len(text), 1):
+            # The balanced output must itself be article-sized: on a page without an
+            # article it is the navigation.
+            if len(balanced) >= max(FALLBACK_LENGTH_RATIO * len(text), SHORT_OUTPUT_CHARS):
                 found["text"] = balanced
         return found
 
@@ -199,7 +201,7 @@ def without_title_line(text: str, title: str) -> str:
     """``text`` without its first line when that line is the page title (or the title less a
     site suffix such as " | Site")."""
     stripped = text.lstrip()
-    first, newline, rest = stripped.partition("\n")
+    first, _, rest = stripped.partition("\n")
     first = first.strip()
     title = title.strip()
     if not first or not title or not rest.strip():

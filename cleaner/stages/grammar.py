@@ -195,13 +195,20 @@ class GrammarStage:
                 local_fixes, _ = self._select(current, matches)
             issues_after += len(matches)
             fixes += [
-                Replacement(f.start + chunk.start, f.end + chunk.start, f.after, f.rule_id, f.message)
+                Replacement(
+                    f.start + chunk.start, f.end + chunk.start, f.after, f.rule_id, f.message
+                )
                 for f in chunk_fixes
             ]
             findings += [
                 Match(
-                    m.rule_id, m.offset + chunk.start, m.length, m.message,
-                    m.replacements, m.category, m.issue_type,
+                    m.rule_id,
+                    m.offset + chunk.start,
+                    m.length,
+                    m.message,
+                    m.replacements,
+                    m.category,
+                    m.issue_type,
                 )
                 for m in local_findings
             ]

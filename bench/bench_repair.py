@@ -1,0 +1,155 @@
+"""Repair stage benchmark: spin scores, throughput, cost with many rules, false positives.
+
+Run ``python bench/bench_repair.py``; ``run(report)`` adds the same figures to a dict for
+``make bench``. Figures:
+
+- spinner signatures per 1,000 words of ``../shared/samples/spun/*.txt`` before and after repair;
+- throughput of the repair stage with the shipped pack, MB/s on one core (target >= 20);
+- the cost of a pack with 10,000 synthetic rules relative to the shipped pack (target <= 1.5);
+- every edit made on the 181 clean AEB ground-truth bodies (each one a false positive).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SPUN = SHARED / "samples" / "spun"
+REFERENCE = SHARED / "samples" / "000_4b0a173bbebc4d8d.txt"
+AEB_TRUTH = SHARED / "bench" / "aeb" / "ground-truth.json"
+
+#: Size of the throughput corpus; large enough that timer noise does not matter.
+CORPUS_BYTES = 8_000_000
+SYNTHETIC_RULES = 10_000
+
+sys.path.insert(0, str(REPO))
+
+from cleaner.document import Document  # noqa: E402
+from cleaner.rules.repair import RepairPack, RepairRule, load_rules  # noqa: E402
+from cleaner.spin import count_words  # noqa: E402
+from cleaner.stages.repair import RepairStage  # noqa: E402
+
+
+def _corpus() -> list[str]:
+    """Clean AEB bodies plus the spun samples, repeated to about CORPUS_BYTES."""
+    bodies = [e["articleBody"] for e in json.loads(AEB_TRUTH.read_text()).values()]
+    bodies += [p.read_text(encoding="utf-8") for p in sorted(SPUN.glob("*.txt"))]
+    bodies.append(REFERENCE.read_text(encoding="utf-8"))
+    docs: list[str] = []
+    size = 0
+    while size < CORPUS_BYTES:
+        for body in bodies:
+            docs.append(body)
+            size += len(body.encode("utf-8"))
+    return docs
+
+
+def _throughput(stage: RepairStage, docs: list[str]) -> float:
+    size = sum(len(d.encode("utf-8")) for d in docs)
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        for text in docs:
+            stage(Document(text=text))
+        best = min(best, time.process_time() - start)
+    return size / 1e6 / best
+
+
+def _synthetic(count: int) -> list[RepairRule]:
+    """Rules shaped like the real ones: 2-4 word phrases, a tenth of them patterns."""
+    rng = random.Random(7)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    rules: list[RepairRule] = []
+    for i in range(count):
+        words = [
+            "".join(rng.choice(letters) for _ in range(rng.randint(3, 8)))
+            for _ in range(rng.randint(2, 4))
+        ]
+        fields: dict[str, Any] = {"examples": ((" ".join(words), "x"),)}
+        if i % 10 == 0:
+            fields["pattern"] = rf"(?i)\b{words[0]} (\w+) {words[1]}\b"
+        else:
+            fields["phrase"] = " ".join(words)
+        if i % 7 == 0:
+            fields["forbid_before"] = r"\bthe\s+"
+            fields["keep"] = ("k",)
+        rules.append(
+            RepairRule(rule_id=f"synthetic.r{i}", path=Path("synthetic"), line=i, replace="x", **fields)
+        )
+    return rules
+
+
+def _spin_figures(stage: RepairStage) -> dict[str, Any]:
+    per_file: dict[str, Any] = {}
+    for path in sorted(SPUN.glob("*.txt")):
+        doc = stage(Document(text=path.read_text(encoding="utf-8")))
+        per_file[path.name] = {
+            "before": doc.metadata["spin_score_before"],
+            "after": doc.metadata["spin_score_after"],
+            "edits": len(doc.edits),
+        }
+    return per_file
+
+
+def _false_positives(stage: RepairStage) -> tuple[int, list[dict[str, Any]]]:
+    truth = json.loads(AEB_TRUTH.read_text())
+    words = 0
+    edits: list[dict[str, Any]] = []
+    for page_id, entry in truth.items():
+        body = entry["articleBody"]
+        words += count_words(body)
+        for edit in stage(Document(text=body)).edits:
+            context = body[max(0, edit.start - 40) : edit.end + 40].replace("\n", " ")
+            edits.append({"page": page_id, "rule_id": edit.rule_id, "before": edit.before,
+                          "after": edit.after, "context": context})
+    return words, edits
+
+
+def run(report: dict[str, Any]) -> None:
+    """Add the repair figures to ``report["repair"]``."""
+    shipped = load_rules(REPO / "rules" / "repairs")
+    stage = RepairStage(pack=RepairPack(shipped))
+    docs = _corpus()
+    mb_s = _throughput(stage, docs)
+    big = RepairStage(pack=RepairPack(shipped + _synthetic(SYNTHETIC_RULES)))
+    mb_s_big = _throughput(big, docs)
+    words, fps = _false_positives(stage)
+    report["repair"] = {
+        "rules": len(shipped),
+        "spun_samples": _spin_figures(stage),
+        "throughput_mb_s": round(mb_s, 1),
+        "throughput_mb_s_with_10k_synthetic": round(mb_s_big, 1),
+        "cost_ratio_10k_vs_shipped": round(mb_s / mb_s_big, 2),
+        "aeb_words": words,
+        "aeb_edits": len(fps),
+        "aeb_edits_per_10k_words": round(len(fps) * 10_000 / words, 3),
+        "aeb_false_positives": fps,
+    }
+
+
+def main() -> None:
+    report: dict[str, Any] = {}
+    run(report)
+    r = report["repair"]
+    print(f"repair: {r['rules']} shipped rules")
+    print("spinner signatures per 1,000 words (before -> after repair):")
+    for name, fig in r["spun_samples"].items():
+        print(f"  {name:<12} {fig['before']:7.2f} -> {fig['after']:5.2f}   ({fig['edits']} edits)")
+    print(f"throughput, shipped pack:        {r['throughput_mb_s']:6.1f} MB/s (target >= 20)")
+    print(f"throughput, + 10,000 synthetic:  {r['throughput_mb_s_with_10k_synthetic']:6.1f} MB/s")
+    print(f"cost ratio 10k / shipped:        {r['cost_ratio_10k_vs_shipped']:6.2f}x (target <= 1.5)")
+    print(f"AEB ground truth: {r['aeb_edits']} edits in {r['aeb_words']} words "
+          f"= {r['aeb_edits_per_10k_words']} per 10,000 words (target <= 1)")
+    for fp in r["aeb_false_positives"]:
+        print(f"  FALSE POSITIVE {fp['page']} {fp['rule_id']}: {fp['before']!r} -> "
+              f"{fp['after']!r}   …{fp['context']}…")
+
+
+if __name__ == "__main__":
+    main()

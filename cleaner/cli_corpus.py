@@ -1,0 +1,175 @@
+"""``cleaner corpus IN OUT``: the command; the work is :func:`cleaner.corpus.run_corpus`.
+
+Registered by ``cleaner/cli.py`` with ``app.command("corpus", epilog=EPILOG)(corpus)``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from cleaner.corpus import SHARD_BYTES, CorpusError, CorpusSummary, default_jobs, run_corpus
+from cleaner.errors import CleanerError, ConfigError, ServiceError
+
+EPILOG = (
+    "Examples:\n\n"
+    "  cleaner corpus corpus/raw corpus/clean           # clean a folder tree\n\n"
+    "  cleaner corpus crawl/ out/ --jobs 8 --skip grammar\n\n"
+    "  cleaner corpus dumps/ out/ --text-field content   # JSONL whose text is in 'content'\n\n"
+    "  cleaner corpus raw/ clean/ --force                # redo everything\n\n"
+    "Run it again to clean only what changed (inputs, rules, configuration) or to resume a run "
+    "that was stopped. OUT gets _audit.jsonl, _errors.jsonl and report.html."
+)
+
+
+class _RichProgress:
+    """The runner's progress, as a rich bar on stderr: input bytes drive the bar and the time
+    left (documents vary too much in size to predict from), documents per second beside it."""
+
+    def __init__(self, console: Console) -> None:
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[docs]} docs · {task.fields[rate]} docs/s"),
+            TextColumn("{task.fields[failed]}"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+        )
+        self.task: TaskID | None = None
+        self.documents = 0
+        self.failures = 0
+        self.began = time.perf_counter()
+
+    def start(self, total_bytes: int, inputs: int, skipped: int) -> None:
+        self.began = time.perf_counter()
+        note = f" ({skipped} unchanged)" if skipped else ""
+        self.task = self.progress.add_task(
+            f"cleaning {inputs} inputs{note}", total=max(total_bytes, 1), docs=0, rate="-", failed=""
+        )
+        self.progress.start()
+
+    def advance(self, size: int, documents: int, failures: int) -> None:
+        if self.task is None:
+            return
+        self.documents += documents
+        self.failures += failures
+        elapsed = time.perf_counter() - self.began
+        rate = f"{self.documents / elapsed:.1f}" if elapsed > 0 else "-"
+        failed = f"{self.failures} failed" if self.failures else ""
+        self.progress.update(self.task, advance=size, docs=self.documents, rate=rate, failed=failed)
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+
+def summary_table(summary: CorpusSummary) -> Table:
+    counts = summary.counts
+    rate = counts.documents / summary.seconds if summary.seconds > 0 else 0.0
+    table = Table(title=f"cleaner corpus → {summary.out_dir}", show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    inputs = f"{summary.inputs} ({summary.inputs_cleaned} cleaned, {summary.inputs_skipped} unchanged"
+    inputs += f", {summary.inputs_removed} removed)" if summary.inputs_removed else ")"
+    table.add_row("inputs", inputs)
+    table.add_row("documents cleaned", f"{counts.documents - counts.failures}")
+    if summary.documents_skipped:
+        table.add_row("documents unchanged", f"{summary.documents_skipped}")
+    table.add_row("chrome lines removed", f"{counts.chrome_lines_removed}")
+    table.add_row("repairs", f"{counts.repairs}")
+    table.add_row("grammar fixes", f"{counts.grammar_fixes}")
+    failures = f"{counts.failures}"
+    if summary.failures_total != counts.failures:
+        failures += f" ({summary.failures_total} in _errors.jsonl)"
+    table.add_row("failures", failures)
+    table.add_row("time", f"{summary.seconds:.1f} s ({rate:.1f} docs/s, {summary.jobs} jobs)")
+    if summary.ignored_files:
+        table.add_row("files not read", f"{len(summary.ignored_files)} (not .txt/.html/.jsonl/.warc)")
+    return table
+
+
+def corpus(
+    in_dir: Annotated[Path, typer.Argument(help="Folder to clean (walked recursively).", show_default=False)],
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write; mirrors IN. Must not be inside IN.", show_default=False)],
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (default: the number of cores).", min=1)] = None,
+    text_field: Annotated[str, typer.Option(help="The field holding the text in JSONL inputs.")] = "text",
+    skip: Annotated[list[str], typer.Option("--skip", help="Leave out a stage (repeatable or comma-separated), e.g. --skip grammar.")] = [],  # noqa: B006
+    config: Annotated[Path | None, typer.Option("--config", help="A pipeline TOML file (default: the one shipped with cleaner).")] = None,
+    rules: Annotated[Path | None, typer.Option("--rules", help="Folder of rule files (default: the shipped rules/).")] = None,
+    languagetool_url: Annotated[
+        str | None,
+        typer.Option("--languagetool-url", help="A running LanguageTool server shared by all workers (also $CLEANER_LANGUAGETOOL_URL). Without it one server is started for the run."),
+    ] = None,
+    max_bytes: Annotated[int | None, typer.Option("--max-bytes", help="Refuse documents larger than this many bytes (default 20000000).", min=1)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Clean every input again, even the unchanged ones.")] = False,
+    report_docs: Annotated[int, typer.Option("--report-docs", help="Documents whose text report.html shows (all are listed).", min=0)] = 200,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary (also when stderr is not a terminal).")] = False,
+    shard_bytes: Annotated[int, typer.Option("--shard-bytes", hidden=True, min=1, help="JSONL shard size (for tests).")] = SHARD_BYTES,
+) -> None:
+    """Clean a folder tree of .txt, .html, .jsonl and .warc files (gzipped too) into OUT.
+
+    Parallel, incremental (unchanged inputs are skipped) and resumable (a stopped run picks up
+    where it was). Exit codes: 0 all cleaned; 1 some documents failed (see OUT/_errors.jsonl);
+    2 usage or configuration error, or OUT in use by another run; 3 LanguageTool unavailable.
+    """
+    from cleaner.cli import EXIT_OK, EXIT_SERVICE, EXIT_SOME_FAILED, EXIT_USAGE, build_pipeline
+
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    show = not quiet and sys.stderr.isatty()
+    pipeline_config = build_pipeline(config, skip, rules, languagetool_url, max_bytes).config
+    progress = _RichProgress(console) if show else None
+    try:
+        summary = run_corpus(
+            in_dir,
+            out_dir,
+            pipeline_config,
+            jobs=jobs or default_jobs(),
+            text_field=text_field,
+            force=force,
+            report_documents=report_docs,
+            shard_bytes=shard_bytes,
+            progress=progress,
+        )
+    except (CorpusError, ConfigError) as exc:
+        _stop(progress)
+        console.print(f"cleaner: {exc}", markup=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    except ServiceError as exc:
+        _stop(progress)
+        console.print(f"cleaner: {exc} (finished inputs are kept; run again to resume)", markup=False)
+        raise typer.Exit(EXIT_SERVICE) from exc
+    except KeyboardInterrupt:
+        _stop(progress)
+        console.print("cleaner: interrupted; run the same command again to resume", markup=False)
+        raise typer.Exit(130) from None
+    except CleanerError as exc:
+        _stop(progress)
+        console.print(f"cleaner: {exc}", markup=False)
+        raise typer.Exit(EXIT_SOME_FAILED) from exc
+    _stop(progress)
+    if show:
+        console.print(summary_table(summary))
+        if summary.failures_total:
+            console.print(f"{summary.failures_total} failed documents: see {out_dir / '_errors.jsonl'}", markup=False)
+        console.print(f"report: {out_dir / 'report.html'}", markup=False)
+    raise typer.Exit(EXIT_SOME_FAILED if summary.failures_total else EXIT_OK)
+
+
+def _stop(progress: _RichProgress | None) -> None:
+    if progress is not None:
+        progress.stop()

@@ -1,0 +1,1156 @@
+"""Cleaning a folder tree: parallel, incremental, resumable, with an audit trail.
+
+``run_corpus(IN, OUT, config)`` walks IN and writes into OUT a tree that mirrors it:
+
+=====================================  ===============================================
+input                                  output
+=====================================  ===============================================
+``a/b.txt``, ``a/b.html``(``.gz``)     ``a/b.txt``: the clean text
+``a/b.jsonl`` (``.gz``)                ``a/b.jsonl`` (``.gz``): every field kept, the text
+                                       field cleaned, cleaner's ``metadata`` added
+``a/b.warc`` (``.gz``)                 ``a/b.jsonl``: one record per HTML response
+=====================================  ===============================================
+
+plus ``_audit.jsonl`` (one line per document), ``_errors.jsonl`` (one line per failed document)
+and ``report.html``. Everything the runner needs to resume lives in ``OUT/.cleaner/``.
+
+How a run survives being killed at any moment (SIGKILL included):
+
+* Work is cut into *shards*: one per text, HTML or WARC file, and byte ranges of about
+  :data:`SHARD_BYTES` for uncompressed JSONL (so one big file is spread over every worker and
+  a kill loses at most a shard per worker). A worker writes a shard's output, audit lines and
+  error lines into a temporary folder and renames the folder into place: a shard is either
+  complete or absent.
+* When every shard of an input is done, the runner *commits* the input: output renamed into
+  the mirrored tree, audit and error lines into per-input files, then one line appended to the
+  manifest. Every step is idempotent, so a commit cut short is simply redone.
+* ``_audit.jsonl`` and ``_errors.jsonl`` are rebuilt from the per-input files at the end of a
+  run, so no document's lines can appear twice, whatever was interrupted.
+
+Incremental: the manifest records, per input, its size, mtime, content hash and a job key
+(content hash + pipeline fingerprint, which covers the rule files + cleaner version + text
+field). An input whose job key is unchanged and whose outputs exist is skipped; change a rule
+and every input is redone. Inputs that disappeared from IN have their outputs removed.
+
+Only one run may write to an OUT at a time (``OUT/.cleaner/lock``, an ``flock``, released by
+the kernel when its holder dies, so a killed run never leaves a lock that blocks the next).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import contextlib
+import fcntl
+import gzip
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import signal
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from cleaner import __version__
+from cleaner.errors import CleanerError, ConfigError, DocumentError, ServiceError
+from cleaner.io.readers import HTML_SUFFIXES, JSONL_SUFFIXES, Source, read_jsonl
+from cleaner.io.warc import read_warc_path
+from cleaner.io.writers import edit_to_json, result_record, to_json_line
+from cleaner.pipeline import Pipeline, PipelineConfig, Result
+
+STATE_DIR = ".cleaner"
+AUDIT_FILE = "_audit.jsonl"
+ERRORS_FILE = "_errors.jsonl"
+REPORT_FILE = "report.html"
+RESERVED_NAMES = frozenset({STATE_DIR, AUDIT_FILE, ERRORS_FILE, REPORT_FILE})
+
+TEXT_SUFFIXES = {".txt", ".text"}
+WARC_SUFFIXES = {".warc"}
+
+SHARD_BYTES = 1 << 20
+"""Uncompressed JSONL is cut into shards of about this size: a few hundred news articles, a
+second or two of work, so every worker stays busy on one big file, progress moves smoothly
+and a killed run loses little. Compressed files cannot be cut without reading them from the
+start, so each is one shard."""
+
+IN_FLIGHT_PER_WORKER = 4
+"""Shards queued per worker: enough to never leave one idle, few enough that stopping early
+(a service failure, Ctrl-C) wastes little."""
+
+WATCHDOG_INTERVAL_S = 0.2
+"""How often a worker checks that the run that started it is still alive: a killed run's
+workers must exit before the restarted run needs their CPU (and before they write more)."""
+
+STALE_LOCK_WAIT_S = 10.0
+"""A lock whose owner is dead can still be held for a moment by its exiting workers."""
+
+HASH_BLOCK = 1 << 20
+MANIFEST_FORMAT = 1
+
+
+class CorpusError(CleanerError):
+    """The run cannot start: bad folders, another run holding OUT. Nothing was written."""
+
+
+class CorpusLocked(CorpusError):
+    """Another run is writing to the same OUT."""
+
+
+# --- inputs -------------------------------------------------------------------------------
+
+
+def input_kind(name: str) -> str | None:
+    """'text', 'html', 'jsonl', 'warc', or None for files cleaner does not read."""
+    lowered = name.lower()
+    if lowered.endswith(".gz"):
+        lowered = lowered[:-3]
+    suffix = os.path.splitext(lowered)[1]
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    if suffix in WARC_SUFFIXES:
+        return "warc"
+    return None
+
+
+def _strip_suffixes(rel: str) -> str:
+    stem = rel[:-3] if rel.lower().endswith(".gz") else rel
+    return os.path.splitext(stem)[0]
+
+
+def output_name(rel: str, kind: str) -> str:
+    """Where an input's output goes, relative to OUT (before collisions are resolved)."""
+    if kind == "jsonl":
+        return rel
+    if kind == "warc":
+        return _strip_suffixes(rel) + ".jsonl"
+    return _strip_suffixes(rel) + ".txt"
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: Path
+    rel: str
+    kind: str
+    out_rel: str
+    size: int
+    mtime_ns: int
+
+    @property
+    def key(self) -> str:
+        """A file-name-safe name for this input's state files."""
+        return hashlib.sha1(self.rel.encode("utf-8")).hexdigest()[:20]
+
+
+def walk_inputs(root: Path, ignored: list[str] | None = None) -> Iterator[InputFile]:
+    """Every readable input under ``root`` in a stable order (hidden files and folders left
+    out). Two inputs that would write the same output (``a.txt`` and ``a.html``) are told apart
+    by keeping the second one's full name (``a.html.txt``)."""
+    claimed: set[str] = set(RESERVED_NAMES)
+    for folder, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for filename in sorted(filenames):
+            if filename.startswith("."):
+                continue
+            path = Path(folder) / filename
+            rel = path.relative_to(root).as_posix()
+            kind = input_kind(filename)
+            if kind is None:
+                if ignored is not None:
+                    ignored.append(rel)
+                continue
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            out_rel = output_name(rel, kind)
+            if out_rel.lower() in claimed:
+                extension = ".jsonl" if kind in ("jsonl", "warc") else ".txt"
+                out_rel = rel + extension
+                count = 2
+                while out_rel.lower() in claimed:
+                    out_rel = f"{rel}.{count}{extension}"
+                    count += 1
+            claimed.add(out_rel.lower())
+            yield InputFile(path, rel, kind, out_rel, stat.st_size, stat.st_mtime_ns)
+
+
+@dataclass(frozen=True)
+class Scan:
+    sha256: str
+    shards: tuple[tuple[int, int | None, int], ...]
+    """(start byte, end byte or None for "to the end", first line number) per shard."""
+
+
+def scan_input(inp: InputFile, shard_bytes: int = SHARD_BYTES) -> Scan:
+    """Hash an input (streamed) and, for uncompressed JSONL, cut it at line starts."""
+    digest = hashlib.sha256()
+    splittable = inp.kind == "jsonl" and not inp.rel.lower().endswith(".gz")
+    shards: list[tuple[int, int | None, int]] = []
+    with inp.path.open("rb") as stream:
+        if not splittable:
+            for block in iter(lambda: stream.read(HASH_BLOCK), b""):
+                digest.update(block)
+            return Scan(digest.hexdigest(), ((0, None, 1),))
+        start, position, line_number, shard_first_line = 0, 0, 1, 1
+        for line in stream:
+            digest.update(line)
+            if position - start >= shard_bytes:
+                shards.append((start, position, shard_first_line))
+                start, shard_first_line = position, line_number
+            position += len(line)
+            line_number += 1
+        shards.append((start, None, shard_first_line))
+    return Scan(digest.hexdigest(), tuple(shards))
+
+
+def check_folders(in_dir: Path, out_dir: Path) -> tuple[Path, Path]:
+    """Resolved IN and OUT, or :class:`CorpusError` if they cannot be used together."""
+    if not in_dir.exists():
+        raise CorpusError(f"{in_dir}: no such folder")
+    if not in_dir.is_dir():
+        raise CorpusError(f"{in_dir}: not a folder (use 'cleaner clean' for single files)")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise CorpusError(f"{out_dir}: exists and is not a folder")
+    src, dst = in_dir.resolve(), out_dir.resolve()
+    if src == dst:
+        raise CorpusError("IN and OUT are the same folder; OUT must be a separate folder")
+    if src in dst.parents:
+        raise CorpusError(
+            f"OUT ({out_dir}) is inside IN ({in_dir}): a rerun would read its own output; "
+            "choose an OUT outside IN"
+        )
+    if dst in src.parents:
+        raise CorpusError(
+            f"IN ({in_dir}) is inside OUT ({out_dir}): outputs could overwrite inputs; "
+            "choose an OUT that does not contain IN"
+        )
+    return src, dst
+
+
+# --- the lock -------------------------------------------------------------------------------
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            # A killed process stays a zombie until reaped: it holds nothing.
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+
+class RunLock:
+    """An exclusive ``flock`` on ``OUT/.cleaner/lock`` holding the owner's pid and start time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fd: int | None = None
+
+    def acquire(self, out_dir: Path) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + STALE_LOCK_WAIT_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                owner = self._owner()
+                pid = owner.get("pid")
+                if isinstance(pid, int) and not _pid_alive(pid) and time.monotonic() < deadline:
+                    time.sleep(0.1)  # the dead run's workers are exiting
+                    continue
+                os.close(fd)
+                who = f"pid {pid}" if pid else "another process"
+                since = f", started {owner['started']}" if "started" in owner else ""
+                raise CorpusLocked(
+                    f"another 'cleaner corpus' run ({who}{since}) is writing to {out_dir}; "
+                    "wait for it to finish or stop it, then run again"
+                ) from None
+        os.ftruncate(fd, 0)
+        info = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        }
+        os.pwrite(fd, json.dumps(info).encode() + b"\n", 0)
+        self.fd = fd
+
+    def _owner(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8") or "{}")
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def release(self) -> None:
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self.fd, 0)
+            os.close(self.fd)
+            self.fd = None
+
+
+# --- the manifest ---------------------------------------------------------------------------
+
+
+class Manifest:
+    """Append-only log of committed inputs (``OUT/.cleaner/manifest.jsonl``); last line wins.
+
+    Appending one line per commit keeps a commit O(1) for a corpus of any size; the log is
+    rewritten with one line per input at the end of a complete run.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.entries: dict[str, dict[str, Any]] = {}
+
+    def load(self) -> None:
+        if not self.path.exists():
+            return
+        data = self.path.read_bytes()
+        cut = data.rfind(b"\n") + 1
+        if cut != len(data):
+            # The last append was cut short by a kill: drop the torn line before appending.
+            with self.path.open("r+b") as handle:
+                handle.truncate(cut)
+        for line in data[:cut].splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(entry, dict) and entry.get("format") == MANIFEST_FORMAT:
+                self.entries[str(entry["input"])] = entry
+
+    def append(self, entry: dict[str, Any]) -> None:
+        entry = {"format": MANIFEST_FORMAT, **entry}
+        self.entries[str(entry["input"])] = entry
+        with self.path.open("ab") as handle:
+            handle.write(json.dumps(entry, sort_keys=True).encode() + b"\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def rewrite(self, inputs: Iterable[str]) -> None:
+        keep = [self.entries[rel] for rel in inputs if rel in self.entries]
+        self.entries = {str(e["input"]): e for e in keep}
+        _atomic_write_lines(self.path, (json.dumps(e, sort_keys=True) + "\n" for e in keep))
+
+
+# --- writing files --------------------------------------------------------------------------
+
+
+_TMP_NAME = re.compile(r"^\..+\.\d+\.[0-9a-f]{8}\.tmp$")
+
+
+def _tmp_path(path: Path) -> Path:
+    """A temporary name beside ``path``, in a form :func:`_sweep_temp_files` recognises."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+
+
+def _sweep_temp_files(root: Path) -> None:
+    """Remove the temporary files of writes a killed run never finished."""
+    for folder, _, filenames in os.walk(root):
+        for name in filenames:
+            if _TMP_NAME.match(name):
+                _unlink(Path(folder) / name)
+
+
+def _replace_with(path: Path, fill: Any) -> None:
+    """Create ``path`` through a temporary file that ``fill(handle)`` writes, then rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _tmp_path(path)
+    try:
+        with tmp.open("wb") as handle:
+            fill(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+
+def _atomic_write_lines(path: Path, lines: Iterable[str]) -> None:
+    def fill(handle: IO[bytes]) -> None:
+        for line in lines:
+            handle.write(line.encode("utf-8"))
+
+    _replace_with(path, fill)
+
+
+def _atomic_concat(path: Path, parts: list[Path]) -> None:
+    """``path`` becomes the parts one after another (a hard link when there is one part)."""
+    if len(parts) == 1:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _tmp_path(path)
+        try:
+            os.link(parts[0], tmp)
+            os.replace(tmp, path)
+            return
+        except OSError:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+    def fill(handle: IO[bytes]) -> None:
+        for part in parts:
+            with part.open("rb") as source:
+                shutil.copyfileobj(source, handle, HASH_BLOCK)
+
+    _replace_with(path, fill)
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+# --- shards: the work a worker does ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShardTask:
+    rel: str
+    kind: str
+    path: str
+    out_rel: str
+    parts_dir: str
+    index: int
+    start: int
+    end: int | None
+    first_line: int
+    size: int
+    text_field: str
+
+
+@dataclass
+class Counts:
+    """What a shard, an input or a run did."""
+
+    documents: int = 0
+    failures: int = 0
+    chrome_lines_removed: int = 0
+    repairs: int = 0
+    grammar_fixes: int = 0
+    edits: int = 0
+
+    def add(self, other: Counts | Mapping[str, int]) -> None:
+        values = other.__dict__ if isinstance(other, Counts) else other
+        for key in self.__dict__:
+            setattr(self, key, getattr(self, key) + int(values.get(key, 0)))
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class ShardDone:
+    rel: str
+    index: int
+    size: int
+    counts: dict[str, int]
+
+
+def shard_dir(task: ShardTask) -> Path:
+    return Path(task.parts_dir) / f"{task.index:06d}"
+
+
+def _read_whole(task: ShardTask, max_bytes: int) -> Source:
+    path = Path(task.path)
+    try:
+        opener: Any = gzip.open if task.path.lower().endswith(".gz") else open
+        with opener(path, "rb") as stream:
+            raw = stream.read(max_bytes + 1)
+    except (OSError, EOFError) as exc:
+        return Source(name=task.rel, error=f"cannot read: {getattr(exc, 'strerror', None) or exc}")
+    if len(raw) > max_bytes:
+        return Source(
+            name=task.rel,
+            error=f"document is above the {max_bytes / 1e6:g} MB limit "
+            "(raise it with --max-bytes or max_bytes in the pipeline file)",
+        )
+    metadata = {"source": task.rel, "format": "html" if task.kind == "html" else "auto"}
+    return Source(name=task.rel, raw=raw, metadata=metadata)
+
+
+def _renumber(source: Source, task: ShardTask) -> Source:
+    """read_jsonl numbers lines from the shard's start; make them the file's line numbers."""
+    _, _, number = source.name.rpartition(":")
+    where = f"{task.rel}:{int(number) + task.first_line - 1}"
+    metadata = dict(source.metadata)
+    if "source" in metadata:
+        metadata["source"] = where
+    return replace(source, name=where, metadata=metadata)
+
+
+def shard_sources(task: ShardTask, max_bytes: int) -> Iterator[Source]:
+    """The documents of one shard, streamed."""
+    if task.kind in ("text", "html"):
+        yield _read_whole(task, max_bytes)
+    elif task.kind == "warc":
+        yield from read_warc_path(Path(task.path), task.rel, max_bytes)
+    elif task.end is None and task.start == 0:
+        opener: Any = gzip.open if task.path.lower().endswith(".gz") else open
+        try:
+            with opener(task.path, "rb") as stream:
+                yield from read_jsonl(stream, task.rel, task.text_field)
+        except (OSError, EOFError) as exc:
+            yield Source(name=task.rel, error=f"cannot read: {exc}")
+    else:
+        with open(task.path, "rb") as stream:
+            stream.seek(task.start)
+            chunk = stream.read() if task.end is None else stream.read(task.end - task.start)
+        # A shard is at most SHARD_BYTES plus one line: holding it is holding one document.
+        for source in read_jsonl(io.BytesIO(chunk), task.rel, task.text_field):
+            yield _renumber(source, task)
+
+
+def _doc_id(source: Source) -> str:
+    record = source.record or {}
+    value = record.get("id")
+    if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
+        return str(value)
+    return source.name
+
+
+def _service_error(exc: DocumentError) -> ServiceError | None:
+    from cleaner.languagetool import LanguageToolError
+
+    cause = exc.__cause__
+    if isinstance(cause, LanguageToolError):
+        return ServiceError(str(cause))
+    return None
+
+
+def audit_record(
+    result: Result, source: Source, task: ShardTask, output_line: int | None
+) -> dict[str, Any]:
+    """One ``_audit.jsonl`` line: where the document came from and went, what changed, timings."""
+    from cleaner.report import final_spans
+
+    metadata = result.metadata
+    record: dict[str, Any] = {
+        "id": _doc_id(source),
+        "source": source.name,
+        "input": task.rel,
+        "output": task.out_rel,
+    }
+    if output_line is not None:
+        record["output_line"] = output_line
+    if isinstance(metadata.get("title"), str):
+        record["title"] = metadata["title"]
+    if isinstance(metadata.get("url"), str):
+        record["url"] = metadata["url"]
+    record["chars_in"] = len(result.input_text)
+    record["chars_out"] = len(result.text)
+    record["edit_counts"] = result.edit_counts()
+    record["chrome_lines_removed"] = int(metadata.get("chrome_lines_removed", 0) or 0)
+    if "spin_score_before" in metadata:
+        record["spin_score"] = {
+            "before": metadata.get("spin_score_before"),
+            "after": metadata.get("spin_score_after"),
+        }
+    for key in ("grammar_issues_per_1k_words_before", "grammar_issues_per_1k_words_after"):
+        if key in metadata:
+            record[key] = metadata[key]
+    record["timings_ms"] = {name: round(s * 1000, 3) for name, s in result.timings.items()}
+    record["edits"] = [edit_to_json(edit) for edit in result.edits]
+    record["view"] = final_spans(result)
+    return record
+
+
+def _error_record(source: Source, task: ShardTask, reason: str, stage: str | None) -> dict[str, Any]:
+    return {
+        "id": _doc_id(source),
+        "source": source.name,
+        "input": task.rel,
+        "stage": stage or "read",
+        "reason": reason,
+    }
+
+
+def _json_line(record: Mapping[str, Any]) -> bytes:
+    return to_json_line(record).encode("utf-8")
+
+
+def run_shard(pipeline: Pipeline, task: ShardTask) -> ShardDone:
+    """Clean one shard into a temporary folder, then rename it into place (all or nothing)."""
+    final = shard_dir(task)
+    if final.is_dir():
+        return ShardDone(task.rel, task.index, task.size, _read_counts(final))
+    tmp = Path(task.parts_dir) / f".tmp-{task.index:06d}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir(parents=True)
+    counts = Counts()
+    try:
+        _write_shard(pipeline, task, tmp, counts)
+        (tmp / "counts.json").write_text(json.dumps(counts.as_dict()), encoding="utf-8")
+        try:
+            os.rename(tmp, final)
+        except OSError:
+            if not final.is_dir():
+                raise
+            shutil.rmtree(tmp, ignore_errors=True)  # a killed run's worker finished it first
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return ShardDone(task.rel, task.index, task.size, counts.as_dict())
+
+
+def _write_shard(pipeline: Pipeline, task: ShardTask, tmp: Path, counts: Counts) -> None:
+    line_output = task.kind in ("jsonl", "warc")
+    gzip_output = task.out_rel.lower().endswith(".gz")
+    output_line = 0
+    with contextlib.ExitStack() as stack:
+        out_raw: IO[bytes] | None = None
+        out: IO[bytes] | None = None
+        audit = stack.enter_context((tmp / "audit.jsonl").open("wb"))
+        errors = stack.enter_context((tmp / "errors.jsonl").open("wb"))
+        for source in shard_sources(task, pipeline.config.max_bytes):
+            counts.documents += 1
+            if source.error is not None:
+                counts.failures += 1
+                errors.write(_json_line(_error_record(source, task, source.error, None)))
+                continue
+            try:
+                result = pipeline.run(source.document())
+            except DocumentError as exc:
+                service = _service_error(exc)
+                if service is not None:
+                    raise service from exc
+                counts.failures += 1
+                errors.write(_json_line(_error_record(source, task, exc.reason, exc.stage)))
+                continue
+            if out is None:
+                out_raw = stack.enter_context((tmp / "out").open("wb"))
+                out = (
+                    stack.enter_context(gzip.GzipFile(fileobj=out_raw, mode="wb", mtime=0))
+                    if gzip_output
+                    else out_raw
+                )
+            if line_output:
+                output_line += 1
+                record = result_record(result, _doc_id(source), source.record, task.text_field)
+                record.pop("edits", None)  # they are in _audit.jsonl; the data stays lean
+                out.write(_json_line(record))
+            else:
+                out.write(result.text.encode("utf-8"))
+            audit.write(
+                _json_line(audit_record(result, source, task, output_line if line_output else None))
+            )
+            _count(result, counts)
+        if line_output and out is None:
+            # Every line failed (or the file is empty): the output still exists, empty.
+            out_raw = stack.enter_context((tmp / "out").open("wb"))
+            out = (
+                stack.enter_context(gzip.GzipFile(fileobj=out_raw, mode="wb", mtime=0))
+                if gzip_output
+                else out_raw
+            )
+        if out is not None and out is not out_raw:
+            out.close()
+        for handle in (out_raw, audit, errors):
+            if handle is not None:
+                handle.flush()
+                os.fsync(handle.fileno())
+
+
+def _count(result: Result, counts: Counts) -> None:
+    counts.chrome_lines_removed += int(result.metadata.get("chrome_lines_removed", 0) or 0)
+    for edit in result.applied_edits:
+        counts.edits += 1
+        if edit.stage == "repair":
+            counts.repairs += 1
+        elif edit.stage == "grammar":
+            counts.grammar_fixes += 1
+
+
+def _read_counts(folder: Path) -> dict[str, int]:
+    data = json.loads((folder / "counts.json").read_text(encoding="utf-8"))
+    return {str(k): int(v) for k, v in data.items()}
+
+
+# --- worker processes -----------------------------------------------------------------------
+
+_worker_pipeline: Pipeline | None = None
+"""The pipeline of this worker process, built once by :func:`_init_worker` (never set in the
+process that runs the corpus)."""
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(WATCHDOG_INTERVAL_S)
+        if os.getppid() != parent:
+            os._exit(70)  # the run was killed: stop before writing more
+
+
+def _init_worker(config: PipelineConfig, parent: int, lock_fd: int | None) -> None:
+    global _worker_pipeline
+    # Ctrl-C is the parent's to handle; workers stop when it tells them or dies.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if lock_fd is not None:
+        # The lock must die with the run, not linger in orphaned workers.
+        with contextlib.suppress(OSError):
+            os.close(lock_fd)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    _worker_pipeline = Pipeline(config)
+
+
+def _worker_run(task: ShardTask) -> ShardDone:
+    assert _worker_pipeline is not None, "worker not initialised"
+    return run_shard(_worker_pipeline, task)
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+class ProgressSink(Protocol):
+    """What the runner tells whoever shows progress (the CLI's rich bar)."""
+
+    def start(self, total_bytes: int, inputs: int, skipped: int) -> None: ...
+
+    def advance(self, size: int, documents: int, failures: int) -> None: ...
+
+
+class _NoProgress:
+    def start(self, total_bytes: int, inputs: int, skipped: int) -> None:
+        pass
+
+    def advance(self, size: int, documents: int, failures: int) -> None:
+        pass
+
+
+@dataclass
+class CorpusSummary:
+    """What a run did; ``failures_total`` counts every line of ``_errors.jsonl``."""
+
+    out_dir: Path
+    inputs: int = 0
+    inputs_cleaned: int = 0
+    inputs_skipped: int = 0
+    inputs_removed: int = 0
+    ignored_files: list[str] = field(default_factory=list)
+    counts: Counts = field(default_factory=Counts)
+    documents_skipped: int = 0
+    failures_total: int = 0
+    seconds: float = 0.0
+    jobs: int = 1
+
+    @property
+    def ok(self) -> bool:
+        return self.failures_total == 0
+
+
+@dataclass
+class _Unit:
+    inp: InputFile
+    sha256: str
+    job: str
+    parts_dir: Path
+    tasks: list[ShardTask]
+    done: dict[int, ShardDone] = field(default_factory=dict)
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def job_key(sha256: str, fingerprint: str, kind: str, out_rel: str, text_field: str) -> str:
+    """What decides an input's output: its content, the pipeline (stages, options, rule
+    files), cleaner's version and how the input is read and written."""
+    parts = (sha256, fingerprint, __version__, kind, out_rel, text_field)
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def run_corpus(
+    in_dir: Path,
+    out_dir: Path,
+    config: PipelineConfig,
+    *,
+    jobs: int | None = None,
+    text_field: str = "text",
+    force: bool = False,
+    report_documents: int = 200,
+    shard_bytes: int = SHARD_BYTES,
+    progress: ProgressSink | None = None,
+) -> CorpusSummary:
+    """Clean every input under ``in_dir`` into ``out_dir``; see the module docstring.
+
+    Raises :class:`CorpusError` (bad folders, OUT locked), :class:`ConfigError` (unusable
+    pipeline) or :class:`ServiceError` (LanguageTool gone); a failed document never raises.
+    """
+    started = time.perf_counter()
+    src, dst = check_folders(in_dir, out_dir)
+    sink = progress or _NoProgress()
+    pipeline = Pipeline(config)  # validates the configuration before anything is written
+    fingerprint = config.fingerprint()
+    dst.mkdir(parents=True, exist_ok=True)
+    state = dst / STATE_DIR
+    lock = RunLock(state / "lock")
+    lock.acquire(out_dir)
+    try:
+        summary = CorpusSummary(out_dir=out_dir, jobs=jobs or default_jobs())
+        _sweep_temp_files(dst)
+        manifest = Manifest(state / "manifest.jsonl")
+        manifest.load()
+        order, todo = _plan(src, dst, state, manifest, fingerprint, text_field, force,
+                            shard_bytes, summary)
+        if todo and "grammar" in config.stages and not config.languagetool_url:
+            config = _with_shared_languagetool(config)
+            pipeline = Pipeline(config)
+        total = sum(task.size for unit in todo.values() for task in unit.tasks)
+        _execute(todo, pipeline, config, summary, manifest, dst, state, sink, lock, total)
+        summary.inputs_cleaned = len(todo)
+        present = {inp.rel for inp in order}
+        removed = [rel for rel in manifest.entries if rel not in present]
+        for rel in removed:
+            _forget_input(manifest.entries[rel], dst, state)
+        summary.inputs_removed = len(removed)
+        current = [inp.rel for inp in order]
+        if todo or removed or not (dst / AUDIT_FILE).exists() or len(manifest.entries) != len(current):
+            manifest.rewrite(current)
+        changed = bool(todo or removed)
+        keys = [inp.key for inp in order]
+        if changed or not (dst / AUDIT_FILE).exists() or not (dst / ERRORS_FILE).exists():
+            _merge(dst / AUDIT_FILE, [state / "audit" / f"{k}.jsonl" for k in keys])
+            _merge(dst / ERRORS_FILE, [state / "errors" / f"{k}.jsonl" for k in keys])
+        if changed or not (dst / REPORT_FILE).exists():
+            from cleaner.report import write_report
+
+            write_report(dst / AUDIT_FILE, dst, dst / REPORT_FILE, report_documents)
+        summary.failures_total = sum(
+            int(manifest.entries[rel].get("counts", {}).get("failures", 0)) for rel in current
+            if rel in manifest.entries
+        )
+        summary.seconds = time.perf_counter() - started
+        return summary
+    finally:
+        lock.release()
+
+
+def _with_shared_languagetool(config: PipelineConfig) -> PipelineConfig:
+    """One LanguageTool server for every worker: the user's, the background one, or one this
+    run starts (and stops at exit), instead of a JVM per worker."""
+    from cleaner.languagetool import LanguageToolError, shared_service
+
+    try:
+        url = shared_service(None).url()
+    except LanguageToolError as exc:
+        raise ServiceError(str(exc)) from exc
+    return replace(config, languagetool_url=url)
+
+
+def _plan(
+    src: Path,
+    dst: Path,
+    state: Path,
+    manifest: Manifest,
+    fingerprint: str,
+    text_field: str,
+    force: bool,
+    shard_bytes: int,
+    summary: CorpusSummary,
+) -> tuple[list[InputFile], dict[str, _Unit]]:
+    order: list[InputFile] = []
+    todo: dict[str, _Unit] = {}
+    parts_root = state / "parts"
+    for inp in walk_inputs(src, summary.ignored_files):
+        order.append(inp)
+        entry = manifest.entries.get(inp.rel)
+        scan: Scan | None = None
+        if entry and entry.get("size") == inp.size and entry.get("mtime_ns") == inp.mtime_ns:
+            sha = str(entry["sha256"])
+        else:
+            scan = scan_input(inp, shard_bytes)
+            sha = scan.sha256
+        job = job_key(sha, fingerprint, inp.kind, inp.out_rel, text_field)
+        outputs_exist = entry is not None and all(
+            (dst / rel).exists() for rel in entry.get("outputs", [])
+        )
+        if entry and entry.get("job") == job and outputs_exist and not force:
+            summary.inputs_skipped += 1
+            summary.documents_skipped += int(entry.get("counts", {}).get("documents", 0))
+            if scan is not None:  # touched but not changed: remember the new mtime
+                manifest.append({**entry, "size": inp.size, "mtime_ns": inp.mtime_ns})
+            continue
+        if scan is None:
+            scan = scan_input(inp, shard_bytes)
+            sha = scan.sha256
+            job = job_key(sha, fingerprint, inp.kind, inp.out_rel, text_field)
+        parts_dir = parts_root / f"{inp.key}-{job}"
+        tasks = [
+            ShardTask(
+                rel=inp.rel,
+                kind=inp.kind,
+                path=str(inp.path),
+                out_rel=inp.out_rel,
+                parts_dir=str(parts_dir),
+                index=index,
+                start=start,
+                end=end,
+                first_line=first_line,
+                size=(end if end is not None else inp.size) - start,
+                text_field=text_field,
+            )
+            for index, (start, end, first_line) in enumerate(scan.shards)
+        ]
+        todo[inp.rel] = _Unit(inp, sha, job, parts_dir, tasks)
+    _sweep_parts(parts_root, {unit.parts_dir.name for unit in todo.values()})
+    summary.inputs = len(order)
+    return order, todo
+
+
+def _sweep_parts(parts_root: Path, keep: set[str]) -> None:
+    """Drop shards of jobs nobody will commit (an input changed since) and half-written ones."""
+    if not parts_root.is_dir():
+        return
+    for folder in parts_root.iterdir():
+        if folder.name not in keep:
+            shutil.rmtree(folder, ignore_errors=True)
+            continue
+        for child in folder.iterdir():
+            if child.name.startswith(".tmp-"):
+                shutil.rmtree(child, ignore_errors=True)
+
+
+def _execute(
+    todo: dict[str, _Unit],
+    pipeline: Pipeline,
+    config: PipelineConfig,
+    summary: CorpusSummary,
+    manifest: Manifest,
+    dst: Path,
+    state: Path,
+    sink: ProgressSink,
+    lock: RunLock,
+    total: int,
+) -> None:
+    pending: list[ShardTask] = []
+    for unit in todo.values():
+        for task in unit.tasks:
+            folder = shard_dir(task)
+            if folder.is_dir() and (folder / "counts.json").exists():
+                # Finished by a run that was killed before committing it.
+                unit.done[task.index] = ShardDone(
+                    task.rel, task.index, task.size, _read_counts(folder)
+                )
+            else:
+                pending.append(task)
+    jobs = max(1, min(summary.jobs, len(pending)))
+    summary.jobs = jobs
+    # Workers are forked before the progress display starts its refresh thread: forking a
+    # process that has threads can leave the child waiting on a lock nobody will release.
+    executor = _start_pool(config, jobs, lock) if jobs > 1 else None
+    try:
+        sink.start(total, len(todo), summary.inputs_skipped)
+
+        def finished(shard: ShardDone) -> None:
+            unit = todo[shard.rel]
+            unit.done[shard.index] = shard
+            _credit(shard, summary, sink)
+            if len(unit.done) == len(unit.tasks):
+                _commit(unit, manifest, dst, state)
+
+        for unit in list(todo.values()):
+            for shard in list(unit.done.values()):
+                _credit(shard, summary, sink)
+            if len(unit.done) == len(unit.tasks):
+                _commit(unit, manifest, dst, state)
+        if executor is None:
+            for task in pending:
+                finished(run_shard(pipeline, task))
+        else:
+            _run_pool(executor, pending, jobs, finished)
+    except BaseException:
+        if executor is not None:
+            _stop_pool(executor)
+        raise
+    if executor is not None:
+        executor.shutdown(wait=True)
+
+
+def _noop() -> int:
+    return os.getpid()
+
+
+def _start_pool(config: PipelineConfig, jobs: int, lock: RunLock) -> futures.ProcessPoolExecutor:
+    # fork: workers start in milliseconds with the modules already imported; with fork the
+    # executor starts every worker on the first submit.
+    executor = futures.ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_init_worker,
+        initargs=(config, os.getpid(), lock.fd),
+    )
+    try:
+        executor.submit(_noop).result()
+    except futures.process.BrokenProcessPool as exc:
+        _stop_pool(executor)
+        raise ConfigError(f"worker processes could not start: {exc}") from exc
+    return executor
+
+
+def _stop_pool(executor: futures.ProcessPoolExecutor) -> None:
+    executor.shutdown(wait=False, cancel_futures=True)
+    # Running shards are abandoned (their temporary folders are swept by the next run).
+    for process in list(getattr(executor, "_processes", {}).values()):
+        with contextlib.suppress(Exception):
+            process.terminate()
+
+
+def _run_pool(
+    executor: futures.ProcessPoolExecutor,
+    pending: list[ShardTask],
+    jobs: int,
+    finished: Callable[[ShardDone], None],
+) -> None:
+    queue = iter(pending)
+    running: set[futures.Future[ShardDone]] = set()
+    for task in queue:
+        running.add(executor.submit(_worker_run, task))
+        if len(running) >= jobs * IN_FLIGHT_PER_WORKER:
+            break
+    while running:
+        done, running = futures.wait(running, return_when=futures.FIRST_COMPLETED)
+        for future in done:
+            try:
+                shard = future.result()
+            except futures.process.BrokenProcessPool as exc:
+                raise CleanerError(
+                    "a worker process died (out of memory?); run again to resume where it stopped"
+                ) from exc
+            finished(shard)
+            next_task = next(queue, None)
+            if next_task is not None:
+                running.add(executor.submit(_worker_run, next_task))
+
+
+def _credit(shard: ShardDone, summary: CorpusSummary, sink: ProgressSink) -> None:
+    summary.counts.add(shard.counts)
+    sink.advance(shard.size, shard.counts.get("documents", 0), shard.counts.get("failures", 0))
+
+
+def _commit(unit: _Unit, manifest: Manifest, dst: Path, state: Path) -> None:
+    """Move a finished input's shards into place; idempotent, so a cut-short commit is redone."""
+    folders = [Path(unit.parts_dir) / f"{task.index:06d}" for task in unit.tasks]
+    outs = [folder / "out" for folder in folders if (folder / "out").exists()]
+    final = dst / unit.inp.out_rel
+    outputs: list[str] = []
+    if outs:
+        _atomic_concat(final, outs)
+        outputs.append(unit.inp.out_rel)
+    else:
+        _unlink(final)  # the document failed: no stale output from an earlier run
+    audit_parts = [f / "audit.jsonl" for f in folders]
+    if unit.inp.kind == "jsonl" and len(folders) > 1:
+        _replace_with(state / "audit" / f"{unit.inp.key}.jsonl", _renumbered_audit(folders))
+    else:
+        _atomic_concat(state / "audit" / f"{unit.inp.key}.jsonl", audit_parts)
+    error_parts = [f / "errors.jsonl" for f in folders if (f / "errors.jsonl").stat().st_size]
+    errors_file = state / "errors" / f"{unit.inp.key}.jsonl"
+    if error_parts:
+        _atomic_concat(errors_file, error_parts)
+    else:
+        _unlink(errors_file)
+    counts = Counts()
+    for folder in folders:
+        counts.add(_read_counts(folder))
+    manifest.append(
+        {
+            "input": unit.inp.rel,
+            "size": unit.inp.size,
+            "mtime_ns": unit.inp.mtime_ns,
+            "sha256": unit.sha256,
+            "job": unit.job,
+            "version": __version__,
+            "outputs": outputs,
+            "counts": counts.as_dict(),
+        }
+    )
+    shutil.rmtree(unit.parts_dir, ignore_errors=True)
+
+
+def _renumbered_audit(folders: list[Path]) -> Callable[[IO[bytes]], None]:
+    """A shard numbers its output lines from 1; in the whole output they follow the lines of
+    the shards before it (which only the commit knows, since failed lines are left out)."""
+
+    def fill(handle: IO[bytes]) -> None:
+        offset = 0
+        for folder in folders:
+            counts = _read_counts(folder)
+            with (folder / "audit.jsonl").open("rb") as source:
+                if offset == 0:
+                    shutil.copyfileobj(source, handle, HASH_BLOCK)
+                else:
+                    for line in source:
+                        record = json.loads(line)
+                        record["output_line"] = int(record["output_line"]) + offset
+                        handle.write(_json_line(record))
+            offset += counts.get("documents", 0) - counts.get("failures", 0)
+
+    return fill
+
+
+def _forget_input(entry: Mapping[str, Any], dst: Path, state: Path) -> None:
+    """An input left IN: its outputs (which this tool wrote) and state go too."""
+    for rel in entry.get("outputs", []):
+        _unlink(dst / str(rel))
+    key = hashlib.sha1(str(entry["input"]).encode("utf-8")).hexdigest()[:20]
+    _unlink(state / "audit" / f"{key}.jsonl")
+    _unlink(state / "errors" / f"{key}.jsonl")
+
+
+def _merge(path: Path, parts: list[Path]) -> None:
+    """Concatenate per-input files into one (copied, never linked: users may edit the result)."""
+
+    def fill(handle: IO[bytes]) -> None:
+        for part in parts:
+            with contextlib.suppress(FileNotFoundError), part.open("rb") as source:
+                shutil.copyfileobj(source, handle, HASH_BLOCK)
+
+    _replace_with(path, fill)
+
+
+def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The records of a JSONL file, streamed (for reading ``_audit.jsonl`` and friends)."""
+    with path.open("rb") as handle:
+        for line in handle:
+            if line.strip():
+                record = json.loads(line)
+                if isinstance(record, dict):
+                    yield record
+
+
+__all__ = [
+    "AUDIT_FILE",
+    "ERRORS_FILE",
+    "REPORT_FILE",
+    "ConfigError",
+    "CorpusError",
+    "CorpusLocked",
+    "CorpusSummary",
+    "ProgressSink",
+    "default_jobs",
+    "iter_jsonl",
+    "run_corpus",
+]

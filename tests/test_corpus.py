@@ -1,0 +1,394 @@
+"""`cleaner corpus`: formats, mirroring, audit and errors, incremental reruns, the lock."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cleaner.corpus import (
+    AUDIT_FILE,
+    ERRORS_FILE,
+    REPORT_FILE,
+    CorpusError,
+    CorpusLocked,
+    RunLock,
+    iter_jsonl,
+    run_corpus,
+)
+from cleaner.pipeline import PipelineConfig
+
+REPO = Path(__file__).resolve().parents[1]
+SKIP = ("repair", "grammar")
+
+ARTICLE = (
+    "Council approves new cycle lanes\n\n"
+    "The city council voted on Tuesday to build four kilometres of protected cycle lanes "
+    "along the river road, after a debate that lasted most of the afternoon.\n\n"
+    "Advertisement\n\n"
+    "Work is due to start in the spring and to finish before the end of the school year, "
+    "the council's transport committee said.\n\n"
+    "Sign up for our newsletter\n\n"
+    "Residents will be able to comment on the detailed plans at three public meetings.\n"
+)
+PAGE = (
+    "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Lanes</title></head><body>"
+    "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav><article><h1>Council approves "
+    "new cycle lanes</h1><p>The city council voted on Tuesday to build four kilometres of "
+    "protected cycle lanes along the river road, after a long debate.</p><p>Advertisement</p>"
+    "<p>Work is due to start in the spring and to finish before the end of the school year, "
+    "the council's transport committee said.</p><p>Residents will be able to comment on the "
+    "detailed plans at three public meetings.</p></article><footer>Contact us</footer></body></html>"
+)
+
+
+def config(rules_dir: Path | None = None) -> PipelineConfig:
+    cfg = PipelineConfig.load().without(SKIP)
+    return cfg.with_overrides(rules_dir=rules_dir)
+
+
+def article(number: int) -> str:
+    return ARTICLE.replace("four", f"{number} and four")
+
+
+def load_sample_warc_writer() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "make_sample_warc", REPO / "scripts" / "make_sample_warc.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.write_sample
+
+
+def make_mixed_corpus(root: Path) -> None:
+    (root / "news" / "deep").mkdir(parents=True)
+    (root / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (root / "news" / "page.html").write_text(PAGE, encoding="utf-8")
+    (root / "news" / "deep" / "zipped.html.gz").write_bytes(gzip.compress(PAGE.encode()))
+    lines = [
+        {"id": "r1", "text": article(1), "lang": "en", "tags": ["x"]},
+        {"id": "r2", "text": article(2), "lang": "en", "metadata": {"site": "example"}},
+    ]
+    (root / "news" / "feed.jsonl").write_text(
+        "".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8"
+    )
+    (root / "news" / "feed2.jsonl.gz").write_bytes(
+        gzip.compress((json.dumps({"id": "g1", "text": article(3)}) + "\n").encode())
+    )
+    load_sample_warc_writer()(root / "crawl" / "sample.warc.gz")
+    (root / "notes.md").write_text("not an input", encoding="utf-8")
+    (root / ".hidden.txt").write_text("hidden files are left alone", encoding="utf-8")
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    opener: Any = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def files_under(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".cleaner" not in p.parts
+    }
+
+
+def without_timings(path: Path) -> list[dict[str, Any]]:
+    records = list(iter_jsonl(path))
+    for record in records:
+        record.pop("timings_ms", None)
+    return records
+
+
+# --- the command, as a subprocess ---------------------------------------------------------
+
+
+def corpus_command() -> list[str]:
+    """`cleaner corpus` once the lead has registered it; until then the same function behind
+    a minimal typer app."""
+    from cleaner import cli
+
+    names = {c.name for c in cli.app.registered_commands}
+    if "corpus" in names:
+        return [str(Path(sys.executable).parent / "cleaner"), "corpus"]
+    code = (
+        "import typer\nfrom cleaner.cli_corpus import corpus\n"
+        "app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)\n"
+        "app.command('corpus')(corpus)\napp()"
+    )
+    return [sys.executable, "-c", code]
+
+
+def run_command(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env.pop("CLEANER_LANGUAGETOOL_URL", None)
+    return subprocess.run(
+        [*corpus_command(), *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
+
+
+# --- tests ------------------------------------------------------------------------------------
+
+
+def test_every_format_is_cleaned_into_a_mirrored_tree(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    make_mixed_corpus(src)
+    summary = run_corpus(src, out, config(), jobs=1)
+
+    produced = set(files_under(out))
+    assert produced == {
+        "a.txt",
+        "news/page.txt",
+        "news/deep/zipped.txt",
+        "news/feed.jsonl",
+        "news/feed2.jsonl.gz",
+        "crawl/sample.jsonl",
+        AUDIT_FILE,
+        ERRORS_FILE,
+        REPORT_FILE,
+    }
+    text = (out / "a.txt").read_text(encoding="utf-8")
+    assert "Advertisement" not in text and "newsletter" not in text
+    assert "protected cycle lanes" in text
+    page = (out / "news" / "page.txt").read_text(encoding="utf-8")
+    assert "Advertisement" not in page and "Home" not in page and "three public meetings" in page
+    assert (out / "news" / "deep" / "zipped.txt").read_text(encoding="utf-8") == page
+
+    feed = read_jsonl(out / "news" / "feed.jsonl")
+    assert [r["id"] for r in feed] == ["r1", "r2"]
+    assert feed[0]["lang"] == "en" and feed[0]["tags"] == ["x"], "other fields are kept"
+    assert feed[1]["metadata"]["site"] == "example", "input metadata is kept"
+    assert feed[0]["metadata"]["chrome_lines_removed"] == 2
+    assert "Advertisement" not in feed[0]["text"]
+    assert read_jsonl(out / "news" / "feed2.jsonl.gz")[0]["id"] == "g1"
+
+    crawl = read_jsonl(out / "crawl" / "sample.jsonl")
+    assert [r["url"] for r in crawl] == [
+        "https://news.example.org/2025/04/market-hall-reopens",
+        "https://news.example.org/2025/05/school-garden",
+    ], "only the two HTML 200 responses, not the JSON, the redirect or the requests"
+    assert crawl[0]["date"] == "2025-04-12T09:30:00Z"
+    assert "Advertisement" not in crawl[0]["text"] and "Weavers Row" in crawl[0]["text"]
+
+    audit = list(iter_jsonl(out / AUDIT_FILE))
+    assert len(audit) == 8 == summary.counts.documents
+    assert [a["source"] for a in audit[:3]] == ["a.txt", "crawl/sample.warc.gz:2", "crawl/sample.warc.gz:4"]
+    first = audit[0]
+    assert first["chrome_lines_removed"] == 2
+    assert {e["rule_id"] for e in first["edits"] if e["stage"] == "chrome"} >= {"ad-slug.advertisement"}
+    assert set(first["timings_ms"]) == {"decode", "extract", "unicode", "chrome", "captions", "tidy"}
+    assert (out / ERRORS_FILE).read_text() == ""
+    assert summary.ok and summary.ignored_files == ["notes.md"]
+
+
+def test_failed_documents_are_listed_and_do_not_stop_the_run(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "good.txt").write_text(ARTICLE, encoding="utf-8")
+    (src / "broken.txt").write_bytes(b"\x00\x01binary\x00" * 20)
+    (src / "feed.jsonl").write_text(
+        json.dumps({"id": "ok", "text": ARTICLE}) + "\n{not json\n" + json.dumps({"id": "x"}) + "\n",
+        encoding="utf-8",
+    )
+    summary = run_corpus(src, out, config(), jobs=1)
+    errors = list(iter_jsonl(out / ERRORS_FILE))
+    assert [(e["source"], e["stage"]) for e in errors] == [
+        ("broken.txt", "decode"),
+        ("feed.jsonl:2", "read"),
+        ("feed.jsonl:3", "read"),
+    ]
+    assert "not a string" in errors[2]["reason"]
+    assert summary.failures_total == 3 and not summary.ok
+    assert (out / "good.txt").exists() and not (out / "broken.txt").exists()
+    assert [r["id"] for r in read_jsonl(out / "feed.jsonl")] == ["ok"]
+    assert len(list(iter_jsonl(out / AUDIT_FILE))) == 2
+
+
+def test_rerun_skips_unchanged_and_redoes_what_changed(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    make_mixed_corpus(src)
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules" / "chrome", rules / "chrome")
+    first = run_corpus(src, out, config(rules), jobs=1)
+    assert first.inputs_cleaned == 6
+    audit_before = (out / AUDIT_FILE).read_bytes()
+
+    again = run_corpus(src, out, config(rules), jobs=1)
+    assert (again.inputs_cleaned, again.inputs_skipped) == (0, 6)
+    assert again.documents_skipped == 8
+    assert (out / AUDIT_FILE).read_bytes() == audit_before, "skipped inputs keep their audit lines"
+
+    os.utime(src / "a.txt")  # touched, same content: still skipped
+    assert run_corpus(src, out, config(rules), jobs=1).inputs_skipped == 6
+
+    (src / "a.txt").write_text(ARTICLE.replace("Tuesday", "Wednesday"), encoding="utf-8")
+    changed = run_corpus(src, out, config(rules), jobs=1)
+    assert (changed.inputs_cleaned, changed.inputs_skipped) == (1, 5)
+    assert "Wednesday" in (out / "a.txt").read_text(encoding="utf-8")
+
+    # A rule change can change any output: everything is redone.
+    rule_file = rules / "chrome" / "ad-slugs.toml"
+    rule_file.write_text(rule_file.read_text(encoding="utf-8") + "\n# reviewed\n", encoding="utf-8")
+    assert run_corpus(src, out, config(rules), jobs=1).inputs_cleaned == 6
+
+    (out / "news" / "page.txt").unlink()  # an output deleted by hand is written again
+    assert run_corpus(src, out, config(rules), jobs=1).inputs_cleaned == 1
+    assert (out / "news" / "page.txt").exists()
+
+    (src / "news" / "feed.jsonl").unlink()
+    gone = run_corpus(src, out, config(rules), jobs=1)
+    assert gone.inputs_removed == 1 and not (out / "news" / "feed.jsonl").exists()
+    assert all(a["input"] != "news/feed.jsonl" for a in iter_jsonl(out / AUDIT_FILE))
+
+
+def test_big_jsonl_is_sharded_across_workers_in_order(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    with (src / "big.jsonl").open("w", encoding="utf-8") as handle:
+        for number in range(1, 301):
+            if number == 150:
+                handle.write("\n")  # blank lines are skipped but still counted
+            record = {"id": f"d{number}", "text": article(number), "n": number}
+            handle.write(json.dumps(record) + "\n")
+    one = run_corpus(src, tmp_path / "one", config(), jobs=1, shard_bytes=4000)
+    two = run_corpus(src, tmp_path / "two", config(), jobs=2, shard_bytes=4000)
+    assert two.jobs == 2
+    assert files_under(tmp_path / "one")["big.jsonl"] == files_under(tmp_path / "two")["big.jsonl"]
+    records = read_jsonl(tmp_path / "two" / "big.jsonl")
+    assert [r["n"] for r in records] == list(range(1, 301))
+    audit = list(iter_jsonl(tmp_path / "two" / AUDIT_FILE))
+    assert audit[0]["source"] == "big.jsonl:1" and audit[-1]["source"] == "big.jsonl:301"
+    assert audit[200]["output_line"] == 201
+    assert without_timings(tmp_path / "one" / AUDIT_FILE) == without_timings(
+        tmp_path / "two" / AUDIT_FILE
+    )
+    assert one.counts.documents == two.counts.documents == 300
+    assert not list((tmp_path / "two" / ".cleaner" / "parts").iterdir()), "parts cleaned up"
+
+
+@pytest.mark.parametrize(
+    ("inp", "out", "message"),
+    [
+        ("data", "data", "same folder"),
+        ("data", "data/clean", "inside IN"),
+        ("work/raw", "work", "inside OUT"),
+        ("missing", "out", "no such folder"),
+    ],
+)
+def test_refuses_folders_that_overlap(tmp_path: Path, inp: str, out: str, message: str) -> None:
+    for name in ("data", "work/raw"):
+        (tmp_path / name).mkdir(parents=True, exist_ok=True)
+    with pytest.raises(CorpusError, match=message):
+        run_corpus(tmp_path / inp, tmp_path / out, config(), jobs=1)
+
+
+def test_a_second_run_on_the_same_out_is_refused(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom pathlib import Path\nfrom cleaner.corpus import RunLock\n"
+            "lock = RunLock(Path(sys.argv[1]) / '.cleaner' / 'lock')\nlock.acquire(Path(sys.argv[1]))\n"
+            "print('locked', flush=True)\ntime.sleep(60)",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with pytest.raises(CorpusLocked, match=rf"pid {holder.pid}.*is writing to"):
+            run_corpus(src, out, config(), jobs=1)
+        proc = run_command(str(src), str(out), "--skip", "repair,grammar")
+        assert proc.returncode == 2
+        assert f"another 'cleaner corpus' run (pid {holder.pid}" in proc.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+    # The holder died without releasing anything: its lock file is stale and ignored.
+    assert json.loads((out / ".cleaner" / "lock").read_text())["pid"] == holder.pid
+    assert run_corpus(src, out, config(), jobs=1).ok
+
+
+def test_lock_file_without_a_holder_is_not_a_lock(tmp_path: Path) -> None:
+    lock_path = tmp_path / ".cleaner" / "lock"
+    lock_path.parent.mkdir()
+    lock_path.write_text(json.dumps({"pid": 999_999_999, "started": "yesterday"}))
+    lock = RunLock(lock_path)
+    lock.acquire(tmp_path)
+    assert json.loads(lock_path.read_text())["pid"] == os.getpid()
+    lock.release()
+
+
+def test_command_exit_codes_and_quiet_output(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    ok = run_command(str(src), str(out), "--skip", "repair,grammar", "--jobs", "2")
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stderr == "" and ok.stdout == "", "quiet when stderr is not a terminal"
+
+    (src / "bad.txt").write_bytes(b"\x00\x01binary\x00" * 20)
+    failed = run_command(str(src), str(out), "--skip", "repair,grammar")
+    assert failed.returncode == 1, failed.stderr
+    still = run_command(str(src), str(out), "--skip", "repair,grammar")
+    assert still.returncode == 1, "a failure stays reported while its input is unchanged"
+
+    inside = run_command(str(src), str(src / "out"), "--skip", "repair,grammar")
+    assert inside.returncode == 2 and "inside IN" in inside.stderr
+    bad_skip = run_command(str(src), str(out), "--skip", "nonsense")
+    assert bad_skip.returncode == 2 and "nonsense" in bad_skip.stderr
+
+
+def test_progress_and_summary_on_a_terminal(tmp_path: Path) -> None:
+    """Under a pseudo-terminal the bar and the summary table appear on stderr."""
+    import pty
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for number in range(5):
+        (src / f"{number}.txt").write_text(article(number), encoding="utf-8")
+    primary, secondary = pty.openpty()
+    env = {**os.environ, "COLUMNS": "160"}
+    proc = subprocess.Popen(
+        [*corpus_command(), str(src), str(out), "--skip", "repair,grammar", "-j", "1"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=secondary,
+        cwd=REPO,
+        env=env,
+    )
+    os.close(secondary)
+    chunks: list[bytes] = []
+    while True:
+        try:
+            data = os.read(primary, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert proc.wait(timeout=120) == 0
+    os.close(primary)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    for words in ("docs/s", "chrome lines removed", "repairs", "grammar fixes", "failures", "report:"):
+        assert words in shown, f"{words!r} missing from:\n{shown}"

@@ -1,0 +1,144 @@
+"""A real `cleaner corpus` process killed with SIGKILL again and again, then finished: every
+output complete, nothing duplicated, the same bytes as a run that was never interrupted."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from test_corpus import PAGE, article, corpus_command, files_under, without_timings
+
+from cleaner.corpus import AUDIT_FILE, ERRORS_FILE, REPORT_FILE, iter_jsonl
+
+REPO = Path(__file__).resolve().parents[1]
+JSONL_LINES = 1500
+GZ_LINES = 200
+PAGES = 80
+SHARD_BYTES = "8000"  # ~10 lines a shard: many shard commits inside the big file
+
+
+def make_corpus(root: Path) -> int:
+    (root / "pages").mkdir(parents=True)
+    for number in range(PAGES):
+        page = PAGE.replace("four kilometres", f"{number + 4} kilometres")
+        (root / "pages" / f"p{number:03d}.html").write_text(page, encoding="utf-8")
+    with (root / "big.jsonl").open("w", encoding="utf-8") as handle:
+        for number in range(JSONL_LINES):
+            text: object = article(number) if number % 97 else 97  # not a string: fails
+            handle.write(json.dumps({"id": f"b{number}", "text": text, "n": number}) + "\n")
+            if number == 700:
+                handle.write("{broken json\n")
+    lines = "".join(
+        json.dumps({"id": f"g{n}", "text": article(n)}) + "\n" for n in range(GZ_LINES)
+    )
+    (root / "more.jsonl.gz").write_bytes(gzip.compress(lines.encode()))
+    return PAGES + JSONL_LINES + 1 + GZ_LINES
+
+
+def start(src: Path, out: Path, jobs: int) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if k != "CLEANER_LANGUAGETOOL_URL"}
+    return subprocess.Popen(
+        [*corpus_command(), str(src), str(out), "--skip", "repair,grammar", "--jobs", str(jobs),
+         "--shard-bytes", SHARD_BYTES],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+        env=env,
+    )
+
+
+def processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().decode("utf-8", "replace")
+        except OSError:
+            continue
+        if text in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def committed(out: Path) -> int:
+    manifest = out / ".cleaner" / "manifest.jsonl"
+    if not manifest.exists():
+        return 0
+    return len({json.loads(line)["input"] for line in manifest.read_text().splitlines() if line.endswith("}")})
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_sigkill_at_any_moment_then_resume(tmp_path: Path, jobs: int) -> None:
+    src = tmp_path / "in"
+    documents = make_corpus(src)
+
+    reference = start(src, tmp_path / "reference", jobs)
+    began = time.monotonic()
+    _, err = reference.communicate(timeout=600)
+    full_run = time.monotonic() - began
+    assert reference.returncode == 1, err.decode()  # the junk lines fail, as they should
+
+    out = tmp_path / "out"
+    parts = out / ".cleaner" / "parts"
+    inputs = PAGES + 2
+    # Kill during start-up, with big.jsonl half done (shards finished, file not committed),
+    # after a few commits, after most, and when every input is committed (the final merge).
+    moments = [
+        ("start-up", lambda: True),
+        ("shards done, file not committed", lambda: any(parts.glob("*/0*"))),
+        ("some inputs committed", lambda: committed(out) >= 10),
+        ("most inputs committed", lambda: committed(out) >= inputs // 2),
+        ("all committed, merging", lambda: committed(out) >= inputs),
+    ]
+    hit: list[str] = []
+    for name, condition in moments:
+        proc = start(src, out, jobs)
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and not condition() and time.monotonic() < deadline:
+            time.sleep(0.002)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            hit.append(name)
+        proc.wait()
+        assert proc.returncode in (1, -signal.SIGKILL), proc.stderr.read() if proc.stderr else ""
+        # Orphaned workers notice their run is gone and exit at once.
+        deadline = time.monotonic() + 5
+        while processes_mentioning(str(out)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not processes_mentioning(str(out)), "workers outlived the killed run"
+    assert len(hit) >= 4, f"kills that hit a running process: {hit}"
+    print(f"killed during: {hit}; full run {full_run:.1f} s")
+
+    final = start(src, out, jobs)
+    _, err = final.communicate(timeout=600)
+    assert final.returncode == 1, err.decode()
+
+    ref_files, out_files = files_under(tmp_path / "reference"), files_under(out)
+    assert set(out_files) == set(ref_files)
+    for name in ref_files:
+        if name not in (AUDIT_FILE,):
+            assert out_files[name] == ref_files[name], f"{name} differs from the uninterrupted run"
+    assert without_timings(out / AUDIT_FILE) == without_timings(tmp_path / "reference" / AUDIT_FILE)
+
+    audit = list(iter_jsonl(out / AUDIT_FILE))
+    errors = list(iter_jsonl(out / ERRORS_FILE))
+    sources = [a["source"] for a in audit] + [e["source"] for e in errors]
+    assert len(sources) == len(set(sources)) == documents, "every document once, none twice"
+    big = [json.loads(line) for line in (out / "big.jsonl").read_text().splitlines()]
+    assert [r["n"] for r in big] == [n for n in range(JSONL_LINES) if n % 97]
+    assert (out / REPORT_FILE).exists()
+    leftovers = [p for p in out.rglob("*") if ".tmp" in p.name]
+    assert not leftovers, leftovers
+    assert not list((out / ".cleaner" / "parts").iterdir())
+
+    rerun = start(src, out, jobs)
+    _, err = rerun.communicate(timeout=300)
+    assert rerun.returncode == 1
+    assert files_under(out) == out_files, "a rerun after resuming changes nothing"

@@ -1,0 +1,118 @@
+"""extract: trafilatura plus the joins, fallbacks and title handling around it."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from trafilatura.utils import load_html
+
+from cleaner.document import Document
+from cleaner.pipeline import Pipeline, PipelineConfig
+from cleaner.stages.extract import ExtractStage, join_split_bodies, without_title_line
+
+REPO = Path(__file__).resolve().parents[1]
+AEB = REPO / ".." / "shared" / "bench" / "aeb"
+
+PARAGRAPH = (
+    "The council voted on Tuesday to extend the tram line to the harbour, a plan that has "
+    "been debated for more than a decade and that residents say will change the district."
+)
+
+
+def _page(body: str, title: str = "Council backs tram extension") -> str:
+    return (
+        f"<!doctype html><html><head><title>{title}</title></head><body>"
+        f"<nav><a href='/'>Home</a> <a href='/news'>News</a></nav>{body}"
+        "<footer>Contact us | Privacy</footer></body></html>"
+    )
+
+
+def _chunk(n: int) -> str:
+    return (
+        '<div class="grid"><div class="article__body">'
+        + "".join(f"<p>Part {n} paragraph {i}. {PARAGRAPH}</p>" for i in range(3))
+        + '</div></div><div class="ad">Advertisement</div>'
+    )
+
+
+def test_plain_text_passes_through() -> None:
+    doc = Document("Just a line of text.\n", {"format": "text"})
+    assert ExtractStage()(doc) is doc
+
+
+def test_split_article_body_is_joined() -> None:
+    html = _page('<article><div class="chunks">' + _chunk(1) + _chunk(2) + "</div></article>")
+    tree = load_html(html)
+    assert join_split_bodies(tree) == 2
+    text = ExtractStage()(Document(html, {"format": "html"})).text
+    assert "Part 1 paragraph 0" in text and "Part 2 paragraph 2" in text
+
+
+def test_join_can_be_turned_off() -> None:
+    html = _page('<article><div class="chunks">' + _chunk(1) + _chunk(2) + "</div></article>")
+    text = ExtractStage(join_split_bodies=False)(Document(html, {"format": "html"})).text
+    assert "Part 1 paragraph 0" in text and "Part 2 paragraph 0" not in text
+
+
+def test_distant_containers_with_the_same_class_are_not_joined() -> None:
+    teaser = '<aside><div><div class="article__body"><p>Another story teaser.</p></div></div></aside>'
+    html = _page('<main><div><div class="article__body"><p>' + PARAGRAPH + "</p></div></div></main>" + teaser)
+    assert join_split_bodies(load_html(html)) == 0
+
+
+def test_title_line_is_dropped_and_kept_in_metadata() -> None:
+    html = _page(f"<article><h1>Council backs tram extension</h1><p>{PARAGRAPH}</p><p>{PARAGRAPH}</p></article>")
+    doc = ExtractStage()(Document(html, {"format": "html"}))
+    assert not doc.text.startswith("Council backs")
+    assert doc.metadata["title"] == "Council backs tram extension"
+    kept = ExtractStage(drop_title_line=False)(Document(html, {"format": "html"}))
+    assert kept.text.startswith("Council backs tram extension")
+
+
+def test_without_title_line() -> None:
+    assert without_title_line("Title\nBody.", "Title") == "Body."
+    assert without_title_line("Title\nBody.", "Title | Site") == "Body."
+    assert without_title_line("Title goes on\nBody.", "Title") == "Title goes on\nBody."
+    assert without_title_line("Title", "Title") == "Title"  # never empties a text
+
+
+def test_empty_page_warns() -> None:
+    html = "<!doctype html><html><head><title>Nothing</title></head><body></body></html>"
+    doc = ExtractStage()(Document(html, {"format": "html"}))
+    assert doc.text == ""
+    assert doc.metadata["warnings"]
+
+
+def _aeb_pipeline() -> Pipeline:
+    config = PipelineConfig.load().without(["repair", "grammar"])
+    # The stage's own defaults (favor_precision and the repairs around it).
+    return Pipeline(replace(config, options={**config.options, "extract": {}}))
+
+
+@pytest.mark.skipif(not AEB.exists(), reason="AEB data not present")
+def test_cleaner_reaches_target_on_the_benchmark() -> None:
+    sys.path.insert(0, str(REPO / "bench"))
+    from aeb_score import score
+
+    truth = json.loads((AEB / "ground-truth.json").read_text())
+    pipeline = _aeb_pipeline()
+    predictions = {
+        key: pipeline.clean_bytes(
+            gzip.decompress((AEB / "html" / f"{key}.html.gz").read_bytes()), {"format": "html"}
+        ).text
+        for key in truth
+    }
+    result = score({k: v["articleBody"] for k, v in truth.items()}, predictions)
+    assert result.f1 >= 0.975, result
+
+
+def test_precision_fallback_takes_the_balanced_output_only_when_article_sized() -> None:
+    # A page whose article sits in a plain <div> among link lists: precision mode may prune it.
+    body = "".join(f"<div>{PARAGRAPH} Sentence {i} adds detail.</div>" for i in range(8))
+    doc = ExtractStage()(Document(_page(body), {"format": "html"}))
+    assert "Sentence 7 adds detail" in doc.text
