@@ -80,7 +80,9 @@ def _synthetic(count: int) -> list[RepairRule]:
             fields["forbid_before"] = r"\bthe\s+"
             fields["keep"] = ("k",)
         rules.append(
-            RepairRule(rule_id=f"synthetic.r{i}", path=Path("synthetic"), line=i, replace="x", **fields)
+            RepairRule(
+                rule_id=f"synthetic.r{i}", path=Path("synthetic"), line=i, replace="x", **fields
+            )
         )
     return rules
 
@@ -106,8 +108,15 @@ def _false_positives(stage: RepairStage) -> tuple[int, list[dict[str, Any]]]:
         words += count_words(body)
         for edit in stage(Document(text=body)).edits:
             context = body[max(0, edit.start - 40) : edit.end + 40].replace("\n", " ")
-            edits.append({"page": page_id, "rule_id": edit.rule_id, "before": edit.before,
-                          "after": edit.after, "context": context})
+            edits.append(
+                {
+                    "page": page_id,
+                    "rule_id": edit.rule_id,
+                    "before": edit.before,
+                    "after": edit.after,
+                    "context": context,
+                }
+            )
     return words, edits
 
 
@@ -143,12 +152,18 @@ def main() -> None:
         print(f"  {name:<12} {fig['before']:7.2f} -> {fig['after']:5.2f}   ({fig['edits']} edits)")
     print(f"throughput, shipped pack:        {r['throughput_mb_s']:6.1f} MB/s (target >= 20)")
     print(f"throughput, + 10,000 synthetic:  {r['throughput_mb_s_with_10k_synthetic']:6.1f} MB/s")
-    print(f"cost ratio 10k / shipped:        {r['cost_ratio_10k_vs_shipped']:6.2f}x (target <= 1.5)")
-    print(f"AEB ground truth: {r['aeb_edits']} edits in {r['aeb_words']} words "
-          f"= {r['aeb_edits_per_10k_words']} per 10,000 words (target <= 1)")
+    print(
+        f"cost ratio 10k / shipped:        {r['cost_ratio_10k_vs_shipped']:6.2f}x (target <= 1.5)"
+    )
+    print(
+        f"AEB ground truth: {r['aeb_edits']} edits in {r['aeb_words']} words "
+        f"= {r['aeb_edits_per_10k_words']} per 10,000 words (target <= 1)"
+    )
     for fp in r["aeb_false_positives"]:
-        print(f"  FALSE POSITIVE {fp['page']} {fp['rule_id']}: {fp['before']!r} -> "
-              f"{fp['after']!r}   …{fp['context']}…")
+        print(
+            f"  FALSE POSITIVE {fp['page']} {fp['rule_id']}: {fp['before']!r} -> "
+            f"{fp['after']!r}   …{fp['context']}…"
+        )
 
 
 if __name__ == "__main__":

@@ -351,6 +351,20 @@ _mount_optional(
 )
 
 
+def _mount_score() -> None:
+    try:
+        from cleaner.cli_rules import score
+    except ModuleNotFoundError:
+        return
+    app.command(
+        name="score",
+        epilog="Examples:\n\n  cleaner score article.txt\n\n  cleaner score corpus/raw/*.txt",
+    )(score)
+
+
+_mount_score()
+
+
 def main() -> None:
     try:
         app()

@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 problems found (rule errors, unreadable files), 2 usage erro
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
@@ -74,10 +75,8 @@ def check(paths: PathsArg = None) -> None:
     for path in files:
         found = check_path(path)
         problems.extend(found)
-        try:
+        with contextlib.suppress(RuleError):
             rules += len(load_rule_file(path).rules)
-        except RuleError:
-            pass
     problems.extend(check_pack(_repair_rules(files)))
     for problem in problems:
         typer.echo(str(problem))
@@ -99,7 +98,9 @@ def list_(paths: PathsArg = None) -> None:
             failed = True
             continue
         for s in summaries:
-            typer.echo(f"{path}:{s.line}\t{s.rule_id}\t{s.summary}\t{s.examples} ex, {s.keeps} keep")
+            typer.echo(
+                f"{path}:{s.line}\t{s.rule_id}\t{s.summary}\t{s.examples} ex, {s.keeps} keep"
+            )
     raise typer.Exit(EXIT_PROBLEMS if failed else EXIT_OK)
 
 

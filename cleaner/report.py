@@ -15,6 +15,8 @@ from __future__ import annotations
 import gzip
 import html
 import json
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -205,35 +207,42 @@ def _spin(record: dict[str, Any]) -> str:
 
 def write_report(audit_path: Path, out_dir: Path, report_path: Path, max_documents: int = 200) -> None:
     """Write ``report_path`` from ``audit_path``; texts are shown for the first
-    ``max_documents`` documents, counts for every document (up to :data:`MAX_ROWS`)."""
+    ``max_documents`` documents, counts for every document (up to :data:`MAX_ROWS`).
+
+    Memory stays flat in corpus size: table rows go to a spooled temporary file as they are
+    made (the filter lists, which come first on the page, need the whole audit first).
+    """
     from cleaner.corpus import _replace_with, iter_jsonl
 
-    rows: list[_Row] = []
     sections: list[str] = []
     totals = _Totals()
     reader = _OutputReader(out_dir)
     records = iter_jsonl(audit_path) if audit_path.exists() else iter(())
-    try:
-        for record in records:
-            totals.documents += 1
-            counts = {str(k): int(v) for k, v in (record.get("edit_counts") or {}).items()}
-            for stage, count in counts.items():
-                totals.edits_by_stage[stage] = totals.edits_by_stage.get(stage, 0) + count
-            view: View = [s for s in record.get("view") or [] if isinstance(s, list) and len(s) == 5]
-            rules = sorted({str(s[3]) for s in view})
-            stages = sorted({str(s[2]) for s in view})
-            for rule in rules:
-                totals.rules[rule] = totals.rules.get(rule, 0) + 1
-            chrome = int(record.get("chrome_lines_removed", 0) or 0)
-            totals.chrome_lines += chrome
-            number = totals.documents
-            shown = number <= max_documents
-            if shown:
-                text = reader.text(record)
-                sections.append(_section(number, record, text, view, rules, stages))
-            if len(rows) < MAX_ROWS:
-                rows.append(
-                    _Row(
+    with tempfile.SpooledTemporaryFile(max_size=1 << 20) as rows:
+        listed = 0
+        try:
+            for record in records:
+                totals.documents += 1
+                counts = {str(k): int(v) for k, v in (record.get("edit_counts") or {}).items()}
+                for stage, count in counts.items():
+                    totals.edits_by_stage[stage] = totals.edits_by_stage.get(stage, 0) + count
+                view: View = [
+                    s for s in record.get("view") or [] if isinstance(s, list) and len(s) == 5
+                ]
+                rules = sorted({str(s[3]) for s in view})
+                stages = sorted({str(s[2]) for s in view})
+                for rule in rules:
+                    totals.rules[rule] = totals.rules.get(rule, 0) + 1
+                chrome = int(record.get("chrome_lines_removed", 0) or 0)
+                totals.chrome_lines += chrome
+                number = totals.documents
+                shown = number <= max_documents
+                if shown:
+                    text = reader.text(record)
+                    sections.append(_section(number, record, text, view, rules, stages))
+                if listed < MAX_ROWS:
+                    listed += 1
+                    row = _Row(
                         number=number,
                         doc_id=str(record.get("id", "")),
                         source=str(record.get("source", "")),
@@ -246,11 +255,18 @@ def write_report(audit_path: Path, out_dir: Path, report_path: Path, max_documen
                         stages=stages,
                         shown=shown,
                     )
-                )
-    finally:
-        reader.close()
-    page = _page(rows, sections, totals, max_documents)
-    _replace_with(report_path, lambda handle: handle.write(page.encode("utf-8")))
+                    rows.write(_row_html(row).encode("utf-8"))
+        finally:
+            reader.close()
+        rows.seek(0)
+        head, tail = _page(listed, sections, totals, max_documents).split(_ROWS_HERE)
+
+        def fill(handle: IO[bytes]) -> None:
+            handle.write(head.encode("utf-8"))
+            shutil.copyfileobj(rows, handle, 1 << 20)
+            handle.write(tail.encode("utf-8"))
+
+        _replace_with(report_path, fill)
 
 
 def _section(
@@ -317,7 +333,22 @@ _SCRIPT = """
 _STAGE_COLUMNS = ("unicode", "chrome", "captions", "repair", "grammar", "tidy")
 
 
-def _page(rows: list[_Row], sections: list[str], totals: _Totals, max_documents: int) -> str:
+_ROWS_HERE = "\0rows\0"
+
+
+def _row_html(row: _Row) -> str:
+    name = html.escape(row.doc_id if row.doc_id == row.source else f"{row.doc_id} ({row.source})")
+    link = f'<a href="#doc-{row.number}">{name}</a>' if row.shown else name
+    cells = "".join(f"<td>{row.counts.get(s, 0) or ''}</td>" for s in _STAGE_COLUMNS)
+    return (
+        f'<tr class="doc-row" data-stages="{html.escape(" ".join(row.stages))}" '
+        f'data-rules="{html.escape(" ".join(row.rules))}"><td>{row.number}</td>'
+        f'<td title="{html.escape(row.output)}">{link}</td><td>{row.chars_out}</td>'
+        f"<td>{row.chrome or ''}</td>{cells}<td>{html.escape(row.spin)}</td></tr>"
+    )
+
+
+def _page(listed: int, sections: list[str], totals: _Totals, max_documents: int) -> str:
     stage_options = "".join(
         f'<option value="{html.escape(s)}">{html.escape(s)} ({n})</option>'
         for s, n in sorted(totals.edits_by_stage.items())
@@ -328,18 +359,7 @@ def _page(rows: list[_Row], sections: list[str], totals: _Totals, max_documents:
         for r, n in sorted(totals.rules.items())
     )
     head = "".join(f"<th>{s}</th>" for s in _STAGE_COLUMNS)
-    body = []
-    for row in rows:
-        name = html.escape(row.doc_id if row.doc_id == row.source else f"{row.doc_id} ({row.source})")
-        link = f'<a href="#doc-{row.number}">{name}</a>' if row.shown else name
-        cells = "".join(f"<td>{row.counts.get(s, 0) or ''}</td>" for s in _STAGE_COLUMNS)
-        body.append(
-            f'<tr class="doc-row" data-stages="{html.escape(" ".join(row.stages))}" '
-            f'data-rules="{html.escape(" ".join(row.rules))}"><td>{row.number}</td>'
-            f'<td title="{html.escape(row.output)}">{link}</td><td>{row.chars_out}</td>'
-            f"<td>{row.chrome or ''}</td>{cells}<td>{html.escape(row.spin)}</td></tr>"
-        )
-    more = totals.documents - len(rows)
+    more = totals.documents - listed
     more_note = f"<p>… and {more} more documents (see _audit.jsonl).</p>" if more > 0 else ""
     text_note = (
         f"<p>Texts are shown for the first {max_documents} documents.</p>"
@@ -360,6 +380,6 @@ def _page(rows: list[_Row], sections: list[str], totals: _Totals, max_documents:
         f'</option>{rule_options}</select></label><span id="count"></span></div>'
         '<table id="docs"><thead><tr><th>#</th><th>document</th><th>chars</th>'
         f"<th>chrome lines</th>{head}<th>spin score</th></tr></thead>"
-        f"<tbody>{''.join(body)}</tbody></table>{more_note}{text_note}"
+        f"<tbody>{_ROWS_HERE}</tbody></table>{more_note}{text_note}"
         f"{''.join(sections)}<script>{_SCRIPT}</script></body></html>"
     )

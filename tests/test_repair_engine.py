@@ -54,7 +54,10 @@ def test_curly_apostrophe_matches_and_is_kept() -> None:
 
 def test_phrases_match_on_word_boundaries_only() -> None:
     r = rule(phrase="one in all", replace="one of")
-    assert fix([r], "someone in all cases; one in allotment") == "someone in all cases; one in allotment"
+    assert (
+        fix([r], "someone in all cases; one in allotment")
+        == "someone in all cases; one in allotment"
+    )
     assert fix([r], "(one in all)") == "(one of)"
 
 
@@ -90,7 +93,9 @@ def test_guards_before_and_after() -> None:
 
 
 def test_a_failing_guard_lets_a_shorter_candidate_win() -> None:
-    long = rule("t.long", phrase="the laws", replace="the legislation", require_after=r"\s+in depth")
+    long = rule(
+        "t.long", phrase="the laws", replace="the legislation", require_after=r"\s+in depth"
+    )
     short = rule("t.short", phrase="laws", replace="LAWS")
     assert fix([long, short], "read the laws today") == "read the LAWS today"
 
@@ -149,7 +154,10 @@ def test_needs_spun_rules_wait_for_signatures() -> None:
 
 def test_repair_is_idempotent_on_samples() -> None:
     pack = RepairPack(load_rules(RULES_DIR))
-    samples = [SHARED / "samples" / "000_4b0a173bbebc4d8d.txt", *sorted((SHARED / "samples" / "spun").glob("*.txt"))]
+    samples = [
+        SHARED / "samples" / "000_4b0a173bbebc4d8d.txt",
+        *sorted((SHARED / "samples" / "spun").glob("*.txt")),
+    ]
     for path in samples:
         once = pack.repair(path.read_text(encoding="utf-8"))[0]
         assert pack.repair(once)[0] == once, path.name
@@ -175,15 +183,39 @@ examples = [["Sales rose this 12 months.", "Sales rose this year."]]
 @pytest.mark.parametrize(
     ("body", "problem"),
     [
-        ('[[rules]]\nid = "demo.a"\nphrase = "x y"\nreplace = "z"\nexamples = [["x y", "z"]]\ncolour = 1\n', "unknown keys"),
-        ('[[rules]]\nid = "demo.a"\npattern = "(unclosed"\nreplace = "z"\nexamples = [["a", "b"]]\n', "not a valid regex"),
+        (
+            '[[rules]]\nid = "demo.a"\nphrase = "x y"\nreplace = "z"\nexamples = [["x y", "z"]]\ncolour = 1\n',
+            "unknown keys",
+        ),
+        (
+            '[[rules]]\nid = "demo.a"\npattern = "(unclosed"\nreplace = "z"\nexamples = [["a", "b"]]\n',
+            "not a valid regex",
+        ),
         ('[[rules]]\nid = "demo.a"\nphrase = "x y"\nreplace = "z"\n', "missing field 'examples'"),
-        ('[[rules]]\nid = "demo.a"\nphrase = "x y"\nexamples = [["x y", "z"]]\n', "missing field 'replace'"),
-        ('[[rules]]\nid = "demo.a"\nphrase = "x y"\npattern = "x"\nreplace = "z"\nexamples = [["x y", "z"]]\n', "exactly one of"),
-        ('[[rules]]\nid = "other.a"\nphrase = "x y"\nreplace = "z"\nexamples = [["x y", "z"]]\n', "theme"),
-        ('[[rules]]\nid = "demo.a"\nphrase = "x y"\nreplace = "z"\nrequire_after = "q"\nexamples = [["x yq", "zq"]]\n', "keep"),
-        ('[[rules]]\nid = "demo.a"\nphrase = "x y"\nreplace = "z"\nforbid_after = "(bad"\nkeep = ["k"]\nexamples = [["x y", "z"]]\n', "forbid_after"),
-        ('[[rules]]\nid = "demo.a"\npattern = "x (y)"\nreplace = "\\\\2"\nexamples = [["x y", "z"]]\n', "group"),
+        (
+            '[[rules]]\nid = "demo.a"\nphrase = "x y"\nexamples = [["x y", "z"]]\n',
+            "missing field 'replace'",
+        ),
+        (
+            '[[rules]]\nid = "demo.a"\nphrase = "x y"\npattern = "x"\nreplace = "z"\nexamples = [["x y", "z"]]\n',
+            "exactly one of",
+        ),
+        (
+            '[[rules]]\nid = "other.a"\nphrase = "x y"\nreplace = "z"\nexamples = [["x y", "z"]]\n',
+            "theme",
+        ),
+        (
+            '[[rules]]\nid = "demo.a"\nphrase = "x y"\nreplace = "z"\nrequire_after = "q"\nexamples = [["x yq", "zq"]]\n',
+            "keep",
+        ),
+        (
+            '[[rules]]\nid = "demo.a"\nphrase = "x y"\nreplace = "z"\nforbid_after = "(bad"\nkeep = ["k"]\nexamples = [["x y", "z"]]\n',
+            "forbid_after",
+        ),
+        (
+            '[[rules]]\nid = "demo.a"\npattern = "x (y)"\nreplace = "\\\\2"\nexamples = [["x y", "z"]]\n',
+            "group",
+        ),
     ],
 )
 def test_schema_errors_name_file_line_and_rule(tmp_path: Path, body: str, problem: str) -> None:

@@ -10,7 +10,9 @@ import pytest
 from cleaner.rules.repair import load_pack
 
 REPO = Path(__file__).resolve().parents[1]
-CASES = tomllib.loads((REPO / "tests" / "golden" / "repair-known-failures.toml").read_text())["case"]
+CASES = tomllib.loads((REPO / "tests" / "golden" / "repair-known-failures.toml").read_text())[
+    "case"
+]
 
 
 @pytest.fixture(scope="module")

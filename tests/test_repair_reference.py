@@ -25,17 +25,26 @@ AEB_TRUTH = SHARED / "bench" / "aeb" / "ground-truth.json"
 EXPECTED: dict[int, list[tuple[str, str]]] = {
     7: [("Thanks to your attention", "Thank you for your attention")],
     9: [("on Friday on the White House", "on Friday at the White House")],
-    26: [("to carry direct talks", "to hold direct talks"), ("its fourth 12 months", "its fourth year")],
+    26: [
+        ("to carry direct talks", "to hold direct talks"),
+        ("its fourth 12 months", "its fourth year"),
+    ],
     32: [("happened within the Middle", "happened in the Middle")],
     41: [("lots of of its", "many of its"), ("priority now’s ending", "priority now is ending")],
     45: [("Get day by day National", "Get daily National")],
     49: [("we have now to get", "we have to get"), ("If you happen to", "If you")],
     55: [("this 12 months.", "this year.")],
     61: [("He’d wish to", "He’d like to"), ("We have now a number", "We have a number")],
-    63: [("an analyst on the conservative", "an analyst at the conservative"), ("But it surely could", "But it could")],
+    63: [
+        ("an analyst on the conservative", "an analyst at the conservative"),
+        ("But it surely could", "But it could"),
+    ],
     69: [("the approaching winter", "the coming winter")],
     72: [
-        ("could possibly be higher served within the near term", "could be better served in the near term"),
+        (
+            "could possibly be higher served within the near term",
+            "could be better served in the near term",
+        ),
         ("Prolonged Range", "Extended Range"),
         ("generally known as ATACMS", "known as ATACMS"),
         ("earlier this 12 months", "earlier this year"),
@@ -52,8 +61,14 @@ EXPECTED: dict[int, list[tuple[str, str]]] = {
         ("one in all Russia’s", "one of Russia’s"),
     ],
     92: [("haven’t any alternative", "have no choice")],
-    95: [("is laws within the Senate", "is legislation in the Senate"), ("an try to", "an attempt to")],
-    97: [("to maneuver forward", "to move forward"), ("interest within the bill", "interest in the bill")],
+    95: [
+        ("is laws within the Senate", "is legislation in the Senate"),
+        ("an try to", "an attempt to"),
+    ],
+    97: [
+        ("to maneuver forward", "to move forward"),
+        ("interest within the bill", "interest in the bill"),
+    ],
     99: [
         ("through the laws in depth", "through the legislation in depth"),
         ("in line with two officials", "according to two officials"),
@@ -97,8 +112,6 @@ def test_clean_news_is_left_alone(stage: repair_stage.RepairStage) -> None:
     assert len(bodies) == 181
     words = sum(len(body.split()) for body in bodies)
     edits = [
-        (edit.rule_id, edit.before)
-        for body in bodies
-        for edit in stage(Document(text=body)).edits
+        (edit.rule_id, edit.before) for body in bodies for edit in stage(Document(text=body)).edits
     ]
     assert len(edits) * 10_000 <= words, edits

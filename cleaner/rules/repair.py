@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
-import re._parser as sre_parse  # only to find a literal trigger inside each pattern
+import re._parser as sre_parse  # type: ignore[import-not-found]  # finds pattern triggers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +65,7 @@ def _normalize(text: str) -> str:
         if char in text:
             text = text.replace(char, plain)
     return text
+
 
 # Spans no rule may touch: addresses, e-mail, inline code. Computed per line, on demand.
 _PROTECTED_IN_LINE = regex.compile(
@@ -297,10 +298,14 @@ def _literal_runs(items: Iterable[Any]) -> Iterable[str]:
 #: Words too common to make a useful trigger: a literal made only of these would send the
 #: pattern to run on nearly every line ("of the", "on the").
 _COMMON_WORDS = frozenset(
-    "a an the of on in at to for from by with and or but is are was were be been it its this "
-    "that these those as than then so not no he she they we you i his her their our your "
-    "because about more most much many some any all one two has have had do does did will "
-    "would can could may might must should there here who which what when where how".split()
+    " ".join(
+        (
+            "a an the of on in at to for from by with and or but is are was were be been it its",
+            "this that these those as than then so not no he she they we you i his her their our",
+            "your because about more most much many some any all one two has have had do does did",
+            "will would can could may might must should there here who which what when where how",
+        )
+    ).split()
 )
 
 
@@ -419,9 +424,7 @@ class RepairPack:
         self._always: list[int] = []
         entries: dict[str, _Entry] = {}
         for order, rule in enumerate(self.rules):
-            compiled_pattern = (
-                regex.compile(rule.pattern) if rule.pattern is not None else None
-            )
+            compiled_pattern = regex.compile(rule.pattern) if rule.pattern is not None else None
             self._compiled.append(
                 _Compiled(
                     rule=rule,
@@ -503,6 +506,7 @@ class RepairPack:
         found: list[tuple[int, int, int, str]],
     ) -> None:
         compiled = self._compiled[order]
+        assert compiled.regex is not None
         if line_start is None:
             lo, hi = 0, len(context.norm)
         else:
@@ -659,9 +663,7 @@ def rule_problems(rule: RepairRule) -> list[RuleError]:
     for given, expected in rule.examples:
         got, _ = pack.repair(given, assume_spun=True)
         if got != expected:
-            problems.append(
-                rule.error(f"example {given!r}: expected {expected!r}, got {got!r}")
-            )
+            problems.append(rule.error(f"example {given!r}: expected {expected!r}, got {got!r}"))
         again, _ = pack.repair(got, assume_spun=True)
         if again != got:
             problems.append(rule.error(f"not idempotent: {got!r} becomes {again!r}"))

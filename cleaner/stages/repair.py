@@ -39,9 +39,7 @@ class RepairStage:
             return doc.with_metadata(
                 spin_score_before=before.per_1000_words, spin_score_after=before.per_1000_words
             )
-        replacements = [
-            Replacement(m.start, m.end, m.replacement, m.rule_id) for m in matches
-        ]
+        replacements = [Replacement(m.start, m.end, m.replacement, m.rule_id) for m in matches]
         repaired = apply_replacements(doc, NAME, replacements)
         after = spin_score(repaired.text, self.pack)
         return repaired.with_metadata(

@@ -53,8 +53,9 @@ _CONTROL_TRIGGERS = re.compile(
     + "\x1b\x80-\x9f\ud800-\udfff]"
 )
 # ftfy's badness regex has one anchored alternative, ``^[ÃÂ] ``: it matches at the start of a
-# segment, which in a whole text is the start or any position after a newline.
-_BAD_SEGMENT_START = re.compile("(?:^|\n)[\u00c3\u00c2] ")
+# segment, which in a whole text is the start (checked by the fast badness test itself) or any
+# position after a newline. The literal newline lets the search skip at C speed.
+_BAD_SEGMENT_START = re.compile("\n[\u00c3\u00c2] ")
 
 
 # --- ftfy's badness test, faster ----------------------------------------------------------
@@ -214,15 +215,30 @@ def _segment_may_change(segment: str, config: ftfy.TextFixerConfig) -> bool:
     return bool(config.fix_encoding and not segment.isascii() and looks_like_mojibake(segment))
 
 
+# Above this many changed characters a segment's repair is one edit: difflib's matching is
+# quadratic, and a line of mojibake changes almost everywhere anyway.
+MAX_DIFFED_CHARS = 400
+
+
 def _segment_replacements(before: str, after: str, offset: int) -> list[Replacement]:
-    """Minimal spans turning ``before`` into ``after``, so an edit shows only what changed."""
-    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
-    spans: list[Replacement] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        spans.append(Replacement(offset + i1, offset + i2, after[j1:j2], "unicode.ftfy"))
-    return spans
+    """Small spans turning ``before`` into ``after``, so an edit shows only what changed."""
+    head = 0
+    limit = min(len(before), len(after))
+    while head < limit and before[head] == after[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and before[-1 - tail] == after[-1 - tail]:
+        tail += 1
+    old, new = before[head : len(before) - tail], after[head : len(after) - tail]
+    start = offset + head
+    if len(old) + len(new) > MAX_DIFFED_CHARS:
+        return [Replacement(start, start + len(old), new, "unicode.ftfy")]
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    return [
+        Replacement(start + i1, start + i2, new[j1:j2], "unicode.ftfy")
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
 
 
 def build(settings: StageSettings) -> UnicodeStage:

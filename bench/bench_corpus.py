@@ -1,0 +1,168 @@
+"""Corpus-run benchmarks (issue 5): parallel speed-up, memory against corpus size, and the
+HTML pipeline's throughput beside trafilatura's ``extract`` alone.
+
+* documents/s for 1 and 2 jobs on 2,400 generated documents (grammar skipped);
+  target: 2 jobs >= 1.8 x 1 job (only meaningful with 2 free cores);
+* peak RSS of ``cleaner corpus --jobs 1`` on a JSONL file of 1,000 and of 10,000 documents;
+  target: ratio <= 1.2;
+* HTML pages of /work/shared/bench/aeb/html through the pipeline (grammar skipped) against
+  ``trafilatura.extract`` on the same pages in the same run; target: >= 0.8 of its pages/s.
+
+Run as a script (``python bench/bench_corpus.py``) or through ``run(report)``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+AEB_HTML = REPO.parent / "shared" / "bench" / "aeb" / "html"
+sys.path.insert(0, str(REPO))
+
+from cleaner.corpus import run_corpus  # noqa: E402
+from cleaner.errors import ConfigError  # noqa: E402
+from cleaner.pipeline import Pipeline, PipelineConfig  # noqa: E402
+
+SPEEDUP_DOCS = 2400
+MEMORY_SIZES = (1_000, 10_000)
+
+PARAGRAPHS = [
+    "The council met on {day} to discuss the budget for the coming year, and members spent "
+    "most of the session on the cost of repairing {n} kilometres of roads.",
+    "Advertisement",
+    "Officials said the plan would be published in full next month, after a consultation "
+    "with residents of the {n} districts affected by the works.",
+    "Story continues below advertisement",
+    "A spokesperson for the finance department said the figures were provisional and could "
+    "change by this 12 months's end, in keeping with the usual practice.",
+    "Sign up for our newsletter",
+    "Residents can send written comments until the end of the month; a public meeting is "
+    "planned for {day} evening in the main hall of the library.",
+]
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+
+
+def document(number: int) -> str:
+    """A news-like text of ~1,500 characters with chrome lines and a spinner phrase."""
+    day, n = DAYS[number % len(DAYS)], number % 97 + 3
+    body = [p.format(day=day, n=n) for p in PARAGRAPHS]
+    return f"Item {number}: budget talks continue\n\n" + "\n\n".join(body * 2) + "\n"
+
+
+def bench_config() -> PipelineConfig:
+    config = PipelineConfig.load().without(["grammar"])
+    try:
+        Pipeline(config)
+    except ConfigError:  # the repair rules are being edited: measure without them
+        config = config.without(["repair"])
+    return config
+
+
+def speedup(report: dict[str, Any], work: Path) -> None:
+    src = work / "speedup"
+    for number in range(SPEEDUP_DOCS):
+        folder = src / f"{number // 500:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{number:05d}.txt").write_text(document(number), encoding="utf-8")
+    config = bench_config()
+    rates = {}
+    for jobs in (1, 2):
+        started = time.perf_counter()
+        summary = run_corpus(src, work / f"out-{jobs}", config, jobs=jobs)
+        seconds = time.perf_counter() - started
+        assert summary.counts.documents == SPEEDUP_DOCS and summary.ok
+        rates[jobs] = SPEEDUP_DOCS / seconds
+    report["corpus_docs_per_s_1_job"] = round(rates[1], 1)
+    report["corpus_docs_per_s_2_jobs"] = round(rates[2], 1)
+    report["corpus_speedup_2_jobs"] = round(rates[2] / rates[1], 2)
+    report["corpus_speedup_target"] = ">= 1.8"
+    report["corpus_stages"] = ",".join(config.stages)
+
+
+_MEASURE = """
+import resource, subprocess, sys
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+_COMMAND = (
+    "import typer\nfrom cleaner.cli_corpus import corpus\n"
+    "app = typer.Typer(add_completion=False)\napp.command('corpus')(corpus)\napp()"
+)
+
+
+def peak_memory(report: dict[str, Any], work: Path) -> None:
+    skip = ",".join(s for s in ("decode", "extract", "unicode", "chrome", "captions", "repair", "grammar", "tidy")
+                    if s not in bench_config().stages)
+    peaks = {}
+    for size in MEMORY_SIZES:
+        src = work / f"memory-{size}"
+        src.mkdir()
+        with (src / "docs.jsonl").open("w", encoding="utf-8") as handle:
+            for number in range(size):
+                handle.write(json.dumps({"id": number, "text": document(number)}) + "\n")
+        command = [sys.executable, "-c", _COMMAND, str(src), str(work / f"memory-out-{size}"),
+                   "--jobs", "1", "--skip", skip]
+        measured = subprocess.run([sys.executable, "-c", _MEASURE, *command],
+                                  capture_output=True, text=True, check=True, cwd=REPO)
+        code, kilobytes = measured.stdout.split()
+        assert code == "0", f"corpus run failed with {code}"
+        peaks[size] = int(kilobytes) / 1024
+    small, large = MEMORY_SIZES
+    report[f"corpus_peak_rss_mb_{small}_docs"] = round(peaks[small], 1)
+    report[f"corpus_peak_rss_mb_{large}_docs"] = round(peaks[large], 1)
+    report["corpus_peak_rss_ratio"] = round(peaks[large] / peaks[small], 3)
+    report["corpus_peak_rss_target"] = "<= 1.2"
+
+
+def html_throughput(report: dict[str, Any]) -> None:
+    import trafilatura
+
+    pages = [gzip.decompress(p.read_bytes()) for p in sorted(AEB_HTML.glob("*.html.gz"))]
+    if not pages:
+        report["html_throughput"] = f"skipped: no pages in {AEB_HTML}"
+        return
+    pipeline = Pipeline(bench_config())
+    texts = [p.decode("utf-8", "replace") for p in pages]
+    for page, text in zip(pages[:5], texts[:5], strict=True):  # warm both up
+        pipeline.clean_bytes(page, {"format": "html"})
+        trafilatura.extract(text)
+    ours = theirs = 0.0
+    for _ in range(2):  # alternate, so both see the same machine load
+        started = time.perf_counter()
+        for page in pages:
+            pipeline.clean_bytes(page, {"format": "html"})
+        ours += time.perf_counter() - started
+        started = time.perf_counter()
+        for text in texts:
+            trafilatura.extract(text)
+        theirs += time.perf_counter() - started
+    runs = 2 * len(pages)
+    report["html_pages"] = len(pages)
+    report["html_pipeline_pages_per_s"] = round(runs / ours, 1)
+    report["html_trafilatura_extract_pages_per_s"] = round(runs / theirs, 1)
+    report["html_throughput_ratio"] = round(theirs / ours, 3)
+    report["html_throughput_target"] = ">= 0.8"
+
+
+def run(report: dict[str, Any]) -> None:
+    with tempfile.TemporaryDirectory(prefix="cleaner-bench-corpus-") as tmp:
+        work = Path(tmp)
+        speedup(report, work)
+        peak_memory(report, work)
+    html_throughput(report)
+
+
+if __name__ == "__main__":
+    results: dict[str, Any] = {}
+    run(results)
+    width = max(len(k) for k in results)
+    for key, value in results.items():
+        print(f"{key:<{width}}  {value}")
