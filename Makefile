@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: setup languagetool clean-corpus test lint bench help
+.PHONY: setup languagetool chromium clean-corpus test lint bench help
 
 help:
 	@echo "make setup         create .venv, install cleaner with dev extras, install LanguageTool"
@@ -29,9 +29,9 @@ languagetool:
 	@if [ -f scripts/install-languagetool.sh ]; then bash scripts/install-languagetool.sh; fi
 
 clean-corpus: setup
-	$(VENV)/bin/cleaner clean corpus/raw/* -o corpus/clean/
+	$(VENV)/bin/cleaner corpus corpus/raw corpus/clean
 
-test: setup
+test: setup chromium
 	$(VENV)/bin/pytest -n 2 -q
 
 lint: setup
@@ -40,3 +40,9 @@ lint: setup
 
 bench: setup
 	$(PY) bench/run.py
+
+# Headless Chromium (Debian's package) for the report's browser test; root machines only.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing: sudo apt-get install chromium (the report's browser test will be skipped)"; fi; }

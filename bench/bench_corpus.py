@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -74,11 +76,23 @@ def speedup(report: dict[str, Any], work: Path) -> None:
     config = bench_config()
     rates = {}
     for jobs in (1, 2):
+        own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         summary = run_corpus(src, work / f"out-{jobs}", config, jobs=jobs)
         seconds = time.perf_counter() - started
         assert summary.counts.documents == SPEEDUP_DOCS and summary.ok
         rates[jobs] = SPEEDUP_DOCS / seconds
+        own_after = resource.getrusage(resource.RUSAGE_SELF)
+        workers_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # CPU seconds say whether the work parallelises even when other processes share the
+        # cores and the wall-clock ratio cannot show it.
+        report[f"corpus_cpu_s_{jobs}_jobs_main"] = round(
+            own_after.ru_utime + own_after.ru_stime - own.ru_utime - own.ru_stime, 2
+        )
+        report[f"corpus_cpu_s_{jobs}_jobs_workers"] = round(
+            workers_after.ru_utime + workers_after.ru_stime - workers.ru_utime - workers.ru_stime, 2
+        )
+    report["corpus_load_average_1min"] = round(os.getloadavg()[0], 2)
     report["corpus_docs_per_s_1_job"] = round(rates[1], 1)
     report["corpus_docs_per_s_2_jobs"] = round(rates[2], 1)
     report["corpus_speedup_2_jobs"] = round(rates[2] / rates[1], 2)

@@ -365,6 +365,23 @@ def _mount_score() -> None:
 _mount_score()
 
 
+def _mount_corpus() -> None:
+    try:
+        from cleaner.cli_corpus import corpus
+    except ModuleNotFoundError:
+        return
+    app.command(
+        name="corpus",
+        epilog=(
+            "Examples:\n\n  cleaner corpus corpus/raw corpus/clean\n\n"
+            "  cleaner corpus crawl/ out/ --jobs 8 --skip grammar"
+        ),
+    )(corpus)
+
+
+_mount_corpus()
+
+
 def main() -> None:
     try:
         app()

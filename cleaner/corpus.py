@@ -19,8 +19,8 @@ How a run survives being killed at any moment (SIGKILL included):
 * Work is cut into *shards*: one per text, HTML or WARC file, and byte ranges of about
   :data:`SHARD_BYTES` for uncompressed JSONL (so one big file is spread over every worker and
   a kill loses at most a shard per worker). A worker writes a shard's output, audit lines and
-  error lines into a temporary folder and renames the folder into place: a shard is either
-  complete or absent.
+  error lines to temporary files, renames them into ``OUT/.cleaner/parts/`` and writes the
+  shard's ``done`` file last: a shard with a ``done`` file is complete, any other is redone.
 * When every shard of an input is done, the runner *commits* the input: output renamed into
   the mirrored tree, audit and error lines into per-input files, then one line appended to the
   manifest. Every step is idempotent, so a commit cut short is simply redone.
@@ -81,7 +81,11 @@ second or two of work, so every worker stays busy on one big file, progress move
 and a killed run loses little. Compressed files cannot be cut without reading them from the
 start, so each is one shard."""
 
-IN_FLIGHT_PER_WORKER = 4
+IN_FLIGHT_PER_WORKER = 3
+
+BATCH_TASKS = 64
+BATCH_BYTES = 256 << 10
+BATCHES_PER_WORKER = 8
 """Shards queued per worker: enough to never leave one idle, few enough that stopping early
 (a service failure, Ctrl-C) wastes little."""
 
@@ -93,6 +97,12 @@ STALE_LOCK_WAIT_S = 10.0
 """A lock whose owner is dead can still be held for a moment by its exiting workers."""
 
 HASH_BLOCK = 1 << 20
+
+MANIFEST_BATCH = 500
+MANIFEST_FLUSH_S = 1.0
+"""Commits are recorded in the manifest in batches, each after one sync of the file system:
+a sync per document would cost more than cleaning it. A kill loses at most a second of
+commits, which the next run redoes."""
 MANIFEST_FORMAT = 1
 
 
@@ -322,6 +332,8 @@ class Manifest:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.entries: dict[str, dict[str, Any]] = {}
+        self.pending: list[dict[str, Any]] = []
+        self.flushed_at = time.monotonic()
 
     def load(self) -> None:
         if not self.path.exists():
@@ -341,17 +353,51 @@ class Manifest:
                 self.entries[str(entry["input"])] = entry
 
     def append(self, entry: dict[str, Any]) -> None:
+        """Record a commit. Lines are written in batches by :meth:`flush`, after the outputs
+        they vouch for are on disk; a commit lost with an unflushed batch is simply redone."""
         entry = {"format": MANIFEST_FORMAT, **entry}
         self.entries[str(entry["input"])] = entry
+        self.pending.append(entry)
+        if (
+            len(self.pending) >= MANIFEST_BATCH
+            or time.monotonic() - self.flushed_at >= MANIFEST_FLUSH_S
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        self.flushed_at = time.monotonic()
+        if not self.pending:
+            return
+        _sync_filesystem(self.path.parent)
         with self.path.open("ab") as handle:
-            handle.write(json.dumps(entry, sort_keys=True).encode() + b"\n")
+            for entry in self.pending:
+                handle.write(json.dumps(entry, sort_keys=True).encode() + b"\n")
             handle.flush()
             os.fsync(handle.fileno())
+        self.pending.clear()
 
     def rewrite(self, inputs: Iterable[str]) -> None:
+        self.flush()
         keep = [self.entries[rel] for rel in inputs if rel in self.entries]
         self.entries = {str(e["input"]): e for e in keep}
         _atomic_write_lines(self.path, (json.dumps(e, sort_keys=True) + "\n" for e in keep))
+
+
+def _sync_filesystem(folder: Path) -> None:
+    """Flush the file system holding ``folder`` to disk (``syncfs``; ``sync`` elsewhere)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            if libc.syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    except (OSError, AttributeError):
+        pass
+    os.sync()
 
 
 # --- writing files --------------------------------------------------------------------------
@@ -373,15 +419,19 @@ def _sweep_temp_files(root: Path) -> None:
                 _unlink(Path(folder) / name)
 
 
-def _replace_with(path: Path, fill: Any) -> None:
-    """Create ``path`` through a temporary file that ``fill(handle)`` writes, then rename."""
+def _replace_with(path: Path, fill: Any, durable: bool = True) -> None:
+    """Create ``path`` through a temporary file that ``fill(handle)`` writes, then rename.
+
+    ``durable=False`` leaves flushing to disk to the caller (a batch sync before the manifest
+    records it); a kill cannot lose the data either way, only a power cut."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_path(path)
     try:
         with tmp.open("wb") as handle:
             fill(handle)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -397,7 +447,7 @@ def _atomic_write_lines(path: Path, lines: Iterable[str]) -> None:
     _replace_with(path, fill)
 
 
-def _atomic_concat(path: Path, parts: list[Path]) -> None:
+def _atomic_concat(path: Path, parts: list[Path], durable: bool = True) -> None:
     """``path`` becomes the parts one after another (a hard link when there is one part)."""
     if len(parts) == 1:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -415,7 +465,7 @@ def _atomic_concat(path: Path, parts: list[Path]) -> None:
             with part.open("rb") as source:
                 shutil.copyfileobj(source, handle, HASH_BLOCK)
 
-    _replace_with(path, fill)
+    _replace_with(path, fill, durable)
 
 
 def _unlink(path: Path) -> None:
@@ -469,8 +519,11 @@ class ShardDone:
     counts: dict[str, int]
 
 
-def shard_dir(task: ShardTask) -> Path:
-    return Path(task.parts_dir) / f"{task.index:06d}"
+def shard_file(task: ShardTask, what: str) -> Path:
+    """One of a shard's files: ``out``, ``audit``, ``errors`` and, written last, ``done`` (its
+    counts). Flat files, not a folder per shard: on some file systems (overlayfs) creating
+    and removing folders costs more than cleaning a short document."""
+    return Path(f"{task.parts_dir}-{task.index:06d}.{what}")
 
 
 def _read_whole(task: ShardTask, max_bytes: int) -> Source:
@@ -592,37 +645,50 @@ def _json_line(record: Mapping[str, Any]) -> bytes:
 
 
 def run_shard(pipeline: Pipeline, task: ShardTask) -> ShardDone:
-    """Clean one shard into a temporary folder, then rename it into place (all or nothing)."""
-    final = shard_dir(task)
-    if final.is_dir():
-        return ShardDone(task.rel, task.index, task.size, _read_counts(final))
-    tmp = Path(task.parts_dir) / f".tmp-{task.index:06d}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir(parents=True)
+    """Clean one shard into temporary files, rename them into place, then write its ``done``
+    file: a shard with a ``done`` file is complete, one without is redone."""
+    done = shard_file(task, "done")
+    if done.exists():
+        return ShardDone(task.rel, task.index, task.size, _read_counts(done))
+    finals = {what: shard_file(task, what) for what in ("out", "audit", "errors")}
+    temps = {what: _tmp_path(path) for what, path in finals.items()}
     counts = Counts()
     try:
-        _write_shard(pipeline, task, tmp, counts)
-        (tmp / "counts.json").write_text(json.dumps(counts.as_dict()), encoding="utf-8")
-        try:
-            os.rename(tmp, final)
-        except OSError:
-            if not final.is_dir():
-                raise
-            shutil.rmtree(tmp, ignore_errors=True)  # a killed run's worker finished it first
+        _write_shard(pipeline, task, temps, counts)
+        for what, tmp in temps.items():
+            if tmp.exists():
+                os.replace(tmp, finals[what])
+            else:
+                _unlink(finals[what])
+        data = json.dumps(counts.as_dict()).encode()
+        _replace_with(done, lambda handle: handle.write(data), durable=False)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        for tmp in temps.values():
+            _unlink(tmp)
         raise
     return ShardDone(task.rel, task.index, task.size, counts.as_dict())
 
 
-def _write_shard(pipeline: Pipeline, task: ShardTask, tmp: Path, counts: Counts) -> None:
+class _Sink(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+def _open_output(stack: contextlib.ExitStack, path: Path, gzip_output: bool) -> _Sink:
+    raw = stack.enter_context(path.open("wb"))
+    if not gzip_output:
+        return raw
+    # No file name or time in the gzip header: the same input gives the same bytes.
+    return stack.enter_context(gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0))
+
+
+def _write_shard(pipeline: Pipeline, task: ShardTask, tmp: dict[str, Path], counts: Counts) -> None:
     line_output = task.kind in ("jsonl", "warc")
     gzip_output = task.out_rel.lower().endswith(".gz")
     output_line = 0
     with contextlib.ExitStack() as stack:
-        out_raw: IO[bytes] | None = None
-        out: IO[bytes] | None = None
-        audit = stack.enter_context((tmp / "audit.jsonl").open("wb"))
-        errors = stack.enter_context((tmp / "errors.jsonl").open("wb"))
+        out: _Sink | None = None
+        audit = stack.enter_context(tmp["audit"].open("wb"))
+        errors = stack.enter_context(tmp["errors"].open("wb"))
         for source in shard_sources(task, pipeline.config.max_bytes):
             counts.documents += 1
             if source.error is not None:
@@ -639,12 +705,7 @@ def _write_shard(pipeline: Pipeline, task: ShardTask, tmp: Path, counts: Counts)
                 errors.write(_json_line(_error_record(source, task, exc.reason, exc.stage)))
                 continue
             if out is None:
-                out_raw = stack.enter_context((tmp / "out").open("wb"))
-                out = (
-                    stack.enter_context(gzip.GzipFile(fileobj=out_raw, mode="wb", mtime=0))
-                    if gzip_output
-                    else out_raw
-                )
+                out = _open_output(stack, tmp["out"], gzip_output)
             if line_output:
                 output_line += 1
                 record = result_record(result, _doc_id(source), source.record, task.text_field)
@@ -658,18 +719,7 @@ def _write_shard(pipeline: Pipeline, task: ShardTask, tmp: Path, counts: Counts)
             _count(result, counts)
         if line_output and out is None:
             # Every line failed (or the file is empty): the output still exists, empty.
-            out_raw = stack.enter_context((tmp / "out").open("wb"))
-            out = (
-                stack.enter_context(gzip.GzipFile(fileobj=out_raw, mode="wb", mtime=0))
-                if gzip_output
-                else out_raw
-            )
-        if out is not None and out is not out_raw:
-            out.close()
-        for handle in (out_raw, audit, errors):
-            if handle is not None:
-                handle.flush()
-                os.fsync(handle.fileno())
+            _open_output(stack, tmp["out"], gzip_output)
 
 
 def _count(result: Result, counts: Counts) -> None:
@@ -682,8 +732,8 @@ def _count(result: Result, counts: Counts) -> None:
             counts.grammar_fixes += 1
 
 
-def _read_counts(folder: Path) -> dict[str, int]:
-    data = json.loads((folder / "counts.json").read_text(encoding="utf-8"))
+def _read_counts(done: Path) -> dict[str, int]:
+    data = json.loads(done.read_text(encoding="utf-8"))
     return {str(k): int(v) for k, v in data.items()}
 
 
@@ -713,9 +763,9 @@ def _init_worker(config: PipelineConfig, parent: int, lock_fd: int | None) -> No
     _worker_pipeline = Pipeline(config)
 
 
-def _worker_run(task: ShardTask) -> ShardDone:
+def _worker_run(batch: list[ShardTask]) -> list[ShardDone]:
     assert _worker_pipeline is not None, "worker not initialised"
-    return run_shard(_worker_pipeline, task)
+    return [run_shard(_worker_pipeline, task) for task in batch]
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -819,7 +869,10 @@ def run_corpus(
             config = _with_shared_languagetool(config)
             pipeline = Pipeline(config)
         total = sum(task.size for unit in todo.values() for task in unit.tasks)
-        _execute(todo, pipeline, config, summary, manifest, dst, state, sink, lock, total)
+        try:
+            _execute(todo, pipeline, config, summary, manifest, dst, state, sink, lock, total)
+        finally:
+            manifest.flush()  # what was committed before a failure or Ctrl-C stays done
         summary.inputs_cleaned = len(todo)
         present = {inp.rel for inp in order}
         removed = [rel for rel in manifest.entries if rel not in present]
@@ -915,22 +968,20 @@ def _plan(
             for index, (start, end, first_line) in enumerate(scan.shards)
         ]
         todo[inp.rel] = _Unit(inp, sha, job, parts_dir, tasks)
+    parts_root.mkdir(parents=True, exist_ok=True)
     _sweep_parts(parts_root, {unit.parts_dir.name for unit in todo.values()})
     summary.inputs = len(order)
     return order, todo
 
 
 def _sweep_parts(parts_root: Path, keep: set[str]) -> None:
-    """Drop shards of jobs nobody will commit (an input changed since) and half-written ones."""
-    if not parts_root.is_dir():
-        return
-    for folder in parts_root.iterdir():
-        if folder.name not in keep:
-            shutil.rmtree(folder, ignore_errors=True)
-            continue
-        for child in folder.iterdir():
-            if child.name.startswith(".tmp-"):
-                shutil.rmtree(child, ignore_errors=True)
+    """Drop shards of jobs nobody will commit (an input changed since the run that made them)."""
+    for entry in parts_root.iterdir():
+        if entry.name.rsplit("-", 1)[0] not in keep:
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                _unlink(entry)
 
 
 def _execute(
@@ -948,12 +999,10 @@ def _execute(
     pending: list[ShardTask] = []
     for unit in todo.values():
         for task in unit.tasks:
-            folder = shard_dir(task)
-            if folder.is_dir() and (folder / "counts.json").exists():
+            done = shard_file(task, "done")
+            if done.exists():
                 # Finished by a run that was killed before committing it.
-                unit.done[task.index] = ShardDone(
-                    task.rel, task.index, task.size, _read_counts(folder)
-                )
+                unit.done[task.index] = ShardDone(task.rel, task.index, task.size, _read_counts(done))
             else:
                 pending.append(task)
     jobs = max(1, min(summary.jobs, len(pending)))
@@ -1012,10 +1061,27 @@ def _start_pool(config: PipelineConfig, jobs: int, lock: RunLock) -> futures.Pro
 
 def _stop_pool(executor: futures.ProcessPoolExecutor) -> None:
     executor.shutdown(wait=False, cancel_futures=True)
-    # Running shards are abandoned (their temporary folders are swept by the next run).
+    # Running shards are abandoned (their temporary files are swept by the next run).
     for process in list(getattr(executor, "_processes", {}).values()):
         with contextlib.suppress(Exception):
             process.terminate()
+
+
+def _batches(pending: list[ShardTask], jobs: int) -> Iterator[list[ShardTask]]:
+    """Small shards travel to workers in batches: one round trip per short text file costs
+    the parent more than the worker's cleaning. Batches stay small enough to spread the work
+    evenly over the workers until the end."""
+    limit = max(1, min(BATCH_TASKS, len(pending) // (jobs * BATCHES_PER_WORKER)))
+    batch: list[ShardTask] = []
+    size = 0
+    for task in pending:
+        batch.append(task)
+        size += task.size
+        if len(batch) >= limit or size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def _run_pool(
@@ -1024,25 +1090,26 @@ def _run_pool(
     jobs: int,
     finished: Callable[[ShardDone], None],
 ) -> None:
-    queue = iter(pending)
-    running: set[futures.Future[ShardDone]] = set()
-    for task in queue:
-        running.add(executor.submit(_worker_run, task))
+    queue = _batches(pending, jobs)
+    running: set[futures.Future[list[ShardDone]]] = set()
+    for batch in queue:
+        running.add(executor.submit(_worker_run, batch))
         if len(running) >= jobs * IN_FLIGHT_PER_WORKER:
             break
     while running:
         done, running = futures.wait(running, return_when=futures.FIRST_COMPLETED)
         for future in done:
             try:
-                shard = future.result()
+                shards = future.result()
             except futures.process.BrokenProcessPool as exc:
                 raise CleanerError(
                     "a worker process died (out of memory?); run again to resume where it stopped"
                 ) from exc
-            finished(shard)
-            next_task = next(queue, None)
-            if next_task is not None:
-                running.add(executor.submit(_worker_run, next_task))
+            for shard in shards:
+                finished(shard)
+            next_batch = next(queue, None)
+            if next_batch is not None:
+                running.add(executor.submit(_worker_run, next_batch))
 
 
 def _credit(shard: ShardDone, summary: CorpusSummary, sink: ProgressSink) -> None:
@@ -1052,29 +1119,30 @@ def _credit(shard: ShardDone, summary: CorpusSummary, sink: ProgressSink) -> Non
 
 def _commit(unit: _Unit, manifest: Manifest, dst: Path, state: Path) -> None:
     """Move a finished input's shards into place; idempotent, so a cut-short commit is redone."""
-    folders = [Path(unit.parts_dir) / f"{task.index:06d}" for task in unit.tasks]
-    outs = [folder / "out" for folder in folders if (folder / "out").exists()]
+    tasks = unit.tasks
+    outs = [shard_file(t, "out") for t in tasks if shard_file(t, "out").exists()]
     final = dst / unit.inp.out_rel
     outputs: list[str] = []
     if outs:
-        _atomic_concat(final, outs)
+        _atomic_concat(final, outs, durable=False)
         outputs.append(unit.inp.out_rel)
     else:
         _unlink(final)  # the document failed: no stale output from an earlier run
-    audit_parts = [f / "audit.jsonl" for f in folders]
-    if unit.inp.kind == "jsonl" and len(folders) > 1:
-        _replace_with(state / "audit" / f"{unit.inp.key}.jsonl", _renumbered_audit(folders))
+    audit_file = state / "audit" / f"{unit.inp.key}.jsonl"
+    if unit.inp.kind == "jsonl" and len(tasks) > 1:
+        _replace_with(audit_file, _renumbered_audit(tasks), durable=False)
     else:
-        _atomic_concat(state / "audit" / f"{unit.inp.key}.jsonl", audit_parts)
-    error_parts = [f / "errors.jsonl" for f in folders if (f / "errors.jsonl").stat().st_size]
+        _atomic_concat(audit_file, [shard_file(t, "audit") for t in tasks], durable=False)
+    error_parts = [shard_file(t, "errors") for t in tasks]
+    error_parts = [p for p in error_parts if p.stat().st_size]
     errors_file = state / "errors" / f"{unit.inp.key}.jsonl"
     if error_parts:
-        _atomic_concat(errors_file, error_parts)
+        _atomic_concat(errors_file, error_parts, durable=False)
     else:
         _unlink(errors_file)
     counts = Counts()
-    for folder in folders:
-        counts.add(_read_counts(folder))
+    for task in tasks:
+        counts.add(_read_counts(shard_file(task, "done")))
     manifest.append(
         {
             "input": unit.inp.rel,
@@ -1087,18 +1155,20 @@ def _commit(unit: _Unit, manifest: Manifest, dst: Path, state: Path) -> None:
             "counts": counts.as_dict(),
         }
     )
-    shutil.rmtree(unit.parts_dir, ignore_errors=True)
+    for task in tasks:
+        for what in ("out", "audit", "errors", "done"):
+            _unlink(shard_file(task, what))
 
 
-def _renumbered_audit(folders: list[Path]) -> Callable[[IO[bytes]], None]:
+def _renumbered_audit(tasks: list[ShardTask]) -> Callable[[IO[bytes]], None]:
     """A shard numbers its output lines from 1; in the whole output they follow the lines of
     the shards before it (which only the commit knows, since failed lines are left out)."""
 
     def fill(handle: IO[bytes]) -> None:
         offset = 0
-        for folder in folders:
-            counts = _read_counts(folder)
-            with (folder / "audit.jsonl").open("rb") as source:
+        for task in tasks:
+            counts = _read_counts(shard_file(task, "done"))
+            with shard_file(task, "audit").open("rb") as source:
                 if offset == 0:
                     shutil.copyfileobj(source, handle, HASH_BLOCK)
                 else:

@@ -81,17 +81,17 @@ def _apply_stage(spans: View, stage: str, edits: list[Edit]) -> View:
         while index < len(edits) and edits[index].end <= pos:
             delta += len(edits[index].after) - (edits[index].end - edits[index].start)
             index += 1
-        edit = edits[index] if index < len(edits) else None
-        if edit is not None and length and edit.start < pos + length and edit.end > pos:
-            if edit.start <= pos and pos + length <= edit.end:
+        current = edits[index] if index < len(edits) else None
+        if current is not None and length and current.start < pos + length and current.end > pos:
+            if current.start <= pos and pos + length <= current.end:
                 # Rewritten again: the later edit's "before" gets the original text back.
-                folds.setdefault(index, []).append((pos - edit.start, length, str(span[4])))
+                folds.setdefault(index, []).append((pos - current.start, length, str(span[4])))
             continue
-        if edit is not None and not length and edit.start < pos < edit.end:
+        if current is not None and not length and current.start < pos < current.end:
             # Removed text inside what a later edit rewrote (blank lines left by a removed
-            # line, collapsed by tidy): keep showing it, beside that edit.
-            after_it = (pos - edit.start) * 2 >= edit.end - edit.start
-            where = starts[index] + (len(edit.after) if after_it else 0)
+            # line, collapsed by tidy): keep showing it, beside that current.
+            after_it = (pos - current.start) * 2 >= current.end - current.start
+            where = starts[index] + (len(current.after) if after_it else 0)
             placed.append((where, 2 if after_it else 0, order, [where, *span[1:]]))
             continue
         # Right after an edit that ends where it starts, a span comes after that edit's span.
