@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import REPO
 from languagetool_fixtures import lt_service
 
 from cleaner import Cleaner
 from cleaner import languagetool as lt
-from conftest import REPO
 
 GOLDEN = REPO / "tests" / "golden" / "reference.full.txt"
 __all__ = ["lt_service"]
@@ -23,7 +23,14 @@ def full_result(reference_bytes, lt_service: lt.LanguageToolService):  # type: i
 def test_full_pipeline_matches_golden(full_result) -> None:  # type: ignore[no-untyped-def]
     assert full_result.text == GOLDEN.read_text(encoding="utf-8")
     assert list(full_result.timings) == [
-        "decode", "extract", "unicode", "chrome", "captions", "repair", "grammar", "tidy"
+        "decode",
+        "extract",
+        "unicode",
+        "chrome",
+        "captions",
+        "repair",
+        "grammar",
+        "tidy",
     ]
 
 
@@ -31,7 +38,9 @@ def test_grammar_leaves_repaired_text_alone(full_result) -> None:  # type: ignor
     # Map each repair's output span into the grammar stage's input (repair runs right before).
     spans = []
     shift = 0
-    for edit in sorted((e for e in full_result.edits if e.stage == "repair"), key=lambda e: e.start):
+    for edit in sorted(
+        (e for e in full_result.edits if e.stage == "repair"), key=lambda e: e.start
+    ):
         start = edit.start + shift
         spans.append((start, start + len(edit.after)))
         shift += len(edit.after) - (edit.end - edit.start)
@@ -41,7 +50,9 @@ def test_grammar_leaves_repaired_text_alone(full_result) -> None:  # type: ignor
         assert not any(edit.start < end and start < edit.end for start, end in spans), edit
 
 
-def test_languagetool_issue_count_drops(full_result, reference_bytes, lt_service: lt.LanguageToolService) -> None:  # type: ignore[no-untyped-def]
+def test_languagetool_issue_count_drops(
+    full_result, reference_bytes, lt_service: lt.LanguageToolService
+) -> None:  # type: ignore[no-untyped-def]
     def per_1k(text: str) -> float:
         words = len(re.findall(r"\w+", text))
         return 1000 * len(lt_service.check(text)) / words
