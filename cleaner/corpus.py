@@ -65,6 +65,7 @@ from cleaner.io.readers import HTML_SUFFIXES, JSONL_SUFFIXES, Source, read_jsonl
 from cleaner.io.warc import read_warc_path
 from cleaner.io.writers import edit_to_json, result_record, to_json_line
 from cleaner.pipeline import Pipeline, PipelineConfig, Result
+from cleaner.processes import pid_alive
 
 STATE_DIR = ".cleaner"
 AUDIT_FILE = "_audit.jsonl"
@@ -252,21 +253,6 @@ def check_folders(in_dir: Path, out_dir: Path) -> tuple[Path, Path]:
 # --- the lock -------------------------------------------------------------------------------
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
-            # A killed process stays a zombie until reaped: it holds nothing.
-            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-
-
 class RunLock:
     """An exclusive ``flock`` on ``OUT/.cleaner/lock`` holding the owner's pid and start time."""
 
@@ -285,7 +271,7 @@ class RunLock:
             except BlockingIOError:
                 owner = self._owner()
                 pid = owner.get("pid")
-                if isinstance(pid, int) and not _pid_alive(pid) and time.monotonic() < deadline:
+                if isinstance(pid, int) and not pid_alive(pid) and time.monotonic() < deadline:
                     time.sleep(0.1)  # the dead run's workers are exiting
                     continue
                 os.close(fd)
@@ -630,7 +616,9 @@ def audit_record(
     return record
 
 
-def _error_record(source: Source, task: ShardTask, reason: str, stage: str | None) -> dict[str, Any]:
+def _error_record(
+    source: Source, task: ShardTask, reason: str, stage: str | None
+) -> dict[str, Any]:
     return {
         "id": _doc_id(source),
         "source": source.name,
@@ -863,8 +851,9 @@ def run_corpus(
         _sweep_temp_files(dst)
         manifest = Manifest(state / "manifest.jsonl")
         manifest.load()
-        order, todo = _plan(src, dst, state, manifest, fingerprint, text_field, force,
-                            shard_bytes, summary)
+        order, todo = _plan(
+            src, dst, state, manifest, fingerprint, text_field, force, shard_bytes, summary
+        )
         if todo and "grammar" in config.stages and not config.languagetool_url:
             config = _with_shared_languagetool(config)
             pipeline = Pipeline(config)
@@ -880,7 +869,12 @@ def run_corpus(
             _forget_input(manifest.entries[rel], dst, state)
         summary.inputs_removed = len(removed)
         current = [inp.rel for inp in order]
-        if todo or removed or not (dst / AUDIT_FILE).exists() or len(manifest.entries) != len(current):
+        if (
+            todo
+            or removed
+            or not (dst / AUDIT_FILE).exists()
+            or len(manifest.entries) != len(current)
+        ):
             manifest.rewrite(current)
         changed = bool(todo or removed)
         keys = [inp.key for inp in order]
@@ -892,7 +886,8 @@ def run_corpus(
 
             write_report(dst / AUDIT_FILE, dst, dst / REPORT_FILE, report_documents)
         summary.failures_total = sum(
-            int(manifest.entries[rel].get("counts", {}).get("failures", 0)) for rel in current
+            int(manifest.entries[rel].get("counts", {}).get("failures", 0))
+            for rel in current
             if rel in manifest.entries
         )
         summary.seconds = time.perf_counter() - started
@@ -1002,7 +997,9 @@ def _execute(
             done = shard_file(task, "done")
             if done.exists():
                 # Finished by a run that was killed before committing it.
-                unit.done[task.index] = ShardDone(task.rel, task.index, task.size, _read_counts(done))
+                unit.done[task.index] = ShardDone(
+                    task.rel, task.index, task.size, _read_counts(done)
+                )
             else:
                 pending.append(task)
     jobs = max(1, min(summary.jobs, len(pending)))

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.errors import ServiceError
+from cleaner.processes import pid_alive
 
 LANGUAGETOOL_VERSION = "6.7"
 """Pinned in ``languagetool/pom.xml``; a test checks the two agree."""
@@ -275,21 +276,6 @@ class ServerProcess:
         if self.process is not None:
             return self.process.poll() is None
         return pid_alive(self.pid)
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie still answers signal 0; it is dead for our purposes.
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 def _kill_group(pid: int, sig: signal.Signals) -> None:
