@@ -18,6 +18,7 @@ Around trafilatura, three general repairs, each measured on the Article Extracti
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,14 @@ from typing import Any
 import trafilatura
 from lxml.etree import XPath  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
+from htmldate import find_date
+from trafilatura.metadata import (
+    examine_meta,
+    extract_meta_json,
+    extract_sitename,
+    extract_title,
+    extract_url,
+)
 from trafilatura.settings import use_config
 from trafilatura.utils import load_html
 from trafilatura.xpaths import BODY_XPATH
@@ -92,9 +101,11 @@ class ExtractStage:
         tree = load_html(doc.text) if doc.text.strip() else None
         found: dict[str, Any] = {}
         if tree is not None:
+            url = doc.metadata.get("url")
+            page = page_metadata(tree, url if isinstance(url, str) else None)
             if self.join_split_bodies:
                 join_split_bodies(tree)
-            found = self._extract(tree, doc.metadata.get("url"))
+            found = {**page, **self._extract(tree, url)}
         text = found.get("text") or ""
         metadata: dict[str, Any] = {"format": "html"}
         for key in ("title", "date", "url", "author", "sitename"):
@@ -121,19 +132,17 @@ class ExtractStage:
         return doc.with_text(text, [edit], **metadata)
 
     def _extract(self, tree: HtmlElement, url: Any) -> dict[str, Any]:
-        found = self._run(tree, url, self.favor_precision, self.favor_recall, with_metadata=True)
+        found = self._run(tree, url, self.favor_precision, self.favor_recall)
         text = found.get("text") or ""
         if self.favor_precision and self.precision_fallback and len(text) < SHORT_OUTPUT_CHARS:
-            balanced = self._run(tree, url, False, False, with_metadata=False).get("text") or ""
+            balanced = self._run(tree, url, False, False).get("text") or ""
             # The balanced output must itself be article-sized: on a page without an
             # article it is the navigation.
             if len(balanced) >= max(FALLBACK_LENGTH_RATIO * len(text), SHORT_OUTPUT_CHARS):
                 found["text"] = balanced
         return found
 
-    def _run(
-        self, tree: HtmlElement, url: Any, precision: bool, recall: bool, *, with_metadata: bool
-    ) -> dict[str, Any]:
+    def _run(self, tree: HtmlElement, url: Any, precision: bool, recall: bool) -> dict[str, str]:
         # bare_extraction works on its own copy of a tree it is given, so one parse serves
         # both runs.
         result = trafilatura.bare_extraction(
@@ -143,10 +152,31 @@ class ExtractStage:
             favor_recall=recall,
             include_comments=self.include_comments,
             include_tables=self.include_tables,
-            with_metadata=with_metadata,
+            with_metadata=False,
             config=self.config,
         )
-        return _as_dict(result)
+        text = _as_dict(result).get("text")
+        return {"text": text} if isinstance(text, str) else {}
+
+
+def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, str]:
+    """Title, date, url, author and site name of a page, from its meta tags, JSON-LD and
+    <title>, via trafilatura's metadata helpers.
+
+    trafilatura's full metadata pass also searches the page body for authors, categories,
+    tags and licences, which we do not use and which cost a third of its extraction time.
+    """
+    found = examine_meta(tree)
+    with contextlib.suppress(Exception):  # trafilatura guards its JSON-LD parser likewise
+        found = extract_meta_json(tree, found)
+    values: dict[str, Any] = {
+        "title": found.title or extract_title(tree),
+        "author": found.author if found.author and " " in found.author else None,
+        "url": found.url or extract_url(tree, url),
+        "sitename": (found.sitename or extract_sitename(tree) or "").lstrip("@") or None,
+    }
+    values["date"] = find_date(tree, url=values["url"], extensive_search=True, original_date=True)
+    return {key: value for key, value in values.items() if isinstance(value, str) and value}
 
 
 def _trafilatura_config() -> Any:
