@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: setup languagetool chromium clean-corpus test lint bench help
+.PHONY: setup languagetool chromium clean-corpus test lint bench soak fuzz help
 
 help:
 	@echo "make setup         create .venv, install cleaner with dev extras, install LanguageTool"
@@ -15,6 +15,8 @@ help:
 	@echo "make test          run the test suite"
 	@echo "make lint          ruff + mypy"
 	@echo "make bench         benchmarks; writes bench/report.md"
+	@echo "make soak          100,000 generated documents through the corpus runner; memory/fd/process figures"
+	@echo "make fuzz          the long fuzz campaign (20,000 examples per property)"
 
 # Re-installs only when pyproject.toml changes, so a second `make setup` takes a moment.
 $(STAMP): pyproject.toml
@@ -40,6 +42,12 @@ lint: setup
 
 bench: setup
 	$(PY) bench/run.py
+
+soak: setup
+	$(PY) bench/soak.py --docs 100000 --jobs 2
+
+fuzz: setup
+	CLEANER_FUZZ_EXAMPLES=20000 $(VENV)/bin/pytest -q -p no:xdist tests/test_fuzz.py
 
 # Headless Chromium (Debian's package) for the report's browser test; root machines only.
 chromium:

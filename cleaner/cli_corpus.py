@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -22,7 +23,14 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from cleaner.corpus import SHARD_BYTES, CorpusError, CorpusSummary, default_jobs, run_corpus
+from cleaner.corpus import (
+    SHARD_BYTES,
+    CorpusError,
+    CorpusSummary,
+    ShardEngine,
+    default_jobs,
+    run_corpus,
+)
 from cleaner.errors import CleanerError, ConfigError, ServiceError
 
 EPILOG = (
@@ -31,9 +39,15 @@ EPILOG = (
     "  cleaner corpus crawl/ out/ --jobs 8 --skip grammar\n\n"
     "  cleaner corpus dumps/ out/ --text-field content   # JSONL whose text is in 'content'\n\n"
     "  cleaner corpus raw/ clean/ --force                # redo everything\n\n"
+    "  cleaner corpus raw/ clean/ --engine ray --address ray://head:10001   # on a Ray cluster\n\n"
     "Run it again to clean only what changed (inputs, rules, configuration) or to resume a run "
     "that was stopped. OUT gets _audit.jsonl, _errors.jsonl and report.html."
 )
+
+
+class Engine(StrEnum):
+    local = "local"
+    ray = "ray"
 
 
 class _RichProgress:
@@ -60,7 +74,11 @@ class _RichProgress:
         self.began = time.perf_counter()
         note = f" ({skipped} unchanged)" if skipped else ""
         self.task = self.progress.add_task(
-            f"cleaning {inputs} inputs{note}", total=max(total_bytes, 1), docs=0, rate="-", failed=""
+            f"cleaning {inputs} inputs{note}",
+            total=max(total_bytes, 1),
+            docs=0,
+            rate="-",
+            failed="",
         )
         self.progress.start()
 
@@ -84,7 +102,9 @@ def summary_table(summary: CorpusSummary) -> Table:
     table = Table(title=f"cleaner corpus → {summary.out_dir}", show_header=False)
     table.add_column("what")
     table.add_column("count", justify="right")
-    inputs = f"{summary.inputs} ({summary.inputs_cleaned} cleaned, {summary.inputs_skipped} unchanged"
+    inputs = (
+        f"{summary.inputs} ({summary.inputs_cleaned} cleaned, {summary.inputs_skipped} unchanged"
+    )
     inputs += f", {summary.inputs_removed} removed)" if summary.inputs_removed else ")"
     table.add_row("inputs", inputs)
     table.add_row("documents cleaned", f"{counts.documents - counts.failures}")
@@ -98,28 +118,106 @@ def summary_table(summary: CorpusSummary) -> Table:
         failures += f" ({summary.failures_total} in _errors.jsonl)"
     table.add_row("failures", failures)
     table.add_row("time", f"{summary.seconds:.1f} s ({rate:.1f} docs/s, {summary.jobs} jobs)")
+    if summary.links_skipped:
+        table.add_row(
+            "links not followed", f"{len(summary.links_skipped)} (--follow-symlinks follows them)"
+        )
     if summary.ignored_files:
-        table.add_row("files not read", f"{len(summary.ignored_files)} (not .txt/.html/.jsonl/.warc)")
+        table.add_row(
+            "files not read", f"{len(summary.ignored_files)} (not .txt/.html/.jsonl/.warc)"
+        )
     return table
 
 
 def corpus(
-    in_dir: Annotated[Path, typer.Argument(help="Folder to clean (walked recursively).", show_default=False)],
-    out_dir: Annotated[Path, typer.Argument(help="Folder to write; mirrors IN. Must not be inside IN.", show_default=False)],
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (default: the number of cores).", min=1)] = None,
-    text_field: Annotated[str, typer.Option(help="The field holding the text in JSONL inputs.")] = "text",
-    skip: Annotated[list[str], typer.Option("--skip", help="Leave out a stage (repeatable or comma-separated), e.g. --skip grammar.")] = [],  # noqa: B006
-    config: Annotated[Path | None, typer.Option("--config", help="A pipeline TOML file (default: the one shipped with cleaner).")] = None,
-    rules: Annotated[Path | None, typer.Option("--rules", help="Folder of rule files (default: the shipped rules/).")] = None,
+    in_dir: Annotated[
+        Path, typer.Argument(help="Folder to clean (walked recursively).", show_default=False)
+    ],
+    out_dir: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder to write; mirrors IN. Must not be inside IN.", show_default=False
+        ),
+    ],
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", help="Worker processes (default: the number of cores).", min=1
+        ),
+    ] = None,
+    text_field: Annotated[
+        str, typer.Option(help="The field holding the text in JSONL inputs.")
+    ] = "text",
+    skip: Annotated[
+        list[str],
+        typer.Option(
+            "--skip", help="Leave out a stage (repeatable or comma-separated), e.g. --skip grammar."
+        ),
+    ] = [],  # noqa: B006
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", help="A pipeline TOML file (default: the one shipped with cleaner)."
+        ),
+    ] = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", help="Folder of rule files (default: the shipped rules/)."),
+    ] = None,
     languagetool_url: Annotated[
         str | None,
-        typer.Option("--languagetool-url", help="A running LanguageTool server shared by all workers (also $CLEANER_LANGUAGETOOL_URL). Without it one server is started for the run."),
+        typer.Option(
+            "--languagetool-url",
+            help="A running LanguageTool server shared by all workers (also $CLEANER_LANGUAGETOOL_URL). Without it one server is started for the run.",
+        ),
     ] = None,
-    max_bytes: Annotated[int | None, typer.Option("--max-bytes", help="Refuse documents larger than this many bytes (default 20000000).", min=1)] = None,
-    force: Annotated[bool, typer.Option("--force", help="Clean every input again, even the unchanged ones.")] = False,
-    report_docs: Annotated[int, typer.Option("--report-docs", help="Documents whose text report.html shows (all are listed).", min=0)] = 200,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary (also when stderr is not a terminal).")] = False,
-    shard_bytes: Annotated[int, typer.Option("--shard-bytes", hidden=True, min=1, help="JSONL shard size (for tests).")] = SHARD_BYTES,
+    max_bytes: Annotated[
+        int | None,
+        typer.Option(
+            "--max-bytes",
+            help="Refuse documents larger than this many bytes (default 20000000).",
+            min=1,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Clean every input again, even the unchanged ones.")
+    ] = False,
+    follow_symlinks: Annotated[
+        bool,
+        typer.Option(
+            "--follow-symlinks",
+            help="Follow symbolic links, also folder links and links leading out of IN (default: skipped and counted).",
+        ),
+    ] = False,
+    report_docs: Annotated[
+        int,
+        typer.Option(
+            "--report-docs", help="Documents whose text report.html shows (all are listed).", min=0
+        ),
+    ] = 200,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="No progress bar or summary (also when stderr is not a terminal)."
+        ),
+    ] = False,
+    shard_bytes: Annotated[
+        int, typer.Option("--shard-bytes", hidden=True, min=1, help="JSONL shard size (for tests).")
+    ] = SHARD_BYTES,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            help="local: worker processes on this machine. ray: Ray workers (needs the 'ray' extra); same outputs.",
+        ),
+    ] = Engine.local,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address",
+            help="With --engine ray: the Ray cluster to use (e.g. ray://head:10001 or auto). Default: a local Ray of --jobs CPUs.",
+        ),
+    ] = None,
 ) -> None:
     """Clean a folder tree of .txt, .html, .jsonl and .warc files (gzipped too) into OUT.
 
@@ -132,6 +230,18 @@ def corpus(
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     show = not quiet and sys.stderr.isatty()
     pipeline_config = build_pipeline(config, skip, rules, languagetool_url, max_bytes).config
+    if address is not None and engine is not Engine.ray:
+        console.print("cleaner: --address needs --engine ray", markup=False)
+        raise typer.Exit(EXIT_USAGE)
+    shard_engine: ShardEngine | None = None
+    if engine is Engine.ray:
+        from cleaner.integrations.ray import RayEngine
+
+        try:
+            shard_engine = RayEngine(address, jobs)
+        except ConfigError as exc:  # the 'ray' extra is not installed
+            console.print(f"cleaner: {exc}", markup=False)
+            raise typer.Exit(EXIT_USAGE) from exc
     progress = _RichProgress(console) if show else None
     try:
         summary = run_corpus(
@@ -141,9 +251,11 @@ def corpus(
             jobs=jobs or default_jobs(),
             text_field=text_field,
             force=force,
+            follow_symlinks=follow_symlinks,
             report_documents=report_docs,
             shard_bytes=shard_bytes,
             progress=progress,
+            engine=shard_engine,
         )
     except (CorpusError, ConfigError) as exc:
         _stop(progress)
@@ -151,7 +263,9 @@ def corpus(
         raise typer.Exit(EXIT_USAGE) from exc
     except ServiceError as exc:
         _stop(progress)
-        console.print(f"cleaner: {exc} (finished inputs are kept; run again to resume)", markup=False)
+        console.print(
+            f"cleaner: {exc} (finished inputs are kept; run again to resume)", markup=False
+        )
         raise typer.Exit(EXIT_SERVICE) from exc
     except KeyboardInterrupt:
         _stop(progress)
@@ -165,7 +279,10 @@ def corpus(
     if show:
         console.print(summary_table(summary))
         if summary.failures_total:
-            console.print(f"{summary.failures_total} failed documents: see {out_dir / '_errors.jsonl'}", markup=False)
+            console.print(
+                f"{summary.failures_total} failed documents: see {out_dir / '_errors.jsonl'}",
+                markup=False,
+            )
         console.print(f"report: {out_dir / 'report.html'}", markup=False)
     raise typer.Exit(EXIT_SOME_FAILED if summary.failures_total else EXIT_OK)
 

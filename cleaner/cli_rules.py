@@ -15,7 +15,13 @@ import typer
 import cleaner
 from cleaner.rules.kinds import check_path, kind_of, summarize_path
 from cleaner.rules.repair import KIND as REPAIR_KIND
-from cleaner.rules.repair import RepairRule, check_pack, load_pack, parse_file
+from cleaner.rules.repair import (
+    RepairRule,
+    check_pack,
+    load_pack,
+    nested_quantifiers,
+    parse_file,
+)
 from cleaner.rules.source import RuleError, load_rule_file, rule_files_under
 from cleaner.spin import spin_score
 
@@ -47,6 +53,35 @@ def _files(paths: list[Path] | None) -> list[Path]:
     return files
 
 
+# Rule fields that hold regular expressions (chrome and repair rules).
+_REGEX_FIELDS = ("pattern", "require_before", "forbid_before", "require_after", "forbid_after")
+
+
+def regex_warnings(files: list[Path]) -> list[str]:
+    """``file:line: rule-id: warning: ...`` for each regex field with nested quantifiers.
+
+    A warning, not a problem: such a pattern is correct and usually fast, but can backtrack
+    exponentially on a near miss; at run time the regex timeout bounds it and skips the rule.
+    """
+    warnings: list[str] = []
+    for path in files:
+        try:
+            rule_file = load_rule_file(path)
+        except RuleError:
+            continue
+        for record in rule_file.rules:
+            for key in _REGEX_FIELDS:
+                value = record.data.get(key)
+                if isinstance(value, str) and nested_quantifiers(value):
+                    warnings.append(
+                        f"{record.path}:{record.line}: {record.rule_id}: warning: '{key}' "
+                        f"{value!r} nests quantifiers (like '(a+)+') and can backtrack "
+                        "catastrophically; use an atomic group '(?>...)' or a possessive "
+                        "quantifier, or make the inner part match one way only"
+                    )
+    return warnings
+
+
 def _repair_rules(files: list[Path]) -> list[RepairRule]:
     """Valid repair rules of ``files`` (problems are reported by the per-file checks)."""
     rules: list[RepairRule] = []
@@ -67,7 +102,8 @@ def check(paths: PathsArg = None) -> None:
     """Validate rule files and run every rule's examples and keeps.
 
     Prints one ``file:line: rule-id: problem`` line per problem; exits 1 if there is any.
-    Repair rules are also run together: every keep must survive the whole pack.
+    Repair rules are also run together: every keep must survive the whole pack. Patterns
+    with nested quantifiers (``(a+)+``) are reported as warnings, which do not fail the check.
     """
     files = _files(paths)
     problems: list[RuleError] = []
@@ -78,9 +114,13 @@ def check(paths: PathsArg = None) -> None:
         with contextlib.suppress(RuleError):
             rules += len(load_rule_file(path).rules)
     problems.extend(check_pack(_repair_rules(files)))
+    warnings = regex_warnings(files)
     for problem in problems:
         typer.echo(str(problem))
-    typer.echo(f"{len(files)} files, {rules} rules, {len(problems)} problems")
+    for warning in warnings:
+        typer.echo(warning)
+    summary = f"{len(files)} files, {rules} rules, {len(problems)} problems"
+    typer.echo(summary + (f", {len(warnings)} warnings" if warnings else ""))
     raise typer.Exit(EXIT_PROBLEMS if problems else EXIT_OK)
 
 

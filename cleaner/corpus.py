@@ -40,7 +40,9 @@ from __future__ import annotations
 
 import concurrent.futures as futures
 import contextlib
+import errno
 import fcntl
+import functools
 import gzip
 import hashlib
 import io
@@ -97,6 +99,9 @@ workers must exit before the restarted run needs their CPU (and before they writ
 STALE_LOCK_WAIT_S = 10.0
 """A lock whose owner is dead can still be held for a moment by its exiting workers."""
 
+STOP_WAIT_S = 5.0
+"""How long a stopping run waits for each terminated worker to exit."""
+
 HASH_BLOCK = 1 << 20
 
 MANIFEST_BATCH = 500
@@ -113,6 +118,40 @@ class CorpusError(CleanerError):
 
 class CorpusLocked(CorpusError):
     """Another run is writing to the same OUT."""
+
+
+class OutputError(CleanerError):
+    """OUT cannot be written (disk full, read-only, no permission): the run stopped. Inputs
+    finished before it are kept; no partial file is left; run again once it is fixed."""
+
+
+_OUTPUT_HINTS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EFBIG: "the file is too large for the file system",
+}
+
+
+def _os_errors_reported(run: Callable[..., CorpusSummary]) -> Callable[..., CorpusSummary]:
+    """File-system failures during a run (disk full, read-only OUT...) become one clear
+    :class:`OutputError` instead of a traceback from whichever write hit them first."""
+
+    @functools.wraps(run)
+    def wrapper(*args: Any, **kwargs: Any) -> CorpusSummary:
+        try:
+            return run(*args, **kwargs)
+        except OSError as exc:
+            what = _OUTPUT_HINTS.get(exc.errno or 0, exc.strerror or str(exc))
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise OutputError(
+                f"cannot write the output: {what}{where}; nothing partial was left behind, "
+                "finished inputs are kept: fix it and run the same command again to resume"
+            ) from exc
+
+    return wrapper
 
 
 # --- inputs -------------------------------------------------------------------------------
@@ -164,18 +203,57 @@ class InputFile:
         return hashlib.sha1(self.rel.encode("utf-8")).hexdigest()[:20]
 
 
-def walk_inputs(root: Path, ignored: list[str] | None = None) -> Iterator[InputFile]:
+def _within(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def walk_inputs(
+    root: Path,
+    ignored: list[str] | None = None,
+    *,
+    follow_symlinks: bool = False,
+    links_skipped: list[str] | None = None,
+) -> Iterator[InputFile]:
     """Every readable input under ``root`` in a stable order (hidden files and folders left
     out). Two inputs that would write the same output (``a.txt`` and ``a.html``) are told apart
-    by keeping the second one's full name (``a.html.txt``)."""
+    by keeping the second one's full name (``a.html.txt``).
+
+    Symbolic links: a file link is read when it leads to a file inside ``root``; folder links
+    and links leading out of ``root`` are skipped (listed in ``links_skipped``) unless
+    ``follow_symlinks``, which follows them all (each real folder walked once, so a link loop
+    ends)."""
+    real_root = root.resolve()
+    walked: set[tuple[int, int]] = set()
     claimed: set[str] = set(RESERVED_NAMES)
-    for folder, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+    for folder, dirnames, filenames in os.walk(root, followlinks=follow_symlinks):
+        try:
+            folder_stat = os.stat(folder)
+        except OSError:
+            dirnames[:] = []
+            continue
+        if (folder_stat.st_dev, folder_stat.st_ino) in walked:
+            dirnames[:] = []
+            continue
+        walked.add((folder_stat.st_dev, folder_stat.st_ino))
+        visible = sorted(d for d in dirnames if not d.startswith("."))
+        if not follow_symlinks:
+            for name in visible:
+                if (Path(folder) / name).is_symlink() and links_skipped is not None:
+                    links_skipped.append((Path(folder) / name).relative_to(root).as_posix())
+        dirnames[:] = visible
         for filename in sorted(filenames):
             if filename.startswith("."):
                 continue
             path = Path(folder) / filename
             rel = path.relative_to(root).as_posix()
+            if (
+                not follow_symlinks
+                and path.is_symlink()
+                and not _within(path.resolve(), real_root)
+            ):
+                if links_skipped is not None:
+                    links_skipped.append(rel)
+                continue
             kind = input_kind(filename)
             if kind is None:
                 if ignored is not None:
@@ -248,6 +326,22 @@ def check_folders(in_dir: Path, out_dir: Path) -> tuple[Path, Path]:
             "choose an OUT that does not contain IN"
         )
     return src, dst
+
+
+def check_output_path(dst: Path, out_rel: str) -> Path:
+    """``dst / out_rel``, or :class:`CorpusError` if writing there could land outside OUT
+    (an absolute or ``..`` name, or a folder in OUT that is a link leading out of it)."""
+    rel = Path(out_rel)
+    if rel.is_absolute() or ".." in rel.parts:
+        raise CorpusError(f"refusing to write {out_rel!r}: the name leads outside OUT")
+    path = dst / rel
+    parent = path.parent.resolve()
+    if not _within(parent, dst):
+        raise CorpusError(
+            f"refusing to write {path}: {path.parent} leads outside OUT ({parent}), through "
+            "a symbolic link; remove the link or choose another OUT"
+        )
+    return path
 
 
 # --- the lock -------------------------------------------------------------------------------
@@ -759,6 +853,27 @@ def _worker_run(batch: list[ShardTask]) -> list[ShardDone]:
 # --- the run --------------------------------------------------------------------------------
 
 
+class ShardEngine(Protocol):
+    """Runs shards somewhere other than this machine's worker processes (Ray:
+    :class:`cleaner.integrations.ray.RayEngine`). Everything else in a run stays the runner's,
+    so every engine writes the same outputs, audit and error files."""
+
+    workers: int
+    """How many workers it used (set by :meth:`run`; shown as the run's jobs)."""
+
+    @property
+    def shares_local_languagetool(self) -> bool:
+        """Whether its workers can reach a LanguageTool server started on this machine."""
+        ...
+
+    def run(
+        self, tasks: list[ShardTask], config: PipelineConfig, finished: Callable[[ShardDone], None]
+    ) -> None:
+        """Run every task, calling ``finished`` (in this process) once each task's shard files
+        are written, as :func:`run_shard` writes them."""
+        ...
+
+
 class ProgressSink(Protocol):
     """What the runner tells whoever shows progress (the CLI's rich bar)."""
 
@@ -785,6 +900,8 @@ class CorpusSummary:
     inputs_skipped: int = 0
     inputs_removed: int = 0
     ignored_files: list[str] = field(default_factory=list)
+    links_skipped: list[str] = field(default_factory=list)
+    """Symbolic links not followed: folder links, and links leading out of IN."""
     counts: Counts = field(default_factory=Counts)
     documents_skipped: int = 0
     failures_total: int = 0
@@ -820,6 +937,7 @@ def job_key(sha256: str, fingerprint: str, kind: str, out_rel: str, text_field: 
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
+@_os_errors_reported
 def run_corpus(
     in_dir: Path,
     out_dir: Path,
@@ -831,11 +949,15 @@ def run_corpus(
     report_documents: int = 200,
     shard_bytes: int = SHARD_BYTES,
     progress: ProgressSink | None = None,
+    follow_symlinks: bool = False,
+    engine: ShardEngine | None = None,
 ) -> CorpusSummary:
     """Clean every input under ``in_dir`` into ``out_dir``; see the module docstring.
 
     Raises :class:`CorpusError` (bad folders, OUT locked), :class:`ConfigError` (unusable
-    pipeline) or :class:`ServiceError` (LanguageTool gone); a failed document never raises.
+    pipeline), :class:`ServiceError` (LanguageTool gone) or :class:`OutputError` (OUT full or
+    read-only); a failed document never raises. Symbolic links leading out of IN are not
+    followed unless ``follow_symlinks``; nothing is ever written outside OUT.
     """
     started = time.perf_counter()
     src, dst = check_folders(in_dir, out_dir)
@@ -852,14 +974,22 @@ def run_corpus(
         manifest = Manifest(state / "manifest.jsonl")
         manifest.load()
         order, todo = _plan(
-            src, dst, state, manifest, fingerprint, text_field, force, shard_bytes, summary
+            src, dst, state, manifest, fingerprint, text_field, force, shard_bytes, summary,
+            follow_symlinks=follow_symlinks,
         )
-        if todo and "grammar" in config.stages and not config.languagetool_url:
+        if (
+            todo
+            and "grammar" in config.stages
+            and not config.languagetool_url
+            and (engine is None or engine.shares_local_languagetool)
+        ):
             config = _with_shared_languagetool(config)
             pipeline = Pipeline(config)
         total = sum(task.size for unit in todo.values() for task in unit.tasks)
         try:
-            _execute(todo, pipeline, config, summary, manifest, dst, state, sink, lock, total)
+            _execute(
+                todo, pipeline, config, summary, manifest, dst, state, sink, lock, total, engine
+            )
         finally:
             manifest.flush()  # what was committed before a failure or Ctrl-C stays done
         summary.inputs_cleaned = len(todo)
@@ -918,11 +1048,20 @@ def _plan(
     force: bool,
     shard_bytes: int,
     summary: CorpusSummary,
+    *,
+    follow_symlinks: bool = False,
 ) -> tuple[list[InputFile], dict[str, _Unit]]:
     order: list[InputFile] = []
     todo: dict[str, _Unit] = {}
     parts_root = state / "parts"
-    for inp in walk_inputs(src, summary.ignored_files):
+    inputs = walk_inputs(
+        src,
+        summary.ignored_files,
+        follow_symlinks=follow_symlinks,
+        links_skipped=summary.links_skipped,
+    )
+    for inp in inputs:
+        check_output_path(dst, inp.out_rel)
         order.append(inp)
         entry = manifest.entries.get(inp.rel)
         scan: Scan | None = None
@@ -990,6 +1129,7 @@ def _execute(
     sink: ProgressSink,
     lock: RunLock,
     total: int,
+    engine: ShardEngine | None = None,
 ) -> None:
     pending: list[ShardTask] = []
     for unit in todo.values():
@@ -1006,7 +1146,7 @@ def _execute(
     summary.jobs = jobs
     # Workers are forked before the progress display starts its refresh thread: forking a
     # process that has threads can leave the child waiting on a lock nobody will release.
-    executor = _start_pool(config, jobs, lock) if jobs > 1 else None
+    executor = _start_pool(config, jobs, lock) if jobs > 1 and engine is None else None
     try:
         sink.start(total, len(todo), summary.inputs_skipped)
 
@@ -1022,7 +1162,10 @@ def _execute(
                 _credit(shard, summary, sink)
             if len(unit.done) == len(unit.tasks):
                 _commit(unit, manifest, dst, state)
-        if executor is None:
+        if engine is not None:
+            engine.run(pending, config, finished)
+            summary.jobs = engine.workers or summary.jobs
+        elif executor is None:
             for task in pending:
                 finished(run_shard(pipeline, task))
         else:
@@ -1030,6 +1173,9 @@ def _execute(
     except BaseException:
         if executor is not None:
             _stop_pool(executor)
+        # The stopped workers' half-written shard files: a failed run leaves nothing partial.
+        with contextlib.suppress(OSError):
+            _sweep_temp_files(state)
         raise
     if executor is not None:
         executor.shutdown(wait=True)
@@ -1057,11 +1203,16 @@ def _start_pool(config: PipelineConfig, jobs: int, lock: RunLock) -> futures.Pro
 
 
 def _stop_pool(executor: futures.ProcessPoolExecutor) -> None:
+    # Taken before shutdown, which drops the executor's table of its processes.
+    processes = list((getattr(executor, "_processes", None) or {}).values())
     executor.shutdown(wait=False, cancel_futures=True)
-    # Running shards are abandoned (their temporary files are swept by the next run).
-    for process in list(getattr(executor, "_processes", {}).values()):
+    # Running shards are abandoned; once the workers are gone their temporary files go.
+    for process in processes:
         with contextlib.suppress(Exception):
             process.terminate()
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(STOP_WAIT_S)
 
 
 def _batches(pending: list[ShardTask], jobs: int) -> Iterator[list[ShardTask]]:
@@ -1217,6 +1368,7 @@ __all__ = [
     "CorpusLocked",
     "CorpusSummary",
     "ProgressSink",
+    "ShardEngine",
     "default_jobs",
     "iter_jsonl",
     "run_corpus",

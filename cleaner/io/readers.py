@@ -81,6 +81,20 @@ def read_path(path: Path, fmt: str = "auto", text_field: str = "text") -> Iterat
     yield Source(name=name, raw=raw, metadata=metadata)
 
 
+def record_metadata(record: Mapping[str, Any], text_field: str, source: str) -> dict[str, Any]:
+    """The metadata a JSONL record gives the pipeline: its ``metadata`` object, then its
+    ``id``, ``url`` and ``title``. Every engine must build it this way, or texts could differ
+    between engines (extraction reads ``format`` and ``url``; tidy reads ``title``)."""
+    metadata: dict[str, Any] = {"source": source}
+    inner = record.get("metadata")
+    if isinstance(inner, dict):
+        metadata.update(inner)
+    for key in ("id", "url", "title"):
+        if key in record and key != text_field and key not in metadata:
+            metadata[key] = record[key]
+    return metadata
+
+
 def read_jsonl(stream: IO[bytes], name: str, text_field: str = "text") -> Iterator[Source]:
     """One source per JSONL line, streamed; a bad line becomes a failed source, not a stop."""
     for number, line in enumerate(stream, start=1):
@@ -101,11 +115,5 @@ def read_jsonl(stream: IO[bytes], name: str, text_field: str = "text") -> Iterat
                 name=where, error=f"field {text_field!r} is missing or not a string", record=record
             )
             continue
-        metadata: dict[str, Any] = {"source": where}
-        inner = record.get("metadata")
-        if isinstance(inner, dict):
-            metadata.update(inner)
-        for key in ("id", "url", "title"):
-            if key in record and key not in metadata:
-                metadata[key] = record[key]
+        metadata = record_metadata(record, text_field, where)
         yield Source(name=where, text=text, metadata=metadata, record=record)

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import regex
+
 from cleaner.document import split_lines
 from cleaner.rules.kinds import RuleSummary, kind_of
 from cleaner.rules.source import RuleError, RuleFile, RuleRecord, load_rule_file, rule_files_under
@@ -68,6 +70,19 @@ _QUOTES = str.maketrans(
 )
 _SPACES = re.compile(r"\s+")
 
+# Seconds a rule's pattern may spend on one line (lines are at most a few hundred characters,
+# so only catastrophic backtracking comes near it); past it the rule is skipped for the
+# document and reported.
+PATTERN_TIMEOUT_S = 1.0
+
+
+class PatternTimeout(Exception):
+    """A rule's pattern took longer than :data:`PATTERN_TIMEOUT_S` on a line."""
+
+    def __init__(self, rule_id: str) -> None:
+        self.rule_id = rule_id
+        super().__init__(f"rule {rule_id}: pattern timed out after {PATTERN_TIMEOUT_S:g} s")
+
 
 def normalize_line(line: str) -> str:
     """A line as rules see it: straight quotes, single spaces, no surrounding white space."""
@@ -79,21 +94,40 @@ class ChromeRule:
     rule_id: str
     action: str
     exact: frozenset[str]
-    pattern: re.Pattern[str] | None
+    pattern: Any
+    """A compiled ``regex`` pattern (matched with a timeout), or None."""
     max_length: int
     standalone: bool
     path: Path
     line: int
 
-    def matches(self, normalized: str) -> re.Match[str] | bool | None:
-        """Whether a normalised line is this rule's (a match object for pattern rules)."""
+    def matches(self, normalized: str, timed_out: set[str] | None = None) -> Any:
+        """Whether a normalised line is this rule's (a match object for pattern rules).
+
+        A pattern that times out raises :class:`PatternTimeout`, or, given ``timed_out``,
+        adds the rule id to it and does not match; a rule in ``timed_out`` is skipped."""
         if len(normalized) > self.max_length:
             return None
         if normalized.casefold() in self.exact:
             return True
         if self.pattern is not None:
-            return self.pattern.fullmatch(normalized)
+            return self.search(normalized, timed_out, whole=True)
         return None
+
+    def search(self, text: str, timed_out: set[str] | None = None, whole: bool = False) -> Any:
+        """The pattern's first match in ``text`` (its match of all of it with ``whole``),
+        under the timeout; None when it has no pattern, no match or timed out."""
+        if self.pattern is None or (timed_out is not None and self.rule_id in timed_out):
+            return None
+        try:
+            if whole:
+                return self.pattern.fullmatch(text, timeout=PATTERN_TIMEOUT_S)
+            return self.pattern.search(text, timeout=PATTERN_TIMEOUT_S)
+        except TimeoutError:
+            if timed_out is None:
+                raise PatternTimeout(self.rule_id) from None
+            timed_out.add(self.rule_id)
+            return None
 
 
 @dataclass(frozen=True)
@@ -120,12 +154,12 @@ def compile_rule(record: RuleRecord) -> ChromeRule:
         raise record.error("missing field: a rule needs 'exact' or 'pattern'")
     if raw_pattern is not None and not isinstance(raw_pattern, str):
         raise record.error("field 'pattern' must be a string")
-    flags = 0 if data.get("case_sensitive", False) else re.IGNORECASE
+    flags = 0 if data.get("case_sensitive", False) else regex.IGNORECASE
     pattern = None
     if raw_pattern is not None:
         try:
-            pattern = re.compile(raw_pattern, flags)
-        except re.error as exc:
+            pattern = regex.compile(raw_pattern, flags)
+        except regex.error as exc:
             raise record.error(f"bad regex in 'pattern': {exc}") from exc
         if action == "player" and "caption" not in pattern.groupindex:
             raise record.error("a player pattern needs a named group (?P<caption>...)")
@@ -267,9 +301,11 @@ def list_rules(rule_file: RuleFile) -> list[RuleSummary]:
     return summaries
 
 
-def first_match(rules: Sequence[ChromeRule], normalized: str) -> ChromeRule | None:
+def first_match(
+    rules: Sequence[ChromeRule], normalized: str, timed_out: set[str] | None = None
+) -> ChromeRule | None:
     for rule in rules:
-        if rule.matches(normalized):
+        if rule.matches(normalized, timed_out):
             return rule
     return None
 

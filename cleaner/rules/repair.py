@@ -28,6 +28,7 @@ from typing import Any
 import ahocorasick
 import regex
 
+from cleaner.document import Document, Edit
 from cleaner.rules.kinds import RuleSummary
 from cleaner.rules.source import RuleError, RuleFile, RuleRecord, load_rule_file, rule_files_under
 
@@ -43,6 +44,11 @@ _GUARD_WINDOW = 300
 
 #: A pattern's trigger literal shorter than this would fire almost everywhere.
 _MIN_TRIGGER = 3
+
+#: Seconds one rule's pattern (or guard) may spend on one call before it is abandoned for the
+#: document: real rules take microseconds per line, so only catastrophic backtracking on
+#: hostile text comes near it, and a bound keeps one bad rule from stalling a corpus run.
+DEFAULT_REGEX_TIMEOUT_S = 1.0
 
 _META_KEYS = frozenset({"kind", "theme", "description"})
 _GUARD_KEYS = ("require_before", "forbid_before", "require_after", "forbid_after")
@@ -108,6 +114,32 @@ class RepairRule:
 
     def error(self, problem: str) -> RuleError:
         return RuleError(self.path, self.line, self.rule_id, problem)
+
+
+@dataclass(frozen=True)
+class FindResult:
+    """Matches in a text, and the ids of rules skipped because a regex timed out on it."""
+
+    matches: list[RepairMatch]
+    timed_out: tuple[str, ...] = ()
+
+
+def report_timeouts(doc: Document, stage: str, rule_ids: Iterable[str], seconds: float) -> Document:
+    """``doc`` with a finding (an unapplied edit) and a warning for each rule whose regex
+    timed out on it and was therefore skipped for this document."""
+    ids = sorted(set(rule_ids))
+    if not ids:
+        return doc
+    message = f"regex timed out after {seconds:g} s on this document; rule skipped for it"
+    findings = [
+        Edit(stage, rule_id, 0, 0, "", "", line=1, applied=False, message=message)
+        for rule_id in ids
+    ]
+    warnings = (
+        *tuple(doc.metadata.get("warnings", ())),
+        *(f"{stage}: rule {rule_id}: {message}" for rule_id in ids),
+    )
+    return doc.with_findings(findings).with_metadata(warnings=warnings)
 
 
 @dataclass(frozen=True)
@@ -356,6 +388,53 @@ def pattern_triggers(pattern: str) -> frozenset[str] | None:
     return frozenset(f.lower().translate(_APOSTROPHES) for f in found)
 
 
+def _fixed_literal(items: Any) -> bool:
+    """Whether every match of ``items`` holds a literal character outside any repeat: one
+    that delimits the iterations of a repeat around it, so they cannot split text many ways."""
+    for op, arg in items:
+        if op is sre_parse.LITERAL:
+            return True
+        if op is sre_parse.SUBPATTERN and _fixed_literal(arg[-1]):
+            return True
+        if op is sre_parse.BRANCH and all(_fixed_literal(branch) for branch in arg[1]):
+            return True
+    return False
+
+
+def _nested_in(items: Any, inside_unbounded: bool) -> bool:
+    for op, arg in items:
+        if op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT):
+            low, high, body = arg
+            if inside_unbounded and high != low and high > 1:
+                return True
+            unbounded = high == sre_parse.MAXREPEAT and not _fixed_literal(body)
+            if _nested_in(body, inside_unbounded or unbounded):
+                return True
+        elif op is sre_parse.SUBPATTERN:
+            if _nested_in(arg[-1], inside_unbounded):
+                return True
+        elif op is sre_parse.BRANCH:
+            if any(_nested_in(branch, inside_unbounded) for branch in arg[1]):
+                return True
+        elif op in (sre_parse.ASSERT, sre_parse.ASSERT_NOT) and _nested_in(
+            arg[1], inside_unbounded
+        ):
+            return True
+        # Atomic groups and possessive repeats never backtrack into their body: safe.
+    return False
+
+
+def nested_quantifiers(pattern: str) -> bool:
+    """Whether ``pattern`` repeats, without bound, something that itself repeats a variable
+    number of times (``(a+)+``, ``(\\w*\\s?)*``): the shape that backtracks exponentially
+    on a near miss. Patterns in ``regex``-only syntax are not judged (False)."""
+    try:
+        parsed = sre_parse.parse(pattern)
+    except (re.error, ValueError, TypeError, OverflowError, RecursionError):
+        return False
+    return _nested_in(list(parsed), False)
+
+
 @dataclass(frozen=True)
 class _Compiled:
     rule: RepairRule
@@ -416,10 +495,14 @@ class RepairPack:
     """A compiled set of repair rules: build once, then :meth:`find` / :meth:`repair` are pure."""
 
     def __init__(
-        self, rules: Sequence[RepairRule], min_signatures: int = DEFAULT_MIN_SIGNATURES
+        self,
+        rules: Sequence[RepairRule],
+        min_signatures: int = DEFAULT_MIN_SIGNATURES,
+        regex_timeout: float = DEFAULT_REGEX_TIMEOUT_S,
     ) -> None:
         self.rules: tuple[RepairRule, ...] = tuple(rules)
         self.min_signatures = min_signatures
+        self.regex_timeout = regex_timeout
         self._compiled: list[_Compiled] = []
         self._always: list[int] = []
         entries: dict[str, _Entry] = {}
@@ -470,8 +553,13 @@ class RepairPack:
         ``assume_spun`` opens the gate of ``needs_spun`` rules regardless of how many
         signatures the text carries (used to run a rule's examples and keeps on their own).
         """
+        return self.search(text, assume_spun=assume_spun).matches
+
+    def search(self, text: str, *, assume_spun: bool = False) -> FindResult:
+        """Like :meth:`find`, also naming the rules whose regex timed out on ``text``: each
+        is skipped for the whole text (none of its matches is kept)."""
         if not text or not self.rules:
-            return []
+            return FindResult([])
         norm = _normalize(text)
         context = _Context(text, norm)
         found: list[tuple[int, int, int, str]] = []  # (start, end, order, replacement)
@@ -490,7 +578,10 @@ class RepairPack:
             self._run_pattern(context, order, line_start, found)
         for order in self._always:
             self._run_pattern(context, order, None, found)
-        return self._resolve(found, assume_spun)
+        if context.timed_out:
+            found = [f for f in found if f[2] not in context.timed_out]
+        timed_out = tuple(self.rules[order].rule_id for order in sorted(context.timed_out))
+        return FindResult(self._resolve(found, assume_spun), timed_out)
 
     @staticmethod
     def _at_word_boundaries(norm: str, start: int, end: int) -> bool:
@@ -507,13 +598,18 @@ class RepairPack:
     ) -> None:
         compiled = self._compiled[order]
         assert compiled.regex is not None
+        if order in context.timed_out:
+            return
         if line_start is None:
             lo, hi = 0, len(context.norm)
         else:
             lo, hi = context.line_bounds(line_start)
-        for match in compiled.regex.finditer(context.norm, lo, hi):
-            if match.end() > match.start():
-                self._try(context, order, match.start(), match.end(), match, found)
+        try:
+            for match in compiled.regex.finditer(context.norm, lo, hi, timeout=self.regex_timeout):
+                if match.end() > match.start():
+                    self._try(context, order, match.start(), match.end(), match, found)
+        except TimeoutError:
+            context.timed_out.add(order)
 
     def _try(
         self,
@@ -525,7 +621,14 @@ class RepairPack:
         found: list[tuple[int, int, int, str]],
     ) -> None:
         compiled = self._compiled[order]
-        if context.protected(start, end) or not self._guards_pass(compiled, context, start, end):
+        if order in context.timed_out or context.protected(start, end):
+            return
+        try:
+            passed = self._guards_pass(compiled, context, start, end, self.regex_timeout)
+        except TimeoutError:
+            context.timed_out.add(order)
+            return
+        if not passed:
             return
         matched = context.text[start:end]
         if match is None:
@@ -536,20 +639,30 @@ class RepairPack:
             found.append((start, end, order, replacement))
 
     @staticmethod
-    def _guards_pass(compiled: _Compiled, context: _Context, start: int, end: int) -> bool:
+    def _guards_pass(
+        compiled: _Compiled, context: _Context, start: int, end: int, timeout: float
+    ) -> bool:
         line_start, line_end = context.line_bounds(start)
         norm = context.norm
         if compiled.require_before or compiled.forbid_before:
             lo = max(line_start, start - _GUARD_WINDOW)
-            if compiled.require_before and not compiled.require_before.search(norm, lo, start):
+            if compiled.require_before and not compiled.require_before.search(
+                norm, lo, start, timeout=timeout
+            ):
                 return False
-            if compiled.forbid_before and compiled.forbid_before.search(norm, lo, start):
+            if compiled.forbid_before and compiled.forbid_before.search(
+                norm, lo, start, timeout=timeout
+            ):
                 return False
         if compiled.require_after or compiled.forbid_after:
             hi = min(max(line_end, end), end + _GUARD_WINDOW)
-            if compiled.require_after and not compiled.require_after.match(norm, end, hi):
+            if compiled.require_after and not compiled.require_after.match(
+                norm, end, hi, timeout=timeout
+            ):
                 return False
-            if compiled.forbid_after and compiled.forbid_after.match(norm, end, hi):
+            if compiled.forbid_after and compiled.forbid_after.match(
+                norm, end, hi, timeout=timeout
+            ):
                 return False
         return True
 
@@ -609,6 +722,8 @@ class _Context:
         self._lines: dict[int, tuple[int, int]] = {}
         self._protected: dict[int, list[tuple[int, int]]] = {}
         self._fenced: list[tuple[int, int]] | None = None
+        self.timed_out: set[int] = set()
+        """Orders of rules whose regex timed out on this text: skipped for all of it."""
 
     def line_bounds(self, offset: int) -> tuple[int, int]:
         start = self.norm.rfind("\n", 0, offset) + 1

@@ -19,11 +19,13 @@ from rapidfuzz import fuzz
 from cleaner.document import Document, Replacement, apply_replacements
 from cleaner.registry import StageSettings
 from cleaner.rules.chrome import (
+    PATTERN_TIMEOUT_S,
     ChromeRuleSet,
     lines_with_offsets,
     load_chrome_rules,
     normalize_line,
 )
+from cleaner.rules.repair import report_timeouts
 from cleaner.stages.chrome import REPEATED_LINE_RULE, is_repeatable
 
 NAME = "captions"
@@ -63,12 +65,13 @@ class CaptionsStage:
         captions: set[int] = set()
         previous_kept = ""
         removed_since_kept = False
+        timed_out: set[str] = set()  # rules whose pattern timed out: skipped for this document
         for index, (offset, line) in enumerate(lines):
             if index in captions:
                 removed_since_kept = True
                 continue
             normalized = normalize_line(line)
-            block = self._player_block(lines, index, normalized)
+            block = self._player_block(lines, index, normalized, timed_out)
             if block is not None:
                 block_replacements, caption_index = block
                 replacements.extend(block_replacements)
@@ -84,20 +87,21 @@ class CaptionsStage:
             previous_kept = key
             removed_since_kept = False
         previous = int(doc.metadata.get("chrome_lines_removed", 0))
-        return apply_replacements(
+        cleaned = apply_replacements(
             doc, NAME, replacements, chrome_lines_removed=previous + len(replacements)
         )
+        return report_timeouts(cleaned, NAME, timed_out, PATTERN_TIMEOUT_S)
 
     def _player_block(
-        self, lines: list[tuple[int, str]], index: int, normalized: str
+        self, lines: list[tuple[int, str]], index: int, normalized: str, timed_out: set[str]
     ) -> tuple[list[Replacement], int] | None:
         """The removals for a player block starting at ``lines[index]``, and the index of
         its caption line (``index`` itself when there is none)."""
         offset, line = lines[index]
         for rule in self.rules.of_action("player"):
-            found = rule.matches(normalized)
-            if not isinstance(found, re.Match):
-                continue
+            found = rule.matches(normalized, timed_out)
+            if found is None or isinstance(found, bool):
+                continue  # no match, or an exact line: no caption to look for
             repeat = self._caption_after(lines, index, found.group("caption"))
             if repeat is None and not rule.standalone:
                 continue

@@ -14,12 +14,14 @@ from cleaner.document import Document, Replacement, apply_replacements
 from cleaner.registry import StageSettings
 from cleaner.rules.chrome import (
     DEFAULT_MAX_LINE_CHARS,
+    PATTERN_TIMEOUT_S,
     ChromeRuleSet,
     first_match,
     lines_with_offsets,
     load_chrome_rules,
     normalize_line,
 )
+from cleaner.rules.repair import report_timeouts
 
 NAME = "chrome"
 DESCRIPTION = "Removes page-chrome lines (ad slugs, newsletter promos, share prompts), back-to-back repeats and comment/related-links tails, from rules/chrome/."
@@ -55,6 +57,7 @@ class ChromeStage:
         kept: list[tuple[int, str, bool]] = []
         previous_kept = ""
         after_player = False
+        timed_out: set[str] = set()  # rules whose pattern timed out: skipped for this document
         for offset, line in lines_with_offsets(doc.text):
             stripped = line.strip()
             if not stripped:
@@ -64,7 +67,7 @@ class ChromeStage:
                 previous_kept, after_player = "", False
                 continue
             normalized = normalize_line(stripped)
-            rule = first_match(line_rules, normalized)
+            rule = first_match(line_rules, normalized, timed_out)
             key = normalized.casefold()
             if rule is not None:
                 replacements.append(Replacement(offset, offset + len(line), "", rule.rule_id))
@@ -74,14 +77,14 @@ class ChromeStage:
                 continue
             # Player lines and the caption after them are removed later by the captions
             # stage; they must not count as article when judging where a page's tail starts.
-            is_player = first_match(player_rules, normalized) is not None
-            is_marker = first_match(tail_rules, normalized) is not None
+            is_player = first_match(player_rules, normalized, timed_out) is not None
+            is_marker = first_match(tail_rules, normalized, timed_out) is not None
             kept.append((offset, normalized, not (is_player or after_player or is_marker)))
             previous_kept, after_player = key, is_player
         tail = None
         # Cutting a tail leaves fewer lines after any earlier marker, which may then qualify:
         # cut again until none does, so that cleaning the output again cuts nothing.
-        while (found := self._tail(kept)) is not None:
+        while (found := self._tail(kept, timed_out)) is not None:
             tail = found
             kept = [entry for entry in kept if entry[0] < found[0]]
         if tail is not None:
@@ -92,9 +95,12 @@ class ChromeStage:
             sum(1 for line in doc.text[r.start : r.end].split("\n") if line.strip())
             for r in replacements
         )
-        return apply_replacements(doc, NAME, replacements, chrome_lines_removed=removed)
+        cleaned = apply_replacements(doc, NAME, replacements, chrome_lines_removed=removed)
+        return report_timeouts(cleaned, NAME, timed_out, PATTERN_TIMEOUT_S)
 
-    def _tail(self, kept: list[tuple[int, str, bool]]) -> tuple[int, str] | None:
+    def _tail(
+        self, kept: list[tuple[int, str, bool]], timed_out: set[str]
+    ) -> tuple[int, str] | None:
         """Where a comment/related-links tail starts, and the marker rule that says so.
 
         A marker counts only once at least as many article lines stand before it as after
@@ -107,7 +113,7 @@ class ChromeStage:
         article_total = sum(1 for _, _, article in kept if article)
         article_before = 0
         for offset, normalized, article in kept:
-            marker = first_match(tail_rules, normalized) if normalized else None
+            marker = first_match(tail_rules, normalized, timed_out) if normalized else None
             if marker is not None:
                 article_after = article_total - article_before
                 if article_before >= max(article_after, 1) * TAIL_MIN_BEFORE_RATIO:

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import trafilatura
+from htmldate import find_date
 from lxml.etree import XPath  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
-from htmldate import find_date
 from trafilatura.metadata import (
     examine_meta,
     extract_meta_json,
@@ -35,7 +35,7 @@ from trafilatura.metadata import (
     extract_url,
 )
 from trafilatura.settings import use_config
-from trafilatura.utils import load_html
+from trafilatura.utils import HTML_PARSER, load_html
 from trafilatura.xpaths import BODY_XPATH
 
 from cleaner.document import Document, Edit
@@ -65,9 +65,21 @@ FALLBACK_LENGTH_RATIO = 3.0
 # trafilatura's first body expression (article/entry/post content containers) without its
 # "first match only" predicate: the containers an article body may be split across.
 _BODY_CONTAINERS = XPath(
-    BODY_XPATH[0].path.replace("][1]", "]", 1), namespaces={"re": "http://exslt.org/regular-expressions"}
+    BODY_XPATH[0].path.replace("][1]", "]", 1),
+    namespaces={"re": "http://exslt.org/regular-expressions"},
 )
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ")
+
+# libxml2 (without its "huge" option, which stays off so that a hostile page cannot make it
+# build an unbounded tree) stops descending at 256 levels; what lies deeper is dropped.
+DEPTH_LIMIT_WARNING = (
+    "the HTML nests deeper than the parser's limit (256 levels); text below that depth was dropped"
+)
+
+
+def _parser_hit_a_limit() -> bool:
+    """Whether the last parse by trafilatura's parser stopped at one of libxml2's limits."""
+    return any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in HTML_PARSER.error_log)
 
 
 def looks_like_html(text: str) -> bool:
@@ -99,12 +111,16 @@ class ExtractStage:
         if declared == "text" or (declared != "html" and not looks_like_html(doc.text)):
             return doc
         tree = load_html(doc.text) if doc.text.strip() else None
+        warnings: list[str] = []
+        if tree is not None and _parser_hit_a_limit():
+            warnings.append(DEPTH_LIMIT_WARNING)
         found: dict[str, Any] = {}
         if tree is not None:
             url = doc.metadata.get("url")
             page = page_metadata(tree, url if isinstance(url, str) else None)
             if self.join_split_bodies:
                 join_split_bodies(tree)
+            escape_ampersands(tree)
             found = {**page, **self._extract(tree, url)}
         text = found.get("text") or ""
         metadata: dict[str, Any] = {"format": "html"}
@@ -116,10 +132,9 @@ class ExtractStage:
         if self.drop_title_line and isinstance(title, str):
             text = without_title_line(text, title)
         if not text:
-            metadata["warnings"] = (
-                *doc.metadata.get("warnings", ()),
-                "no main text found in the HTML page",
-            )
+            warnings.append("no main text found in the HTML page")
+        if warnings:
+            metadata["warnings"] = (*doc.metadata.get("warnings", ()), *warnings)
         edit = Edit(
             stage=NAME,
             rule_id="extract.trafilatura",
@@ -221,6 +236,21 @@ def join_split_bodies(tree: HtmlElement) -> int:
         if holder is not None:
             holder.remove(chunk)
     return len(chunks)
+
+
+def escape_ampersands(tree: HtmlElement) -> None:
+    """Write every ``&`` of the tree's text as ``&amp;``, because trafilatura unescapes the
+    text it extracts (``xmltotxt`` ends with ``html.unescape``) although the parser already
+    decoded the entities: a page showing "type &lt;p&gt;" would come out as "type <p>".
+    Escaping first makes that second unescape give back exactly the page's text (titles go
+    through one unescape as well). Mutates ``tree``."""
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue  # comments and processing instructions are not extracted
+        if element.text and "&" in element.text:
+            element.text = element.text.replace("&", "&amp;")
+        if element.tail and "&" in element.tail:
+            element.tail = element.tail.replace("&", "&amp;")
 
 
 def _inside(element: HtmlElement, containers: list[HtmlElement]) -> bool:

@@ -6,6 +6,9 @@ Options (the stage's table in a pipeline file):
 ``min_signatures``  signatures a document needs before ``needs_spun`` rules may fire
                     (default :data:`cleaner.rules.repair.DEFAULT_MIN_SIGNATURES`)
 ``disable``         rule ids or themes (``"time"``) to leave out
+``regex_timeout``   seconds a rule's regex may take on one call before the rule is skipped
+                    for the document and reported (default
+                    :data:`cleaner.rules.repair.DEFAULT_REGEX_TIMEOUT_S`)
 
 Every replacement is an edit carrying its rule id; the metadata gets ``spin_score_before`` and
 ``spin_score_after`` (spinner signatures per 1,000 words).
@@ -19,7 +22,13 @@ from pathlib import Path
 
 from cleaner.document import Document, Replacement, apply_replacements
 from cleaner.registry import StageSettings
-from cleaner.rules.repair import DEFAULT_MIN_SIGNATURES, RepairPack, load_rules
+from cleaner.rules.repair import (
+    DEFAULT_MIN_SIGNATURES,
+    DEFAULT_REGEX_TIMEOUT_S,
+    RepairPack,
+    load_rules,
+    report_timeouts,
+)
 from cleaner.spin import score_matches, spin_score
 
 NAME = "repair"
@@ -33,8 +42,10 @@ class RepairStage:
     description: str = DESCRIPTION
 
     def __call__(self, doc: Document) -> Document:
-        matches = self.pack.find(doc.text)
+        found = self.pack.search(doc.text)
+        matches = found.matches
         before = score_matches(doc.text, matches)
+        doc = report_timeouts(doc, NAME, found.timed_out, self.pack.regex_timeout)
         if not matches:
             return doc.with_metadata(
                 spin_score_before=before.per_1000_words, spin_score_after=before.per_1000_words
@@ -56,4 +67,7 @@ def build(settings: StageSettings) -> RepairStage:
     min_signatures = int(settings.options.get("min_signatures", DEFAULT_MIN_SIGNATURES))
     disable = [str(d) for d in settings.options.get("disable", ())]
     rules = [r for r in load_rules(rules_path) if not _disabled(r.rule_id, disable)]
-    return RepairStage(pack=RepairPack(rules, min_signatures=min_signatures))
+    timeout = float(settings.options.get("regex_timeout", DEFAULT_REGEX_TIMEOUT_S))
+    if timeout <= 0:
+        raise ValueError(f"repair: regex_timeout must be positive, not {timeout}")
+    return RepairStage(pack=RepairPack(rules, min_signatures=min_signatures, regex_timeout=timeout))

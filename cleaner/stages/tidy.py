@@ -17,7 +17,14 @@ from typing import Any
 
 from cleaner.document import Document, Replacement, apply_replacements
 from cleaner.registry import StageSettings
-from cleaner.rules.chrome import ChromeRuleSet, load_chrome_rules
+from cleaner.rules.chrome import (
+    PATTERN_TIMEOUT_S,
+    ChromeRuleSet,
+    first_match,
+    load_chrome_rules,
+    normalize_line,
+)
+from cleaner.rules.repair import report_timeouts
 
 NAME = "tidy"
 DESCRIPTION = "Layout: trims trailing spaces, collapses blank-line runs, removes a section suffix (' – National') from the title."
@@ -25,7 +32,9 @@ DESCRIPTION = "Layout: trims trailing spaces, collapses blank-line runs, removes
 # Longer than this, a first line is a paragraph, not a headline.
 MAX_TITLE_CHARS = 250
 _TRAILING_SPACE = re.compile(r"[ \t\u00a0]+$", re.M)
-_BLANK_RUN = re.compile(r"\n(?:[ \t]*\n){2,}")
+# The same white space as a trailing space: a line holding only a no-break space is blank,
+# or trimming it would leave a blank run that only a second cleaning collapses.
+_BLANK_RUN = re.compile(r"\n(?:[ \t\u00a0]*\n){2,}")
 _SUFFIX_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ")
 
 
@@ -37,10 +46,12 @@ class TidyStage:
 
     def __call__(self, doc: Document) -> Document:
         text = doc.text
-        # White space before the first and after the last visible character is handled once,
-        # by the leading/final edits; the other layout edits look only at the text between.
+        # Blank lines before the first visible line and white space after the last visible
+        # character are handled once, by the leading/final edits; the other layout edits look
+        # only at the text between. The first line keeps its indentation: it can be meaning
+        # (an indented code line, which the repair stage leaves alone).
         end = len(text.rstrip())
-        start = len(text) - len(text.lstrip()) if end else 0
+        start = text.rfind("\n", 0, len(text) - len(text.lstrip())) + 1 if end else 0
         replacements = [
             Replacement(m.start(), m.end(), "", "tidy.trailing-space")
             for m in _TRAILING_SPACE.finditer(text, start, end)
@@ -55,19 +66,21 @@ class TidyStage:
             replacements.append(
                 Replacement(end, len(text), "\n" if end else "", "tidy.final-newline")
             )
-        title = self._title_suffix(text, start, doc.metadata)
+        timed_out: set[str] = set()  # rules whose pattern timed out: skipped for this document
+        title = self._title_suffix(text, start, doc.metadata, timed_out)
         if title is not None:
             replacements.append(title)
         metadata: dict[str, Any] = {}
         meta_title = doc.metadata.get("title")
         if isinstance(meta_title, str):
-            trimmed, _ = self.strip_suffix(meta_title, doc.metadata.get("sitename"))
+            trimmed, _ = self.strip_suffix(meta_title, doc.metadata.get("sitename"), timed_out)
             if trimmed != meta_title:
                 metadata["title"] = trimmed
-        return apply_replacements(doc, NAME, _without_overlaps(replacements), **metadata)
+        tidied = apply_replacements(doc, NAME, _without_overlaps(replacements), **metadata)
+        return report_timeouts(tidied, NAME, timed_out, PATTERN_TIMEOUT_S)
 
     def _title_suffix(
-        self, text: str, start: int, metadata: Mapping[str, Any]
+        self, text: str, start: int, metadata: Mapping[str, Any], timed_out: set[str]
     ) -> Replacement | None:
         end = text.find("\n", start)
         end = len(text) if end == -1 else end
@@ -76,17 +89,38 @@ class TidyStage:
         next_line = text[end + 1 : len(text) if next_end == -1 else next_end]
         if not line or len(line) > MAX_TITLE_CHARS or next_line.strip():
             return None
-        trimmed, rule_id = self.strip_suffix(line, metadata.get("sitename"))
+        trimmed, rule_id = self.strip_suffix(line, metadata.get("sitename"), timed_out)
         if trimmed == line:
+            return None
+        # Without its suffix the line would be chrome ("Story continues below advertisement
+        # – National"), which the chrome stage would remove on a second cleaning: keep it
+        # whole, so that cleaning the output again changes nothing.
+        if first_match(self.rules.of_action("line"), normalize_line(trimmed), timed_out):
             return None
         return Replacement(start + len(trimmed), start + len(line), "", rule_id)
 
-    def strip_suffix(self, title: str, sitename: object = None) -> tuple[str, str]:
-        """``title`` without its section suffix, and the id of the rule that found it."""
+    def strip_suffix(
+        self, title: str, sitename: object = None, timed_out: set[str] | None = None
+    ) -> tuple[str, str]:
+        """``title`` without its section suffix, and the id of the rule that found it.
+
+        A rule whose pattern times out is added to ``timed_out`` and skipped (without
+        ``timed_out``, :class:`~cleaner.rules.chrome.PatternTimeout` is raised).
+        Stacked suffixes ("X – National | Reuters") all go, so that the result has none left
+        for a second cleaning to find."""
+        trimmed, rule_id = self._strip_one_suffix(title, sitename, timed_out)
+        while trimmed.strip():
+            again, _ = self._strip_one_suffix(trimmed, sitename, timed_out)
+            if again == trimmed or not again.strip():
+                break
+            trimmed = again
+        return trimmed, rule_id
+
+    def _strip_one_suffix(
+        self, title: str, sitename: object, timed_out: set[str] | None
+    ) -> tuple[str, str]:
         for rule in self.rules.of_action("title-suffix"):
-            if rule.pattern is None:
-                continue
-            found = rule.pattern.search(title)
+            found = rule.search(title, timed_out)
             if found and found.end() == len(title) and found.start() > 0:
                 return title[: found.start()].rstrip(), rule.rule_id
         if isinstance(sitename, str) and sitename.strip():

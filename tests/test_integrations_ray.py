@@ -1,0 +1,273 @@
+"""The Ray adapters give exactly the local corpus runner's texts and files (grammar skipped: the
+engines only decide where documents flow; LanguageTool is tested on its own)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import ray
+
+from cleaner.corpus import AUDIT_FILE, ERRORS_FILE, iter_jsonl, run_corpus
+from cleaner.errors import ConfigError, ServiceError
+from cleaner.integrations import FIELDS
+from cleaner.integrations.ray import RayEngine, clean_dataset
+from cleaner.pipeline import PipelineConfig
+
+SKIP = ("grammar",)
+ARTICLE = (
+    "Item {n}: budget talks continue\n\nThe council met on Monday to discuss the budget.\n\n"
+    "Advertisement\n\nA spokesperson said the figures could change by this 12 months's end, "
+    "in keeping with the usual practice.\n\nSign up for our newsletter\n"
+)
+HTML = (
+    "<html><head><title>Vote {n} passes | Daily</title></head><body><nav>Home News</nav>"
+    "<article><h1>Vote {n} passes</h1><p>The council voted on Monday to approve the budget for "
+    "the coming year after a long debate.</p><p>Officials said the plan would be published next "
+    "month after a consultation with residents.</p></article></body></html>"
+)
+CLEAN = "The vote passed on Tuesday.\n\nResidents welcomed the decision.\n"
+
+
+def corpus_records() -> list[dict[str, Any]]:
+    """Plain articles with chrome and a spinner phrase, HTML records (whose extraction depends
+    on the metadata they carry), clean text that must come out unchanged, and a failure."""
+    records: list[dict[str, Any]] = []
+    for n in range(30):
+        if n % 5 == 1:
+            records.append(
+                {"id": f"d{n}", "text": HTML.format(n=n), "metadata": {"format": "html"}}
+            )
+        elif n % 5 == 3:
+            # Declared text: the markup stays, which only holds if the metadata gets through.
+            records.append(
+                {"id": f"d{n}", "text": HTML.format(n=n), "metadata": {"format": "text"}}
+            )
+        elif n % 5 == 2:
+            records.append({"id": f"d{n}", "text": CLEAN, "url": f"https://example.org/{n}"})
+        else:
+            records.append({"id": f"d{n}", "text": ARTICLE.format(n=n), "lang": "en"})
+    records.append({"id": "bad", "body": "no text field"})
+    return records
+
+
+def write_corpus(folder: Path) -> Path:
+    records = corpus_records()
+    (folder / "sub").mkdir(parents=True)
+    for path, part in (
+        (folder / "a.jsonl", records[:16]),
+        (folder / "sub" / "b.jsonl", records[16:]),
+    ):
+        path.write_text("".join(json.dumps(r) + "\n" for r in part), encoding="utf-8")
+    (folder / "note.txt").write_text(ARTICLE.format(n=99), encoding="utf-8")
+    return folder
+
+
+def config() -> PipelineConfig:
+    return PipelineConfig.load().without(SKIP)
+
+
+@pytest.fixture(scope="module")
+def ray_session() -> Iterator[None]:
+    # address="local" and a private temp dir: two pytest-xdist workers each start their own
+    # Ray without finding or disturbing the other's. A short path: Ray's socket paths are
+    # limited to ~107 characters.
+    temp_dir = tempfile.mkdtemp(prefix="ray", dir="/tmp")
+    ray.init(
+        address="local",
+        num_cpus=2,
+        include_dashboard=False,
+        logging_level=logging.WARNING,
+        _temp_dir=temp_dir,
+    )
+    yield
+    ray.shutdown()
+    shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def local_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The local runner's output over the corpus (IN, OUT): the reference for every engine."""
+    root = tmp_path_factory.mktemp("local")
+    in_dir = write_corpus(root / "in")
+    out_dir = root / "out"
+    run_corpus(in_dir, out_dir, config(), jobs=1, shard_bytes=2000)
+    return in_dir, out_dir
+
+
+def local_texts(out_dir: Path) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for path in sorted(out_dir.rglob("*.jsonl")):
+        if path.name.startswith("_") or ".cleaner" in path.parts:
+            continue
+        for record in iter_jsonl(path):
+            texts[str(record["id"])] = record["text"]
+    return texts
+
+
+def test_clean_dataset_gives_the_local_runners_texts(
+    ray_session: None, local_run: tuple[Path, Path]
+) -> None:
+    expected = local_texts(local_run[1])
+    records = corpus_records()
+    ds = ray.data.from_items(records)
+    rows = {str(row["id"]): row for row in clean_dataset(ds, skip=SKIP, concurrency=2).take_all()}
+
+    assert set(rows) == {str(r["id"]) for r in records}
+    good = {k: v["text"] for k, v in rows.items() if v["cleaner_error"] is None}
+    assert good == expected
+    assert len(expected) == 30
+    # Every input column is kept, and the flat columns are there on every row.
+    assert rows["d0"]["lang"] == "en"
+    assert rows["d2"]["url"] == "https://example.org/2"
+    assert rows["d1"]["metadata"] == {"format": "html"}
+    assert all(set(FIELDS) <= set(row) for row in rows.values())
+    assert rows["d0"]["cleaner_repairs"] == 1
+    assert rows["d0"]["cleaner_chrome_lines_removed"] == 2
+    assert rows["d0"]["cleaner_spin_score_before"] > rows["d0"]["cleaner_spin_score_after"]
+    assert rows["d2"]["text"] == CLEAN and rows["d2"]["cleaner_edits"] == 0
+    assert "<article>" in rows["d3"]["text"] and "<article>" not in rows["d1"]["text"]
+    # A row that cannot be cleaned is marked, not fatal, and keeps what it had.
+    assert rows["bad"]["cleaner_error"].startswith("the text field is missing")
+    assert rows["bad"]["text"] is None and rows["bad"]["body"] == "no text field"
+
+
+def test_clean_dataset_reads_another_text_field_and_passes_languagetool_url(
+    ray_session: None,
+) -> None:
+    ds = ray.data.from_items([{"content": ARTICLE.format(n=1)}])
+    (row,) = clean_dataset(ds, skip=SKIP, text_field="content", concurrency=1).take_all()
+    assert "Advertisement" not in row["content"] and "year's end" in row["content"]
+
+    # The URL reaches each worker's pipeline: with the grammar stage on and nothing listening
+    # there, the job stops with LanguageTool's error instead of marking every row failed.
+    unreachable = "http://127.0.0.1:9"
+    ds = ray.data.from_items([{"text": CLEAN}])
+    with pytest.raises(Exception, match=r"127\.0\.0\.1:9"):
+        clean_dataset(ds, languagetool_url=unreachable, concurrency=1).take_all()
+
+
+def without_timings(path: Path) -> list[dict[str, Any]]:
+    records = list(iter_jsonl(path))
+    for record in records:
+        record.pop("timings_ms", None)
+    return records
+
+
+def assert_same_tree(out_a: Path, out_b: Path) -> None:
+    def files(root: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in root.rglob("*")
+            if p.is_file()
+            and ".cleaner" not in p.parts
+            and p.name not in (AUDIT_FILE, "report.html")
+        }
+
+    tree_a, tree_b = files(out_a), files(out_b)
+    assert sorted(tree_a) == sorted(tree_b)
+    for name in tree_a:
+        assert tree_a[name] == tree_b[name], name
+    assert without_timings(out_a / AUDIT_FILE) == without_timings(out_b / AUDIT_FILE)
+    assert (out_a / ERRORS_FILE).read_bytes() == (out_b / ERRORS_FILE).read_bytes()
+
+
+def test_ray_engine_writes_the_local_runners_files(
+    ray_session: None, local_run: tuple[Path, Path], tmp_path: Path
+) -> None:
+    in_dir, local_out = local_run
+    engine = RayEngine()
+    summary = run_corpus(in_dir, tmp_path / "out", config(), shard_bytes=2000, engine=engine)
+    assert engine.workers == 2
+    assert summary.counts.documents == 32 and summary.counts.failures == 1
+    assert_same_tree(local_out, tmp_path / "out")
+    # Incremental like the local runner: nothing changed, nothing redone.
+    again = run_corpus(in_dir, tmp_path / "out", config(), shard_bytes=2000, engine=RayEngine())
+    assert again.inputs_skipped == 3 and again.counts.documents == 0
+
+
+def test_ray_engine_stops_when_languagetool_is_unreachable(
+    ray_session: None, tmp_path: Path
+) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(CLEAN, encoding="utf-8")
+    # Nothing listens on port 9: the grammar stage of the Ray worker fails, and the run stops
+    # with the ServiceError the local runner raises (exit code 3 in the CLI), not a failed doc.
+    unreachable = PipelineConfig.load().with_overrides(languagetool_url="http://127.0.0.1:9")
+    with pytest.raises(ServiceError, match=r"127\.0\.0\.1:9"):
+        run_corpus(tmp_path / "in", tmp_path / "out", unreachable, engine=RayEngine())
+    assert not (tmp_path / "out" / "a.txt").exists()
+
+
+def test_clean_dataset_refuses_an_unknown_stage_before_starting_workers(ray_session: None) -> None:
+    with pytest.raises(ConfigError, match="unknown stage"):
+        clean_dataset(ray.data.range(1), skip=["no-such-stage"])
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    temp_dir = tempfile.mkdtemp(prefix="ray", dir="/tmp")  # this run's Ray, no other's
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "cleaner.cli", *args],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "RAY_TMPDIR": temp_dir},
+        )
+    finally:
+        shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+def test_corpus_cli_engine_ray_matches_engine_local(
+    local_run: tuple[Path, Path], tmp_path: Path
+) -> None:
+    in_dir, _ = local_run
+    common = ("--skip", "grammar", "--jobs", "2", "--shard-bytes", "2000", "-q")
+    local = cli("corpus", str(in_dir), str(tmp_path / "local"), *common, "--engine", "local")
+    on_ray = cli("corpus", str(in_dir), str(tmp_path / "ray"), *common, "--engine", "ray")
+    # 1: the record without a text field failed, in both runs.
+    assert local.returncode == 1, local.stderr
+    assert on_ray.returncode == 1, on_ray.stderr
+    assert_same_tree(tmp_path / "local", tmp_path / "ray")
+
+
+def test_address_without_engine_ray_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    result = cli("corpus", str(tmp_path / "in"), str(tmp_path / "out"), "--address", "auto")
+    assert result.returncode == 2
+    assert "--address needs --engine ray" in result.stderr
+
+
+def test_missing_ray_extra_names_it(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    # sys.modules["ray"] = None makes "import ray" fail as if Ray were not installed.
+    blocked = (
+        "import sys; sys.modules['ray'] = None; sys.modules['ray.data'] = None\n"
+        "from cleaner.integrations.ray import clean_dataset\n"
+        "try:\n"
+        "    clean_dataset(None)\n"
+        "except ImportError as exc:\n"
+        "    print(exc)\n"
+        "from cleaner.cli import main\n"
+        "sys.argv = ['cleaner', 'corpus', sys.argv[1], sys.argv[2], '--engine', 'ray']\n"
+        "main()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", blocked, str(tmp_path / "in"), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "pip install 'cleaner[ray]'" in result.stdout
+    assert result.returncode == 2, result.stderr
+    assert "pip install 'cleaner[ray]'" in result.stderr
+    assert not (tmp_path / "out").exists()
