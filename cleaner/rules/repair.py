@@ -798,7 +798,8 @@ def check_file(rule_file: RuleFile) -> list[RuleError]:
 
 
 def check_pack(rules: Sequence[RepairRule]) -> list[RuleError]:
-    """Whole-pack checks: ids unique across files, and every keep unchanged by the full pack."""
+    """Whole-pack checks: ids unique across files; every keep, and every example's output,
+    unchanged by the full pack."""
     problems: list[RuleError] = []
     seen: dict[str, RepairRule] = {}
     for rule in rules:
@@ -808,6 +809,18 @@ def check_pack(rules: Sequence[RepairRule]) -> list[RuleError]:
         seen.setdefault(rule.rule_id, rule)
     pack = RepairPack(rules)
     for rule in rules:
+        # An example's output that another rule still rewrites means cleaning is not done
+        # in one pass: cleaning the output again would change it.
+        for _, expected in rule.examples:
+            got, matches = pack.repair(expected, assume_spun=True)
+            if got != expected:
+                culprits = ", ".join(sorted({m.rule_id for m in matches}))
+                problems.append(
+                    rule.error(
+                        f"example output {expected!r} is changed again by the full pack "
+                        f"({culprits}): {got!r}"
+                    )
+                )
         for text in rule.keep:
             got, matches = pack.repair(text, assume_spun=True)
             if got != text:
