@@ -190,7 +190,9 @@ def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, str]:
         "url": found.url or extract_url(tree, url),
         "sitename": (found.sitename or extract_sitename(tree) or "").lstrip("@") or None,
     }
-    values["date"] = find_date(tree, url=values["url"], extensive_search=True, original_date=True)
+    # Dates from meta tags, JSON-LD, the URL and time elements; the extensive search through
+    # the page text costs an eighth of extraction time for 2 dates in 181 benchmark pages.
+    values["date"] = find_date(tree, url=values["url"], extensive_search=False, original_date=True)
     return {key: value for key, value in values.items() if isinstance(value, str) and value}
 
 
