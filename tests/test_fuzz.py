@@ -197,7 +197,7 @@ ANY_BYTES = st.one_of(
     st.binary(max_size=600),
     TEXT.map(lambda t: t.encode("utf-8", "surrogatepass")),
     TEXT.map(lambda t: t.encode("cp1252", "ignore")),
-    TEXT.map(lambda t: t.encode("utf-16")),
+    TEXT.map(lambda t: t.encode("utf-16", "surrogatepass")),
     html_page().map(lambda t: t.encode("utf-8", "surrogatepass")),
 )
 

@@ -123,6 +123,10 @@ class ExtractStage:
             escape_ampersands(tree)
             found = {**page, **self._extract(tree, url)}
         text = found.get("text") or ""
+        if "\\|" in text and "\\|" not in doc.text:
+            # trafilatura writes table rows as "cell | cell" and escapes a "|" found in the
+            # page's own text as "\|". Plain text has no markup to protect: give it back.
+            text = text.replace("\\|", "|")
         metadata: dict[str, Any] = {"format": "html"}
         for key in ("title", "date", "url", "author", "sitename"):
             value = found.get(key)
