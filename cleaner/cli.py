@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cleaner import __version__
+from cleaner.cli_options import ConfigOption, MaxBytesOption, RulesOption, SkipOption
 from cleaner.document import Edit
 from cleaner.errors import ConfigError, DocumentError, ServiceError
 from cleaner.io.readers import Source, read_jsonl, read_path
@@ -213,22 +214,9 @@ def clean(
             "--diff", help="Print a unified diff of input against output instead of the text."
         ),
     ] = False,
-    skip: Annotated[
-        list[str],
-        typer.Option(
-            "--skip", help="Leave out a stage (repeatable or comma-separated), e.g. --skip grammar."
-        ),
-    ] = [],  # noqa: B006
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config", help="A pipeline TOML file (default: the one shipped with cleaner)."
-        ),
-    ] = None,
-    rules: Annotated[
-        Path | None,
-        typer.Option("--rules", help="Folder of rule files (default: the shipped rules/)."),
-    ] = None,
+    skip: SkipOption = [],  # noqa: B006
+    config: ConfigOption = None,
+    rules: RulesOption = None,
     languagetool_url: Annotated[
         str | None,
         typer.Option(
@@ -236,14 +224,7 @@ def clean(
             help="Use this running LanguageTool server (also $CLEANER_LANGUAGETOOL_URL).",
         ),
     ] = None,
-    max_bytes: Annotated[
-        int | None,
-        typer.Option(
-            "--max-bytes",
-            help="Refuse documents larger than this many bytes (default 20000000).",
-            min=1,
-        ),
-    ] = None,
+    max_bytes: MaxBytesOption = None,
     encoding_errors: Annotated[
         EncodingErrors | None,
         typer.Option(

@@ -23,6 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from cleaner.cli_options import ConfigOption, MaxBytesOption, RulesOption, SkipOption
 from cleaner.corpus import (
     SHARD_BYTES,
     CorpusError,
@@ -148,22 +149,9 @@ def corpus(
     text_field: Annotated[
         str, typer.Option(help="The field holding the text in JSONL inputs.")
     ] = "text",
-    skip: Annotated[
-        list[str],
-        typer.Option(
-            "--skip", help="Leave out a stage (repeatable or comma-separated), e.g. --skip grammar."
-        ),
-    ] = [],  # noqa: B006
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config", help="A pipeline TOML file (default: the one shipped with cleaner)."
-        ),
-    ] = None,
-    rules: Annotated[
-        Path | None,
-        typer.Option("--rules", help="Folder of rule files (default: the shipped rules/)."),
-    ] = None,
+    skip: SkipOption = [],  # noqa: B006
+    config: ConfigOption = None,
+    rules: RulesOption = None,
     languagetool_url: Annotated[
         str | None,
         typer.Option(
@@ -171,14 +159,7 @@ def corpus(
             help="A running LanguageTool server shared by all workers (also $CLEANER_LANGUAGETOOL_URL). Without it one server is started for the run.",
         ),
     ] = None,
-    max_bytes: Annotated[
-        int | None,
-        typer.Option(
-            "--max-bytes",
-            help="Refuse documents larger than this many bytes (default 20000000).",
-            min=1,
-        ),
-    ] = None,
+    max_bytes: MaxBytesOption = None,
     force: Annotated[
         bool, typer.Option("--force", help="Clean every input again, even the unchanged ones.")
     ] = False,

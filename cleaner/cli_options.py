@@ -1,0 +1,31 @@
+"""Options that several commands share, declared once so their names and help agree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+SkipOption = Annotated[
+    list[str],
+    typer.Option(
+        "--skip", help="Leave out a stage (repeatable or comma-separated), e.g. --skip grammar."
+    ),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="A pipeline TOML file (default: the one shipped with cleaner)."),
+]
+RulesOption = Annotated[
+    Path | None,
+    typer.Option("--rules", help="Folder of rule files (default: the shipped rules/)."),
+]
+MaxBytesOption = Annotated[
+    int | None,
+    typer.Option(
+        "--max-bytes",
+        help="Refuse documents larger than this many bytes (default 20000000).",
+        min=1,
+    ),
+]
