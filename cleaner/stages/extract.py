@@ -68,6 +68,9 @@ _BODY_CONTAINERS = XPath(
     BODY_XPATH[0].path.replace("][1]", "]", 1),
     namespaces={"re": "http://exslt.org/regular-expressions"},
 )
+# Only the text nodes holding an "&" need escaping; XPath finds them without a Python walk
+# over every element.
+_TEXT_WITH_AMPERSAND = XPath('//text()[contains(., "&")]', smart_strings=True)
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ")
 
 # libxml2 (without its "huge" option, which stays off so that a hostile page cannot make it
@@ -250,12 +253,13 @@ def escape_ampersands(tree: HtmlElement) -> None:
     decoded the entities: a page showing "type &lt;p&gt;" would come out as "type <p>".
     Escaping first makes that second unescape give back exactly the page's text (titles go
     through one unescape as well). Mutates ``tree``."""
-    for element in tree.iter():
-        if not isinstance(element.tag, str):
+    for found in _TEXT_WITH_AMPERSAND(tree):
+        element = found.getparent()
+        if element is None or not isinstance(element.tag, str):
             continue  # comments and processing instructions are not extracted
-        if element.text and "&" in element.text:
+        if found.is_text:
             element.text = element.text.replace("&", "&amp;")
-        if element.tail and "&" in element.tail:
+        elif found.is_tail:
             element.tail = element.tail.replace("&", "&amp;")
 
 
