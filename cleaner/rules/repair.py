@@ -81,6 +81,26 @@ _PROTECTED_IN_LINE = regex.compile(
     r"""|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|gov|edu|io|co|uk|de|info|ca|au|us)\b(?:/\S*)?"""
     r"""|`[^`\n]*`"""
 )
+# Substrings every match of _PROTECTED_IN_LINE contains one of: a line with none of them
+# needs no regex scan.
+_PROTECTION_HINTS = (
+    "://",
+    "www.",
+    "@",
+    "`",
+    ".co",
+    ".org",
+    ".net",
+    ".gov",
+    ".edu",
+    ".io",
+    ".uk",
+    ".de",
+    ".info",
+    ".ca",
+    ".au",
+    ".us",
+)
 _FENCE = "```"
 
 
@@ -741,6 +761,8 @@ class _Context:
             line = self.norm[line_start:line_end]
             if line.startswith(("    ", "\t")):
                 spans = [(line_start, line_end)]  # an indented code line
+            elif not any(hint in line for hint in _PROTECTION_HINTS):
+                spans = []  # most prose lines: no URL, address, domain or code at all
             else:
                 spans = [
                     (line_start + m.start(), line_start + m.end())
