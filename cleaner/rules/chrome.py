@@ -34,6 +34,7 @@ import regex
 
 from cleaner.document import split_lines
 from cleaner.rules.kinds import RuleSummary, kind_of
+from cleaner.rules.repair import pattern_triggers
 from cleaner.rules.source import RuleError, RuleFile, RuleRecord, load_rule_file, rule_files_under
 
 ACTIONS = ("line", "tail", "player", "title-suffix")
@@ -100,19 +101,32 @@ class ChromeRule:
     standalone: bool
     path: Path
     line: int
+    triggers: frozenset[str] | None = None
+    """Lower-cased literals one of which every match of the pattern contains (None: unknown).
+    A line holding none of them cannot match, and the regex is not run on it."""
 
-    def matches(self, normalized: str, timed_out: set[str] | None = None) -> Any:
+    def matches(
+        self,
+        normalized: str,
+        timed_out: set[str] | None = None,
+        folded: tuple[str, str] | None = None,
+    ) -> Any:
         """Whether a normalised line is this rule's (a match object for pattern rules).
 
-        A pattern that times out raises :class:`PatternTimeout`, or, given ``timed_out``,
-        adds the rule id to it and does not match; a rule in ``timed_out`` is skipped."""
+        ``folded`` is the line's ``(casefold(), lower())``, for callers that try many rules
+        on one line. A pattern that times out raises :class:`PatternTimeout`, or, given
+        ``timed_out``, adds the rule id to it and does not match; a rule in ``timed_out`` is
+        skipped."""
         if len(normalized) > self.max_length:
             return None
-        if normalized.casefold() in self.exact:
+        casefolded, lowered = folded or (normalized.casefold(), normalized.lower())
+        if casefolded in self.exact:
             return True
-        if self.pattern is not None:
-            return self.search(normalized, timed_out, whole=True)
-        return None
+        if self.pattern is None:
+            return None
+        if self.triggers is not None and not any(t in lowered for t in self.triggers):
+            return None
+        return self.search(normalized, timed_out, whole=True)
 
     def search(self, text: str, timed_out: set[str] | None = None, whole: bool = False) -> Any:
         """The pattern's first match in ``text`` (its match of all of it with ``whole``),
@@ -176,6 +190,7 @@ def compile_rule(record: RuleRecord) -> ChromeRule:
         standalone=bool(data.get("standalone", False)),
         path=record.path,
         line=record.line,
+        triggers=pattern_triggers(raw_pattern) if isinstance(raw_pattern, str) else None,
     )
 
 
@@ -304,8 +319,9 @@ def list_rules(rule_file: RuleFile) -> list[RuleSummary]:
 def first_match(
     rules: Sequence[ChromeRule], normalized: str, timed_out: set[str] | None = None
 ) -> ChromeRule | None:
+    folded = (normalized.casefold(), normalized.lower())
     for rule in rules:
-        if rule.matches(normalized, timed_out):
+        if rule.matches(normalized, timed_out, folded):
             return rule
     return None
 
