@@ -2,80 +2,35 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from datatrove.data import Document
 from datatrove.executor import LocalPipelineExecutor
 from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
+from engine_corpus import CLEAN, SKIP, corpus_records, engine_config, output_records, write_jsonl
 
-from cleaner.corpus import iter_jsonl, run_corpus
+from cleaner.corpus import run_corpus
 from cleaner.errors import ConfigError
 from cleaner.integrations.datatrove import CleanerStep
 from cleaner.pipeline import PipelineConfig
 
-SKIP = ("grammar",)
-ARTICLE = (
-    "Item {n}: budget talks continue\n\nThe council met on Monday to discuss the budget.\n\n"
-    "Advertisement\n\nA spokesperson said the figures could change by this 12 months's end, "
-    "in keeping with the usual practice.\n\nSign up for our newsletter\n"
-)
-HTML = (
-    "<html><head><title>Vote {n} passes | Daily</title></head><body><nav>Home News</nav>"
-    "<article><h1>Vote {n} passes</h1><p>The council voted on Monday to approve the budget for "
-    "the coming year after a long debate.</p><p>Officials said the plan would be published next "
-    "month after a consultation with residents.</p></article></body></html>"
-)
-CLEAN = "The vote passed on Tuesday.\n\nResidents welcomed the decision.\n"
-
-
-def corpus_records() -> list[dict[str, Any]]:
-    """Articles with chrome and a spinner phrase, HTML to extract, HTML declared as text (kept
-    as it is only if the metadata gets through) and clean text that must come out unchanged."""
-    records: list[dict[str, Any]] = []
-    for n in range(30):
-        if n % 4 == 1:
-            records.append(
-                {"id": f"d{n}", "text": HTML.format(n=n), "metadata": {"format": "html"}}
-            )
-        elif n % 4 == 2:
-            records.append({"id": f"d{n}", "text": CLEAN, "url": f"https://example.org/{n}"})
-        elif n % 4 == 3:
-            records.append(
-                {"id": f"d{n}", "text": HTML.format(n=n), "metadata": {"format": "text"}}
-            )
-        else:
-            records.append({"id": f"d{n}", "text": ARTICLE.format(n=n), "lang": "en"})
-    return records
-
 
 def write_corpus(folder: Path) -> Path:
     records = corpus_records()
-    folder.mkdir(parents=True)
-    for name, part in (("a.jsonl", records[:16]), ("b.jsonl", records[16:])):
-        (folder / name).write_text("".join(json.dumps(r) + "\n" for r in part), encoding="utf-8")
+    write_jsonl(folder / "a.jsonl", records[:16])
+    write_jsonl(folder / "b.jsonl", records[16:])
     return folder
-
-
-def read_texts(folder: Path) -> dict[str, dict[str, Any]]:
-    return {
-        str(record["id"]): record
-        for path in sorted(folder.rglob("*.jsonl"))
-        if not path.name.startswith("_") and ".cleaner" not in path.parts
-        for record in iter_jsonl(path)
-    }
 
 
 def test_local_pipeline_executor_gives_the_local_runners_texts(tmp_path: Path) -> None:
     in_dir = write_corpus(tmp_path / "in")
-    config = PipelineConfig.load().without(SKIP)
+    config = engine_config()
     run_corpus(in_dir, tmp_path / "local", config, jobs=1)
-    expected = {k: r["text"] for k, r in read_texts(tmp_path / "local").items()}
+    expected = {k: r["text"] for k, r in output_records(tmp_path / "local").items()}
 
     LocalPipelineExecutor(
         [
@@ -87,7 +42,7 @@ def test_local_pipeline_executor_gives_the_local_runners_texts(tmp_path: Path) -
         workers=2,
         logging_dir=str(tmp_path / "logs"),
     ).run()
-    records = read_texts(tmp_path / "datatrove")
+    records = output_records(tmp_path / "datatrove")
 
     assert {k: r["text"] for k, r in records.items()} == expected
     assert len(expected) == 30

@@ -3,7 +3,6 @@ engines only decide where documents flow; LanguageTool is tested on its own)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -16,6 +15,15 @@ from typing import Any
 
 import pytest
 import ray
+from engine_corpus import (
+    ARTICLE,
+    CLEAN,
+    SKIP,
+    corpus_records,
+    engine_config,
+    output_records,
+    write_jsonl,
+)
 
 from cleaner.corpus import AUDIT_FILE, ERRORS_FILE, iter_jsonl, run_corpus
 from cleaner.errors import ConfigError, ServiceError
@@ -23,57 +31,21 @@ from cleaner.integrations import FIELDS
 from cleaner.integrations.ray import RayEngine, clean_dataset
 from cleaner.pipeline import PipelineConfig
 
-SKIP = ("grammar",)
-ARTICLE = (
-    "Item {n}: budget talks continue\n\nThe council met on Monday to discuss the budget.\n\n"
-    "Advertisement\n\nA spokesperson said the figures could change by this 12 months's end, "
-    "in keeping with the usual practice.\n\nSign up for our newsletter\n"
-)
-HTML = (
-    "<html><head><title>Vote {n} passes | Daily</title></head><body><nav>Home News</nav>"
-    "<article><h1>Vote {n} passes</h1><p>The council voted on Monday to approve the budget for "
-    "the coming year after a long debate.</p><p>Officials said the plan would be published next "
-    "month after a consultation with residents.</p></article></body></html>"
-)
-CLEAN = "The vote passed on Tuesday.\n\nResidents welcomed the decision.\n"
-
-
-def corpus_records() -> list[dict[str, Any]]:
-    """Plain articles with chrome and a spinner phrase, HTML records (whose extraction depends
-    on the metadata they carry), clean text that must come out unchanged, and a failure."""
-    records: list[dict[str, Any]] = []
-    for n in range(30):
-        if n % 5 == 1:
-            records.append(
-                {"id": f"d{n}", "text": HTML.format(n=n), "metadata": {"format": "html"}}
-            )
-        elif n % 5 == 3:
-            # Declared text: the markup stays, which only holds if the metadata gets through.
-            records.append(
-                {"id": f"d{n}", "text": HTML.format(n=n), "metadata": {"format": "text"}}
-            )
-        elif n % 5 == 2:
-            records.append({"id": f"d{n}", "text": CLEAN, "url": f"https://example.org/{n}"})
-        else:
-            records.append({"id": f"d{n}", "text": ARTICLE.format(n=n), "lang": "en"})
-    records.append({"id": "bad", "body": "no text field"})
-    return records
+BAD = {"id": "bad", "body": "no text field"}
 
 
 def write_corpus(folder: Path) -> Path:
-    records = corpus_records()
-    (folder / "sub").mkdir(parents=True)
-    for path, part in (
-        (folder / "a.jsonl", records[:16]),
-        (folder / "sub" / "b.jsonl", records[16:]),
-    ):
-        path.write_text("".join(json.dumps(r) + "\n" for r in part), encoding="utf-8")
+    """The engines' shared corpus plus a record without text, in a nested folder, beside a
+    plain text file."""
+    records = [*corpus_records(), BAD]
+    write_jsonl(folder / "a.jsonl", records[:16])
+    write_jsonl(folder / "sub" / "b.jsonl", records[16:])
     (folder / "note.txt").write_text(ARTICLE.format(n=99), encoding="utf-8")
     return folder
 
 
 def config() -> PipelineConfig:
-    return PipelineConfig.load().without(SKIP)
+    return engine_config()
 
 
 @pytest.fixture(scope="module")
@@ -105,20 +77,14 @@ def local_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def local_texts(out_dir: Path) -> dict[str, str]:
-    texts: dict[str, str] = {}
-    for path in sorted(out_dir.rglob("*.jsonl")):
-        if path.name.startswith("_") or ".cleaner" in path.parts:
-            continue
-        for record in iter_jsonl(path):
-            texts[str(record["id"])] = record["text"]
-    return texts
+    return {doc_id: record["text"] for doc_id, record in output_records(out_dir).items()}
 
 
 def test_clean_dataset_gives_the_local_runners_texts(
     ray_session: None, local_run: tuple[Path, Path]
 ) -> None:
     expected = local_texts(local_run[1])
-    records = corpus_records()
+    records = [*corpus_records(), BAD]
     ds = ray.data.from_items(records)
     rows = {str(row["id"]): row for row in clean_dataset(ds, skip=SKIP, concurrency=2).take_all()}
 
