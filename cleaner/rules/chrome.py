@@ -25,9 +25,10 @@ non-blank lines, because blank-line layout is the tidy stage's business.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import regex
@@ -147,9 +148,15 @@ class ChromeRule:
 @dataclass(frozen=True)
 class ChromeRuleSet:
     rules: tuple[ChromeRule, ...]
+    _by_action: Mapping[str, tuple[ChromeRule, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Stages ask for their action's rules on every document: group them once.
+        grouped = {action: tuple(r for r in self.rules if r.action == action) for action in ACTIONS}
+        object.__setattr__(self, "_by_action", MappingProxyType(grouped))
 
     def of_action(self, action: str) -> tuple[ChromeRule, ...]:
-        return tuple(rule for rule in self.rules if rule.action == action)
+        return self._by_action.get(action, ())
 
 
 def compile_rule(record: RuleRecord) -> ChromeRule:
@@ -317,9 +324,14 @@ def list_rules(rule_file: RuleFile) -> list[RuleSummary]:
 
 
 def first_match(
-    rules: Sequence[ChromeRule], normalized: str, timed_out: set[str] | None = None
+    rules: Sequence[ChromeRule],
+    normalized: str,
+    timed_out: set[str] | None = None,
+    folded: tuple[str, str] | None = None,
 ) -> ChromeRule | None:
-    folded = (normalized.casefold(), normalized.lower())
+    """The first of ``rules`` that matches the normalised line; ``folded`` is the line's
+    ``(casefold(), lower())`` when the caller already has it."""
+    folded = folded or (normalized.casefold(), normalized.lower())
     for rule in rules:
         if rule.matches(normalized, timed_out, folded):
             return rule

@@ -53,7 +53,7 @@ class ChromeStage:
         player_rules = self.rules.of_action("player")
         tail_rules = self.rules.of_action("tail")
         replacements: list[Replacement] = []
-        # (offset, normalized line, counts as article text) for lines that stay
+        # (offset, tail marker rule id or "", counts as article text) for lines that stay
         kept: list[tuple[int, str, bool]] = []
         previous_kept = ""
         after_player = False
@@ -63,12 +63,13 @@ class ChromeStage:
             if not stripped:
                 continue
             if len(stripped) > DEFAULT_MAX_LINE_CHARS * 4:
-                kept.append((offset, "", True))
+                kept.append((offset, "", True))  # prose, and too long to be any rule's
                 previous_kept, after_player = "", False
                 continue
             normalized = normalize_line(stripped)
-            rule = first_match(line_rules, normalized, timed_out)
             key = normalized.casefold()
+            folded = (key, normalized.lower())
+            rule = first_match(line_rules, normalized, timed_out, folded)
             if rule is not None:
                 replacements.append(Replacement(offset, offset + len(line), "", rule.rule_id))
                 continue
@@ -77,14 +78,15 @@ class ChromeStage:
                 continue
             # Player lines and the caption after them are removed later by the captions
             # stage; they must not count as article when judging where a page's tail starts.
-            is_player = first_match(player_rules, normalized, timed_out) is not None
-            is_marker = first_match(tail_rules, normalized, timed_out) is not None
-            kept.append((offset, normalized, not (is_player or after_player or is_marker)))
+            is_player = first_match(player_rules, normalized, timed_out, folded) is not None
+            marker = first_match(tail_rules, normalized, timed_out, folded)
+            marker_id = marker.rule_id if marker is not None else ""
+            kept.append((offset, marker_id, not (is_player or after_player or marker_id)))
             previous_kept, after_player = key, is_player
         tail = None
         # Cutting a tail leaves fewer lines after any earlier marker, which may then qualify:
         # cut again until none does, so that cleaning the output again cuts nothing.
-        while (found := self._tail(kept, timed_out)) is not None:
+        while (found := self._tail(kept)) is not None:
             tail = found
             kept = [entry for entry in kept if entry[0] < found[0]]
         if tail is not None:
@@ -98,26 +100,21 @@ class ChromeStage:
         cleaned = apply_replacements(doc, NAME, replacements, chrome_lines_removed=removed)
         return report_timeouts(cleaned, NAME, timed_out, PATTERN_TIMEOUT_S)
 
-    def _tail(
-        self, kept: list[tuple[int, str, bool]], timed_out: set[str]
-    ) -> tuple[int, str] | None:
+    @staticmethod
+    def _tail(kept: list[tuple[int, str, bool]]) -> tuple[int, str] | None:
         """Where a comment/related-links tail starts, and the marker rule that says so.
 
         A marker counts only once at least as many article lines stand before it as after
         it. Counting the lines that stay (not ones the rules remove) keeps the decision the
         same when the cleaned text is cleaned again.
         """
-        tail_rules = self.rules.of_action("tail")
-        if not tail_rules:
-            return None
         article_total = sum(1 for _, _, article in kept if article)
         article_before = 0
-        for offset, normalized, article in kept:
-            marker = first_match(tail_rules, normalized, timed_out) if normalized else None
-            if marker is not None:
+        for offset, marker_id, article in kept:
+            if marker_id:
                 article_after = article_total - article_before
                 if article_before >= max(article_after, 1) * TAIL_MIN_BEFORE_RATIO:
-                    return offset, marker.rule_id
+                    return offset, marker_id
             if article:
                 article_before += 1
         return None
