@@ -170,7 +170,12 @@ class Pipeline:
 
     def run(self, doc: Document) -> Result:
         """Clean one document; raises :class:`DocumentError` if this document cannot be."""
-        size = len(doc.raw) if doc.raw is not None else len(doc.text.encode("utf-8", "replace"))
+        if doc.raw is not None:
+            size = len(doc.raw)
+        elif len(doc.text) * 4 <= self.config.max_bytes:
+            size = 0  # even at 4 UTF-8 bytes a character it fits: no need to encode it
+        else:
+            size = len(doc.text.encode("utf-8", "replace"))
         if size > self.config.max_bytes:
             raise DocumentError(
                 f"document is {size / 1e6:.1f} MB, above the {self.config.max_bytes / 1e6:g} MB "
