@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from conftest import REPO
 
-from cleaner.rules.chrome import load_chrome_rules
+from cleaner.rules.chrome import first_match, load_chrome_rules, normalize_line
 from cleaner.rules.kinds import check_path
 from cleaner.rules.source import RuleError, load_rule_file, rule_files_under
 
@@ -83,3 +84,42 @@ def test_unknown_kind(tmp_path: Path) -> None:
     path = tmp_path / "x.toml"
     path.write_text('[meta]\nkind = "poetry"\n', encoding="utf-8")
     assert "[meta] kind must be one of" in str(check_path(path)[0])
+
+
+def _lines_to_try() -> list[str]:
+    """Every rule example and keep line, every reference sample line and every line of the
+    benchmark's article bodies: chrome, near misses and plain prose."""
+    lines: list[str] = []
+    for path in CHROME_FILES:
+        for record in load_rule_file(path).rules:
+            for case in [*record.data.get("examples", []), *record.data.get("keep", [])]:
+                texts = case if isinstance(case, list) else [case]
+                lines.extend(line for text in texts for line in text.split("\n"))
+    for sample in sorted((REPO.parent / "shared" / "samples").rglob("*.txt")):
+        lines.extend(sample.read_text(encoding="utf-8", errors="replace").split("\n"))
+    truth = REPO.parent / "shared" / "bench" / "aeb" / "ground-truth.json"
+    for article in json.loads(truth.read_text(encoding="utf-8")).values():
+        lines.extend(str(article.get("articleBody", "")).split("\n"))
+    return [line for line in lines if line.strip()]
+
+
+def test_rule_index_picks_the_rule_a_scan_of_every_rule_picks() -> None:
+    rules = load_chrome_rules(REPO / "rules" / "chrome")
+    lines = _lines_to_try()
+    assert len(lines) > 4_000
+    hits = 0
+    for action in ("line", "tail", "player"):
+        index = rules.index(action)
+        for line in lines:
+            normalized = normalize_line(line)
+            expected = first_match(rules.of_action(action), normalized)
+            assert index.first_match(normalized) is expected, (action, line)
+            hits += expected is not None
+    assert hits > 50
+
+
+def test_normalize_line_folds_quotes_and_every_kind_of_space() -> None:
+    assert (
+        normalize_line("\u00a0 \u201cShare\u201d\u2003this\tstory\u2009\u2019 \n")
+        == '"Share" this story \''
+    )

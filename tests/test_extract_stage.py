@@ -9,11 +9,21 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from lxml.html import tostring
 from trafilatura.utils import load_html
 
 from cleaner.document import Document
 from cleaner.pipeline import Pipeline, PipelineConfig
-from cleaner.stages.extract import ExtractStage, join_split_bodies, without_title_line
+from cleaner.stages.extract import (
+    _BODY_CONTAINERS,
+    ContainerTest,
+    ExtractStage,
+    body_containers,
+    container_test,
+    join_split_bodies,
+    parse_html,
+    without_title_line,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 AEB = REPO / ".." / "shared" / "bench" / "aeb"
@@ -60,13 +70,19 @@ def test_join_can_be_turned_off() -> None:
 
 
 def test_distant_containers_with_the_same_class_are_not_joined() -> None:
-    teaser = '<aside><div><div class="article__body"><p>Another story teaser.</p></div></div></aside>'
-    html = _page('<main><div><div class="article__body"><p>' + PARAGRAPH + "</p></div></div></main>" + teaser)
+    teaser = (
+        '<aside><div><div class="article__body"><p>Another story teaser.</p></div></div></aside>'
+    )
+    html = _page(
+        '<main><div><div class="article__body"><p>' + PARAGRAPH + "</p></div></div></main>" + teaser
+    )
     assert join_split_bodies(load_html(html)) == 0
 
 
 def test_title_line_is_dropped_and_kept_in_metadata() -> None:
-    html = _page(f"<article><h1>Council backs tram extension</h1><p>{PARAGRAPH}</p><p>{PARAGRAPH}</p></article>")
+    html = _page(
+        f"<article><h1>Council backs tram extension</h1><p>{PARAGRAPH}</p><p>{PARAGRAPH}</p></article>"
+    )
     doc = ExtractStage()(Document(html, {"format": "html"}))
     assert not doc.text.startswith("Council backs")
     assert doc.metadata["title"] == "Council backs tram extension"
@@ -116,3 +132,46 @@ def test_precision_fallback_takes_the_balanced_output_only_when_article_sized() 
     body = "".join(f"<div>{PARAGRAPH} Sentence {i} adds detail.</div>" for i in range(8))
     doc = ExtractStage()(Document(_page(body), {"format": "html"}))
     assert "Sentence 7 adds detail" in doc.text
+
+
+def _benchmark_pages() -> list[str]:
+    pages = sorted((AEB / "html").glob("*.html.gz"))
+    assert pages, f"no benchmark pages under {AEB / 'html'}"
+    return [gzip.decompress(p.read_bytes()).decode("utf-8", "replace") for p in pages]
+
+
+def test_body_container_test_is_translated_and_agrees_with_the_xpath() -> None:
+    # If trafilatura's expression changes shape, the translation gives up (and the XPath
+    # is used): this test says so rather than letting the speed-up vanish unnoticed.
+    assert isinstance(body_containers, ContainerTest)
+    found = 0
+    for page in _benchmark_pages():
+        tree = load_html(page)
+        expected = _BODY_CONTAINERS(tree)
+        assert body_containers(tree) == expected
+        found += len(expected)
+    assert found > 100
+
+
+def test_container_test_refuses_an_expression_it_does_not_understand() -> None:
+    assert container_test(".//*[self::div][@class='post'][1]") is not None
+    assert container_test(".//*[self::div][@class='post' and @id='x'][1]") is None
+    assert container_test(".//*[self::div][contains(@class, 'post')][1]") is None
+    assert container_test(".//div[@class='post'][1]") is None
+
+
+def test_parse_html_builds_the_tree_trafilatura_builds() -> None:
+    for page in _benchmark_pages():
+        ours = parse_html(page)
+        assert ours is not None
+        assert tostring(ours) == tostring(load_html(page))
+    for odd in (
+        "plain words",
+        "<p>one block</p>",
+        "<?xml version='1.0' encoding='utf-8'?><html><body><p>x</p></body></html>",
+    ):
+        theirs = load_html(odd)
+        ours = parse_html(odd)
+        assert (ours is None) == (theirs is None), odd
+        if ours is not None:
+            assert tostring(ours) == tostring(theirs)

@@ -98,8 +98,9 @@ class CaptionsStage:
         """The removals for a player block starting at ``lines[index]``, and the index of
         its caption line (``index`` itself when there is none)."""
         offset, line = lines[index]
-        for rule in self.rules.of_action("player"):
-            found = rule.matches(normalized, timed_out)
+        folded = (normalized.casefold(), normalized.lower())
+        for rule in self.rules.index("player").candidates(normalized, folded):
+            found = rule.matches(normalized, timed_out, folded)
             if found is None or isinstance(found, bool):
                 continue  # no match, or an exact line: no caption to look for
             repeat = self._caption_after(lines, index, found.group("caption"))

@@ -16,7 +16,6 @@ from cleaner.rules.chrome import (
     DEFAULT_MAX_LINE_CHARS,
     PATTERN_TIMEOUT_S,
     ChromeRuleSet,
-    first_match,
     lines_with_offsets,
     load_chrome_rules,
     normalize_line,
@@ -49,9 +48,9 @@ class ChromeStage:
     drop_repeated_lines: bool = True
 
     def __call__(self, doc: Document) -> Document:
-        line_rules = self.rules.of_action("line")
-        player_rules = self.rules.of_action("player")
-        tail_rules = self.rules.of_action("tail")
+        line_rules = self.rules.index("line")
+        player_rules = self.rules.index("player")
+        tail_rules = self.rules.index("tail")
         replacements: list[Replacement] = []
         # (offset, tail marker rule id or "", counts as article text) for lines that stay
         kept: list[tuple[int, str, bool]] = []
@@ -69,7 +68,7 @@ class ChromeStage:
             normalized = normalize_line(stripped)
             key = normalized.casefold()
             folded = (key, normalized.lower())
-            rule = first_match(line_rules, normalized, timed_out, folded)
+            rule = line_rules.first_match(normalized, timed_out, folded)
             if rule is not None:
                 replacements.append(Replacement(offset, offset + len(line), "", rule.rule_id))
                 continue
@@ -78,8 +77,8 @@ class ChromeStage:
                 continue
             # Player lines and the caption after them are removed later by the captions
             # stage; they must not count as article when judging where a page's tail starts.
-            is_player = first_match(player_rules, normalized, timed_out, folded) is not None
-            marker = first_match(tail_rules, normalized, timed_out, folded)
+            is_player = player_rules.first_match(normalized, timed_out, folded) is not None
+            marker = tail_rules.first_match(normalized, timed_out, folded)
             marker_id = marker.rule_id if marker is not None else ""
             kept.append((offset, marker_id, not (is_player or after_player or marker_id)))
             previous_kept, after_player = key, is_player

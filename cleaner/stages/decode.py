@@ -30,6 +30,9 @@ BINARY_SNIFF_BYTES = 8192
 # which a NUL-free file is still treated as binary.
 MAX_CONTROL_BYTE_RATIO = 0.10
 _TEXT_CONTROLS = {0x09, 0x0A, 0x0C, 0x0D, 0x1B}
+# Every byte value except the binary-looking controls: deleting these from a chunk leaves
+# exactly its control bytes, counted in C rather than a Python loop.
+_NOT_CONTROL_BYTES = bytes(b for b in range(256) if b >= 0x20 or b in _TEXT_CONTROLS)
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -93,7 +96,7 @@ def _refuse_binary(raw: bytes) -> None:
     if nul != -1:
         raise DocumentError(f"binary file (NUL byte at offset {nul}), not text", NAME)
     if head:
-        controls = sum(1 for byte in head if byte < 0x20 and byte not in _TEXT_CONTROLS)
+        controls = len(head.translate(None, _NOT_CONTROL_BYTES))
         if controls / len(head) > MAX_CONTROL_BYTE_RATIO:
             raise DocumentError(
                 f"binary file ({controls} control bytes in the first {len(head)}), not text", NAME

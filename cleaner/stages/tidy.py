@@ -20,7 +20,6 @@ from cleaner.registry import StageSettings
 from cleaner.rules.chrome import (
     PATTERN_TIMEOUT_S,
     ChromeRuleSet,
-    first_match,
     load_chrome_rules,
     normalize_line,
 )
@@ -95,7 +94,7 @@ class TidyStage:
         # Without its suffix the line would be chrome ("Story continues below advertisement
         # – National"), which the chrome stage would remove on a second cleaning: keep it
         # whole, so that cleaning the output again changes nothing.
-        if first_match(self.rules.of_action("line"), normalize_line(trimmed), timed_out):
+        if self.rules.index("line").first_match(normalize_line(trimmed), timed_out):
             return None
         return Replacement(start + len(trimmed), start + len(line), "", rule_id)
 
