@@ -85,10 +85,17 @@ class PatternTimeout(Exception):
         super().__init__(f"rule {rule_id}: pattern timed out after {PATTERN_TIMEOUT_S:g} s")
 
 
+_QUOTE_PAIRS = tuple((chr(code), straight) for code, straight in _QUOTES.items())
+
+
 def normalize_line(line: str) -> str:
     """A line as rules see it: straight quotes, single spaces, no surrounding white space."""
-    # str.split() and regex \s agree on what white space is; splitting is the faster.
-    return " ".join(line.translate(_QUOTES).split())
+    # A replace per quote character found costs a quarter of str.translate's dictionary
+    # lookup per character; str.split() and regex \s agree on what white space is.
+    for curly, straight in _QUOTE_PAIRS:
+        if curly in line:
+            line = line.replace(curly, straight)
+    return " ".join(line.split())
 
 
 @dataclass(frozen=True)
@@ -186,12 +193,13 @@ class RuleIndex:
         if len(normalized) > self.max_length:
             return []
         casefolded, lowered = folded
-        positions = set(self._always)
-        positions.update(self._exact.get(casefolded, ()))
+        positions = [*self._always, *self._exact.get(casefolded, ())]
         if self._triggers is not None:
             for _, found in self._triggers.iter(lowered):
-                positions.update(found)
-        return [self.rules[position] for position in sorted(positions)]
+                positions.extend(found)
+        if not positions:
+            return []  # most lines: nothing to try
+        return [self.rules[position] for position in sorted(set(positions))]
 
     def first_match(
         self,

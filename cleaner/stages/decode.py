@@ -54,7 +54,8 @@ class DecodeStage:
         if doc.raw is None:
             return doc
         text, encoding = decode_bytes(doc.raw, self.errors)
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if "\r" in text:  # most files have none, and a replace scans the whole text
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
         return Document(text=text, metadata={**doc.metadata, "encoding": encoding}, edits=doc.edits)
 
 
