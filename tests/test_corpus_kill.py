@@ -89,10 +89,15 @@ def test_sigkill_at_any_moment_then_resume(tmp_path: Path, jobs: int) -> None:
     parts = out / ".cleaner" / "parts"
     inputs = PAGES + 2
     # Kill during start-up, with big.jsonl half done (shards finished, file not committed),
-    # after a few commits, after most, and when every input is committed (the final merge).
+    # with pages written in place but not yet in the manifest, after a few commits, after
+    # most, and when every input is committed (the final merge).
     moments = [
         ("start-up", lambda: True),
         ("shards done, file not committed", lambda: any(parts.glob("*.done"))),
+        (
+            "pages written, not recorded",
+            lambda: committed(out) == 0 and any((out / "pages").glob("p*.txt")),
+        ),
         ("some inputs committed", lambda: committed(out) >= 10),
         ("most inputs committed", lambda: committed(out) >= inputs // 2),
         ("all committed, merging", lambda: committed(out) >= inputs),
@@ -113,7 +118,7 @@ def test_sigkill_at_any_moment_then_resume(tmp_path: Path, jobs: int) -> None:
         while processes_mentioning(str(out)) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not processes_mentioning(str(out)), "workers outlived the killed run"
-    assert len(hit) >= 4, f"kills that hit a running process: {hit}"
+    assert len(hit) >= 5, f"kills that hit a running process: {hit}"
     print(f"killed during: {hit}; full run {full_run:.1f} s")
 
     final = start(src, out, jobs)

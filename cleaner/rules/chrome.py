@@ -71,6 +71,17 @@ _QUOTES = str.maketrans(
     }
 )
 
+REPEATED_LINE_RULE = "chrome.repeated-line"
+# A repeated short line ("Yes." "Yes.") can be real dialogue; a repeated sentence of several
+# words back to back is a scraping artefact.
+MIN_WORDS_FOR_REPEAT = 4
+
+
+def is_repeatable(line_key: str) -> bool:
+    """Whether a line is long enough that a copy of it right after it is an artefact."""
+    return len(line_key.split()) >= MIN_WORDS_FOR_REPEAT
+
+
 # Seconds a rule's pattern may spend on one line (lines are at most a few hundred characters,
 # so only catastrophic backtracking comes near it); past it the rule is skipped for the
 # document and reported.

@@ -20,13 +20,14 @@ from cleaner.document import Document, Replacement, apply_replacements
 from cleaner.registry import StageSettings
 from cleaner.rules.chrome import (
     PATTERN_TIMEOUT_S,
+    REPEATED_LINE_RULE,
     ChromeRuleSet,
+    is_repeatable,
     lines_with_offsets,
     load_chrome_rules,
     normalize_line,
 )
 from cleaner.rules.repair import report_timeouts
-from cleaner.stages.chrome import REPEATED_LINE_RULE, is_repeatable
 
 NAME = "captions"
 DESCRIPTION = "Removes video/gallery player lines ('Click to play video: ...') with the caption lines that repeat them, even when reworded."
@@ -61,11 +62,22 @@ class CaptionsStage:
         if not self.rules.of_action("player"):
             return doc
         lines = [(o, line) for o, line in lines_with_offsets(doc.text) if line.strip()]
+        timed_out: set[str] = set()  # rules whose pattern timed out: skipped for this document
+        replacements = self.removals(lines, timed_out)
+        previous = int(doc.metadata.get("chrome_lines_removed", 0))
+        cleaned = apply_replacements(
+            doc, NAME, replacements, chrome_lines_removed=previous + len(replacements)
+        )
+        return report_timeouts(cleaned, NAME, timed_out, PATTERN_TIMEOUT_S)
+
+    def removals(self, lines: list[tuple[int, str]], timed_out: set[str]) -> list[Replacement]:
+        """What this stage removes from a text whose non-blank lines are ``lines``
+        (offset, line with its newline): player blocks, and the copies their removal makes
+        neighbours. The chrome stage asks too, to know which lines will not stay."""
         replacements: list[Replacement] = []
         captions: set[int] = set()
         previous_kept = ""
         removed_since_kept = False
-        timed_out: set[str] = set()  # rules whose pattern timed out: skipped for this document
         for index, (offset, line) in enumerate(lines):
             if index in captions:
                 removed_since_kept = True
@@ -86,11 +98,7 @@ class CaptionsStage:
                 continue
             previous_kept = key
             removed_since_kept = False
-        previous = int(doc.metadata.get("chrome_lines_removed", 0))
-        cleaned = apply_replacements(
-            doc, NAME, replacements, chrome_lines_removed=previous + len(replacements)
-        )
-        return report_timeouts(cleaned, NAME, timed_out, PATTERN_TIMEOUT_S)
+        return replacements
 
     def _player_block(
         self, lines: list[tuple[int, str]], index: int, normalized: str, timed_out: set[str]
