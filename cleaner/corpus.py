@@ -22,21 +22,25 @@ How a run survives being killed at any moment (SIGKILL included):
   error lines to temporary files, renames them into ``OUT/.cleaner/parts/`` and writes the
   shard's ``done`` file last: a shard with a ``done`` file is complete, any other is redone.
 * When every shard of an input is done, the runner *commits* the input: output renamed into
-  the mirrored tree, audit and error lines into per-input files, then one line appended to the
+  the mirrored tree, audit and error lines into per-input files, then the input recorded in the
   manifest. Every step is idempotent, so a commit cut short is simply redone.
 * An input that is a single shard (every text, HTML and WARC file, and small JSONL) skips the
   parts: the worker renames its output, audit and error files straight into their final
-  places, and the runner only appends the manifest line. Until that line is written the input
+  places, and the runner only records it in the manifest. Until that entry is written the input
   counts as not done, and a rerun replaces the files whole, so a kill in between loses nothing
   and duplicates nothing. The runner's own work per input stays small enough not to hold back
   the workers (with a file per document, it was a third of what they did).
 * ``_audit.jsonl`` and ``_errors.jsonl`` are rebuilt from the per-input files at the end of a
   run, so no document's lines can appear twice, whatever was interrupted.
 
-Incremental: the manifest records, per input, its size, mtime, content hash and a job key
-(content hash + pipeline fingerprint, which covers the rule files + cleaner version + text
-field). An input whose job key is unchanged and whose outputs exist is skipped; change a rule
-and every input is redone. Inputs that disappeared from IN have their outputs removed.
+Incremental: the manifest (:mod:`cleaner.manifest`, an SQLite file in ``OUT/.cleaner/``)
+records, per input, its size, mtime, content hash and a job key (content hash + pipeline
+fingerprint, which covers the rule files + cleaner version + text field). An input whose job
+key is unchanged and whose outputs exist is skipped; change a rule and every input is redone.
+Inputs that disappeared from IN have their outputs removed.
+
+Memory stays flat in the size of the corpus: documents stream through the workers, and the
+run's list of inputs and its plan wait in the manifest on disk, not in the runner's memory.
 
 Only one run may write to an OUT at a time (``OUT/.cleaner/lock``, an ``flock``, released by
 the kernel when its holder dies, so a killed run never leaves a lock that blocks the next).
@@ -59,6 +63,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import threading
 import time
 import uuid
@@ -72,6 +77,7 @@ from cleaner.errors import CleanerError, ConfigError, DocumentError, ServiceErro
 from cleaner.io.readers import HTML_SUFFIXES, JSONL_SUFFIXES, Source, read_jsonl
 from cleaner.io.warc import read_warc_path
 from cleaner.io.writers import edit_to_json, result_record, to_json_line
+from cleaner.manifest import MANIFEST_FILE, Manifest
 from cleaner.pipeline import Pipeline, PipelineConfig, Result
 from cleaner.processes import pid_alive
 
@@ -110,13 +116,6 @@ STOP_WAIT_S = 5.0
 
 HASH_BLOCK = 1 << 20
 
-MANIFEST_BATCH = 500
-MANIFEST_FLUSH_S = 1.0
-"""Commits are recorded in the manifest in batches, each after one sync of the file system:
-a sync per document would cost more than cleaning it. A kill loses at most a second of
-commits, which the next run redoes."""
-MANIFEST_FORMAT = 1
-
 
 class CorpusError(CleanerError):
     """The run cannot start: bad folders, another run holding OUT. Nothing was written."""
@@ -141,6 +140,25 @@ _OUTPUT_HINTS = {
 }
 
 
+# The manifest's SQLite errors, as the file-system errors they stand for.
+_SQLITE_ERRNO = {
+    "SQLITE_FULL": errno.ENOSPC,
+    "SQLITE_READONLY": errno.EROFS,
+    "SQLITE_READONLY_DBMOVED": errno.EROFS,
+    "SQLITE_CANTOPEN": errno.EACCES,
+    "SQLITE_PERM": errno.EPERM,
+    "SQLITE_IOERR": errno.EIO,
+}
+
+
+def _output_error(what: str, where: Any) -> OutputError:
+    place = f" ({where})" if where else ""
+    return OutputError(
+        f"cannot write the output: {what}{place}; nothing partial was left behind, "
+        "finished inputs are kept: fix it and run the same command again to resume"
+    )
+
+
 def _os_errors_reported(run: Callable[..., CorpusSummary]) -> Callable[..., CorpusSummary]:
     """File-system failures during a run (disk full, read-only OUT...) become one clear
     :class:`OutputError` instead of a traceback from whichever write hit them first."""
@@ -151,11 +169,11 @@ def _os_errors_reported(run: Callable[..., CorpusSummary]) -> Callable[..., Corp
             return run(*args, **kwargs)
         except OSError as exc:
             what = _OUTPUT_HINTS.get(exc.errno or 0, exc.strerror or str(exc))
-            where = f" ({exc.filename})" if exc.filename else ""
-            raise OutputError(
-                f"cannot write the output: {what}{where}; nothing partial was left behind, "
-                "finished inputs are kept: fix it and run the same command again to resume"
-            ) from exc
+            raise _output_error(what, exc.filename) from exc
+        except sqlite3.Error as exc:
+            code = _SQLITE_ERRNO.get(getattr(exc, "sqlite_errorname", ""), 0)
+            what = _OUTPUT_HINTS.get(code, str(exc))
+            raise _output_error(what, f"{STATE_DIR}/{MANIFEST_FILE}") from exc
 
     return wrapper
 
@@ -206,7 +224,7 @@ class InputFile:
     @property
     def key(self) -> str:
         """A file-name-safe name for this input's state files."""
-        return hashlib.sha1(self.rel.encode("utf-8")).hexdigest()[:20]
+        return _input_key(self.rel)
 
 
 def _within(path: Path, root: Path) -> bool:
@@ -230,8 +248,10 @@ def walk_inputs(
     ends)."""
     real_root = root.resolve()
     walked: set[tuple[int, int]] = set()
-    claimed: set[str] = set(RESERVED_NAMES)
     for folder, dirnames, filenames in os.walk(root, followlinks=follow_symlinks):
+        # Outputs can only collide within a folder: names claimed are kept per folder, so
+        # memory does not grow with the corpus.
+        claimed: set[str] = set(RESERVED_NAMES) if Path(folder) == root else set()
         try:
             folder_stat = os.stat(folder)
         except OSError:
@@ -252,11 +272,7 @@ def walk_inputs(
                 continue
             path = Path(folder) / filename
             rel = path.relative_to(root).as_posix()
-            if (
-                not follow_symlinks
-                and path.is_symlink()
-                and not _within(path.resolve(), real_root)
-            ):
+            if not follow_symlinks and path.is_symlink() and not _within(path.resolve(), real_root):
                 if links_skipped is not None:
                     links_skipped.append(rel)
                 continue
@@ -403,87 +419,6 @@ class RunLock:
                 os.ftruncate(self.fd, 0)
             os.close(self.fd)
             self.fd = None
-
-
-# --- the manifest ---------------------------------------------------------------------------
-
-
-class Manifest:
-    """Append-only log of committed inputs (``OUT/.cleaner/manifest.jsonl``); last line wins.
-
-    Appending one line per commit keeps a commit O(1) for a corpus of any size; the log is
-    rewritten with one line per input at the end of a complete run.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.entries: dict[str, dict[str, Any]] = {}
-        self.pending: list[dict[str, Any]] = []
-        self.flushed_at = time.monotonic()
-
-    def load(self) -> None:
-        if not self.path.exists():
-            return
-        data = self.path.read_bytes()
-        cut = data.rfind(b"\n") + 1
-        if cut != len(data):
-            # The last append was cut short by a kill: drop the torn line before appending.
-            with self.path.open("r+b") as handle:
-                handle.truncate(cut)
-        for line in data[:cut].splitlines():
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(entry, dict) and entry.get("format") == MANIFEST_FORMAT:
-                self.entries[str(entry["input"])] = entry
-
-    def append(self, entry: dict[str, Any]) -> None:
-        """Record a commit. Lines are written in batches by :meth:`flush`, after the outputs
-        they vouch for are on disk; a commit lost with an unflushed batch is simply redone."""
-        entry = {"format": MANIFEST_FORMAT, **entry}
-        self.entries[str(entry["input"])] = entry
-        self.pending.append(entry)
-        if (
-            len(self.pending) >= MANIFEST_BATCH
-            or time.monotonic() - self.flushed_at >= MANIFEST_FLUSH_S
-        ):
-            self.flush()
-
-    def flush(self) -> None:
-        self.flushed_at = time.monotonic()
-        if not self.pending:
-            return
-        _sync_filesystem(self.path.parent)
-        with self.path.open("ab") as handle:
-            for entry in self.pending:
-                handle.write(json.dumps(entry, sort_keys=True).encode() + b"\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        self.pending.clear()
-
-    def rewrite(self, inputs: Iterable[str]) -> None:
-        self.flush()
-        keep = [self.entries[rel] for rel in inputs if rel in self.entries]
-        self.entries = {str(e["input"]): e for e in keep}
-        _atomic_write_lines(self.path, (json.dumps(e, sort_keys=True) + "\n" for e in keep))
-
-
-def _sync_filesystem(folder: Path) -> None:
-    """Flush the file system holding ``folder`` to disk (``syncfs``; ``sync`` elsewhere)."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            if libc.syncfs(fd) == 0:
-                return
-        finally:
-            os.close(fd)
-    except (OSError, AttributeError):
-        pass
-    os.sync()
 
 
 # --- writing files --------------------------------------------------------------------------
@@ -916,10 +851,15 @@ class ShardEngine(Protocol):
         ...
 
     def run(
-        self, tasks: list[ShardTask], config: PipelineConfig, finished: Callable[[ShardDone], None]
+        self,
+        tasks: Iterator[ShardTask],
+        count: int,
+        config: PipelineConfig,
+        finished: Callable[[ShardDone], None],
     ) -> None:
-        """Run every task, calling ``finished`` (in this process) once each task's shard files
-        are written, as :func:`run_shard` writes them."""
+        """Run every task (``count`` of them, handed out as they are planned), calling
+        ``finished`` (in this process) once each task's shard files are written, as
+        :func:`run_shard` writes them."""
         ...
 
 
@@ -1017,62 +957,58 @@ def run_corpus(
     state = dst / STATE_DIR
     lock = RunLock(state / "lock")
     lock.acquire(out_dir)
+    manifest: Manifest | None = None
     try:
         summary = CorpusSummary(out_dir=out_dir, jobs=jobs or default_jobs())
         _sweep_temp_files(dst)
-        manifest = Manifest(state / "manifest.jsonl")
-        manifest.load()
-        order, todo = _plan(
-            src, dst, state, manifest, fingerprint, text_field, force, shard_bytes, summary,
+        manifest = Manifest(state)
+        plan = _plan(
+            src,
+            dst,
+            state,
+            manifest,
+            fingerprint,
+            text_field,
+            force,
+            shard_bytes,
+            summary,
             follow_symlinks=follow_symlinks,
             in_place=engine is None,
         )
         if (
-            todo
+            plan.units
             and "grammar" in config.stages
             and not config.languagetool_url
             and (engine is None or engine.shares_local_languagetool)
         ):
             config = _with_shared_languagetool(config)
             pipeline = Pipeline(config)
-        total = sum(task.size for unit in todo.values() for task in unit.tasks)
         try:
-            _execute(
-                todo, pipeline, config, summary, manifest, dst, state, sink, lock, total, engine
-            )
+            _execute(plan, pipeline, config, summary, manifest, dst, state, sink, lock, engine)
         finally:
             manifest.flush()  # what was committed before a failure or Ctrl-C stays done
-        summary.inputs_cleaned = len(todo)
-        present = {inp.rel for inp in order}
-        removed = [rel for rel in manifest.entries if rel not in present]
-        for rel in removed:
-            _forget_input(manifest.entries[rel], dst, state)
+        summary.inputs_cleaned = plan.units
+        removed = list(manifest.left_in())  # few: the inputs removed from IN since last time
+        for entry in removed:
+            _forget_input(entry, dst, state)
+            manifest.forget(str(entry["input"]))
+        manifest.flush()
         summary.inputs_removed = len(removed)
-        current = [inp.rel for inp in order]
-        if (
-            todo
-            or removed
-            or not (dst / AUDIT_FILE).exists()
-            or len(manifest.entries) != len(current)
-        ):
-            manifest.rewrite(current)
-        changed = bool(todo or removed)
-        keys = [inp.key for inp in order]
+        changed = bool(plan.units or removed)
         if changed or not (dst / AUDIT_FILE).exists() or not (dst / ERRORS_FILE).exists():
-            _merge(dst / AUDIT_FILE, [state / "audit" / f"{k}.jsonl" for k in keys])
-            _merge(dst / ERRORS_FILE, [state / "errors" / f"{k}.jsonl" for k in keys])
+            keys = [_input_key(rel) for rel in manifest.walk_order()]
+            _merge(dst / AUDIT_FILE, (state / "audit" / f"{k}.jsonl" for k in keys))
+            _merge(dst / ERRORS_FILE, (state / "errors" / f"{k}.jsonl" for k in keys))
         if changed or not (dst / REPORT_FILE).exists():
             from cleaner.report import write_report
 
             write_report(dst / AUDIT_FILE, dst, dst / REPORT_FILE, report_documents)
-        summary.failures_total = sum(
-            int(manifest.entries[rel].get("counts", {}).get("failures", 0))
-            for rel in current
-            if rel in manifest.entries
-        )
+        summary.failures_total = manifest.failures()
         summary.seconds = time.perf_counter() - started
         return summary
     finally:
+        if manifest is not None:
+            manifest.close()
         lock.release()
 
 
@@ -1088,6 +1024,15 @@ def _with_shared_languagetool(config: PipelineConfig) -> PipelineConfig:
     return replace(config, languagetool_url=url)
 
 
+@dataclass
+class _Plan:
+    """What a run has to do, counted; the units themselves wait in the manifest's plan."""
+
+    units: int = 0
+    tasks: int = 0
+    bytes: int = 0
+
+
 def _plan(
     src: Path,
     dst: Path,
@@ -1101,13 +1046,14 @@ def _plan(
     *,
     follow_symlinks: bool = False,
     in_place: bool = True,
-) -> tuple[list[InputFile], dict[str, _Unit]]:
-    """Every input in order, and the units of work for those that need cleaning. With
-    ``in_place``, an input that is one shard is written straight to its final files (an engine
-    that runs shards elsewhere sends back shard files instead)."""
-    order: list[InputFile] = []
-    todo: dict[str, _Unit] = {}
+) -> _Plan:
+    """Walk IN, noting every input in the manifest's walk and planning those that need
+    cleaning. With ``in_place``, an input that is one shard is written straight to its final
+    files (an engine that runs shards elsewhere sends back shard files instead)."""
+    plan = _Plan()
     parts_root = state / "parts"
+    keep_parts: set[str] = set()  # inputs cut in several shards: one per MB of JSONL, few
+    manifest.start_run()
     inputs = walk_inputs(
         src,
         summary.ignored_files,
@@ -1116,8 +1062,9 @@ def _plan(
     )
     for inp in inputs:
         check_output_path(dst, inp.out_rel)
-        order.append(inp)
-        entry = manifest.entries.get(inp.rel)
+        manifest.walked(inp.rel)
+        summary.inputs += 1
+        entry = manifest.get(inp.rel)
         scan: Scan | None = None
         if entry and entry.get("size") == inp.size and entry.get("mtime_ns") == inp.mtime_ns:
             sha = str(entry["sha256"])
@@ -1139,40 +1086,76 @@ def _plan(
             sha = scan.sha256
             job = job_key(sha, fingerprint, inp.kind, inp.out_rel, text_field)
         parts_dir = parts_root / f"{inp.key}-{job}"
-        finals = None
-        if in_place and len(scan.shards) == 1:
-            finals = (
-                str(dst / inp.out_rel),
-                str(state / "audit" / f"{inp.key}.jsonl"),
-                str(state / "errors" / f"{inp.key}.jsonl"),
-            )
-        tasks = [
-            ShardTask(
-                rel=inp.rel,
-                kind=inp.kind,
-                path=str(inp.path),
-                out_rel=inp.out_rel,
-                parts_dir=str(parts_dir),
-                index=index,
-                start=start,
-                end=end,
-                first_line=first_line,
-                size=(end if end is not None else inp.size) - start,
-                text_field=text_field,
-                finals=finals,
-            )
-            for index, (start, end, first_line) in enumerate(scan.shards)
-        ]
-        todo[inp.rel] = _Unit(inp, sha, job, parts_dir, tasks)
+        whole = in_place and len(scan.shards) == 1
+        if not whole:
+            keep_parts.add(parts_dir.name)
+        manifest.plan(
+            {
+                "path": str(inp.path),
+                "rel": inp.rel,
+                "kind": inp.kind,
+                "out_rel": inp.out_rel,
+                "size": inp.size,
+                "mtime_ns": inp.mtime_ns,
+                "sha256": sha,
+                "job": job,
+                "parts_dir": str(parts_dir),
+                "shards": [list(shard) for shard in scan.shards],
+                "in_place": whole,
+                "text_field": text_field,
+            }
+        )
+        plan.units += 1
+        plan.tasks += len(scan.shards)
+        plan.bytes += inp.size
+    manifest.flush()
     for folder in (parts_root, state / "audit", state / "errors"):
         folder.mkdir(parents=True, exist_ok=True)
-    # Shard files of inputs now written in place (left by a killed engine run) go too.
-    _sweep_parts(
-        parts_root,
-        {unit.parts_dir.name for unit in todo.values() if unit.tasks[0].finals is None},
+    # Shard files of jobs nobody will commit go, and those of inputs now written in place
+    # (left by a killed engine run) too.
+    _sweep_parts(parts_root, keep_parts)
+    return plan
+
+
+def _unit(record: Mapping[str, Any], dst: Path, state: Path) -> _Unit:
+    """A planned unit (see :func:`_plan`) with its shard tasks."""
+    inp = InputFile(
+        path=Path(record["path"]),
+        rel=str(record["rel"]),
+        kind=str(record["kind"]),
+        out_rel=str(record["out_rel"]),
+        size=int(record["size"]),
+        mtime_ns=int(record["mtime_ns"]),
     )
-    summary.inputs = len(order)
-    return order, todo
+    finals = None
+    if record["in_place"]:
+        finals = (
+            str(dst / inp.out_rel),
+            str(state / "audit" / f"{inp.key}.jsonl"),
+            str(state / "errors" / f"{inp.key}.jsonl"),
+        )
+    tasks = [
+        ShardTask(
+            rel=inp.rel,
+            kind=inp.kind,
+            path=str(inp.path),
+            out_rel=inp.out_rel,
+            parts_dir=str(record["parts_dir"]),
+            index=index,
+            start=int(start),
+            end=None if end is None else int(end),
+            first_line=int(first_line),
+            size=(end if end is not None else inp.size) - start,
+            text_field=str(record["text_field"]),
+            finals=finals,
+        )
+        for index, (start, end, first_line) in enumerate(record["shards"])
+    ]
+    return _Unit(inp, str(record["sha256"]), str(record["job"]), Path(record["parts_dir"]), tasks)
+
+
+def _input_key(rel: str) -> str:
+    return hashlib.sha1(rel.encode("utf-8")).hexdigest()[:20]
 
 
 def _sweep_parts(parts_root: Path, keep: set[str]) -> None:
@@ -1186,7 +1169,7 @@ def _sweep_parts(parts_root: Path, keep: set[str]) -> None:
 
 
 def _execute(
-    todo: dict[str, _Unit],
+    plan: _Plan,
     pipeline: Pipeline,
     config: PipelineConfig,
     summary: CorpusSummary,
@@ -1195,53 +1178,53 @@ def _execute(
     state: Path,
     sink: ProgressSink,
     lock: RunLock,
-    total: int,
     engine: ShardEngine | None = None,
 ) -> None:
-    pending: list[ShardTask] = []
-    for unit in todo.values():
-        for task in unit.tasks:
-            if task.finals is not None:
-                pending.append(task)  # no done file: not done until the manifest says so
-                continue
-            done = shard_file(task, "done")
-            if done.exists():
-                # Finished by a run that was killed before committing it.
-                unit.done[task.index] = ShardDone(
-                    task.rel, task.index, task.size, _read_counts(done)
-                )
-            else:
-                pending.append(task)
-    jobs = max(1, min(summary.jobs, len(pending)))
+    # Units being worked on: a unit enters when its first shard is handed out and leaves
+    # when it is committed, so this stays the size of the work in flight.
+    active: dict[str, _Unit] = {}
+
+    def finished(shard: ShardDone) -> None:
+        unit = active[shard.rel]
+        unit.done[shard.index] = shard
+        _credit(shard, summary, sink)
+        if shard.written is not None:
+            _record(unit, manifest, list(shard.written), shard.counts)
+        elif len(unit.done) == len(unit.tasks):
+            _commit(unit, manifest, dst, state)
+        else:
+            return
+        del active[shard.rel]
+
+    def pending() -> Iterator[ShardTask]:
+        for record in manifest.planned():
+            unit = _unit(record, dst, state)
+            active[unit.inp.rel] = unit
+            waiting = []
+            for task in unit.tasks:
+                done = shard_file(task, "done")
+                if task.finals is None and done.exists():
+                    # Finished by a run that was killed before committing it.
+                    finished(ShardDone(task.rel, task.index, task.size, _read_counts(done)))
+                else:
+                    waiting.append(task)
+            yield from waiting
+
+    jobs = max(1, min(summary.jobs, plan.tasks))
     summary.jobs = jobs
     # Workers are forked before the progress display starts its refresh thread: forking a
     # process that has threads can leave the child waiting on a lock nobody will release.
     executor = _start_pool(config, jobs, lock) if jobs > 1 and engine is None else None
     try:
-        sink.start(total, len(todo), summary.inputs_skipped)
-
-        def finished(shard: ShardDone) -> None:
-            unit = todo[shard.rel]
-            unit.done[shard.index] = shard
-            _credit(shard, summary, sink)
-            if shard.written is not None:
-                _record(unit, manifest, list(shard.written), shard.counts)
-            elif len(unit.done) == len(unit.tasks):
-                _commit(unit, manifest, dst, state)
-
-        for unit in list(todo.values()):
-            for shard in list(unit.done.values()):
-                _credit(shard, summary, sink)
-            if len(unit.done) == len(unit.tasks):
-                _commit(unit, manifest, dst, state)
+        sink.start(plan.bytes, plan.units, summary.inputs_skipped)
         if engine is not None:
-            engine.run(pending, config, finished)
+            engine.run(pending(), plan.tasks, config, finished)
             summary.jobs = engine.workers or summary.jobs
         elif executor is None:
-            for task in pending:
+            for task in pending():
                 finished(run_shard(pipeline, task))
         else:
-            _run_pool(executor, pending, jobs, finished)
+            _run_pool(executor, pending(), plan.tasks, jobs, finished)
     except BaseException:
         if executor is not None:
             _stop_pool(executor)
@@ -1287,11 +1270,11 @@ def _stop_pool(executor: futures.ProcessPoolExecutor) -> None:
             process.join(STOP_WAIT_S)
 
 
-def _batches(pending: list[ShardTask], jobs: int) -> Iterator[list[ShardTask]]:
+def _batches(pending: Iterable[ShardTask], count: int, jobs: int) -> Iterator[list[ShardTask]]:
     """Small shards travel to workers in batches: one round trip per short text file costs
-    the parent more than the worker's cleaning. Batches stay small enough to spread the work
-    evenly over the workers until the end."""
-    limit = max(1, min(BATCH_TASKS, len(pending) // (jobs * BATCHES_PER_WORKER)))
+    the parent more than the worker's cleaning. Batches stay small enough to spread the
+    ``count`` tasks evenly over the workers until the end."""
+    limit = max(1, min(BATCH_TASKS, count // (jobs * BATCHES_PER_WORKER)))
     batch: list[ShardTask] = []
     size = 0
     for task in pending:
@@ -1306,11 +1289,12 @@ def _batches(pending: list[ShardTask], jobs: int) -> Iterator[list[ShardTask]]:
 
 def _run_pool(
     executor: futures.ProcessPoolExecutor,
-    pending: list[ShardTask],
+    pending: Iterable[ShardTask],
+    count: int,
     jobs: int,
     finished: Callable[[ShardDone], None],
 ) -> None:
-    queue = _batches(pending, jobs)
+    queue = _batches(pending, count, jobs)
     running: set[futures.Future[list[ShardDone]]] = set()
     for batch in queue:
         running.add(executor.submit(_worker_run, batch))
@@ -1410,12 +1394,12 @@ def _forget_input(entry: Mapping[str, Any], dst: Path, state: Path) -> None:
     """An input left IN: its outputs (which this tool wrote) and state go too."""
     for rel in entry.get("outputs", []):
         _unlink(dst / str(rel))
-    key = hashlib.sha1(str(entry["input"]).encode("utf-8")).hexdigest()[:20]
+    key = _input_key(str(entry["input"]))
     _unlink(state / "audit" / f"{key}.jsonl")
     _unlink(state / "errors" / f"{key}.jsonl")
 
 
-def _merge(path: Path, parts: list[Path]) -> None:
+def _merge(path: Path, parts: Iterable[Path]) -> None:
     """Concatenate per-input files into one (copied, never linked: users may edit the result)."""
 
     def fill(handle: IO[bytes]) -> None:

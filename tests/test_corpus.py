@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import importlib.util
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -392,3 +394,28 @@ def test_progress_and_summary_on_a_terminal(tmp_path: Path) -> None:
     shown = b"".join(chunks).decode("utf-8", "replace")
     for words in ("docs/s", "chrome lines removed", "repairs", "grammar fixes", "failures", "report:"):
         assert words in shown, f"{words!r} missing from:\n{shown}"
+
+
+def test_manifest_of_the_json_lines_format_is_taken_over(tmp_path: Path) -> None:
+    """OUT folders written by cleaner 0.1 kept the manifest as JSON lines: a run takes its
+    entries over (up to a line a kill cut short), so nothing is redone or left behind."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for number in range(3):
+        (src / f"a{number}.txt").write_text(article(number), encoding="utf-8")
+    run_corpus(src, out, config(), jobs=1)
+    state = out / ".cleaner"
+    with contextlib.closing(sqlite3.connect(state / "manifest.sqlite3")) as db:
+        entries = [json.loads(row[0]) for row in db.execute("SELECT entry FROM inputs ORDER BY rel")]
+    (state / "manifest.sqlite3").unlink()
+    lines = "".join(json.dumps(entry, sort_keys=True) + "\n" for entry in entries[:2])
+    (state / "manifest.jsonl").write_text(lines + json.dumps(entries[2])[:40], encoding="utf-8")
+    (src / "a0.txt").unlink()  # removed since: its output must go, which needs its entry
+
+    again = run_corpus(src, out, config(), jobs=1)
+
+    assert (again.inputs_skipped, again.inputs_cleaned, again.inputs_removed) == (1, 1, 1)
+    assert not (state / "manifest.jsonl").exists()
+    assert not (out / "a0.txt").exists()
+    assert (out / "a1.txt").exists() and (out / "a2.txt").exists()
+    assert run_corpus(src, out, config(), jobs=1).inputs_skipped == 2

@@ -3,10 +3,12 @@ output complete, nothing duplicated, the same bytes as a run that was never inte
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -68,10 +70,15 @@ def processes_mentioning(text: str) -> list[int]:
 
 
 def committed(out: Path) -> int:
-    manifest = out / ".cleaner" / "manifest.jsonl"
+    """Inputs the manifest records as done (0 while it is busy being written)."""
+    manifest = out / ".cleaner" / "manifest.sqlite3"
     if not manifest.exists():
         return 0
-    return len({json.loads(line)["input"] for line in manifest.read_text().splitlines() if line.endswith("}")})
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{manifest}?mode=ro", uri=True, timeout=0.5)) as db:
+            return int(db.execute("SELECT COUNT(*) FROM inputs").fetchone()[0])
+    except sqlite3.Error:
+        return 0
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -244,15 +244,13 @@ def test_out_reached_through_a_link_into_in_is_refused(tmp_path: Path) -> None:
 # --- faults: a full or read-only OUT ------------------------------------------------------------
 
 
-@pytest.fixture
-def tmpfs(tmp_path: Path) -> Iterator[Path]:
-    """A real 64 KiB file system (tmpfs), mounted for the test: a disk that fills up."""
+def _mounted_tmpfs(tmp_path: Path, size: str) -> Iterator[Path]:
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs needs root")
     mount = tmp_path / "disk"
     mount.mkdir()
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)],
         capture_output=True,
         check=False,
     )
@@ -262,6 +260,18 @@ def tmpfs(tmp_path: Path) -> Iterator[Path]:
         yield mount
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.fixture
+def tmpfs(tmp_path: Path) -> Iterator[Path]:
+    """A real 64 KiB file system (tmpfs), mounted for the test: a disk that fills up."""
+    yield from _mounted_tmpfs(tmp_path, "64k")
+
+
+@pytest.fixture
+def roomy_tmpfs(tmp_path: Path) -> Iterator[Path]:
+    """A real 1 MiB file system (tmpfs), for a run that must fit before it is made read-only."""
+    yield from _mounted_tmpfs(tmp_path, "1m")
 
 
 def _remount(mount: Path, options: str) -> None:
@@ -298,7 +308,8 @@ def test_disk_full_gives_a_clear_error_and_no_partial_files(tmp_path: Path, tmpf
     _no_partial_files(out, reference)
 
 
-def test_read_only_out_gives_a_clear_error(tmp_path: Path, tmpfs: Path) -> None:
+def test_read_only_out_gives_a_clear_error(tmp_path: Path, roomy_tmpfs: Path) -> None:
+    tmpfs = roomy_tmpfs
     src, out, reference = tmp_path / "in", tmpfs / "out", tmp_path / "ref"
     _articles(src, 3)
     run_corpus(src, out, config(), jobs=1)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
@@ -250,7 +250,8 @@ class RayEngine:
 
     def run(
         self,
-        tasks: list[ShardTask],
+        tasks: Iterator[ShardTask],
+        count: int,
         config: PipelineConfig,
         finished: Callable[[ShardDone], None],
     ) -> None:
@@ -268,7 +269,7 @@ class RayEngine:
                 where = f"the Ray cluster at {self.address}" if self.address else "a local Ray"
                 raise ServiceError(f"cannot start or reach {where}: {exc}") from exc
         try:
-            self._run(ray, tasks, config, finished)
+            self._run(ray, tasks, count, config, finished)
         finally:
             if started_here:
                 ray.shutdown()
@@ -276,18 +277,21 @@ class RayEngine:
     def _run(
         self,
         ray: ModuleType,
-        tasks: list[ShardTask],
+        tasks: Iterator[ShardTask],
+        count: int,
         config: PipelineConfig,
         finished: Callable[[ShardDone], None],
     ) -> None:
-        if not tasks:
+        if not count:
+            for _ in tasks:  # shards finished by a killed run still get committed
+                pass
             return
         cpus = int(ray.cluster_resources().get("CPU", 1)) or 1
-        count = max(1, min(self.jobs or cpus, cpus, len(tasks)))
-        self.workers = count
+        actors = max(1, min(self.jobs or cpus, cpus, count))
+        self.workers = actors
         actor = ray.remote(num_cpus=1)(ShardWorker)
-        workers = [actor.remote(config) for _ in range(count)]
-        queue = _batches(tasks, count)
+        workers = [actor.remote(config) for _ in range(actors)]
+        queue = _batches(tasks, count, actors)
         running: dict[Any, tuple[list[ShardTask], Any]] = {}
 
         def submit(worker: Any) -> None:
