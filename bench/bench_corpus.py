@@ -2,7 +2,8 @@
 HTML pipeline's throughput beside trafilatura's ``extract`` alone.
 
 * documents/s for 1 and 2 jobs on 2,400 generated documents (grammar skipped);
-  target: 2 jobs >= 1.8 x 1 job (only meaningful with 2 free cores);
+  target: 2 jobs >= 1.8 x 1 job (only meaningful with 2 free cores: the same run measures
+  what two processes of a pure-CPU loop get, the machine's ceiling at the time);
 * peak RSS of ``cleaner corpus --jobs 1`` on a JSONL file of 1,000 and of 10,000 documents,
   and on the same documents as 1,000 and 10,000 files; target: ratio <= 1.2;
 * HTML pages of /work/shared/bench/aeb/html through the pipeline (grammar skipped) against
@@ -17,6 +18,7 @@ import gzip
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -68,6 +70,34 @@ def bench_config() -> PipelineConfig:
     return config
 
 
+def _burn(count: int) -> int:
+    total = 0
+    for number in range(count):
+        total += number * number % 7
+    return total
+
+
+def machine_ceiling(rounds: int = 3, count: int = 4_000_000) -> float:
+    """How much faster two processes finish two pure-CPU loops than one process finishes
+    both, best of ``rounds``: what the machine allows a 2-job run at the time (2.0 on two
+    free cores; less when the cores are shared or busy)."""
+    import multiprocessing
+
+    best = 0.0
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        pool.map(_burn, [1, 1])  # workers started before timing
+        for _ in range(rounds):
+            started = time.perf_counter()
+            _burn(count)
+            _burn(count)
+            one = time.perf_counter() - started
+            started = time.perf_counter()
+            pool.map(_burn, [count, count])
+            two = time.perf_counter() - started
+            best = max(best, one / two)
+    return best
+
+
 def speedup(report: dict[str, Any], work: Path) -> None:
     src = work / "speedup"
     for number in range(SPEEDUP_DOCS):
@@ -75,16 +105,22 @@ def speedup(report: dict[str, Any], work: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{number:05d}.txt").write_text(document(number), encoding="utf-8")
     config = bench_config()
-    rates = {}
-    for jobs in (1, 2):
+    rates: dict[int, float] = {1: 0.0, 2: 0.0}
+    # 1, 2, 2, 1 jobs: both see the machine early and late; each keeps its best run (slower
+    # runs measure the neighbours), and the CPU seconds of its first run.
+    for run_number, jobs in enumerate((1, 2, 2, 1)):
+        out = work / f"out-{run_number}"
         own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
-        summary = run_corpus(src, work / f"out-{jobs}", config, jobs=jobs)
+        summary = run_corpus(src, out, config, jobs=jobs)
         seconds = time.perf_counter() - started
         assert summary.counts.documents == SPEEDUP_DOCS and summary.ok
-        rates[jobs] = SPEEDUP_DOCS / seconds
+        rates[jobs] = max(rates[jobs], SPEEDUP_DOCS / seconds)
         own_after = resource.getrusage(resource.RUSAGE_SELF)
         workers_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        shutil.rmtree(out)
+        if f"corpus_cpu_s_{jobs}_jobs_main" in report:
+            continue
         # CPU seconds say whether the work parallelises even when other processes share the
         # cores and the wall-clock ratio cannot show it.
         report[f"corpus_cpu_s_{jobs}_jobs_main"] = round(
@@ -93,6 +129,7 @@ def speedup(report: dict[str, Any], work: Path) -> None:
         report[f"corpus_cpu_s_{jobs}_jobs_workers"] = round(
             workers_after.ru_utime + workers_after.ru_stime - workers.ru_utime - workers.ru_stime, 2
         )
+    report["corpus_machine_ceiling_2_procs"] = round(machine_ceiling(), 2)
     report["corpus_load_average_1min"] = round(os.getloadavg()[0], 2)
     report["corpus_docs_per_s_1_job"] = round(rates[1], 1)
     report["corpus_docs_per_s_2_jobs"] = round(rates[2], 1)

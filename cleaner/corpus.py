@@ -716,10 +716,9 @@ def _run_in_place(pipeline: Pipeline, task: ShardTask, finals: tuple[str, str, s
     try:
         _write_shard(pipeline, task, temps, counts)
         os.replace(temps["audit"], audit)
-        if temps["errors"].stat().st_size:
+        if temps["errors"].exists():
             os.replace(temps["errors"], errors)
         else:
-            _unlink(temps["errors"])
             _unlink(errors)  # from an earlier run of a changed input
         wrote = temps["out"].exists()
         if wrote:
@@ -754,12 +753,19 @@ def _write_shard(pipeline: Pipeline, task: ShardTask, tmp: dict[str, Path], coun
     with contextlib.ExitStack() as stack:
         out: _Sink | None = None
         audit = stack.enter_context(tmp["audit"].open("wb"))
-        errors = stack.enter_context(tmp["errors"].open("wb"))
+        errors: IO[bytes] | None = None  # made for the first failure: most shards have none
+
+        def failed(record: dict[str, Any]) -> None:
+            nonlocal errors
+            if errors is None:
+                errors = stack.enter_context(tmp["errors"].open("wb"))
+            errors.write(_json_line(record))
+
         for source in shard_sources(task, pipeline.config.max_bytes):
             counts.documents += 1
             if source.error is not None:
                 counts.failures += 1
-                errors.write(_json_line(_error_record(source, task, source.error, None)))
+                failed(_error_record(source, task, source.error, None))
                 continue
             try:
                 result = pipeline.run(source.document())
@@ -768,7 +774,7 @@ def _write_shard(pipeline: Pipeline, task: ShardTask, tmp: dict[str, Path], coun
                 if service is not None:
                     raise service from exc
                 counts.failures += 1
-                errors.write(_json_line(_error_record(source, task, exc.reason, exc.stage)))
+                failed(_error_record(source, task, exc.reason, exc.stage))
                 continue
             if out is None:
                 out = _open_output(stack, tmp["out"], gzip_output)
@@ -1338,7 +1344,7 @@ def _commit(unit: _Unit, manifest: Manifest, dst: Path, state: Path) -> None:
     else:
         _atomic_concat(audit_file, [shard_file(t, "audit") for t in tasks], durable=False)
     error_parts = [shard_file(t, "errors") for t in tasks]
-    error_parts = [p for p in error_parts if p.stat().st_size]
+    error_parts = [p for p in error_parts if p.exists()]
     errors_file = state / "errors" / f"{unit.inp.key}.jsonl"
     if error_parts:
         _atomic_concat(errors_file, error_parts, durable=False)
