@@ -144,11 +144,15 @@ _OUTPUT_HINTS = {
 _SQLITE_ERRNO = {
     "SQLITE_FULL": errno.ENOSPC,
     "SQLITE_READONLY": errno.EROFS,
-    "SQLITE_READONLY_DBMOVED": errno.EROFS,
     "SQLITE_CANTOPEN": errno.EACCES,
     "SQLITE_PERM": errno.EPERM,
     "SQLITE_IOERR": errno.EIO,
 }
+
+
+def _out_dir_of(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> str:
+    """OUT, from the arguments of :func:`run_corpus`."""
+    return str(kwargs["out_dir"] if "out_dir" in kwargs else args[1] if len(args) > 1 else "OUT")
 
 
 def _output_error(what: str, where: Any) -> OutputError:
@@ -170,10 +174,17 @@ def _os_errors_reported(run: Callable[..., CorpusSummary]) -> Callable[..., Corp
         except OSError as exc:
             what = _OUTPUT_HINTS.get(exc.errno or 0, exc.strerror or str(exc))
             raise _output_error(what, exc.filename) from exc
-        except sqlite3.Error as exc:
-            code = _SQLITE_ERRNO.get(getattr(exc, "sqlite_errorname", ""), 0)
-            what = _OUTPUT_HINTS.get(code, str(exc))
-            raise _output_error(what, f"{STATE_DIR}/{MANIFEST_FILE}") from exc
+        except sqlite3.DatabaseError as exc:
+            # Extended codes (SQLITE_IOERR_WRITE) share their primary code's first two words.
+            name = "_".join(str(getattr(exc, "sqlite_errorname", "")).split("_")[:2])
+            where = f"{STATE_DIR}/{MANIFEST_FILE}"
+            if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+                raise CorpusError(
+                    f"the run's manifest ({_out_dir_of(args, kwargs)}/{where}) is damaged: "
+                    f"{exc}; delete it to clean every input again"
+                ) from exc
+            what = _OUTPUT_HINTS.get(_SQLITE_ERRNO.get(name, 0), str(exc))
+            raise _output_error(what, where) from exc
 
     return wrapper
 
@@ -237,10 +248,14 @@ def walk_inputs(
     *,
     follow_symlinks: bool = False,
     links_skipped: list[str] | None = None,
+    claim: Callable[[str], bool] | None = None,
 ) -> Iterator[InputFile]:
     """Every readable input under ``root`` in a stable order (hidden files and folders left
-    out). Two inputs that would write the same output (``a.txt`` and ``a.html``) are told apart
-    by keeping the second one's full name (``a.html.txt``).
+    out). Two inputs that would write the same output (``a.txt`` and ``a.html``, or names
+    that differ only in case) are told apart by keeping the second one's full name
+    (``a.html.txt``). ``claim(name)`` gives out an output name, False if it is taken (the
+    corpus runner keeps them on disk); by default a set in memory does, holding the names
+    reserved at the top of OUT.
 
     Symbolic links: a file link is read when it leads to a file inside ``root``; folder links
     and links leading out of ``root`` are skipped (listed in ``links_skipped``) unless
@@ -248,10 +263,16 @@ def walk_inputs(
     ends)."""
     real_root = root.resolve()
     walked: set[tuple[int, int]] = set()
+    if claim is None:
+        claimed = {name.lower() for name in RESERVED_NAMES}
+
+        def claim(name: str) -> bool:
+            if name.lower() in claimed:
+                return False
+            claimed.add(name.lower())
+            return True
+
     for folder, dirnames, filenames in os.walk(root, followlinks=follow_symlinks):
-        # Outputs can only collide within a folder: names claimed are kept per folder, so
-        # memory does not grow with the corpus.
-        claimed: set[str] = set(RESERVED_NAMES) if Path(folder) == root else set()
         try:
             folder_stat = os.stat(folder)
         except OSError:
@@ -286,14 +307,13 @@ def walk_inputs(
             except OSError:
                 continue
             out_rel = output_name(rel, kind)
-            if out_rel.lower() in claimed:
+            if not claim(out_rel):
                 extension = ".jsonl" if kind in ("jsonl", "warc") else ".txt"
                 out_rel = rel + extension
                 count = 2
-                while out_rel.lower() in claimed:
+                while not claim(out_rel):
                     out_rel = f"{rel}.{count}{extension}"
                     count += 1
-            claimed.add(out_rel.lower())
             yield InputFile(path, rel, kind, out_rel, stat.st_size, stat.st_mtime_ns)
 
 
@@ -702,15 +722,9 @@ def run_shard(pipeline: Pipeline, task: ShardTask) -> ShardDone:
     return ShardDone(task.rel, task.index, task.size, counts.as_dict())
 
 
-_made_folders: set[str] = set()
-"""Output folders this process has made: a corpus of many files per folder asks once each."""
-
-
 def _run_in_place(pipeline: Pipeline, task: ShardTask, finals: tuple[str, str, str]) -> ShardDone:
     output, audit, errors = (Path(path) for path in finals)
-    if str(output.parent) not in _made_folders:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        _made_folders.add(str(output.parent))
+    output.parent.mkdir(parents=True, exist_ok=True)
     temps = {"out": _tmp_path(output), "audit": _tmp_path(audit), "errors": _tmp_path(errors)}
     counts = Counts()
     try:
@@ -989,26 +1003,33 @@ def run_corpus(
         ):
             config = _with_shared_languagetool(config)
             pipeline = Pipeline(config)
+        if plan.units:
+            manifest.set_merged(False)
         try:
             _execute(plan, pipeline, config, summary, manifest, dst, state, sink, lock, engine)
         finally:
             manifest.flush()  # what was committed before a failure or Ctrl-C stays done
         summary.inputs_cleaned = plan.units
-        removed = list(manifest.left_in())  # few: the inputs removed from IN since last time
-        for entry in removed:
-            _forget_input(entry, dst, state)
-            manifest.forget(str(entry["input"]))
+        for rel, entry in manifest.removed():
+            if not summary.inputs_removed:
+                manifest.set_merged(False)
+            if entry is not None:
+                _forget_input(entry, dst, state, manifest)
+            manifest.forget(rel)
+            summary.inputs_removed += 1
         manifest.flush()
-        summary.inputs_removed = len(removed)
-        changed = bool(plan.units or removed)
-        if changed or not (dst / AUDIT_FILE).exists() or not (dst / ERRORS_FILE).exists():
-            keys = [_input_key(rel) for rel in manifest.walk_order()]
-            _merge(dst / AUDIT_FILE, (state / "audit" / f"{k}.jsonl" for k in keys))
-            _merge(dst / ERRORS_FILE, (state / "errors" / f"{k}.jsonl" for k in keys))
-        if changed or not (dst / REPORT_FILE).exists():
+        merged = (dst / AUDIT_FILE, dst / ERRORS_FILE, dst / REPORT_FILE)
+        # Rebuilt after any change, including one a killed run made and could not merge.
+        if not manifest.merged() or not all(path.exists() for path in merged):
+            for name, folder in ((AUDIT_FILE, "audit"), (ERRORS_FILE, "errors")):
+                parts = (
+                    state / folder / f"{_input_key(rel)}.jsonl" for rel in manifest.walk_order()
+                )
+                _merge(dst / name, parts)
             from cleaner.report import write_report
 
             write_report(dst / AUDIT_FILE, dst, dst / REPORT_FILE, report_documents)
+            manifest.set_merged(True)
         summary.failures_total = manifest.failures()
         summary.seconds = time.perf_counter() - started
         return summary
@@ -1058,17 +1079,19 @@ def _plan(
     files (an engine that runs shards elsewhere sends back shard files instead)."""
     plan = _Plan()
     parts_root = state / "parts"
-    keep_parts: set[str] = set()  # inputs cut in several shards: one per MB of JSONL, few
     manifest.start_run()
+    for name in RESERVED_NAMES:
+        manifest.claim(name)
     inputs = walk_inputs(
         src,
         summary.ignored_files,
         follow_symlinks=follow_symlinks,
         links_skipped=summary.links_skipped,
+        claim=manifest.claim,
     )
     for inp in inputs:
         check_output_path(dst, inp.out_rel)
-        manifest.walked(inp.rel)
+        manifest.walked(inp.rel, inp.out_rel)
         summary.inputs += 1
         entry = manifest.get(inp.rel)
         scan: Scan | None = None
@@ -1093,8 +1116,7 @@ def _plan(
             job = job_key(sha, fingerprint, inp.kind, inp.out_rel, text_field)
         parts_dir = parts_root / f"{inp.key}-{job}"
         whole = in_place and len(scan.shards) == 1
-        if not whole:
-            keep_parts.add(parts_dir.name)
+        manifest.reserve(inp.rel, inp.out_rel)
         manifest.plan(
             {
                 "path": str(inp.path),
@@ -1109,17 +1131,18 @@ def _plan(
                 "shards": [list(shard) for shard in scan.shards],
                 "in_place": whole,
                 "text_field": text_field,
-            }
+            },
+            parts=None if whole else parts_dir.name,
         )
         plan.units += 1
         plan.tasks += len(scan.shards)
         plan.bytes += inp.size
-    manifest.flush()
+    manifest.flush()  # the reservations are on disk before any output is written
     for folder in (parts_root, state / "audit", state / "errors"):
         folder.mkdir(parents=True, exist_ok=True)
     # Shard files of jobs nobody will commit go, and those of inputs now written in place
     # (left by a killed engine run) too.
-    _sweep_parts(parts_root, keep_parts)
+    _sweep_parts(parts_root, manifest.planned_parts)
     return plan
 
 
@@ -1164,10 +1187,10 @@ def _input_key(rel: str) -> str:
     return hashlib.sha1(rel.encode("utf-8")).hexdigest()[:20]
 
 
-def _sweep_parts(parts_root: Path, keep: set[str]) -> None:
+def _sweep_parts(parts_root: Path, keep: Callable[[str], bool]) -> None:
     """Drop shards of jobs nobody will commit (an input changed since the run that made them)."""
     for entry in parts_root.iterdir():
-        if entry.name.rsplit("-", 1)[0] not in keep:
+        if not keep(entry.name.rsplit("-", 1)[0]):
             if entry.is_dir():
                 shutil.rmtree(entry, ignore_errors=True)
             else:
@@ -1195,7 +1218,7 @@ def _execute(
         unit.done[shard.index] = shard
         _credit(shard, summary, sink)
         if shard.written is not None:
-            _record(unit, manifest, list(shard.written), shard.counts)
+            _record(unit, manifest, dst, list(shard.written), shard.counts)
         elif len(unit.done) == len(unit.tasks):
             _commit(unit, manifest, dst, state)
         else:
@@ -1353,14 +1376,22 @@ def _commit(unit: _Unit, manifest: Manifest, dst: Path, state: Path) -> None:
     counts = Counts()
     for task in tasks:
         counts.add(_read_counts(shard_file(task, "done")))
-    _record(unit, manifest, outputs, counts.as_dict())
+    _record(unit, manifest, dst, outputs, counts.as_dict())
     for task in tasks:
         for what in ("out", "audit", "errors", "done"):
             _unlink(shard_file(task, what))
 
 
-def _record(unit: _Unit, manifest: Manifest, outputs: list[str], counts: dict[str, int]) -> None:
-    """The manifest line that makes an input done, once its files are in place."""
+def _record(
+    unit: _Unit, manifest: Manifest, dst: Path, outputs: list[str], counts: dict[str, int]
+) -> None:
+    """The manifest entry that makes an input done, once its files are in place. Outputs
+    it had before and has no more (its name changed, its document failed) go, unless
+    another input writes them now."""
+    reserved = manifest.get(unit.inp.rel)
+    for old in (reserved or {}).get("outputs", []):
+        if old not in outputs and manifest.owner(old) in (None, unit.inp.rel):
+            _unlink(dst / str(old))
     manifest.append(
         {
             "input": unit.inp.rel,
@@ -1396,10 +1427,12 @@ def _renumbered_audit(tasks: list[ShardTask]) -> Callable[[IO[bytes]], None]:
     return fill
 
 
-def _forget_input(entry: Mapping[str, Any], dst: Path, state: Path) -> None:
-    """An input left IN: its outputs (which this tool wrote) and state go too."""
+def _forget_input(entry: Mapping[str, Any], dst: Path, state: Path, manifest: Manifest) -> None:
+    """An input left IN: its outputs (which this tool wrote, unless another input writes them
+    now) and state go too."""
     for rel in entry.get("outputs", []):
-        _unlink(dst / str(rel))
+        if manifest.owner(str(rel)) is None:
+            _unlink(dst / str(rel))
     key = _input_key(str(entry["input"]))
     _unlink(state / "audit" / f"{key}.jsonl")
     _unlink(state / "errors" / f"{key}.jsonl")

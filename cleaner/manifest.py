@@ -1,15 +1,24 @@
 """What a corpus run knows of OUT: ``OUT/.cleaner/manifest.sqlite3``.
 
-Three tables:
+Tables:
 
 ``inputs``
-    per input ever committed: its size, mtime, content hash, job key, outputs and counts (one
-    JSON entry per row), which decide whether a rerun may skip it;
+    per input: its size, mtime, content hash, job key, outputs and counts (one JSON entry
+    per row), which decide whether a rerun may skip it. An input planned for cleaning gets a
+    *reservation* first: an entry that can never be skipped (no job key) and that lists
+    every output the input had or is about to have, so a run stopped before the real entry
+    is written leaves nothing a later run would wrongly skip or fail to remove;
 ``walk``
-    the inputs this run found in IN, in walk order: the order of ``_audit.jsonl``, and the
-    way to tell which committed inputs have left IN;
+    the inputs this run found in IN, in walk order, with their output names: the order of
+    ``_audit.jsonl``, the way to tell which inputs have left IN, and who owns an output;
+``claims``
+    the output names this run has given out, lower-cased: two inputs never write the same
+    output, even on a file system that ignores case;
 ``todo``
-    the units of work this run plans, each a JSON record the runner turns back into shards.
+    the units of work this run plans, each a JSON record the runner turns back into shards;
+``flags``
+    ``merged``: whether ``_audit.jsonl``, ``_errors.jsonl`` and the report were rebuilt after
+    the last change (cleared before a run changes anything, set once they are rebuilt).
 
 They live on disk rather than in memory so that a run over a million files holds no more
 than a run over ten: SQLite keeps a small page cache and streams the rest.
@@ -49,10 +58,17 @@ PAGE = 256
 BUSY_TIMEOUT_S = 30.0
 """How long a commit waits for a reader (someone inspecting the manifest) to let go."""
 
+_RUN_TABLES = ("walk", "claims", "todo")
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS inputs (rel TEXT PRIMARY KEY, entry TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS walk (position INTEGER PRIMARY KEY, rel TEXT NOT NULL UNIQUE)",
-    "CREATE TABLE IF NOT EXISTS todo (position INTEGER PRIMARY KEY, unit TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS walk"
+    " (position INTEGER PRIMARY KEY, rel TEXT NOT NULL UNIQUE, output TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS walk_output ON walk (output)",
+    "CREATE TABLE IF NOT EXISTS claims (name TEXT PRIMARY KEY)",
+    "CREATE TABLE IF NOT EXISTS todo (position INTEGER PRIMARY KEY, unit TEXT NOT NULL,"
+    " parts TEXT)",
+    "CREATE INDEX IF NOT EXISTS todo_parts ON todo (parts)",
+    "CREATE TABLE IF NOT EXISTS flags (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
 )
 
 
@@ -81,6 +97,10 @@ class Manifest:
         self.path = state / MANIFEST_FILE
         self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
         self.db.execute("PRAGMA synchronous=FULL")
+        # A run's own tables are rebuilt every run, so their shape can change between
+        # versions; the inputs table's cannot.
+        for table in _RUN_TABLES:
+            self.db.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in _SCHEMA:
             self.db.execute(statement)
         self.db.commit()
@@ -100,14 +120,24 @@ class Manifest:
 
     def append(self, entry: dict[str, Any]) -> None:
         """Record an input as committed; written to disk with the next :meth:`flush`."""
-        entry = {"format": FORMAT, **entry}
+        self._put(entry)
+        self.pending += 1
+        if self.pending >= BATCH or time.monotonic() - self.flushed_at >= FLUSH_S:
+            self.flush()
+
+    def reserve(self, rel: str, output: str) -> None:
+        """Mark ``rel`` as being cleaned into ``output`` (see the module docstring); written
+        with the next commit, before any of its files are."""
+        entry = self.get(rel) or {"input": rel, "size": -1, "mtime_ns": -1, "sha256": ""}
+        outputs = sorted({*entry.get("outputs", []), output})
+        self._put({**entry, "job": None, "outputs": outputs})
+
+    def _put(self, entry: dict[str, Any]) -> None:
+        entry = {**entry, "format": FORMAT}
         self.db.execute(
             "INSERT OR REPLACE INTO inputs (rel, entry) VALUES (?, ?)",
             (str(entry["input"]), json.dumps(entry, sort_keys=True)),
         )
-        self.pending += 1
-        if self.pending >= BATCH or time.monotonic() - self.flushed_at >= FLUSH_S:
-            self.flush()
 
     def flush(self) -> None:
         """Make every entry recorded so far durable, after the outputs they vouch for."""
@@ -124,17 +154,44 @@ class Manifest:
 
     def start_run(self) -> None:
         """Forget the previous run's walk and plan (a killed run's plan is made again)."""
-        self.db.execute("DELETE FROM walk")
-        self.db.execute("DELETE FROM todo")
+        for table in _RUN_TABLES:
+            self.db.execute(f"DELETE FROM {table}")
         self.db.commit()
 
-    def walked(self, rel: str) -> None:
-        """``rel`` is in IN, next in walk order."""
-        self.db.execute("INSERT INTO walk (rel) VALUES (?)", (rel,))
+    def claim(self, name: str) -> bool:
+        """Give out the output name ``name`` (compared lower-cased); False if it is taken."""
+        cursor = self.db.execute("INSERT OR IGNORE INTO claims (name) VALUES (?)", (name.lower(),))
+        return cursor.rowcount == 1
 
-    def plan(self, unit: dict[str, Any]) -> None:
-        """A unit of work for this run, in the order it is to be done."""
-        self.db.execute("INSERT INTO todo (unit) VALUES (?)", (json.dumps(unit),))
+    def walked(self, rel: str, output: str) -> None:
+        """``rel`` is in IN, next in walk order, and writes ``output``."""
+        self.db.execute("INSERT INTO walk (rel, output) VALUES (?, ?)", (rel, output))
+
+    def owner(self, output: str) -> str | None:
+        """The input found this run that writes ``output``, if any."""
+        row = self.db.execute("SELECT rel FROM walk WHERE output = ?", (output,)).fetchone()
+        return str(row[0]) if row else None
+
+    def plan(self, unit: dict[str, Any], parts: str | None) -> None:
+        """A unit of work for this run, in the order it is to be done; ``parts`` names its
+        shard files when it has some."""
+        self.db.execute("INSERT INTO todo (unit, parts) VALUES (?, ?)", (json.dumps(unit), parts))
+
+    def planned_parts(self, name: str) -> bool:
+        """Whether a unit of this run's plan has its shard files under ``name``."""
+        row = self.db.execute("SELECT 1 FROM todo WHERE parts = ? LIMIT 1", (name,)).fetchone()
+        return row is not None
+
+    def set_merged(self, merged: bool) -> None:
+        """Record whether the merged files are up to date; committed at once."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO flags (name, value) VALUES ('merged', ?)", (int(merged),)
+        )
+        self.db.commit()
+
+    def merged(self) -> bool:
+        row = self.db.execute("SELECT value FROM flags WHERE name = 'merged'").fetchone()
+        return bool(row and row[0])
 
     def planned(self) -> Iterator[dict[str, Any]]:
         """This run's units, in order, read back a page at a time."""
@@ -164,23 +221,18 @@ class Manifest:
                 after = position
                 yield str(rel)
 
-    def left_in(self) -> Iterator[dict[str, Any]]:
-        """Entries of committed inputs this run did not find in IN (they were removed)."""
-        rows = self.db.execute(
-            "SELECT entry FROM inputs WHERE rel NOT IN (SELECT rel FROM walk)"
-        ).fetchall()  # few: only inputs removed since the last run
-        for (entry,) in rows:
-            found = _entry(entry)
-            if found is not None:
-                yield found
-
-    def walked_count(self) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM walk").fetchone()[0])
-
-    def recorded_walked_count(self) -> int:
-        """How many of the inputs found have an entry."""
-        row = self.db.execute("SELECT COUNT(*) FROM inputs JOIN walk USING (rel)").fetchone()
-        return int(row[0])
+    def removed(self) -> Iterator[tuple[str, dict[str, Any] | None]]:
+        """(input, entry) for each input with an entry that this run did not find in IN. The
+        caller must :meth:`forget` each before asking for the next page."""
+        while True:
+            rows = self.db.execute(
+                "SELECT rel, entry FROM inputs WHERE rel NOT IN (SELECT rel FROM walk) LIMIT ?",
+                (PAGE,),
+            ).fetchall()
+            if not rows:
+                return
+            for rel, entry in rows:
+                yield str(rel), _entry(entry)
 
     def failures(self) -> int:
         """Failed documents over every input found in IN, as their entries count them."""

@@ -419,3 +419,50 @@ def test_manifest_of_the_json_lines_format_is_taken_over(tmp_path: Path) -> None
     assert not (out / "a0.txt").exists()
     assert (out / "a1.txt").exists() and (out / "a2.txt").exists()
     assert run_corpus(src, out, config(), jobs=1).inputs_skipped == 2
+
+
+def test_output_names_follow_their_inputs_when_a_claimant_leaves(tmp_path: Path) -> None:
+    """a.html writes a.txt, so the text input a.txt writes a.txt.txt; once a.html is gone,
+    a.txt's output is a.txt again and the old a.txt.txt goes."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.html").write_text(PAGE, encoding="utf-8")
+    (src / "a.txt").write_text(article(1), encoding="utf-8")
+    run_corpus(src, out, config(), jobs=1)
+    assert sorted(p.name for p in out.glob("a*")) == ["a.txt", "a.txt.txt"]
+    (src / "a.html").unlink()
+    again = run_corpus(src, out, config(), jobs=1)
+    assert (again.inputs_removed, again.inputs_cleaned) == (1, 1)
+    assert sorted(p.name for p in out.glob("a*")) == ["a.txt"]
+    assert (out / "a.txt").read_text(encoding="utf-8").startswith(article(1).split("\n")[0])
+    assert run_corpus(src, out, config(), jobs=1).inputs_skipped == 1
+
+
+def test_names_that_differ_only_in_case_get_separate_outputs(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    for folder in ("News", "news"):
+        (src / folder).mkdir(parents=True)
+        (src / folder / "a.txt").write_text(article(len(folder)), encoding="utf-8")
+    run_corpus(src, out, config(), jobs=1)
+    outputs = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.txt"))
+    assert outputs == ["News/a.txt", "news/a.txt.txt"]
+
+
+def test_merged_files_a_killed_run_left_out_of_date_are_rebuilt(tmp_path: Path) -> None:
+    """A run killed after its last commit but before rebuilding _audit.jsonl leaves them
+    out of date with nothing left to clean: the next run still rebuilds them."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for number in range(3):
+        (src / f"a{number}.txt").write_text(article(number), encoding="utf-8")
+    run_corpus(src, out, config(), jobs=1)
+    complete = (out / AUDIT_FILE).read_bytes()
+    # What such a kill leaves: the flag the run clears before changing anything, and a
+    # merged file from before the change.
+    (out / AUDIT_FILE).write_bytes(complete.split(b"\n", 1)[0] + b"\n")
+    with contextlib.closing(sqlite3.connect(out / ".cleaner" / "manifest.sqlite3")) as db:
+        db.execute("UPDATE flags SET value = 0 WHERE name = 'merged'")
+        db.commit()
+    again = run_corpus(src, out, config(), jobs=1)
+    assert again.inputs_skipped == 3
+    assert (out / AUDIT_FILE).read_bytes() == complete

@@ -154,3 +154,41 @@ def test_sigkill_at_any_moment_then_resume(tmp_path: Path, jobs: int) -> None:
     _, err = rerun.communicate(timeout=300)
     assert rerun.returncode == 1
     assert files_under(out) == out_files, "a rerun after resuming changes nothing"
+
+
+def test_outputs_of_a_killed_run_are_never_kept_by_a_later_skip(tmp_path: Path) -> None:
+    """Pages are edited, a run is killed after writing some of their outputs in place but
+    before recording them, and the edit is undone: the next run must not skip those pages
+    as unchanged (their outputs hold the edited text), so every output matches a run that
+    never saw the edit."""
+    src, out, reference = tmp_path / "in", tmp_path / "out", tmp_path / "reference"
+    src.mkdir()
+    pages = 120
+
+    def write(marker: str) -> None:
+        for number in range(pages):
+            page = PAGE.replace("four kilometres", f"{number + 4} kilometres {marker}")
+            (src / f"p{number:03d}.html").write_text(page, encoding="utf-8")
+
+    write("ORIGINAL")
+    for folder in (reference, out):
+        done = start(src, folder, 2)
+        assert done.wait(timeout=600) == 0
+    write("EDITED")
+    proc = start(src, out, 2)
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        if any("EDITED" in path.read_text() for path in out.glob("p*.txt")):
+            break
+        time.sleep(0.002)
+    assert proc.poll() is None, "the run ended before it could be killed mid-way"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    write("ORIGINAL")
+    final = start(src, out, 2)
+    assert final.wait(timeout=600) == 0
+    ref_files, out_files = files_under(reference), files_under(out)
+    assert set(out_files) == set(ref_files)
+    for name in ref_files:
+        if name != AUDIT_FILE:
+            assert out_files[name] == ref_files[name], name
