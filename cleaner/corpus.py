@@ -370,14 +370,19 @@ def check_folders(in_dir: Path, out_dir: Path) -> tuple[Path, Path]:
     return src, dst
 
 
-def check_output_path(dst: Path, out_rel: str) -> Path:
+def check_output_path(dst: Path, out_rel: str, safe_folders: set[Path] | None = None) -> Path:
     """``dst / out_rel``, or :class:`CorpusError` if writing there could land outside OUT
-    (an absolute or ``..`` name, or a folder in OUT that is a link leading out of it)."""
+    (an absolute or ``..`` name, or a folder in OUT that is a link leading out of it).
+    ``safe_folders`` remembers the folders already checked, for a caller checking many."""
     rel = Path(out_rel)
     if rel.is_absolute() or ".." in rel.parts:
         raise CorpusError(f"refusing to write {out_rel!r}: the name leads outside OUT")
     path = dst / rel
+    if safe_folders is not None and path.parent in safe_folders:
+        return path
     parent = path.parent.resolve()
+    if safe_folders is not None and _within(parent, dst):
+        safe_folders.add(path.parent)
     if not _within(parent, dst):
         raise CorpusError(
             f"refusing to write {path}: {path.parent} leads outside OUT ({parent}), through "
@@ -826,8 +831,12 @@ def _read_counts(done: Path) -> dict[str, int]:
 # --- worker processes -----------------------------------------------------------------------
 
 _worker_pipeline: Pipeline | None = None
-"""The pipeline of this worker process, built once by :func:`_init_worker` (never set in the
+"""The pipeline of this worker process, set once by :func:`_init_worker` (never set in the
 process that runs the corpus)."""
+
+_run_pipeline: Pipeline | None = None
+"""The run's own pipeline, set just before its workers are forked: they inherit it built
+(building one costs as much as cleaning a few hundred short documents)."""
 
 
 def _watch_parent(parent: int) -> None:
@@ -846,7 +855,10 @@ def _init_worker(config: PipelineConfig, parent: int, lock_fd: int | None) -> No
         with contextlib.suppress(OSError):
             os.close(lock_fd)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-    _worker_pipeline = Pipeline(config)
+    inherited = _run_pipeline
+    _worker_pipeline = (
+        inherited if inherited is not None and inherited.config == config else Pipeline(config)
+    )
 
 
 def _worker_run(batch: list[ShardTask]) -> list[ShardDone]:
@@ -929,6 +941,8 @@ class _Unit:
     job: str
     parts_dir: Path
     tasks: list[ShardTask]
+    reserved: list[str] = field(default_factory=list)
+    """The outputs its reservation lists: what it had, and what it is to write."""
     done: dict[int, ShardDone] = field(default_factory=dict)
 
 
@@ -1079,6 +1093,7 @@ def _plan(
     files (an engine that runs shards elsewhere sends back shard files instead)."""
     plan = _Plan()
     parts_root = state / "parts"
+    safe_folders: set[Path] = set()  # output folders checked: as many as IN has folders
     manifest.start_run()
     for name in RESERVED_NAMES:
         manifest.claim(name)
@@ -1090,7 +1105,7 @@ def _plan(
         claim=manifest.claim,
     )
     for inp in inputs:
-        check_output_path(dst, inp.out_rel)
+        check_output_path(dst, inp.out_rel, safe_folders)
         manifest.walked(inp.rel, inp.out_rel)
         summary.inputs += 1
         entry = manifest.get(inp.rel)
@@ -1116,7 +1131,7 @@ def _plan(
             job = job_key(sha, fingerprint, inp.kind, inp.out_rel, text_field)
         parts_dir = parts_root / f"{inp.key}-{job}"
         whole = in_place and len(scan.shards) == 1
-        manifest.reserve(inp.rel, inp.out_rel)
+        reserved = manifest.reserve(inp.rel, inp.out_rel, entry)
         manifest.plan(
             {
                 "path": str(inp.path),
@@ -1131,6 +1146,7 @@ def _plan(
                 "shards": [list(shard) for shard in scan.shards],
                 "in_place": whole,
                 "text_field": text_field,
+                "reserved": reserved,
             },
             parts=None if whole else parts_dir.name,
         )
@@ -1158,10 +1174,12 @@ def _unit(record: Mapping[str, Any], dst: Path, state: Path) -> _Unit:
     )
     finals = None
     if record["in_place"]:
+        # Plain strings: the runner builds these for every input, and pathlib costs more.
+        key = inp.key
         finals = (
-            str(dst / inp.out_rel),
-            str(state / "audit" / f"{inp.key}.jsonl"),
-            str(state / "errors" / f"{inp.key}.jsonl"),
+            os.path.join(dst, inp.out_rel),
+            os.path.join(state, "audit", f"{key}.jsonl"),
+            os.path.join(state, "errors", f"{key}.jsonl"),
         )
     tasks = [
         ShardTask(
@@ -1180,7 +1198,14 @@ def _unit(record: Mapping[str, Any], dst: Path, state: Path) -> _Unit:
         )
         for index, (start, end, first_line) in enumerate(record["shards"])
     ]
-    return _Unit(inp, str(record["sha256"]), str(record["job"]), Path(record["parts_dir"]), tasks)
+    return _Unit(
+        inp,
+        str(record["sha256"]),
+        str(record["job"]),
+        Path(record["parts_dir"]),
+        tasks,
+        reserved=[str(o) for o in record["reserved"]],
+    )
 
 
 def _input_key(rel: str) -> str:
@@ -1243,7 +1268,7 @@ def _execute(
     summary.jobs = jobs
     # Workers are forked before the progress display starts its refresh thread: forking a
     # process that has threads can leave the child waiting on a lock nobody will release.
-    executor = _start_pool(config, jobs, lock) if jobs > 1 and engine is None else None
+    executor = _start_pool(pipeline, jobs, lock) if jobs > 1 and engine is None else None
     try:
         sink.start(plan.bytes, plan.units, summary.inputs_skipped)
         if engine is not None:
@@ -1269,9 +1294,12 @@ def _noop() -> int:
     return os.getpid()
 
 
-def _start_pool(config: PipelineConfig, jobs: int, lock: RunLock) -> futures.ProcessPoolExecutor:
-    # fork: workers start in milliseconds with the modules already imported; with fork the
-    # executor starts every worker on the first submit.
+def _start_pool(pipeline: Pipeline, jobs: int, lock: RunLock) -> futures.ProcessPoolExecutor:
+    global _run_pipeline
+    config = pipeline.config
+    # fork: workers start in milliseconds with the modules and the pipeline already loaded;
+    # with fork the executor starts every worker on the first submit.
+    _run_pipeline = pipeline
     executor = futures.ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=multiprocessing.get_context("fork"),
@@ -1283,6 +1311,8 @@ def _start_pool(config: PipelineConfig, jobs: int, lock: RunLock) -> futures.Pro
     except futures.process.BrokenProcessPool as exc:
         _stop_pool(executor)
         raise ConfigError(f"worker processes could not start: {exc}") from exc
+    finally:
+        _run_pipeline = None
     return executor
 
 
@@ -1388,10 +1418,9 @@ def _record(
     """The manifest entry that makes an input done, once its files are in place. Outputs
     it had before and has no more (its name changed, its document failed) go, unless
     another input writes them now."""
-    reserved = manifest.get(unit.inp.rel)
-    for old in (reserved or {}).get("outputs", []):
+    for old in unit.reserved:
         if old not in outputs and manifest.owner(old) in (None, unit.inp.rel):
-            _unlink(dst / str(old))
+            _unlink(dst / old)
     manifest.append(
         {
             "input": unit.inp.rel,

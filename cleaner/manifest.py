@@ -125,12 +125,14 @@ class Manifest:
         if self.pending >= BATCH or time.monotonic() - self.flushed_at >= FLUSH_S:
             self.flush()
 
-    def reserve(self, rel: str, output: str) -> None:
-        """Mark ``rel`` as being cleaned into ``output`` (see the module docstring); written
-        with the next commit, before any of its files are."""
-        entry = self.get(rel) or {"input": rel, "size": -1, "mtime_ns": -1, "sha256": ""}
+    def reserve(self, rel: str, output: str, entry: dict[str, Any] | None) -> list[str]:
+        """Mark ``rel``, whose entry is ``entry``, as being cleaned into ``output`` (see the
+        module docstring); written with the next commit, before any of its files are.
+        Returns the outputs the reservation lists."""
+        entry = entry or {"input": rel, "size": -1, "mtime_ns": -1, "sha256": ""}
         outputs = sorted({*entry.get("outputs", []), output})
         self._put({**entry, "job": None, "outputs": outputs})
+        return outputs
 
     def _put(self, entry: dict[str, Any]) -> None:
         entry = {**entry, "format": FORMAT}
