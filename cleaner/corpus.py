@@ -288,12 +288,21 @@ def walk_inputs(
                 if (Path(folder) / name).is_symlink() and links_skipped is not None:
                     links_skipped.append((Path(folder) / name).relative_to(root).as_posix())
         dirnames[:] = visible
+        folder_path = Path(folder)
+        # Names are joined as strings: pathlib for every file of a big folder costs more than
+        # the stat.
+        prefix = folder_path.relative_to(root).as_posix() + "/"
+        prefix = "" if prefix == "./" else prefix
         for filename in sorted(filenames):
             if filename.startswith("."):
                 continue
-            path = Path(folder) / filename
-            rel = path.relative_to(root).as_posix()
-            if not follow_symlinks and path.is_symlink() and not _within(path.resolve(), real_root):
+            rel = prefix + filename
+            full = os.path.join(folder, filename)
+            if (
+                not follow_symlinks
+                and os.path.islink(full)
+                and not _within(Path(full).resolve(), real_root)
+            ):
                 if links_skipped is not None:
                     links_skipped.append(rel)
                 continue
@@ -303,9 +312,10 @@ def walk_inputs(
                     ignored.append(rel)
                 continue
             try:
-                stat = path.stat()
+                stat = os.stat(full)
             except OSError:
                 continue
+            path = folder_path / filename
             out_rel = output_name(rel, kind)
             if not claim(out_rel):
                 extension = ".jsonl" if kind in ("jsonl", "warc") else ".txt"
@@ -939,7 +949,7 @@ class _Unit:
     inp: InputFile
     sha256: str
     job: str
-    parts_dir: Path
+    parts_dir: str
     tasks: list[ShardTask]
     reserved: list[str] = field(default_factory=list)
     """The outputs its reservation lists: what it had, and what it is to write."""
@@ -1036,8 +1046,10 @@ def run_corpus(
         # Rebuilt after any change, including one a killed run made and could not merge.
         if not manifest.merged() or not all(path.exists() for path in merged):
             for name, folder in ((AUDIT_FILE, "audit"), (ERRORS_FILE, "errors")):
+                folder_path = os.path.join(state, folder)
                 parts = (
-                    state / folder / f"{_input_key(rel)}.jsonl" for rel in manifest.walk_order()
+                    os.path.join(folder_path, f"{_input_key(rel)}.jsonl")
+                    for rel in manifest.walk_order()
                 )
                 _merge(dst / name, parts)
             from cleaner.report import write_report
@@ -1129,7 +1141,7 @@ def _plan(
             scan = scan_input(inp, shard_bytes)
             sha = scan.sha256
             job = job_key(sha, fingerprint, inp.kind, inp.out_rel, text_field)
-        parts_dir = parts_root / f"{inp.key}-{job}"
+        parts_name = f"{inp.key}-{job}"
         whole = in_place and len(scan.shards) == 1
         reserved = manifest.reserve(inp.rel, inp.out_rel, entry)
         manifest.plan(
@@ -1142,13 +1154,13 @@ def _plan(
                 "mtime_ns": inp.mtime_ns,
                 "sha256": sha,
                 "job": job,
-                "parts_dir": str(parts_dir),
+                "parts_dir": os.path.join(parts_root, parts_name),
                 "shards": [list(shard) for shard in scan.shards],
                 "in_place": whole,
                 "text_field": text_field,
                 "reserved": reserved,
             },
-            parts=None if whole else parts_dir.name,
+            parts=None if whole else parts_name,
         )
         plan.units += 1
         plan.tasks += len(scan.shards)
@@ -1202,7 +1214,7 @@ def _unit(record: Mapping[str, Any], dst: Path, state: Path) -> _Unit:
         inp,
         str(record["sha256"]),
         str(record["job"]),
-        Path(record["parts_dir"]),
+        str(record["parts_dir"]),
         tasks,
         reserved=[str(o) for o in record["reserved"]],
     )
@@ -1467,12 +1479,12 @@ def _forget_input(entry: Mapping[str, Any], dst: Path, state: Path, manifest: Ma
     _unlink(state / "errors" / f"{key}.jsonl")
 
 
-def _merge(path: Path, parts: Iterable[Path]) -> None:
+def _merge(path: Path, parts: Iterable[str | Path]) -> None:
     """Concatenate per-input files into one (copied, never linked: users may edit the result)."""
 
     def fill(handle: IO[bytes]) -> None:
         for part in parts:
-            with contextlib.suppress(FileNotFoundError), part.open("rb") as source:
+            with contextlib.suppress(FileNotFoundError), open(part, "rb") as source:
                 shutil.copyfileobj(source, handle, HASH_BLOCK)
 
     _replace_with(path, fill)
