@@ -235,16 +235,19 @@ def html_throughput(report: dict[str, Any]) -> None:
 
 
 def run(report: dict[str, Any]) -> None:
+    """Add ``report["corpus"]``: the figures above, one table in bench/report.md."""
+    section: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="cleaner-bench-corpus-") as tmp:
         work = Path(tmp)
-        speedup(report, work)
-        peak_memory(report, work)
-    html_throughput(report)
+        speedup(section, work)
+        peak_memory(section, work)
+    html_throughput(section)
+    report["corpus"] = section
 
 
 if __name__ == "__main__":
     results: dict[str, Any] = {}
     run(results)
-    width = max(len(k) for k in results)
-    for key, value in results.items():
+    width = max(len(k) for k in results["corpus"])
+    for key, value in results["corpus"].items():
         print(f"{key:<{width}}  {value}")
