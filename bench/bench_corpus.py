@@ -36,7 +36,7 @@ from cleaner.pipeline import Pipeline, PipelineConfig  # noqa: E402
 
 SPEEDUP_DOCS = 2400
 MEMORY_SIZES = (1_000, 10_000)
-HTML_ROUNDS = 4
+HTML_ROUNDS = 6
 
 PARAGRAPHS = [
     "The council met on {day} to discuss the budget for the coming year, and members spent "
