@@ -19,6 +19,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -214,8 +215,8 @@ def html_throughput(report: dict[str, Any]) -> None:
     for page, text in zip(pages[:5], texts[:5], strict=True):  # warm both up
         pipeline.clean_bytes(page, {"format": "html"})
         trafilatura.extract(text)
-    # Rounds alternate which side goes first, so both see the same machine load; each side's
-    # best round is its figure (as timeit does: slower rounds measure the neighbours).
+    # Rounds alternate which side goes first, so both see the same machine load; pages/s are
+    # from each side's best round (as timeit does: slower rounds measure the neighbours).
     ours: list[float] = []
     theirs: list[float] = []
     for round_number in range(HTML_ROUNDS):
@@ -227,10 +228,12 @@ def html_throughput(report: dict[str, Any]) -> None:
     report["html_pages"] = len(pages)
     report["html_pipeline_pages_per_s"] = round(len(pages) / min(ours), 1)
     report["html_trafilatura_extract_pages_per_s"] = round(len(pages) / min(theirs), 1)
-    report["html_throughput_ratio"] = round(min(theirs) / min(ours), 3)
-    report["html_throughput_ratio_per_round"] = [
-        round(t / o, 3) for o, t in zip(ours, theirs, strict=True)
-    ]
+    # Each round times both sides back to back, under the same load: the median of those
+    # paired ratios is the figure; the ratio of each side's best round is shown beside it.
+    paired = [t / o for o, t in zip(ours, theirs, strict=True)]
+    report["html_throughput_ratio"] = round(statistics.median(paired), 3)
+    report["html_throughput_ratio_per_round"] = [round(r, 3) for r in paired]
+    report["html_throughput_ratio_best_rounds"] = round(min(theirs) / min(ours), 3)
     report["html_throughput_target"] = ">= 0.8"
 
 
