@@ -111,7 +111,10 @@ def speedup(report: dict[str, Any], work: Path) -> None:
     # runs measure the neighbours), and the CPU seconds of its first run.
     for run_number, jobs in enumerate((1, 2, 2, 1)):
         out = work / f"out-{run_number}"
-        own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        own, workers = (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
         started = time.perf_counter()
         summary = run_corpus(src, out, config, jobs=jobs)
         seconds = time.perf_counter() - started
@@ -152,8 +155,11 @@ _COMMAND = (
 
 
 def peak_memory(report: dict[str, Any], work: Path) -> None:
-    skip = ",".join(s for s in ("decode", "extract", "unicode", "chrome", "captions", "repair", "grammar", "tidy")
-                    if s not in bench_config().stages)
+    skip = ",".join(
+        s
+        for s in ("decode", "extract", "unicode", "chrome", "captions", "repair", "grammar", "tidy")
+        if s not in bench_config().stages
+    )
     peaks = {}
     for size in MEMORY_SIZES:
         src = work / f"memory-{size}"
@@ -184,7 +190,11 @@ def _peak_rss_mb(src: Path, out: Path, skip: str) -> float:
     """Peak RSS of ``cleaner corpus SRC OUT --jobs 1`` in a child process, in MB."""
     command = [sys.executable, "-c", _COMMAND, str(src), str(out), "--jobs", "1", "--skip", skip]
     measured = subprocess.run(
-        [sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, check=True, cwd=REPO
+        [sys.executable, "-c", _MEASURE, *command],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
     )
     code, kilobytes = measured.stdout.split()
     assert code == "0", f"corpus run failed with {code}"
@@ -196,7 +206,7 @@ def _clean_all(pipeline: Pipeline, pages: list[bytes]) -> None:
         pipeline.clean_bytes(page, {"format": "html"})
 
 
-def _extract_all(pipeline: Pipeline, pages: list[bytes]) -> None:
+def _extract_all(pages: list[bytes]) -> None:
     import trafilatura
 
     for page in pages:  # the same bytes the pipeline gets: both decode them
@@ -218,11 +228,11 @@ def html_throughput(report: dict[str, Any]) -> None:
     # from each side's best round (as timeit does: slower rounds measure the neighbours).
     ours: list[float] = []
     theirs: list[float] = []
+    sides = [(ours, lambda: _clean_all(pipeline, pages)), (theirs, lambda: _extract_all(pages))]
     for round_number in range(HTML_ROUNDS):
-        sides = [(ours, _clean_all), (theirs, _extract_all)]
         for times, side in sides if round_number % 2 == 0 else reversed(sides):
             started = time.perf_counter()
-            side(pipeline, pages)
+            side()
             times.append(time.perf_counter() - started)
     report["html_pages"] = len(pages)
     report["html_pipeline_pages_per_s"] = round(len(pages) / min(ours), 1)

@@ -20,7 +20,13 @@ from rich.console import Console
 from rich.table import Table
 
 from cleaner import __version__
-from cleaner.cli_options import ConfigOption, MaxBytesOption, RulesOption, SkipOption
+from cleaner.cli_options import (
+    ConfigOption,
+    LanguageToolUrlOption,
+    MaxBytesOption,
+    RulesOption,
+    SkipOption,
+)
 from cleaner.document import Edit
 from cleaner.errors import ConfigError, DocumentError, ServiceError
 from cleaner.io.readers import Source, read_jsonl, read_path
@@ -217,13 +223,7 @@ def clean(
     skip: SkipOption = [],  # noqa: B006
     config: ConfigOption = None,
     rules: RulesOption = None,
-    languagetool_url: Annotated[
-        str | None,
-        typer.Option(
-            "--languagetool-url",
-            help="Use this running LanguageTool server (also $CLEANER_LANGUAGETOOL_URL).",
-        ),
-    ] = None,
+    languagetool_url: LanguageToolUrlOption = None,
     max_bytes: MaxBytesOption = None,
     encoding_errors: Annotated[
         EncodingErrors | None,

@@ -23,7 +23,13 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from cleaner.cli_options import ConfigOption, MaxBytesOption, RulesOption, SkipOption
+from cleaner.cli_options import (
+    ConfigOption,
+    LanguageToolUrlOption,
+    MaxBytesOption,
+    RulesOption,
+    SkipOption,
+)
 from cleaner.corpus import (
     SHARD_BYTES,
     CorpusError,
@@ -152,13 +158,7 @@ def corpus(
     skip: SkipOption = [],  # noqa: B006
     config: ConfigOption = None,
     rules: RulesOption = None,
-    languagetool_url: Annotated[
-        str | None,
-        typer.Option(
-            "--languagetool-url",
-            help="A running LanguageTool server shared by all workers (also $CLEANER_LANGUAGETOOL_URL). Without it one server is started for the run.",
-        ),
-    ] = None,
+    languagetool_url: LanguageToolUrlOption = None,
     max_bytes: MaxBytesOption = None,
     force: Annotated[
         bool, typer.Option("--force", help="Clean every input again, even the unchanged ones.")

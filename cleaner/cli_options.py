@@ -29,3 +29,11 @@ MaxBytesOption = Annotated[
         min=1,
     ),
 ]
+LanguageToolUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--languagetool-url",
+        help="A running LanguageTool server to use (also $CLEANER_LANGUAGETOOL_URL). Without "
+        "it cleaner starts one; a corpus run starts one that all its workers share.",
+    ),
+]

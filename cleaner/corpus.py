@@ -150,11 +150,6 @@ _SQLITE_ERRNO = {
 }
 
 
-def _out_dir_of(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> str:
-    """OUT, from the arguments of :func:`run_corpus`."""
-    return str(kwargs["out_dir"] if "out_dir" in kwargs else args[1] if len(args) > 1 else "OUT")
-
-
 def _output_error(what: str, where: Any) -> OutputError:
     place = f" ({where})" if where else ""
     return OutputError(
@@ -180,7 +175,7 @@ def _os_errors_reported(run: Callable[..., CorpusSummary]) -> Callable[..., Corp
             where = f"{STATE_DIR}/{MANIFEST_FILE}"
             if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
                 raise CorpusError(
-                    f"the run's manifest ({_out_dir_of(args, kwargs)}/{where}) is damaged: "
+                    f"the run's manifest (OUT/{where}) is damaged: "
                     f"{exc}; delete it to clean every input again"
                 ) from exc
             what = _OUTPUT_HINTS.get(_SQLITE_ERRNO.get(name, 0), str(exc))

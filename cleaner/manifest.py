@@ -196,32 +196,26 @@ class Manifest:
         return bool(row and row[0])
 
     def planned(self) -> Iterator[dict[str, Any]]:
-        """This run's units, in order, read back a page at a time."""
-        after = -1
-        while True:
-            rows = self.db.execute(
-                "SELECT position, unit FROM todo WHERE position > ? ORDER BY position LIMIT ?",
-                (after, PAGE),
-            ).fetchall()
-            if not rows:
-                return
-            for position, unit in rows:
-                after = position
-                yield json.loads(unit)
+        """This run's units, in order."""
+        for (unit,) in self._in_order("todo", "unit", PAGE):
+            yield json.loads(unit)
 
     def walk_order(self) -> Iterator[str]:
         """The inputs this run found, in walk order."""
+        for (rel,) in self._in_order("walk", "rel", PAGE * 16):
+            yield str(rel)
+
+    def _in_order(self, table: str, column: str, page: int) -> Iterator[tuple[Any, ...]]:
+        """``column`` of a run table in position order, read a page at a time, so that
+        writes between pages (commits while units run) cannot disturb the reading."""
+        query = (
+            f"SELECT position, {column} FROM {table} WHERE position > ? ORDER BY position LIMIT ?"
+        )
         after = -1
-        while True:
-            rows = self.db.execute(
-                "SELECT position, rel FROM walk WHERE position > ? ORDER BY position LIMIT ?",
-                (after, PAGE * 16),
-            ).fetchall()
-            if not rows:
-                return
-            for position, rel in rows:
-                after = position
-                yield str(rel)
+        while rows := self.db.execute(query, (after, page)).fetchall():
+            after = rows[-1][0]
+            for row in rows:
+                yield row[1:]
 
     def removed(self) -> Iterator[tuple[str, dict[str, Any] | None]]:
         """(input, entry) for each input with an entry that this run did not find in IN. The

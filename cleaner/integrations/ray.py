@@ -283,9 +283,7 @@ class RayEngine:
         finished: Callable[[ShardDone], None],
     ) -> None:
         if not count:
-            for _ in tasks:  # shards finished by a killed run still get committed
-                pass
-            return
+            return  # nothing planned: the iterator is empty
         cpus = int(ray.cluster_resources().get("CPU", 1)) or 1
         actors = max(1, min(self.jobs or cpus, cpus, count))
         self.workers = actors

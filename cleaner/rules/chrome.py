@@ -56,19 +56,18 @@ _ALLOWED_KEYS = {
 # matching cheap on pathological input such as a single 50 MB line.
 DEFAULT_MAX_LINE_CHARS = 300
 
-_QUOTES = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u2033": '"',
-        "\u00a0": " ",
-    }
+# Curly quotes, primes and the no-break space, as rules see them.
+_QUOTE_PAIRS = (
+    ("\u2018", "'"),
+    ("\u2019", "'"),
+    ("\u201a", "'"),
+    ("\u201b", "'"),
+    ("\u2032", "'"),
+    ("\u201c", '"'),
+    ("\u201d", '"'),
+    ("\u201e", '"'),
+    ("\u2033", '"'),
+    ("\u00a0", " "),
 )
 
 REPEATED_LINE_RULE = "chrome.repeated-line"
@@ -95,8 +94,6 @@ class PatternTimeout(Exception):
         self.rule_id = rule_id
         super().__init__(f"rule {rule_id}: pattern timed out after {PATTERN_TIMEOUT_S:g} s")
 
-
-_QUOTE_PAIRS = tuple((chr(code), straight) for code, straight in _QUOTES.items())
 
 
 def normalize_line(line: str) -> str:
@@ -218,7 +215,8 @@ class RuleIndex:
         timed_out: set[str] | None = None,
         folded: tuple[str, str] | None = None,
     ) -> ChromeRule | None:
-        """The first rule that matches the normalised line (see :func:`first_match`)."""
+        """The first rule, in rule order, that matches the normalised line; ``folded`` is
+        the line's ``(casefold(), lower())`` when the caller already has it."""
         folded = folded or (normalized.casefold(), normalized.lower())
         for rule in self.candidates(normalized, folded):
             if rule.matches(normalized, timed_out, folded):
@@ -407,21 +405,6 @@ def list_rules(rule_file: RuleFile) -> list[RuleSummary]:
             )
         )
     return summaries
-
-
-def first_match(
-    rules: Sequence[ChromeRule],
-    normalized: str,
-    timed_out: set[str] | None = None,
-    folded: tuple[str, str] | None = None,
-) -> ChromeRule | None:
-    """The first of ``rules`` that matches the normalised line; ``folded`` is the line's
-    ``(casefold(), lower())`` when the caller already has it."""
-    folded = folded or (normalized.casefold(), normalized.lower())
-    for rule in rules:
-        if rule.matches(normalized, timed_out, folded):
-            return rule
-    return None
 
 
 def lines_with_offsets(text: str) -> Iterable[tuple[int, str]]:

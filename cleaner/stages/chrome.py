@@ -7,7 +7,7 @@ module only decides how they apply.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -50,6 +50,12 @@ class ChromeStage:
     name: str = NAME
     description: str = DESCRIPTION
     drop_repeated_lines: bool = True
+    _captions: CaptionsStage = field(init=False, repr=False, compare=False)
+    """The captions stage over the same rules (at its default similarity): it says which
+    player blocks will go, which must not count as article when a tail is judged."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_captions", CaptionsStage(rules=self.rules))
 
     def __call__(self, doc: Document) -> Document:
         line_rules = self.rules.index("line")
@@ -106,10 +112,8 @@ class ChromeStage:
         """
         if not any(entry.marker for entry in kept):
             return None
-        captions = CaptionsStage(rules=self.rules)
-        players = {
-            r.start for r in captions.removals([(e.offset, e.line) for e in kept], timed_out)
-        }
+        kept_lines = [(entry.offset, entry.line) for entry in kept]
+        players = {r.start for r in self._captions.removals(kept_lines, timed_out)}
         article = [not entry.marker and entry.offset not in players for entry in kept]
         article_total = sum(article)
         article_before = 0
