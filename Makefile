@@ -7,12 +7,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: setup languagetool chromium clean-corpus test lint bench soak fuzz help
+.PHONY: setup languagetool chromium clean-corpus test test-fast lint bench soak fuzz help
 
 help:
 	@echo "make setup         create .venv, install cleaner with dev extras, install LanguageTool"
 	@echo "make clean-corpus  clean corpus/raw/ into corpus/clean/"
 	@echo "make test          run the test suite"
+	@echo "make test-fast     the fast tier: no LanguageTool, browser, Ray or process kills (under a minute)"
 	@echo "make lint          ruff + mypy"
 	@echo "make bench         benchmarks; writes bench/report.md"
 	@echo "make soak          100,000 generated documents through the corpus runner; memory/fd/process figures"
@@ -35,6 +36,9 @@ clean-corpus: setup
 
 test: setup chromium
 	$(VENV)/bin/pytest -n 2 -q
+
+test-fast: $(STAMP)
+	$(VENV)/bin/pytest -n 2 -q -m "not slow"
 
 lint: setup
 	$(VENV)/bin/ruff check cleaner tests bench

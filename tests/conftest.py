@@ -49,3 +49,42 @@ def run_cli(
         timeout=timeout,
         check=False,
     )
+
+
+# Modules whose every test starts a real service (LanguageTool, Ray, a browser) or kills and
+# restarts processes: the slow tier. Tests elsewhere that take a real LanguageTool server
+# through the `lt_service` fixture are slow too; `make test-fast` runs everything else.
+SLOW_MODULES = frozenset(
+    {
+        "test_languagetool",
+        "test_grammar",
+        "test_integrations_ray",
+        "test_integrations_datatrove",
+        "test_corpus_kill",
+        "test_reference_full",
+    }
+)
+
+
+# Single tests elsewhere that take many seconds: whole-benchmark passes, a 50 MB line, a
+# LanguageTool server killed mid-run.
+SLOW_TESTS = frozenset(
+    {
+        "test_corpus_run_with_languagetool_killed_stops_cleanly_and_resumes",
+        "test_reproduces_published_trafilatura_figure",
+        "test_huge_single_line_is_refused_then_cleaned_with_a_higher_limit",
+        "test_ground_truth_bodies_lose_only_reviewed_chrome_lines",
+        "test_cleaner_reaches_target_on_the_benchmark",
+    }
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if (
+            module in SLOW_MODULES
+            or getattr(item, "originalname", item.name) in SLOW_TESTS
+            or "lt_service" in getattr(item, "fixturenames", ())
+        ):
+            item.add_marker(pytest.mark.slow)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from conftest import REPO
 
 GOLDEN = REPO / "tests" / "golden" / "reference.core.txt"
@@ -74,4 +72,3 @@ def test_reference_is_idempotent(core_cleaner) -> None:  # type: ignore[no-untyp
 
 def test_corpus_copy_is_the_reference(reference_bytes) -> None:  # type: ignore[no-untyped-def]
     assert (REPO / "corpus" / "raw" / "000_4b0a173bbebc4d8d.txt").read_bytes() == reference_bytes
-    assert isinstance(GOLDEN, Path)
