@@ -346,9 +346,8 @@ class Pipeline:
             deadline.check()
         except _TimeUp:
             raise DocumentError(
-                f"took longer than the {limit:g} s time limit (stopped in stage "
-                f"{deadline.stage}); raise it with --time-limit or time_limit in the pipeline "
-                "file",
+                f"took longer than the {limit:g} s time limit (raise it with --time-limit or "
+                "time_limit in the pipeline file)",
                 deadline.stage,
             ) from None
         return Result(
