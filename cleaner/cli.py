@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import multiprocessing
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
+from concurrent import futures
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TextIO
@@ -26,10 +29,12 @@ from cleaner.cli_options import (
     MaxBytesOption,
     RulesOption,
     SkipOption,
+    TimeLimitOption,
 )
 from cleaner.document import Edit
 from cleaner.errors import ConfigError, DocumentError, ServiceError
-from cleaner.io.readers import Source, read_jsonl, read_path
+from cleaner.io.naming import MULTI_DOCUMENT_KINDS, OutputNameError, OutputPlan, plan_outputs
+from cleaner.io.readers import detect_kind, read_input
 from cleaner.io.writers import atomic_write_text, result_record, to_json_line
 from cleaner.pipeline import Pipeline, PipelineConfig, Result
 from cleaner.registry import describe_stages
@@ -64,6 +69,7 @@ class InputFormat(StrEnum):
     text = "text"
     html = "html"
     jsonl = "jsonl"
+    warc = "warc"
 
 
 class EncodingErrors(StrEnum):
@@ -98,13 +104,17 @@ def build_pipeline(
     languagetool_url: str | None,
     max_bytes: int | None,
     encoding_errors: EncodingErrors | None = None,
+    time_limit: float | None = None,
 ) -> Pipeline:
     """The pipeline the options describe; usage problems exit with code 2."""
     skip = [name.strip() for item in skip for name in item.split(",") if name.strip()]
     try:
         cfg = PipelineConfig.load(config).without(skip)
         cfg = cfg.with_overrides(
-            rules_dir=rules, languagetool_url=languagetool_url, max_bytes=max_bytes
+            rules_dir=rules,
+            languagetool_url=languagetool_url,
+            max_bytes=max_bytes,
+            time_limit=time_limit,
         )
         if encoding_errors is not None:
             options = {k: dict(v) for k, v in cfg.options.items()}
@@ -115,29 +125,6 @@ def build_pipeline(
         raise _fail(str(exc), EXIT_USAGE) from exc
     except ServiceError as exc:
         raise _fail(str(exc), EXIT_SERVICE) from exc
-
-
-def _sources(
-    files: list[str], input_format: InputFormat, output_format: OutputFormat, text_field: str
-) -> Iterator[Source]:
-    for name in files:
-        if name == "-":
-            fmt = input_format.value
-            if fmt == "auto":
-                fmt = "jsonl" if output_format is OutputFormat.jsonl else "text"
-            if fmt == "jsonl":
-                yield from read_jsonl(sys.stdin.buffer, "<stdin>", text_field)
-            else:
-                metadata = {"source": "<stdin>", "format": "html" if fmt == "html" else "auto"}
-                yield Source(name="<stdin>", raw=sys.stdin.buffer.read(), metadata=metadata)
-            continue
-        path = Path(name)
-        if path.is_dir():
-            yield Source(name=name, error="is a folder (use 'cleaner corpus' for folders)")
-        elif not path.exists():
-            yield Source(name=name, error="no such file")
-        else:
-            yield from read_path(path, input_format.value, text_field)
 
 
 def explain_line(edit: Edit) -> str:
@@ -154,15 +141,138 @@ def _short(text: str, limit: int = 100) -> str:
 
 
 def _diff(result: Result, name: str) -> str:
+    """Input against output; for HTML the input is the extracted text, not the markup."""
+    extracted = result.metadata.get("format") == "html"
+    before = result.extracted_text if extracted else result.input_text
     lines = difflib.unified_diff(
-        result.input_text.splitlines(keepends=True),
+        before.splitlines(keepends=True),
         result.text.splitlines(keepends=True),
-        fromfile=f"{name} (input)",
+        fromfile=f"{name} ({'extracted text' if extracted else 'input'})",
         tofile=f"{name} (cleaned)",
     )
     return "".join(
         line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
     )
+
+
+@dataclass(frozen=True)
+class _CleanSettings:
+    """What cleaning one input needs besides the pipeline (kept picklable for workers)."""
+
+    input_format: str
+    output_format: OutputFormat
+    text_field: str
+    explain: bool
+    diff: bool
+    records_for_multi_document: bool
+    """Folder output: a JSONL or WARC input is written as records, whatever the format."""
+    headers: bool
+    """Several inputs to stdout as text: each document gets a ``==> name <==`` header."""
+
+
+@dataclass
+class _InputOutcome:
+    """One input's output pieces and messages, for an input cleaned in a worker process."""
+
+    pieces: list[tuple[str, str | None]] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    failures: int = 0
+    service_error: str | None = None
+
+
+def _clean_input(
+    name: str,
+    pipeline: Pipeline,
+    settings: _CleanSettings,
+    on_piece: Callable[[str, str | None], None],
+    on_message: Callable[[str], None],
+) -> int:
+    """Clean every document of one input; each result goes to ``on_piece`` (text, header) and
+    each message to ``on_message``, as it comes. Returns the number of failed documents."""
+    failures = 0
+    stdin_kind = "jsonl" if settings.output_format is OutputFormat.jsonl else "text"
+    as_records = settings.output_format is OutputFormat.jsonl or (
+        settings.records_for_multi_document and detect_kind(name) in MULTI_DOCUMENT_KINDS
+    )
+    sources = read_input(
+        name, settings.input_format, settings.text_field, pipeline.config.max_bytes, stdin_kind
+    )
+    for source in sources:
+        if source.error is not None:
+            failures += 1
+            on_message(f"cleaner: {source.name}: {source.error}")
+            continue
+        try:
+            result = pipeline.run(source.document())
+        except DocumentError as exc:
+            failures += 1
+            where = f" ({exc.stage})" if exc.stage else ""
+            on_message(f"cleaner: {source.name}: {exc.reason}{where}")
+            continue
+        for warning in result.warnings:
+            on_message(f"cleaner: {source.name}: warning: {warning}")
+        if settings.explain:
+            on_message(f"== {source.name}: {len(result.applied_edits)} edits")
+            for edit in result.edits:
+                on_message(explain_line(edit))
+        if settings.diff:
+            piece = _diff(result, source.name)
+        elif as_records:
+            piece = to_json_line(
+                result_record(result, source.name, source.record, settings.text_field)
+            )
+        else:
+            piece = result.text
+        on_piece(piece, source.name if settings.headers else None)
+    return failures
+
+
+_worker_pipeline: Pipeline | None = None
+_worker_settings: _CleanSettings | None = None
+
+
+def _clean_in_worker(name: str) -> _InputOutcome:
+    assert _worker_pipeline is not None and _worker_settings is not None
+    outcome = _InputOutcome()
+    try:
+        outcome.failures = _clean_input(
+            name,
+            _worker_pipeline,
+            _worker_settings,
+            lambda piece, header: outcome.pieces.append((piece, header)),
+            outcome.messages.append,
+        )
+    except ServiceError as exc:
+        outcome.service_error = str(exc)
+    return outcome
+
+
+def _read_input_list(listing: str) -> list[str]:
+    """The paths of an ``--input-list`` file (``-``: standard input), one a line."""
+    try:
+        if listing == "-":
+            lines = sys.stdin.read().splitlines()
+        else:
+            lines = Path(listing).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise _fail(f"{listing}: cannot read the input list: {exc.strerror}", EXIT_USAGE) from exc
+    except UnicodeDecodeError as exc:
+        raise _fail(f"{listing}: the input list is not UTF-8 ({exc.reason})", EXIT_USAGE) from exc
+    return [line for line in lines if line.strip()]
+
+
+def _with_shared_languagetool(pipeline: Pipeline) -> Pipeline:
+    """Worker processes share one LanguageTool server rather than each starting a JVM."""
+    config = pipeline.config
+    if "grammar" not in config.stages or config.languagetool_url:
+        return pipeline
+    from cleaner.languagetool import LanguageToolError, shared_service
+
+    try:
+        url = shared_service(None).url()
+    except LanguageToolError as exc:
+        raise _fail(str(exc), EXIT_SERVICE) from exc
+    return Pipeline(replace(config, languagetool_url=url))
 
 
 @app.command(
@@ -171,6 +281,8 @@ def _diff(result: Result, name: str) -> str:
         "  cleaner clean article.txt                 # clean text to stdout\n\n"
         "  cleaner clean page.html -o page.txt       # extract and clean an HTML page\n\n"
         "  cleaner clean a.txt b.html -o out/        # several files into a folder\n\n"
+        "  cleaner clean -i list.txt -j 4 -o out/    # the files listed, 4 at a time\n\n"
+        "  cleaner clean crawl.warc.gz -o out/       # every HTML response of a WARC file\n\n"
         "  cat page.html | cleaner clean - --explain # stdin; every edit on stderr\n\n"
         "  cleaner clean article.txt --diff          # what would change\n\n"
         "  cleaner clean --format jsonl - < in.jsonl > out.jsonl   # JSONL 'text' field\n\n"
@@ -179,15 +291,25 @@ def _diff(result: Result, name: str) -> str:
 )
 def clean(
     files: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(help="Files to clean; '-' reads standard input.", show_default=False),
-    ],
+    ] = None,
+    input_list: Annotated[
+        str | None,
+        typer.Option(
+            "--input-list",
+            "-i",
+            help="A file listing the inputs, one path a line ('-': standard input).",
+        ),
+    ] = None,
     output: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--output",
             "-o",
-            help="Write here instead of stdout: a file, or a folder when cleaning several files.",
+            help="Write here instead of stdout: a file for one input; a folder for several "
+            "(each keeps its place under the inputs' common folder, named <stem>.txt, or "
+            "<stem>.jsonl for JSONL output and JSONL/WARC inputs).",
         ),
     ] = None,
     output_format: Annotated[
@@ -202,12 +324,22 @@ def clean(
         InputFormat,
         typer.Option(
             "--input-format",
-            help="How to read inputs; auto goes by file extension (.html, .jsonl, .gz) and content.",
+            help="How to read inputs; auto goes by file extension (.html, .jsonl, .warc, .gz) "
+            "and content (a WARC file is read as WARC whatever its name).",
         ),
     ] = InputFormat.auto,
     text_field: Annotated[
         str, typer.Option(help="The field holding the text in JSONL input.")
     ] = "text",
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Clean this many files at once (output order and messages stay in input order).",
+        ),
+    ] = 1,
     explain: Annotated[
         bool,
         typer.Option(
@@ -217,7 +349,9 @@ def clean(
     diff: Annotated[
         bool,
         typer.Option(
-            "--diff", help="Print a unified diff of input against output instead of the text."
+            "--diff",
+            help="Print a unified diff of input against output instead of the text (for HTML, "
+            "of the extracted text against the output).",
         ),
     ] = False,
     skip: SkipOption = [],  # noqa: B006
@@ -225,6 +359,7 @@ def clean(
     rules: RulesOption = None,
     languagetool_url: LanguageToolUrlOption = None,
     max_bytes: MaxBytesOption = None,
+    time_limit: TimeLimitOption = None,
     encoding_errors: Annotated[
         EncodingErrors | None,
         typer.Option(
@@ -237,58 +372,136 @@ def clean(
         raise _fail(
             "--diff prints a text diff; it cannot be combined with --format jsonl", EXIT_USAGE
         )
-    pipeline = build_pipeline(config, skip, rules, languagetool_url, max_bytes, encoding_errors)
-    several = len(files) > 1
-    to_folder = output is not None and (
-        several or output.is_dir() or str(output).endswith(("/", "\\"))
+    names = list(files or [])
+    if input_list is not None:
+        names += _read_input_list(input_list)
+    if not names:
+        raise _fail("no inputs: name files, '-' for standard input, or -i LIST", EXIT_USAGE)
+    if names.count("-") + (input_list == "-") > 1:
+        raise _fail("standard input ('-') can be read only once", EXIT_USAGE)
+    try:
+        plan = plan_outputs(
+            names,
+            output,
+            output_format.value,
+            [detect_kind(name) for name in names],
+            single_file=diff,
+        )
+    except OutputNameError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
+    pipeline = build_pipeline(
+        config, skip, rules, languagetool_url, max_bytes, encoding_errors, time_limit
     )
-    if output is not None and to_folder and output_format is OutputFormat.text and not diff:
-        if output.exists() and not output.is_dir():
-            raise _fail(f"{output}: several inputs need -o to be a folder", EXIT_USAGE)
-        output.mkdir(parents=True, exist_ok=True)
+    settings = _CleanSettings(
+        input_format=input_format.value,
+        output_format=output_format,
+        text_field=text_field,
+        explain=explain,
+        diff=diff,
+        records_for_multi_document=plan.per_input is not None,
+        headers=plan.target is None and len(names) > 1 and output_format is OutputFormat.text,
+    )
+    if plan.per_input is not None and plan.target is not None:
+        plan.target.mkdir(parents=True, exist_ok=True)
+    if jobs > 1 and len(names) > 1 and "-" not in names:
+        failures = _clean_in_parallel(
+            names, _with_shared_languagetool(pipeline), settings, plan, jobs
+        )
+    else:
+        failures = _clean_in_order(names, pipeline, settings, plan)
+    raise typer.Exit(EXIT_SOME_FAILED if failures else EXIT_OK)
 
+
+def _print_message(message: str) -> None:
+    err.print(message, markup=False)
+
+
+class _Writer:
+    """Takes each input's pieces, in input order, to stdout, one file or one file per input."""
+
+    def __init__(self, plan: OutputPlan) -> None:
+        self.plan = plan
+        self.collected: list[str] = []
+
+    def start(self) -> Callable[[str, str | None], None]:
+        if self.plan.target is None:
+            return lambda piece, header: _emit(sys.stdout, piece, header)
+        self.collected = [] if self.plan.per_input is not None else self.collected
+        return lambda piece, _header: self.collected.append(piece)
+
+    def finish(self, name: str, failures: int) -> int:
+        """An input is done: write its file (unless it failed and has nothing to show).
+        Returns 1 if the file could not be written (reported), else 0."""
+        per_input = self.plan.per_input
+        if per_input is not None and (self.collected or not failures):
+            return _write(per_input[name], "".join(self.collected))
+        return 0
+
+    def close(self) -> int:
+        if self.plan.target is not None and self.plan.per_input is None and self.collected:
+            return _write(self.plan.target, "".join(self.collected))
+        return 0
+
+
+def _write(path: Path, text: str) -> int:
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        _print_message(f"cleaner: {path}: cannot write: {exc.strerror or exc}")
+        return 1
+    return 0
+
+
+def _clean_in_order(
+    names: list[str], pipeline: Pipeline, settings: _CleanSettings, plan: OutputPlan
+) -> int:
+    writer = _Writer(plan)
     failures = 0
-    collected: list[str] = []
-    stdout = sys.stdout
-    for source in _sources(files, input_format, output_format, text_field):
-        if source.error is not None:
-            failures += 1
-            err.print(f"cleaner: {source.name}: {source.error}", markup=False)
-            continue
+    for name in names:
         try:
-            result = pipeline.run(source.document())
-        except DocumentError as exc:
-            failures += 1
-            where = f" ({exc.stage})" if exc.stage else ""
-            err.print(f"cleaner: {source.name}: {exc.reason}{where}", markup=False)
-            continue
+            failed = _clean_input(name, pipeline, settings, writer.start(), _print_message)
         except ServiceError as exc:
             raise _fail(str(exc), EXIT_SERVICE) from exc
-        for warning in result.warnings:
-            err.print(f"cleaner: {source.name}: warning: {warning}", markup=False)
-        if explain:
-            err.print(f"== {source.name}: {len(result.applied_edits)} edits", markup=False)
-            for edit in result.edits:
-                err.print(explain_line(edit), markup=False)
-        if diff:
-            piece = _diff(result, source.name)
-        elif output_format is OutputFormat.jsonl:
-            piece = to_json_line(result_record(result, source.name, source.record, text_field))
-        else:
-            piece = result.text
-        if output is not None and to_folder and output_format is OutputFormat.text and not diff:
-            atomic_write_text(output / (Path(source.name).name or "stdin.txt"), piece)
-        elif output is not None:
-            collected.append(piece)
-        else:
-            _emit(
-                stdout,
-                piece,
-                source.name if several and output_format is OutputFormat.text else None,
-            )
-    if output is not None and collected:
-        atomic_write_text(output, "".join(collected))
-    raise typer.Exit(EXIT_SOME_FAILED if failures else EXIT_OK)
+        failures += failed + writer.finish(name, failed)
+    return failures + writer.close()
+
+
+def _clean_in_parallel(
+    names: list[str], pipeline: Pipeline, settings: _CleanSettings, plan: OutputPlan, jobs: int
+) -> int:
+    """Inputs cleaned by ``jobs`` worker processes; results are taken in input order, so the
+    output and the messages are the same as with one job."""
+    global _worker_pipeline, _worker_settings
+    # fork: workers start with the pipeline already built (rules compiled once).
+    _worker_pipeline, _worker_settings = pipeline, settings
+    writer = _Writer(plan)
+    failures = 0
+    executor = futures.ProcessPoolExecutor(
+        max_workers=min(jobs, len(names)), mp_context=multiprocessing.get_context("fork")
+    )
+    try:
+        pending = [executor.submit(_clean_in_worker, name) for name in names]
+        for name, future in zip(names, pending, strict=True):
+            try:
+                outcome = future.result()
+            except futures.process.BrokenProcessPool:
+                outcome = _InputOutcome(failures=1)
+                outcome.messages.append(
+                    f"cleaner: {name}: a worker process died while cleaning (out of memory?)"
+                )
+            if outcome.service_error is not None:
+                raise _fail(outcome.service_error, EXIT_SERVICE)
+            for message in outcome.messages:
+                _print_message(message)
+            sink = writer.start()
+            for piece, header in outcome.pieces:
+                sink(piece, header)
+            failures += outcome.failures + writer.finish(name, outcome.failures)
+        failures += writer.close()
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+        _worker_pipeline = _worker_settings = None
+    return failures
 
 
 def _emit(stream: TextIO, piece: str, header: str | None) -> None:

@@ -37,3 +37,12 @@ LanguageToolUrlOption = Annotated[
         "it cleaner starts one; a corpus run starts one that all its workers share.",
     ),
 ]
+TimeLimitOption = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit",
+        help="Give up on a document after this many seconds in the pipeline (default 60; "
+        "0 for none); it is reported as failed and the others go on.",
+        min=0,
+    ),
+]

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 import cleaner
+from cleaner.errors import CleanerError
 from cleaner.rules.kinds import check_path, kind_of, summarize_path
 from cleaner.rules.repair import KIND as REPAIR_KIND
 from cleaner.rules.repair import (
@@ -173,8 +174,25 @@ def stats(paths: PathsArg = None) -> None:
     raise typer.Exit(EXIT_PROBLEMS if failed else EXIT_OK)
 
 
+def _text_to_score(path: Path) -> str:
+    """The file's text; for an HTML page, the article text the pipeline extracts from it
+    (markup and page chrome would count as words)."""
+    from cleaner.io.readers import detect_kind
+
+    if detect_kind(str(path)) != "html":
+        return path.read_text(encoding="utf-8", errors="replace")
+    from dataclasses import replace
+
+    from cleaner.pipeline import Pipeline, PipelineConfig
+
+    extract_only = replace(PipelineConfig.load(), stages=("decode", "extract"))
+    return Pipeline(extract_only).clean_bytes(path.read_bytes(), {"format": "html"}).text
+
+
 def score(
-    files: Annotated[list[Path], typer.Argument(help="Text files to score.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Text files to score (HTML pages: their extracted text).")
+    ],
     rules: Annotated[
         Path | None,
         typer.Option("--rules", help="Repair rules folder (default: the shipped rules/repairs)."),
@@ -190,9 +208,13 @@ def score(
     failed = False
     for path in files:
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            text = _text_to_score(path)
         except OSError as exc:
             typer.echo(f"{path}: cannot read: {exc.strerror}", err=True)
+            failed = True
+            continue
+        except CleanerError as exc:
+            typer.echo(f"{path}: {exc}", err=True)
             failed = True
             continue
         result = spin_score(text, pack)

@@ -74,7 +74,7 @@ from typing import IO, Any, Protocol
 
 from cleaner import __version__
 from cleaner.errors import CleanerError, ConfigError, DocumentError, ServiceError
-from cleaner.io.readers import HTML_SUFFIXES, JSONL_SUFFIXES, Source, read_jsonl
+from cleaner.io.readers import Source, input_kind, read_jsonl
 from cleaner.io.warc import read_warc_path
 from cleaner.io.writers import edit_to_json, result_record, to_json_line
 from cleaner.manifest import MANIFEST_FILE, Manifest
@@ -86,9 +86,6 @@ AUDIT_FILE = "_audit.jsonl"
 ERRORS_FILE = "_errors.jsonl"
 REPORT_FILE = "report.html"
 RESERVED_NAMES = frozenset({STATE_DIR, AUDIT_FILE, ERRORS_FILE, REPORT_FILE})
-
-TEXT_SUFFIXES = {".txt", ".text"}
-WARC_SUFFIXES = {".warc"}
 
 SHARD_BYTES = 1 << 20
 """Uncompressed JSONL is cut into shards of about this size: a few hundred news articles, a
@@ -185,23 +182,6 @@ def _os_errors_reported(run: Callable[..., CorpusSummary]) -> Callable[..., Corp
 
 
 # --- inputs -------------------------------------------------------------------------------
-
-
-def input_kind(name: str) -> str | None:
-    """'text', 'html', 'jsonl', 'warc', or None for files cleaner does not read."""
-    lowered = name.lower()
-    if lowered.endswith(".gz"):
-        lowered = lowered[:-3]
-    suffix = os.path.splitext(lowered)[1]
-    if suffix in TEXT_SUFFIXES:
-        return "text"
-    if suffix in HTML_SUFFIXES:
-        return "html"
-    if suffix in JSONL_SUFFIXES:
-        return "jsonl"
-    if suffix in WARC_SUFFIXES:
-        return "warc"
-    return None
 
 
 def _strip_suffixes(rel: str) -> str:

@@ -9,16 +9,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import signal
+import threading
 import time
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from cleaner.document import Document, Edit
 from cleaner.errors import CleanerError, ConfigError, DocumentError
-from cleaner.registry import STAGE_MODULES, StageSettings, build_stage
+from cleaner.registry import STAGE_MODULES, StageSettings, build_stage, stage_module
 from cleaner.rules.source import RuleError
 from cleaner.stages import Stage
 
@@ -26,7 +30,15 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_CONFIG = PACKAGE_DIR / "defaults" / "pipeline.toml"
 RULES_DIR_ENV = "CLEANER_RULES_DIR"
 LANGUAGETOOL_URL_ENV = "CLEANER_LANGUAGETOOL_URL"
-_CONFIG_KEYS = {"stages", "options", "rules_dir", "max_bytes"}
+_CONFIG_KEYS = {"stages", "options", "rules_dir", "max_bytes", "time_limit"}
+DEFAULT_TIME_LIMIT_S = 60.0
+"""Per document, for the whole pipeline: a long news article takes well under a second, so a
+document still running after a minute is pathological input, and one such document must not
+hold up a run."""
+UNINTERRUPTIBLE_STAGES = frozenset({"grammar"})
+"""Stages the time limit only checks after they finish: grammar talks to a LanguageTool server
+(it may be starting one), and its requests carry their own timeout."""
+_TOML_WHERE = re.compile(r"\s*\((?:at line (\d+), column \d+|at end of document)\)\s*$")
 
 
 def default_rules_dir() -> Path:
@@ -47,17 +59,23 @@ class PipelineConfig:
     rules_dir: Path = field(default_factory=default_rules_dir)
     languagetool_url: str | None = None
     max_bytes: int = 20_000_000
+    time_limit: float = DEFAULT_TIME_LIMIT_S
+    """Seconds one document may spend in the pipeline; 0 for no limit."""
 
     @classmethod
     def load(cls, path: Path | None = None) -> PipelineConfig:
         """Read a pipeline file (the default one when ``path`` is None)."""
         path = path or DEFAULT_CONFIG
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise ConfigError(f"{path}: cannot read pipeline file: {exc.strerror}") from exc
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: invalid pipeline file: {exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{path}: invalid pipeline file: not UTF-8 ({exc.reason})") from exc
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(_toml_error(path, text, exc)) from exc
         unknown = set(data) - _CONFIG_KEYS
         if unknown:
             raise ConfigError(f"{path}: unknown keys {sorted(unknown)}")
@@ -72,6 +90,7 @@ class PipelineConfig:
         options = data.get("options", {})
         if not isinstance(options, dict) or not all(isinstance(v, dict) for v in options.values()):
             raise ConfigError(f"{path}: 'options' must hold one table per stage")
+        _check_options(path, text, options)
         rules_dir = (
             (path.parent / data["rules_dir"]).resolve()
             if "rules_dir" in data
@@ -80,12 +99,23 @@ class PipelineConfig:
         max_bytes = data.get("max_bytes", cls.max_bytes)
         if not isinstance(max_bytes, int) or max_bytes <= 0:
             raise ConfigError(f"{path}: 'max_bytes' must be a positive integer")
+        time_limit = data.get("time_limit", cls.time_limit)
+        if (
+            not isinstance(time_limit, int | float)
+            or isinstance(time_limit, bool)
+            or time_limit < 0
+        ):
+            raise ConfigError(
+                f"{path}:{_key_line(text, '', 'time_limit') or 1}: 'time_limit' must be a "
+                "number of seconds (0 for none)"
+            )
         return cls(
             stages=tuple(stages),
             options=options,
             rules_dir=rules_dir,
             languagetool_url=os.environ.get(LANGUAGETOOL_URL_ENV) or None,
             max_bytes=max_bytes,
+            time_limit=float(time_limit),
         )
 
     def without(self, skip: Iterable[str]) -> PipelineConfig:
@@ -117,6 +147,102 @@ class PipelineConfig:
         return digest.hexdigest()
 
 
+def _toml_error(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> str:
+    """``file:line: problem`` for a TOML syntax error (tomllib puts the place in its message)."""
+    message = str(exc)
+    found = _TOML_WHERE.search(message)
+    if found is None:
+        return f"{path}: invalid pipeline file: {message}"
+    line = int(found.group(1)) if found.group(1) else max(1, len(text.splitlines()))
+    return f"{path}:{line}: invalid pipeline file: {message[: found.start()]}"
+
+
+def _key_line(text: str, table: str, key: str) -> int | None:
+    """The line that sets ``key`` in ``[table]`` (``""``: the top level), as written: under
+    its own header, or as a dotted key or inline table under a parent header."""
+    current = ""
+    header = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]")
+    own = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+    dotted = re.compile(rf"^\s*{re.escape(table.rpartition('.')[2])}\s*[.=].*\b{re.escape(key)}\b")
+    for number, line in enumerate(text.splitlines(), start=1):
+        found = header.match(line)
+        if found:
+            current = found.group(1).replace(" ", "")
+        elif (current == table and own.match(line)) or (
+            table and current == table.rpartition(".")[0] and dotted.match(line)
+        ):
+            return number
+    return None
+
+
+def _check_options(path: Path, text: str, options: Mapping[str, Mapping[str, Any]]) -> None:
+    """Refuse options no stage knows (a misspelt ``min_signaturs`` would otherwise be ignored
+    and the stage would run with its default), naming the file and line."""
+    for stage, values in options.items():
+        if stage not in STAGE_MODULES:
+            line = _key_line(text, "options", stage) or _key_line(text, f"options.{stage}", "")
+            where = f"{path}:{line}" if line else str(path)
+            raise ConfigError(
+                f"{where}: options for unknown stage {stage!r} (known: {', '.join(STAGE_MODULES)})"
+            )
+        known = getattr(stage_module(stage), "OPTIONS", None)
+        if known is None:  # a stage that does not declare its options is not checked
+            continue
+        for key in values:
+            if key not in known:
+                line = _key_line(text, f"options.{stage}", key)
+                where = f"{path}:{line}" if line else str(path)
+                raise ConfigError(
+                    f"{where}: stage {stage} has no option {key!r} "
+                    f"(its options: {', '.join(sorted(known)) or 'none'})"
+                )
+
+
+class _TimeUp(BaseException):
+    """Raised into a running stage when the document's time is up. A BaseException, so a
+    stage's own ``except Exception`` cannot swallow it."""
+
+
+@contextmanager
+def _interrupt_after(seconds: float) -> Iterator[None]:
+    """Raise :class:`_TimeUp` in this thread after ``seconds`` (SIGALRM). Only where signals
+    can be used: the main thread of a process whose alarm timer is free (a CLI, a corpus or
+    ``clean -j`` worker). Elsewhere (threads, Ray actors) only the checks between stages hold."""
+    usable = (
+        seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    )
+    if not usable:
+        yield
+        return
+
+    def time_up(signum: int, frame: object) -> None:
+        raise _TimeUp
+
+    previous = signal.signal(signal.SIGALRM, time_up)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@dataclass
+class _Deadline:
+    """Where the pipeline is, and when the document's time is up."""
+
+    limit: float
+    ends: float
+    stage: str = ""
+
+    def check(self) -> None:
+        if self.limit and time.monotonic() >= self.ends:
+            raise _TimeUp
+
+
 def add_warning(doc: Document, warning: str) -> Document:
     """``doc`` with ``warning`` added to its ``warnings`` metadata (shown to users, not fatal)."""
     warnings = (*tuple(doc.metadata.get("warnings", ())), warning)
@@ -132,7 +258,10 @@ class Result:
     metadata: Mapping[str, Any]
     timings: Mapping[str, float]
     input_text: str = ""
-    """The text as decoded, before any other stage: what ``--diff`` compares against."""
+    """The text as decoded, before any other stage."""
+    extracted_text: str = ""
+    """The text after extraction (the decoded text when nothing was extracted): for HTML,
+    what ``--diff`` compares the output against."""
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -184,31 +313,50 @@ class Pipeline:
         if doc.raw is not None and "decode" not in self.config.stages:
             doc = Document(text=doc.raw.decode("utf-8", "replace"), metadata=doc.metadata)
         timings: dict[str, float] = {}
-        input_text = doc.text
-        for stage in self.stages:
-            started = time.perf_counter()
-            try:
-                doc = stage(doc)
-            except CleanerError:
-                raise
-            except RecursionError as exc:
-                raise DocumentError("input nests too deeply to process", stage.name) from exc
-            except Exception as exc:
-                raise DocumentError(
-                    f"internal error in stage {stage.name}: {type(exc).__name__}: {exc}",
-                    stage.name,
-                ) from exc
-            timings[stage.name] = time.perf_counter() - started
-            if stage.name == "decode":
-                input_text = doc.text
-                if not input_text.strip():
-                    doc = add_warning(doc, "empty input: nothing to clean")
+        input_text = extracted_text = doc.text
+        limit = self.config.time_limit
+        deadline = _Deadline(limit=limit, ends=time.monotonic() + limit)
+        try:
+            for stage in self.stages:
+                deadline.check()
+                deadline.stage = stage.name
+                started = time.perf_counter()
+                try:
+                    if stage.name in UNINTERRUPTIBLE_STAGES:
+                        doc = stage(doc)
+                    else:
+                        with _interrupt_after(deadline.ends - time.monotonic() if limit else 0):
+                            doc = stage(doc)
+                except CleanerError:
+                    raise
+                except RecursionError as exc:
+                    raise DocumentError("input nests too deeply to process", stage.name) from exc
+                except Exception as exc:
+                    raise DocumentError(
+                        f"internal error in stage {stage.name}: {type(exc).__name__}: {exc}",
+                        stage.name,
+                    ) from exc
+                timings[stage.name] = time.perf_counter() - started
+                if stage.name == "decode":
+                    input_text = extracted_text = doc.text
+                    if not input_text.strip():
+                        doc = add_warning(doc, "empty input: nothing to clean")
+                elif stage.name == "extract":
+                    extracted_text = doc.text
+            deadline.check()
+        except _TimeUp:
+            raise DocumentError(
+                f"took longer than the {limit:g} s time limit (raise it with --time-limit or "
+                "time_limit in the pipeline file)",
+                deadline.stage,
+            ) from None
         return Result(
             text=doc.text,
             edits=doc.edits,
             metadata=doc.metadata,
             timings=timings,
             input_text=input_text,
+            extracted_text=extracted_text,
         )
 
     def clean_text(self, text: str, metadata: Mapping[str, Any] | None = None) -> Result:

@@ -147,7 +147,7 @@ def test_broken_rule_file_is_a_usage_error_naming_file_line_and_rule(tmp_path: P
     proc = run_cli("clean", str(text), "--rules", str(tmp_path / "rules"), *SKIP)
     assert proc.returncode == 2
     err = proc.stderr.decode()
-    assert f"{rules / 'bad.toml'}:10: bad.regex: bad regex in 'pattern'" in err
+    assert f"{rules / 'bad.toml'}:13: bad.regex: bad regex in 'pattern'" in err
     assert proc.stdout == b""
 
 

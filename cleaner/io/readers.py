@@ -7,7 +7,12 @@ records) with the metadata known before cleaning. Reading never cleans anything.
 from __future__ import annotations
 
 import gzip
+import io
 import json
+import os
+import re
+import sys
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +20,17 @@ from typing import IO, Any
 
 from cleaner.document import Document
 
+TEXT_SUFFIXES = {".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+WARC_SUFFIXES = {".warc"}
+WARC_MAGIC = b"WARC/"
+GZIP_MAGIC = b"\x1f\x8b"
+SNIFF_BYTES = 64
+"""Enough to see a gzip header or a WARC version line."""
+SKIP_CHUNK_BYTES = 1 << 16
+"""The rest of an over-long JSONL line is skipped in pieces this big, never held whole."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -38,17 +52,89 @@ class Source:
         return Document(text=self.text or "", metadata=self.metadata)
 
 
-def input_format(path: Path) -> str:
-    """'html', 'jsonl' or 'text', from the file name (a .gz suffix is looked through)."""
-    suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] == ".gz":
-        suffixes = suffixes[:-1]
-    last = suffixes[-1] if suffixes else ""
-    if last in HTML_SUFFIXES:
+def input_kind(name: str) -> str | None:
+    """'text', 'html', 'jsonl', 'warc' from a file name (a .gz suffix is looked through), or
+    None when the name says nothing. The one detector ``clean`` and ``corpus`` share."""
+    lowered = name.lower()
+    if lowered.endswith(".gz"):
+        lowered = lowered[:-3]
+    suffix = os.path.splitext(lowered)[1]
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    if suffix in HTML_SUFFIXES:
         return "html"
-    if last in JSONL_SUFFIXES:
+    if suffix in JSONL_SUFFIXES:
         return "jsonl"
-    return "text"
+    if suffix in WARC_SUFFIXES:
+        return "warc"
+    return None
+
+
+def sniff_kind(head: bytes) -> str | None:
+    """'warc' when ``head`` (the first bytes, decompressed) opens a WARC record, else None:
+    a WARC file's records are never text to clean, whatever the file is called."""
+    return "warc" if head.startswith(WARC_MAGIC) else None
+
+
+def detect_kind(name: str) -> str | None:
+    """The kind ``clean`` reads the file ``name`` as: by its name, then (for names that say
+    nothing, or say text) by its first bytes. None for standard input and unreadable files."""
+    kind = input_kind(name)
+    if name == "-" or kind not in (None, "text"):
+        return kind
+    try:
+        with _open_bytes(Path(name)) as stream:
+            _, head = _sniffed(stream)
+    except (OSError, EOFError, zlib.error):
+        return kind
+    return sniff_kind(head) or "text"
+
+
+def too_large(max_bytes: int, what: str = "document", size: int | None = None) -> str:
+    known = "" if size is None else f" {size / 1e6:.1f} MB,"
+    return (
+        f"{what} is{known} above the {max_bytes / 1e6:g} MB limit "
+        "(raise it with --max-bytes or max_bytes in the pipeline file)"
+    )
+
+
+class _Replay(io.RawIOBase):
+    """A stream that gives back bytes already read (to sniff the format), then the rest."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        super().__init__()
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._head:
+            count = min(len(view), len(self._head))
+            view[:count] = self._head[:count]
+            self._head = self._head[count:]
+            return count
+        data = self._rest.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+
+def _sniffed(stream: IO[bytes]) -> tuple[IO[bytes], bytes]:
+    """``stream`` decompressed if it is gzip, ready to read from its start, and its head."""
+    head = stream.read(SNIFF_BYTES)
+    replay: IO[bytes] = io.BufferedReader(_Replay(head, stream))
+    if head.startswith(GZIP_MAGIC):
+        replay = gzip.GzipFile(fileobj=replay, mode="rb")  # type: ignore[assignment]
+        head = replay.read(SNIFF_BYTES)
+        replay = io.BufferedReader(_Replay(head, replay))
+    return replay, head
+
+
+def _plain(path: Path) -> bool:
+    """A regular, uncompressed file: its size on disk is the document's size."""
+    return path.suffix.lower() != ".gz" and path.is_file()
 
 
 def _open_bytes(path: Path) -> IO[bytes]:
@@ -57,28 +143,89 @@ def _open_bytes(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
-def read_path(path: Path, fmt: str = "auto", text_field: str = "text") -> Iterator[Source]:
-    """The documents in one file: one for text and HTML, one per line for JSONL."""
-    fmt = input_format(path) if fmt == "auto" else fmt
+def read_bounded(stream: IO[bytes], name: str, max_bytes: int | None) -> bytes | Source:
+    """At most ``max_bytes`` from ``stream``; a failed source when there is more. Never reads
+    more than one byte past the limit, so a decompression bomb or ``/dev/zero`` costs only
+    the limit in memory."""
+    raw = stream.read(-1 if max_bytes is None else max_bytes + 1)
+    if max_bytes is not None and len(raw) > max_bytes:
+        return Source(name=name, error=too_large(max_bytes))
+    return raw
+
+
+def read_stream(
+    stream: IO[bytes], name: str, kind: str, text_field: str = "text", max_bytes: int | None = None
+) -> Iterator[Source]:
+    """The documents of an open (decompressed) stream read as ``kind``."""
+    if kind == "warc":
+        from cleaner.io.warc import read_warc  # warc builds on this module
+
+        yield from read_warc(stream, name, max_bytes)
+        return
+    if kind == "jsonl":
+        yield from read_jsonl(stream, name, text_field, max_bytes)
+        return
+    raw = read_bounded(stream, name, max_bytes)
+    if isinstance(raw, Source):
+        yield raw
+        return
+    metadata = {"source": name, "format": "html" if kind == "html" else "auto"}
+    yield Source(name=name, raw=raw, metadata=metadata)
+
+
+def read_path(
+    path: Path, fmt: str = "auto", text_field: str = "text", max_bytes: int | None = None
+) -> Iterator[Source]:
+    """The documents in one file: one for text and HTML, one per line for JSONL, one per HTML
+    response for WARC. ``auto`` goes by the name, then by the content (a WARC file is read as
+    WARC whatever its name); reading stops one byte past ``max_bytes`` per document."""
     name = str(path)
-    if fmt == "jsonl":
-        try:
-            with _open_bytes(path) as stream:
-                yield from read_jsonl(stream, name, text_field)
-        except OSError as exc:
-            yield Source(name=name, error=f"cannot read: {exc.strerror or exc}")
+    kind = input_kind(path.name) if fmt == "auto" else fmt
+    if kind == "warc":
+        from cleaner.io.warc import read_warc_path  # warc builds on this module
+
+        # From the file itself: warcio reads a .warc.gz member by member.
+        yield from read_warc_path(path, name, max_bytes)
         return
     try:
+        size = path.stat().st_size
+        if max_bytes is not None and kind != "jsonl" and size > max_bytes and _plain(path):
+            yield Source(name=name, error=too_large(max_bytes, size=size))
+            return
         with _open_bytes(path) as stream:
-            raw = stream.read()
-    except (OSError, EOFError) as exc:
+            if fmt == "auto" and kind in (None, "text"):
+                stream, head = _sniffed(stream)
+                kind = sniff_kind(head) or "text"
+            yield from read_stream(stream, name, kind or "text", text_field, max_bytes)
+    except (OSError, EOFError, zlib.error) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         yield Source(name=name, error=f"cannot read: {reason}")
+
+
+def read_input(
+    name: str,
+    fmt: str = "auto",
+    text_field: str = "text",
+    max_bytes: int | None = None,
+    stdin_kind: str = "text",
+) -> Iterator[Source]:
+    """The documents of one command-line input: a file, or ``-`` for standard input (read as
+    ``stdin_kind`` when ``fmt`` is auto and its content is not recognised)."""
+    if name == "-":
+        try:
+            stream, head = _sniffed(sys.stdin.buffer)
+            kind = fmt if fmt != "auto" else sniff_kind(head) or stdin_kind
+            yield from read_stream(stream, "<stdin>", kind, text_field, max_bytes)
+        except (OSError, EOFError, zlib.error) as exc:
+            yield Source(name="<stdin>", error=f"cannot read: {exc}")
         return
-    metadata: dict[str, Any] = {"source": name}
-    if fmt in ("html", "text"):
-        metadata["format"] = fmt if fmt == "html" else "auto"
-    yield Source(name=name, raw=raw, metadata=metadata)
+    path = Path(name)
+    if path.is_dir():
+        yield Source(name=name, error="is a folder (use 'cleaner corpus' for folders)")
+    elif not path.exists():
+        yield Source(name=name, error="no such file")
+    else:
+        yield from read_path(path, fmt, text_field, max_bytes)
 
 
 def record_metadata(record: Mapping[str, Any], text_field: str, source: str) -> dict[str, Any]:
@@ -95,10 +242,54 @@ def record_metadata(record: Mapping[str, Any], text_field: str, source: str) -> 
     return metadata
 
 
-def read_jsonl(stream: IO[bytes], name: str, text_field: str = "text") -> Iterator[Source]:
-    """One source per JSONL line, streamed; a bad line becomes a failed source, not a stop."""
-    for number, line in enumerate(stream, start=1):
+def _bounded_lines(stream: IO[bytes], max_bytes: int | None) -> Iterator[bytes | None]:
+    """The lines of ``stream``; None for a line longer than ``max_bytes``, whose bytes are
+    skipped without being held."""
+    if max_bytes is None:
+        yield from stream
+        return
+    while line := stream.readline(max_bytes + 1):
+        if len(line) <= max_bytes or (len(line) == max_bytes + 1 and line.endswith(b"\n")):
+            yield line
+            continue
+        while not line.endswith(b"\n"):
+            line = stream.readline(SKIP_CHUNK_BYTES)
+            if not line:
+                break
+        yield None
+
+
+def _lone_surrogate(value: Any, path: str = "") -> str | None:
+    """Where in a parsed JSON value a lone surrogate (``"\\ud800"``) sits: JSON allows the
+    escape, but no UTF-8 output can hold it."""
+    if isinstance(value, str):
+        found = _SURROGATE.search(value)
+        return None if found is None else f"{path or 'the value'} (character {found.start()})"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = _lone_surrogate(key, "a key") or _lone_surrogate(
+                item, f"{path}.{key}" if path else f"field {key!r}"
+            )
+            if where:
+                return where
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            where = _lone_surrogate(item, f"{path}[{index}]")
+            if where:
+                return where
+    return None
+
+
+def read_jsonl(
+    stream: IO[bytes], name: str, text_field: str = "text", max_bytes: int | None = None
+) -> Iterator[Source]:
+    """One source per JSONL line, streamed; a bad line becomes a failed source, not a stop.
+    A line longer than ``max_bytes`` is skipped unread (reported as failed)."""
+    for number, line in enumerate(_bounded_lines(stream, max_bytes), start=1):
         where = f"{name}:{number}"
+        if line is None:
+            yield Source(name=where, error=too_large(max_bytes or 0, "line"))
+            continue
         if not line.strip():
             continue
         try:
@@ -108,6 +299,14 @@ def read_jsonl(stream: IO[bytes], name: str, text_field: str = "text") -> Iterat
             continue
         if not isinstance(record, dict):
             yield Source(name=where, error="a JSONL line must be a JSON object")
+            continue
+        surrogate = _lone_surrogate(record)
+        if surrogate is not None:
+            yield Source(
+                name=where,
+                error=f"invalid Unicode: {surrogate} is a lone surrogate escape, which no "
+                "UTF-8 text can hold",
+            )
             continue
         text = record.get(text_field)
         if not isinstance(text, str):

@@ -19,12 +19,15 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 _RULES_HEADER = re.compile(r"^\s*\[\[\s*rules\s*\]\]\s*(#.*)?$")
 _TOML_LINE = re.compile(r"at line (\d+)")
+_TABLE_HEADER = re.compile(r"^\s*\[")
+_KEY_LINE = re.compile(r"^\s*\"?([A-Za-z0-9_-]+)\"?\s*=")
+_QUOTED_FIELD = re.compile(r"'([A-Za-z_][A-Za-z0-9_-]*)'")
 
 
 class RuleError(ValueError):
@@ -47,6 +50,8 @@ class RuleRecord:
     path: Path
     line: int
     data: Mapping[str, Any]
+    field_lines: Mapping[str, int] = field(default_factory=dict)
+    """The line each of the rule's fields starts on."""
 
     @property
     def rule_id(self) -> str:
@@ -54,7 +59,17 @@ class RuleRecord:
         return value if isinstance(value, str) else "<no id>"
 
     def error(self, problem: str) -> RuleError:
-        return RuleError(self.path, self.line, self.rule_id, problem)
+        """The problem, placed at the line of the first field it names ('pattern'), if the
+        rule has that field, else at the rule's first line."""
+        line = next(
+            (
+                self.field_lines[name]
+                for name in _QUOTED_FIELD.findall(problem)
+                if name in self.field_lines
+            ),
+            self.line,
+        )
+        return RuleError(self.path, line, self.rule_id, problem)
 
 
 @dataclass(frozen=True)
@@ -93,16 +108,15 @@ def load_rule_file(path: Path) -> RuleFile:
     rules = data.get("rules", [])
     if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
         raise RuleError(path, None, None, "'rules' must be an array of tables ([[rules]])")
+    lines = text.splitlines()
     header_lines = [
-        number
-        for number, line in enumerate(text.splitlines(), start=1)
-        if _RULES_HEADER.match(line)
+        number for number, line in enumerate(lines, start=1) if _RULES_HEADER.match(line)
     ]
     if len(header_lines) != len(rules):
         # Inline arrays (rules = [{...}]) carry no per-rule header: fall back to no line.
         header_lines = [0] * len(rules)
     records = tuple(
-        RuleRecord(path=path, line=line, data=rule)
+        RuleRecord(path=path, line=line, data=rule, field_lines=_field_lines(lines, line))
         for line, rule in zip(header_lines, rules, strict=True)
     )
     seen: dict[str, int] = {}
@@ -117,6 +131,21 @@ def load_rule_file(path: Path) -> RuleFile:
     if not isinstance(meta, dict):
         raise RuleError(path, None, None, "'meta' must be a table")
     return RuleFile(path=path, meta=meta, rules=records)
+
+
+def _field_lines(lines: list[str], header: int) -> dict[str, int]:
+    """Where each ``key =`` of the table whose header is on line ``header`` starts."""
+    found: dict[str, int] = {}
+    if header <= 0:
+        return found
+    for number in range(header + 1, len(lines) + 1):
+        line = lines[number - 1]
+        if _TABLE_HEADER.match(line):
+            break
+        key = _KEY_LINE.match(line)
+        if key:
+            found.setdefault(key.group(1), number)
+    return found
 
 
 def rule_files_under(path: Path) -> list[Path]:

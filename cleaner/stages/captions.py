@@ -30,6 +30,7 @@ from cleaner.rules.chrome import (
 from cleaner.rules.repair import report_timeouts
 
 NAME = "captions"
+OPTIONS = frozenset({"rules", "similarity"})
 DESCRIPTION = "Removes video/gallery player lines ('Click to play video: ...') with the caption lines that repeat them, even when reworded."
 
 # Similarity (rapidfuzz ratio, 0-100) above which a line is taken as the player's caption

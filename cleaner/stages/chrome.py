@@ -27,6 +27,7 @@ from cleaner.rules.repair import report_timeouts
 from cleaner.stages.captions import CaptionsStage
 
 NAME = "chrome"
+OPTIONS = frozenset({"rules", "drop_repeated_lines"})
 DESCRIPTION = "Removes page-chrome lines (ad slugs, newsletter promos, share prompts), back-to-back repeats and comment/related-links tails, from rules/chrome/."
 
 # A tail marker ends the article only in the latter part of a document: "Related Articles"

@@ -2,9 +2,11 @@
 
 UTF-8 (with or without a byte-order mark) is decoded as is. UTF-16/32 files are recognised by
 their byte-order mark. Other legacy encodings (cp1252, latin-1, Shift-JIS...) are detected with
-charset-normalizer. Binary files and text that is *broken* UTF-8 (valid multi-byte sequences
-mixed with invalid bytes) are refused with a message saying where, rather than guessed at:
-guessing would silently turn the broken bytes into mojibake.
+charset-normalizer. Binary files and text that is *broken* UTF-8 (valid multi-byte sequences,
+anywhere in the input, at least as many as the invalid bytes) are refused with a message saying
+where, rather than guessed at: guessing would silently turn the broken bytes into mojibake.
+A legacy guess made on little evidence (a short text with a few non-ASCII bytes) prefers cp1252,
+the web's usual legacy encoding, and says so in a warning with its confidence.
 
 Line endings are normalised to ``\\n`` as part of decoding, like Python's universal newlines.
 """
@@ -18,9 +20,11 @@ import charset_normalizer
 
 from cleaner.document import Document
 from cleaner.errors import DocumentError
+from cleaner.pipeline import add_warning
 from cleaner.registry import StageSettings
 
 NAME = "decode"
+OPTIONS = frozenset({"errors"})
 DESCRIPTION = "Bytes to text: UTF-8 (BOM or not), UTF-16/32 by BOM, legacy encodings detected; refuses binary files."
 
 # How much of a file we look at to decide whether it is binary: a NUL byte in text files is
@@ -33,6 +37,16 @@ _TEXT_CONTROLS = {0x09, 0x0A, 0x0C, 0x0D, 0x1B}
 # Every byte value except the binary-looking controls: deleting these from a chunk leaves
 # exactly its control bytes, counted in C rather than a Python loop.
 _NOT_CONTROL_BYTES = bytes(b for b in range(256) if b >= 0x20 or b in _TEXT_CONTROLS)
+
+LEGACY_EVIDENCE_BYTES = 64
+"""Non-ASCII bytes a legacy-encoding guess needs before it is trusted fully: about a paragraph
+of accented Western text, or 32 CJK characters. Below it, candidate encodings tie (a few bytes
+decode "cleanly" in dozens of code pages) and the confidence drops in proportion."""
+LOW_CONFIDENCE = 0.5
+"""Legacy guesses below this confidence come with a warning."""
+SHORT_INPUT_FALLBACK = "cp1252"
+_ASCII_BYTES = bytes(range(0x80, 0x100))
+_UTF8_REPLACEMENT = "\ufffd".encode()
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -53,18 +67,39 @@ class DecodeStage:
     def __call__(self, doc: Document) -> Document:
         if doc.raw is None:
             return doc
-        text, encoding = decode_bytes(doc.raw, self.errors)
+        decoded = decode_with_confidence(doc.raw, self.errors)
+        text = decoded.text
         if "\r" in text:  # most files have none, and a replace scans the whole text
             text = text.replace("\r\n", "\n").replace("\r", "\n")
-        return Document(text=text, metadata={**doc.metadata, "encoding": encoding}, edits=doc.edits)
+        metadata = {**doc.metadata, "encoding": decoded.encoding}
+        if decoded.confidence < 1.0:
+            metadata["encoding_confidence"] = decoded.confidence
+        out = Document(text=text, metadata=metadata, edits=doc.edits)
+        return add_warning(out, decoded.warning) if decoded.warning else out
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+    confidence: float = 1.0
+    """1 for Unicode encodings; for a legacy guess, how much evidence it rests on (0-1)."""
+    warning: str | None = None
 
 
 def decode_bytes(raw: bytes, errors: str = "strict") -> tuple[str, str]:
     """Decode ``raw`` and name the encoding used; raise :class:`DocumentError` if we cannot."""
+    decoded = decode_with_confidence(raw, errors)
+    return decoded.text, decoded.encoding
+
+
+def decode_with_confidence(raw: bytes, errors: str = "strict") -> Decoded:
+    """Decode ``raw``, with the confidence of a legacy-encoding guess and a warning when it
+    is low; raise :class:`DocumentError` if we cannot."""
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             try:
-                return raw.decode(encoding), encoding
+                return Decoded(raw.decode(encoding), encoding)
             except UnicodeDecodeError as exc:
                 raise DocumentError(
                     f"starts with a {encoding} byte-order mark but is not valid {encoding} "
@@ -73,11 +108,12 @@ def decode_bytes(raw: bytes, errors: str = "strict") -> tuple[str, str]:
                 ) from exc
     _refuse_binary(raw)
     try:
-        return raw.decode("utf-8"), "utf-8"
+        return Decoded(raw.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
         if errors == "replace":
-            return raw.decode("utf-8", errors="replace"), "utf-8 (invalid bytes replaced)"
-        if _has_utf8_multibyte(raw):
+            return Decoded(raw.decode("utf-8", errors="replace"), "utf-8 (invalid bytes replaced)")
+        valid, invalid = _utf8_evidence(raw)
+        if valid and valid >= invalid:
             bad = raw[exc.start : exc.start + 1].hex()
             raise DocumentError(
                 f"invalid UTF-8 at byte offset {exc.start} (byte 0x{bad}): the file mixes UTF-8 "
@@ -85,10 +121,43 @@ def decode_bytes(raw: bytes, errors: str = "strict") -> tuple[str, str]:
                 "--encoding-errors replace",
                 NAME,
             ) from exc
+    return _guess_legacy(raw)
+
+
+def _guess_legacy(raw: bytes) -> Decoded:
     best = charset_normalizer.from_bytes(raw).best()
-    if best is None:
+    non_ascii = len(raw) - len(raw.translate(None, _ASCII_BYTES))
+    evidence = min(1.0, non_ascii / LEGACY_EVIDENCE_BYTES)
+    if evidence < 1.0:
+        try:
+            text, encoding, chaos = raw.decode(SHORT_INPUT_FALLBACK), SHORT_INPUT_FALLBACK, 0.0
+        except UnicodeDecodeError:
+            if best is None:
+                raise DocumentError(
+                    "not valid UTF-8 and no other text encoding fits it", NAME
+                ) from None
+            text, encoding, chaos = str(best), best.encoding, best.chaos
+    elif best is None:
         raise DocumentError("not valid UTF-8 and no other text encoding fits it", NAME)
-    return str(best), best.encoding
+    else:
+        text, encoding, chaos = str(best), best.encoding, best.chaos
+    confidence = round(evidence * (1.0 - chaos), 2)
+    warning = None
+    if confidence < LOW_CONFIDENCE:
+        warning = (
+            f"not UTF-8; decoded as {encoding}, a guess with low confidence ({confidence:.2f}: "
+            f"{non_ascii} non-ASCII byte{'s' if non_ascii != 1 else ''} to go on); check the "
+            "text, or convert the file to UTF-8 first"
+        )
+    return Decoded(text, encoding, confidence, warning)
+
+
+def _utf8_evidence(raw: bytes) -> tuple[int, int]:
+    """(well-formed multi-byte UTF-8 characters, invalid byte runs) in the whole of ``raw``."""
+    text = raw.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd") - raw.count(_UTF8_REPLACEMENT)
+    ascii_chars = len(raw.translate(None, _ASCII_BYTES))
+    return len(text) - ascii_chars - invalid, invalid
 
 
 def _refuse_binary(raw: bytes) -> None:
@@ -102,23 +171,6 @@ def _refuse_binary(raw: bytes) -> None:
             raise DocumentError(
                 f"binary file ({controls} control bytes in the first {len(head)}), not text", NAME
             )
-
-
-def _has_utf8_multibyte(raw: bytes) -> bool:
-    """True if ``raw`` holds at least one well-formed multi-byte UTF-8 sequence."""
-    data = raw[: 1 << 20]
-    for index, byte in enumerate(data):
-        if byte < 0xC2 or byte > 0xF4:
-            continue
-        width = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
-        chunk = data[index : index + width]
-        if len(chunk) == width:
-            try:
-                chunk.decode("utf-8")
-            except UnicodeDecodeError:
-                continue
-            return True
-    return False
 
 
 def build(settings: StageSettings) -> DecodeStage:

@@ -49,6 +49,17 @@ from cleaner.document import Document, Edit
 from cleaner.registry import StageSettings
 
 NAME = "extract"
+OPTIONS = frozenset(
+    {
+        "favor_precision",
+        "favor_recall",
+        "include_comments",
+        "include_tables",
+        "join_split_bodies",
+        "precision_fallback",
+        "drop_title_line",
+    }
+)
 DESCRIPTION = "HTML pages: trafilatura extracts the article text and its title, date and url; plain text passes through."
 
 # An HTML document announces itself early: a doctype, an <html>, <head> or <body> tag near the

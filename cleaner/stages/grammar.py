@@ -25,6 +25,7 @@ from cleaner.registry import StageSettings
 from cleaner.rules.grammar import AllowedRule, is_spelling_rule, load_allow_list
 
 NAME = "grammar"
+OPTIONS = frozenset({"language", "allow_list"})
 DESCRIPTION = (
     "LanguageTool: apply safe allow-listed fixes (a/an, repeated words, spacing, doubled "
     "punctuation); report everything else as findings"

@@ -32,6 +32,7 @@ from cleaner.rules.repair import (
 from cleaner.spin import score_matches, spin_score
 
 NAME = "repair"
+OPTIONS = frozenset({"rules", "min_signatures", "disable", "regex_timeout"})
 DESCRIPTION = "undo synonym-spinner paraphrases ('this 12 months' -> 'this year') from rule files"
 
 

@@ -26,6 +26,7 @@ from cleaner.rules.chrome import (
 from cleaner.rules.repair import report_timeouts
 
 NAME = "tidy"
+OPTIONS = frozenset({"rules"})
 DESCRIPTION = "Layout: trims trailing spaces, collapses blank-line runs, removes a section suffix (' – National') from the title."
 
 # Longer than this, a first line is a paragraph, not a headline.

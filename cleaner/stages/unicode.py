@@ -40,6 +40,7 @@ from cleaner.document import Document, Replacement, apply_replacements
 from cleaner.registry import StageSettings
 
 NAME = "unicode"
+OPTIONS = frozenset(ftfy.TextFixerConfig._fields) - {"explain"}
 DESCRIPTION = "ftfy repairs mojibake, leftover HTML entities and control characters; typography (curly quotes, dashes, ligatures, normalisation) is kept."
 
 

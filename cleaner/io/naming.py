@@ -1,0 +1,142 @@
+"""Where ``cleaner clean -o`` writes each input's output.
+
+One input and ``-o FILE``: that file. Several inputs (or ``-o`` naming a folder, or ending in
+``/``): a folder, where each input keeps its place relative to the inputs' common parent
+(``a/x.txt b/x.txt -o out/`` gives ``out/a/x.txt`` and ``out/b/x.txt``) and is named
+``<stem>.txt``, or ``<stem>.jsonl`` for JSONL output and for inputs that hold several documents
+(JSONL, WARC). Two inputs that would land on one output are refused before anything is cleaned:
+nothing is ever overwritten silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cleaner.errors import CleanerError
+
+MAX_NAME_BYTES = 255
+"""NAME_MAX of the usual file systems (ext4, XFS, APFS, NTFS): longer names cannot be created."""
+NAME_HASH_CHARS = 12
+"""Hex digits of the hash that keeps shortened names distinct (48 bits)."""
+MULTI_DOCUMENT_KINDS = frozenset({"jsonl", "warc"})
+STDIN_NAME = "-"
+
+
+class OutputNameError(CleanerError):
+    """``-o`` cannot hold what the inputs would write (a usage error: nothing is cleaned)."""
+
+
+@dataclass(frozen=True)
+class OutputPlan:
+    """Where output goes: stdout (``target`` None), one file, or one file per input."""
+
+    target: Path | None
+    per_input: dict[str, Path] | None = None
+    """For folder output: input name -> output file."""
+
+
+def stem_of(name: str) -> str:
+    """``page.html`` -> ``page``; ``dump.jsonl.gz`` -> ``dump``; ``README`` -> ``README``."""
+    base = os.path.basename(name)
+    if base.lower().endswith(".gz"):
+        base = base[:-3]
+    stem, suffix = os.path.splitext(base)
+    return stem if stem and suffix else base
+
+
+def fit_name(name: str, suffix: str) -> str:
+    """``name + suffix``, or, when that is too long for a file system, as much of ``name`` as
+    fits followed by a stable hash of the whole name (so distinct long names stay distinct)."""
+    full = name + suffix
+    if len(os.fsencode(full)) <= MAX_NAME_BYTES:
+        return full
+    digest = hashlib.sha256(os.fsencode(full)).hexdigest()[:NAME_HASH_CHARS]
+    room = MAX_NAME_BYTES - len(os.fsencode(suffix)) - NAME_HASH_CHARS - 1
+    kept = os.fsencode(name)[:room].decode("utf-8", "ignore") if room > 0 else ""
+    return f"{kept}-{digest}{suffix}"
+
+
+def output_suffix(kind: str | None, output_format: str) -> str:
+    if output_format == "jsonl" or kind in MULTI_DOCUMENT_KINDS:
+        return ".jsonl"
+    return ".txt"
+
+
+def _names_folder(written: str) -> bool:
+    """``-o out/``: the trailing separator says "a folder" even before it exists."""
+    return written.endswith(("/", os.sep))
+
+
+def plan_outputs(
+    inputs: Sequence[str],
+    written: str | None,
+    output_format: str,
+    kinds: Sequence[str | None],
+    single_file: bool = False,
+) -> OutputPlan:
+    """Where each input's output goes; :class:`OutputNameError` when ``-o`` cannot hold it.
+
+    ``written`` is ``-o`` as typed (a trailing ``/`` matters); ``kinds`` gives each input's
+    kind (see :func:`cleaner.io.readers.detect_kind`). ``single_file`` (for ``--diff``) asks
+    for one file whatever the number of inputs.
+    """
+    if written is None:
+        return OutputPlan(target=None)
+    output = Path(written)
+    several = len(inputs) > 1
+    _check_name_length(output)
+    if single_file:
+        if output.is_dir():
+            raise OutputNameError(f"{output}: is a folder; --diff writes one file")
+        return OutputPlan(target=output)
+    if not (several or output.is_dir() or _names_folder(written)):
+        return OutputPlan(target=output)
+    if output.exists() and not output.is_dir():
+        raise OutputNameError(
+            f"{output}: is a file; several inputs need -o to name a folder "
+            "(or write one stream to stdout: > all.jsonl with --format jsonl)"
+        )
+    if not output.exists() and output.suffix and not _names_folder(written):
+        raise OutputNameError(
+            f"{output}: several inputs need -o to name a folder, and this looks like a file "
+            f"name; end it with '/' ({output}/) to make a folder of that name"
+        )
+    return OutputPlan(target=output, per_input=_folder_layout(inputs, output, output_format, kinds))
+
+
+def _check_name_length(output: Path) -> None:
+    for part in output.parts:
+        size = len(os.fsencode(part))
+        if size > MAX_NAME_BYTES:
+            raise OutputNameError(
+                f"{part[:40]}...: a name in -o is {size} bytes, longer than the "
+                f"{MAX_NAME_BYTES} a file system allows"
+            )
+
+
+def _folder_layout(
+    inputs: Sequence[str], folder: Path, output_format: str, kinds: Sequence[str | None]
+) -> dict[str, Path]:
+    files = [os.path.abspath(name) for name in inputs if name != STDIN_NAME]
+    common = os.path.commonpath([os.path.dirname(path) for path in files]) if files else ""
+    layout: dict[str, Path] = {}
+    owner: dict[Path, str] = {}
+    for name, kind in zip(inputs, kinds, strict=True):
+        suffix = output_suffix(kind, output_format)
+        if name == STDIN_NAME:
+            place = folder / f"stdin{suffix}"
+        else:
+            relative = os.path.relpath(os.path.abspath(name), common)
+            place = folder / os.path.dirname(relative) / fit_name(stem_of(name), suffix)
+        if place in owner:
+            raise OutputNameError(
+                f"{owner[place]} and {name} would both be written to {place}; "
+                "rename one, or clean them in separate runs"
+            )
+        owner[place] = name
+        layout[name] = place
+    return layout
