@@ -12,9 +12,9 @@ from typing import Annotated
 
 import typer
 
-import cleaner
 from cleaner.errors import CleanerError
 from cleaner.rules.kinds import check_path, kind_of, summarize_path
+from cleaner.rules.location import default_rules_dir, locate_rules_dir
 from cleaner.rules.repair import KIND as REPAIR_KIND
 from cleaner.rules.repair import (
     RepairRule,
@@ -37,20 +37,22 @@ PathsArg = Annotated[
 ]
 
 
-def default_rules_dir() -> Path:
-    """The repository's ``rules/`` beside the package, else ``./rules``."""
-    shipped = Path(cleaner.__file__).resolve().parent.parent / "rules"
-    return shipped if shipped.is_dir() else Path("rules")
-
-
 def _files(paths: list[Path] | None) -> list[Path]:
-    roots = paths or [default_rules_dir()]
+    if paths:
+        roots = [(path, "given on the command line") for path in paths]
+    else:
+        default = locate_rules_dir()
+        roots = [(default.path, f"the default rules folder: {default.origin}")]
     files: list[Path] = []
-    for root in roots:
+    for root, origin in roots:
         if not root.exists():
-            typer.echo(f"{root}: no such file or folder", err=True)
+            typer.echo(f"{root}: no such file or folder ({origin})", err=True)
             raise typer.Exit(EXIT_PROBLEMS)
-        files.extend(rule_files_under(root))
+        found = rule_files_under(root)
+        if not found:
+            typer.echo(f"{root}: holds no rule files (*.toml) ({origin})", err=True)
+            raise typer.Exit(EXIT_PROBLEMS)
+        files.extend(found)
     return files
 
 

@@ -23,12 +23,12 @@ from typing import Any
 from cleaner.document import Document, Edit
 from cleaner.errors import CleanerError, ConfigError, DocumentError
 from cleaner.registry import STAGE_MODULES, StageSettings, build_stage, stage_module
+from cleaner.rules.location import RULES_DIR_ENV, default_rules_dir, rules_dir_problem
 from cleaner.rules.source import RuleError
 from cleaner.stages import Stage
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_CONFIG = PACKAGE_DIR / "defaults" / "pipeline.toml"
-RULES_DIR_ENV = "CLEANER_RULES_DIR"
 LANGUAGETOOL_URL_ENV = "CLEANER_LANGUAGETOOL_URL"
 _CONFIG_KEYS = {"stages", "options", "rules_dir", "max_bytes", "time_limit"}
 DEFAULT_TIME_LIMIT_S = 60.0
@@ -40,16 +40,15 @@ UNINTERRUPTIBLE_STAGES = frozenset({"grammar"})
 (it may be starting one), and its requests carry their own timeout."""
 _TOML_WHERE = re.compile(r"\s*\((?:at line (\d+), column \d+|at end of document)\)\s*$")
 
-
-def default_rules_dir() -> Path:
-    """Where the shipped rules are: $CLEANER_RULES_DIR, the checkout's rules/, or ./rules."""
-    from_env = os.environ.get(RULES_DIR_ENV)
-    if from_env:
-        return Path(from_env)
-    beside_package = PACKAGE_DIR.parent / "rules"
-    if beside_package.is_dir():
-        return beside_package
-    return Path.cwd() / "rules"
+RULE_PATH_OPTIONS = {
+    "chrome": "rules",
+    "captions": "rules",
+    "repair": "rules",
+    "grammar": "allow_list",
+    "tidy": "rules",
+}
+"""The stages that read rule files, and the option that points one at its own path (without
+it, the stage reads under ``rules_dir``)."""
 
 
 @dataclass(frozen=True)
@@ -278,12 +277,34 @@ class Result:
         return counts
 
 
+def _check_rule_paths(config: PipelineConfig) -> None:
+    """Refuse a rules folder or rule path that is not there: running without rules would
+    silently clean nothing."""
+    uses_rules_dir = False
+    for name in config.stages:
+        key = RULE_PATH_OPTIONS.get(name)
+        if key is None:
+            continue
+        own = config.options.get(name, {}).get(key)
+        if own is None:
+            uses_rules_dir = True
+        elif not Path(own).exists():
+            raise ConfigError(f"stage {name}: option {key!r}: {own} does not exist")
+    problem = rules_dir_problem(config.rules_dir) if uses_rules_dir else None
+    if problem:
+        raise ConfigError(
+            f"rules folder {config.rules_dir} {problem}: point --rules, rules_dir in the "
+            f"pipeline file or ${RULES_DIR_ENV} at a folder of rule files"
+        )
+
+
 class Pipeline:
     """Built stages, ready to run. Build once per process (or worker); reuse for every document."""
 
     def __init__(self, config: PipelineConfig) -> None:
         self.config = config
         self.stages: list[Stage] = []
+        _check_rule_paths(config)
         for name in config.stages:
             settings = StageSettings(
                 options=config.options.get(name, {}),

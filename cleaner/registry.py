@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cleaner.rules.location import default_rules_dir
 from cleaner.stages import Stage
 
 STAGE_MODULES: dict[str, str] = {
@@ -38,7 +39,7 @@ class StageSettings:
     """
 
     options: Mapping[str, Any] = field(default_factory=dict)
-    rules_dir: Path = Path("rules")
+    rules_dir: Path = field(default_factory=default_rules_dir)
     languagetool_url: str | None = None
 
 
