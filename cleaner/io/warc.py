@@ -64,7 +64,7 @@ def _unread_bytes(stream: IO[bytes], iterator: ArchiveIterator) -> int:
     """Bytes after the last whole record: a record cut inside its header lines, which warcio
     passes over without a word."""
     try:
-        return max(0, stream.tell() - iterator.offset)
+        return max(0, stream.tell() - int(iterator.offset))
     except (OSError, ValueError, AttributeError):
         return 0  # a stream that cannot tell (a pipe): nothing to compare
 
