@@ -34,7 +34,7 @@ How a run survives being killed at any moment (SIGKILL included):
   run, so no document's lines can appear twice, whatever was interrupted.
 
 Incremental: the manifest (:mod:`cleaner.manifest`, an SQLite file in ``OUT/.cleaner/``)
-records, per input, its size, mtime, content hash and a job key (content hash + pipeline
+records, per input, its size, mtime, ctime, content hash and a job key (content hash + pipeline
 fingerprint, which covers the rule files + cleaner version + text field). An input whose job
 key is unchanged and whose outputs exist is skipped; change a rule and every input is redone.
 Inputs that disappeared from IN have their outputs removed.
@@ -263,6 +263,9 @@ class InputFile:
     out_rel: str
     size: int
     mtime_ns: int
+    ctime_ns: int = 0
+    """The inode's change time: an edit that keeps the size and puts the mtime back (``touch
+    -d``, ``rsync --times``, some editors) still moves it."""
 
     @property
     def key(self) -> str:
@@ -360,7 +363,9 @@ def walk_inputs(
                 while not claim(out_rel):
                     out_rel = fitting_name(f"{rel}.{count}{extension}")
                     count += 1
-            yield InputFile(path, rel, kind, out_rel, stat.st_size, stat.st_mtime_ns)
+            yield InputFile(
+                path, rel, kind, out_rel, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
+            )
 
 
 @dataclass(frozen=True)
@@ -1262,7 +1267,14 @@ def _plan(
         entry = manifest.get(inp.rel)
         known += entry is not None
         scan: Scan | None = None
-        if entry and entry.get("size") == inp.size and entry.get("mtime_ns") == inp.mtime_ns:
+        if (
+            entry
+            and entry.get("size") == inp.size
+            and entry.get("mtime_ns") == inp.mtime_ns
+            and entry.get("ctime_ns") == inp.ctime_ns
+        ):
+            # The same size and times: the same content (a changed ctime alone, as after a
+            # chmod, costs a hash; a different hash, a new cleaning).
             sha = str(entry["sha256"])
         else:
             scan = scan_input(inp, shard_bytes)
@@ -1275,8 +1287,15 @@ def _plan(
         if entry and entry.get("job") == job and outputs_exist and not force and not retry:
             summary.inputs_skipped += 1
             summary.documents_skipped += int(entry.get("counts", {}).get("documents", 0))
-            if scan is not None:  # touched but not changed: remember the new mtime
-                manifest.append({**entry, "size": inp.size, "mtime_ns": inp.mtime_ns})
+            if scan is not None:  # touched but not changed: remember the new times
+                manifest.append(
+                    {
+                        **entry,
+                        "size": inp.size,
+                        "mtime_ns": inp.mtime_ns,
+                        "ctime_ns": inp.ctime_ns,
+                    }
+                )
             continue
         if scan is None:
             scan = scan_input(inp, shard_bytes)
@@ -1298,6 +1317,7 @@ def _plan(
                 "out_rel": inp.out_rel,
                 "size": inp.size,
                 "mtime_ns": inp.mtime_ns,
+                "ctime_ns": inp.ctime_ns,
                 "sha256": sha,
                 "job": job,
                 "parts_dir": os.path.join(parts_root, parts_name),
@@ -1372,6 +1392,7 @@ def _refuse_to_overwrite(
             "input": inp.rel,
             "size": inp.size,
             "mtime_ns": inp.mtime_ns,
+            "ctime_ns": inp.ctime_ns,
             "sha256": "",
             "job": None,
             "version": __version__,
@@ -1408,6 +1429,7 @@ def _unit(record: Mapping[str, Any], dst: Path, state: Path) -> _Unit:
         out_rel=str(record["out_rel"]),
         size=int(record["size"]),
         mtime_ns=int(record["mtime_ns"]),
+        ctime_ns=int(record.get("ctime_ns", 0)),
     )
     finals = None
     if record["in_place"]:
@@ -1792,6 +1814,7 @@ def _record(
             "input": unit.inp.rel,
             "size": unit.inp.size,
             "mtime_ns": unit.inp.mtime_ns,
+            "ctime_ns": unit.inp.ctime_ns,
             "sha256": unit.sha256,
             "job": unit.job,
             "version": __version__,

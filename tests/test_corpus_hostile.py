@@ -349,3 +349,28 @@ def test_a_worker_that_dies_is_named_its_input_left_out_and_the_run_goes_on(
     retried = corpus(src, out, "--jobs", "2", "--retry-failed")
     assert retried.returncode == 0, retried.stderr
     assert len(read_jsonl(out / "poison.jsonl.gz")) == 3000 and errors(out) == []
+
+
+# --- an edit that keeps the size and the mtime (item 17) --------------------------------------
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_cleaned_again(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (src / "b.txt").write_text(article(2), encoding="utf-8")
+    assert corpus(src, out).returncode == 0
+    before = (src / "a.txt").stat()
+    edited = ARTICLE.replace("Tuesday", "Fridays")  # the same length
+    assert len(edited) == len(ARTICLE)
+    (src / "a.txt").write_text(edited, encoding="utf-8")
+    os.utime(src / "a.txt", ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = (src / "a.txt").stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    os.chmod(src / "b.txt", 0o600)  # a new ctime, the same content: hashed, not cleaned
+
+    rerun = corpus(src, out)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "Fridays" in (out / "a.txt").read_text(encoding="utf-8")
+    assert "(1 cleaned, 1 unchanged" in rerun.stderr
+    assert "(0 cleaned, 2 unchanged" in corpus(src, out).stderr
