@@ -31,6 +31,7 @@ from cleaner.cli_options import (
     SkipOption,
 )
 from cleaner.corpus import (
+    MASS_DELETE_FRACTION,
     SHARD_BYTES,
     CorpusError,
     CorpusSummary,
@@ -129,11 +130,49 @@ def summary_table(summary: CorpusSummary) -> Table:
         table.add_row(
             "links not followed", f"{len(summary.links_skipped)} (--follow-symlinks follows them)"
         )
+    if summary.workers_died:
+        table.add_row(
+            "worker died on",
+            f"{len(summary.workers_died)} inputs (left out; see _errors.jsonl, --retry-failed)",
+        )
+    if summary.links_broken:
+        table.add_row("broken links", f"{len(summary.links_broken)} (leading nowhere; skipped)")
+    if summary.not_overwritten:
+        table.add_row(
+            "not overwritten",
+            f"{len(summary.not_overwritten)} files in OUT that cleaner did not write "
+            "(see _errors.jsonl; --overwrite replaces them)",
+        )
     if summary.ignored_files:
         table.add_row(
             "files not read", f"{len(summary.ignored_files)} (not .txt/.html/.jsonl/.warc)"
         )
     return table
+
+
+def summary_line(summary: CorpusSummary) -> str:
+    """The run in one line, for logs (stderr not a terminal)."""
+    counts = summary.counts
+    parts = [
+        f"{summary.inputs} inputs ({summary.inputs_cleaned} cleaned, "
+        f"{summary.inputs_skipped} unchanged, {summary.inputs_removed} removed)",
+        f"{counts.documents - counts.failures} documents cleaned",
+        f"{summary.failures_total} failed",
+    ]
+    skipped = len(summary.links_skipped) + len(summary.links_broken)
+    if skipped:
+        parts.append(f"{skipped} links skipped ({len(summary.links_broken)} broken)")
+    if summary.workers_died:
+        parts.append(f"{len(summary.workers_died)} inputs left out (their worker died)")
+    if summary.not_overwritten:
+        parts.append(f"{len(summary.not_overwritten)} files in OUT not overwritten")
+    parts.append(f"{summary.seconds:.1f} s")
+    return "cleaner corpus: " + ", ".join(parts)
+
+
+class EncodingErrorsChoice(StrEnum):
+    strict_ = "strict"
+    replace_ = "replace"
 
 
 def corpus(
@@ -161,8 +200,52 @@ def corpus(
     languagetool_url: LanguageToolUrlOption = None,
     max_bytes: MaxBytesOption = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Clean every input again, even the unchanged ones.")
+        bool,
+        typer.Option(
+            "--force",
+            help="Clean every input again. Without it an input is unchanged, and skipped, when "
+            "its size, mtime and ctime are the ones recorded, or its content hash is.",
+        ),
     ] = False,
+    encoding_errors: Annotated[
+        EncodingErrorsChoice | None,
+        typer.Option(
+            "--encoding-errors", help="strict refuses broken UTF-8; replace decodes it with U+FFFD."
+        ),
+    ] = None,
+    retry_failed: Annotated[
+        bool,
+        typer.Option(
+            "--retry-failed",
+            help="Clean again the unchanged inputs that had failures, including those whose "
+            "worker process died (left out of reruns by default).",
+        ),
+    ] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Replace files in OUT that cleaner did not write (by default they are left "
+            "alone and their inputs reported).",
+        ),
+    ] = False,
+    allow_mass_delete: Annotated[
+        bool,
+        typer.Option(
+            "--allow-mass-delete",
+            help="Remove the outputs of inputs gone from IN even when they are most of them "
+            "(refused by default: IN may be empty, unmounted or the wrong folder).",
+        ),
+    ] = False,
+    mass_delete_fraction: Annotated[
+        float,
+        typer.Option(
+            "--mass-delete-fraction",
+            help="The share of earlier inputs a run may remove without --allow-mass-delete.",
+            min=0.0,
+            max=1.0,
+        ),
+    ] = MASS_DELETE_FRACTION,
     follow_symlinks: Annotated[
         bool,
         typer.Option(
@@ -179,7 +262,9 @@ def corpus(
     quiet: Annotated[
         bool,
         typer.Option(
-            "--quiet", "-q", help="No progress bar or summary (also when stderr is not a terminal)."
+            "--quiet",
+            "-q",
+            help="No progress bar or summary (when stderr is not a terminal: one summary line).",
         ),
     ] = False,
     shard_bytes: Annotated[
@@ -206,11 +291,21 @@ def corpus(
     where it was). Exit codes: 0 all cleaned; 1 some documents failed (see OUT/_errors.jsonl);
     2 usage or configuration error, or OUT in use by another run; 3 LanguageTool unavailable.
     """
-    from cleaner.cli import EXIT_OK, EXIT_SERVICE, EXIT_SOME_FAILED, EXIT_USAGE, build_pipeline
+    from cleaner.cli import (
+        EXIT_OK,
+        EXIT_SERVICE,
+        EXIT_SOME_FAILED,
+        EXIT_USAGE,
+        EncodingErrors,
+        build_pipeline,
+    )
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     show = not quiet and sys.stderr.isatty()
-    pipeline_config = build_pipeline(config, skip, rules, languagetool_url, max_bytes).config
+    errors = None if encoding_errors is None else EncodingErrors(encoding_errors.value)
+    pipeline_config = build_pipeline(
+        config, skip, rules, languagetool_url, max_bytes, errors
+    ).config
     if address is not None and engine is not Engine.ray:
         console.print("cleaner: --address needs --engine ray", markup=False)
         raise typer.Exit(EXIT_USAGE)
@@ -237,6 +332,10 @@ def corpus(
             shard_bytes=shard_bytes,
             progress=progress,
             engine=shard_engine,
+            overwrite=overwrite,
+            retry_failed=retry_failed,
+            allow_mass_delete=allow_mass_delete,
+            mass_delete_fraction=mass_delete_fraction,
         )
     except (CorpusError, ConfigError) as exc:
         _stop(progress)
@@ -265,6 +364,11 @@ def corpus(
                 markup=False,
             )
         console.print(f"report: {out_dir / 'report.html'}", markup=False)
+    elif not quiet:
+        report = f"; report: {out_dir / 'report.html'}"
+        if summary.failures_total:
+            report += f", failures: {out_dir / '_errors.jsonl'}"
+        console.print(summary_line(summary) + report, markup=False)
     raise typer.Exit(EXIT_SOME_FAILED if summary.failures_total else EXIT_OK)
 
 

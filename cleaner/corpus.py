@@ -34,7 +34,7 @@ How a run survives being killed at any moment (SIGKILL included):
   run, so no document's lines can appear twice, whatever was interrupted.
 
 Incremental: the manifest (:mod:`cleaner.manifest`, an SQLite file in ``OUT/.cleaner/``)
-records, per input, its size, mtime, content hash and a job key (content hash + pipeline
+records, per input, its size, mtime, ctime, content hash and a job key (content hash + pipeline
 fingerprint, which covers the rule files + cleaner version + text field). An input whose job
 key is unchanged and whose outputs exist is skipped; change a rule and every input is redone.
 Inputs that disappeared from IN have their outputs removed.
@@ -113,6 +113,13 @@ STOP_WAIT_S = 5.0
 
 HASH_BLOCK = 1 << 20
 
+NAME_MAX = 255
+"""The longest file name (in bytes) the usual file systems take (ext4, XFS, btrfs, APFS)."""
+
+MASS_DELETE_FRACTION = 0.5
+"""A run that would remove the outputs of more than this share of the inputs cleaned before
+is refused (an empty, unmounted or mistyped IN looks like every input was deleted)."""
+
 
 class CorpusError(CleanerError):
     """The run cannot start: bad folders, another run holding OUT. Nothing was written."""
@@ -184,6 +191,36 @@ def _os_errors_reported(run: Callable[..., CorpusSummary]) -> Callable[..., Corp
 # --- inputs -------------------------------------------------------------------------------
 
 
+def printable_name(name: str) -> str:
+    """``name`` as valid UTF-8 text for the JSON files and messages: bytes of a file name that
+    are not UTF-8 (surrogate-escaped, as Python reads them) are written as ``\\xe9``."""
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        return name.encode("utf-8", "surrogatepass").decode("utf-8", "backslashreplace")
+
+
+def fitting_name(rel: str) -> str:
+    """``rel`` with its last part short enough for the file system: a longer name keeps its
+    start and its extension with a hash of the whole name between, the same on every run."""
+    folder, slash, name = rel.rpartition("/")
+    raw = os.fsencode(name)
+    if len(raw) <= NAME_MAX:
+        return rel
+    lowered = name.lower()
+    extension = next(
+        (e for e in (".jsonl.gz", ".jsonl", ".txt") if lowered.endswith(e)),
+        os.path.splitext(name)[1],
+    )
+    tail = f"~{hashlib.sha256(raw).hexdigest()[:12]}{extension}"
+    head = raw[: NAME_MAX - len(os.fsencode(tail))]
+    # Cut at a character boundary, so a UTF-8 name stays UTF-8.
+    start = head.decode("utf-8", "ignore").encode("utf-8")
+    if not raw.startswith(start):
+        start = head
+    return folder + slash + os.fsdecode(start) + tail
+
+
 def _strip_suffixes(rel: str) -> str:
     stem = rel[:-3] if rel.lower().endswith(".gz") else rel
     return os.path.splitext(stem)[0]
@@ -206,6 +243,9 @@ class InputFile:
     out_rel: str
     size: int
     mtime_ns: int
+    ctime_ns: int = 0
+    """The inode's change time: an edit that keeps the size and puts the mtime back (``touch
+    -d``, ``rsync --times``, some editors) still moves it."""
 
     @property
     def key(self) -> str:
@@ -224,6 +264,7 @@ def walk_inputs(
     follow_symlinks: bool = False,
     links_skipped: list[str] | None = None,
     claim: Callable[[str], bool] | None = None,
+    links_broken: list[str] | None = None,
 ) -> Iterator[InputFile]:
     """Every readable input under ``root`` in a stable order (hidden files and folders left
     out). Two inputs that would write the same output (``a.txt`` and ``a.html``, or names
@@ -235,7 +276,8 @@ def walk_inputs(
     Symbolic links: a file link is read when it leads to a file inside ``root``; folder links
     and links leading out of ``root`` are skipped (listed in ``links_skipped``) unless
     ``follow_symlinks``, which follows them all (each real folder walked once, so a link loop
-    ends)."""
+    ends). Links that lead nowhere are listed in ``links_broken``. An output name longer than
+    the file system takes is shortened (:func:`fitting_name`)."""
     real_root = root.resolve()
     walked: set[tuple[int, int]] = set()
     if claim is None:
@@ -289,17 +331,21 @@ def walk_inputs(
             try:
                 stat = os.stat(full)
             except OSError:
+                if links_broken is not None and os.path.islink(full):
+                    links_broken.append(rel)
                 continue
             path = folder_path / filename
-            out_rel = output_name(rel, kind)
+            out_rel = fitting_name(output_name(rel, kind))
             if not claim(out_rel):
                 extension = ".jsonl" if kind in ("jsonl", "warc") else ".txt"
-                out_rel = rel + extension
+                out_rel = fitting_name(rel + extension)
                 count = 2
                 while not claim(out_rel):
-                    out_rel = f"{rel}.{count}{extension}"
+                    out_rel = fitting_name(f"{rel}.{count}{extension}")
                     count += 1
-            yield InputFile(path, rel, kind, out_rel, stat.st_size, stat.st_mtime_ns)
+            yield InputFile(
+                path, rel, kind, out_rel, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
+            )
 
 
 @dataclass(frozen=True)
@@ -434,12 +480,20 @@ class RunLock:
 # --- writing files --------------------------------------------------------------------------
 
 
-_TMP_NAME = re.compile(r"^\..+\.\d+\.[0-9a-f]{8}\.tmp$")
+_TMP_NAME = re.compile(r"^\.(cleaner|.+)\.\d+\.[0-9a-f]{8}\.tmp$")
+"""Temporary files: ``.cleaner.<pid>.<hex>.tmp`` (and, from older versions, the target's name
+in place of ``cleaner``)."""
 
 
 def _tmp_path(path: Path) -> Path:
-    """A temporary name beside ``path``, in a form :func:`_sweep_temp_files` recognises."""
-    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    """A temporary name for writing ``path``, in a form :func:`_sweep_temp_files` recognises.
+    Short, so that any name the file system takes can be written. Files at the top of OUT get
+    theirs in OUT's state folder, out of the user's sight even when a kill leaves one."""
+    name = f".cleaner.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+    state = path.parent / STATE_DIR
+    if path.name in RESERVED_NAMES and state.is_dir():
+        return state / name
+    return path.with_name(name)
 
 
 def _sweep_temp_files(root: Path) -> None:
@@ -570,21 +624,23 @@ def _read_whole(task: ShardTask, max_bytes: int) -> Source:
         with opener(path, "rb") as stream:
             raw = stream.read(max_bytes + 1)
     except (OSError, EOFError) as exc:
-        return Source(name=task.rel, error=f"cannot read: {getattr(exc, 'strerror', None) or exc}")
+        reason = getattr(exc, "strerror", None) or exc
+        return Source(name=printable_name(task.rel), error=f"cannot read: {reason}")
     if len(raw) > max_bytes:
         return Source(
-            name=task.rel,
+            name=printable_name(task.rel),
             error=f"document is above the {max_bytes / 1e6:g} MB limit "
             "(raise it with --max-bytes or max_bytes in the pipeline file)",
         )
-    metadata = {"source": task.rel, "format": "html" if task.kind == "html" else "auto"}
-    return Source(name=task.rel, raw=raw, metadata=metadata)
+    name = printable_name(task.rel)
+    metadata = {"source": name, "format": "html" if task.kind == "html" else "auto"}
+    return Source(name=name, raw=raw, metadata=metadata)
 
 
 def _renumber(source: Source, task: ShardTask) -> Source:
     """read_jsonl numbers lines from the shard's start; make them the file's line numbers."""
     _, _, number = source.name.rpartition(":")
-    where = f"{task.rel}:{int(number) + task.first_line - 1}"
+    where = f"{printable_name(task.rel)}:{int(number) + task.first_line - 1}"
     metadata = dict(source.metadata)
     if "source" in metadata:
         metadata["source"] = where
@@ -596,20 +652,20 @@ def shard_sources(task: ShardTask, max_bytes: int) -> Iterator[Source]:
     if task.kind in ("text", "html"):
         yield _read_whole(task, max_bytes)
     elif task.kind == "warc":
-        yield from read_warc_path(Path(task.path), task.rel, max_bytes)
+        yield from read_warc_path(Path(task.path), printable_name(task.rel), max_bytes)
     elif task.end is None and task.start == 0:
         opener: Any = gzip.open if task.path.lower().endswith(".gz") else open
         try:
             with opener(task.path, "rb") as stream:
-                yield from read_jsonl(stream, task.rel, task.text_field)
+                yield from read_jsonl(stream, printable_name(task.rel), task.text_field)
         except (OSError, EOFError) as exc:
-            yield Source(name=task.rel, error=f"cannot read: {exc}")
+            yield Source(name=printable_name(task.rel), error=f"cannot read: {exc}")
     else:
         with open(task.path, "rb") as stream:
             stream.seek(task.start)
             chunk = stream.read() if task.end is None else stream.read(task.end - task.start)
         # A shard is at most SHARD_BYTES plus one line: holding it is holding one document.
-        for source in read_jsonl(io.BytesIO(chunk), task.rel, task.text_field):
+        for source in read_jsonl(io.BytesIO(chunk), printable_name(task.rel), task.text_field):
             yield _renumber(source, task)
 
 
@@ -640,8 +696,8 @@ def audit_record(
     record: dict[str, Any] = {
         "id": _doc_id(source),
         "source": source.name,
-        "input": task.rel,
-        "output": task.out_rel,
+        "input": printable_name(task.rel),
+        "output": printable_name(task.out_rel),
     }
     if output_line is not None:
         record["output_line"] = output_line
@@ -673,14 +729,32 @@ def _error_record(
     return {
         "id": _doc_id(source),
         "source": source.name,
-        "input": task.rel,
+        "input": printable_name(task.rel),
         "stage": stage or "read",
         "reason": reason,
     }
 
 
 def _json_line(record: Mapping[str, Any]) -> bytes:
+    """A JSON line as UTF-8; :class:`UnicodeEncodeError` if the record holds a lone surrogate
+    (JSON input may carry one as ``\\ud800``): no valid UTF-8 file can hold it."""
     return to_json_line(record).encode("utf-8")
+
+
+def _safe_json_line(record: Mapping[str, Any]) -> bytes:
+    """A JSON line that is always written: a lone surrogate kept as its ``\\u`` escape."""
+    try:
+        return _json_line(record)
+    except UnicodeEncodeError:
+        return (json.dumps(record) + "\n").encode("ascii")
+
+
+def _surrogate_reason(exc: UnicodeEncodeError) -> str:
+    code = ord(str(exc.object)[exc.start])
+    return (
+        f"the document holds a lone surrogate (U+{code:04X}, from a \\u{code:04x} escape), "
+        "which is not valid Unicode and cannot be written as UTF-8"
+    )
 
 
 def run_shard(pipeline: Pipeline, task: ShardTask) -> ShardDone:
@@ -763,7 +837,7 @@ def _write_shard(pipeline: Pipeline, task: ShardTask, tmp: dict[str, Path], coun
             nonlocal errors
             if errors is None:
                 errors = stack.enter_context(tmp["errors"].open("wb"))
-            errors.write(_json_line(record))
+            errors.write(_safe_json_line(record))
 
         for source in shard_sources(task, pipeline.config.max_bytes):
             counts.documents += 1
@@ -780,18 +854,24 @@ def _write_shard(pipeline: Pipeline, task: ShardTask, tmp: dict[str, Path], coun
                 counts.failures += 1
                 failed(_error_record(source, task, exc.reason, exc.stage))
                 continue
+            try:
+                if line_output:
+                    record = result_record(result, _doc_id(source), source.record, task.text_field)
+                    record.pop("edits", None)  # they are in _audit.jsonl; the data stays lean
+                    data = _json_line(record)
+                else:
+                    data = result.text.encode("utf-8")
+                line = output_line + 1 if line_output else None
+                audit_line = _json_line(audit_record(result, source, task, line))
+            except UnicodeEncodeError as exc:
+                counts.failures += 1
+                failed(_error_record(source, task, _surrogate_reason(exc), "write"))
+                continue
             if out is None:
                 out = _open_output(stack, tmp["out"], gzip_output)
-            if line_output:
-                output_line += 1
-                record = result_record(result, _doc_id(source), source.record, task.text_field)
-                record.pop("edits", None)  # they are in _audit.jsonl; the data stays lean
-                out.write(_json_line(record))
-            else:
-                out.write(result.text.encode("utf-8"))
-            audit.write(
-                _json_line(audit_record(result, source, task, output_line if line_output else None))
-            )
+            output_line += int(line_output)
+            out.write(data)
+            audit.write(audit_line)
             _count(result, counts)
         if line_output and out is None:
             # Every line failed (or the file is empty): the output still exists, empty.
@@ -823,6 +903,12 @@ _run_pipeline: Pipeline | None = None
 """The run's own pipeline, set just before its workers are forked: they inherit it built
 (building one costs as much as cleaning a few hundred short documents)."""
 
+_worker_marker: int | None = None
+"""This worker's file in ``OUT/.cleaner/workers/``, holding the shard it is cleaning: when a
+worker dies (out of memory, a crash in a library), the runner reads it to name the input."""
+
+WORKERS_DIR = "workers"
+
 
 def _watch_parent(parent: int) -> None:
     while True:
@@ -831,8 +917,10 @@ def _watch_parent(parent: int) -> None:
             os._exit(70)  # the run was killed: stop before writing more
 
 
-def _init_worker(config: PipelineConfig, parent: int, lock_fd: int | None) -> None:
-    global _worker_pipeline
+def _init_worker(
+    config: PipelineConfig, parent: int, lock_fd: int | None, workers_dir: str | None = None
+) -> None:
+    global _worker_pipeline, _worker_marker
     # Ctrl-C is the parent's to handle; workers stop when it tells them or dies.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if lock_fd is not None:
@@ -840,6 +928,9 @@ def _init_worker(config: PipelineConfig, parent: int, lock_fd: int | None) -> No
         with contextlib.suppress(OSError):
             os.close(lock_fd)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if workers_dir is not None:
+        marker = os.path.join(workers_dir, str(os.getpid()))
+        _worker_marker = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     inherited = _run_pipeline
     _worker_pipeline = (
         inherited if inherited is not None and inherited.config == config else Pipeline(config)
@@ -848,7 +939,36 @@ def _init_worker(config: PipelineConfig, parent: int, lock_fd: int | None) -> No
 
 def _worker_run(batch: list[ShardTask]) -> list[ShardDone]:
     assert _worker_pipeline is not None, "worker not initialised"
-    return [run_shard(_worker_pipeline, task) for task in batch]
+    results = []
+    for task in batch:
+        if _worker_marker is not None:
+            # No sync: the file outlives a dead process, only not a power cut.
+            os.pwrite(_worker_marker, json.dumps([task.rel, task.index]).encode() + b"\n", 0)
+        results.append(run_shard(_worker_pipeline, task))
+        if _worker_marker is not None:
+            os.pwrite(_worker_marker, b"\n", 0)
+    return results
+
+
+def _shard_of_dead_worker(workers_dir: Path, pid: int) -> tuple[str, int] | None:
+    """The (input, shard index) the worker ``pid`` was cleaning when it died, if known."""
+    try:
+        line = (workers_dir / str(pid)).read_bytes().split(b"\n", 1)[0]
+        rel, index = json.loads(line)
+    except (OSError, ValueError, TypeError):
+        return None
+    return str(rel), int(index)
+
+
+def _death(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        hint = " (out of memory?)" if name == "SIGKILL" else ""
+        return f"was killed by {name}{hint}"
+    return f"exited with status {exitcode}"
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -908,6 +1028,13 @@ class CorpusSummary:
     ignored_files: list[str] = field(default_factory=list)
     links_skipped: list[str] = field(default_factory=list)
     """Symbolic links not followed: folder links, and links leading out of IN."""
+    links_broken: list[str] = field(default_factory=list)
+    """Symbolic links that lead nowhere."""
+    workers_died: list[str] = field(default_factory=list)
+    """Inputs whose worker process died cleaning them (left out, listed in _errors.jsonl)."""
+    not_overwritten: list[str] = field(default_factory=list)
+    """Outputs (under OUT) that are files cleaner did not write: left alone, their inputs
+    listed in ``_errors.jsonl``."""
     counts: Counts = field(default_factory=Counts)
     documents_skipped: int = 0
     failures_total: int = 0
@@ -942,7 +1069,7 @@ def job_key(sha256: str, fingerprint: str, kind: str, out_rel: str, text_field: 
     """What decides an input's output: its content, the pipeline (stages, options, rule
     files), cleaner's version and how the input is read and written."""
     parts = (sha256, fingerprint, __version__, kind, out_rel, text_field)
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 @_os_errors_reported
@@ -959,6 +1086,10 @@ def run_corpus(
     progress: ProgressSink | None = None,
     follow_symlinks: bool = False,
     engine: ShardEngine | None = None,
+    overwrite: bool = False,
+    allow_mass_delete: bool = False,
+    mass_delete_fraction: float = MASS_DELETE_FRACTION,
+    retry_failed: bool = False,
 ) -> CorpusSummary:
     """Clean every input under ``in_dir`` into ``out_dir``; see the module docstring.
 
@@ -966,6 +1097,13 @@ def run_corpus(
     pipeline), :class:`ServiceError` (LanguageTool gone) or :class:`OutputError` (OUT full or
     read-only); a failed document never raises. Symbolic links leading out of IN are not
     followed unless ``follow_symlinks``; nothing is ever written outside OUT.
+
+    A file in OUT that no manifest entry lists is the user's: an input that would write it is
+    reported in ``_errors.jsonl`` instead, unless ``overwrite``. A run that would remove the
+    outputs of more than ``mass_delete_fraction`` of the inputs cleaned before raises
+    :class:`CorpusError` before changing anything, unless ``allow_mass_delete``. An input
+    whose worker process died is left out of later runs, unless ``retry_failed`` (which also
+    cleans again every unchanged input with failed documents).
     """
     started = time.perf_counter()
     src, dst = check_folders(in_dir, out_dir)
@@ -993,6 +1131,9 @@ def run_corpus(
             summary,
             follow_symlinks=follow_symlinks,
             in_place=engine is None,
+            overwrite=overwrite,
+            mass_delete=None if allow_mass_delete else mass_delete_fraction,
+            retry_failed=retry_failed,
         )
         if (
             plan.units
@@ -1002,7 +1143,7 @@ def run_corpus(
         ):
             config = _with_shared_languagetool(config)
             pipeline = Pipeline(config)
-        if plan.units:
+        if plan.units or summary.not_overwritten:
             manifest.set_merged(False)
         try:
             _execute(plan, pipeline, config, summary, manifest, dst, state, sink, lock, engine)
@@ -1074,10 +1215,16 @@ def _plan(
     *,
     follow_symlinks: bool = False,
     in_place: bool = True,
+    overwrite: bool = False,
+    mass_delete: float | None = MASS_DELETE_FRACTION,
+    retry_failed: bool = False,
 ) -> _Plan:
     """Walk IN, noting every input in the manifest's walk and planning those that need
     cleaning. With ``in_place``, an input that is one shard is written straight to its final
-    files (an engine that runs shards elsewhere sends back shard files instead)."""
+    files (an engine that runs shards elsewhere sends back shard files instead). Inputs whose
+    output is a file cleaner did not write are not planned but recorded as failed (see
+    :func:`run_corpus`), and the plan is refused if it removes more than ``mass_delete`` of
+    the inputs cleaned before."""
     plan = _Plan()
     parts_root = state / "parts"
     safe_folders: set[Path] = set()  # output folders checked: as many as IN has folders
@@ -1090,14 +1237,24 @@ def _plan(
         follow_symlinks=follow_symlinks,
         links_skipped=summary.links_skipped,
         claim=manifest.claim,
+        links_broken=summary.links_broken,
     )
+    known = 0  # inputs found that an earlier run recorded
     for inp in inputs:
         check_output_path(dst, inp.out_rel, safe_folders)
         manifest.walked(inp.rel, inp.out_rel)
         summary.inputs += 1
         entry = manifest.get(inp.rel)
+        known += entry is not None
         scan: Scan | None = None
-        if entry and entry.get("size") == inp.size and entry.get("mtime_ns") == inp.mtime_ns:
+        if (
+            entry
+            and entry.get("size") == inp.size
+            and entry.get("mtime_ns") == inp.mtime_ns
+            and entry.get("ctime_ns") == inp.ctime_ns
+        ):
+            # The same size and times: the same content (a changed ctime alone, as after a
+            # chmod, costs a hash; a different hash, a new cleaning).
             sha = str(entry["sha256"])
         else:
             scan = scan_input(inp, shard_bytes)
@@ -1106,16 +1263,29 @@ def _plan(
         outputs_exist = entry is not None and all(
             (dst / rel).exists() for rel in entry.get("outputs", [])
         )
-        if entry and entry.get("job") == job and outputs_exist and not force:
+        retry = retry_failed and entry is not None and entry.get("counts", {}).get("failures")
+        if entry and entry.get("job") == job and outputs_exist and not force and not retry:
             summary.inputs_skipped += 1
             summary.documents_skipped += int(entry.get("counts", {}).get("documents", 0))
-            if scan is not None:  # touched but not changed: remember the new mtime
-                manifest.append({**entry, "size": inp.size, "mtime_ns": inp.mtime_ns})
+            if scan is not None:  # touched but not changed: remember the new times
+                manifest.append(
+                    {
+                        **entry,
+                        "size": inp.size,
+                        "mtime_ns": inp.mtime_ns,
+                        "ctime_ns": inp.ctime_ns,
+                    }
+                )
             continue
         if scan is None:
             scan = scan_input(inp, shard_bytes)
             sha = scan.sha256
             job = job_key(sha, fingerprint, inp.kind, inp.out_rel, text_field)
+        blocker = None if overwrite else _not_ours(dst, inp, entry, manifest, state)
+        if blocker is not None:
+            _refuse_to_overwrite(inp, blocker, entry, manifest, state)
+            summary.not_overwritten.append(blocker)
+            continue
         parts_name = f"{inp.key}-{job}"
         whole = in_place and len(scan.shards) == 1
         reserved = manifest.reserve(inp.rel, inp.out_rel, entry)
@@ -1127,6 +1297,7 @@ def _plan(
                 "out_rel": inp.out_rel,
                 "size": inp.size,
                 "mtime_ns": inp.mtime_ns,
+                "ctime_ns": inp.ctime_ns,
                 "sha256": sha,
                 "job": job,
                 "parts_dir": os.path.join(parts_root, parts_name),
@@ -1140,6 +1311,8 @@ def _plan(
         plan.units += 1
         plan.tasks += len(scan.shards)
         plan.bytes += inp.size
+    if mass_delete is not None:
+        _check_removals(manifest, known, mass_delete, summary.inputs, src, dst)
     manifest.flush()  # the reservations are on disk before any output is written
     for folder in (parts_root, state / "audit", state / "errors"):
         folder.mkdir(parents=True, exist_ok=True)
@@ -1147,6 +1320,84 @@ def _plan(
     # (left by a killed engine run) too.
     _sweep_parts(parts_root, manifest.planned_parts)
     return plan
+
+
+def _not_ours(
+    dst: Path, inp: InputFile, entry: Mapping[str, Any] | None, manifest: Manifest, state: Path
+) -> str | None:
+    """The name (under OUT) of a file cleaner did not write that stands where ``inp``'s
+    output is to be written (the output itself, or a file where one of its folders goes), or
+    None. An output is cleaner's when an entry lists it or when the input's audit file is in
+    the state folder (a manifest of cleaner 0.1 cut short by a kill, or deleted by hand)."""
+    out_rel = inp.out_rel
+    path = os.path.join(dst, out_rel)
+    if os.path.lexists(path):
+        owned = (
+            (entry is not None and out_rel in entry.get("outputs", []))
+            or manifest.owns(out_rel)
+            or os.path.exists(os.path.join(state, "audit", f"{inp.key}.jsonl"))
+        )
+        return None if owned else out_rel
+    parts = out_rel.split("/")[:-1]
+    for depth in range(len(parts), 0, -1):
+        folder = os.path.join(dst, *parts[:depth])
+        if os.path.isdir(folder):
+            return None
+        if os.path.lexists(folder):
+            return "/".join(parts[:depth])
+    return None
+
+
+def _refuse_to_overwrite(
+    inp: InputFile,
+    blocker: str,
+    entry: Mapping[str, Any] | None,
+    manifest: Manifest,
+    state: Path,
+) -> None:
+    """Record ``inp`` as failed because ``blocker``, a file cleaner did not write, is in the
+    way. Its entry has no job key, so every run checks again, and cleans it once the file is
+    gone; the outputs it had stay listed (they are still cleaner's)."""
+    what = "" if blocker == inp.out_rel else f" (a folder of its output, {inp.out_rel!r})"
+    reason = (
+        f"OUT/{printable_name(blocker)} exists and was not written by cleaner{what}: not "
+        "overwritten; move it away (or run with --overwrite to replace it)"
+    )
+    name = printable_name(inp.rel)
+    record = {"id": name, "source": name, "input": name, "stage": "write", "reason": reason}
+    _replace_with(state / "errors" / f"{inp.key}.jsonl", lambda h: h.write(_safe_json_line(record)))
+    _unlink(state / "audit" / f"{inp.key}.jsonl")
+    manifest.note(
+        {
+            "input": inp.rel,
+            "size": inp.size,
+            "mtime_ns": inp.mtime_ns,
+            "ctime_ns": inp.ctime_ns,
+            "sha256": "",
+            "job": None,
+            "version": __version__,
+            "outputs": list((entry or {}).get("outputs", [])),
+            "counts": {"documents": 1, "failures": 1},
+        }
+    )
+
+
+def _check_removals(
+    manifest: Manifest, known: int, fraction: float, found: int, src: Path, dst: Path
+) -> None:
+    """Refuse a run that would remove the outputs of more than ``fraction`` of the inputs
+    cleaned before: IN is more likely empty, unmounted or the wrong folder than emptied on
+    purpose. Raised before anything is changed."""
+    removed = manifest.count_removed()
+    total = removed + known
+    if removed and removed > fraction * total:
+        raise CorpusError(
+            f"refusing to delete the outputs of {removed} of the {total} inputs cleaned into "
+            f"{dst} before: they are not in {src} any more ({found} inputs found there). Is IN "
+            "empty, unmounted or the wrong folder? Nothing was changed. If they were removed "
+            "on purpose, run again with --allow-mass-delete (the limit is "
+            f"{fraction:.0%} of the inputs, --mass-delete-fraction)."
+        )
 
 
 def _unit(record: Mapping[str, Any], dst: Path, state: Path) -> _Unit:
@@ -1158,6 +1409,7 @@ def _unit(record: Mapping[str, Any], dst: Path, state: Path) -> _Unit:
         out_rel=str(record["out_rel"]),
         size=int(record["size"]),
         mtime_ns=int(record["mtime_ns"]),
+        ctime_ns=int(record.get("ctime_ns", 0)),
     )
     finals = None
     if record["in_place"]:
@@ -1196,7 +1448,7 @@ def _unit(record: Mapping[str, Any], dst: Path, state: Path) -> _Unit:
 
 
 def _input_key(rel: str) -> str:
-    return hashlib.sha1(rel.encode("utf-8")).hexdigest()[:20]
+    return hashlib.sha1(rel.encode("utf-8", "surrogateescape")).hexdigest()[:20]
 
 
 def _sweep_parts(parts_root: Path, keep: Callable[[str], bool]) -> None:
@@ -1226,7 +1478,9 @@ def _execute(
     active: dict[str, _Unit] = {}
 
     def finished(shard: ShardDone) -> None:
-        unit = active[shard.rel]
+        unit = active.get(shard.rel)
+        if unit is None:  # its input was left out: a worker died cleaning it
+            return
         unit.done[shard.index] = shard
         _credit(shard, summary, sink)
         if shard.written is not None:
@@ -1251,37 +1505,68 @@ def _execute(
                     waiting.append(task)
             yield from waiting
 
+    def died(task: ShardTask, reason: str) -> None:
+        unit = active.pop(task.rel, None)
+        if unit is not None:
+            _record_dead(unit, task, reason, manifest, dst, state)
+            summary.counts.add({"documents": 1, "failures": 1})
+            summary.workers_died.append(printable_name(task.rel))
+            sink.advance(0, 1, 1)
+
     jobs = max(1, min(summary.jobs, plan.tasks))
     summary.jobs = jobs
-    # Workers are forked before the progress display starts its refresh thread: forking a
-    # process that has threads can leave the child waiting on a lock nobody will release.
-    executor = _start_pool(pipeline, jobs, lock) if jobs > 1 and engine is None else None
+    workers_dir = state / WORKERS_DIR
+    pool: _Pool | None = None
+    if jobs > 1 and engine is None:
+        shutil.rmtree(workers_dir, ignore_errors=True)
+        workers_dir.mkdir(parents=True, exist_ok=True)
+        # Workers are forked before the progress display starts its refresh thread: forking
+        # a process that has threads can leave the child waiting on a lock nobody releases.
+        executor = _start_pool(pipeline, jobs, lock, workers_dir)
+        pool = _Pool(executor, _pool_processes(executor), workers_dir)
     try:
         sink.start(plan.bytes, plan.units, summary.inputs_skipped)
         if engine is not None:
             engine.run(pending(), plan.tasks, config, finished)
             summary.jobs = engine.workers or summary.jobs
-        elif executor is None:
+        elif pool is None:
             for task in pending():
                 finished(run_shard(pipeline, task))
         else:
-            _run_pool(executor, pending(), plan.tasks, jobs, finished)
+
+            def restart() -> futures.ProcessPoolExecutor:
+                return _start_pool(pipeline, jobs, lock, workers_dir)
+
+            _run_pool(pool, restart, pending(), plan.tasks, jobs, finished, died)
     except BaseException:
-        if executor is not None:
-            _stop_pool(executor)
+        if pool is not None:
+            _stop_pool(pool.executor)
         # The stopped workers' half-written files: a failed run leaves nothing partial.
         with contextlib.suppress(OSError):
             _sweep_temp_files(dst)
         raise
-    if executor is not None:
-        executor.shutdown(wait=True)
+    if pool is not None:
+        pool.executor.shutdown(wait=True)
+        shutil.rmtree(workers_dir, ignore_errors=True)
 
 
 def _noop() -> int:
     return os.getpid()
 
 
-def _start_pool(pipeline: Pipeline, jobs: int, lock: RunLock) -> futures.ProcessPoolExecutor:
+@dataclass
+class _Pool:
+    """The worker processes of a run; replaced when one dies."""
+
+    executor: futures.ProcessPoolExecutor
+    processes: list[Any]
+    workers_dir: Path
+    restarts: int = 0
+
+
+def _start_pool(
+    pipeline: Pipeline, jobs: int, lock: RunLock, workers_dir: Path | None = None
+) -> futures.ProcessPoolExecutor:
     global _run_pipeline
     config = pipeline.config
     # fork: workers start in milliseconds with the modules and the pipeline already loaded;
@@ -1291,7 +1576,7 @@ def _start_pool(pipeline: Pipeline, jobs: int, lock: RunLock) -> futures.Process
         max_workers=jobs,
         mp_context=multiprocessing.get_context("fork"),
         initializer=_init_worker,
-        initargs=(config, os.getpid(), lock.fd),
+        initargs=(config, os.getpid(), lock.fd, None if workers_dir is None else str(workers_dir)),
     )
     try:
         executor.submit(_noop).result()
@@ -1333,33 +1618,129 @@ def _batches(pending: Iterable[ShardTask], count: int, jobs: int) -> Iterator[li
         yield batch
 
 
+def _pool_processes(executor: futures.ProcessPoolExecutor) -> list[Any]:
+    # With fork every worker is started by the first submit (see _start_pool).
+    return list((getattr(executor, "_processes", None) or {}).values())
+
+
 def _run_pool(
-    executor: futures.ProcessPoolExecutor,
+    pool: _Pool,
+    restart: Callable[[], futures.ProcessPoolExecutor],
     pending: Iterable[ShardTask],
     count: int,
     jobs: int,
     finished: Callable[[ShardDone], None],
+    died: Callable[[ShardTask, str], None],
 ) -> None:
+    """Run the shards on ``pool``. When a worker dies, the shard it was cleaning is handed
+    to ``died`` (its input is not cleaned again), the workers are restarted, and every shard
+    the dead pool still held is run again."""
     queue = _batches(pending, count, jobs)
-    running: set[futures.Future[list[ShardDone]]] = set()
+    running: dict[futures.Future[list[ShardDone]], list[ShardTask]] = {}
+    poisoned: set[str] = set()
+
+    def submit(batch: list[ShardTask]) -> None:
+        batch = [task for task in batch if task.rel not in poisoned]
+        if batch:
+            running[pool.executor.submit(_worker_run, batch)] = batch
+
     for batch in queue:
-        running.add(executor.submit(_worker_run, batch))
+        submit(batch)
         if len(running) >= jobs * IN_FLIGHT_PER_WORKER:
             break
     while running:
-        done, running = futures.wait(running, return_when=futures.FIRST_COMPLETED)
+        done, _ = futures.wait(running, return_when=futures.FIRST_COMPLETED)
+        if any(isinstance(f.exception(), futures.process.BrokenProcessPool) for f in done):
+            # Every batch the broken pool held ends now, with its result or the same error.
+            done, _ = futures.wait(running)
+        lost: list[list[ShardTask]] = []
         for future in done:
+            batch = running.pop(future)
             try:
                 shards = future.result()
-            except futures.process.BrokenProcessPool as exc:
-                raise CleanerError(
-                    "a worker process died (out of memory?); run again to resume where it stopped"
-                ) from exc
+            except futures.process.BrokenProcessPool:
+                lost.append(batch)
+                continue
             for shard in shards:
                 finished(shard)
             next_batch = next(queue, None)
             if next_batch is not None:
-                running.add(executor.submit(_worker_run, next_batch))
+                submit(next_batch)
+        if not lost:
+            continue
+        for task, reason in _dead_workers_shards(pool, lost):
+            poisoned.add(task.rel)
+            died(task, reason)
+        _stop_pool(pool.executor)
+        pool.executor = restart()
+        pool.processes = _pool_processes(pool.executor)
+        pool.restarts += 1
+        for batch in lost:
+            submit(batch)
+        while len(running) < jobs * IN_FLIGHT_PER_WORKER:
+            next_batch = next(queue, None)
+            if next_batch is None:
+                break
+            submit(next_batch)
+
+
+def _dead_workers_shards(pool: _Pool, lost: list[list[ShardTask]]) -> list[tuple[ShardTask, str]]:
+    """The shards whose worker died, each with how it died; :class:`CleanerError` if no
+    dead worker can be tied to a shard (the run cannot tell what to leave out)."""
+    in_flight = {(task.rel, task.index): task for batch in lost for task in batch}
+    for process in pool.processes:
+        with contextlib.suppress(Exception):
+            process.join(STOP_WAIT_S)
+    found = []
+    for process in pool.processes:
+        exitcode = process.exitcode
+        # The pool stops the other workers with SIGTERM once one has died.
+        if exitcode in (None, 0, -signal.SIGTERM):
+            continue
+        shard = _shard_of_dead_worker(pool.workers_dir, process.pid)
+        if shard is not None and shard in in_flight:
+            found.append((in_flight[shard], f"the worker process cleaning it {_death(exitcode)}"))
+    if not found:
+        names = sorted({printable_name(task.rel) for task in in_flight.values()})
+        shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+        raise CleanerError(
+            f"a worker process died (out of memory?) while cleaning one of: {shown}; run "
+            "again to resume where it stopped"
+        )
+    return found
+
+
+def _record_dead(
+    unit: _Unit, task: ShardTask, reason: str, manifest: Manifest, dst: Path, state: Path
+) -> None:
+    """An input whose worker died cleaning it: listed in its errors file and recorded as done
+    with no output, so reruns leave it alone (``--retry-failed`` tries it again)."""
+    name = printable_name(unit.inp.rel)
+    record = {
+        "id": name,
+        "source": name,
+        "input": name,
+        "stage": "worker",
+        "reason": f"{reason}; the input is left out of this and later runs "
+        "(--retry-failed tries it again)",
+    }
+    _replace_with(
+        state / "errors" / f"{unit.inp.key}.jsonl", lambda h: h.write(_safe_json_line(record))
+    )
+    _unlink(state / "audit" / f"{unit.inp.key}.jsonl")
+    for shard in unit.tasks:
+        for what in ("out", "audit", "errors", "done"):
+            _unlink(shard_file(shard, what))
+    # The dead worker's temporary files, beside the files it was writing.
+    folders = {os.path.dirname(task.parts_dir)}
+    if task.finals is not None:
+        folders.update(os.path.dirname(path) for path in task.finals)
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            for name_ in os.listdir(folder):
+                if name_.startswith(".cleaner.") and name_.endswith(".tmp"):
+                    _unlink(Path(folder) / name_)
+    _record(unit, manifest, dst, [], {"documents": 1, "failures": 1, "worker_died": 1})
 
 
 def _credit(shard: ShardDone, summary: CorpusSummary, sink: ProgressSink) -> None:
@@ -1413,6 +1794,7 @@ def _record(
             "input": unit.inp.rel,
             "size": unit.inp.size,
             "mtime_ns": unit.inp.mtime_ns,
+            "ctime_ns": unit.inp.ctime_ns,
             "sha256": unit.sha256,
             "job": unit.job,
             "version": __version__,

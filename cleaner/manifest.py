@@ -72,6 +72,24 @@ _SCHEMA = (
 )
 
 
+def _stored(name: str) -> str:
+    """A file name as the tables hold it. SQLite takes only valid UTF-8, and a name that is
+    not (its bytes surrogate-escaped, as Python reads them) is kept as ``/`` and its JSON
+    escape: no relative name starts with ``/``, so the two forms never meet."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "/" + json.dumps(name)[1:-1]
+    return name
+
+
+def _loaded(stored: str) -> str:
+    """The file name :func:`_stored` kept."""
+    if stored.startswith("/"):
+        return str(json.loads('"' + stored[1:] + '"'))
+    return stored
+
+
 def sync_filesystem(folder: Path) -> None:
     """Flush the file system holding ``folder`` to disk (``syncfs``; ``sync`` elsewhere)."""
     try:
@@ -115,8 +133,21 @@ class Manifest:
     # --- committed inputs -----------------------------------------------------------------
 
     def get(self, rel: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT entry FROM inputs WHERE rel = ?", (rel,)).fetchone()
+        row = self.db.execute("SELECT entry FROM inputs WHERE rel = ?", (_stored(rel),)).fetchone()
         return _entry(row[0]) if row else None
+
+    def owns(self, output: str) -> bool:
+        """Whether an entry lists ``output``: a file cleaner wrote (or was about to), which a
+        run may replace or remove; any other file in OUT is the user's."""
+        # Entries are JSON with every non-ASCII character escaped, so the name's own JSON
+        # form finds the candidates; the parsed entry decides.
+        needle = json.dumps(output)
+        rows = self.db.execute("SELECT entry FROM inputs WHERE instr(entry, ?) > 0", (needle,))
+        for (text,) in rows:
+            entry = _entry(text)
+            if entry is not None and output in entry.get("outputs", []):
+                return True
+        return False
 
     def append(self, entry: dict[str, Any]) -> None:
         """Record an input as committed; written to disk with the next :meth:`flush`."""
@@ -138,8 +169,13 @@ class Manifest:
         entry = {**entry, "format": FORMAT}
         self.db.execute(
             "INSERT OR REPLACE INTO inputs (rel, entry) VALUES (?, ?)",
-            (str(entry["input"]), json.dumps(entry, sort_keys=True)),
+            (_stored(str(entry["input"])), json.dumps(entry, sort_keys=True)),
         )
+
+    def note(self, entry: dict[str, Any]) -> None:
+        """Record an entry with the next commit, without counting it towards a batch (the
+        plan's entries, committed together once the plan is made)."""
+        self._put(entry)
 
     def flush(self) -> None:
         """Make every entry recorded so far durable, after the outputs they vouch for."""
@@ -150,7 +186,7 @@ class Manifest:
         self.pending = 0
 
     def forget(self, rel: str) -> None:
-        self.db.execute("DELETE FROM inputs WHERE rel = ?", (rel,))
+        self.db.execute("DELETE FROM inputs WHERE rel = ?", (_stored(rel),))
 
     # --- this run's inputs and plan -------------------------------------------------------
 
@@ -162,17 +198,23 @@ class Manifest:
 
     def claim(self, name: str) -> bool:
         """Give out the output name ``name`` (compared lower-cased); False if it is taken."""
-        cursor = self.db.execute("INSERT OR IGNORE INTO claims (name) VALUES (?)", (name.lower(),))
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO claims (name) VALUES (?)", (_stored(name.lower()),)
+        )
         return cursor.rowcount == 1
 
     def walked(self, rel: str, output: str) -> None:
         """``rel`` is in IN, next in walk order, and writes ``output``."""
-        self.db.execute("INSERT INTO walk (rel, output) VALUES (?, ?)", (rel, output))
+        self.db.execute(
+            "INSERT INTO walk (rel, output) VALUES (?, ?)", (_stored(rel), _stored(output))
+        )
 
     def owner(self, output: str) -> str | None:
         """The input found this run that writes ``output``, if any."""
-        row = self.db.execute("SELECT rel FROM walk WHERE output = ?", (output,)).fetchone()
-        return str(row[0]) if row else None
+        row = self.db.execute(
+            "SELECT rel FROM walk WHERE output = ?", (_stored(output),)
+        ).fetchone()
+        return _loaded(str(row[0])) if row else None
 
     def plan(self, unit: dict[str, Any], parts: str | None) -> None:
         """A unit of work for this run, in the order it is to be done; ``parts`` names its
@@ -203,7 +245,7 @@ class Manifest:
     def walk_order(self) -> Iterator[str]:
         """The inputs this run found, in walk order."""
         for (rel,) in self._in_order("walk", "rel", PAGE * 16):
-            yield str(rel)
+            yield _loaded(str(rel))
 
     def _in_order(self, table: str, column: str, page: int) -> Iterator[tuple[Any, ...]]:
         """``column`` of a run table in position order, read a page at a time, so that
@@ -228,7 +270,14 @@ class Manifest:
             if not rows:
                 return
             for rel, entry in rows:
-                yield str(rel), _entry(entry)
+                yield _loaded(str(rel)), _entry(entry)
+
+    def count_removed(self) -> int:
+        """How many inputs with an entry this run did not find in IN."""
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM inputs WHERE rel NOT IN (SELECT rel FROM walk)"
+        ).fetchone()
+        return int(row[0])
 
     def failures(self) -> int:
         """Failed documents over every input found in IN, as their entries count them."""
@@ -257,7 +306,7 @@ class Manifest:
                 if isinstance(entry, dict) and entry.get("format") == FORMAT and "input" in entry:
                     self.db.execute(
                         "INSERT OR REPLACE INTO inputs (rel, entry) VALUES (?, ?)",
-                        (str(entry["input"]), json.dumps(entry, sort_keys=True)),
+                        (_stored(str(entry["input"])), json.dumps(entry, sort_keys=True)),
                     )
         self.db.commit()
         legacy.unlink()

@@ -347,7 +347,10 @@ def test_command_exit_codes_and_quiet_output(tmp_path: Path) -> None:
     (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
     ok = run_command(str(src), str(out), "--skip", "repair,grammar", "--jobs", "2")
     assert ok.returncode == 0, ok.stderr
-    assert ok.stderr == "" and ok.stdout == "", "quiet when stderr is not a terminal"
+    assert ok.stdout == "", "nothing on stdout"
+    # Not a terminal: no bar, one summary line naming the report (issue 14 item 20).
+    assert ok.stderr.count("\n") == 1 and ok.stderr.startswith("cleaner corpus: 1 inputs")
+    assert "report.html" in ok.stderr
 
     (src / "bad.txt").write_bytes(b"\x00\x01binary\x00" * 20)
     failed = run_command(str(src), str(out), "--skip", "repair,grammar")

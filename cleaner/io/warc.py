@@ -9,6 +9,7 @@ The target URI, the WARC date and the record id are kept as metadata.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -19,6 +20,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from cleaner.io.readers import Source
 
 HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
+DRAIN_BLOCK = 1 << 16
 DOCUMENT_RECORD_TYPES = ("response", "resource")
 
 
@@ -41,15 +43,44 @@ def _is_html_document(record: Any) -> bool:
     return _content_type(record) in HTML_CONTENT_TYPES
 
 
+def _missing_bytes(record: Any) -> int:
+    """How many bytes of ``record`` its Content-Length promises but the file does not hold,
+    once the record has been read to its end (0 for a complete record)."""
+    remaining: object = getattr(record.raw_stream, "limit", 0)
+    return remaining if isinstance(remaining, int) and remaining > 0 else 0
+
+
+def _truncated(name: str, number: int, record: Any, missing: int) -> Source:
+    length = record.length if isinstance(record.length, int) else None
+    of = f" of its {length} bytes" if length is not None else ""
+    return Source(
+        name=f"{name}:{number}",
+        error=f"damaged WARC file: the file ends inside record {number}, {missing} bytes{of} "
+        "short (cut off or still being written?); that record and any after it are missing",
+    )
+
+
+def _unread_bytes(stream: IO[bytes], iterator: ArchiveIterator) -> int:
+    """Bytes after the last whole record: a record cut inside its header lines, which warcio
+    passes over without a word."""
+    try:
+        return max(0, stream.tell() - int(iterator.offset))
+    except (OSError, ValueError, AttributeError):
+        return 0  # a stream that cannot tell (a pipe): nothing to compare
+
+
 def read_warc(stream: IO[bytes], name: str, max_bytes: int | None = None) -> Iterator[Source]:
     """One :class:`Source` per HTML response in ``stream``, named ``name:<record number>``.
 
     A payload larger than ``max_bytes`` becomes a failed source without being read whole. A
-    damaged archive ends the stream with one failed source naming the problem.
+    damaged archive (a record shorter than its Content-Length, a cut header, bad compression)
+    ends the stream with one failed source naming the record; the records before it stand.
     """
     number = 0
+    record: Any = None
     try:
-        for record in ArchiveIterator(stream):
+        iterator = ArchiveIterator(stream)
+        for record in iterator:
             number += 1
             if not _is_html_document(record):
                 continue
@@ -66,8 +97,7 @@ def read_warc(stream: IO[bytes], name: str, max_bytes: int | None = None) -> Ite
                 "warc_record_id": record_id,
             }
             content = record.content_stream()
-            limit = -1 if max_bytes is None else max_bytes + 1
-            payload = content.read(limit)
+            payload = content.read() if max_bytes is None else content.read(max_bytes + 1)
             if max_bytes is not None and len(payload) > max_bytes:
                 yield Source(
                     name=where,
@@ -75,9 +105,33 @@ def read_warc(stream: IO[bytes], name: str, max_bytes: int | None = None) -> Ite
                     record=fields,
                 )
                 continue
+            # The payload ended: a record the file cuts short ends here too, so it is checked
+            # before its text is taken for the whole page.
+            while record.raw_stream.read(DRAIN_BLOCK):
+                pass
+            missing = _missing_bytes(record)
+            if missing:
+                yield _truncated(name, number, record, missing)
+                return
             yield Source(name=where, raw=payload, metadata=metadata, record=fields)
-    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+        # The iterator reads each record it passes over to its end, the last one included.
+        if record is not None and _missing_bytes(record):
+            yield _truncated(name, number, record, _missing_bytes(record))
+        elif unread := _unread_bytes(stream, iterator):
+            yield Source(
+                name=f"{name}:{number + 1}",
+                error=f"damaged WARC file: the file ends inside the header of record "
+                f"{number + 1} ({unread} bytes that are not a whole record; cut off?)",
+            )
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as exc:
         yield Source(name=f"{name}:{number + 1}", error=f"damaged WARC file: {exc}")
+    except (AttributeError, TypeError, IndexError, KeyError) as exc:
+        # warcio fails this way on a file cut inside a record's header lines.
+        yield Source(
+            name=f"{name}:{number + 1}",
+            error=f"damaged WARC file: record {number + 1} has an incomplete or unreadable "
+            f"header (the file is cut off?): {type(exc).__name__}: {exc}",
+        )
 
 
 def read_warc_path(path: Path, name: str, max_bytes: int | None = None) -> Iterator[Source]:

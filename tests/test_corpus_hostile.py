@@ -1,0 +1,376 @@
+"""`cleaner corpus` against hostile inputs and folders (issue 14): every defect found by hostile
+testing, reproduced with real files, real WARC bytes and the real command in a subprocess."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import time
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from test_corpus import (
+    ARTICLE,
+    PAGE,
+    article,
+    corpus_command,
+    files_under,
+    read_jsonl,
+    run_command,
+)
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from cleaner.corpus import ERRORS_FILE, iter_jsonl
+
+SKIP = ("--skip", "repair,grammar")
+
+
+def corpus(src: Path, out: Path, *extra: str) -> Any:
+    return run_command(str(src), str(out), *SKIP, *extra)
+
+
+def errors(out: Path) -> list[dict[str, Any]]:
+    return list(iter_jsonl(out / ERRORS_FILE))
+
+
+def warc_bytes(pages: int = 3) -> bytes:
+    """An uncompressed WARC of ``pages`` HTML responses, each a long article."""
+    buffer = BytesIO()
+    writer = WARCWriter(buffer, gzip=False)
+    for number in range(pages):
+        body = PAGE.replace("four kilometres", f"{number + 4} kilometres")
+        body = body.replace(
+            "</article>", "<p>" + "The plan brought significant gains. " * 60 + "</p></article>"
+        ).encode("utf-8")
+        http = StatusAndHeaders(
+            "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+        )
+        record = writer.create_warc_record(
+            f"https://news.example.org/{number}",
+            "response",
+            payload=BytesIO(body),
+            length=len(body),
+            http_headers=http,
+        )
+        writer.write_record(record)
+    return buffer.getvalue()
+
+
+# --- WARC files cut short (items 3 and 8) -----------------------------------------------------
+
+
+def test_a_truncated_warc_record_is_an_error_not_a_short_document(tmp_path: Path) -> None:
+    good = warc_bytes()
+    assert len(good) > 9000
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "good.warc").write_bytes(good)
+    (src / "cut.warc").write_bytes(good[:9000])  # head -c 9000 good.warc > in/cut.warc
+    result = corpus(src, out)
+    assert result.returncode == 1, result.stderr
+    whole = read_jsonl(out / "good.jsonl")
+    assert len(whole) == 3
+    cut = read_jsonl(out / "cut.jsonl")
+    assert len(cut) < 3
+    for record in cut:  # what is written is whole: the same text as in the complete file
+        assert record["text"] in {r["text"] for r in whole}
+    [error] = errors(out)
+    assert error["input"] == "cut.warc"
+    assert "ends inside record" in error["reason"] and "after it are missing" in error["reason"]
+
+
+def test_a_warc_cut_inside_a_record_header_is_reported_not_a_crash(tmp_path: Path) -> None:
+    good = warc_bytes()
+    second = good.index(b"WARC/1.0", 10)
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "header.warc").write_bytes(good[: second + 40])  # inside record 2's WARC header
+    (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    result = corpus(src, out)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert (out / "a.txt").exists()
+    assert len(read_jsonl(out / "header.jsonl")) == 1
+    [error] = errors(out)
+    assert error["input"] == "header.warc" and "damaged WARC file" in error["reason"]
+    assert error["source"] == "header.warc:2"
+    assert corpus(src, out).returncode == 1, "still reported on a rerun"
+    assert files_under(out)["a.txt"]
+
+
+# --- files in OUT that cleaner did not write (item 2) -----------------------------------------
+
+
+def test_a_file_in_out_that_cleaner_did_not_write_is_never_overwritten(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    (src / "sub").mkdir(parents=True)
+    out.mkdir()
+    (out / "notes.txt").write_text("MINE\n", encoding="utf-8")  # echo MINE > out/notes.txt
+    (out / "sub").write_text("a file where a folder of outputs goes\n", encoding="utf-8")
+    (src / "notes.txt").write_text("new\n", encoding="utf-8")
+    (src / "sub" / "page.html").write_text(PAGE, encoding="utf-8")
+    (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
+
+    result = corpus(src, out)
+    assert result.returncode == 1, result.stderr
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "MINE\n"
+    assert (out / "sub").read_text(encoding="utf-8").startswith("a file where")
+    assert (out / "a.txt").exists()
+    reasons = {e["input"]: e["reason"] for e in errors(out)}
+    assert set(reasons) == {"notes.txt", "sub/page.html"}
+    assert "OUT/notes.txt exists and was not written by cleaner" in reasons["notes.txt"]
+    assert "OUT/sub exists" in reasons["sub/page.html"]
+    assert "2 files in OUT not overwritten" in result.stderr
+
+    again = corpus(src, out)  # still refused, still reported
+    assert again.returncode == 1 and (out / "notes.txt").read_text(encoding="utf-8") == "MINE\n"
+    assert len(errors(out)) == 2
+
+    (out / "notes.txt").unlink()  # moved away: now it is cleaned
+    (out / "sub").unlink()
+    fixed = corpus(src, out)
+    assert fixed.returncode == 0, fixed.stderr
+    assert (out / "notes.txt").read_text(encoding="utf-8").strip() == "new"
+    assert (out / "sub" / "page.txt").exists() and errors(out) == []
+
+
+def test_overwrite_replaces_files_cleaner_did_not_write(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    out.mkdir()
+    (out / "notes.txt").write_text("MINE\n", encoding="utf-8")
+    (src / "notes.txt").write_text("new\n", encoding="utf-8")
+    result = corpus(src, out, "--overwrite")
+    assert result.returncode == 0, result.stderr
+    assert (out / "notes.txt").read_text(encoding="utf-8").strip() == "new"
+
+
+# --- an empty or different IN (item 4) --------------------------------------------------------
+
+
+def test_a_run_that_would_remove_most_outputs_is_refused(tmp_path: Path) -> None:
+    src, out, empty = tmp_path / "in", tmp_path / "out", tmp_path / "mnt"
+    src.mkdir()
+    empty.mkdir()  # an unmounted mount point
+    for number in range(4):
+        (src / f"a{number}.txt").write_text(article(number), encoding="utf-8")
+    assert corpus(src, out).returncode == 0
+    before = files_under(out)
+
+    refused = corpus(empty, out)
+    assert refused.returncode == 2
+    assert "4 of the 4 inputs" in refused.stderr and "--allow-mass-delete" in refused.stderr
+    assert files_under(out) == before
+
+    for number in range(3):  # three of four removed: still refused
+        (src / f"a{number}.txt").unlink()
+    assert corpus(src, out, "--mass-delete-fraction", "0.5").returncode == 2
+    assert files_under(out) == before
+    allowed = corpus(src, out, "--mass-delete-fraction", "0.8")
+    assert allowed.returncode == 0, allowed.stderr
+    assert sorted(p.name for p in out.glob("a*.txt")) == ["a3.txt"]
+
+    gone = corpus(empty, out, "--allow-mass-delete")
+    assert gone.returncode == 0, gone.stderr
+    assert not list(out.glob("a*.txt"))
+
+
+# --- names the file system allows but UTF-8 does not, or that are long (items 5, 9) -----------
+
+
+def test_file_names_that_are_not_utf8_are_cleaned_and_written_as_valid_utf8(
+    tmp_path: Path,
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (Path(os.fsdecode(bytes(src) + b"/caf\xe9.txt"))).write_bytes(b"x\n")
+    (Path(os.fsdecode(bytes(src) + b"/d\xfcmp.jsonl"))).write_text(
+        json.dumps({"id": "r1", "text": ARTICLE}) + "\n", encoding="utf-8"
+    )
+    result = corpus(src, out)
+    assert result.returncode == 0, result.stderr
+    names = set(os.listdir(bytes(out)))
+    assert b"caf\xe9.txt" in names and b"d\xfcmp.jsonl" in names
+    assert (out / os.fsdecode(b"caf\xe9.txt")).read_text(encoding="utf-8").strip() == "x"
+    for name in ("_audit.jsonl", "_errors.jsonl", "d\\xfcmp.jsonl"):
+        path = out / (os.fsdecode(b"d\xfcmp.jsonl") if name.startswith("d") else name)
+        path.read_bytes().decode("utf-8")  # valid UTF-8
+    inputs = {record["input"] for record in iter_jsonl(out / "_audit.jsonl")}
+    assert inputs == {"caf\\xe9.txt", "d\\xfcmp.jsonl"}
+    again = corpus(src, out)
+    assert again.returncode == 0 and "2 unchanged" in again.stderr
+
+
+def test_long_file_names_get_a_stable_shortened_output_name(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    long_text = "a" * 240 + ".txt"  # the temporary name used to add ~20 characters
+    longest = "é" * 125 + ".warc"  # 255 bytes; its output (.jsonl) would be 257
+    (src / long_text).write_text(ARTICLE, encoding="utf-8")
+    (src / longest).write_bytes(warc_bytes(1))
+    result = corpus(src, out)
+    assert result.returncode == 0, result.stderr
+    assert (out / long_text).read_text(encoding="utf-8").startswith("Council approves")
+    [shortened] = [p for p in out.glob("é*")]
+    assert len(os.fsencode(shortened.name)) <= 255 and shortened.name.endswith(".jsonl")
+    assert len(read_jsonl(shortened)) == 1
+    again = corpus(src, out)
+    assert again.returncode == 0 and "2 unchanged" in again.stderr
+    assert [p.name for p in out.glob("é*")] == [shortened.name]
+
+
+# --- a lone surrogate in JSONL (item 6, corpus part) ------------------------------------------
+
+
+def test_a_lone_surrogate_in_jsonl_fails_that_line_only(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    lines = [
+        json.dumps({"id": "before", "text": article(1)}),
+        '{"id":"a","text":"x \\ud800"}',
+        json.dumps({"id": "after", "text": article(2)}),
+    ]
+    (src / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = corpus(src, out)
+    assert result.returncode == 1, result.stderr
+    assert [r["id"] for r in read_jsonl(out / "feed.jsonl")] == ["before", "after"]
+    [error] = errors(out)
+    assert error["id"] == "a" and "lone surrogate (U+D800" in error["reason"]
+    assert error["source"] == "feed.jsonl:2"
+
+
+# --- links and the summary line (items 18, 20) ------------------------------------------------
+
+
+def test_dangling_links_are_counted_and_a_summary_line_is_printed(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (src / "gone.txt").symlink_to(src / "nowhere.txt")
+    result = corpus(src, out)  # stderr is a pipe here, not a terminal
+    assert result.returncode == 0, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("cleaner corpus: 1 inputs")
+    assert "1 inputs (1 cleaned" in line and "1 links skipped (1 broken)" in line
+    assert f"report: {out / 'report.html'}" in line
+    quiet = corpus(src, out, "--quiet")
+    assert quiet.stderr == ""
+
+
+def test_a_kill_in_the_final_phase_leaves_no_temporary_file_in_sight(tmp_path: Path) -> None:
+    """The merged files are written through temporary files in OUT/.cleaner, not in OUT."""
+    from cleaner.corpus import _tmp_path
+
+    out = tmp_path / "out"
+    (out / ".cleaner").mkdir(parents=True)
+    for name in ("_errors.jsonl", "_audit.jsonl", "report.html"):
+        assert _tmp_path(out / name).parent == out / ".cleaner"
+    assert _tmp_path(out / "sub" / "x.txt").parent == out / "sub"
+    assert len(_tmp_path(out / ("a" * 250)).name) < 40
+
+
+def test_encoding_errors_option_is_accepted(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "broken.txt").write_bytes(ARTICLE.encode("utf-8") + b"Caf\xc3\xa9 \xff ok\n")
+    strict = corpus(src, out, "--encoding-errors", "strict")
+    assert strict.returncode == 1, strict.stderr
+    replaced = corpus(src, out, "--encoding-errors", "replace")
+    assert replaced.returncode == 0, replaced.stderr
+    assert "\ufffd" in (out / "broken.txt").read_text(encoding="utf-8")
+
+
+# --- a worker that dies (item 11) -------------------------------------------------------------
+
+
+def _workers_reading(parent: int, path: Path) -> list[int]:
+    """Child processes of ``parent`` that have ``path`` open."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            if int(stat.rsplit(")", 1)[1].split()[1]) != parent:
+                continue
+            for fd in (entry / "fd").iterdir():
+                if os.readlink(fd) == str(path):
+                    found.append(int(entry.name))
+                    break
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def test_a_worker_that_dies_is_named_its_input_left_out_and_the_run_goes_on(
+    tmp_path: Path,
+) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    lines = "".join(json.dumps({"id": f"p{n}", "text": article(n)}) + "\n" for n in range(3000))
+    poison = src / "poison.jsonl.gz"
+    poison.write_bytes(gzip.compress(lines.encode("utf-8")))
+    for number in range(6):
+        (src / f"a{number}.txt").write_text(article(number), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "CLEANER_LANGUAGETOOL_URL"}
+    proc = subprocess.Popen(
+        [*corpus_command(), str(src), str(out), *SKIP, "--jobs", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    deadline = time.monotonic() + 120
+    killed = False
+    while not killed and time.monotonic() < deadline and proc.poll() is None:
+        for pid in _workers_reading(proc.pid, poison):
+            os.kill(pid, signal.SIGKILL)  # as the out-of-memory killer would
+            killed = True
+        time.sleep(0.02)
+    _, stderr = proc.communicate(timeout=300)
+    assert killed, "the worker reading the poison input was not found"
+    assert proc.returncode == 1, stderr
+    [error] = errors(out)
+    assert error["input"] == "poison.jsonl.gz" and error["stage"] == "worker"
+    assert "SIGKILL" in error["reason"] and "--retry-failed" in error["reason"]
+    assert sorted(p.name for p in out.glob("a*.txt")) == [f"a{n}.txt" for n in range(6)]
+    assert not (out / "poison.jsonl.gz").exists()
+    assert b"1 inputs left out" in stderr
+    assert not [p for p in out.rglob("*.tmp")]
+
+    again = corpus(src, out, "--jobs", "2")  # the poison input is not tried again
+    assert again.returncode == 1 and "7 unchanged" in again.stderr
+    assert len(errors(out)) == 1
+
+    retried = corpus(src, out, "--jobs", "2", "--retry-failed")
+    assert retried.returncode == 0, retried.stderr
+    assert len(read_jsonl(out / "poison.jsonl.gz")) == 3000 and errors(out) == []
+
+
+# --- an edit that keeps the size and the mtime (item 17) --------------------------------------
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_cleaned_again(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (src / "b.txt").write_text(article(2), encoding="utf-8")
+    assert corpus(src, out).returncode == 0
+    before = (src / "a.txt").stat()
+    edited = ARTICLE.replace("Tuesday", "Fridays")  # the same length
+    assert len(edited) == len(ARTICLE)
+    (src / "a.txt").write_text(edited, encoding="utf-8")
+    os.utime(src / "a.txt", ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = (src / "a.txt").stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    os.chmod(src / "b.txt", 0o600)  # a new ctime, the same content: hashed, not cleaned
+
+    rerun = corpus(src, out)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "Fridays" in (out / "a.txt").read_text(encoding="utf-8")
+    assert "(1 cleaned, 1 unchanged" in rerun.stderr
+    assert "(0 cleaned, 2 unchanged" in corpus(src, out).stderr
