@@ -259,12 +259,14 @@ def _bounded_lines(stream: IO[bytes], max_bytes: int | None) -> Iterator[bytes |
         yield None
 
 
-def _lone_surrogate(value: Any, path: str = "") -> str | None:
-    """Where in a parsed JSON value a lone surrogate (``"\\ud800"``) sits: JSON allows the
-    escape, but no UTF-8 output can hold it."""
+def _lone_surrogate(value: Any, path: str = "") -> tuple[str, int] | None:
+    """Where in a parsed JSON value a lone surrogate (``"\\ud800"``) sits, and its code point:
+    JSON allows the escape, but no UTF-8 output can hold it."""
     if isinstance(value, str):
         found = _SURROGATE.search(value)
-        return None if found is None else f"{path or 'the value'} (character {found.start()})"
+        if found is None:
+            return None
+        return f"{path or 'the value'} (character {found.start()})", ord(found.group())
     if isinstance(value, dict):
         for key, item in value.items():
             where = _lone_surrogate(key, "a key") or _lone_surrogate(
@@ -302,10 +304,12 @@ def read_jsonl(
             continue
         surrogate = _lone_surrogate(record)
         if surrogate is not None:
+            place, code = surrogate
             yield Source(
                 name=where,
-                error=f"invalid Unicode: {surrogate} is a lone surrogate escape, which no "
-                "UTF-8 text can hold",
+                error=f"invalid Unicode: {place} holds a lone surrogate (U+{code:04X}, from a "
+                f"\\u{code:04x} escape), which no UTF-8 text can hold",
+                record=record,
             )
             continue
         text = record.get(text_field)
