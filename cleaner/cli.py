@@ -10,13 +10,14 @@ from __future__ import annotations
 import difflib
 import importlib
 import multiprocessing
+import signal
 import sys
 from collections.abc import Callable
 from concurrent import futures
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -33,9 +34,15 @@ from cleaner.cli_options import (
 )
 from cleaner.document import Edit
 from cleaner.errors import ConfigError, DocumentError, ServiceError
-from cleaner.io.naming import MULTI_DOCUMENT_KINDS, OutputNameError, OutputPlan, plan_outputs
-from cleaner.io.readers import detect_kind, read_input
-from cleaner.io.writers import atomic_write_text, result_record, to_json_line
+from cleaner.io.naming import (
+    MULTI_DOCUMENT_KINDS,
+    OutputNameError,
+    OutputPlan,
+    OutputWriter,
+    plan_outputs,
+)
+from cleaner.io.readers import detect_kind, read_input, read_input_list
+from cleaner.io.writers import result_record, to_json_line
 from cleaner.pipeline import Pipeline, PipelineConfig, Result
 from cleaner.registry import describe_stages
 
@@ -248,17 +255,12 @@ def _clean_in_worker(name: str) -> _InputOutcome:
 
 
 def _read_input_list(listing: str) -> list[str]:
-    """The paths of an ``--input-list`` file (``-``: standard input), one a line."""
     try:
-        if listing == "-":
-            lines = sys.stdin.read().splitlines()
-        else:
-            lines = Path(listing).read_text(encoding="utf-8").splitlines()
+        return read_input_list(listing)
     except OSError as exc:
         raise _fail(f"{listing}: cannot read the input list: {exc.strerror}", EXIT_USAGE) from exc
     except UnicodeDecodeError as exc:
         raise _fail(f"{listing}: the input list is not UTF-8 ({exc.reason})", EXIT_USAGE) from exc
-    return [line for line in lines if line.strip()]
 
 
 def _with_shared_languagetool(pipeline: Pipeline) -> Pipeline:
@@ -416,46 +418,10 @@ def _print_message(message: str) -> None:
     err.print(message, markup=False)
 
 
-class _Writer:
-    """Takes each input's pieces, in input order, to stdout, one file or one file per input."""
-
-    def __init__(self, plan: OutputPlan) -> None:
-        self.plan = plan
-        self.collected: list[str] = []
-
-    def start(self) -> Callable[[str, str | None], None]:
-        if self.plan.target is None:
-            return lambda piece, header: _emit(sys.stdout, piece, header)
-        self.collected = [] if self.plan.per_input is not None else self.collected
-        return lambda piece, _header: self.collected.append(piece)
-
-    def finish(self, name: str, failures: int) -> int:
-        """An input is done: write its file (unless it failed and has nothing to show).
-        Returns 1 if the file could not be written (reported), else 0."""
-        per_input = self.plan.per_input
-        if per_input is not None and (self.collected or not failures):
-            return _write(per_input[name], "".join(self.collected))
-        return 0
-
-    def close(self) -> int:
-        if self.plan.target is not None and self.plan.per_input is None and self.collected:
-            return _write(self.plan.target, "".join(self.collected))
-        return 0
-
-
-def _write(path: Path, text: str) -> int:
-    try:
-        atomic_write_text(path, text)
-    except OSError as exc:
-        _print_message(f"cleaner: {path}: cannot write: {exc.strerror or exc}")
-        return 1
-    return 0
-
-
 def _clean_in_order(
     names: list[str], pipeline: Pipeline, settings: _CleanSettings, plan: OutputPlan
 ) -> int:
-    writer = _Writer(plan)
+    writer = OutputWriter(plan, sys.stdout, _print_message)
     failures = 0
     for name in names:
         try:
@@ -466,6 +432,10 @@ def _clean_in_order(
     return failures + writer.close()
 
 
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _clean_in_parallel(
     names: list[str], pipeline: Pipeline, settings: _CleanSettings, plan: OutputPlan, jobs: int
 ) -> int:
@@ -474,10 +444,12 @@ def _clean_in_parallel(
     global _worker_pipeline, _worker_settings
     # fork: workers start with the pipeline already built (rules compiled once).
     _worker_pipeline, _worker_settings = pipeline, settings
-    writer = _Writer(plan)
+    writer = OutputWriter(plan, sys.stdout, _print_message)
     failures = 0
     executor = futures.ProcessPoolExecutor(
-        max_workers=min(jobs, len(names)), mp_context=multiprocessing.get_context("fork")
+        max_workers=min(jobs, len(names)),
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_ignore_interrupts,
     )
     try:
         pending = [executor.submit(_clean_in_worker, name) for name in names]
@@ -498,19 +470,16 @@ def _clean_in_parallel(
                 sink(piece, header)
             failures += outcome.failures + writer.finish(name, outcome.failures)
         failures += writer.close()
+    except KeyboardInterrupt:
+        # Ctrl-C reaches this process only (workers ignore it): stop the workers now rather
+        # than wait for the documents they are cleaning.
+        for process in list((getattr(executor, "_processes", None) or {}).values()):
+            process.terminate()
+        raise
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
         _worker_pipeline = _worker_settings = None
     return failures
-
-
-def _emit(stream: TextIO, piece: str, header: str | None) -> None:
-    if header is not None:
-        stream.write(f"==> {header} <==\n")
-    stream.write(piece)
-    if header is not None and not piece.endswith("\n"):
-        stream.write("\n")
-    stream.flush()
 
 
 @app.command(epilog="Example:\n\n  cleaner stages")

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from cleaner.errors import CleanerError
+from cleaner.io.writers import atomic_write_text
 
 MAX_NAME_BYTES = 255
 """NAME_MAX of the usual file systems (ext4, XFS, APFS, NTFS): longer names cannot be created."""
@@ -140,3 +142,52 @@ def _folder_layout(
         owner[place] = name
         layout[name] = place
     return layout
+
+
+class OutputWriter:
+    """Takes each input's pieces, in input order, to a stream, one file, or one file per
+    input (written when the input is done). A file that cannot be written is reported through
+    ``report`` and counted as a failure; the other outputs are still written."""
+
+    def __init__(self, plan: OutputPlan, stream: TextIO, report: Callable[[str], None]) -> None:
+        self.plan = plan
+        self.stream = stream
+        self.report = report
+        self.collected: list[str] = []
+
+    def start(self) -> Callable[[str, str | None], None]:
+        """Where the next input's pieces (text, header or None) go."""
+        if self.plan.target is None:
+            return self._emit
+        if self.plan.per_input is not None:
+            self.collected = []
+        return lambda piece, _header: self.collected.append(piece)
+
+    def finish(self, name: str, failures: int) -> int:
+        """An input is done: write its file (unless it failed and has nothing to show).
+        Returns 1 if the file could not be written, else 0."""
+        per_input = self.plan.per_input
+        if per_input is not None and (self.collected or not failures):
+            return self._write(per_input[name], "".join(self.collected))
+        return 0
+
+    def close(self) -> int:
+        if self.plan.target is not None and self.plan.per_input is None and self.collected:
+            return self._write(self.plan.target, "".join(self.collected))
+        return 0
+
+    def _emit(self, piece: str, header: str | None) -> None:
+        if header is not None:
+            self.stream.write(f"==> {header} <==\n")
+        self.stream.write(piece)
+        if header is not None and not piece.endswith("\n"):
+            self.stream.write("\n")
+        self.stream.flush()
+
+    def _write(self, path: Path, text: str) -> int:
+        try:
+            atomic_write_text(path, text)
+        except OSError as exc:
+            self.report(f"cleaner: {path}: cannot write: {exc.strerror or exc}")
+            return 1
+        return 0

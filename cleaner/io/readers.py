@@ -228,6 +228,16 @@ def read_input(
         yield from read_path(path, fmt, text_field, max_bytes)
 
 
+def read_input_list(listing: str) -> list[str]:
+    """The paths an ``--input-list`` file names, one a line (``-``: standard input); blank
+    lines are skipped. Raises OSError or UnicodeDecodeError."""
+    if listing == "-":
+        lines = sys.stdin.read().splitlines()
+    else:
+        lines = Path(listing).read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip()]
+
+
 def record_metadata(record: Mapping[str, Any], text_field: str, source: str) -> dict[str, Any]:
     """The metadata a JSONL record gives the pipeline: its ``metadata`` object, then its
     ``id``, ``url`` and ``title``. Every engine must build it this way, or texts could differ
