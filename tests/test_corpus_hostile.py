@@ -374,3 +374,26 @@ def test_an_edit_that_keeps_size_and_mtime_is_cleaned_again(tmp_path: Path) -> N
     assert "Fridays" in (out / "a.txt").read_text(encoding="utf-8")
     assert "(1 cleaned, 1 unchanged" in rerun.stderr
     assert "(0 cleaned, 2 unchanged" in corpus(src, out).stderr
+
+
+# --- a line longer than --max-bytes (item 10, corpus part) ------------------------------------
+
+
+def test_a_jsonl_line_above_max_bytes_is_refused_while_reading(tmp_path: Path) -> None:
+    """The line is read past in blocks, never held (bench/bench_corpus_memory.py measures the
+    peak); the lines around it are cleaned."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    huge = json.dumps({"id": "huge", "text": "word " * 600_000})  # 3 MB
+    lines = [json.dumps({"id": "ok1", "text": article(1)}), huge]
+    lines += [json.dumps({"id": f"ok{n}", "text": article(n)}) for n in range(2, 6)]
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    (src / "feed.jsonl.gz").write_bytes(gzip.compress(data))
+    (src / "plain.jsonl").write_bytes(data)  # split into shards of about 2 kB
+    result = corpus(src, out, "--max-bytes", "1000000", "--shard-bytes", "2000")
+    assert result.returncode == 1, result.stderr
+    for name in ("feed.jsonl.gz", "plain.jsonl"):
+        assert [r["id"] for r in read_jsonl(out / name)] == ["ok1", "ok2", "ok3", "ok4", "ok5"]
+    reported = {(e["source"], e["stage"]) for e in errors(out)}
+    assert reported == {("feed.jsonl.gz:2", "read"), ("plain.jsonl:2", "read")}
+    assert all("line is above the 1 MB limit" in e["reason"] for e in errors(out))
