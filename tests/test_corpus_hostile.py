@@ -13,6 +13,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+import pytest
 from test_corpus import (
     ARTICLE,
     PAGE,
@@ -397,3 +398,44 @@ def test_a_jsonl_line_above_max_bytes_is_refused_while_reading(tmp_path: Path) -
     reported = {(e["source"], e["stage"]) for e in errors(out)}
     assert reported == {("feed.jsonl.gz:2", "read"), ("plain.jsonl:2", "read")}
     assert all("line is above the 1 MB limit" in e["reason"] for e in errors(out))
+
+
+@pytest.mark.parametrize("gzipped", [True, False], ids=["warc.gz", "warc"])
+def test_a_warc_cut_anywhere_loses_no_record_silently(tmp_path: Path, gzipped: bool) -> None:
+    """Every cut of a WARC gives whole records and, unless it falls in the last bytes of a
+    record (its gzip trailer, the blank lines after it: the records before are whole, and a
+    file cut at a record's end cannot be told from a shorter one), an error naming the damaged
+    record."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    from cleaner.io.warc import read_warc_path
+
+    buffer = BytesIO()
+    writer = WARCWriter(buffer, gzip=gzipped)
+    for number in range(3):
+        body = PAGE.replace("four", f"{number} and four").encode("utf-8")
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        writer.write_record(
+            writer.create_warc_record(
+                f"https://example.org/{number}",
+                "response",
+                payload=BytesIO(body),
+                length=len(body),
+                http_headers=http,
+            )
+        )
+    whole = buffer.getvalue()
+    iterator = ArchiveIterator(BytesIO(whole))
+    starts = [iterator.offset for _ in iterator]
+    ends = [*starts[1:], len(whole)]
+    name = "cut.warc.gz" if gzipped else "cut.warc"
+    path = tmp_path / name
+    for cut in range(1, len(whole)):
+        if any(end - 16 <= cut <= end for end in ends):
+            continue
+        path.write_bytes(whole[:cut])
+        sources = list(read_warc_path(path, name, 1_000_000))
+        documents = [s for s in sources if s.error is None]
+        failed = [s for s in sources if s.error is not None]
+        assert len(failed) == 1 and "damaged WARC file" in str(failed[0].error), cut
+        assert len(documents) < 3 and failed[0].name == f"{name}:{len(documents) + 1}", cut
