@@ -51,7 +51,7 @@ soak: setup
 	$(PY) bench/soak.py --docs 100000 --jobs 2
 
 fuzz: setup
-	CLEANER_FUZZ_EXAMPLES=20000 $(VENV)/bin/pytest -q -p no:xdist tests/test_fuzz.py
+	CLEANER_FUZZ_EXAMPLES=20000 $(VENV)/bin/pytest -q -p no:xdist tests/test_fuzz.py tests/test_corpus_fuzz.py
 
 # Headless Chromium (Debian's package) for the report's browser test; root machines only.
 chromium:

@@ -67,6 +67,7 @@ import sqlite3
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -366,13 +367,16 @@ def scan_input(inp: InputFile, shard_bytes: int = SHARD_BYTES) -> Scan:
                 digest.update(block)
             return Scan(digest.hexdigest(), ((0, None, 1),))
         start, position, line_number, shard_first_line = 0, 0, 1, 1
-        for line in stream:
-            digest.update(line)
-            if position - start >= shard_bytes:
+        at_line_start = True
+        # Read in bounded pieces: one line can be as long as the file.
+        while piece := stream.readline(HASH_BLOCK):
+            digest.update(piece)
+            if at_line_start and position - start >= shard_bytes:
                 shards.append((start, position, shard_first_line))
                 start, shard_first_line = position, line_number
-            position += len(line)
-            line_number += 1
+            position += len(piece)
+            at_line_start = piece.endswith(b"\n")
+            line_number += at_line_start
         shards.append((start, None, shard_first_line))
     return Scan(digest.hexdigest(), tuple(shards))
 
@@ -637,14 +641,54 @@ def _read_whole(task: ShardTask, max_bytes: int) -> Source:
     return Source(name=name, raw=raw, metadata=metadata)
 
 
-def _renumber(source: Source, task: ShardTask) -> Source:
-    """read_jsonl numbers lines from the shard's start; make them the file's line numbers."""
-    _, _, number = source.name.rpartition(":")
-    where = f"{printable_name(task.rel)}:{int(number) + task.first_line - 1}"
-    metadata = dict(source.metadata)
-    if "source" in metadata:
-        metadata["source"] = where
-    return replace(source, name=where, metadata=metadata)
+def _bounded_lines(
+    stream: IO[bytes], limit: int, length: int | None = None
+) -> Iterator[bytes | None]:
+    """The lines of ``stream`` (its next ``length`` bytes, or all), None in place of a line
+    longer than ``limit`` bytes: such a line is read past in blocks, never held whole."""
+    remaining = length
+
+    def read(size: int) -> bytes:
+        nonlocal remaining
+        piece = stream.readline(size if remaining is None else min(size, remaining))
+        if remaining is not None:
+            remaining -= len(piece)
+        return piece
+
+    while remaining is None or remaining > 0:
+        line = read(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line
+            continue
+        while (piece := read(HASH_BLOCK)) and not piece.endswith(b"\n"):
+            pass
+        yield None
+
+
+def _jsonl_sources(
+    stream: IO[bytes], task: ShardTask, max_bytes: int, length: int | None = None
+) -> Iterator[Source]:
+    """The records of a JSONL stream. A line is a document's raw bytes: one above ``max_bytes``
+    is refused while it is read, so no reader holds more (JSON escapes count: a text of
+    Cyrillic written as ``\\u`` escapes may need a higher ``--max-bytes``)."""
+    name = printable_name(task.rel)
+    lines = _bounded_lines(stream, max_bytes, length)
+    for number, line in enumerate(lines, start=task.first_line):
+        where = f"{name}:{number}"
+        if line is None:
+            yield Source(
+                name=where,
+                error=f"line is above the {max_bytes / 1e6:g} MB limit (raise it with "
+                "--max-bytes or max_bytes in the pipeline file)",
+            )
+            continue
+        for source in read_jsonl(io.BytesIO(line), name, task.text_field):
+            metadata = dict(source.metadata)
+            if "source" in metadata:
+                metadata["source"] = where
+            yield replace(source, name=where, metadata=metadata)
 
 
 def shard_sources(task: ShardTask, max_bytes: int) -> Iterator[Source]:
@@ -657,16 +701,14 @@ def shard_sources(task: ShardTask, max_bytes: int) -> Iterator[Source]:
         opener: Any = gzip.open if task.path.lower().endswith(".gz") else open
         try:
             with opener(task.path, "rb") as stream:
-                yield from read_jsonl(stream, printable_name(task.rel), task.text_field)
-        except (OSError, EOFError) as exc:
+                yield from _jsonl_sources(stream, task, max_bytes)
+        except (OSError, EOFError, zlib.error) as exc:
             yield Source(name=printable_name(task.rel), error=f"cannot read: {exc}")
     else:
         with open(task.path, "rb") as stream:
             stream.seek(task.start)
-            chunk = stream.read() if task.end is None else stream.read(task.end - task.start)
-        # A shard is at most SHARD_BYTES plus one line: holding it is holding one document.
-        for source in read_jsonl(io.BytesIO(chunk), printable_name(task.rel), task.text_field):
-            yield _renumber(source, task)
+            length = None if task.end is None else task.end - task.start
+            yield from _jsonl_sources(stream, task, max_bytes, length)
 
 
 def _doc_id(source: Source) -> str:

@@ -13,6 +13,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+import pytest
 from test_corpus import (
     ARTICLE,
     PAGE,
@@ -374,3 +375,67 @@ def test_an_edit_that_keeps_size_and_mtime_is_cleaned_again(tmp_path: Path) -> N
     assert "Fridays" in (out / "a.txt").read_text(encoding="utf-8")
     assert "(1 cleaned, 1 unchanged" in rerun.stderr
     assert "(0 cleaned, 2 unchanged" in corpus(src, out).stderr
+
+
+# --- a line longer than --max-bytes (item 10, corpus part) ------------------------------------
+
+
+def test_a_jsonl_line_above_max_bytes_is_refused_while_reading(tmp_path: Path) -> None:
+    """The line is read past in blocks, never held (bench/bench_corpus_memory.py measures the
+    peak); the lines around it are cleaned."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    huge = json.dumps({"id": "huge", "text": "word " * 600_000})  # 3 MB
+    lines = [json.dumps({"id": "ok1", "text": article(1)}), huge]
+    lines += [json.dumps({"id": f"ok{n}", "text": article(n)}) for n in range(2, 6)]
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    (src / "feed.jsonl.gz").write_bytes(gzip.compress(data))
+    (src / "plain.jsonl").write_bytes(data)  # split into shards of about 2 kB
+    result = corpus(src, out, "--max-bytes", "1000000", "--shard-bytes", "2000")
+    assert result.returncode == 1, result.stderr
+    for name in ("feed.jsonl.gz", "plain.jsonl"):
+        assert [r["id"] for r in read_jsonl(out / name)] == ["ok1", "ok2", "ok3", "ok4", "ok5"]
+    reported = {(e["source"], e["stage"]) for e in errors(out)}
+    assert reported == {("feed.jsonl.gz:2", "read"), ("plain.jsonl:2", "read")}
+    assert all("line is above the 1 MB limit" in e["reason"] for e in errors(out))
+
+
+@pytest.mark.parametrize("gzipped", [True, False], ids=["warc.gz", "warc"])
+def test_a_warc_cut_anywhere_loses_no_record_silently(tmp_path: Path, gzipped: bool) -> None:
+    """Every cut of a WARC gives whole records and, unless it falls in the last bytes of a
+    record (its gzip trailer, the blank lines after it: the records before are whole, and a
+    file cut at a record's end cannot be told from a shorter one), an error naming the damaged
+    record."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    from cleaner.io.warc import read_warc_path
+
+    buffer = BytesIO()
+    writer = WARCWriter(buffer, gzip=gzipped)
+    for number in range(3):
+        body = PAGE.replace("four", f"{number} and four").encode("utf-8")
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        writer.write_record(
+            writer.create_warc_record(
+                f"https://example.org/{number}",
+                "response",
+                payload=BytesIO(body),
+                length=len(body),
+                http_headers=http,
+            )
+        )
+    whole = buffer.getvalue()
+    iterator = ArchiveIterator(BytesIO(whole))
+    starts = [iterator.offset for _ in iterator]
+    ends = [*starts[1:], len(whole)]
+    name = "cut.warc.gz" if gzipped else "cut.warc"
+    path = tmp_path / name
+    for cut in range(1, len(whole)):
+        if any(end - 16 <= cut <= end for end in ends):
+            continue
+        path.write_bytes(whole[:cut])
+        sources = list(read_warc_path(path, name, 1_000_000))
+        documents = [s for s in sources if s.error is None]
+        failed = [s for s in sources if s.error is not None]
+        assert len(failed) == 1 and "damaged WARC file" in str(failed[0].error), cut
+        assert len(documents) < 3 and failed[0].name == f"{name}:{len(documents) + 1}", cut

@@ -60,6 +60,34 @@ def _truncated(name: str, number: int, record: Any, missing: int) -> Source:
     )
 
 
+class _CheckedIterator(ArchiveIterator):  # type: ignore[misc]
+    """warcio's iterator, noting a record header the file cuts short: warcio takes that for
+    the end of the file and stops without a word."""
+
+    header_cut = False
+
+    def _next_record(self, next_line: Any) -> Any:
+        reader = self.reader
+        read_text = False
+        plain_readline = reader.readline
+
+        def readline(*args: Any) -> Any:
+            nonlocal read_text
+            line = plain_readline(*args)
+            read_text = read_text or bool(line.strip())
+            return line
+
+        reader.readline = readline
+        try:
+            return super()._next_record(next_line)
+        except EOFError:
+            if read_text or (next_line and next_line.strip()):
+                self.header_cut = True
+            raise
+        finally:
+            del reader.readline
+
+
 def _unread_bytes(stream: IO[bytes], iterator: ArchiveIterator) -> int:
     """Bytes after the last whole record: a record cut inside its header lines, which warcio
     passes over without a word."""
@@ -79,9 +107,19 @@ def read_warc(stream: IO[bytes], name: str, max_bytes: int | None = None) -> Ite
     number = 0
     record: Any = None
     try:
-        iterator = ArchiveIterator(stream)
+        iterator = _CheckedIterator(stream)
         for record in iterator:
             number += 1
+            declared = str(record.rec_headers.get_header("Content-Length") or "").strip()
+            if record.rec_type is None or record.length is None or not declared.isdigit():
+                # Every WARC record has a type and a Content-Length: this header was cut.
+                yield Source(
+                    name=f"{name}:{number}",
+                    error=f"damaged WARC file: the header of record {number} is incomplete "
+                    "(no WARC-Type or Content-Length; cut off?); that record and any after it "
+                    "are missing",
+                )
+                return
             if not _is_html_document(record):
                 continue
             where = f"{name}:{number}"
@@ -117,11 +155,12 @@ def read_warc(stream: IO[bytes], name: str, max_bytes: int | None = None) -> Ite
         # The iterator reads each record it passes over to its end, the last one included.
         if record is not None and _missing_bytes(record):
             yield _truncated(name, number, record, _missing_bytes(record))
-        elif unread := _unread_bytes(stream, iterator):
+        elif iterator.header_cut or (unread := _unread_bytes(stream, iterator)):
+            got = "" if iterator.header_cut else f" ({unread} bytes that are not a whole record)"
             yield Source(
                 name=f"{name}:{number + 1}",
                 error=f"damaged WARC file: the file ends inside the header of record "
-                f"{number + 1} ({unread} bytes that are not a whole record; cut off?)",
+                f"{number + 1}{got}; cut off?",
             )
     except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as exc:
         yield Source(name=f"{name}:{number + 1}", error=f"damaged WARC file: {exc}")

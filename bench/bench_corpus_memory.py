@@ -1,0 +1,149 @@
+"""Peak memory of ``cleaner corpus`` on one huge input (issue 14): every reader stops at
+``--max-bytes``, so the peak stays within 3x ``--max-bytes`` above the base process.
+
+Inputs, each alone in IN, with ``--max-bytes`` = :data:`MAX_BYTES` and two workers:
+
+* ``line.jsonl.gz``: one JSONL line of :data:`HUGE_BYTES` (a 1 GB line in a 1 MB file);
+* ``line.jsonl``: the same line uncompressed, among short lines, cut into shards;
+* ``bomb.txt.gz``: :data:`HUGE_BYTES` of text behind a small gzip file;
+* ``big.warc``: one HTML response of :data:`HUGE_BYTES` / 8;
+* ``limit.jsonl``: one document just under the limit, cleaned (the heaviest accepted input).
+  Its peak is the pipeline's, not the readers': reported beside the bound, not held to it.
+
+The base is the same command on one short document. Peak RSS is the largest of the run's
+processes (runner and workers), from ``getrusage(RUSAGE_CHILDREN)`` in a process that only
+starts the run. Run alone: ``python bench/bench_corpus_memory.py``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+import tempfile
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+MAX_BYTES = 5_000_000
+HUGE_BYTES = 1 << 30
+BLOCK = 1 << 20
+SKIP = "repair,grammar"
+
+_MEASURE = """
+import resource, subprocess, sys
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def _peak_rss_mb(src: Path, out: Path) -> tuple[int, float]:
+    cleaner = Path(sys.executable).parent / "cleaner"
+    command = [str(cleaner), "corpus", str(src), str(out), "--jobs", "2", "--skip", SKIP]
+    command += ["--max-bytes", str(MAX_BYTES), "--shard-bytes", str(BLOCK)]
+    measured = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *command],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
+    code, kilobytes = measured.stdout.split()
+    return int(code), int(kilobytes) / 1024
+
+
+def _words(total: int) -> bytes:
+    return (b"word " * (total // 5 + 1))[:total]
+
+
+def _write_huge_line(handle: Any, total: int) -> None:
+    handle.write(b'{"id": "huge", "text": "')
+    block = _words(BLOCK)
+    for _ in range(total // BLOCK):
+        handle.write(block)
+    handle.write(b'"}\n')
+
+
+def _short_lines(count: int) -> bytes:
+    text = "The council met on Tuesday and approved the plan for new cycle lanes. " * 20
+    lines = (json.dumps({"id": f"s{n}", "text": text}) + "\n" for n in range(count))
+    return "".join(lines).encode("utf-8")
+
+
+def make_inputs(work: Path) -> dict[str, Path]:
+    cases: dict[str, Path] = {}
+
+    def case(name: str) -> Path:
+        folder = work / name
+        folder.mkdir()
+        cases[name] = folder
+        return folder
+
+    (case("base") / "one.jsonl").write_bytes(_short_lines(1))
+    with gzip.open(case("line.jsonl.gz") / "line.jsonl.gz", "wb", compresslevel=1) as handle:
+        _write_huge_line(handle, HUGE_BYTES)
+    with (case("line.jsonl") / "line.jsonl").open("wb") as handle:
+        handle.write(_short_lines(50))
+        _write_huge_line(handle, HUGE_BYTES // 4)
+        handle.write(_short_lines(50))
+    with gzip.open(case("bomb.txt.gz") / "bomb.txt.gz", "wb", compresslevel=1) as handle:
+        block = _words(BLOCK)
+        for _ in range(HUGE_BYTES // BLOCK):
+            handle.write(block)
+    _write_warc(case("big.warc") / "big.warc", HUGE_BYTES // 8)
+    sentence = "The council met on Tuesday and approved the plan for new cycle lanes.\n\n"
+    text = (sentence * (MAX_BYTES // len(sentence)))[: MAX_BYTES * 9 // 10]  # its line fits
+    (case("limit.jsonl") / "limit.jsonl").write_text(
+        json.dumps({"id": "limit", "text": text}) + "\n", encoding="utf-8"
+    )
+    return cases
+
+
+def _write_warc(path: Path, size: int) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    body = b"<html><body><p>" + _words(size) + b"</p></body></html>"
+    with path.open("wb") as stream:
+        writer = WARCWriter(stream, gzip=False)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        record = writer.create_warc_record(
+            "https://example.org/big",
+            "response",
+            payload=BytesIO(body),
+            length=len(body),
+            http_headers=http,
+        )
+        writer.write_record(record)
+
+
+def run(report: dict[str, Any]) -> None:
+    """Add ``report["corpus_memory"]``: peak RSS per huge input against the bound."""
+    section: dict[str, Any] = {"max_bytes_mb": MAX_BYTES / 1e6}
+    with tempfile.TemporaryDirectory(prefix="cleaner-bench-memory-") as tmp:
+        work = Path(tmp)
+        cases = make_inputs(work)
+        peaks = {}
+        for name, src in cases.items():
+            code, peak = _peak_rss_mb(src, work / f"out-{name}")
+            peaks[name] = peak
+            section[f"{name}_exit_code"] = code
+        base = peaks.pop("base")
+        accepted = peaks.pop("limit.jsonl")
+        bound = base + 3 * MAX_BYTES / (1 << 20)
+        section["base_peak_rss_mb"] = round(base, 1)
+        section["bound_mb"] = round(bound, 1)
+        for name, peak in peaks.items():
+            section[f"{name}_peak_rss_mb"] = round(peak, 1)
+        section["huge_inputs_within_bound"] = all(peak <= bound for peak in peaks.values())
+        section["accepted_document_peak_rss_mb"] = round(accepted, 1)
+    report["corpus_memory"] = section
+
+
+if __name__ == "__main__":
+    results: dict[str, Any] = {}
+    run(results)
+    for key, value in results["corpus_memory"].items():
+        print(f"{key:<32}  {value}")
