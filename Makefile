@@ -12,8 +12,8 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 help:
 	@echo "make setup         create .venv, install cleaner with dev extras, install LanguageTool"
 	@echo "make clean-corpus  clean corpus/raw/ into corpus/clean/"
-	@echo "make test          run the test suite"
-	@echo "make test-fast     the fast tier: no LanguageTool, browser, Ray or process kills (under a minute)"
+	@echo "make test          run the test suite (as root it first installs Debian's chromium, saying so)"
+	@echo "make test-fast     the fast tier: no LanguageTool, browser, Ray or process kills"
 	@echo "make lint          ruff + mypy"
 	@echo "make bench         benchmarks; writes bench/report.md"
 	@echo "make soak          100,000 generated documents through the corpus runner; memory/fd/process figures"
@@ -53,8 +53,13 @@ soak: setup
 fuzz: setup
 	CLEANER_FUZZ_EXAMPLES=20000 $(VENV)/bin/pytest -q -p no:xdist tests/test_fuzz.py tests/test_corpus_fuzz.py
 
-# Headless Chromium (Debian's package) for the report's browser test; root machines only.
+# Headless Chromium (Debian's package) for the report's browser test (tests/test_report.py).
+# As root it is installed with apt-get, saying so first; otherwise, or when the install fails,
+# the browser tests are skipped with a message.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium missing: sudo apt-get install chromium (the report's browser test will be skipped)"; fi; }
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "make chromium: installing Debian's chromium package (apt-get, as root) for the report's browser test"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	      || echo "make chromium: could not install chromium; the report's browser tests will be skipped"; \
+	  else echo "make chromium: chromium missing (sudo apt-get install chromium); the report's browser tests will be skipped"; fi; }

@@ -86,7 +86,8 @@ STATE_DIR = ".cleaner"
 AUDIT_FILE = "_audit.jsonl"
 ERRORS_FILE = "_errors.jsonl"
 REPORT_FILE = "report.html"
-RESERVED_NAMES = frozenset({STATE_DIR, AUDIT_FILE, ERRORS_FILE, REPORT_FILE})
+REPORT_ASSETS = "_report"  # the texts report.html opens, loaded on demand
+RESERVED_NAMES = frozenset({STATE_DIR, AUDIT_FILE, ERRORS_FILE, REPORT_FILE, REPORT_ASSETS})
 
 SHARD_BYTES = 1 << 20
 """Uncompressed JSONL is cut into shards of about this size: a few hundred news articles, a
@@ -1212,7 +1213,21 @@ def run_corpus(
                 _merge(dst / name, parts)
             from cleaner.report import write_report
 
-            write_report(dst / AUDIT_FILE, dst, dst / REPORT_FILE, report_documents)
+            elapsed = time.perf_counter() - started
+            run_details = {
+                "started": time.time() - elapsed,
+                "seconds": elapsed,
+                "input": str(in_dir),
+                "output": str(out_dir),
+                "stages": list(config.stages),
+                "jobs": summary.jobs,
+                "inputs_cleaned": plan.units,
+                "inputs_unchanged": summary.inputs_skipped,
+                "inputs_removed": summary.inputs_removed,
+            }
+            write_report(
+                dst / AUDIT_FILE, dst, dst / REPORT_FILE, report_documents, run=run_details
+            )
             manifest.set_merged(True)
         summary.failures_total = manifest.failures()
         summary.seconds = time.perf_counter() - started

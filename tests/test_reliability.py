@@ -166,7 +166,7 @@ def _outputs(out: Path) -> set[str]:
     return {
         p.relative_to(out).as_posix()
         for p in out.rglob("*")
-        if p.is_file() and ".cleaner" not in p.relative_to(out).parts
+        if p.is_file() and not {".cleaner", "_report"} & set(p.relative_to(out).parts)
     } - {"_audit.jsonl", "_errors.jsonl", "report.html"}
 
 
