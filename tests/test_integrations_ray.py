@@ -11,7 +11,6 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import ray
@@ -19,13 +18,14 @@ from engine_corpus import (
     ARTICLE,
     CLEAN,
     SKIP,
+    assert_same_tree,
     corpus_records,
     engine_config,
     output_records,
     write_jsonl,
 )
 
-from cleaner.corpus import AUDIT_FILE, ERRORS_FILE, iter_jsonl, run_corpus
+from cleaner.corpus import run_corpus
 from cleaner.errors import ConfigError, ServiceError
 from cleaner.integrations import FIELDS
 from cleaner.integrations.ray import RayEngine, clean_dataset
@@ -86,7 +86,7 @@ def test_clean_dataset_gives_the_local_runners_texts(
     expected = local_texts(local_run[1])
     records = [*corpus_records(), BAD]
     ds = ray.data.from_items(records)
-    rows = {str(row["id"]): row for row in clean_dataset(ds, skip=SKIP, concurrency=2).take_all()}
+    rows = {str(row["id"]): row for row in clean_dataset(ds, skip=SKIP).take_all()}
 
     assert set(rows) == {str(r["id"]) for r in records}
     good = {k: v["text"] for k, v in rows.items() if v["cleaner_error"] is None}
@@ -120,31 +120,6 @@ def test_clean_dataset_reads_another_text_field_and_passes_languagetool_url(
     ds = ray.data.from_items([{"text": CLEAN}])
     with pytest.raises(Exception, match=r"127\.0\.0\.1:9"):
         clean_dataset(ds, languagetool_url=unreachable, concurrency=1).take_all()
-
-
-def without_timings(path: Path) -> list[dict[str, Any]]:
-    records = list(iter_jsonl(path))
-    for record in records:
-        record.pop("timings_ms", None)
-    return records
-
-
-def assert_same_tree(out_a: Path, out_b: Path) -> None:
-    def files(root: Path) -> dict[str, bytes]:
-        return {
-            p.relative_to(root).as_posix(): p.read_bytes()
-            for p in root.rglob("*")
-            if p.is_file()
-            and ".cleaner" not in p.parts
-            and p.name not in (AUDIT_FILE, "report.html")
-        }
-
-    tree_a, tree_b = files(out_a), files(out_b)
-    assert sorted(tree_a) == sorted(tree_b)
-    for name in tree_a:
-        assert tree_a[name] == tree_b[name], name
-    assert without_timings(out_a / AUDIT_FILE) == without_timings(out_b / AUDIT_FILE)
-    assert (out_a / ERRORS_FILE).read_bytes() == (out_b / ERRORS_FILE).read_bytes()
 
 
 def test_ray_engine_writes_the_local_runners_files(
