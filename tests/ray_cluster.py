@@ -84,11 +84,17 @@ class LocalCluster:
     """``RAY_AUTH_MODE`` of every node. Ray 2.x turns token auth on for a new head whenever
     ``~/.ray/auth_token`` exists (any local ``ray.init()`` writes one), so it is set, not
     inherited from whatever the machine has."""
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def environment(self) -> dict[str, str]:
         """The environment of the cluster's nodes, and of a driver that is to reach it."""
-        return {**os.environ, "RAY_TMPDIR": self.temp_dir, "RAY_AUTH_MODE": self.auth_mode}
+        return {
+            **os.environ,
+            "RAY_TMPDIR": self.temp_dir,
+            "RAY_AUTH_MODE": self.auth_mode,
+            **self.extra_env,
+        }
 
     def _mine(self) -> dict[int, str]:
         return {pid: cmd for pid, cmd in _processes().items() if _uses(pid, self.temp_dir)}

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from engine_corpus import (
 from cleaner.corpus import run_corpus
 from cleaner.errors import ConfigError, ServiceError
 from cleaner.integrations import FIELDS
-from cleaner.integrations.ray import RayEngine, clean_dataset
+from cleaner.integrations.ray import RayEngine, _pool_size, clean_dataset
 from cleaner.pipeline import PipelineConfig
 
 BAD = {"id": "bad", "body": "no text field"}
@@ -212,3 +213,52 @@ def test_missing_ray_extra_names_it(tmp_path: Path) -> None:
     assert result.returncode == 2, result.stderr
     assert "pip install 'cleaner[ray]'" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_clean_dataset_pool_leaves_a_cpu_for_the_reads() -> None:
+    # (concurrency, num_cpus, cluster CPUs) -> (min, max) workers.
+    assert _pool_size(None, 1.0, 2.0) == (1, 1)
+    assert _pool_size(None, 1.0, 8.0) == (1, 7)
+    assert _pool_size(None, 0.5, 4.0) == (1, 6)
+    assert _pool_size(None, 0.5, 1.0) == (1, 1)
+    assert _pool_size(None, 1.0, None) == (1, None)  # not connected yet: Ray Data decides
+    assert _pool_size(3, 1.0, 8.0) == (3, 3)
+    assert _pool_size((2, 5), 1.0, 8.0) == (2, 5)
+
+
+def test_clean_dataset_takes_fractional_cpus_and_warns_when_the_pool_takes_them_all(
+    ray_session: None,
+) -> None:
+    ds = ray.data.from_items([{"text": ARTICLE.format(n=n)} for n in range(4)])
+    with warnings.catch_warnings():
+        # The default pool, half a CPU each: no warning.
+        warnings.simplefilter("error", RuntimeWarning)
+        cleaned = clean_dataset(ds, skip=SKIP, num_cpus=0.5, progress_timeout_s=120)
+    assert cleaned.context.execution_no_progress_timeout_s == 120
+    assert all("Advertisement" not in row["text"] for row in cleaned.take_all())
+
+    with pytest.warns(RuntimeWarning, match=r"take all 2 CPUs .* concurrency=\(1, 1\)"):
+        clean_dataset(ds, skip=SKIP, concurrency=2)
+    with pytest.raises(ConfigError, match="num_cpus"):
+        clean_dataset(ds, num_cpus=0)
+
+
+def test_ray_client_address_without_grpc_names_the_package(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(CLEAN, encoding="utf-8")
+    # sys.modules["grpc"] = None: Ray Client's package missing, as with a bare 'pip install ray'.
+    blocked = (
+        "import sys; sys.modules['grpc'] = None\n"
+        "from cleaner.cli import main\n"
+        "sys.argv = ['cleaner', 'corpus', sys.argv[1], sys.argv[2], '--skip', 'grammar',\n"
+        "            '--engine', 'ray', '--address', 'ray://127.0.0.1:9']\n"
+        "main()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", blocked, str(tmp_path / "in"), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 3, result.stderr
+    assert "ray[client]" in result.stderr and "pip install 'cleaner[ray]'" in result.stderr

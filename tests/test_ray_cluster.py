@@ -8,6 +8,7 @@ the cluster is stopped by process id whatever happens."""
 from __future__ import annotations
 
 import json
+import secrets
 import subprocess
 import sys
 import time
@@ -163,3 +164,40 @@ def test_clean_dataset_ends_with_a_clear_error_when_a_node_is_lost_for_good(
     assert waited < WAIT_S
     assert outcome.startswith("failed ExecutionTimeoutError"), lines[-5:]
     assert "MapBatches(CleanBatch)" in outcome and "no progress" in outcome
+
+
+def test_a_cluster_with_token_auth_gets_an_error_that_says_what_to_set(tmp_path: Path) -> None:
+    # Ray 2.x turns token auth on for a head started where a token exists; a driver given the
+    # address then fails after ~20 s of retries with a bare connection error.
+    token = tmp_path / "auth_token"
+    token.write_text(secrets.token_hex(32), encoding="utf-8")
+    cluster = LocalCluster(auth_mode="token", extra_env={"RAY_AUTH_TOKEN_PATH": str(token)})
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(ARTICLE.format(n=1), encoding="utf-8")
+    try:
+        cluster.start_head()
+        command = [sys.executable, "-m", "cleaner.cli", "corpus", str(tmp_path / "in")]
+        options = ["--skip", "grammar", "--engine", "ray", "--address", cluster.address]
+        as_user = {k: v for k, v in cluster.environment.items() if k != "RAY_AUTH_MODE"}
+        refused = subprocess.run(
+            [*command, str(tmp_path / "refused"), *options],
+            env=as_user,
+            capture_output=True,
+            text=True,
+            timeout=WAIT_S,
+        )
+        assert refused.returncode == 3, refused.stderr
+        assert f"the Ray cluster at {cluster.address}" in refused.stderr
+        assert "set RAY_AUTH_MODE=token" in refused.stderr
+        # Doing what it says works.
+        done = subprocess.run(
+            [*command, str(tmp_path / "done"), *options],
+            env={**as_user, "RAY_AUTH_MODE": "token"},
+            capture_output=True,
+            text=True,
+            timeout=WAIT_S,
+        )
+        assert done.returncode == 0, done.stderr
+        assert (tmp_path / "done" / "a.txt").exists()
+    finally:
+        cluster.stop()
