@@ -358,6 +358,8 @@ class RayEngine:
             connect(ray, self.address, self.jobs)
         try:
             _ShardPool(ray, self, config, finished).run(tasks, count)
+        except ray.exceptions.RayError as exc:  # not a worker's: the cluster itself
+            raise ServiceError(f"Ray stopped answering: {_first_line(exc)}") from exc
         finally:
             if started_here:
                 ray.shutdown()
