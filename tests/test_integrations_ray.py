@@ -29,7 +29,7 @@ from engine_corpus import (
 from cleaner.corpus import run_corpus
 from cleaner.errors import ConfigError, ServiceError
 from cleaner.integrations import FIELDS
-from cleaner.integrations.ray import RayEngine, _pool_size, clean_dataset
+from cleaner.integrations.ray import RayEngine, _pool_size, _token_hint, clean_dataset
 from cleaner.pipeline import PipelineConfig
 
 BAD = {"id": "bad", "body": "no text field"}
@@ -262,3 +262,22 @@ def test_ray_client_address_without_grpc_names_the_package(tmp_path: Path) -> No
     )
     assert result.returncode == 3, result.stderr
     assert "ray[client]" in result.stderr and "pip install 'cleaner[ray]'" in result.stderr
+
+
+def test_token_hint_only_when_the_failure_can_be_token_auth(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = tmp_path / "auth_token"
+    token.write_text("0" * 64, encoding="utf-8")
+    monkeypatch.setenv("RAY_AUTH_TOKEN_PATH", str(token))
+    monkeypatch.delenv("RAY_AUTH_MODE", raising=False)
+    # Through Ray Client a cluster that wants a token only times out.
+    assert "RAY_AUTH_MODE=token" in _token_hint(
+        ConnectionError("ray client connection timeout"), "ray://head:10001"
+    )
+    # A failure that is not about connecting says nothing of tokens, nor does a local Ray.
+    refused = ConnectionAbortedError("Initialization failure from server: client server failed")
+    assert _token_hint(refused, "ray://head:10001") == ""
+    assert _token_hint(ConnectionError("ray client connection timeout"), None) == ""
+    monkeypatch.setenv("RAY_AUTH_MODE", "token")  # already set: nothing to add
+    assert _token_hint(ConnectionError("timeout"), "ray://head:10001") == ""

@@ -406,7 +406,10 @@ def _token_hint(exc: BaseException, address: str | None) -> str:
         return ""
     said = " ".join(f"{type(e).__name__} {e}" for e in _chain(exc)).lower()
     token_file = Path(os.environ.get("RAY_AUTH_TOKEN_PATH") or Path.home() / ".ray" / "auth_token")
-    if "auth" not in said and not token_file.exists() and "RAY_AUTH_TOKEN" not in os.environ:
+    has_token = token_file.exists() or "RAY_AUTH_TOKEN" in os.environ
+    # Ray says "auth" when it knows; through Ray Client it only times out.
+    timed_out = "timeout" in said or "failed to connect" in said
+    if "auth" not in said and not (has_token and timed_out):
         return ""
     return (
         ". The cluster may require token authentication (Ray turns it on when the head node "
