@@ -16,7 +16,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from engine_corpus import ARTICLE, HTML, assert_same_tree, engine_config
+from engine_corpus import (
+    ARTICLE,
+    HTML,
+    assert_same_tree,
+    corpus_records,
+    engine_config,
+    write_jsonl,
+)
 from ray_cluster import LocalCluster
 
 from cleaner.corpus import STATE_DIR, run_corpus
@@ -201,3 +208,35 @@ def test_a_cluster_with_token_auth_gets_an_error_that_says_what_to_set(tmp_path:
         assert (tmp_path / "done" / "a.txt").exists()
     finally:
         cluster.stop()
+
+
+def test_corpus_through_ray_client_gives_the_local_runners_files(tmp_path: Path) -> None:
+    # ray://HEAD:PORT, as from a machine outside the cluster: needs ray[client] (the extra).
+    in_dir = tmp_path / "in"
+    write_jsonl(in_dir / "a.jsonl", corpus_records())
+    (in_dir / "page.html").write_text(HTML.format(n=1), encoding="utf-8")
+    run_corpus(in_dir, tmp_path / "local", engine_config(), jobs=1, shard_bytes=SHARD_BYTES)
+    cluster = LocalCluster()
+    try:
+        cluster.start_head()
+        client = f"ray://127.0.0.1:{cluster.client_port}"
+        command = [
+            sys.executable,
+            "-m",
+            "cleaner.cli",
+            "corpus",
+            str(in_dir),
+            str(tmp_path / "ray"),
+        ]
+        options = ["--skip", "grammar", "--shard-bytes", str(SHARD_BYTES), "-q"]
+        result = subprocess.run(
+            [*command, *options, "--engine", "ray", "--address", client],
+            env=cluster.environment,
+            capture_output=True,
+            text=True,
+            timeout=WAIT_S * 2,
+        )
+    finally:
+        cluster.stop()
+    assert result.returncode == 0, result.stderr
+    assert_same_tree(tmp_path / "local", tmp_path / "ray")
