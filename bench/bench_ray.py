@@ -1,10 +1,13 @@
-"""Ray's overhead (issue 6): the same generated corpus cleaned by the local runner and on Ray.
+"""Ray's overhead (issues 6 and 18): the same generated corpus cleaned by the local runner and
+on Ray, and where Ray's extra time goes.
 
 * documents/s of ``run_corpus`` with 2 local worker processes;
-* documents/s of the same run with ``engine=RayEngine()`` on a local Ray of 2 CPUs (Ray
-  started beforehand; its start-up time is reported on its own);
-* documents/s of :func:`cleaner.integrations.ray.clean_dataset` on the same documents;
-* the Ray/local ratios (1.0 = no overhead). Grammar is skipped: this measures the engines.
+* documents/s of the same run with ``engine=RayEngine()`` on a local Ray of 2 CPUs, and of
+  :func:`cleaner.integrations.ray.clean_dataset` on the same documents;
+* the Ray/local ratios (1.0 = no overhead), with and without starting Ray;
+* where the time goes: ``import ray.data`` in a fresh interpreter, ``ray.init``, one worker's
+  start (process, imports, pipeline build), and the per-document cost once workers run.
+  Grammar is skipped: this measures the engines.
 
 Run as a script (``python bench/bench_ray.py``) or through ``run(report)``.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -45,13 +49,21 @@ def write_corpus(folder: Path) -> list[dict[str, Any]]:
     return records
 
 
+def _import_seconds() -> float:
+    """``import ray.data`` in a fresh interpreter: what every driver and worker pays once."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import ray.data"], check=True)
+    return time.perf_counter() - started
+
+
 def run(report: dict[str, Any]) -> None:
     import ray
 
-    from cleaner.integrations.ray import RayEngine, clean_dataset
+    from cleaner.integrations.ray import RayEngine, ShardWorker, clean_dataset
 
     section: dict[str, Any] = {}
     config = bench_config()
+    section["import_ray_data_s"] = round(_import_seconds(), 2)
     with tempfile.TemporaryDirectory(prefix="cleaner-bench-ray-") as tmp:
         work = Path(tmp)
         records = write_corpus(work / "in")
@@ -71,7 +83,13 @@ def run(report: dict[str, Any]) -> None:
                 logging_level=logging.WARNING,
                 _temp_dir=ray_tmp,
             )
-            section["ray_start_s"] = round(time.perf_counter() - started, 2)
+            start_s = time.perf_counter() - started
+
+            started = time.perf_counter()
+            worker = ray.remote(num_cpus=1)(ShardWorker).remote(config)
+            ray.get(worker.where.remote())
+            worker_start_s = time.perf_counter() - started
+            ray.kill(worker)
 
             started = time.perf_counter()
             summary = run_corpus(work / "in", work / "ray", config, engine=RayEngine(jobs=CPUS))
@@ -83,9 +101,7 @@ def run(report: dict[str, Any]) -> None:
             )
 
             started = time.perf_counter()
-            rows = clean_dataset(
-                ray.data.from_items(records), config, concurrency=CPUS
-            ).materialize()
+            rows = clean_dataset(ray.data.from_items(records), config).materialize()
             assert rows.count() == DOCUMENTS
             dataset_s = time.perf_counter() - started
         finally:
@@ -97,6 +113,9 @@ def run(report: dict[str, Any]) -> None:
         DOCUMENTS / engine_s,
         DOCUMENTS / dataset_s,
     )
+    # Per document and worker, once the workers run: the run less one worker's start.
+    local_ms = local_s * CPUS / DOCUMENTS * 1000
+    engine_ms = max(engine_s - worker_start_s, 0.0) * CPUS / DOCUMENTS * 1000
     section.update(
         {
             "documents": DOCUMENTS,
@@ -105,8 +124,13 @@ def run(report: dict[str, Any]) -> None:
             "local_runner_docs_per_s": round(local_rate, 1),
             "ray_engine_docs_per_s": round(engine_rate, 1),
             "ray_engine_over_local": round(engine_rate / local_rate, 2),
+            "ray_engine_with_ray_start_over_local": round(local_s / (engine_s + start_s), 2),
             "clean_dataset_docs_per_s": round(dataset_rate, 1),
             "clean_dataset_over_local": round(dataset_rate / local_rate, 2),
+            "ray_init_s": round(start_s, 2),
+            "ray_worker_start_s": round(worker_start_s, 2),
+            "local_ms_per_doc_per_worker": round(local_ms, 2),
+            "ray_engine_ms_per_doc_per_worker": round(engine_ms, 2),
             "ray_engine_outputs_identical": same,
         }
     )

@@ -2,7 +2,7 @@
 
 Exit codes: 0 all good; 1 some inputs failed (each reported, the others still cleaned);
 2 usage or configuration error (bad option, broken pipeline or rule file: nothing cleaned);
-3 a service the pipeline needs (LanguageTool) is unavailable.
+3 an engine or service cleaner needs (LanguageTool, Ray) is unavailable.
 """
 
 from __future__ import annotations

@@ -288,8 +288,10 @@ def corpus(
     """Clean a folder tree of .txt, .html, .jsonl and .warc files (gzipped too) into OUT.
 
     Parallel, incremental (unchanged inputs are skipped) and resumable (a stopped run picks up
-    where it was). Exit codes: 0 all cleaned; 1 some documents failed (see OUT/_errors.jsonl);
-    2 usage or configuration error, or OUT in use by another run; 3 LanguageTool unavailable.
+    where it was). Exit codes: 0 all cleaned; 1 some documents failed (see OUT/_errors.jsonl),
+    or a worker crashed (the message says where; run again to resume); 2 usage or configuration
+    error, or OUT in use by another run; 3 an engine or service cleaner needs is unavailable
+    (LanguageTool, Ray).
     """
     from cleaner.cli import (
         EXIT_OK,
@@ -310,11 +312,13 @@ def corpus(
         console.print("cleaner: --address needs --engine ray", markup=False)
         raise typer.Exit(EXIT_USAGE)
     shard_engine: ShardEngine | None = None
+    lost_workers: list[str] = []
     if engine is Engine.ray:
         from cleaner.integrations.ray import RayEngine
 
         try:
             shard_engine = RayEngine(address, jobs)
+            lost_workers = shard_engine.lost
         except ConfigError as exc:  # the 'ray' extra is not installed
             console.print(f"cleaner: {exc}", markup=False)
             raise typer.Exit(EXIT_USAGE) from exc
@@ -356,6 +360,9 @@ def corpus(
         console.print(f"cleaner: {exc}", markup=False)
         raise typer.Exit(EXIT_SOME_FAILED) from exc
     _stop(progress)
+    if not quiet:  # a lost node is worth knowing even when stderr is a log file
+        for note in lost_workers:
+            console.print(f"cleaner: Ray {note}", markup=False)
     if show:
         console.print(summary_table(summary))
         if summary.failures_total:

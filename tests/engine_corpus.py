@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cleaner.corpus import iter_jsonl
+from cleaner.corpus import AUDIT_FILE, ERRORS_FILE, iter_jsonl
 from cleaner.pipeline import PipelineConfig
 
 SKIP = ("grammar",)
@@ -64,3 +64,28 @@ def output_records(folder: Path) -> dict[str, dict[str, Any]]:
         if not path.name.startswith("_") and ".cleaner" not in path.parts
         for record in iter_jsonl(path)
     }
+
+
+def without_timings(path: Path) -> list[dict[str, Any]]:
+    records = list(iter_jsonl(path))
+    for record in records:
+        record.pop("timings_ms", None)
+    return records
+
+
+def assert_same_tree(out_a: Path, out_b: Path) -> None:
+    def files(root: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in root.rglob("*")
+            if p.is_file()
+            and ".cleaner" not in p.parts
+            and p.name not in (AUDIT_FILE, "report.html")
+        }
+
+    tree_a, tree_b = files(out_a), files(out_b)
+    assert sorted(tree_a) == sorted(tree_b)
+    for name in tree_a:
+        assert tree_a[name] == tree_b[name], name
+    assert without_timings(out_a / AUDIT_FILE) == without_timings(out_b / AUDIT_FILE)
+    assert (out_a / ERRORS_FILE).read_bytes() == (out_b / ERRORS_FILE).read_bytes()

@@ -9,9 +9,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import ray
@@ -19,16 +19,17 @@ from engine_corpus import (
     ARTICLE,
     CLEAN,
     SKIP,
+    assert_same_tree,
     corpus_records,
     engine_config,
     output_records,
     write_jsonl,
 )
 
-from cleaner.corpus import AUDIT_FILE, ERRORS_FILE, iter_jsonl, run_corpus
+from cleaner.corpus import run_corpus
 from cleaner.errors import ConfigError, ServiceError
 from cleaner.integrations import FIELDS
-from cleaner.integrations.ray import RayEngine, clean_dataset
+from cleaner.integrations.ray import RayEngine, _pool_size, _token_hint, clean_dataset
 from cleaner.pipeline import PipelineConfig
 
 BAD = {"id": "bad", "body": "no text field"}
@@ -86,7 +87,7 @@ def test_clean_dataset_gives_the_local_runners_texts(
     expected = local_texts(local_run[1])
     records = [*corpus_records(), BAD]
     ds = ray.data.from_items(records)
-    rows = {str(row["id"]): row for row in clean_dataset(ds, skip=SKIP, concurrency=2).take_all()}
+    rows = {str(row["id"]): row for row in clean_dataset(ds, skip=SKIP).take_all()}
 
     assert set(rows) == {str(r["id"]) for r in records}
     good = {k: v["text"] for k, v in rows.items() if v["cleaner_error"] is None}
@@ -120,31 +121,6 @@ def test_clean_dataset_reads_another_text_field_and_passes_languagetool_url(
     ds = ray.data.from_items([{"text": CLEAN}])
     with pytest.raises(Exception, match=r"127\.0\.0\.1:9"):
         clean_dataset(ds, languagetool_url=unreachable, concurrency=1).take_all()
-
-
-def without_timings(path: Path) -> list[dict[str, Any]]:
-    records = list(iter_jsonl(path))
-    for record in records:
-        record.pop("timings_ms", None)
-    return records
-
-
-def assert_same_tree(out_a: Path, out_b: Path) -> None:
-    def files(root: Path) -> dict[str, bytes]:
-        return {
-            p.relative_to(root).as_posix(): p.read_bytes()
-            for p in root.rglob("*")
-            if p.is_file()
-            and ".cleaner" not in p.parts
-            and p.name not in (AUDIT_FILE, "report.html")
-        }
-
-    tree_a, tree_b = files(out_a), files(out_b)
-    assert sorted(tree_a) == sorted(tree_b)
-    for name in tree_a:
-        assert tree_a[name] == tree_b[name], name
-    assert without_timings(out_a / AUDIT_FILE) == without_timings(out_b / AUDIT_FILE)
-    assert (out_a / ERRORS_FILE).read_bytes() == (out_b / ERRORS_FILE).read_bytes()
 
 
 def test_ray_engine_writes_the_local_runners_files(
@@ -237,3 +213,71 @@ def test_missing_ray_extra_names_it(tmp_path: Path) -> None:
     assert result.returncode == 2, result.stderr
     assert "pip install 'cleaner[ray]'" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_clean_dataset_pool_leaves_a_cpu_for_the_reads() -> None:
+    # (concurrency, num_cpus, cluster CPUs) -> (min, max) workers.
+    assert _pool_size(None, 1.0, 2.0) == (1, 1)
+    assert _pool_size(None, 1.0, 8.0) == (1, 7)
+    assert _pool_size(None, 0.5, 4.0) == (1, 6)
+    assert _pool_size(None, 0.5, 1.0) == (1, 1)
+    assert _pool_size(None, 1.0, None) == (1, None)  # not connected yet: Ray Data decides
+    assert _pool_size(3, 1.0, 8.0) == (3, 3)
+    assert _pool_size((2, 5), 1.0, 8.0) == (2, 5)
+
+
+def test_clean_dataset_takes_fractional_cpus_and_warns_when_the_pool_takes_them_all(
+    ray_session: None,
+) -> None:
+    ds = ray.data.from_items([{"text": ARTICLE.format(n=n)} for n in range(4)])
+    with warnings.catch_warnings():
+        # The default pool, half a CPU each: no warning.
+        warnings.simplefilter("error", RuntimeWarning)
+        cleaned = clean_dataset(ds, skip=SKIP, num_cpus=0.5, progress_timeout_s=120)
+    assert cleaned.context.execution_no_progress_timeout_s == 120
+    assert all("Advertisement" not in row["text"] for row in cleaned.take_all())
+
+    with pytest.warns(RuntimeWarning, match=r"take all 2 CPUs .* concurrency=\(1, 1\)"):
+        clean_dataset(ds, skip=SKIP, concurrency=2)
+    with pytest.raises(ConfigError, match="num_cpus"):
+        clean_dataset(ds, num_cpus=0)
+
+
+def test_ray_client_address_without_grpc_names_the_package(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(CLEAN, encoding="utf-8")
+    # sys.modules["grpc"] = None: Ray Client's package missing, as with a bare 'pip install ray'.
+    blocked = (
+        "import sys; sys.modules['grpc'] = None\n"
+        "from cleaner.cli import main\n"
+        "sys.argv = ['cleaner', 'corpus', sys.argv[1], sys.argv[2], '--skip', 'grammar',\n"
+        "            '--engine', 'ray', '--address', 'ray://127.0.0.1:9']\n"
+        "main()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", blocked, str(tmp_path / "in"), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 3, result.stderr
+    assert "ray[client]" in result.stderr and "pip install 'cleaner[ray]'" in result.stderr
+
+
+def test_token_hint_only_when_the_failure_can_be_token_auth(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = tmp_path / "auth_token"
+    token.write_text("0" * 64, encoding="utf-8")
+    monkeypatch.setenv("RAY_AUTH_TOKEN_PATH", str(token))
+    monkeypatch.delenv("RAY_AUTH_MODE", raising=False)
+    # Through Ray Client a cluster that wants a token only times out.
+    assert "RAY_AUTH_MODE=token" in _token_hint(
+        ConnectionError("ray client connection timeout"), "ray://head:10001"
+    )
+    # A failure that is not about connecting says nothing of tokens, nor does a local Ray.
+    refused = ConnectionAbortedError("Initialization failure from server: client server failed")
+    assert _token_hint(refused, "ray://head:10001") == ""
+    assert _token_hint(ConnectionError("ray client connection timeout"), None) == ""
+    monkeypatch.setenv("RAY_AUTH_MODE", "token")  # already set: nothing to add
+    assert _token_hint(ConnectionError("timeout"), "ray://head:10001") == ""

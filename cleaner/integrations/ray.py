@@ -15,11 +15,17 @@ Ray is imported when one of these is used, never when cleaner is imported.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import json
 import logging
+import os
 import tempfile
+import time
+import warnings
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -33,7 +39,7 @@ from cleaner.corpus import (
     run_shard,
     shard_file,
 )
-from cleaner.errors import CleanerError, ServiceError
+from cleaner.errors import CleanerError, ConfigError, ServiceError
 from cleaner.integrations import (
     FLOAT_FIELDS,
     INT_FIELDS,
@@ -52,6 +58,19 @@ if TYPE_CHECKING:
 SHARD_FILES = ("out", "audit", "errors")
 IN_FLIGHT_PER_WORKER = 2
 """Calls queued per worker: one running, one waiting, so a worker never idles on a round trip."""
+MAX_BATCH_ATTEMPTS = 3
+"""Workers one batch may be lost on before the run stops: a lost node costs one attempt, a
+document that crashes every worker it meets would cost them all."""
+WAIT_FOR_WORKERS_S = 300.0
+"""How long a corpus run waits with no worker able to run (the cluster lost the nodes that
+had free CPUs) before it stops, instead of waiting for a node that may never come."""
+POLL_S = 5.0
+"""How often the driver looks up from waiting, to notice that it has had no worker too long."""
+
+logger = logging.getLogger(__name__)
+PROGRESS_TIMEOUT_S = 600.0
+"""clean_dataset's default: far above the minute a batch of long documents with grammar takes
+on a busy worker, far below the hours a job can otherwise hang unnoticed."""
 DEFAULT_BATCH_SIZE = 64
 """Rows per ``map_batches`` call: news articles are ~5 kB, so a batch is a few hundred kB,
 large enough to hide Ray's per-batch cost, small enough to spread a modest dataset."""
@@ -123,7 +142,9 @@ def clean_dataset(
     text_field: str = "text",
     languagetool_url: str | None = None,
     concurrency: int | tuple[int, int] | None = None,
+    num_cpus: float = 1.0,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    progress_timeout_s: float | None = PROGRESS_TIMEOUT_S,
 ) -> ray.data.Dataset:
     """``ds`` with its ``text_field`` cleaned and the ``cleaner_*`` columns added (lazy, as
     every Ray Data transform).
@@ -132,15 +153,29 @@ def clean_dataset(
     ``languagetool_url``: the LanguageTool server each worker uses; ``http://127.0.0.1:8081``
     with one server per node on that port gives every worker its own node's server. Without it
     a worker uses ``$CLEANER_LANGUAGETOOL_URL`` or the background server of its node.
-    ``concurrency``: workers (an int) or a (min, max) autoscaling range; default: autoscale.
+    ``concurrency``: workers (an int) or a (min, max) range. Default: from 1 up to as many as
+    leave one CPU of the cluster free, for the tasks that read ``ds`` (a pool that holds every
+    CPU leaves them none, and the job waits forever; you get a warning if you ask for one).
+    ``num_cpus``: CPUs reserved per worker; a fraction (0.5) packs more workers on a node.
+    ``progress_timeout_s``: the job fails with Ray Data's ``ExecutionTimeoutError``, naming the
+    operators that are stuck, when no block has moved for this long (a lost node whose work
+    cannot be rebuilt, a cluster with no CPU left); None keeps the dataset's own setting.
     """
     ray_data = require("ray.data", "ray", "clean_dataset")
-    if concurrency is None:
-        compute = ray_data.ActorPoolStrategy()
-    elif isinstance(concurrency, int):
-        compute = ray_data.ActorPoolStrategy(size=concurrency)
-    else:
-        compute = ray_data.ActorPoolStrategy(min_size=concurrency[0], max_size=concurrency[1])
+    if num_cpus <= 0:
+        raise ConfigError(f"num_cpus must be more than 0, not {num_cpus}")
+    cpus = _cluster_cpus()
+    low, high = _pool_size(concurrency, num_cpus, cpus)
+    if cpus is not None and high is not None and high * num_cpus >= cpus:
+        warnings.warn(
+            f"clean_dataset: {high} workers of {num_cpus:g} CPU take all {cpus:g} CPUs of the "
+            "cluster, which leaves none for reading the dataset: the job can wait forever "
+            f"(until progress_timeout_s). Use concurrency=(1, {max(1, high - 1)}) or a "
+            "smaller num_cpus.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    compute = ray_data.ActorPoolStrategy(min_size=low, max_size=high)
     # A wrong stage name or an unreadable pipeline file fails here, not in every worker.
     if isinstance(config, PipelineConfig):
         config.without(skip)
@@ -157,9 +192,46 @@ def clean_dataset(
         batch_format="pyarrow",
         batch_size=batch_size,
         compute=compute,
-        num_cpus=1,
+        num_cpus=num_cpus,
     )
+    if progress_timeout_s is not None:
+        if progress_timeout_s <= 0:
+            raise ConfigError(f"progress_timeout_s must be more than 0, not {progress_timeout_s}")
+        if hasattr(result.context, "execution_no_progress_timeout_s"):
+            result.context.execution_no_progress_timeout_s = progress_timeout_s
+        else:  # an older Ray: it has no such guard
+            warnings.warn(
+                "clean_dataset: this Ray has no progress timeout (Ray Data's "
+                "execution_no_progress_timeout_s); a lost node can stop the job without an error",
+                RuntimeWarning,
+                stacklevel=2,
+            )
     return result
+
+
+def _cluster_cpus() -> float | None:
+    """The CPUs of the Ray this process is connected to (None: not connected yet; Ray Data
+    connects when the job runs)."""
+    ray = _ray()
+    if not ray.is_initialized():
+        return None
+    cpus = float(ray.cluster_resources().get("CPU", 0))
+    return cpus or None
+
+
+def _pool_size(
+    concurrency: int | tuple[int, int] | None, num_cpus: float, cpus: float | None
+) -> tuple[int, int | None]:
+    """The (min, max) workers of the pool; max None lets Ray Data decide."""
+    if isinstance(concurrency, int):
+        return concurrency, concurrency
+    if concurrency is not None:
+        return concurrency
+    if cpus is None:
+        return 1, None
+    # One CPU left for the read tasks (half of it on a cluster of one CPU or less).
+    spare = cpus - min(1.0, cpus / 2)
+    return 1, max(1, int(spare // num_cpus))
 
 
 # --- cleaner corpus --engine ray -----------------------------------------------------------
@@ -172,6 +244,14 @@ class ShardWorker:
 
     def __init__(self, config: PipelineConfig) -> None:
         self.pipeline = Pipeline(config)
+
+    def where(self) -> str:
+        """The node it runs on, for the run's summary."""
+        import ray
+
+        node = ray.get_runtime_context().get_node_id()
+        address = ray.util.get_node_ip_address()  # type: ignore[no-untyped-call]
+        return f"node {address} ({node[:12]})"
 
     def run(
         self, batch: list[tuple[ShardTask, bytes | None]]
@@ -234,13 +314,30 @@ def store_shard(
 
 class RayEngine:
     """Runs corpus shards on Ray: a cluster at ``address`` or, without one, a local Ray of
-    ``jobs`` CPUs (all of them by default) started for the run and stopped after it."""
+    ``jobs`` CPUs (all of them by default) started for the run and stopped after it.
 
-    def __init__(self, address: str | None = None, jobs: int | None = None) -> None:
+    A lost worker (its node gone, its process killed) does not end the run: cleaning a shard
+    writes nothing the driver has not yet stored, so the batches it held go to the other
+    workers and a replacement worker is started, which joins as soon as the cluster has a CPU
+    for it. :attr:`lost` says which workers were lost, and where. The run stops with a
+    :class:`ServiceError` only when no worker has been able to run for ``wait_for_workers_s``,
+    and with a :class:`CleanerError` when one batch has killed :data:`MAX_BATCH_ATTEMPTS`
+    workers (a document that crashes whatever runs it)."""
+
+    def __init__(
+        self,
+        address: str | None = None,
+        jobs: int | None = None,
+        *,
+        wait_for_workers_s: float = WAIT_FOR_WORKERS_S,
+    ) -> None:
         _ray()  # a missing extra is reported before the run writes anything
         self.address = address
         self.jobs = jobs
+        self.wait_for_workers_s = wait_for_workers_s
         self.workers = 0
+        self.lost: list[str] = []
+        """One line per lost worker: where it ran and what became of its batches."""
 
     @property
     def shares_local_languagetool(self) -> bool:
@@ -258,60 +355,242 @@ class RayEngine:
         ray = _ray()
         started_here = not ray.is_initialized()
         if started_here:
-            try:
-                ray.init(
-                    address=self.address or "local",
-                    num_cpus=self.jobs if self.address is None else None,
-                    include_dashboard=False,
-                    logging_level=logging.WARNING,
-                )
-            except (ConnectionError, RuntimeError, ValueError) as exc:
-                where = f"the Ray cluster at {self.address}" if self.address else "a local Ray"
-                raise ServiceError(f"cannot start or reach {where}: {exc}") from exc
+            connect(ray, self.address, self.jobs)
         try:
-            self._run(ray, tasks, count, config, finished)
+            _ShardPool(ray, self, config, finished).run(tasks, count)
+        except ray.exceptions.RayError as exc:  # not a worker's: the cluster itself
+            raise ServiceError(f"Ray stopped answering: {_first_line(exc)}") from exc
         finally:
             if started_here:
                 ray.shutdown()
 
-    def _run(
+
+def connect(ray: ModuleType, address: str | None, cpus: int | None) -> None:
+    """``ray.init`` for the Ray engine, its failures told in words that say what to do."""
+    if address is not None:
+        problem = _address_problem(address)
+        if problem:
+            raise ServiceError(problem)
+    try:
+        ray.init(
+            address=address or "local",
+            num_cpus=cpus if address is None else None,
+            include_dashboard=False,
+            logging_level=logging.WARNING,
+        )
+    except Exception as exc:  # Ray raises ConnectionError, RuntimeError, its own errors...
+        where = f"the Ray cluster at {address}" if address else "a local Ray"
+        hint = _token_hint(exc, address)
+        raise ServiceError(f"cannot start or reach {where}: {_first_line(exc)}{hint}") from exc
+
+
+def _address_problem(address: str) -> str | None:
+    """What keeps ``address`` from working before Ray is asked (Ray's own message for these
+    comes late, or in Ray's words rather than cleaner's)."""
+    if address.startswith("ray://"):
+        try:
+            importlib.import_module("grpc")
+        except ImportError:
+            return (
+                f"--address {address} uses Ray Client, which needs the package 'ray[client]': "
+                "pip install 'cleaner[ray]' (it includes it), or pip install 'ray[client]'"
+            )
+    return None
+
+
+def _token_hint(exc: BaseException, address: str | None) -> str:
+    """Ray 2.x turns token authentication on for a cluster started where ``~/.ray/auth_token``
+    exists (any local ``ray.init()`` writes one), but a driver given an explicit address does
+    not send the token unless told to: it then fails with a bare connection error."""
+    if address is None or os.environ.get("RAY_AUTH_MODE", "").lower() == "token":
+        return ""
+    said = " ".join(f"{type(e).__name__} {e}" for e in _chain(exc)).lower()
+    token_file = Path(os.environ.get("RAY_AUTH_TOKEN_PATH") or Path.home() / ".ray" / "auth_token")
+    has_token = token_file.exists() or "RAY_AUTH_TOKEN" in os.environ
+    # Ray says "auth" when it knows; through Ray Client it only times out.
+    timed_out = "timeout" in said or "failed to connect" in said
+    if "auth" not in said and not (has_token and timed_out):
+        return ""
+    return (
+        ". The cluster may require token authentication (Ray turns it on when the head node "
+        f"finds a token, e.g. {token_file}): set RAY_AUTH_MODE=token, with the cluster's token "
+        "in ~/.ray/auth_token, RAY_AUTH_TOKEN or RAY_AUTH_TOKEN_PATH; or start the cluster "
+        "with RAY_AUTH_MODE=disabled"
+    )
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+@dataclass
+class _Worker:
+    handle: Any
+    where: str = ""
+    ready: bool = False
+    running: int = 0
+
+
+@dataclass
+class _Batch:
+    tasks: list[ShardTask]
+    attempts: int = 0
+    lost_on: list[str] = field(default_factory=list)
+
+
+class _ShardPool:
+    """The driver's side of a Ray run: workers started and replaced, batches handed out,
+    results stored in this process."""
+
+    def __init__(
         self,
         ray: ModuleType,
-        tasks: Iterator[ShardTask],
-        count: int,
+        engine: RayEngine,
         config: PipelineConfig,
         finished: Callable[[ShardDone], None],
     ) -> None:
+        self.ray = ray
+        self.engine = engine
+        self.config = config
+        self.finished = finished
+        self.actor = ray.remote(num_cpus=1, max_restarts=0)(ShardWorker)
+        self.workers: list[_Worker] = []
+        self.starting: dict[Any, _Worker] = {}
+        self.running: dict[Any, tuple[_Batch, _Worker]] = {}
+        self.retry: deque[_Batch] = deque()
+        self.idle_since = time.monotonic()
+
+    def run(self, tasks: Iterator[ShardTask], count: int) -> None:
         if not count:
             return  # nothing planned: the iterator is empty
-        cpus = int(ray.cluster_resources().get("CPU", 1)) or 1
-        actors = max(1, min(self.jobs or cpus, cpus, count))
-        self.workers = actors
-        actor = ray.remote(num_cpus=1)(ShardWorker)
-        workers = [actor.remote(config) for _ in range(actors)]
-        queue = _batches(tasks, count, actors)
-        running: dict[Any, tuple[list[ShardTask], Any]] = {}
-
-        def submit(worker: Any) -> None:
-            batch = next(queue, None)
-            if batch is not None:
-                payload = [(task, shard_bytes(task, config.max_bytes)) for task in batch]
-                running[worker.run.remote(payload)] = (batch, worker)
-
+        cpus = int(self.ray.cluster_resources().get("CPU", 1)) or 1
+        size = max(1, min(self.engine.jobs or cpus, cpus, count))
+        self.engine.workers = size
+        queue = _batches(tasks, count, size)
         try:
-            for worker in workers:
-                for _ in range(IN_FLIGHT_PER_WORKER):
-                    submit(worker)
-            while running:
-                ready, _ = ray.wait(list(running), num_returns=1)
-                for ref in ready:
-                    batch, worker = running.pop(ref)
-                    for task, (files, counts) in zip(batch, _get(ray, ref), strict=True):
-                        finished(store_shard(task, files, counts))
-                    submit(worker)
+            for _ in range(size):
+                self._start_worker()
+            while True:
+                for worker in self.workers:
+                    while worker.running < IN_FLIGHT_PER_WORKER and self._submit(worker, queue):
+                        pass
+                if not self.running and not self.retry and not self._more(queue):
+                    return
+                self._wait()
         finally:
-            for worker in workers:
-                ray.kill(worker)
+            for worker in [*self.workers, *self.starting.values()]:
+                with contextlib.suppress(Exception):
+                    self.ray.kill(worker.handle)
+
+    def _more(self, queue: Iterator[list[ShardTask]]) -> bool:
+        batch = next(queue, None)
+        if batch is None:
+            return False
+        self.retry.append(_Batch(batch))
+        return True
+
+    def _start_worker(self) -> None:
+        worker = _Worker(self.actor.remote(self.config))
+        self.starting[worker.handle.where.remote()] = worker
+
+    def _submit(self, worker: _Worker, queue: Iterator[list[ShardTask]]) -> bool:
+        batch = self.retry.popleft() if self.retry else None
+        if batch is None:
+            tasks = next(queue, None)
+            if tasks is None:
+                return False
+            batch = _Batch(tasks)
+        payload = [(task, shard_bytes(task, self.config.max_bytes)) for task in batch.tasks]
+        batch.attempts += 1
+        worker.running += 1
+        self.running[worker.handle.run.remote(payload)] = (batch, worker)
+        return True
+
+    def _wait(self) -> None:
+        refs = [*self.running, *self.starting]
+        ready, _ = self.ray.wait(refs, num_returns=1, timeout=POLL_S)
+        for ref in ready:
+            if ref in self.starting:
+                self._started(ref, self.starting.pop(ref))
+            else:
+                batch, worker = self.running.pop(ref)
+                worker.running -= 1
+                self._done(ref, batch, worker)
+        if any(worker.ready for worker in self.workers):
+            self.idle_since = time.monotonic()
+        elif time.monotonic() - self.idle_since > self.engine.wait_for_workers_s:
+            lost = f" (lost: {'; '.join(self.engine.lost)})" if self.engine.lost else ""
+            raise ServiceError(
+                f"no Ray worker could run for {self.engine.wait_for_workers_s:.0f} s: the "
+                f"cluster has no free CPU for one{lost}; add a node"
+                "to resume"
+            )
+
+    def _started(self, ref: Any, worker: _Worker) -> None:
+        try:
+            worker.where = self.ray.get(ref)
+        except self.ray.exceptions.RayError as exc:
+            if getattr(exc, "actor_init_failed", False):
+                raise ServiceError(f"a Ray worker could not start: {_init_failure(exc)}") from exc
+            self._lost(worker, f"{type(exc).__name__} while starting")
+            return
+        worker.ready = True
+        self.workers.append(worker)
+
+    def _done(self, ref: Any, batch: _Batch, worker: _Worker) -> None:
+        try:
+            results = _get(self.ray, ref)
+        except _WorkerLost as exc:
+            batch.lost_on.append(worker.where)
+            if batch.attempts >= MAX_BATCH_ATTEMPTS:
+                first = batch.tasks[0]
+                raise CleanerError(
+                    f"{first.rel} (shard {first.index}) and the shards sent with it killed "
+                    f"{batch.attempts} Ray workers in a row ({exc}); a document in them may "
+                    "exhaust a worker's memory. Finished inputs are kept; run again to resume"
+                ) from exc
+            self.retry.appendleft(batch)
+            if worker in self.workers:
+                self._lost(worker, str(exc))
+            return
+        for task, (files, counts) in zip(batch.tasks, results, strict=True):
+            self.finished(store_shard(task, files, counts))
+
+    def _lost(self, worker: _Worker, reason: str) -> None:
+        if worker in self.workers:
+            self.workers.remove(worker)
+        with contextlib.suppress(Exception):
+            self.ray.kill(worker.handle)
+        if worker.ready:
+            note = (
+                f"worker on {worker.where} lost ({reason}); its shards ran again on other workers"
+            )
+        else:
+            note = f"worker lost ({reason}) before it took any shard; another was started"
+        self.engine.lost.append(note)
+        logger.info("cleaner: lost a Ray %s", note)
+        self._start_worker()  # joins when the cluster has a CPU for it
+
+
+class _WorkerLost(Exception):
+    """The worker (its process or its node) is gone; its batch can run elsewhere."""
+
+
+def _init_failure(exc: BaseException) -> str:
+    """The last line of a worker's start-up traceback: the error cleaner raised there."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    meaningful = [line for line in lines if "Error" in line and not line.startswith("File ")]
+    return meaningful[-1] if meaningful else _first_line(exc)
 
 
 def _get(ray: ModuleType, ref: Any) -> list[tuple[dict[str, bytes | None], dict[str, int]]]:
@@ -327,9 +606,8 @@ def _get(ray: ModuleType, ref: Any) -> list[tuple[dict[str, bytes | None], dict[
             raise CleanerError(str(cause)) from exc
         raise CleanerError(f"a Ray worker failed: {cause or exc}") from exc
     except ray.exceptions.RayError as exc:
-        raise CleanerError(
-            f"a Ray worker died ({type(exc).__name__}); run again to resume where it stopped"
-        ) from exc
+        # The actor died, its node went away, or the results were lost with it.
+        raise _WorkerLost(type(exc).__name__) from exc
 
 
 __all__ = ["CleanBatch", "RayEngine", "clean_dataset"]
