@@ -37,6 +37,7 @@ OPTIONAL = (
     "bench_ray",
     "bench_clean_memory",
     "bench_corpus_memory",
+    "bench_language",
 )
 
 

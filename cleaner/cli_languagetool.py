@@ -1,7 +1,9 @@
-"""``cleaner languagetool start|stop|status``: a LanguageTool server kept in the background.
+"""``cleaner languagetool install|start|stop|status``: LanguageTool's install and the one
+background server every run shares.
 
-Repeated single-file runs then skip the JVM start: the grammar stage finds the server
-through the state file ``.cache/languagetool/server.json`` (pid, port, version).
+Runs that need LanguageTool start the background server themselves and reuse it; it stops
+after 10 minutes unused. These commands install it, start it ahead of time (with another idle
+limit), stop it, or say where it is and what it costs.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from cleaner import languagetool as lt
 
 app = typer.Typer(
     help=(
-        "Keep a LanguageTool server running in the background for the grammar stage.\n\n"
-        "Example: cleaner languagetool start"
+        "Install LanguageTool and manage the background server the grammar stage uses.\n\n"
+        "Example: cleaner languagetool install"
     ),
     no_args_is_help=True,
 )
@@ -25,15 +27,40 @@ def _fail(message: str) -> None:
 
 
 @app.command()
+def install() -> None:
+    """Install LanguageTool from Maven Central (needs Java 17+ and Maven).
+
+    Into $CLEANER_LANGUAGETOOL_HOME if set, else ~/.cache/cleaner/languagetool/<version>/.
+    A quick no-op when it is already there.
+
+    Example: cleaner languagetool install
+    """
+    try:
+        lt.install(echo=typer.echo)
+    except lt.LanguageToolError as exc:
+        _fail(str(exc))
+
+
+@app.command()
 def start(
     port: int = typer.Option(0, help="Port to listen on (localhost only); 0 picks a free one."),
+    idle_timeout: float | None = typer.Option(
+        None,
+        "--idle-timeout",
+        help=(
+            "Stop the server after this many seconds without a check; 0 keeps it up "
+            "(default: $CLEANER_LANGUAGETOOL_IDLE_TIMEOUT, else 600)."
+        ),
+        show_default=False,
+    ),
 ) -> None:
     """Start the background server (a no-op when one is already running).
 
-    Example: cleaner languagetool start --port 8081
+    Example: cleaner languagetool start --idle-timeout 0
     """
     try:
-        state, started = lt.start_background(port=port or None)
+        idle = lt.idle_timeout_setting() if idle_timeout is None else idle_timeout
+        state, started = lt.start_background(port=port or None, idle_timeout=idle)
     except lt.LanguageToolError as exc:
         _fail(str(exc))
         return
@@ -70,13 +97,17 @@ def status() -> None:
     )
     state = lt.read_state()
     if state is None:
-        typer.echo("background server: not running (start it with `cleaner languagetool start`)")
+        typer.echo(
+            "background server: not running (the first run that needs it starts it; "
+            "or `cleaner languagetool start`)"
+        )
         raise typer.Exit(code=1)
     healthy = lt.is_healthy(state.url)
     rss_mb = lt.process_rss_bytes(state.pid) / 2**20
+    idle = f"stops after {state.idle_timeout:g} s unused" if state.idle_timeout else "no idle stop"
     typer.echo(
         f"background server: {'running' if healthy else 'NOT ANSWERING'} at {state.url} "
-        f"(pid {state.pid}, version {state.version}, {rss_mb:.0f} MiB resident)"
+        f"(pid {state.pid}, version {state.version}, {rss_mb:.0f} MiB resident, {idle})"
     )
     if not healthy:
         raise typer.Exit(code=1)

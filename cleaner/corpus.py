@@ -757,7 +757,12 @@ def audit_record(
             "before": metadata.get("spin_score_before"),
             "after": metadata.get("spin_score_after"),
         }
-    for key in ("grammar_issues_per_1k_words_before", "grammar_issues_per_1k_words_after"):
+    for key in (
+        "language",
+        "grammar_issues_per_1k_words_before",
+        "grammar_issues_per_1k_words_after",
+        "grammar_skipped",
+    ):
         if key in metadata:
             record[key] = metadata[key]
     record["timings_ms"] = {name: round(s * 1000, 3) for name, s in result.timings.items()}
@@ -1239,15 +1244,15 @@ def run_corpus(
 
 
 def _with_shared_languagetool(config: PipelineConfig) -> PipelineConfig:
-    """One LanguageTool server for every worker: the user's, the background one, or one this
-    run starts (and stops at exit), instead of a JVM per worker."""
+    """One LanguageTool server for every worker: the background one, started here if none
+    runs, which every worker then finds (and may replace if it hangs) instead of a JVM each."""
     from cleaner.languagetool import LanguageToolError, shared_service
 
     try:
-        url = shared_service(None).url()
+        shared_service(None).url()
     except LanguageToolError as exc:
         raise ServiceError(str(exc)) from exc
-    return replace(config, languagetool_url=url)
+    return config
 
 
 @dataclass

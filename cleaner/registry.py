@@ -20,6 +20,7 @@ STAGE_MODULES: dict[str, str] = {
     "decode": "cleaner.stages.decode",
     "extract": "cleaner.stages.extract",
     "unicode": "cleaner.stages.unicode",
+    "language": "cleaner.stages.language",
     "chrome": "cleaner.stages.chrome",
     "captions": "cleaner.stages.captions",
     "repair": "cleaner.stages.repair",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,37 @@ REFERENCE = SHARED / "samples" / "000_4b0a173bbebc4d8d.txt"
 SPUN_DIR = SHARED / "samples" / "spun"
 AEB_TRUTH = SHARED / "bench" / "aeb" / "ground-truth.json"
 CLEANER_BIN = Path(sys.executable).parent / "cleaner"
+
+
+def _private_languagetool_home() -> Path | None:
+    """Tests use a LanguageTool home of their own (its version folder links to the real
+    install), so the background server they start is theirs alone and stopped at the end.
+    Set once in the controlling process; xdist workers inherit it and share one server."""
+    if os.environ.get("CLEANER_TEST_LANGUAGETOOL_HOME"):
+        return Path(os.environ["CLEANER_TEST_LANGUAGETOOL_HOME"])
+    from cleaner import languagetool as lt
+
+    if not lt.is_installed():
+        return None
+    home = Path(tempfile.mkdtemp(prefix="cleaner-test-languagetool-"))
+    (home / lt.LANGUAGETOOL_VERSION).symlink_to(lt.install_dir())
+    os.environ["CLEANER_TEST_LANGUAGETOOL_HOME"] = os.environ[lt.HOME_ENV] = str(home)
+    # A server left by a test that died goes on its own.
+    os.environ.setdefault(lt.IDLE_ENV, "300")
+    return home
+
+
+PRIVATE_LANGUAGETOOL_HOME = _private_languagetool_home()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if PRIVATE_LANGUAGETOOL_HOME is None or hasattr(session.config, "workerinput"):
+        return  # only the controlling process stops the server, after every worker is done
+    from cleaner import languagetool as lt
+
+    lt.stop_background(PRIVATE_LANGUAGETOOL_HOME)
+    shutil.rmtree(PRIVATE_LANGUAGETOOL_HOME, ignore_errors=True)
+
 
 # Stages written for issue 2; repair and grammar have tests of their own.
 CORE_SKIP = ("repair", "grammar")

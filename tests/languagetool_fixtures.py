@@ -1,8 +1,9 @@
 """A real LanguageTool server for the tests that need one (imported by their modules).
 
-One server per test process: the fixture hands out :func:`cleaner.languagetool.shared_service`,
-the same handle the grammar stage and the rule checks use, so no test starts a second JVM
-by accident. It is stopped at exit like every server cleaner starts.
+One server for the whole test run: the fixture hands out
+:func:`cleaner.languagetool.shared_service`, the same handle the grammar stage and the rule
+checks use; it finds the background server of the run's private LanguageTool home (see
+``tests/conftest.py``), which the run stops when it ends.
 """
 
 from __future__ import annotations

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import os
 import pickle
+import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -261,3 +264,143 @@ def test_load_allow_list_rejects_another_kind(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="kind"):
         load_allow_list(path)
     assert load_rule_file(GRAMMAR_RULES).meta["kind"] == "grammar"
+
+
+# --- safety by evidence (issue 13) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vindman, a Ukraine specialist, testified on Tuesday.",
+        "It was a one-time payment to a university in Ohio.",
+        "He is a European citizen and a US resident.",
+        "Shares were quoted as a .MIAPJ0000PUS instrument.",
+        "She wrote a user guide for a unit of the army.",
+    ],
+)
+def test_a_an_leaves_consonant_sounds_and_codes_alone(
+    stage: grammar.GrammarStage, text: str
+) -> None:
+    out = stage(Document(text=text))
+    assert out.text == text
+    assert not applied(out)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The firm hired a AMD engineer.", "The firm hired an AMD engineer."),
+        ("They finished a 11-hour shift.", "They finished an 11-hour shift."),
+        ("He is an European citizen.", "He is a European citizen."),
+    ],
+)
+def test_a_an_fixes_what_our_reading_agrees_with(
+    stage: grammar.GrammarStage, text: str, expected: str
+) -> None:
+    assert stage(Document(text=text)).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Its chef says ramen is “ comfort food ” to many people.",
+        "Find a store near you » 8 stores are open today.",
+        "The index rose in Japan .MIAPJ0000PUS on Tuesday.",
+        "He called it ' a disaster ' in a statement.",
+    ],
+)
+def test_spacing_next_to_quotes_and_codes_stays_a_finding(
+    stage: grammar.GrammarStage, text: str
+) -> None:
+    out = stage(Document(text=text))
+    assert out.text == text
+
+
+@pytest.mark.parametrize(
+    ("line", "prose"),
+    [
+        ("The council met on Tuesday and approved the budget.", True),
+        ("", True),
+        ("Rockledge 14 11 6 15 — 44", False),
+        ("| Name | Votes | Share |", False),
+        ("Name\tVotes\tShare", False),
+        (".MIAPJ0000PUS .N225 .HSI 0#.INDEXE", False),
+        ("    return x == y;", False),
+        ("if (ready) {", False),
+    ],
+)
+def test_only_prose_lines_are_sent(line: str, prose: bool) -> None:
+    assert grammar.is_prose(line) is prose
+
+
+def test_check_chunks_skip_tables_and_keep_offsets() -> None:
+    text = "First paragraph here, in words.\n| a | b |\n| 1 | 2 |\nSecond paragraph, also words."
+    chunks = grammar.check_chunks(text)
+    assert [text[c.start : c.end] for c in chunks] == [
+        "First paragraph here, in words.",
+        "Second paragraph, also words.",
+    ]
+
+
+def test_other_languages_get_findings_but_no_fixes(stage: grammar.GrammarStage) -> None:
+    # Portuguese: LanguageTool checks it, but no rule is allow-listed for Portuguese; the
+    # English a/an rule made "com an alma" of this before languages were told apart.
+    text = "Ele vive com a alma leve. A insatisfação passou e ele ficou feliz feliz."
+    out = stage(Document(text=text, metadata={"language": "pt"}))
+    assert out.text == text
+    assert not applied(out)
+    assert out.metadata["grammar_language"] == "pt"
+
+
+def test_a_language_languagetool_lacks_is_skipped_and_said(stage: grammar.GrammarStage) -> None:
+    text = "Das Maß an Verantwortung ist groß, sagte er am Dienstag."
+    out = stage(Document(text=text, metadata={"language": "de"}))
+    assert out.text == text and out.edits == ()
+    assert "no checker for language 'de'" in out.metadata["grammar_skipped"]
+
+
+def test_undetermined_language_is_checked_as_english(stage: grammar.GrammarStage) -> None:
+    out = stage(Document(text="This is a apple.", metadata={"language": "und"}))
+    assert out.text == "This is an apple."
+
+
+def test_a_rule_allow_listed_for_a_language_applies_there_only(
+    tmp_path: Path, lt_service: lt.LanguageToolService
+) -> None:
+    rules = tmp_path / "grammar.toml"
+    rules.write_text(
+        '[meta]\nkind = "grammar"\n\n[[rules]]\nid = "WHITESPACE_RULE"\n'
+        'description = "spaces"\nlanguages = ["pt"]\nexamples = [["a   b", "a b"]]\n',
+        encoding="utf-8",
+    )
+    stage = grammar.GrammarStage(allow_list=load_allow_list(rules), service=lambda: lt_service)
+    text = "Ele vive com   calma em Lisboa."
+    assert stage(Document(text=text, metadata={"language": "pt"})).text == (
+        "Ele vive com calma em Lisboa."
+    )
+    english = "He lives   calmly in Lisbon."
+    assert stage(Document(text=english, metadata={"language": "en"})).text == english
+
+
+def test_a_hung_server_costs_one_time_limit_and_is_replaced(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    service = lt.LanguageToolService(use_background=False, request_timeout=10)
+    stage = grammar.GrammarStage(allow_list=load_allow_list(GRAMMAR_RULES), service=lambda: service)
+    try:
+        assert stage(Document(text="This is a apple.")).text == "This is an apple."
+        server = service.server
+        assert server is not None
+        os.killpg(server.pid, signal.SIGSTOP)
+        began = time.monotonic()
+        hung = stage(Document(text="It was part of of the plan."))
+        assert time.monotonic() - began < lt.START_TIMEOUT_S
+        assert hung.text == "It was part of of the plan."
+        assert "did not answer within 10 s" in hung.metadata["grammar_skipped"]
+        assert "restarted LanguageTool" in capfd.readouterr().err
+        assert not lt.pid_alive(server.pid)
+        after = stage(Document(text="It was part of of the plan."))
+        assert after.text == "It was part of the plan."
+    finally:
+        service.close()

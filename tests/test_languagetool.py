@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -32,6 +33,8 @@ def test_pom_and_code_pin_the_same_version() -> None:
     found = re.search(r"<languagetool.version>(.+?)</languagetool.version>", pom)
     assert found is not None
     assert found.group(1) == lt.LANGUAGETOOL_VERSION
+    # `cleaner languagetool install` resolves the same dependencies as the script.
+    assert lt.render_pom() == pom
 
 
 def test_install_script_is_a_quick_no_op_when_installed(lt_service: lt.LanguageToolService) -> None:
@@ -121,12 +124,14 @@ def test_unreachable_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) -
 
 def test_missing_install_says_how_to_install(tmp_path: Path) -> None:
     service = lt.LanguageToolService(home=tmp_path, use_background=False)
-    with pytest.raises(lt.LanguageToolError, match="make languagetool") as caught:
+    with pytest.raises(lt.LanguageToolError, match="cleaner languagetool install") as caught:
         service.check("Hello.")
     assert "--skip grammar" in str(caught.value)
 
 
-def test_a_killed_server_is_restarted_and_the_next_document_checked() -> None:
+def test_a_killed_server_is_restarted_and_the_next_document_checked(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
     # A server of its own: killing the shared one would only slow the other tests down.
     service = lt.LanguageToolService(use_background=False)
     stage = grammar.GrammarStage(
@@ -144,8 +149,15 @@ def test_a_killed_server_is_restarted_and_the_next_document_checked() -> None:
             server.process.wait(timeout=10)
         assert not lt.pid_alive(old_pid)
 
+        # The document whose request met the dead server is written unchanged and flagged...
         second = stage(Document(text="It was part of of the plan."))
-        assert second.text == "It was part of the plan."
+        assert second.text == "It was part of of the plan."
+        assert "did not answer" in second.metadata["grammar_skipped"]
+        assert any("without grammar fixes" in w for w in second.metadata["warnings"])
+        assert "restarted LanguageTool" in capfd.readouterr().err
+        # ...and the next one finds the restarted server.
+        third = stage(Document(text="It was part of of the plan."))
+        assert third.text == "It was part of the plan."
         assert service.restarts == 1
         assert service.server is not None and service.server.pid != old_pid
         new_pid = service.server.pid
@@ -168,26 +180,89 @@ def test_a_server_started_by_a_process_is_stopped_when_it_exits(tmp_path: Path) 
     assert not lt.pid_alive(pid)
 
 
+def _private_home(tmp_path: Path) -> Path:
+    """A home whose version folder is the real install: a background server of its own."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / lt.LANGUAGETOOL_VERSION).symlink_to(lt.install_dir())
+    return home
+
+
 def test_background_server_start_status_stop(tmp_path: Path) -> None:
-    # A private home whose version folder is the real install: a state file of its own.
-    (tmp_path / lt.LANGUAGETOOL_VERSION).symlink_to(lt.install_dir())
-    state, started = lt.start_background(home=tmp_path)
+    home = _private_home(tmp_path)
+    state, started = lt.start_background(home=home)
     try:
         assert started
-        assert json.loads(lt.state_path(tmp_path).read_text())["pid"] == state.pid
-        again, started_again = lt.start_background(home=tmp_path)
+        assert json.loads(lt.state_path(home).read_text())["pid"] == state.pid
+        again, started_again = lt.start_background(home=home)
         assert (again, started_again) == (state, False)
 
-        service = lt.LanguageToolService(home=tmp_path)
+        service = lt.LanguageToolService(home=home)
         assert service.url() == state.url
-        assert service.server is None  # found, not started
+        assert service.server is None and service.background == state  # found, not started
         assert [m.rule_id for m in service.check("This is a apple.")] == ["EN_A_VS_AN"]
     finally:
-        stopped = lt.stop_background(home=tmp_path)
+        stopped = lt.stop_background(home=home)
     assert stopped == state
     assert not lt.pid_alive(state.pid)
-    assert not lt.state_path(tmp_path).exists()
-    assert lt.stop_background(home=tmp_path) is None
+    assert not lt.state_path(home).exists()
+    assert lt.stop_background(home=home) is None
+
+
+def test_background_server_stops_itself_when_idle(tmp_path: Path) -> None:
+    home = _private_home(tmp_path)
+    state, _ = lt.start_background(home=home, idle_timeout=2)
+    try:
+        deadline = time.monotonic() + 60
+        while lt.pid_alive(state.pid) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not lt.pid_alive(state.pid)
+        assert not lt.state_path(home).exists()
+        assert "idle for 2 s" in (home / "run" / f"server-{state.port}.log").read_text()
+    finally:
+        lt.stop_background(home=home)
+
+
+def _jvms_of(home: Path) -> list[int]:
+    """LanguageTool JVMs whose class path lies under ``home``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if lt.MAIN_CLASS.encode() in args and any(str(home).encode() in a for a in args):
+            found.append(int(proc.name))
+    return found
+
+
+def test_concurrent_runs_start_one_server_and_later_runs_reuse_it(tmp_path: Path) -> None:
+    home = _private_home(tmp_path)
+    env = {**os.environ, lt.HOME_ENV: str(home)}
+    env.pop(lt.URL_ENV, None)
+    doc = tmp_path / "doc.txt"
+    doc.write_text("It was part of of the plan that the committee approved on Tuesday.\n")
+    command = [str(Path(sys.executable).parent / "cleaner"), "clean", str(doc)]
+    try:
+        runs = [
+            subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for _ in range(2)
+        ]
+        outputs = [run.communicate(timeout=600) for run in runs]
+        for run, (out, err) in zip(runs, outputs, strict=True):
+            assert run.returncode == 0, err
+            assert out.decode().startswith("It was part of the plan")
+        state = lt.read_state(home)
+        assert state is not None and len(_jvms_of(home)) == 1
+        # A later run reuses it: same server, and no start message.
+        later = subprocess.run(command, env=env, capture_output=True, timeout=300, check=True)
+        assert b"starting a LanguageTool server" not in later.stderr
+        assert lt.read_state(home) == state
+    finally:
+        lt.stop_background(home=home)
+    assert _jvms_of(home) == []
 
 
 def test_stale_state_with_a_dead_pid_is_forgotten(tmp_path: Path) -> None:
@@ -208,6 +283,157 @@ def test_cli_status_reports_no_background_server(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["status"], env={lt.HOME_ENV: str(tmp_path)})
     assert result.exit_code == 1
     assert "not running" in result.output
-    for command in ("start", "stop", "status"):
+    for command in ("install", "start", "stop", "status"):
         help_text = CliRunner().invoke(app, [command, "--help"]).output
         assert "Example: cleaner languagetool" in help_text
+
+
+def test_cli_install_is_a_no_op_when_installed(tmp_path: Path) -> None:
+    home = _private_home(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "cleaner.cli", "languagetool", "install"],
+        env={**os.environ, lt.HOME_ENV: str(home)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"already installed in {home / lt.LANGUAGETOOL_VERSION}" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("tools", "missing"), [([], "'java' (17 or newer) was not found"), (["java"], "'mvn' (Maven)")]
+)
+def test_cli_install_names_the_missing_tool(tmp_path: Path, tools: list[str], missing: str) -> None:
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    for tool in tools:
+        found = shutil.which(tool)
+        assert found is not None
+        (folder / tool).symlink_to(found)
+    env = {k: v for k, v in os.environ.items() if k != "JAVA_HOME"}
+    result = subprocess.run(
+        [sys.executable, "-m", "cleaner.cli", "languagetool", "install"],
+        env={**env, "PATH": str(folder), lt.HOME_ENV: str(tmp_path / "lt")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert missing in result.stderr
+    assert not (tmp_path / "lt" / lt.LANGUAGETOOL_VERSION / "INSTALLED").exists()
+
+
+def test_the_install_is_found_in_the_user_cache_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(lt.HOME_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert lt.user_home() == tmp_path / "cache" / "cleaner" / "languagetool"
+    # Nothing in the user cache: a checkout's install keeps working.
+    if lt.is_installed(lt.checkout_home()):
+        assert lt.languagetool_home() == lt.checkout_home()
+    lt.user_home().mkdir(parents=True)
+    (lt.user_home() / lt.LANGUAGETOOL_VERSION).symlink_to(
+        lt.install_dir(Path(os.environ.get("CLEANER_TEST_LANGUAGETOOL_HOME", lt.checkout_home())))
+    )
+    assert lt.languagetool_home() == lt.user_home()
+    monkeypatch.setenv(lt.HOME_ENV, str(tmp_path / "mine"))
+    assert lt.languagetool_home() == tmp_path / "mine"
+
+
+def test_utf16_offsets_and_lengths_around_astral_characters() -> None:
+    # LanguageTool counts UTF-16 units: each emoji is two. A match that spans emoji must
+    # come back with its length in characters too (language-tool-python fixes only offsets).
+    text = "Go 😀 now 😀😀 ok"
+    start16 = len("Go 😀 now ".encode("utf-16-le")) // 2
+    length16 = len("😀😀 ok".encode("utf-16-le")) // 2
+    payload = {"matches": [{"offset": start16, "length": length16, "rule": {"id": "X"}}]}
+    (match,) = lt.parse_matches(payload, text)
+    assert text[match.offset : match.offset + match.length] == "😀😀 ok"
+
+
+def test_the_client_is_language_tool_python_with_our_time_limit(
+    lt_service: lt.LanguageToolService,
+) -> None:
+    import language_tool_python
+
+    client = lt_service.client()
+    tool = client._tool("en-US")
+    assert isinstance(tool, language_tool_python.LanguageTool)
+    assert tool._TIMEOUT == lt.REQUEST_TIMEOUT_S
+    assert language_tool_python.LanguageTool._TIMEOUT == 300  # the library's class untouched
+    assert {"en-US", "pt"} <= client.languages()
+
+
+def test_parallel_checks_from_threads_keep_their_offsets(
+    lt_service: lt.LanguageToolService,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [("😀" * n) + f" Item {n}: this is a apple." for n in range(12)]
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(lambda t: lt_service.check(t), texts))
+    for text, matches in zip(texts, results, strict=True):
+        (a_an,) = [m for m in matches if m.rule_id == "EN_A_VS_AN"]
+        assert text[a_an.offset : a_an.offset + a_an.length] == "a"
+        assert a_an.offset == text.index(" a apple") + 1
+
+
+@pytest.mark.parametrize("how", ["SIGSTOP", "SIGKILL"])
+def test_a_corpus_run_outlives_a_hung_or_killed_server(tmp_path: Path, how: str) -> None:
+    home = _private_home(tmp_path)
+    src = tmp_path / "in"
+    src.mkdir()
+    paragraph = (
+        "The council met on Tuesday and approved the budget for the coming year after a long "
+        "debate about roads, schools and the harbour. "
+    )
+    docs = 40
+    for n in range(docs):
+        (src / f"doc{n:02d}.txt").write_text(
+            f"Story {n}\n\n" + "\n\n".join([paragraph * 3] * 6) + "\n\nHe ate a apple.\n"
+        )
+    pipeline = tmp_path / "pipeline.toml"
+    default = (ROOT / "cleaner" / "defaults" / "pipeline.toml").read_text()
+    pipeline.write_text(f'rules_dir = "{ROOT / "rules"}"\n' + default + "request_timeout = 8\n")
+    out = tmp_path / "out"
+    env = {**os.environ, lt.HOME_ENV: str(home)}
+    env.pop(lt.URL_ENV, None)
+    lt.start_background(home=home)
+    try:
+        run = subprocess.Popen(
+            [str(Path(sys.executable).parent / "cleaner"), "corpus", str(src), str(out),
+             "--jobs", "2", "--config", str(pipeline), "--quiet"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        deadline = time.monotonic() + 600
+        while len(list(out.glob("doc*.txt"))) < 4 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        (jvm,) = _jvms_of(home)
+        os.kill(jvm, getattr(signal, how))
+        hit = time.monotonic()
+        _, err = run.communicate(timeout=900)
+        after_hit = time.monotonic() - hit
+        assert run.returncode == 0, err.decode()
+        assert "restarted LanguageTool" in err.decode()
+        written = sorted(out.glob("doc*.txt"))
+        assert len(written) == docs
+        audit = [json.loads(line) for line in (out / "_audit.jsonl").read_text().splitlines()]
+        assert len(audit) == docs
+        flagged = [a for a in audit if "grammar_skipped" in a]
+        assert flagged, "no document was flagged"
+        for record in flagged:
+            assert "written without grammar fixes" in record["grammar_skipped"]
+            assert (out / record["output"]).read_text().rstrip().endswith("He ate a apple.")
+        fixed = [p for p in written if p.read_text().rstrip().endswith("He ate an apple.")]
+        assert len(fixed) + len(flagged) == docs
+        # Bounded by one time limit and one restart, not a 300 s wait per request.
+        assert after_hit < 8 + lt.HEALTH_TIMEOUT_S + lt.START_TIMEOUT_S
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(jvm, signal.SIGCONT)
+    finally:
+        lt.stop_background(home=home)
+    assert _jvms_of(home) == []

@@ -16,6 +16,7 @@ def test_default_config_has_the_documented_order() -> None:
         "decode",
         "extract",
         "unicode",
+        "language",
         "chrome",
         "captions",
         "repair",

@@ -9,8 +9,13 @@ A rule file of kind ``grammar`` lists allowed rules::
     id = "EN_A_VS_AN"                 # a LanguageTool rule id
     description = "a/an before a vowel or consonant sound"
     require = '...'                   # optional: regex the flagged text must fully match
+    languages = ["en"]                # optional: detected languages it applies in (default en)
     examples = [["This is a apple.", "This is an apple."]]
     keep = ["It is an hour away."]
+
+A rule applies only to documents detected (by the ``language`` stage) as one of its
+``languages``: English alone by default, since a rule id such as ``WHITESPACE_RULE`` exists in
+many languages but was only reviewed on English text.
 
 Everything LanguageTool reports outside this list is only recorded as a finding. Spelling
 rules can never be allowed: names and jargon in news text are not in any dictionary.
@@ -29,7 +34,7 @@ from cleaner.rules.kinds import RuleSummary
 from cleaner.rules.source import RuleError, RuleFile, RuleRecord, load_rule_file
 
 KIND = "grammar"
-_FIELDS = {"id", "description", "require", "examples", "keep"}
+_FIELDS = {"id", "description", "require", "languages", "examples", "keep"}
 _SPELLING_MARKERS = ("MORFOLOGIK", "SPELLER", "SPELLING", "HUNSPELL")
 
 
@@ -46,6 +51,7 @@ class AllowedRule:
     rule_id: str
     description: str
     require: regex.Pattern[str] | None = None
+    languages: frozenset[str] = frozenset({"en"})
 
     def permits(self, flagged: str) -> bool:
         return self.require is None or self.require.fullmatch(flagged) is not None
@@ -78,6 +84,16 @@ def _validate(record: RuleRecord) -> tuple[AllowedRule, list[RuleError]]:
                 pattern = regex.compile(require)
             except regex.error as exc:
                 problems.append(record.error(f"'require' is not a valid regular expression: {exc}"))
+    languages = data.get("languages", ["en"])
+    if (
+        not isinstance(languages, list)
+        or not languages
+        or not all(
+            isinstance(code, str) and regex.fullmatch(r"[a-z]{2,3}", code) for code in languages
+        )
+    ):
+        problems.append(record.error("'languages' must list ISO 639-1 codes such as \"en\""))
+        languages = ["en"]
     examples = data.get("examples")
     if not isinstance(examples, list) or not examples:
         problems.append(
@@ -91,7 +107,10 @@ def _validate(record: RuleRecord) -> tuple[AllowedRule, list[RuleError]]:
     keep = data.get("keep", [])
     if not isinstance(keep, list) or not all(isinstance(s, str) for s in keep):
         problems.append(record.error("'keep' must be a list of strings"))
-    return AllowedRule(rule_id=rule_id, description=description, require=pattern), problems
+    rule = AllowedRule(
+        rule_id=rule_id, description=description, require=pattern, languages=frozenset(languages)
+    )
+    return rule, problems
 
 
 def allowed_rules(rule_file: RuleFile) -> dict[str, AllowedRule]:
@@ -136,8 +155,9 @@ def check_file(rule_file: RuleFile) -> list[RuleError]:
         ]
         cases += [(text, text, False) for text in record.data.get("keep", [])]
         for given, expected, is_example in cases:
+            language = sorted(rules[record.rule_id].languages)[0]
             try:
-                out = stage(Document(text=given))
+                out = stage(Document(text=given, metadata={"language": language}))
             except LanguageToolError as exc:
                 return [
                     RuleError(
@@ -175,3 +195,94 @@ def list_rules(rule_file: RuleFile) -> list[RuleSummary]:
             )
         )
     return summaries
+
+
+# --- context checks: what a rule id alone cannot tell ----------------------------------------
+
+QUOTES = "\"'“”‘’«»„‚‹›"
+_CODE_TOKEN = regex.compile(r"[./@_:=^]\w|://|\d[A-Za-z]|[A-Za-z]\d")
+_SILENT_H = ("hour", "honest", "honor", "honour", "heir", "herb")
+_U_AS_YOU = (
+    "uni", "ukr", "ugand", "urug", "use", "usa", "usu", "ute", "uti", "uto", "ura", "ure",
+    "uri", "uro", "ubiq", "ukul", "ufo", "eu", "ewe", "one", "once",
+)  # fmt: skip
+_U_AS_UH = ("un", "up", "ul", "um", "ugl", "ush", "utt", "urg", "urb", "ups", "us ")
+_LETTER_NAME_VOWEL = set("AEFHILMNORSX")
+
+
+def starts_with_vowel_sound(word: str) -> bool | None:
+    """Whether ``word`` is said starting with a vowel sound ("an" goes before it); ``None``
+    when unsure (codes, URLs, tickers, words a spelling rule cannot settle), so that a/an is
+    then left alone."""
+    word = word.lstrip(QUOTES + "([{")
+    if not word or _CODE_TOKEN.search(word.rstrip(".,;:!?)")):
+        return None if not word or not word[0].isdigit() else _number_vowel(word)
+    if word[0].isdigit():
+        return _number_vowel(word)
+    head = regex.match(r"[\p{L}]+", word)
+    if head is None:
+        return None
+    letters: str = head.group(0)
+    if not letters.isascii():
+        return None
+    if letters.isupper() and len(letters) == 1:
+        return letters in _LETTER_NAME_VOWEL  # "an F grade", "a B"
+    if letters.isupper() and len(letters) >= 2:
+        if len(letters) <= 3 or not regex.search("[AEIOU]", letters[1:]):
+            return letters[0] in _LETTER_NAME_VOWEL  # said letter by letter: "an FBI", "a US"
+        if letters[0] not in "AEIOU":
+            return False  # said as a word starting with a consonant: "a NASA", "a NATO"
+        return None  # "an OPEC", but "a UNESCO": unsure
+    lower = letters.lower()
+    if lower.startswith(_U_AS_YOU) or lower in ("us", "uk", "eu"):
+        return False if lower not in ("us",) else None
+    if lower.startswith("u"):
+        return True if lower.startswith(_U_AS_UH) else None
+    if lower[0] in "aeio":
+        return True
+    if lower[0] == "x" and len(lower) > 1 and lower[1] not in "aeiouy":
+        return True  # "an Xbox", "an X-ray"
+    return lower.startswith(_SILENT_H)
+
+
+def _number_vowel(word: str) -> bool | None:
+    digits = regex.match(r"\d[\d,]*", word)
+    if digits is None:
+        return None
+    number = digits.group(0).replace(",", "")
+    if number[0] == "8":
+        return True  # eight, eighty, eight hundred...
+    if number[:2] in ("11", "18") and len(number) in (2, 5, 8):
+        return True  # eleven, eighteen (thousand, million)
+    if (len(number) in (2, 5, 8) and number[:2] not in ("11", "18")) or number[0] != "1":
+        return False
+    return None  # 1100 "eleven hundred" or "one thousand one hundred"
+
+
+def is_safe_fix(text: str, start: int, end: int, replacement: str, rule_id: str) -> bool:
+    """Context checks on one allow-listed fix of ``text[start:end]``.
+
+    - a/an: applied only when our own reading of the next word agrees (no "an Ukraine",
+      "an one", "an European"; nothing before codes, tickers and URLs).
+    - white space removed next to a quote mark: LanguageTool cannot tell an opening quote from
+      a closing one and joins a word to an opening quote ("is “ comfort" -> "is“ comfort").
+    - a space removed before "." or "," that is glued to what follows: an instrument code or
+      file name (".MIAPJ0000PUS", ".NET"), not punctuation.
+    """
+    flagged = text[start:end]
+    if rule_id == "EN_A_VS_AN":
+        following = regex.match(r"\s+(\S+)", text[end:])
+        if following is None:
+            return False
+        vowel = starts_with_vowel_sound(following.group(1))
+        wants_an = replacement.strip().lower() == "an"
+        return vowel is not None and vowel == wants_an
+    left_removed = flagged[:1].isspace() and not replacement[:1].isspace()
+    right_removed = flagged[-1:].isspace() and not replacement[-1:].isspace()
+    if left_removed or right_removed:
+        around = text[max(0, start - 1) : end + 1]
+        if any(mark in around for mark in QUOTES):
+            return False
+        if flagged.strip() in (".", ",") and end < len(text) and text[end].isalnum():
+            return False
+    return True

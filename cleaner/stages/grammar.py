@@ -1,12 +1,27 @@
 """The grammar stage: LanguageTool checks the text; only allow-listed, safe fixes are applied.
 
 Applied: the rule ids listed in ``rules/grammar.toml`` (a/an, a repeated word such as
-"of of", stray spaces, doubled punctuation), each with LanguageTool's first suggestion.
-Everything else LanguageTool reports is logged as a finding (``Edit(applied=False)``) with
-its message, so ``--explain`` shows it; spelling suggestions are never applied.
+"of of", stray spaces, doubled punctuation), each with LanguageTool's first suggestion, and
+only in the languages each rule lists (English by default). Everything else LanguageTool
+reports is logged as a finding (``Edit(applied=False)``) with its message, so ``--explain``
+shows it; spelling suggestions are never applied.
 
-Metadata: ``grammar_issues_per_1k_words_before`` / ``_after``, LanguageTool's issue count
-per 1,000 words before and after the fixes: a cheap measure of how garbled a text still is.
+Language: the ``language`` stage's ``metadata["language"]``. English (and "und", a text too
+short to tell) is checked as ``language`` (``en-US``); another language LanguageTool has
+installed is checked in that language (findings, plus any rule allow-listed for it); a
+language it lacks is not checked, and ``grammar_skipped`` says so.
+
+What is sent: only prose. Table rows, code and lines of numbers or ticker codes are left out;
+the rest is cut into chunks at paragraph breaks, checked in parallel threads.
+
+Metadata: ``grammar_language`` (the LanguageTool language used),
+``grammar_issues_per_1k_words_before`` / ``_after`` (LanguageTool's issue count per 1,000
+words before and after the fixes), or ``grammar_skipped`` (why nothing was checked or
+applied: no support for the language, or a request that failed or passed ``request_timeout``
+seconds, in which case the document is written without grammar fixes and warned about).
+
+Options: ``language`` (default ``en-US``), ``allow_list`` (default
+``<rules_dir>/grammar.toml``), ``request_timeout`` (seconds, default 30).
 
 The stage is a pure function of the document given the server; the server handle is
 obtained lazily on the first document (see :mod:`cleaner.languagetool`).
@@ -14,15 +29,26 @@ obtained lazily on the first document (see :mod:`cleaner.languagetool`).
 
 from __future__ import annotations
 
+import os
+import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 from cleaner.document import Document, Edit, LineIndex, Replacement, apply_replacements
-from cleaner.languagetool import LanguageToolService, Match, shared_service
+from cleaner.languagetool import (
+    REQUEST_TIMEOUT_S,
+    LanguageToolService,
+    Match,
+    RequestFailed,
+    check_threads,
+    shared_service,
+)
 from cleaner.registry import StageSettings
-from cleaner.rules.grammar import AllowedRule, is_spelling_rule, load_allow_list
+from cleaner.rules.grammar import AllowedRule, is_safe_fix, is_spelling_rule, load_allow_list
 
 NAME = "grammar"
 OPTIONS = frozenset({"language", "allow_list"})
@@ -31,18 +57,89 @@ DESCRIPTION = (
     "punctuation); report everything else as findings"
 )
 
-CHUNK_CHARS = 10_000
-"""Largest text sent in one request. Most articles fit in one (as fast as posting the whole
-text); longer ones are cut at paragraph breaks so one request never takes long and a
-recheck after a fix resends only the chunk that changed."""
+CHUNK_CHARS = 3_000
+"""Largest text sent in one request. Longer prose is cut at paragraph breaks: the pieces are
+checked in parallel (the server has a thread per core), one request never takes long, and a
+recheck after a fix resends only the piece that changed."""
 
-_OPTIONS = {"language", "allow_list"}
+OPTIONS = frozenset({"language", "allow_list", "request_timeout"})
 
 
 @dataclass(frozen=True)
 class Chunk:
     start: int
     end: int
+
+
+_CODE_LINE = re.compile(
+    r"^\s*(?:def |class |import |from \S+ import |return\b|#include|function\b|var |const |let |"
+    r"public |private |[{}]|<\??/?[A-Za-z][^>]*>\s*$)|[{};]\s*$|=>|==|\)\s*\{"
+)
+_TOKEN_WITH_DIGIT_OR_CODE = re.compile(r"^\S*\d\S*$|^\.?[A-Z0-9]{2,}[.=:^][A-Z0-9.]*$")
+
+
+def is_prose(line: str) -> bool:
+    """Whether a line is running text worth a grammar check. Table rows (tabs, "|" cells),
+    code, and lines made mostly of numbers or ticker codes are not: LanguageTool's spacing
+    and punctuation rules misread them, and checking them only costs time."""
+    stripped = line.strip()
+    if not stripped:
+        return True  # a paragraph break belongs to the prose around it
+    if "\t" in stripped or stripped.count("|") >= 2 or _CODE_LINE.search(stripped):
+        return False
+    letters = sum(1 for ch in stripped if ch.isalpha())
+    if letters < 0.5 * len(stripped.replace(" ", "")):
+        return False
+    tokens = stripped.split()
+    coded = sum(1 for token in tokens if _TOKEN_WITH_DIGIT_OR_CODE.match(token))
+    return not (len(tokens) >= 3 and coded * 2 >= len(tokens))
+
+
+def prose_spans(text: str) -> list[Chunk]:
+    """Maximal runs of prose lines (see :func:`is_prose`), without leading/trailing blanks."""
+    spans: list[Chunk] = []
+    start: int | None = None
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        prose = is_prose(line)
+        if prose and start is None and line.strip():
+            start = offset
+        elif not prose and start is not None:
+            spans.append(Chunk(start, offset))
+            start = None
+        offset += len(line)
+    if start is not None:
+        spans.append(Chunk(start, offset))
+    trimmed = []
+    for span in spans:
+        piece = text[span.start : span.end]
+        end = span.start + len(piece.rstrip())
+        if end > span.start:
+            trimmed.append(Chunk(span.start, end))
+    return trimmed
+
+
+def check_chunks(text: str, limit: int = CHUNK_CHARS) -> list[Chunk]:
+    """The pieces of ``text`` to send: its prose spans, each cut to at most ``limit``."""
+    chunks: list[Chunk] = []
+    for span in prose_spans(text):
+        for piece in split_chunks(text[span.start : span.end], limit):
+            chunks.append(Chunk(piece.start + span.start, piece.end + span.start))
+    return chunks
+
+
+_pool_lock = threading.Lock()
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _thread_pool() -> ThreadPoolExecutor:
+    """One pool per process for every grammar stage: as many threads as the server has.
+    Keyed by pid: a forked corpus worker inherits the object but not its threads."""
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():
+            _pool = (os.getpid(), ThreadPoolExecutor(check_threads(), thread_name_prefix="grammar"))
+        return _pool[1]
 
 
 def split_chunks(text: str, limit: int = CHUNK_CHARS) -> list[Chunk]:
@@ -132,6 +229,14 @@ def _compose(
 
 
 @dataclass(frozen=True)
+class _ChunkResult:
+    fixes: list[Replacement]
+    findings: list[Match]
+    issues_before: int
+    issues_after: int
+
+
+@dataclass(frozen=True)
 class GrammarStage:
     """Checks a document with LanguageTool and applies allow-listed fixes only."""
 
@@ -141,7 +246,13 @@ class GrammarStage:
     name: str = NAME
     description: str = DESCRIPTION
 
-    def _select(self, text: str, matches: Sequence[Match]) -> tuple[list[Replacement], list[Match]]:
+    @property
+    def base_language(self) -> str:
+        return self.language.split("-")[0].lower()
+
+    def _select(
+        self, text: str, matches: Sequence[Match], allowed: Mapping[str, AllowedRule]
+    ) -> tuple[list[Replacement], list[Match]]:
         """Split matches into fixes to apply and findings to report."""
         fixes: list[Replacement] = []
         findings: list[Match] = []
@@ -149,13 +260,14 @@ class GrammarStage:
         for match in sorted(matches, key=lambda m: (m.offset, -m.length)):
             start, end = match.offset, match.offset + match.length
             flagged = text[start:end]
-            rule = self.allow_list.get(match.rule_id)
+            rule = allowed.get(match.rule_id)
             safe = (
                 rule is not None
                 and not is_spelling_rule(match.rule_id, match.category)
                 and bool(match.replacements)
                 and match.replacements[0] != flagged
                 and rule.permits(flagged)
+                and is_safe_fix(text, start, end, match.replacements[0], match.rule_id)
                 # Overlapping suggestions ("a a apple": repeat + a/an) would fight: first wins.
                 and start >= cursor
             )
@@ -168,38 +280,74 @@ class GrammarStage:
                 findings.append(match)
         return fixes, findings
 
+    def _check_chunk(
+        self,
+        service: LanguageToolService,
+        chunk_text: str,
+        language: str,
+        allowed: Mapping[str, AllowedRule],
+    ) -> _ChunkResult:
+        matches = service.check(chunk_text, language)
+        issues_before = len(matches)
+        local_fixes, local_findings = self._select(chunk_text, matches, allowed)
+        chunk_fixes: list[Replacement] = []
+        for _ in range(MAX_ROUNDS):
+            if not local_fixes:
+                break
+            chunk_fixes = _compose(chunk_text, chunk_fixes, local_fixes)
+            # The "after" figure is measured, not guessed; the server's sentence cache
+            # makes this recheck cost only the changed sentences.
+            current = _apply_local(chunk_text, chunk_fixes)
+            matches = service.check(current, language)
+            local_fixes, _ = self._select(current, matches, allowed)
+        return _ChunkResult(chunk_fixes, local_findings, issues_before, len(matches))
+
     def __call__(self, doc: Document) -> Document:
         text = doc.text
+        detected = str(doc.metadata.get("language", self.base_language))
+        if detected in ("und", self.base_language):
+            detected, language = self.base_language, self.language
+        else:
+            language = detected
         if not text.strip():
             return doc.with_metadata(
                 grammar_issues_per_1k_words_before=0.0, grammar_issues_per_1k_words_after=0.0
             )
         service = self.service()
+        if detected != self.base_language and language not in service.languages():
+            return doc.with_metadata(
+                grammar_skipped=f"LanguageTool here has no checker for language '{detected}'"
+            )
+        allowed = {k: r for k, r in self.allow_list.items() if detected in r.languages}
+        chunks = check_chunks(text)
+        pool = _thread_pool()
+        futures = [
+            pool.submit(
+                self._check_chunk, service, text[chunk.start : chunk.end], language, allowed
+            )
+            for chunk in chunks
+        ]
+        try:
+            results = [future.result() for future in futures]
+        except RequestFailed as failure:
+            for future in futures:
+                future.cancel()
+            from cleaner.pipeline import add_warning
+
+            reason = f"{failure}: written without grammar fixes"
+            return add_warning(doc, f"grammar: {reason}").with_metadata(grammar_skipped=reason)
+
         fixes: list[Replacement] = []
         findings: list[Match] = []
-        issues_before = 0
-        issues_after = 0
-        for chunk in split_chunks(text):
-            chunk_text = text[chunk.start : chunk.end]
-            matches = service.check(chunk_text, self.language)
-            issues_before += len(matches)
-            local_fixes, local_findings = self._select(chunk_text, matches)
-            chunk_fixes: list[Replacement] = []
-            for _ in range(MAX_ROUNDS):
-                if not local_fixes:
-                    break
-                chunk_fixes = _compose(chunk_text, chunk_fixes, local_fixes)
-                # The "after" figure is measured, not guessed; the server's sentence cache
-                # makes this recheck cost only the changed sentences.
-                current = _apply_local(chunk_text, chunk_fixes)
-                matches = service.check(current, self.language)
-                local_fixes, _ = self._select(current, matches)
-            issues_after += len(matches)
+        issues_before = issues_after = 0
+        for chunk, result in zip(chunks, results, strict=True):
+            issues_before += result.issues_before
+            issues_after += result.issues_after
             fixes += [
                 Replacement(
                     f.start + chunk.start, f.end + chunk.start, f.after, f.rule_id, f.message
                 )
-                for f in chunk_fixes
+                for f in result.fixes
             ]
             findings += [
                 Match(
@@ -211,7 +359,7 @@ class GrammarStage:
                     m.category,
                     m.issue_type,
                 )
-                for m in local_findings
+                for m in result.findings
             ]
 
         index = LineIndex(text)
@@ -231,25 +379,29 @@ class GrammarStage:
         ]
         fixed = apply_replacements(doc, NAME, fixes)
         return fixed.with_findings(finding_edits).with_metadata(
+            grammar_language=language,
             grammar_issues_per_1k_words_before=_per_1k(issues_before, _words(text)),
             grammar_issues_per_1k_words_after=_per_1k(issues_after, _words(fixed.text)),
         )
 
 
 def build(settings: StageSettings) -> GrammarStage:
-    unknown = set(settings.options) - _OPTIONS
+    unknown = set(settings.options) - OPTIONS
     if unknown:
         raise ValueError(
-            f"stage {NAME}: unknown options {sorted(unknown)} (known: {sorted(_OPTIONS)})"
+            f"stage {NAME}: unknown options {sorted(unknown)} (known: {sorted(OPTIONS)})"
         )
     language = settings.options.get("language", "en-US")
     if not isinstance(language, str) or not language:
         raise ValueError(f"stage {NAME}: option 'language' must be a language code like 'en-US'")
+    timeout = settings.options.get("request_timeout", REQUEST_TIMEOUT_S)
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
+        raise ValueError(f"stage {NAME}: option 'request_timeout' must be a positive number")
     allow_path = Path(settings.options.get("allow_list", settings.rules_dir / "grammar.toml"))
     url = settings.languagetool_url
     return GrammarStage(
         allow_list=load_allow_list(allow_path),
         # partial, not a lambda: a stage must pickle to reach Ray workers.
-        service=partial(shared_service, url),
+        service=partial(shared_service, url, float(timeout)),
         language=language,
     )
