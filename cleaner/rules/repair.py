@@ -34,10 +34,16 @@ from cleaner.rules.source import RuleError, RuleFile, RuleRecord, load_rule_file
 
 KIND = "repair"
 
-#: A document must carry at least this many matches of ungated signature rules before rules
-#: marked ``needs_spun`` may fire: one stray match in clean text must not unlock the
-#: ambiguous rules (measured: clean AEB bodies carry 0-1, spun samples 3+).
+#: A document must carry at least this many signature matches before the gate may call it
+#: spun and open the ambiguous rules: one stray match in clean text must not unlock them
+#: (measured: clean AEB bodies carry 0-1, spun samples 3+).
 DEFAULT_MIN_SIGNATURES = 2
+
+#: Signatures per 1,000 words at or above which the gate calls a document spun (with at
+#: least DEFAULT_MIN_SIGNATURES of them). Chosen from the tuning data (bench/spin_split.toml):
+#: the 181 clean AEB bodies score 0 to 0.0 and the tuning spun pages and samples score far
+#: above it; see bench/spin_eval.py for the figures.
+DEFAULT_GATE_THRESHOLD = 2.0
 
 #: Guards look at most this far back/forward on the line; they describe local context.
 _GUARD_WINDOW = 300
@@ -125,6 +131,12 @@ class RepairRule:
     needs_spun: bool = False
 
     @property
+    def gated(self) -> bool:
+        """Whether the rule is ambiguous: it runs only in documents the gate calls spun and
+        its matches are no evidence of spinning."""
+        return self.needs_spun or not self.signature
+
+    @property
     def theme(self) -> str:
         return self.rule_id.split(".", 1)[0]
 
@@ -137,11 +149,60 @@ class RepairRule:
 
 
 @dataclass(frozen=True)
+class GateDecision:
+    """Whether a document is spun, decided on its text before any repair.
+
+    ``score`` is the count of unambiguous spinner signatures (matches of signature rules, forms
+    that do not occur in clean English news) per 1,000 words. The document is spun when it
+    carries at least ``min_signatures`` of them and ``score >= threshold``; only then do the
+    ambiguous rules run.
+    """
+
+    score: float
+    threshold: float
+    spun: bool
+    signatures: int = 0
+    words: int = 0
+    min_signatures: int = DEFAULT_MIN_SIGNATURES
+
+    def as_metadata(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "threshold": self.threshold,
+            "spun": self.spun,
+            "signatures": self.signatures,
+            "min_signatures": self.min_signatures,
+        }
+
+
+#: Scores are per this many words, so short and long documents compare.
+WORDS_PER_UNIT = 1000
+
+
+def count_words(text: str) -> int:
+    return len(text.split())
+
+
+def decide_gate(signatures: int, text: str, threshold: float, min_signatures: int) -> GateDecision:
+    """The gate's decision for ``text`` carrying ``signatures`` signature matches."""
+    if signatures == 0:  # most clean text: no need to count its words
+        return GateDecision(
+            0.0, threshold, min_signatures <= 0 and threshold <= 0, 0, 0, min_signatures
+        )
+    words = count_words(text)
+    score = round(signatures * WORDS_PER_UNIT / words, 3) if words else 0.0
+    spun = signatures >= min_signatures and score >= threshold
+    return GateDecision(score, threshold, spun, signatures, words, min_signatures)
+
+
+@dataclass(frozen=True)
 class FindResult:
-    """Matches in a text, and the ids of rules skipped because a regex timed out on it."""
+    """Matches in a text, the ids of rules skipped because a regex timed out on it, and the
+    gate's decision on the text."""
 
     matches: list[RepairMatch]
     timed_out: tuple[str, ...] = ()
+    gate: GateDecision | None = None
 
 
 def report_timeouts(doc: Document, stage: str, rule_ids: Iterable[str], seconds: float) -> Document:
@@ -245,9 +306,17 @@ def parse_rule(record: RuleRecord, theme: str | None) -> RepairRule:
         examples.append((pair[0], pair[1]))
     keep = _string_list(record, "keep")
     needs_spun = data.get("needs_spun", False)
-    signature = data.get("signature", True)
+    # A rule is evidence of spinning (a signature) unless it says it needs the gate: its
+    # match, guards included, must not occur in clean English news (tests check it on the
+    # 181 AEB bodies).
+    signature = data.get("signature", not needs_spun)
     if not isinstance(signature, bool) or not isinstance(needs_spun, bool):
         raise record.error("'signature' and 'needs_spun' must be true or false")
+    if needs_spun and signature:
+        raise record.error(
+            "'needs_spun' and 'signature' contradict each other: a rule that waits for the "
+            "gate cannot be evidence for it"
+        )
     if (needs_spun or any(guards.values())) and not keep:
         raise record.error(
             "a guarded rule must list 'keep' texts: the guard exists because the spun form "
@@ -455,6 +524,9 @@ def nested_quantifiers(pattern: str) -> bool:
     return _nested_in(list(parsed), False)
 
 
+_Found = tuple[int, int, int, str]  # start, end, rule order, replacement
+
+
 @dataclass(frozen=True)
 class _Compiled:
     rule: RepairRule
@@ -519,12 +591,16 @@ class RepairPack:
         rules: Sequence[RepairRule],
         min_signatures: int = DEFAULT_MIN_SIGNATURES,
         regex_timeout: float = DEFAULT_REGEX_TIMEOUT_S,
+        gate_threshold: float = DEFAULT_GATE_THRESHOLD,
     ) -> None:
         self.rules: tuple[RepairRule, ...] = tuple(rules)
         self.min_signatures = min_signatures
         self.regex_timeout = regex_timeout
+        self.gate_threshold = gate_threshold
         self._compiled: list[_Compiled] = []
         self._always: list[int] = []
+        # Rules that run only in documents the gate calls spun.
+        self._gated = frozenset(order for order, rule in enumerate(self.rules) if rule.gated)
         entries: dict[str, _Entry] = {}
         for order, rule in enumerate(self.rules):
             compiled_pattern = regex.compile(rule.pattern) if rule.pattern is not None else None
@@ -570,19 +646,28 @@ class RepairPack:
     def find(self, text: str, *, assume_spun: bool = False) -> list[RepairMatch]:
         """Non-overlapping matches in ``text``, in text order.
 
-        ``assume_spun`` opens the gate of ``needs_spun`` rules regardless of how many
-        signatures the text carries (used to run a rule's examples and keeps on their own).
+        ``assume_spun`` opens the gate for the ambiguous rules whatever the text's score (used
+        to run a rule's examples and keeps on their own).
         """
         return self.search(text, assume_spun=assume_spun).matches
 
     def search(self, text: str, *, assume_spun: bool = False) -> FindResult:
-        """Like :meth:`find`, also naming the rules whose regex timed out on ``text``: each
-        is skipped for the whole text (none of its matches is kept)."""
-        if not text or not self.rules:
-            return FindResult([])
+        """Like :meth:`find`, also giving the gate's decision and naming the rules whose regex
+        timed out on ``text``: each is skipped for the whole text (none of its matches is
+        kept)."""
+        scan = self.scan(text)
+        gate = self.gate(scan)
+        return self.finish(scan, spun=assume_spun or gate.spun, gate=gate)
+
+    def scan(self, text: str) -> Scan:
+        """The first pass over ``text``: every signature rule is matched (guards checked); the
+        places where an ambiguous rule could fire are only noted, so that clean text, which
+        the gate closes, pays nothing for them."""
         norm = _normalize(text)
-        context = _Context(text, norm)
-        found: list[tuple[int, int, int, str]] = []  # (start, end, order, replacement)
+        scan = Scan(_Context(text, norm))
+        if not text or not self.rules:
+            return scan
+        context, gated = scan.context, self._gated
         pattern_lines: set[tuple[int, int]] = set()
         if self._automaton is not None:
             haystack = _same_length_lower(norm)
@@ -590,18 +675,50 @@ class RepairPack:
                 start, end = end_index - length + 1, end_index + 1
                 if phrases and self._at_word_boundaries(norm, start, end):
                     for order in phrases:
-                        self._try(context, order, start, end, None, found)
+                        if order in gated:
+                            scan.gated_phrases.append((order, start, end))
+                        else:
+                            self._try(context, order, start, end, None, scan.found)
                 for order in patterns:
                     line_start, _ = context.line_bounds(start)
-                    pattern_lines.add((order, line_start))
+                    if order in gated:
+                        scan.gated_lines.add((order, line_start))
+                    else:
+                        pattern_lines.add((order, line_start))
         for order, line_start in sorted(pattern_lines):
-            self._run_pattern(context, order, line_start, found)
+            self._run_pattern(context, order, line_start, scan.found)
         for order in self._always:
-            self._run_pattern(context, order, None, found)
+            if order not in gated:
+                self._run_pattern(context, order, None, scan.found)
+        return scan
+
+    def gate(self, scan: Scan) -> GateDecision:
+        """The gate's decision on the scanned text, from its signature matches alone."""
+        signatures = [f for f in scan.found if f[2] not in scan.context.timed_out]
+        count = len(_without_overlaps(signatures))
+        return decide_gate(count, scan.context.text, self.gate_threshold, self.min_signatures)
+
+    def finish(self, scan: Scan, *, spun: bool, gate: GateDecision | None = None) -> FindResult:
+        """The matches of a scanned text: the signature rules', and when ``spun`` the
+        ambiguous rules' too."""
+        context = scan.context
+        found = list(scan.found)
+        if spun:
+            for order, start, end in scan.gated_phrases:
+                self._try(context, order, start, end, None, found)
+            for order, line_start in sorted(scan.gated_lines):
+                self._run_pattern(context, order, line_start, found)
+            for order in self._always:
+                if order in self._gated:
+                    self._run_pattern(context, order, None, found)
         if context.timed_out:
             found = [f for f in found if f[2] not in context.timed_out]
         timed_out = tuple(self.rules[order].rule_id for order in sorted(context.timed_out))
-        return FindResult(self._resolve(found, assume_spun), timed_out)
+        matches = [
+            RepairMatch(s, e, rep, self.rules[order].rule_id, order not in self._gated)
+            for s, e, order, rep in _without_overlaps(found)
+        ]
+        return FindResult(matches, timed_out, gate)
 
     @staticmethod
     def _at_word_boundaries(norm: str, start: int, end: int) -> bool:
@@ -614,7 +731,7 @@ class RepairPack:
         context: _Context,
         order: int,
         line_start: int | None,
-        found: list[tuple[int, int, int, str]],
+        found: list[_Found],
     ) -> None:
         compiled = self._compiled[order]
         assert compiled.regex is not None
@@ -638,7 +755,7 @@ class RepairPack:
         start: int,
         end: int,
         match: Any | None,
-        found: list[tuple[int, int, int, str]],
+        found: list[_Found],
     ) -> None:
         compiled = self._compiled[order]
         if order in context.timed_out or context.protected(start, end):
@@ -686,38 +803,6 @@ class RepairPack:
                 return False
         return True
 
-    def _resolve(
-        self, found: list[tuple[int, int, int, str]], assume_spun: bool
-    ) -> list[RepairMatch]:
-        if not found:
-            return []
-        if not assume_spun:
-            evidence = {
-                (start, end)
-                for start, end, order, _ in found
-                if self.rules[order].signature and not self.rules[order].needs_spun
-            }
-            if len(evidence) < self.min_signatures:
-                found = [f for f in found if not self.rules[f[2]].needs_spun]
-        # Longest match first, then rule order, then position: deterministic whatever the
-        # order in which the automaton and the patterns reported them.
-        found.sort(key=lambda f: (-(f[1] - f[0]), f[2], f[0]))
-        starts: list[int] = []
-        spans: list[tuple[int, int, int, str]] = []
-        for candidate in found:
-            start, end = candidate[0], candidate[1]
-            i = bisect.bisect_left(starts, start)
-            if i > 0 and spans[i - 1][1] > start:
-                continue
-            if i < len(spans) and spans[i][0] < end:
-                continue
-            starts.insert(i, start)
-            spans.insert(i, candidate)
-        return [
-            RepairMatch(s, e, rep, self.rules[order].rule_id, self.rules[order].signature)
-            for s, e, order, rep in spans
-        ]
-
     def repair(self, text: str, *, assume_spun: bool = False) -> tuple[str, list[RepairMatch]]:
         """``text`` with every match replaced, and the matches (offsets into ``text``)."""
         matches = self.find(text, assume_spun=assume_spun)
@@ -731,6 +816,37 @@ class RepairPack:
             cursor = match.end
         pieces.append(text[cursor:])
         return "".join(pieces), matches
+
+
+def _without_overlaps(found: list[_Found]) -> list[_Found]:
+    """Non-overlapping matches in text order: the longest wins, then the earlier rule, then
+    the earlier position; deterministic whatever the order in which they were found."""
+    ranked = sorted(found, key=lambda f: (-(f[1] - f[0]), f[2], f[0]))
+    starts: list[int] = []
+    spans: list[_Found] = []
+    for candidate in ranked:
+        start, end = candidate[0], candidate[1]
+        i = bisect.bisect_left(starts, start)
+        if i > 0 and spans[i - 1][1] > start:
+            continue
+        if i < len(spans) and spans[i][0] < end:
+            continue
+        starts.insert(i, start)
+        spans.insert(i, candidate)
+    return spans
+
+
+@dataclass
+class Scan:
+    """What :meth:`RepairPack.scan` found in one text, before the gate's decision."""
+
+    context: _Context
+    found: list[_Found] = field(default_factory=list)
+    """Signature rules' matches: (start, end, rule order, replacement)."""
+    gated_phrases: list[tuple[int, int, int]] = field(default_factory=list)
+    """Ambiguous phrase rules' candidate places: (rule order, start, end), guards unchecked."""
+    gated_lines: set[tuple[int, int]] = field(default_factory=set)
+    """Lines where an ambiguous pattern rule's trigger occurs: (rule order, line start)."""
 
 
 class _Context:
