@@ -59,7 +59,18 @@ DEFAULT_REGEX_TIMEOUT_S = 1.0
 _META_KEYS = frozenset({"kind", "theme", "description"})
 _GUARD_KEYS = ("require_before", "forbid_before", "require_after", "forbid_after")
 _RULE_KEYS = frozenset(
-    {"id", "phrase", "pattern", "replace", "examples", "keep", "note", "signature", "needs_spun"}
+    {
+        "id",
+        "phrase",
+        "phrases",
+        "pattern",
+        "replace",
+        "examples",
+        "keep",
+        "note",
+        "signature",
+        "needs_spun",
+    }
     | set(_GUARD_KEYS)
 )
 _ID_SHAPE = regex.compile(r"^[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9.-]*$")
@@ -119,6 +130,8 @@ class RepairRule:
     line: int
     replace: str
     phrase: str | None = None
+    phrases: tuple[str, ...] = ()
+    """Alternatives sharing one replacement ("Chinese language", "Chinese-language")."""
     pattern: str | None = None
     require_before: str | None = None
     forbid_before: str | None = None
@@ -141,8 +154,15 @@ class RepairRule:
         return self.rule_id.split(".", 1)[0]
 
     @property
+    def literals(self) -> tuple[str, ...]:
+        """The literal phrases the rule matches (none for a pattern rule)."""
+        return (self.phrase,) if self.phrase is not None else self.phrases
+
+    @property
     def spun(self) -> str:
-        return self.phrase if self.phrase is not None else f"/{self.pattern}/"
+        if self.pattern is not None:
+            return f"/{self.pattern}/"
+        return " | ".join(self.literals)
 
     def error(self, problem: str) -> RuleError:
         return RuleError(self.path, self.line, self.rule_id, problem)
@@ -262,15 +282,28 @@ def parse_rule(record: RuleRecord, theme: str | None) -> RepairRule:
         raise record.error("'id' must look like '<theme>.<slug>' (lower case, digits, '-', '.')")
     if theme is not None and not rule_id.startswith(f"{theme}."):
         raise record.error(f"'id' must start with the file's theme '{theme}.'")
-    has_phrase, has_pattern = "phrase" in data, "pattern" in data
-    if has_phrase == has_pattern:
-        raise record.error("give exactly one of 'phrase' or 'pattern'")
-    key = "phrase" if has_phrase else "pattern"
-    spun = data[key]
-    if not isinstance(spun, str) or not spun.strip():
-        raise record.error(f"'{key}' must be a non-empty string")
-    if has_phrase and spun != spun.strip():
-        raise record.error("'phrase' must not start or end with whitespace")
+    given = [key for key in ("phrase", "phrases", "pattern") if key in data]
+    if len(given) != 1:
+        raise record.error("give exactly one of 'phrase', 'phrases' or 'pattern'")
+    key = given[0]
+    has_pattern = key == "pattern"
+    phrases: tuple[str, ...] = ()
+    if key == "phrases":
+        phrases = _string_list(record, "phrases")
+        if not phrases:
+            raise record.error("'phrases' must list at least one phrase")
+        spun = phrases[0]
+    else:
+        spun = data[key]
+        if not isinstance(spun, str) or not spun.strip():
+            raise record.error(f"'{key}' must be a non-empty string")
+        if key == "phrase":
+            phrases = (spun,)
+    for phrase in phrases:
+        if phrase != phrase.strip():
+            raise record.error(f"phrase {phrase!r} must not start or end with whitespace")
+    if len(set(_phrase_key(p) for p in phrases)) != len(phrases):
+        raise record.error("'phrases' lists the same phrase twice")
     if has_pattern:
         _compile_regex(record, "pattern", spun)
     replacement = data.get("replace")
@@ -330,7 +363,8 @@ def parse_rule(record: RuleRecord, theme: str | None) -> RepairRule:
         path=record.path,
         line=record.line,
         replace=replacement,
-        phrase=spun if has_phrase else None,
+        phrase=spun if key == "phrase" else None,
+        phrases=phrases if key == "phrases" else (),
         pattern=spun if has_pattern else None,
         examples=tuple(examples),
         keep=keep,
@@ -554,6 +588,11 @@ class _Entry:
     patterns: list[int] = field(default_factory=list)
 
 
+def _phrase_key(phrase: str) -> str:
+    """How the automaton holds a phrase: plain apostrophes, single spaces, lower case."""
+    return _same_length_lower(" ".join(phrase.translate(_APOSTROPHES).split()))
+
+
 def _same_length_lower(text: str) -> str:
     lowered = text.lower()
     if len(lowered) == len(text):
@@ -566,11 +605,50 @@ def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
+# Words whose first letter misleads about their first sound.
+_AN_BEFORE = ("hour", "honest", "honor", "honour", "heir")
+_A_BEFORE = ("one", "once", "uni", "use", "usu", "uti", "eu", "ewe", "ure", "uro")
+
+
+def article_for(word: str) -> str | None:
+    """ "a" or "an" before ``word`` by its first sound; None when spelling cannot tell
+    (numbers, abbreviations such as "FBI")."""
+    if not word[:1].isalpha() or (len(word) > 1 and word.isupper()):
+        return None
+    lower = word.lower()
+    if lower.startswith(_AN_BEFORE):
+        return "an"
+    if lower.startswith(_A_BEFORE):
+        return "a"
+    return "an" if lower[0] in "aeiou" else "a"
+
+
+def _with_article_for(text: str, start: int, replacement: str, written: str) -> tuple[int, str]:
+    """Where a replacement starts right after "a"/"an" and needs the other article, the
+    edit grows to take the article in ("an information convention" -> "a news conference").
+    ``written`` is the replacement as the rule wrote it, before it took the text's case."""
+    for article in ("an", "a"):
+        at = start - len(article) - 1
+        if at < 0 or text[start - 1] != " " or text[at : start - 1].lower() != article:
+            continue
+        if at > 0 and _is_word_char(text[at - 1]):
+            return start, replacement
+        wanted = article_for(written.split(" ", 1)[0])
+        if wanted is None or wanted == article:
+            return start, replacement
+        return at, follow_case(text[at : start - 1], wanted) + " " + replacement
+    return start, replacement
+
+
 def follow_case(matched: str, replacement: str) -> str:
     """Give ``replacement`` the case of ``matched``: ALL CAPS, a leading capital, or as written."""
     letters = [c for c in matched if c.isalpha()]
+    words = matched.split()
     if len(letters) >= 2 and all(c.isupper() for c in letters):
         replacement = replacement.upper()
+    elif len(words) >= 2 and all(w[:1].isupper() for w in words):
+        # Title Case ("Weekend Field Workplace") stays Title Case ("Box Office").
+        replacement = " ".join(w[:1].upper() + w[1:] for w in replacement.split(" "))
     else:
         first = next((c for c in matched if c.isalpha()), "")
         if first.isupper():
@@ -615,12 +693,10 @@ class RepairPack:
                     forbid_after=_after_guard(rule.forbid_after),
                 )
             )
-            if rule.phrase is not None:
-                key = rule.phrase.translate(_APOSTROPHES)
-                key = _same_length_lower(" ".join(key.split()))
+            for phrase in rule.literals:
+                key = _phrase_key(phrase)
                 entries.setdefault(key, _Entry(len(key))).phrases.append(order)
-            else:
-                assert rule.pattern is not None
+            if rule.pattern is not None:
                 triggers = pattern_triggers(rule.pattern)
                 if triggers is None:
                     self._always.append(order)
@@ -768,11 +844,10 @@ class RepairPack:
         if not passed:
             return
         matched = context.text[start:end]
-        if match is None:
-            replacement = follow_case(matched, compiled.rule.replace)
-        else:
-            replacement = follow_case(matched, match.expand(compiled.rule.replace))
+        written = compiled.rule.replace if match is None else match.expand(compiled.rule.replace)
+        replacement = follow_case(matched, written)
         if replacement != matched:
+            start, replacement = _with_article_for(context.text, start, replacement, written)
             found.append((start, end, order, replacement))
 
     @staticmethod
@@ -945,6 +1020,18 @@ def check_pack(rules: Sequence[RepairRule]) -> list[RuleError]:
         if first is not None:
             problems.append(rule.error(f"duplicate rule id (also at {first.path}:{first.line})"))
         seen.setdefault(rule.rule_id, rule)
+    # One phrase, one file: a phrase written in two theme files is a rule kept in two places.
+    phrase_files: dict[str, RepairRule] = {}
+    for rule in rules:
+        for phrase in rule.literals:
+            first = phrase_files.setdefault(_phrase_key(phrase), rule)
+            if first.path != rule.path:
+                problems.append(
+                    rule.error(
+                        f"phrase {phrase!r} is also a rule in another file "
+                        f"({first.rule_id} at {first.path}:{first.line})"
+                    )
+                )
     pack = RepairPack(rules)
     for rule in rules:
         # An example's output that another rule still rewrites means cleaning is not done
