@@ -640,6 +640,12 @@ def _with_article_for(text: str, start: int, replacement: str, written: str) -> 
     return start, replacement
 
 
+#: Words Title Case leaves in lower case ("Department of Energy").
+_TITLE_SMALL_WORDS = frozenset(
+    ["a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to"]
+)
+
+
 def follow_case(matched: str, replacement: str) -> str:
     """Give ``replacement`` the case of ``matched``: ALL CAPS, a leading capital, or as written."""
     letters = [c for c in matched if c.isalpha()]
@@ -648,7 +654,10 @@ def follow_case(matched: str, replacement: str) -> str:
         replacement = replacement.upper()
     elif len(words) >= 2 and all(w[:1].isupper() for w in words):
         # Title Case ("Weekend Field Workplace") stays Title Case ("Box Office").
-        replacement = " ".join(w[:1].upper() + w[1:] for w in replacement.split(" "))
+        replacement = " ".join(
+            w if i and w in _TITLE_SMALL_WORDS else w[:1].upper() + w[1:]
+            for i, w in enumerate(replacement.split(" "))
+        )
     else:
         first = next((c for c in matched if c.isalpha()), "")
         if first.isupper():
