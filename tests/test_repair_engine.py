@@ -291,3 +291,106 @@ def test_stage_default_rules_dir_and_disable(tmp_path: Path) -> None:
     assert stage(Document(text="this 12 months")).text == "this year"
     off = repair_stage.build(StageSettings(rules_dir=tmp_path, options={"disable": ["demo"]}))
     assert off(Document(text="this 12 months")).text == "this 12 months"
+
+
+# ------------------------------------------------------------------ articles, groups, case
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("He held an information convention.", "He held a news conference."),
+        ("An information convention began.", "A news conference began."),
+        ("AN INFORMATION CONVENTION", "A NEWS CONFERENCE"),
+        ("He held a information convention.", "He held a news conference."),
+        ("It was a workplace constructing.", "It was an office building."),
+        ("Call an workplace constructing.", "Call an office building."),
+        ("Plan a workplace constructing.", "Plan an office building."),
+        ("Seen in Lena workplace constructing.", "Seen in Lena office building."),
+    ],
+)
+def test_article_follows_the_replacement(text: str, expected: str) -> None:
+    rules = [
+        rule("t.news", phrase="information convention", replace="news conference"),
+        rule("t.office", phrase="workplace constructing", replace="office building"),
+    ]
+    assert fix(rules, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "article"),
+    [
+        ("year", "a"),
+        ("hour", "an"),
+        ("union", "a"),
+        ("umbrella", "an"),
+        ("one", "a"),
+        ("European", "a"),
+        ("FBI", None),
+        ("12", None),
+        ("apple", "an"),
+    ],
+)
+def test_article_for(word: str, article: str | None) -> None:
+    from cleaner.rules.repair import article_for
+
+    assert article_for(word) == article
+
+
+def test_a_rule_group_matches_each_of_its_phrases() -> None:
+    group = rule("t.group", phrases=("certainly one of", "considered one of"), replace="one of")
+    assert fix([group], "Certainly one of them, and considered one of us.") == (
+        "One of them, and one of us."
+    )
+
+
+def test_title_case_is_kept() -> None:
+    assert fix(
+        [rule(phrase="field workplace", replace="box office")], "Weekend Field Workplace"
+    ) == ("Weekend Box Office")
+
+
+def test_rule_file_with_phrases_list(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[[rules]]\nid = "demo.group"\nphrases = ["with out", "with-out"]\nreplace = "without"\n'
+        'examples = [["It passed with out a vote.", "It passed without a vote."]]\n',
+    )
+    rules = load_rules(path)
+    assert rules[0].literals == ("with out", "with-out")
+    assert fix(rules, "Done with-out help.") == "Done without help."
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ('phrases = ["a b", "A  B"]', "the same phrase twice"),
+        ("phrases = []", "at least one phrase"),
+        ('phrase = "a b"\nphrases = ["c d"]', "exactly one of"),
+    ],
+)
+def test_phrases_list_problems(tmp_path: Path, body: str, problem: str) -> None:
+    path = write(
+        tmp_path, f'[[rules]]\nid = "demo.bad"\n{body}\nreplace = "x"\nexamples = [["a b", "x"]]\n'
+    )
+    with pytest.raises(RuleError, match=problem):
+        load_rules(path)
+
+
+def test_one_phrase_in_two_files_is_a_problem(tmp_path: Path) -> None:
+    from cleaner.rules.repair import check_pack
+
+    one = write(
+        tmp_path,
+        '[[rules]]\nid = "demo.a"\nphrase = "with out"\nreplace = "without"\n'
+        'examples = [["with out it", "without it"]]\n',
+        name="a.toml",
+    )
+    write(
+        tmp_path,
+        '[[rules]]\nid = "demo.b"\nphrase = "With  out"\nreplace = "without"\n'
+        'examples = [["with out it", "without it"]]\n',
+        name="b.toml",
+    )
+    problems = check_pack(load_rules(one.parent))
+    assert any("also a rule in another file" in str(p) for p in problems)

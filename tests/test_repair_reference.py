@@ -24,13 +24,25 @@ AEB_TRUTH = SHARED / "bench" / "aeb" / "ground-truth.json"
 # 1-based line -> (spun span, repaired span), applied left to right on that line.
 EXPECTED: dict[int, list[tuple[str, str]]] = {
     7: [("Thanks to your attention", "Thank you for your attention")],
-    9: [("on Friday on the White House", "on Friday at the White House")],
+    9: [
+        ("on Friday on the White House", "on Friday at the White House"),
+        ("to finish the war", "to end the war"),
+    ],
+    13: [
+        ("as a method to pressure him to finish", "as a way to pressure him to end"),
+        ("I feel I would", "I think I would"),
+    ],
     26: [
         ("to carry direct talks", "to hold direct talks"),
+        ("to finish the war", "to end the war"),
         ("its fourth 12 months", "its fourth year"),
     ],
     32: [("happened within the Middle", "happened in the Middle")],
-    41: [("lots of of its", "many of its"), ("priority now’s ending", "priority now is ending")],
+    41: [
+        ("lots of of its", "many of its"),
+        ("priority now’s ending", "priority now is ending"),
+        ("the most important armed", "the biggest armed"),
+    ],
     45: [("Get day by day National", "Get daily National")],
     49: [("we have now to get", "we have to get"), ("If you happen to", "If you")],
     55: [("this 12 months.", "this year.")],
@@ -52,6 +64,7 @@ EXPECTED: dict[int, list[tuple[str, str]]] = {
     76: [("a spread of about", "a range of about")],
     78: [
         ("decision because it is a military", "decision as it is a military"),
+        ("inside several hundred", "within several hundred"),
         ("It will possibly be", "It can be"),
     ],
     82: [("is predicted to", "is expected to"), ("to this point", "so far")],
@@ -72,9 +85,14 @@ EXPECTED: dict[int, list[tuple[str, str]]] = {
     99: [
         ("through the laws in depth", "through the legislation in depth"),
         ("in line with two officials", "according to two officials"),
-        ("concerning the laws, sponsored", "concerning the legislation, sponsored"),
+        ("an indication that", "a sign that"),
+        ("serious concerning the laws, sponsored", "serious about the legislation, sponsored"),
+        ("together with Sen.", "along with Sen."),
     ],
-    101: [("anonymity to debate", "anonymity to discuss")],
+    101: [
+        ("to be sure that that", "to ensure that"),
+        ("anonymity to debate", "anonymity to discuss"),
+    ],
 }
 
 
@@ -95,14 +113,14 @@ def test_reference_spans_repaired_and_nothing_else(stage: repair_stage.RepairSta
             expected = expected.replace(spun, repaired, 1)
         assert after == expected, f"line {number}"
     assert {edit.line for edit in out.edits} == set(EXPECTED)
-    assert out.metadata["spin_score_before"] > 20
+    assert out.metadata["spin_gate"]["spun"]
     assert out.metadata["spin_score_after"] == 0.0
 
 
 @pytest.mark.parametrize("path", SPUN, ids=lambda p: p.name)
 def test_spun_samples_lose_their_signatures(stage: repair_stage.RepairStage, path: Path) -> None:
     out = stage(Document(text=path.read_text(encoding="utf-8")))
-    assert out.metadata["spin_score_before"] > 5
+    assert out.metadata["spin_gate"]["spun"]
     assert out.metadata["spin_score_after"] == 0.0
     assert stage(out).text == out.text
 

@@ -34,10 +34,16 @@ from cleaner.rules.source import RuleError, RuleFile, RuleRecord, load_rule_file
 
 KIND = "repair"
 
-#: A document must carry at least this many matches of ungated signature rules before rules
-#: marked ``needs_spun`` may fire: one stray match in clean text must not unlock the
-#: ambiguous rules (measured: clean AEB bodies carry 0-1, spun samples 3+).
+#: A document must carry at least this many signature matches before the gate may call it
+#: spun and open the ambiguous rules: one stray match in clean text must not unlock them
+#: (measured: clean AEB bodies carry 0-1, spun samples 3+).
 DEFAULT_MIN_SIGNATURES = 2
+
+#: Signatures per 1,000 words at or above which the gate calls a document spun (with at
+#: least DEFAULT_MIN_SIGNATURES of them). Chosen from the tuning data (bench/spin_split.toml):
+#: the 181 clean AEB bodies score 0 to 0.0 and the tuning spun pages and samples score far
+#: above it; see bench/spin_eval.py for the figures.
+DEFAULT_GATE_THRESHOLD = 2.0
 
 #: Guards look at most this far back/forward on the line; they describe local context.
 _GUARD_WINDOW = 300
@@ -53,7 +59,18 @@ DEFAULT_REGEX_TIMEOUT_S = 1.0
 _META_KEYS = frozenset({"kind", "theme", "description"})
 _GUARD_KEYS = ("require_before", "forbid_before", "require_after", "forbid_after")
 _RULE_KEYS = frozenset(
-    {"id", "phrase", "pattern", "replace", "examples", "keep", "note", "signature", "needs_spun"}
+    {
+        "id",
+        "phrase",
+        "phrases",
+        "pattern",
+        "replace",
+        "examples",
+        "keep",
+        "note",
+        "signature",
+        "needs_spun",
+    }
     | set(_GUARD_KEYS)
 )
 _ID_SHAPE = regex.compile(r"^[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9.-]*$")
@@ -113,6 +130,8 @@ class RepairRule:
     line: int
     replace: str
     phrase: str | None = None
+    phrases: tuple[str, ...] = ()
+    """Alternatives sharing one replacement ("Chinese language", "Chinese-language")."""
     pattern: str | None = None
     require_before: str | None = None
     forbid_before: str | None = None
@@ -125,23 +144,85 @@ class RepairRule:
     needs_spun: bool = False
 
     @property
+    def gated(self) -> bool:
+        """Whether the rule is ambiguous: it runs only in documents the gate calls spun and
+        its matches are no evidence of spinning."""
+        return self.needs_spun or not self.signature
+
+    @property
     def theme(self) -> str:
         return self.rule_id.split(".", 1)[0]
 
     @property
+    def literals(self) -> tuple[str, ...]:
+        """The literal phrases the rule matches (none for a pattern rule)."""
+        return (self.phrase,) if self.phrase is not None else self.phrases
+
+    @property
     def spun(self) -> str:
-        return self.phrase if self.phrase is not None else f"/{self.pattern}/"
+        if self.pattern is not None:
+            return f"/{self.pattern}/"
+        return " | ".join(self.literals)
 
     def error(self, problem: str) -> RuleError:
         return RuleError(self.path, self.line, self.rule_id, problem)
 
 
 @dataclass(frozen=True)
+class GateDecision:
+    """Whether a document is spun, decided on its text before any repair.
+
+    ``score`` is the count of unambiguous spinner signatures (matches of signature rules, forms
+    that do not occur in clean English news) per 1,000 words. The document is spun when it
+    carries at least ``min_signatures`` of them and ``score >= threshold``; only then do the
+    ambiguous rules run.
+    """
+
+    score: float
+    threshold: float
+    spun: bool
+    signatures: int = 0
+    words: int = 0
+    min_signatures: int = DEFAULT_MIN_SIGNATURES
+
+    def as_metadata(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "threshold": self.threshold,
+            "spun": self.spun,
+            "signatures": self.signatures,
+            "min_signatures": self.min_signatures,
+        }
+
+
+#: Scores are per this many words, so short and long documents compare.
+WORDS_PER_UNIT = 1000
+
+
+def count_words(text: str) -> int:
+    return len(text.split())
+
+
+def decide_gate(signatures: int, text: str, threshold: float, min_signatures: int) -> GateDecision:
+    """The gate's decision for ``text`` carrying ``signatures`` signature matches."""
+    if signatures == 0:  # most clean text: no need to count its words
+        return GateDecision(
+            0.0, threshold, min_signatures <= 0 and threshold <= 0, 0, 0, min_signatures
+        )
+    words = count_words(text)
+    score = round(signatures * WORDS_PER_UNIT / words, 3) if words else 0.0
+    spun = signatures >= min_signatures and score >= threshold
+    return GateDecision(score, threshold, spun, signatures, words, min_signatures)
+
+
+@dataclass(frozen=True)
 class FindResult:
-    """Matches in a text, and the ids of rules skipped because a regex timed out on it."""
+    """Matches in a text, the ids of rules skipped because a regex timed out on it, and the
+    gate's decision on the text."""
 
     matches: list[RepairMatch]
     timed_out: tuple[str, ...] = ()
+    gate: GateDecision | None = None
 
 
 def report_timeouts(doc: Document, stage: str, rule_ids: Iterable[str], seconds: float) -> Document:
@@ -201,15 +282,28 @@ def parse_rule(record: RuleRecord, theme: str | None) -> RepairRule:
         raise record.error("'id' must look like '<theme>.<slug>' (lower case, digits, '-', '.')")
     if theme is not None and not rule_id.startswith(f"{theme}."):
         raise record.error(f"'id' must start with the file's theme '{theme}.'")
-    has_phrase, has_pattern = "phrase" in data, "pattern" in data
-    if has_phrase == has_pattern:
-        raise record.error("give exactly one of 'phrase' or 'pattern'")
-    key = "phrase" if has_phrase else "pattern"
-    spun = data[key]
-    if not isinstance(spun, str) or not spun.strip():
-        raise record.error(f"'{key}' must be a non-empty string")
-    if has_phrase and spun != spun.strip():
-        raise record.error("'phrase' must not start or end with whitespace")
+    given = [key for key in ("phrase", "phrases", "pattern") if key in data]
+    if len(given) != 1:
+        raise record.error("give exactly one of 'phrase', 'phrases' or 'pattern'")
+    key = given[0]
+    has_pattern = key == "pattern"
+    phrases: tuple[str, ...] = ()
+    if key == "phrases":
+        phrases = _string_list(record, "phrases")
+        if not phrases:
+            raise record.error("'phrases' must list at least one phrase")
+        spun = phrases[0]
+    else:
+        spun = data[key]
+        if not isinstance(spun, str) or not spun.strip():
+            raise record.error(f"'{key}' must be a non-empty string")
+        if key == "phrase":
+            phrases = (spun,)
+    for phrase in phrases:
+        if phrase != phrase.strip():
+            raise record.error(f"phrase {phrase!r} must not start or end with whitespace")
+    if len(set(_phrase_key(p) for p in phrases)) != len(phrases):
+        raise record.error("'phrases' lists the same phrase twice")
     if has_pattern:
         _compile_regex(record, "pattern", spun)
     replacement = data.get("replace")
@@ -245,9 +339,17 @@ def parse_rule(record: RuleRecord, theme: str | None) -> RepairRule:
         examples.append((pair[0], pair[1]))
     keep = _string_list(record, "keep")
     needs_spun = data.get("needs_spun", False)
-    signature = data.get("signature", True)
+    # A rule is evidence of spinning (a signature) unless it says it needs the gate: its
+    # match, guards included, must not occur in clean English news (tests check it on the
+    # 181 AEB bodies).
+    signature = data.get("signature", not needs_spun)
     if not isinstance(signature, bool) or not isinstance(needs_spun, bool):
         raise record.error("'signature' and 'needs_spun' must be true or false")
+    if needs_spun and signature:
+        raise record.error(
+            "'needs_spun' and 'signature' contradict each other: a rule that waits for the "
+            "gate cannot be evidence for it"
+        )
     if (needs_spun or any(guards.values())) and not keep:
         raise record.error(
             "a guarded rule must list 'keep' texts: the guard exists because the spun form "
@@ -261,7 +363,8 @@ def parse_rule(record: RuleRecord, theme: str | None) -> RepairRule:
         path=record.path,
         line=record.line,
         replace=replacement,
-        phrase=spun if has_phrase else None,
+        phrase=spun if key == "phrase" else None,
+        phrases=phrases if key == "phrases" else (),
         pattern=spun if has_pattern else None,
         examples=tuple(examples),
         keep=keep,
@@ -455,6 +558,9 @@ def nested_quantifiers(pattern: str) -> bool:
     return _nested_in(list(parsed), False)
 
 
+_Found = tuple[int, int, int, str]  # start, end, rule order, replacement
+
+
 @dataclass(frozen=True)
 class _Compiled:
     rule: RepairRule
@@ -482,6 +588,11 @@ class _Entry:
     patterns: list[int] = field(default_factory=list)
 
 
+def _phrase_key(phrase: str) -> str:
+    """How the automaton holds a phrase: plain apostrophes, single spaces, lower case."""
+    return _same_length_lower(" ".join(phrase.translate(_APOSTROPHES).split()))
+
+
 def _same_length_lower(text: str) -> str:
     lowered = text.lower()
     if len(lowered) == len(text):
@@ -494,11 +605,59 @@ def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
+# Words whose first letter misleads about their first sound.
+_AN_BEFORE = ("hour", "honest", "honor", "honour", "heir")
+_A_BEFORE = ("one", "once", "uni", "use", "usu", "uti", "eu", "ewe", "ure", "uro")
+
+
+def article_for(word: str) -> str | None:
+    """ "a" or "an" before ``word`` by its first sound; None when spelling cannot tell
+    (numbers, abbreviations such as "FBI")."""
+    if not word[:1].isalpha() or (len(word) > 1 and word.isupper()):
+        return None
+    lower = word.lower()
+    if lower.startswith(_AN_BEFORE):
+        return "an"
+    if lower.startswith(_A_BEFORE):
+        return "a"
+    return "an" if lower[0] in "aeiou" else "a"
+
+
+def _with_article_for(text: str, start: int, replacement: str, written: str) -> tuple[int, str]:
+    """Where a replacement starts right after "a"/"an" and needs the other article, the
+    edit grows to take the article in ("an information convention" -> "a news conference").
+    ``written`` is the replacement as the rule wrote it, before it took the text's case."""
+    for article in ("an", "a"):
+        at = start - len(article) - 1
+        if at < 0 or text[start - 1] != " " or text[at : start - 1].lower() != article:
+            continue
+        if at > 0 and _is_word_char(text[at - 1]):
+            return start, replacement
+        wanted = article_for(written.split(" ", 1)[0])
+        if wanted is None or wanted == article:
+            return start, replacement
+        return at, follow_case(text[at : start - 1], wanted) + " " + replacement
+    return start, replacement
+
+
+#: Words Title Case leaves in lower case ("Department of Energy").
+_TITLE_SMALL_WORDS = frozenset(
+    ["a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to"]
+)
+
+
 def follow_case(matched: str, replacement: str) -> str:
     """Give ``replacement`` the case of ``matched``: ALL CAPS, a leading capital, or as written."""
     letters = [c for c in matched if c.isalpha()]
+    words = matched.split()
     if len(letters) >= 2 and all(c.isupper() for c in letters):
         replacement = replacement.upper()
+    elif len(words) >= 2 and all(w[:1].isupper() for w in words):
+        # Title Case ("Weekend Field Workplace") stays Title Case ("Box Office").
+        replacement = " ".join(
+            w if i and w in _TITLE_SMALL_WORDS else w[:1].upper() + w[1:]
+            for i, w in enumerate(replacement.split(" "))
+        )
     else:
         first = next((c for c in matched if c.isalpha()), "")
         if first.isupper():
@@ -519,12 +678,16 @@ class RepairPack:
         rules: Sequence[RepairRule],
         min_signatures: int = DEFAULT_MIN_SIGNATURES,
         regex_timeout: float = DEFAULT_REGEX_TIMEOUT_S,
+        gate_threshold: float = DEFAULT_GATE_THRESHOLD,
     ) -> None:
         self.rules: tuple[RepairRule, ...] = tuple(rules)
         self.min_signatures = min_signatures
         self.regex_timeout = regex_timeout
+        self.gate_threshold = gate_threshold
         self._compiled: list[_Compiled] = []
         self._always: list[int] = []
+        # Rules that run only in documents the gate calls spun.
+        self._gated = frozenset(order for order, rule in enumerate(self.rules) if rule.gated)
         entries: dict[str, _Entry] = {}
         for order, rule in enumerate(self.rules):
             compiled_pattern = regex.compile(rule.pattern) if rule.pattern is not None else None
@@ -539,12 +702,10 @@ class RepairPack:
                     forbid_after=_after_guard(rule.forbid_after),
                 )
             )
-            if rule.phrase is not None:
-                key = rule.phrase.translate(_APOSTROPHES)
-                key = _same_length_lower(" ".join(key.split()))
+            for phrase in rule.literals:
+                key = _phrase_key(phrase)
                 entries.setdefault(key, _Entry(len(key))).phrases.append(order)
-            else:
-                assert rule.pattern is not None
+            if rule.pattern is not None:
                 triggers = pattern_triggers(rule.pattern)
                 if triggers is None:
                     self._always.append(order)
@@ -570,19 +731,28 @@ class RepairPack:
     def find(self, text: str, *, assume_spun: bool = False) -> list[RepairMatch]:
         """Non-overlapping matches in ``text``, in text order.
 
-        ``assume_spun`` opens the gate of ``needs_spun`` rules regardless of how many
-        signatures the text carries (used to run a rule's examples and keeps on their own).
+        ``assume_spun`` opens the gate for the ambiguous rules whatever the text's score (used
+        to run a rule's examples and keeps on their own).
         """
         return self.search(text, assume_spun=assume_spun).matches
 
     def search(self, text: str, *, assume_spun: bool = False) -> FindResult:
-        """Like :meth:`find`, also naming the rules whose regex timed out on ``text``: each
-        is skipped for the whole text (none of its matches is kept)."""
-        if not text or not self.rules:
-            return FindResult([])
+        """Like :meth:`find`, also giving the gate's decision and naming the rules whose regex
+        timed out on ``text``: each is skipped for the whole text (none of its matches is
+        kept)."""
+        scan = self.scan(text)
+        gate = self.gate(scan)
+        return self.finish(scan, spun=assume_spun or gate.spun, gate=gate)
+
+    def scan(self, text: str) -> Scan:
+        """The first pass over ``text``: every signature rule is matched (guards checked); the
+        places where an ambiguous rule could fire are only noted, so that clean text, which
+        the gate closes, pays nothing for them."""
         norm = _normalize(text)
-        context = _Context(text, norm)
-        found: list[tuple[int, int, int, str]] = []  # (start, end, order, replacement)
+        scan = Scan(_Context(text, norm))
+        if not text or not self.rules:
+            return scan
+        context, gated = scan.context, self._gated
         pattern_lines: set[tuple[int, int]] = set()
         if self._automaton is not None:
             haystack = _same_length_lower(norm)
@@ -590,18 +760,50 @@ class RepairPack:
                 start, end = end_index - length + 1, end_index + 1
                 if phrases and self._at_word_boundaries(norm, start, end):
                     for order in phrases:
-                        self._try(context, order, start, end, None, found)
+                        if order in gated:
+                            scan.gated_phrases.append((order, start, end))
+                        else:
+                            self._try(context, order, start, end, None, scan.found)
                 for order in patterns:
                     line_start, _ = context.line_bounds(start)
-                    pattern_lines.add((order, line_start))
+                    if order in gated:
+                        scan.gated_lines.add((order, line_start))
+                    else:
+                        pattern_lines.add((order, line_start))
         for order, line_start in sorted(pattern_lines):
-            self._run_pattern(context, order, line_start, found)
+            self._run_pattern(context, order, line_start, scan.found)
         for order in self._always:
-            self._run_pattern(context, order, None, found)
+            if order not in gated:
+                self._run_pattern(context, order, None, scan.found)
+        return scan
+
+    def gate(self, scan: Scan) -> GateDecision:
+        """The gate's decision on the scanned text, from its signature matches alone."""
+        signatures = [f for f in scan.found if f[2] not in scan.context.timed_out]
+        count = len(_without_overlaps(signatures))
+        return decide_gate(count, scan.context.text, self.gate_threshold, self.min_signatures)
+
+    def finish(self, scan: Scan, *, spun: bool, gate: GateDecision | None = None) -> FindResult:
+        """The matches of a scanned text: the signature rules', and when ``spun`` the
+        ambiguous rules' too."""
+        context = scan.context
+        found = list(scan.found)
+        if spun:
+            for order, start, end in scan.gated_phrases:
+                self._try(context, order, start, end, None, found)
+            for order, line_start in sorted(scan.gated_lines):
+                self._run_pattern(context, order, line_start, found)
+            for order in self._always:
+                if order in self._gated:
+                    self._run_pattern(context, order, None, found)
         if context.timed_out:
             found = [f for f in found if f[2] not in context.timed_out]
         timed_out = tuple(self.rules[order].rule_id for order in sorted(context.timed_out))
-        return FindResult(self._resolve(found, assume_spun), timed_out)
+        matches = [
+            RepairMatch(s, e, rep, self.rules[order].rule_id, order not in self._gated)
+            for s, e, order, rep in _without_overlaps(found)
+        ]
+        return FindResult(matches, timed_out, gate)
 
     @staticmethod
     def _at_word_boundaries(norm: str, start: int, end: int) -> bool:
@@ -614,7 +816,7 @@ class RepairPack:
         context: _Context,
         order: int,
         line_start: int | None,
-        found: list[tuple[int, int, int, str]],
+        found: list[_Found],
     ) -> None:
         compiled = self._compiled[order]
         assert compiled.regex is not None
@@ -638,7 +840,7 @@ class RepairPack:
         start: int,
         end: int,
         match: Any | None,
-        found: list[tuple[int, int, int, str]],
+        found: list[_Found],
     ) -> None:
         compiled = self._compiled[order]
         if order in context.timed_out or context.protected(start, end):
@@ -651,11 +853,10 @@ class RepairPack:
         if not passed:
             return
         matched = context.text[start:end]
-        if match is None:
-            replacement = follow_case(matched, compiled.rule.replace)
-        else:
-            replacement = follow_case(matched, match.expand(compiled.rule.replace))
+        written = compiled.rule.replace if match is None else match.expand(compiled.rule.replace)
+        replacement = follow_case(matched, written)
         if replacement != matched:
+            start, replacement = _with_article_for(context.text, start, replacement, written)
             found.append((start, end, order, replacement))
 
     @staticmethod
@@ -686,38 +887,6 @@ class RepairPack:
                 return False
         return True
 
-    def _resolve(
-        self, found: list[tuple[int, int, int, str]], assume_spun: bool
-    ) -> list[RepairMatch]:
-        if not found:
-            return []
-        if not assume_spun:
-            evidence = {
-                (start, end)
-                for start, end, order, _ in found
-                if self.rules[order].signature and not self.rules[order].needs_spun
-            }
-            if len(evidence) < self.min_signatures:
-                found = [f for f in found if not self.rules[f[2]].needs_spun]
-        # Longest match first, then rule order, then position: deterministic whatever the
-        # order in which the automaton and the patterns reported them.
-        found.sort(key=lambda f: (-(f[1] - f[0]), f[2], f[0]))
-        starts: list[int] = []
-        spans: list[tuple[int, int, int, str]] = []
-        for candidate in found:
-            start, end = candidate[0], candidate[1]
-            i = bisect.bisect_left(starts, start)
-            if i > 0 and spans[i - 1][1] > start:
-                continue
-            if i < len(spans) and spans[i][0] < end:
-                continue
-            starts.insert(i, start)
-            spans.insert(i, candidate)
-        return [
-            RepairMatch(s, e, rep, self.rules[order].rule_id, self.rules[order].signature)
-            for s, e, order, rep in spans
-        ]
-
     def repair(self, text: str, *, assume_spun: bool = False) -> tuple[str, list[RepairMatch]]:
         """``text`` with every match replaced, and the matches (offsets into ``text``)."""
         matches = self.find(text, assume_spun=assume_spun)
@@ -731,6 +900,37 @@ class RepairPack:
             cursor = match.end
         pieces.append(text[cursor:])
         return "".join(pieces), matches
+
+
+def _without_overlaps(found: list[_Found]) -> list[_Found]:
+    """Non-overlapping matches in text order: the longest wins, then the earlier rule, then
+    the earlier position; deterministic whatever the order in which they were found."""
+    ranked = sorted(found, key=lambda f: (-(f[1] - f[0]), f[2], f[0]))
+    starts: list[int] = []
+    spans: list[_Found] = []
+    for candidate in ranked:
+        start, end = candidate[0], candidate[1]
+        i = bisect.bisect_left(starts, start)
+        if i > 0 and spans[i - 1][1] > start:
+            continue
+        if i < len(spans) and spans[i][0] < end:
+            continue
+        starts.insert(i, start)
+        spans.insert(i, candidate)
+    return spans
+
+
+@dataclass
+class Scan:
+    """What :meth:`RepairPack.scan` found in one text, before the gate's decision."""
+
+    context: _Context
+    found: list[_Found] = field(default_factory=list)
+    """Signature rules' matches: (start, end, rule order, replacement)."""
+    gated_phrases: list[tuple[int, int, int]] = field(default_factory=list)
+    """Ambiguous phrase rules' candidate places: (rule order, start, end), guards unchecked."""
+    gated_lines: set[tuple[int, int]] = field(default_factory=set)
+    """Lines where an ambiguous pattern rule's trigger occurs: (rule order, line start)."""
 
 
 class _Context:
@@ -829,6 +1029,18 @@ def check_pack(rules: Sequence[RepairRule]) -> list[RuleError]:
         if first is not None:
             problems.append(rule.error(f"duplicate rule id (also at {first.path}:{first.line})"))
         seen.setdefault(rule.rule_id, rule)
+    # One phrase, one file: a phrase written in two theme files is a rule kept in two places.
+    phrase_files: dict[str, RepairRule] = {}
+    for rule in rules:
+        for phrase in rule.literals:
+            first = phrase_files.setdefault(_phrase_key(phrase), rule)
+            if first.path != rule.path:
+                problems.append(
+                    rule.error(
+                        f"phrase {phrase!r} is also a rule in another file "
+                        f"({first.rule_id} at {first.path}:{first.line})"
+                    )
+                )
     pack = RepairPack(rules)
     for rule in rules:
         # An example's output that another rule still rewrites means cleaning is not done

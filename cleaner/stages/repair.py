@@ -3,15 +3,26 @@
 Options (the stage's table in a pipeline file):
 
 ``rules``           folder or file of repair rules (default: ``<rules_dir>/repairs``)
-``min_signatures``  signatures a document needs before ``needs_spun`` rules may fire
-                    (default :data:`cleaner.rules.repair.DEFAULT_MIN_SIGNATURES`)
+``gate_threshold``  signatures per 1,000 words at which the gate calls a document spun and
+                    lets the ambiguous rules run (default
+                    :data:`cleaner.rules.repair.DEFAULT_GATE_THRESHOLD`)
+``min_signatures``  signatures a document needs, whatever its length, before the gate may
+                    call it spun (default :data:`cleaner.rules.repair.DEFAULT_MIN_SIGNATURES`)
 ``disable``         rule ids or themes (``"time"``) to leave out
 ``regex_timeout``   seconds a rule's regex may take on one call before the rule is skipped
                     for the document and reported (default
                     :data:`cleaner.rules.repair.DEFAULT_REGEX_TIMEOUT_S`)
 
-Every replacement is an edit carrying its rule id; the metadata gets ``spin_score_before`` and
-``spin_score_after`` (spinner signatures per 1,000 words).
+How it decides: the gate (:func:`cleaner.spin.spin_gate`) scores the stage's input, before any
+repair, by its unambiguous spinner signatures; the precise rules that are signatures always run,
+the ambiguous ones only when the gate says spun. Documents whose ``language`` metadata is not
+English (``"en"``, the default when no language stage ran) are left alone: the rules are
+English.
+
+Every replacement is an edit carrying its rule id, and a message naming the layer, the rule and
+the gate score; the metadata gets ``spin_gate`` (``score``, ``threshold``, ``spun``, ...),
+``spin_score_before`` and ``spin_score_after`` (spinner signatures per 1,000 words), or
+``repair_skipped`` with the reason when the stage did nothing.
 """
 
 from __future__ import annotations
@@ -23,17 +34,26 @@ from pathlib import Path
 from cleaner.document import Document, Replacement, apply_replacements
 from cleaner.registry import StageSettings
 from cleaner.rules.repair import (
+    DEFAULT_GATE_THRESHOLD,
     DEFAULT_MIN_SIGNATURES,
     DEFAULT_REGEX_TIMEOUT_S,
     RepairPack,
     load_rules,
     report_timeouts,
 )
-from cleaner.spin import score_matches, spin_score
+from cleaner.spin import spin_score
 
 NAME = "repair"
 OPTIONS = frozenset({"rules", "min_signatures", "disable", "regex_timeout"})
 DESCRIPTION = "undo synonym-spinner paraphrases ('this 12 months' -> 'this year') from rule files"
+OPTIONS = frozenset({"rules", "gate_threshold", "min_signatures", "disable", "regex_timeout"})
+
+#: The layer of today's rules, named in every edit's message (the candidate layer, checked by a
+#: language model, comes after it).
+PRECISE_LAYER = "precise"
+
+#: The language the repair rules are written for.
+RULES_LANGUAGE = "en"
 
 
 @dataclass(frozen=True)
@@ -43,20 +63,27 @@ class RepairStage:
     description: str = DESCRIPTION
 
     def __call__(self, doc: Document) -> Document:
-        found = self.pack.search(doc.text)
-        matches = found.matches
-        before = score_matches(doc.text, matches)
-        doc = report_timeouts(doc, NAME, found.timed_out, self.pack.regex_timeout)
-        if not matches:
+        language = doc.metadata.get("language", RULES_LANGUAGE)
+        if language != RULES_LANGUAGE:
             return doc.with_metadata(
-                spin_score_before=before.per_1000_words, spin_score_after=before.per_1000_words
+                repair_skipped=f"language is {language!r}; the repair rules are English"
             )
-        replacements = [Replacement(m.start, m.end, m.replacement, m.rule_id) for m in matches]
+        scan = self.pack.scan(doc.text)
+        # Decided once, on the input, before any repair: every later layer follows it.
+        gate = self.pack.gate(scan)
+        found = self.pack.finish(scan, spun=gate.spun, gate=gate)
+        doc = report_timeouts(doc, NAME, found.timed_out, self.pack.regex_timeout)
+        gate_fields = {"spin_gate": gate.as_metadata(), "spin_score_before": gate.score}
+        if not found.matches:
+            return doc.with_metadata(**gate_fields, spin_score_after=gate.score)
+        message = f"layer {PRECISE_LAYER}; gate score {gate.score:g} (threshold {gate.threshold:g})"
+        replacements = [
+            Replacement(m.start, m.end, m.replacement, m.rule_id, message=message)
+            for m in found.matches
+        ]
         repaired = apply_replacements(doc, NAME, replacements)
         after = spin_score(repaired.text, self.pack)
-        return repaired.with_metadata(
-            spin_score_before=before.per_1000_words, spin_score_after=after.per_1000_words
-        )
+        return repaired.with_metadata(**gate_fields, spin_score_after=after.per_1000_words)
 
 
 def _disabled(rule_id: str, disable: Sequence[str]) -> bool:
@@ -66,9 +93,13 @@ def _disabled(rule_id: str, disable: Sequence[str]) -> bool:
 def build(settings: StageSettings) -> RepairStage:
     rules_path = Path(settings.options.get("rules", settings.rules_dir / "repairs"))
     min_signatures = int(settings.options.get("min_signatures", DEFAULT_MIN_SIGNATURES))
+    gate_threshold = float(settings.options.get("gate_threshold", DEFAULT_GATE_THRESHOLD))
     disable = [str(d) for d in settings.options.get("disable", ())]
     rules = [r for r in load_rules(rules_path) if not _disabled(r.rule_id, disable)]
     timeout = float(settings.options.get("regex_timeout", DEFAULT_REGEX_TIMEOUT_S))
     if timeout <= 0:
         raise ValueError(f"repair: regex_timeout must be positive, not {timeout}")
-    return RepairStage(pack=RepairPack(rules, min_signatures=min_signatures, regex_timeout=timeout))
+    pack = RepairPack(
+        rules, min_signatures=min_signatures, regex_timeout=timeout, gate_threshold=gate_threshold
+    )
+    return RepairStage(pack=pack)
