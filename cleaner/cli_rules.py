@@ -13,6 +13,10 @@ from typing import Annotated
 import typer
 
 import cleaner
+from cleaner.lm import TrigramModel
+from cleaner.rules.candidates import KIND as CANDIDATES_KIND
+from cleaner.rules.candidates import Candidate, check_whole
+from cleaner.rules.candidates import parse_file as parse_candidate_file
 from cleaner.rules.kinds import check_path, kind_of, summarize_path
 from cleaner.rules.repair import KIND as REPAIR_KIND
 from cleaner.rules.repair import (
@@ -82,6 +86,19 @@ def regex_warnings(files: list[Path]) -> list[str]:
     return warnings
 
 
+def _candidates(files: list[Path]) -> list[Candidate]:
+    """Valid candidate entries of ``files`` (problems are reported by the per-file checks)."""
+    candidates: list[Candidate] = []
+    for path in files:
+        try:
+            rule_file = load_rule_file(path)
+        except RuleError:
+            continue
+        if rule_file.meta.get("kind") == CANDIDATES_KIND:
+            candidates.extend(parse_candidate_file(rule_file)[0])
+    return candidates
+
+
 def _repair_rules(files: list[Path]) -> list[RepairRule]:
     """Valid repair rules of ``files`` (problems are reported by the per-file checks)."""
     rules: list[RepairRule] = []
@@ -102,7 +119,8 @@ def check(paths: PathsArg = None) -> None:
     """Validate rule files and run every rule's examples and keeps.
 
     Prints one ``file:line: rule-id: problem`` line per problem; exits 1 if there is any.
-    Repair rules are also run together: every keep must survive the whole pack. Patterns
+    Repair rules are also run together: every keep must survive the whole pack; candidate
+    rules are run with the language model, alone and all together. Patterns
     with nested quantifiers (``(a+)+``) are reported as warnings, which do not fail the check.
     """
     files = _files(paths)
@@ -114,6 +132,13 @@ def check(paths: PathsArg = None) -> None:
         with contextlib.suppress(RuleError):
             rules += len(load_rule_file(path).rules)
     problems.extend(check_pack(_repair_rules(files)))
+    candidates = _candidates(files)
+    if candidates:
+        # Problems inside one file were reported by its own check already.
+        seen = {str(p) for p in problems}
+        problems.extend(
+            p for p in check_whole(candidates, TrigramModel.load()) if str(p) not in seen
+        )
     warnings = regex_warnings(files)
     for problem in problems:
         typer.echo(str(problem))
