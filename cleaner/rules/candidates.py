@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -374,84 +374,79 @@ class CandidatePack:
         Decisions run left to right and each sees the replacements made before it, so two
         spun words side by side are judged with the first one already repaired.
         """
+        return self._scan(text, judge_all=False)
+
+    def judge(self, text: str) -> list[CandidateMatch]:
+        """Every occurrence of every candidate with the model's margin for its best original,
+        whether or not it clears the candidate's margin; nothing is replaced (for mining and
+        for explaining a failed example)."""
+        return self._scan(text, judge_all=True)
+
+    def _scan(self, text: str, judge_all: bool) -> list[CandidateMatch]:
         if not self._by_first or not text:
             return []
-        tokens = list(_TOKEN.finditer(text))
-        words = [t.group().lower().replace("’", "'") for t in tokens]
-        # breaks[i]: a sentence break lies between token i-1 and token i.
-        breaks = [True] + [
-            _SENTENCE_BREAK.search(text, tokens[i - 1].end(), tokens[i].start()) is not None
-            for i in range(1, len(tokens))
-        ]
+        scan = _Scan(text)
         found: list[CandidateMatch] = []
         i = 0
-        while i < len(tokens):
-            entries = self._by_first.get(words[i])
-            if entries is None:
-                i += 1
-                continue
-            decided = self._decide(text, tokens, words, breaks, i, entries)
+        while i < len(scan.words):
+            entries = self._by_first.get(scan.words[i])
+            decided = None
+            for compiled in entries or ():
+                decided = self._decide(scan, i, compiled)
+                if decided is not None:
+                    break
             if decided is None:
                 i += 1
                 continue
             match, width, replacement_words = decided
+            if judge_all:
+                found.append(match)
+                i += 1
+                continue
+            if match.margin < match.threshold:
+                i += 1
+                continue
             found.append(match)
-            words[i : i + width] = replacement_words
-            # Keep ``tokens`` aligned with ``words``: repeat the last replaced token's span.
-            tokens[i : i + width] = [tokens[i + width - 1]] * len(replacement_words)
-            breaks[i : i + width] = [breaks[i]] + [False] * (len(replacement_words) - 1)
-            i += len(replacement_words)
+            scan.replace(i, width, replacement_words)
+            i += width
         return found
 
     def _decide(
-        self,
-        text: str,
-        tokens: list[Any],
-        words: list[str],
-        breaks: list[bool],
-        i: int,
-        entries: list[_Compiled],
+        self, scan: _Scan, i: int, compiled: _Compiled
     ) -> tuple[CandidateMatch, int, tuple[str, ...]] | None:
-        for compiled in entries:
-            width = len(compiled.words)
-            if tuple(words[i : i + width]) != compiled.words:
-                continue
-            if any(breaks[i + k] for k in range(1, width)):
-                continue
-            start, end = tokens[i].start(), tokens[i + width - 1].end()
-            if any(
-                not text[tokens[k].end() : tokens[k + 1].start()].isspace()
-                for k in range(i, i + width - 1)
-            ):
-                continue
-            matched = text[start:end]
-            candidate = compiled.candidate
-            if candidate.match_case and matched != candidate.spun:
-                continue
-            if (start > 0 and text[start - 1] in _JOINERS) or (
-                end < len(text) and text[end] in _JOINERS
-            ):
-                continue
-            if not _guards_pass(compiled, text, start, end):
-                continue
-            left = _context_left(words, breaks, i)
-            right = _context_right(words, breaks, i + width)
-            best_margin, best = -math.inf, compiled.originals[0]
-            best_text = candidate.originals[0]
-            for original, original_words in zip(
-                candidate.originals, compiled.originals, strict=True
-            ):
-                margin = prefers(self.model, left, original_words, compiled.words, right)
-                if margin > best_margin:
-                    best_margin, best, best_text = margin, original_words, original
-            if best_margin < candidate.margin:
-                return None
-            replacement = follow_case(matched, best_text)
-            match = CandidateMatch(
-                start, end, replacement, candidate.rule_id, round(best_margin, 3), candidate.margin
-            )
-            return match, width, best
-        return None
+        """The model's verdict on ``compiled`` at token ``i``, or None where it does not apply."""
+        text, tokens, width = scan.text, scan.tokens, len(compiled.words)
+        if tuple(scan.words[i : i + width]) != compiled.words:
+            return None
+        start, end = tokens[i].start(), tokens[i + width - 1].end()
+        if any(
+            not text[tokens[k].end() : tokens[k + 1].start()].isspace()
+            for k in range(i, i + width - 1)
+        ):
+            return None
+        matched = text[start:end]
+        candidate = compiled.candidate
+        if candidate.match_case and matched != candidate.spun:
+            return None
+        if (start > 0 and text[start - 1] in _JOINERS) or (
+            end < len(text) and text[end] in _JOINERS
+        ):
+            return None
+        if not _guards_pass(compiled, text, start, end):
+            return None
+        left = scan.left(i)
+        right = scan.right(i + width)
+        best_margin, best = -math.inf, compiled.originals[0]
+        best_text = candidate.originals[0]
+        for original, original_words in zip(candidate.originals, compiled.originals, strict=True):
+            margin = prefers(self.model, left, original_words, compiled.words, right)
+            if margin > best_margin:
+                best_margin, best, best_text = margin, original_words, original
+        replacement = follow_case(matched, best_text)
+        match = CandidateMatch(
+            start, end, replacement, candidate.rule_id, round(best_margin, 3), candidate.margin
+        )
+        return match, width, best
 
     def apply(self, doc: Document, stage: str) -> Document:
         """``doc`` with every confirmed candidate replaced, each an edit with its margin.
@@ -471,28 +466,63 @@ class CandidatePack:
         return self.apply(Document(text), KIND).text
 
 
-def _context_left(words: list[str], breaks: list[bool], i: int) -> list[str]:
-    left: list[str] = []
-    k = i
-    while len(left) < CONTEXT_WORDS:
-        if breaks[k] or k == 0:
-            left.insert(0, SENTENCE_START)
-            break
-        k -= 1
-        left.insert(0, words[k])
-    return left
+class _Scan:
+    """One text's tokens, with sentence breaks found on demand and the replacements made so
+    far (token index -> the original's words), so a later decision sees repaired words."""
 
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = list(_TOKEN.finditer(text))
+        self.words = [t.group().lower().replace("’", "'") for t in self.tokens]
+        self.replaced: dict[int, tuple[str, ...]] = {}
+        self._span_start: dict[int, int] = {}
+        self._breaks: dict[int, bool] = {}
 
-def _context_right(words: list[str], breaks: list[bool], j: int) -> list[str]:
-    right: list[str] = []
-    k = j
-    while len(right) < CONTEXT_WORDS:
-        if k >= len(words) or breaks[k]:
-            right.append(SENTENCE_END)
-            break
-        right.append(words[k])
-        k += 1
-    return right
+    def break_before(self, i: int) -> bool:
+        """Whether a sentence (or clause) break lies between token ``i - 1`` and token ``i``."""
+        if i <= 0 or i >= len(self.tokens):
+            return True
+        found = self._breaks.get(i)
+        if found is None:
+            gap_start, gap_end = self.tokens[i - 1].end(), self.tokens[i].start()
+            found = _SENTENCE_BREAK.search(self.text, gap_start, gap_end) is not None
+            self._breaks[i] = found
+        return found
+
+    def replace(self, i: int, width: int, words: tuple[str, ...]) -> None:
+        """Tokens ``i`` to ``i + width - 1`` now read ``words``."""
+        self.replaced[i] = words
+        for k in range(i, i + width):
+            self._span_start[k] = i
+
+    def left(self, i: int) -> list[str]:
+        """Up to CONTEXT_WORDS words before token ``i``, as repaired so far."""
+        left: list[str] = []
+        k = i
+        while len(left) < CONTEXT_WORDS:
+            if self.break_before(k):
+                left.insert(0, SENTENCE_START)
+                break
+            k -= 1
+            start = self._span_start.get(k)
+            if start is None:
+                left.insert(0, self.words[k])
+            else:
+                left[:0] = self.replaced[start]
+                k = start
+        return left
+
+    def right(self, j: int) -> list[str]:
+        """Up to CONTEXT_WORDS words from token ``j`` on (not yet judged: as written)."""
+        right: list[str] = []
+        k = j
+        while len(right) < CONTEXT_WORDS:
+            if k >= len(self.words) or (k > 0 and self.break_before(k)):
+                right.append(SENTENCE_END)
+                break
+            right.append(self.words[k])
+            k += 1
+        return right
 
 
 def _guards_pass(compiled: _Compiled, text: str, start: int, end: int) -> bool:
@@ -555,9 +585,7 @@ def candidate_problems(candidate: Candidate, model: LanguageModel) -> list[RuleE
 
 def _margins_note(pack: CandidatePack, text: str) -> str:
     """The model's margins at each occurrence, so a failing example says how far off it is."""
-    # With no margin to pass, every decision the model makes is visible.
-    probe = CandidatePack([replace(c, margin=-math.inf) for c in pack.candidates], pack.model)
-    margins = [f"{m.margin:+.2f}" for m in probe.find(text)]
+    margins = [f"{m.margin:+.2f}" for m in pack.judge(text)]
     return f" (model margins: {', '.join(margins)})" if margins else ""
 
 
