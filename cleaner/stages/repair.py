@@ -9,6 +9,8 @@ Options (the stage's table in a pipeline file):
 ``regex_timeout``   seconds a rule's regex may take on one call before the rule is skipped
                     for the document and reported (default
                     :data:`cleaner.rules.repair.DEFAULT_REGEX_TIMEOUT_S`)
+``candidates``      folder or file of candidate rules, judged by the language model in
+                    documents the gate calls spun (default: ``<rules_dir>/candidates``)
 
 Every replacement is an edit carrying its rule id; the metadata gets ``spin_score_before`` and
 ``spin_score_after`` (spinner signatures per 1,000 words).
@@ -21,7 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cleaner.document import Document, Replacement, apply_replacements
+from cleaner.lm import TrigramModel
 from cleaner.registry import StageSettings
+from cleaner.rules.candidates import CandidatePack, load_candidates
 from cleaner.rules.repair import (
     DEFAULT_MIN_SIGNATURES,
     DEFAULT_REGEX_TIMEOUT_S,
@@ -38,6 +42,7 @@ DESCRIPTION = "undo synonym-spinner paraphrases ('this 12 months' -> 'this year'
 @dataclass(frozen=True)
 class RepairStage:
     pack: RepairPack
+    candidates: CandidatePack | None = None
     name: str = NAME
     description: str = DESCRIPTION
 
@@ -46,12 +51,16 @@ class RepairStage:
         matches = found.matches
         before = score_matches(doc.text, matches)
         doc = report_timeouts(doc, NAME, found.timed_out, self.pack.regex_timeout)
+        # Until the document gate lands, the evidence of spinning is the signature count.
+        spun = before.signatures >= self.pack.min_signatures
         if not matches:
             return doc.with_metadata(
                 spin_score_before=before.per_1000_words, spin_score_after=before.per_1000_words
             )
         replacements = [Replacement(m.start, m.end, m.replacement, m.rule_id) for m in matches]
         repaired = apply_replacements(doc, NAME, replacements)
+        if spun and self.candidates is not None:
+            repaired = self.candidates.apply(repaired, NAME)
         after = spin_score(repaired.text, self.pack)
         return repaired.with_metadata(
             spin_score_before=before.per_1000_words, spin_score_after=after.per_1000_words
@@ -70,4 +79,9 @@ def build(settings: StageSettings) -> RepairStage:
     timeout = float(settings.options.get("regex_timeout", DEFAULT_REGEX_TIMEOUT_S))
     if timeout <= 0:
         raise ValueError(f"repair: regex_timeout must be positive, not {timeout}")
-    return RepairStage(pack=RepairPack(rules, min_signatures=min_signatures, regex_timeout=timeout))
+    pack = RepairPack(rules, min_signatures=min_signatures, regex_timeout=timeout)
+    candidates_path = Path(settings.options.get("candidates", settings.rules_dir / "candidates"))
+    candidates = [c for c in load_candidates(candidates_path) if not _disabled(c.rule_id, disable)]
+    if not candidates:
+        return RepairStage(pack=pack)
+    return RepairStage(pack=pack, candidates=CandidatePack(candidates, TrigramModel.load()))
