@@ -31,6 +31,7 @@ REPORT_JSON = BENCH / "report.json"
 PLOT = BENCH / "aeb_f1_per_page.png"
 # Optional benchmarks written for other issues, run when their module exists.
 OPTIONAL = ("bench_repair", "bench_grammar", "bench_corpus", "bench_ray")
+OPTIONAL += ("bench_candidates",)
 
 
 def _run_section(name: str, run: Callable[[dict[str, Any]], None], report: dict[str, Any]) -> None:

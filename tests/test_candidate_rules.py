@@ -150,3 +150,34 @@ def test_rules_check_cli_runs_candidate_examples_with_the_model(tmp_path: Path) 
     assert result.returncode == 1
     out = result.stdout.decode()
     assert f"{bad}:6: candidates.brokers: example 'AI brokers can automate work.'" in out
+
+
+def test_multi_word_forms_span_any_whitespace_and_follow_case(model: TrigramModel) -> None:
+    software = Candidate(
+        "candidates.software-program", Path("x"), 1, "software program", ("software",), 1.0
+    )
+    pack = CandidatePack([software], model)
+    text = "The new Software  program was released.\nThe new software\nprogram was released."
+    found = pack.find(text)
+    assert [(text[m.start : m.end], m.replacement) for m in found] == [
+        ("Software  program", "Software"),
+        ("software\nprogram", "software"),
+    ]
+    assert pack.find("a software programmer was hired") == []
+
+
+def test_each_decision_sees_the_repairs_made_before_it() -> None:
+    from cleaner.rules.candidates import CandidateMatch, _left_context, _right_context
+
+    text = "Fans said. The brokers mentioned invoice rules"
+    start = text.index("invoice")
+    assert _left_context(text, start, []) == ["brokers", "mentioned"]
+    earlier = CandidateMatch(
+        text.index("brokers"), text.index("brokers") + 7, "agents", "candidates.b", 2.0, 1.0
+    )
+    assert _left_context(text, start, [earlier]) == ["agents", "mentioned"]
+    # Sentence edges: the start of a sentence and the end of the text are marked.
+    assert _left_context(text, text.index("The"), []) == ["<s>"]
+    assert _left_context(text, text.index("brokers"), []) == ["<s>", "the"]
+    assert _right_context(text, len(text) - len(" rules")) == ["rules", "</s>"]
+    assert _right_context(text, text.index(" said")) == ["said", "</s>"]

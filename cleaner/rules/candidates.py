@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import ahocorasick
 import regex
 
 from cleaner.document import Document, Replacement, apply_replacements
@@ -69,9 +70,12 @@ _PHRASE_SHAPE = regex.compile(r"^[^\W_]+(?:['’-][^\W_]+)*(?: [^\W_]+(?:['’-]
 
 # Tokens as the candidate layer sees them: letters and digits, with inner apostrophes.
 _TOKEN = regex.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-# Punctuation between two tokens that ends a sentence (or a clause the model should not
-# reach across), and a line break.
+# Punctuation that ends a sentence (or a clause the model should not reach across), and a
+# line break.
+_BREAK_CHARS = ".!?;:\n"
 _SENTENCE_BREAK = regex.compile(r"[.!?;:\n]")
+#: Characters of text searched on each side for context words: ample for two words.
+_CONTEXT_CHARS = 80
 # A spun form joined to its neighbour by one of these is part of a compound ("short-term",
 # "brokers'") and is left alone.
 _JOINERS = frozenset("-'’/@&_")
@@ -349,8 +353,8 @@ class CandidatePack:
     def __init__(self, candidates: Sequence[Candidate], model: LanguageModel) -> None:
         self.candidates = tuple(candidates)
         self.model = model
-        # First word of a spun form (lower case) -> the entries starting with it, longest first.
-        self._by_first: dict[str, list[_Compiled]] = {}
+        # Spun form (lower case, single spaces) -> its entries; one pattern finds them all.
+        self._by_form: dict[tuple[str, ...], list[_Compiled]] = {}
         for candidate in self.candidates:
             compiled = _Compiled(
                 candidate=candidate,
@@ -361,9 +365,21 @@ class CandidatePack:
                 require_after=_after_guard(candidate.require_after),
                 forbid_after=_after_guard(candidate.forbid_after),
             )
-            self._by_first.setdefault(compiled.words[0], []).append(compiled)
-        for entries in self._by_first.values():
-            entries.sort(key=lambda c: -len(c.words))
+            self._by_form.setdefault(compiled.words, []).append(compiled)
+        # First words of the spun forms go into one Aho-Corasick automaton (the scan costs the
+        # same whatever the number of candidates); the rest of a longer form is checked after.
+        self._forms: dict[str, list[tuple[Any, tuple[str, ...]]]] = {}
+        for words in sorted(self._by_form, key=lambda w: (-len(" ".join(w)), w)):
+            rest = "".join(r"\s+" + regex.escape(w).replace("'", "['’]") for w in words[1:])
+            tail = regex.compile(rf"(?:{rest})(?!\w)", regex.IGNORECASE) if rest else None
+            self._forms.setdefault(words[0], []).append((tail, words))
+        self._automaton: Any = None
+        if self._forms:
+            automaton = ahocorasick.Automaton()
+            for first in self._forms:
+                automaton.add_word(first, first)
+            automaton.make_automaton()
+            self._automaton = automaton
 
     def __len__(self) -> int:
         return len(self.candidates)
@@ -383,70 +399,83 @@ class CandidatePack:
         return self._scan(text, judge_all=True)
 
     def _scan(self, text: str, judge_all: bool) -> list[CandidateMatch]:
-        if not self._by_first or not text:
+        if self._automaton is None or not text:
             return []
-        scan = _Scan(text)
+        haystack = _lower_same_length(text)
         found: list[CandidateMatch] = []
-        i = 0
-        while i < len(scan.words):
-            entries = self._by_first.get(scan.words[i])
-            decided = None
-            for compiled in entries or ():
-                decided = self._decide(scan, i, compiled)
+        last_end = 0
+        for end_index, first in self._automaton.iter(haystack):
+            start = end_index - len(first) + 1
+            if start < last_end or not _word_edges(haystack, start, end_index + 1):
+                continue
+            for tail, words in self._forms[first]:
+                end = end_index + 1
+                if tail is not None:
+                    rest = tail.match(text, end)
+                    if rest is None:
+                        continue
+                    end = rest.end()
+                elif end < len(text) and _is_word_char(text[end]):
+                    continue
+                if (start > 0 and text[start - 1] in _JOINERS) or (
+                    end < len(text) and text[end] in _JOINERS
+                ):
+                    break  # part of a compound or a possessive: "short-term", "brokers'"
+                decided = self._first_verdict(text, start, end, words, found, judge_all)
                 if decided is not None:
-                    break
-            if decided is None:
-                i += 1
-                continue
-            match, width, replacement_words = decided
-            if judge_all:
-                found.append(match)
-                i += 1
-                continue
-            if match.margin < match.threshold:
-                i += 1
-                continue
-            found.append(match)
-            scan.replace(i, width, replacement_words)
-            i += width
+                    found.append(decided)
+                    if not judge_all:
+                        last_end = end
+                break
         return found
 
-    def _decide(
-        self, scan: _Scan, i: int, compiled: _Compiled
-    ) -> tuple[CandidateMatch, int, tuple[str, ...]] | None:
-        """The model's verdict on ``compiled`` at token ``i``, or None where it does not apply."""
-        text, tokens, width = scan.text, scan.tokens, len(compiled.words)
-        if tuple(scan.words[i : i + width]) != compiled.words:
-            return None
-        start, end = tokens[i].start(), tokens[i + width - 1].end()
-        if any(
-            not text[tokens[k].end() : tokens[k + 1].start()].isspace()
-            for k in range(i, i + width - 1)
-        ):
-            return None
+    def _first_verdict(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        words: tuple[str, ...],
+        found: list[CandidateMatch],
+        judge_all: bool,
+    ) -> CandidateMatch | None:
+        """The verdict of the first entry for ``words`` that applies at ``text[start:end]``:
+        the match if it clears its margin (or always, when judging all), else None."""
         matched = text[start:end]
+        for compiled in self._by_form[words]:
+            if compiled.candidate.match_case and matched != compiled.candidate.spun:
+                continue
+            if not _guards_pass(compiled, text, start, end):
+                continue
+            match = self._decide(text, start, end, compiled, () if judge_all else found)
+            return match if judge_all or match.margin >= match.threshold else None
+        return None
+
+    def _decide(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        compiled: _Compiled,
+        applied: Sequence[CandidateMatch],
+    ) -> CandidateMatch:
+        """The model's verdict on ``compiled`` at ``text[start:end]``: its best original and
+        the margin by which the model prefers it."""
+        left = _left_context(text, start, applied)
+        right = _right_context(text, end)
         candidate = compiled.candidate
-        if candidate.match_case and matched != candidate.spun:
-            return None
-        if (start > 0 and text[start - 1] in _JOINERS) or (
-            end < len(text) and text[end] in _JOINERS
-        ):
-            return None
-        if not _guards_pass(compiled, text, start, end):
-            return None
-        left = scan.left(i)
-        right = scan.right(i + width)
-        best_margin, best = -math.inf, compiled.originals[0]
-        best_text = candidate.originals[0]
+        best_margin, best_text = -math.inf, candidate.originals[0]
         for original, original_words in zip(candidate.originals, compiled.originals, strict=True):
             margin = prefers(self.model, left, original_words, compiled.words, right)
             if margin > best_margin:
-                best_margin, best, best_text = margin, original_words, original
-        replacement = follow_case(matched, best_text)
-        match = CandidateMatch(
-            start, end, replacement, candidate.rule_id, round(best_margin, 3), candidate.margin
+                best_margin, best_text = margin, original
+        return CandidateMatch(
+            start,
+            end,
+            follow_case(text[start:end], best_text),
+            candidate.rule_id,
+            round(best_margin, 3),
+            candidate.margin,
         )
-        return match, width, best
 
     def apply(self, doc: Document, stage: str) -> Document:
         """``doc`` with every confirmed candidate replaced, each an edit with its margin.
@@ -466,63 +495,62 @@ class CandidatePack:
         return self.apply(Document(text), KIND).text
 
 
-class _Scan:
-    """One text's tokens, with sentence breaks found on demand and the replacements made so
-    far (token index -> the original's words), so a later decision sees repaired words."""
+def _lower_same_length(text: str) -> str:
+    """``text`` lower-cased with straight apostrophes, offsets unchanged."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters (e.g. 'İ') lower to two
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return lowered.replace("’", "'")
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.tokens = list(_TOKEN.finditer(text))
-        self.words = [t.group().lower().replace("’", "'") for t in self.tokens]
-        self.replaced: dict[int, tuple[str, ...]] = {}
-        self._span_start: dict[int, int] = {}
-        self._breaks: dict[int, bool] = {}
 
-    def break_before(self, i: int) -> bool:
-        """Whether a sentence (or clause) break lies between token ``i - 1`` and token ``i``."""
-        if i <= 0 or i >= len(self.tokens):
-            return True
-        found = self._breaks.get(i)
-        if found is None:
-            gap_start, gap_end = self.tokens[i - 1].end(), self.tokens[i].start()
-            found = _SENTENCE_BREAK.search(self.text, gap_start, gap_end) is not None
-            self._breaks[i] = found
-        return found
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
-    def replace(self, i: int, width: int, words: tuple[str, ...]) -> None:
-        """Tokens ``i`` to ``i + width - 1`` now read ``words``."""
-        self.replaced[i] = words
-        for k in range(i, i + width):
-            self._span_start[k] = i
 
-    def left(self, i: int) -> list[str]:
-        """Up to CONTEXT_WORDS words before token ``i``, as repaired so far."""
-        left: list[str] = []
-        k = i
-        while len(left) < CONTEXT_WORDS:
-            if self.break_before(k):
-                left.insert(0, SENTENCE_START)
-                break
-            k -= 1
-            start = self._span_start.get(k)
-            if start is None:
-                left.insert(0, self.words[k])
-            else:
-                left[:0] = self.replaced[start]
-                k = start
-        return left
+def _word_edges(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` starts and ends at word boundaries."""
+    return (start == 0 or not _is_word_char(text[start - 1])) and (
+        end >= len(text) or not _is_word_char(text[end])
+    )
 
-    def right(self, j: int) -> list[str]:
-        """Up to CONTEXT_WORDS words from token ``j`` on (not yet judged: as written)."""
-        right: list[str] = []
-        k = j
-        while len(right) < CONTEXT_WORDS:
-            if k >= len(self.words) or (k > 0 and self.break_before(k)):
-                right.append(SENTENCE_END)
-                break
-            right.append(self.words[k])
-            k += 1
-        return right
+
+def _left_context(text: str, start: int, applied: Sequence[CandidateMatch]) -> list[str]:
+    """Up to CONTEXT_WORDS model words before ``start`` in the same sentence, as repaired by
+    the decisions already ``applied``; :data:`SENTENCE_START` where the sentence begins."""
+    lo = max(0, start - _CONTEXT_CHARS)
+    before = text[lo:start]
+    for match in reversed(applied):
+        if match.end <= lo:
+            break
+        if match.start >= lo:
+            offset = match.start - lo
+            before = (
+                before[:offset] + match.replacement + before[offset + match.end - match.start :]
+            )
+    cut = max(before.rfind(c) for c in _BREAK_CHARS)
+    if cut >= 0:
+        before = before[cut + 1 :]
+    words: list[str] = _TOKEN.findall(before.lower().replace("’", "'"))
+    if lo > 0 and cut < 0 and len(words) > CONTEXT_WORDS:
+        words = words[1:]  # the window may have cut the first word in two
+    if len(words) >= CONTEXT_WORDS:
+        return words[-CONTEXT_WORDS:]
+    return [SENTENCE_START, *words]
+
+
+def _right_context(text: str, end: int) -> list[str]:
+    """Up to CONTEXT_WORDS model words after ``end`` in the same sentence, as written;
+    :data:`SENTENCE_END` where the sentence ends."""
+    after = text[end : end + _CONTEXT_CHARS]
+    found = _SENTENCE_BREAK.search(after)
+    if found:
+        after = after[: found.start()]
+    words: list[str] = _TOKEN.findall(after.lower().replace("’", "'"))
+    if len(words) > CONTEXT_WORDS:
+        return words[:CONTEXT_WORDS]
+    if found or end + _CONTEXT_CHARS >= len(text):
+        return [*words, SENTENCE_END]
+    return words
 
 
 def _guards_pass(compiled: _Compiled, text: str, start: int, end: int) -> bool:
