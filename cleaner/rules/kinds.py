@@ -24,6 +24,7 @@ KIND_MODULES: dict[str, str] = {
     "chrome": "cleaner.rules.chrome",
     "repair": "cleaner.rules.repair",
     "grammar": "cleaner.rules.grammar",
+    "candidates": "cleaner.rules.candidates",
 }
 
 

@@ -12,6 +12,8 @@ Options (the stage's table in a pipeline file):
 ``regex_timeout``   seconds a rule's regex may take on one call before the rule is skipped
                     for the document and reported (default
                     :data:`cleaner.rules.repair.DEFAULT_REGEX_TIMEOUT_S`)
+``candidates``      folder or file of candidate rules, judged by the language model in
+                    documents the gate calls spun (default: ``<rules_dir>/candidates``)
 
 How it decides: the gate (:func:`cleaner.spin.spin_gate`) scores the stage's input, before any
 repair, by its unambiguous spinner signatures; the precise rules that are signatures always run,
@@ -32,7 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cleaner.document import Document, Replacement, apply_replacements
+from cleaner.lm import TrigramModel
 from cleaner.registry import StageSettings
+from cleaner.rules.candidates import CandidatePack, load_candidates
 from cleaner.rules.repair import (
     DEFAULT_GATE_THRESHOLD,
     DEFAULT_MIN_SIGNATURES,
@@ -44,9 +48,10 @@ from cleaner.rules.repair import (
 from cleaner.spin import spin_score
 
 NAME = "repair"
-OPTIONS = frozenset({"rules", "min_signatures", "disable", "regex_timeout"})
 DESCRIPTION = "undo synonym-spinner paraphrases ('this 12 months' -> 'this year') from rule files"
-OPTIONS = frozenset({"rules", "gate_threshold", "min_signatures", "disable", "regex_timeout"})
+OPTIONS = frozenset(
+    {"rules", "candidates", "gate_threshold", "min_signatures", "disable", "regex_timeout"}
+)
 
 #: The layer of today's rules, named in every edit's message (the candidate layer, checked by a
 #: language model, comes after it).
@@ -59,6 +64,7 @@ RULES_LANGUAGE = "en"
 @dataclass(frozen=True)
 class RepairStage:
     pack: RepairPack
+    candidates: CandidatePack | None = None
     name: str = NAME
     description: str = DESCRIPTION
 
@@ -74,14 +80,19 @@ class RepairStage:
         found = self.pack.finish(scan, spun=gate.spun, gate=gate)
         doc = report_timeouts(doc, NAME, found.timed_out, self.pack.regex_timeout)
         gate_fields = {"spin_gate": gate.as_metadata(), "spin_score_before": gate.score}
-        if not found.matches:
+        use_candidates = gate.spun and self.candidates is not None
+        if not found.matches and not use_candidates:
             return doc.with_metadata(**gate_fields, spin_score_after=gate.score)
-        message = f"layer {PRECISE_LAYER}; gate score {gate.score:g} (threshold {gate.threshold:g})"
+        gate_note = f"gate score {gate.score:g} (threshold {gate.threshold:g})"
+        precise_note = f"layer {PRECISE_LAYER}; {gate_note}"
         replacements = [
-            Replacement(m.start, m.end, m.replacement, m.rule_id, message=message)
+            Replacement(m.start, m.end, m.replacement, m.rule_id, precise_note)
             for m in found.matches
         ]
         repaired = apply_replacements(doc, NAME, replacements)
+        if use_candidates and self.candidates is not None:
+            # Broad candidates only in documents the gate calls spun, after the precise rules.
+            repaired = self.candidates.apply(repaired, NAME, note=gate_note)
         after = spin_score(repaired.text, self.pack)
         return repaired.with_metadata(**gate_fields, spin_score_after=after.per_1000_words)
 
@@ -102,4 +113,8 @@ def build(settings: StageSettings) -> RepairStage:
     pack = RepairPack(
         rules, min_signatures=min_signatures, regex_timeout=timeout, gate_threshold=gate_threshold
     )
-    return RepairStage(pack=pack)
+    candidates_path = Path(settings.options.get("candidates", settings.rules_dir / "candidates"))
+    candidates = [c for c in load_candidates(candidates_path) if not _disabled(c.rule_id, disable)]
+    if not candidates:
+        return RepairStage(pack=pack)
+    return RepairStage(pack=pack, candidates=CandidatePack(candidates, TrigramModel.load()))
