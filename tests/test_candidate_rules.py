@@ -94,15 +94,20 @@ def test_schema_errors_name_file_line_and_rule(
     tmp_path: Path, change: tuple[str, str], problem: str
 ) -> None:
     assert change[0] in GOOD
-    path = _write(tmp_path, GOOD.replace(change[0], change[1], 1))
+    text = GOOD.replace(change[0], change[1], 1)
+    path = _write(tmp_path, text)
     _, problems = parse_file(load_rule_file(path))
     assert problems, "the broken entry must be reported"
     first = problems[0]
     assert problem in first.problem
     assert first.path == str(path)
-    assert first.line == 6  # the broken entry's [[rules]] header
-    assert str(first).startswith(f"{path}:6: {first.rule_id}: ")
-    with pytest.raises(RuleError, match=f"{path.name}:6:"):
+    # The line of the offending key, or the broken entry's [[rules]] header (line 6) when a
+    # key is missing or the problem is between keys (an original equal to the spun form).
+    lines = text.splitlines()
+    line = lines.index(change[1]) + 1 if change[1] and "equals" not in problem else 6
+    assert first.line == line
+    assert str(first).startswith(f"{path}:{line}: {first.rule_id}: ")
+    with pytest.raises(RuleError, match=f"{path.name}:{line}:"):
         load_candidates(path)
 
 

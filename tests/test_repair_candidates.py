@@ -55,14 +55,15 @@ def _candidate_edits(doc: Document) -> list[str]:
 def test_the_layer_runs_only_when_the_gate_calls_the_document_spun(
     stage: repair_stage.RepairStage,
 ) -> None:
-    sentence = "The Senate passed the spending invoice on Friday."
+    # "telephones" has no precise rule: only the candidate layer can repair it.
+    sentence = "The new telephones cost $999 at launch."
     assert _candidate_edits(stage(Document(sentence))) == []
     out = stage(Document(SIGNATURES + sentence))
-    assert out.text.endswith("The Senate passed the spending bill on Friday.")
-    [edit] = [e for e in out.edits if e.rule_id == "candidates.invoice"]
+    assert out.text.endswith("The new phones cost $999 at launch.")
+    [edit] = [e for e in out.edits if e.rule_id == "candidates.telephones"]
     assert edit.stage == "repair"
     assert edit.message.startswith("layer candidate: the language model prefers it by ")
-    assert "needs 3.75" in edit.message
+    assert "gate score " in edit.message
 
 
 def test_the_layer_leaves_other_languages_alone(stage: repair_stage.RepairStage) -> None:
@@ -83,7 +84,7 @@ def test_a_spun_tuning_page_gets_candidate_repairs() -> None:
     text = page.read_text(encoding="utf-8").split("\n", 1)[1]
     result = Cleaner.from_config(skip=["grammar"]).clean(text)
     edits = [e for e in result.edits if e.rule_id.startswith("candidates.")]
-    assert {e.rule_id for e in edits} >= {"candidates.invoice", "candidates.handed"}
+    assert "candidates.handed" in {e.rule_id for e in edits}  # "invoice" is the precise layer's now
     assert all("layer candidate" in e.message for e in edits)
 
 
