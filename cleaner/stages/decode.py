@@ -12,6 +12,7 @@ Line endings are normalised to ``\\n`` as part of decoding, like Python's univer
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 import charset_normalizer
@@ -53,10 +54,38 @@ class DecodeStage:
     def __call__(self, doc: Document) -> Document:
         if doc.raw is None:
             return doc
-        text, encoding = decode_bytes(doc.raw, self.errors)
+        warnings: tuple[str, ...] = ()
+        try:
+            text, encoding = decode_bytes(doc.raw, self.errors)
+        except DocumentError:
+            # Browsers show a web page with a few invalid bytes, each as U+FFFD: so do we,
+            # with a warning, rather than refuse the page.
+            if self.errors != "strict" or not _is_html(doc):
+                raise
+            text, encoding = decode_bytes(doc.raw, "replace")
+            warnings = (HTML_REPLACED_WARNING,)
         if "\r" in text:  # most files have none, and a replace scans the whole text
             text = text.replace("\r\n", "\n").replace("\r", "\n")
-        return Document(text=text, metadata={**doc.metadata, "encoding": encoding}, edits=doc.edits)
+        metadata = {**doc.metadata, "encoding": encoding}
+        if warnings:
+            metadata["warnings"] = (*doc.metadata.get("warnings", ()), *warnings)
+        return Document(text=text, metadata=metadata, edits=doc.edits)
+
+
+HTML_REPLACED_WARNING = (
+    "invalid UTF-8 bytes in the HTML page were decoded as U+FFFD, as browsers do"
+)
+_HTML_START = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b", re.I | re.S
+)
+
+
+def _is_html(doc: Document) -> bool:
+    """A web page: declared HTML by its reader, or opening like one."""
+    declared = doc.metadata.get("format")
+    if declared is not None:
+        return bool(declared == "html")
+    return doc.raw is not None and bool(_HTML_START.match(doc.raw[:2048]))
 
 
 def decode_bytes(raw: bytes, errors: str = "strict") -> tuple[str, str]:
