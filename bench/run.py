@@ -1,8 +1,9 @@
 """``make bench``: every benchmark in one run; writes ``bench/report.md``, ``bench/report.json``
 and ``bench/aeb_f1_per_page.png``.
 
-Sections: article extraction on the Article Extraction Benchmark (trafilatura alone, default
-and favor_precision, against cleaner; pages per second), the unicode stage against plain
+Sections: article extraction on WCXB dev and the Article Extraction Benchmark, split by site
+into tuning and validation pages (trafilatura alone in three configurations against cleaner;
+CPU-time ratio), the unicode stage against plain
 ftfy, and, when their modules are present, the repair, grammar and corpus benchmarks (each a
 ``run(report)`` function that adds its own figures). A benchmark that fails is reported as
 failed; the others still run and the report is still written.
@@ -74,8 +75,9 @@ def plot_per_page(report: dict[str, Any], path: Path) -> bool:
         import matplotlib.pyplot as plt
     except ImportError:
         return False
-    per_page = report.get("extraction", {}).get("per_page_f1", {})
-    base, ours = per_page.get("trafilatura"), per_page.get("cleaner")
+    aeb = report.get("extraction", {}).get("benchmarks", {}).get("aeb", {})
+    per_page = aeb.get("per_page_f1", {})
+    base, ours = per_page.get("trafilatura include_comments=False"), per_page.get("cleaner")
     if not base or not ours:
         return False
     keys = sorted(base)
@@ -106,40 +108,9 @@ def _fmt(value: Any) -> str:
 
 
 def _extraction_md(section: dict[str, Any]) -> list[str]:
-    lines = [
-        "## Article extraction (Article Extraction Benchmark)",
-        "",
-        f"{section['benchmark']}; trafilatura {section['trafilatura_version']}. Metric: 4-token"
-        " shingles, mean per-page precision and recall, F1 of the means (`bench/aeb_score.py`)."
-        f" Published best F1: {section['published_best_f1']}; our target: {section['target_f1']}.",
-        "",
-        "| variant | precision | recall | F1 | pages/s |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    ablations = []
-    for name, fig in section["variants"].items():
-        row = f"| {name} | {fig['precision']:.4f} | {fig['recall']:.4f} | **{fig['f1']:.4f}** | {fig['pages_per_s']:.1f} |"
-        (ablations if fig.get("ablation") else lines).append(row)
-    if ablations:
-        lines += [
-            "",
-            "What each choice of the extract stage buys (the stage's defaults, one choice off at a time):",
-            "",
-            "| variant | precision | recall | F1 | pages/s |",
-            "|---|---:|---:|---:|---:|",
-            *ablations,
-        ]
-    stages = section.get("cleaner_stage_seconds")
-    if stages:
-        total = sum(stages.values())
-        share = ", ".join(f"{k} {v / total:.0%}" for k, v in stages.items())
-        lines += ["", f"Where cleaner's time goes: {share} ({total:.1f} s for all pages)."]
-    lines += [
-        "",
-        "pages/s are single-process figures on a shared machine: compare rows of one run, not runs.",
-        "",
-    ]
-    return lines
+    import bench_extraction
+
+    return bench_extraction.render(section)
 
 
 def _unicode_md(section: dict[str, Any]) -> list[str]:

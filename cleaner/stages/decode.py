@@ -14,6 +14,7 @@ Line endings are normalised to ``\\n`` as part of decoding, like Python's univer
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 import charset_normalizer
@@ -67,15 +68,44 @@ class DecodeStage:
     def __call__(self, doc: Document) -> Document:
         if doc.raw is None:
             return doc
-        decoded = decode_with_confidence(doc.raw, self.errors)
+        warnings: list[str] = []
+        try:
+            decoded = decode_with_confidence(doc.raw, self.errors)
+        except DocumentError:
+            # Browsers show a web page with a few invalid bytes, each as U+FFFD: so do we,
+            # with a warning, rather than refuse the page.
+            if self.errors != "strict" or not _is_html(doc):
+                raise
+            decoded = decode_with_confidence(doc.raw, "replace")
+            warnings.append(HTML_REPLACED_WARNING)
         text = decoded.text
         if "\r" in text:  # most files have none, and a replace scans the whole text
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         metadata = {**doc.metadata, "encoding": decoded.encoding}
         if decoded.confidence < 1.0:
             metadata["encoding_confidence"] = decoded.confidence
+        if decoded.warning:
+            warnings.append(decoded.warning)
         out = Document(text=text, metadata=metadata, edits=doc.edits)
-        return add_warning(out, decoded.warning) if decoded.warning else out
+        for warning in warnings:
+            out = add_warning(out, warning)
+        return out
+
+
+HTML_REPLACED_WARNING = (
+    "invalid UTF-8 bytes in the HTML page were decoded as U+FFFD, as browsers do"
+)
+_HTML_START = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b", re.I | re.S
+)
+
+
+def _is_html(doc: Document) -> bool:
+    """A web page: declared HTML by its reader, or opening like one."""
+    declared = doc.metadata.get("format")
+    if declared is not None:
+        return bool(declared == "html")
+    return doc.raw is not None and bool(_HTML_START.match(doc.raw[:2048]))
 
 
 @dataclass(frozen=True)

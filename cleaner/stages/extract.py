@@ -10,8 +10,11 @@ Around trafilatura, three general repairs, each measured on the Article Extracti
 - an article body split into several sibling containers of the same kind (ad slots between
   the chunks) is joined before extraction: trafilatura takes only the first container, and
   lost half of such articles;
-- in precision mode, an output that is tiny next to what the balanced mode finds means the
-  precise pruning threw the article away: the balanced output is used instead;
+- in precision mode, a short output, or one holding less than half of the page's paragraph
+  text, is compared with the balanced mode's: when the balanced output adds more prose than
+  the precise one holds, or the precise one is a box outside it, the precise pruning threw
+  the article away and the balanced output is used instead (the reason goes to
+  ``metadata["extraction_fallback"]``);
 - a first line that repeats the page title is the headline leaking into the body: it goes
   (the title stays in the metadata), so the text never depends on where a site put its <h1>.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +65,17 @@ OPTIONS = frozenset(
     }
 )
 DESCRIPTION = "HTML pages: trafilatura extracts the article text and its title, date and url; plain text passes through."
+OPTIONS = frozenset(
+    {
+        "favor_precision",
+        "favor_recall",
+        "include_comments",
+        "include_tables",
+        "join_split_bodies",
+        "precision_fallback",
+        "drop_title_line",
+    }
+)
 
 # An HTML document announces itself early: a doctype, an <html>, <head> or <body> tag near the
 # top. A stray "<" in prose does not make a text HTML.
@@ -72,13 +87,23 @@ SNIFF_CHARS = 2048
 # far above any real article, it bounds the time a pathological page can take.
 MAX_TREE_SIZE = 500_000
 
-# Below this many characters a precision-mode extraction is suspect (about two short
-# paragraphs; trafilatura's own minimum for a main text is 250)...
+# A precision-mode extraction is checked against the balanced one when it is shorter than
+# this (about two short paragraphs; trafilatura's own minimum for a main text is 250)...
 SHORT_OUTPUT_CHARS = 500
-# ...and is replaced by the balanced-mode output when that is this many times longer. On the
-# benchmark, precise outputs of real short articles are at most 1.7 times shorter than the
-# balanced ones (the difference being chrome); a discarded article is 10 times shorter or more.
-FALLBACK_LENGTH_RATIO = 3.0
+# ...or when it holds less than this share of the page's prose paragraphs (<p> elements of
+# PROSE_PARAGRAPH_CHARS or more): an article-sized page whose precise output is a fraction of
+# its paragraph text may have lost its article to the pruning, or be a box beside it.
+PAGE_PROSE_SHARE = 0.5
+PROSE_PARAGRAPH_CHARS = 80
+# A line of output is prose when it has this many words and ends a sentence: what the
+# balanced extraction adds in such lines is article (or comment) text, not navigation.
+PROSE_LINE_WORDS = 12
+# The balanced output replaces the precise one when the prose it adds exceeds this share of
+# the precise output's words: the precise output then holds at most half of the article.
+# (Tuning pages: 0.5 switched 1 page more for 0.0006 F1, at the cost of more balanced runs.)
+ADDED_PROSE_SHARE = 1.0
+_SENTENCE_END = (".", "!", "?", '"', "\u201d", ")", "\u2019", ":")
+_WORD = re.compile(r"\w+")
 
 # trafilatura's first body expression (article/entry/post content containers) without its
 # "first match only" predicate: the containers an article body may be split across.
@@ -266,6 +291,8 @@ class ExtractStage:
             # page's own text as "\|". Plain text has no markup to protect: give it back.
             text = text.replace("\\|", "|")
         metadata: dict[str, Any] = {"format": "html"}
+        if found.get("extraction_fallback"):
+            metadata["extraction_fallback"] = found["extraction_fallback"]
         for key in ("title", "date", "url", "author", "sitename"):
             value = found.get(key)
             if value and not doc.metadata.get(key):
@@ -289,18 +316,27 @@ class ExtractStage:
         return doc.with_text(text, [edit], **metadata)
 
     def _extract(self, tree: HtmlElement, url: Any) -> dict[str, Any]:
+        page_prose = prose_chars(tree) if self.favor_precision and self.precision_fallback else 0
         found = self._run(tree, url, self.favor_precision, self.favor_recall)
         text = found.get("text") or ""
-        if self.favor_precision and self.precision_fallback and len(text) < SHORT_OUTPUT_CHARS:
-            # The question is whether trafilatura's own extractor, unpruned, finds an
-            # article: its fast mode (no readability/jusText comparison) answers it, at a
-            # third of the cost on the pages that get here (the same outputs on all 181
-            # benchmark pages).
-            balanced = self._run(tree, url, False, False, fast=True).get("text") or ""
-            # The balanced output must itself be article-sized: on a page without an
-            # article it is the navigation.
-            if len(balanced) >= max(FALLBACK_LENGTH_RATIO * len(text), SHORT_OUTPUT_CHARS):
-                found["text"] = balanced
+        if not (self.favor_precision and self.precision_fallback):
+            return found
+        if len(text) >= SHORT_OUTPUT_CHARS and len(text) >= PAGE_PROSE_SHARE * page_prose:
+            return found
+        # The precise output is short, or holds less than half of the page's paragraph
+        # text: ask trafilatura's extractor without the precise pruning (its fast mode, with
+        # no readability/jusText comparison, at a third of the cost) and compare.
+        balanced = self._run(tree, url, False, False, fast=True).get("text") or ""
+        reason = fallback_reason(text, balanced)
+        if not reason:
+            # The fast mode may return the same box as the precise one (both take the first
+            # container that matches); the full balanced mode also weighs the readability
+            # and jusText extractions of the whole page.
+            balanced = self._run(tree, url, False, False).get("text") or ""
+            reason = fallback_reason(text, balanced)
+        if reason:
+            found["text"] = balanced
+            found["extraction_fallback"] = reason
         return found
 
     def _run(
@@ -321,6 +357,60 @@ class ExtractStage:
         )
         text = _as_dict(result).get("text")
         return {"text": text} if isinstance(text, str) else {}
+
+
+def prose_chars(tree: HtmlElement) -> int:
+    """Characters of the page's prose paragraphs: the <p> elements of at least
+    :data:`PROSE_PARAGRAPH_CHARS` characters (navigation and teaser links are shorter)."""
+    total = 0
+    for paragraph in tree.iter("p"):
+        length = len(paragraph.text_content())
+        if length >= PROSE_PARAGRAPH_CHARS:
+            total += length
+    return total
+
+
+def is_prose(line: str) -> bool:
+    """Whether a line of many words reads as sentences: it ends one, or holds two."""
+    return line.rstrip().endswith(_SENTENCE_END) or line.count(". ") >= 2
+
+
+def fallback_reason(precise: str, balanced: str) -> str:
+    """Why the balanced output should replace the precise one ("" when it should not).
+
+    Evidence from the two outputs, in words rather than characters so that layout (list
+    markers, line breaks) does not count:
+
+    - the balanced output adds more prose (words of its sentence-length lines that the precise
+      output lacks) than the precise output holds at all: the precise one has at most half of
+      the article, whatever the ratio of their lengths;
+    - most of the precise output is not in the balanced one while the balanced one holds more
+      prose: the precise output is a box from elsewhere on the page (a sidebar, a fixtures
+      table), not a part of the article.
+    """
+    precise_words = Counter(_WORD.findall(precise.lower()))
+    balanced_words = Counter(_WORD.findall(balanced.lower()))
+    precise_total = sum(precise_words.values())
+    prose = Counter(
+        word
+        for line in balanced.lower().splitlines()
+        if len(words := _WORD.findall(line)) >= PROSE_LINE_WORDS and is_prose(line)
+        for word in words
+    )
+    added_prose = sum((prose - precise_words).values())
+    if added_prose > max(ADDED_PROSE_SHARE * precise_total, PROSE_LINE_WORDS):
+        return (
+            f"the balanced extraction adds {added_prose} words of prose to the precise one's"
+            f" {precise_total}"
+        )
+    if precise_total:
+        shared = sum((precise_words & balanced_words).values())
+        if shared < 0.5 * precise_total and sum(prose.values()) > precise_total:
+            return (
+                f"the precise extraction ({precise_total} words) is mostly outside the balanced"
+                f" one ({shared} words shared): a box beside the article"
+            )
+    return ""
 
 
 def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, str]:

@@ -1,0 +1,88 @@
+"""Recall safety of the extract stage: the precise extraction never returns less than the
+article when the page shows there is more (issue 17), and web pages with a few invalid UTF-8
+bytes are decoded as browsers do instead of being refused."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from cleaner.document import Document
+from cleaner.errors import DocumentError
+from cleaner.pipeline import Pipeline, PipelineConfig
+from cleaner.stages.decode import HTML_REPLACED_WARNING
+from cleaner.stages.extract import ExtractStage, fallback_reason
+
+REPO = Path(__file__).resolve().parents[1]
+WCXB = REPO / ".." / "shared" / "bench" / "wcxb-dev"
+SENTENCE = "The council voted on the new budget after a long debate about the school roads."
+
+
+def _recall(gold: str, text: str) -> float:
+    want = Counter(re.findall(r"\w+", gold.lower()))
+    got = Counter(re.findall(r"\w+", text.lower()))
+    return sum((want & got).values()) / sum(want.values())
+
+
+def test_balanced_output_wins_when_it_adds_more_prose_than_the_precise_one_holds() -> None:
+    precise = "Intro paragraph of the guide, short and sweet, with a few words in it."
+    balanced = precise + "\n" + "\n".join(f"{SENTENCE} Point {n}." for n in range(6))
+    assert "adds" in fallback_reason(precise, balanced)
+
+
+def test_a_precise_box_outside_the_balanced_article_is_replaced() -> None:
+    box = "What is Docs as Code? Docs as Code treats documentation like software source."
+    article = "\n".join(f"{SENTENCE} Step {n} of the migration." for n in range(3))
+    assert fallback_reason(box, article)
+
+
+def test_balanced_chrome_or_layout_does_not_replace_the_precise_output() -> None:
+    precise = "\n".join(f"{SENTENCE} Item {n}." for n in range(6))
+    # The same prose laid out as a list, plus short navigation lines: nothing to gain.
+    balanced = "\n".join(f"- {SENTENCE} Item {n}." for n in range(6))
+    balanced += "\nHome\nSports\nWeather\nSubscribe\nMore stories"
+    assert fallback_reason(precise, balanced) == ""
+    assert fallback_reason("", "Home\nNews\nAbout us\nContact") == ""
+
+
+def test_prose_written_as_one_long_line_counts_as_prose() -> None:
+    one_line = " ".join(f"{SENTENCE}" for _ in range(10))
+    assert fallback_reason("", one_line)
+
+
+@pytest.mark.skipif(not WCXB.is_dir(), reason="WCXB pages not present")
+@pytest.mark.parametrize("key", ["0366", "4377", "0030"])
+def test_article_is_kept_where_precision_mode_loses_it(key: str) -> None:
+    # Tuning pages (bench/extraction_split.json): a guide whose precise extraction is only its
+    # intro box (0366, 0030: trafilatura's fast mode returns the same box) and one whose
+    # precise extraction is empty (4377).
+    html = gzip.decompress((WCXB / "html" / f"{key}.html.gz").read_bytes()).decode("utf-8")
+    gold = json.loads((WCXB / "ground-truth" / f"{key}.json").read_text())["ground_truth"]
+    doc = ExtractStage()(Document(html, {"format": "html"}))
+    assert _recall(gold["main_content"], doc.text) > 0.8
+    assert doc.metadata["extraction_fallback"]
+
+
+def _pipeline() -> Pipeline:
+    return Pipeline(PipelineConfig.load().without(["repair", "grammar"]))
+
+
+def test_html_with_invalid_utf8_is_decoded_with_replacement_and_a_warning() -> None:
+    paragraph = ("Caf\u00e9 owners told the council about the long winter. " * 12).encode()
+    raw = b"<!doctype html><html><body><article><p>" + paragraph + b"A bad \xff byte.</p>"
+    raw += b"</article></body></html>"
+    result = _pipeline().clean_bytes(raw)
+    assert "A bad \ufffd byte." in result.text
+    assert HTML_REPLACED_WARNING in result.warnings
+    declared = _pipeline().clean_bytes(raw.replace(b"<!doctype html>", b""), {"format": "html"})
+    assert "A bad \ufffd byte." in declared.text
+
+
+def test_plain_text_with_invalid_utf8_is_still_refused() -> None:
+    with pytest.raises(DocumentError, match="byte offset"):
+        _pipeline().clean_bytes("caf\u00e9 ".encode() + b"\xff text", {"format": "text"})
