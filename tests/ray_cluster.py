@@ -122,7 +122,9 @@ class LocalCluster:
             "--metrics-export-port",
             "--runtime-env-agent-port",
         )
-        command = [RAY, "start", *args, "--num-cpus=1", "--disable-usage-stats"]
+        command = [RAY, "start", *args, "--disable-usage-stats"]
+        if not any(arg.startswith("--num-cpus=") for arg in args):
+            command.append("--num-cpus=1")
         for option in ports:
             command.append(f"{option}={free_port()}")
         started = subprocess.run(
@@ -142,7 +144,7 @@ class LocalCluster:
         self.nodes.append(node)
         return node
 
-    def start_head(self) -> str:
+    def start_head(self, cpus: int = 1) -> str:
         port = free_port()
         self.client_port = free_port()
         self._start(
@@ -153,6 +155,7 @@ class LocalCluster:
             f"--ray-client-server-port={self.client_port}",
             "--include-dashboard=false",
             f"--dashboard-port={free_port()}",
+            f"--num-cpus={cpus}",
         )
         self.address = f"127.0.0.1:{port}"
         return self.address

@@ -240,3 +240,47 @@ def test_corpus_through_ray_client_gives_the_local_runners_files(tmp_path: Path)
         cluster.stop()
     assert result.returncode == 0, result.stderr
     assert_same_tree(tmp_path / "local", tmp_path / "ray")
+
+
+WAITING = """
+import sys
+from pathlib import Path
+from cleaner.corpus import run_corpus
+from cleaner.errors import ServiceError
+from cleaner.integrations.ray import RayEngine
+from cleaner.pipeline import PipelineConfig
+
+config = PipelineConfig.load().without(["grammar"])
+engine = RayEngine(sys.argv[1], wait_for_workers_s=20)
+try:
+    run_corpus(Path(sys.argv[2]), Path(sys.argv[3]), config, engine=engine)
+    print("finished")
+except ServiceError as exc:
+    print("stopped", exc)
+"""
+
+
+def test_corpus_run_stops_when_no_worker_can_ever_run(tmp_path: Path) -> None:
+    # A cluster with no CPU: the worker is never placed. The run stops after its wait for a
+    # worker, saying why, instead of waiting for a node that never comes.
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(ARTICLE.format(n=1), encoding="utf-8")
+    cluster = LocalCluster()
+    try:
+        cluster.start_head(cpus=0)
+        folders = [str(tmp_path / "in"), str(tmp_path / "out")]
+        started = time.monotonic()
+        result = subprocess.run(
+            [sys.executable, "-c", WAITING, cluster.address, *folders],
+            env=cluster.environment,
+            capture_output=True,
+            text=True,
+            timeout=WAIT_S,
+        )
+        waited = time.monotonic() - started
+    finally:
+        cluster.stop()
+    outcome = result.stdout.strip().splitlines()[-1]  # after whatever Ray prints
+    assert outcome.startswith("stopped no Ray worker could run for 20 s"), result
+    assert "no free CPU" in outcome and waited < WAIT_S
+    assert not (tmp_path / "out" / "a.txt").exists()

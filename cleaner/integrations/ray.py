@@ -518,7 +518,7 @@ class _ShardPool:
 
     def _wait(self) -> None:
         refs = [*self.running, *self.starting]
-        ready, _ = self.ray.wait(refs, num_returns=1, timeout=POLL_S)
+        ready, _ = self.ray.wait(refs, num_returns=1, timeout=POLL_S) if refs else ([], [])
         for ref in ready:
             if ref in self.starting:
                 self._started(ref, self.starting.pop(ref))
@@ -533,7 +533,6 @@ class _ShardPool:
             raise ServiceError(
                 f"no Ray worker could run for {self.engine.wait_for_workers_s:.0f} s: the "
                 f"cluster has no free CPU for one{lost}; add a node"
-                "to resume"
             )
 
     def _started(self, ref: Any, worker: _Worker) -> None:
@@ -555,9 +554,10 @@ class _ShardPool:
             if batch.attempts >= MAX_BATCH_ATTEMPTS:
                 first = batch.tasks[0]
                 raise CleanerError(
-                    f"{first.rel} (shard {first.index}) and the shards sent with it killed "
-                    f"{batch.attempts} Ray workers in a row ({exc}); a document in them may "
-                    "exhaust a worker's memory. Finished inputs are kept; run again to resume"
+                    f"{first.rel} (shard {first.index}) and the shards sent with it were lost "
+                    f"with {batch.attempts} Ray workers ({exc}; on {', '.join(batch.lost_on)}): "
+                    "a document in them may exhaust a worker's memory. Finished inputs are "
+                    "kept; run again to resume"
                 ) from exc
             self.retry.appendleft(batch)
             if worker in self.workers:
@@ -567,6 +567,7 @@ class _ShardPool:
             self.finished(store_shard(task, files, counts))
 
     def _lost(self, worker: _Worker, reason: str) -> None:
+        """Forget a worker that is gone and start another in its place."""
         if worker in self.workers:
             self.workers.remove(worker)
         with contextlib.suppress(Exception):
