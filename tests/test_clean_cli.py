@@ -448,3 +448,12 @@ def test_score_of_html_equals_score_of_its_extracted_text(tmp_path: Path) -> Non
     assert html_score.stdout.decode().split("\t")[:3] == text_score.stdout.decode().split("\t")[:3]
     words = int(html_score.stdout.decode().split("\t")[2].split()[0])
     assert words == len(extracted.read_text().split())
+
+
+def test_folder_output_never_replaces_an_input(tmp_path: Path) -> None:
+    raw = write(tmp_path / "in" / "a.txt", "Advertisement\n\nRaw text.\n")
+    other = write(tmp_path / "in" / "b.txt", "Other.\n")
+    proc = run_cli("clean", str(raw), str(other), "-o", str(tmp_path / "in"), *SKIP)
+    assert proc.returncode == 2
+    assert f"{raw}: its output would replace the input itself" in proc.stderr.decode()
+    assert raw.read_text() == "Advertisement\n\nRaw text.\n"

@@ -134,6 +134,10 @@ def _folder_layout(
         else:
             relative = os.path.relpath(os.path.abspath(name), common)
             place = folder / os.path.dirname(relative) / fit_name(stem_of(name), suffix)
+        if name != STDIN_NAME and _same_file(place, name):
+            raise OutputNameError(
+                f"{name}: its output would replace the input itself; choose another -o folder"
+            )
         if place in owner:
             raise OutputNameError(
                 f"{owner[place]} and {name} would both be written to {place}; "
@@ -142,6 +146,13 @@ def _folder_layout(
         owner[place] = name
         layout[name] = place
     return layout
+
+
+def _same_file(place: Path, name: str) -> bool:
+    try:
+        return os.path.samefile(place, name)
+    except OSError:  # the output does not exist yet (or the input is gone): not the same
+        return False
 
 
 class OutputWriter:
