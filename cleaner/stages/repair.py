@@ -58,9 +58,9 @@ class RepairStage:
                 spin_score_before=before.per_1000_words, spin_score_after=before.per_1000_words
             )
         replacements = [Replacement(m.start, m.end, m.replacement, m.rule_id) for m in matches]
-        repaired = apply_replacements(doc, NAME, replacements)
         if spun and self.candidates is not None:
-            repaired = self.candidates.apply(repaired, NAME)
+            replacements += self.candidates.replacements(doc, replacements)
+        repaired = apply_replacements(doc, NAME, replacements)
         after = spin_score(repaired.text, self.pack)
         return repaired.with_metadata(
             spin_score_before=before.per_1000_words, spin_score_after=after.per_1000_words
