@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 from cleaner.document import Document, Edit
 from cleaner.errors import DocumentError
 from cleaner.pipeline import Pipeline, PipelineConfig, Result
+from cleaner.rules.candidates import Candidate, load_candidates
 from cleaner.rules.repair import RepairRule, load_rules
 from cleaner.rules.source import load_rule_file, rule_files_under
 from cleaner.stages import Stage
@@ -232,7 +233,15 @@ def replay(text: str, edits: list[Edit]) -> str:
 _FOLD_EXTRA = set("'\u2019 ")
 
 
+@functools.cache
+def candidate_rules() -> dict[str, Candidate]:
+    return {c.rule_id: c for c in load_candidates(REPO / "rules" / "candidates")}
+
+
 def _repair_justified(edit: Edit) -> bool:
+    candidate = candidate_rules().get(edit.rule_id)
+    if candidate is not None:  # the candidate layer writes one of the entry's originals
+        return edit.after.casefold() in {o.casefold() for o in candidate.originals}
     rule = repair_rules().get(edit.rule_id)
     if rule is None:
         return False

@@ -66,6 +66,22 @@ def test_the_layer_runs_only_when_the_gate_calls_the_document_spun(
     assert "gate score " in edit.message
 
 
+def test_candidate_edits_are_offsets_into_the_stage_input(
+    stage: repair_stage.RepairStage,
+) -> None:
+    """One edit log for the whole stage: replayed on the input, the edits give the output,
+    although the precise rules changed the text before the candidates were judged."""
+    doc = Document(SIGNATURES + "The new telephones cost $999.")
+    out = stage(doc)
+    assert any(e.rule_id == "candidates.telephones" for e in out.edits)
+    pieces, cursor = [], 0
+    for edit in sorted(out.edits, key=lambda e: e.start):
+        assert doc.text[edit.start : edit.end] == edit.before
+        pieces += [doc.text[cursor : edit.start], edit.after]
+        cursor = edit.end
+    assert "".join(pieces) + doc.text[cursor:] == out.text
+
+
 def test_the_layer_leaves_other_languages_alone(stage: repair_stage.RepairStage) -> None:
     doc = Document(SIGNATURES + "The Senate passed the spending invoice on Friday.")
     out = stage(doc.with_metadata(language="fr"))

@@ -483,15 +483,50 @@ class CandidatePack:
 
         Only English is judged: the model is an English model.
         """
+        return apply_replacements(doc, stage, self.replacements(doc, note=note))
+
+    def replacements(
+        self, doc: Document, earlier: Sequence[Replacement] = (), note: str = ""
+    ) -> list[Replacement]:
+        """The candidates to apply to ``doc.text`` once the ``earlier`` replacements (the
+        precise rules') are made. They are judged on the repaired text, so the model sees
+        repaired context, but given as offsets into ``doc.text``: one ``apply_replacements``
+        call then logs the whole stage, every edit's offsets in the text the stage received.
+        A candidate inside an earlier replacement's output is left out.
+
+        Only English is judged: the model is an English model.
+        """
         if doc.metadata.get("language", "en") != "en":
-            return doc
-        matches = self.find(doc.text)
+            return []
+        text = doc.text
+        # Stretches the earlier replacements left alone: (repaired start, end, input start).
+        kept: list[tuple[int, int, int]] = []
+        pieces: list[str] = []
+        cursor = position = 0
+        for rep in sorted(earlier, key=lambda r: (r.start, r.end)):
+            kept.append((position, position + rep.start - cursor, cursor))
+            pieces += [text[cursor : rep.start], rep.after]
+            position += rep.start - cursor + len(rep.after)
+            cursor = rep.end
+        kept.append((position, position + len(text) - cursor, cursor))
+        pieces.append(text[cursor:])
         suffix = f"; {note}" if note else ""
-        replacements = [
-            Replacement(m.start, m.end, m.replacement, m.rule_id, m.message + suffix)
-            for m in matches
-        ]
-        return apply_replacements(doc, stage, replacements)
+        found: list[Replacement] = []
+        for match in self.find("".join(pieces)):
+            for start, end, origin in kept:
+                if start <= match.start and match.end <= end:
+                    shift = origin - start
+                    found.append(
+                        Replacement(
+                            match.start + shift,
+                            match.end + shift,
+                            match.replacement,
+                            match.rule_id,
+                            match.message + suffix,
+                        )
+                    )
+                    break
+        return found
 
     def repair(self, text: str) -> str:
         """``text`` with every confirmed candidate replaced (for examples and benchmarks)."""

@@ -89,10 +89,11 @@ class RepairStage:
             Replacement(m.start, m.end, m.replacement, m.rule_id, precise_note)
             for m in found.matches
         ]
-        repaired = apply_replacements(doc, NAME, replacements)
         if use_candidates and self.candidates is not None:
-            # Broad candidates only in documents the gate calls spun, after the precise rules.
-            repaired = self.candidates.apply(repaired, NAME, note=gate_note)
+            # Broad candidates only in documents the gate calls spun, judged after the precise
+            # rules; one apply_replacements keeps every offset in the stage's input.
+            replacements += self.candidates.replacements(doc, replacements, note=gate_note)
+        repaired = apply_replacements(doc, NAME, replacements)
         after = spin_score(repaired.text, self.pack)
         return repaired.with_metadata(**gate_fields, spin_score_after=after.per_1000_words)
 
