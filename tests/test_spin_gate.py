@@ -192,3 +192,15 @@ def test_default_pipeline_leaves_every_clean_aeb_body_alone() -> None:
         if result.metadata["spin_gate"]["spun"]:
             spun.append(body[:60])
     assert repairs == [] and spun == []
+
+
+def test_score_command_reports_the_gate(tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    clean = tmp_path / "clean.txt"
+    clean.write_text("The council met on Monday and approved the budget.\n", encoding="utf-8")
+    done = run_cli("score", str(REFERENCE), str(clean))
+    assert done.returncode == 0, done.stderr
+    reference_line, clean_line = done.stdout.decode().splitlines()
+    assert "gate: spun (score " in reference_line and "threshold 2)" in reference_line
+    assert "gate: not spun (score 0, threshold 2)" in clean_line
