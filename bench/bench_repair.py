@@ -6,7 +6,10 @@ Run ``python bench/bench_repair.py``; ``run(report)`` adds the same figures to a
 - spinner signatures per 1,000 words of ``../shared/samples/spun/*.txt`` before and after repair;
 - throughput of the repair stage with the shipped pack, MB/s on one core (target >= 20);
 - the cost of a pack with 10,000 synthetic rules relative to the shipped pack (target <= 1.5);
-- every edit made on the 181 clean AEB ground-truth bodies (each one a false positive).
+- every edit made on the 181 clean AEB ground-truth bodies (each one a false positive);
+- throughput on clean text and on spun text separately (targets >= 20 and >= 1 MB/s);
+- one long line: repair time of 8 MB vs 2 MB of spun text without a newline (linear: ~4x);
+- the spin repair figures of ``bench/spin_eval.py`` (tuning and validation split).
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ CORPUS_BYTES = 8_000_000
 SYNTHETIC_RULES = 10_000
 
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from spin_eval import evaluate, print_report  # noqa: E402
 
 from cleaner.document import Document  # noqa: E402
 from cleaner.rules.repair import RepairPack, RepairRule, load_rules  # noqa: E402
@@ -59,6 +65,39 @@ def _throughput(stage: RepairStage, docs: list[str]) -> float:
             stage(Document(text=text))
         best = min(best, time.process_time() - start)
     return size / 1e6 / best
+
+
+def _sized(bodies: list[str], size_bytes: int) -> list[str]:
+    docs: list[str] = []
+    size = 0
+    while size < size_bytes:
+        for body in bodies:
+            docs.append(body)
+            size += len(body.encode("utf-8"))
+    return docs
+
+
+def _clean_and_spun(stage: RepairStage) -> tuple[float, float]:
+    """MB/s on the clean AEB bodies alone and on the spun samples alone."""
+    clean = [e["articleBody"] for e in json.loads(AEB_TRUTH.read_text()).values()]
+    spun = [p.read_text(encoding="utf-8") for p in sorted(SPUN.glob("*.txt"))]
+    spun.append(REFERENCE.read_text(encoding="utf-8"))
+    return (
+        _throughput(stage, _sized(clean, CORPUS_BYTES)),
+        _throughput(stage, _sized(spun, CORPUS_BYTES // 4)),
+    )
+
+
+def _one_line_seconds(stage: RepairStage, size_bytes: int) -> float:
+    """Seconds to repair ``size_bytes`` of spun text that holds no newline at all."""
+    spun = " ".join(
+        p.read_text(encoding="utf-8").replace("\n", " ") for p in sorted(SPUN.glob("*.txt"))
+    )
+    text = (spun + " ") * (size_bytes // len(spun.encode("utf-8")) + 1)
+    text = text[:size_bytes]
+    start = time.process_time()
+    stage(Document(text=text))
+    return time.process_time() - start
 
 
 def _synthetic(count: int) -> list[RepairRule]:
@@ -129,7 +168,14 @@ def run(report: dict[str, Any]) -> None:
     big = RepairStage(pack=RepairPack(shipped + _synthetic(SYNTHETIC_RULES)))
     mb_s_big = _throughput(big, docs)
     words, fps = _false_positives(stage)
+    clean_mb_s, spun_mb_s = _clean_and_spun(stage)
+    small, large = _one_line_seconds(stage, 2_000_000), _one_line_seconds(stage, 8_000_000)
     report["repair"] = {
+        "throughput_clean_mb_s": round(clean_mb_s, 1),
+        "throughput_spun_mb_s": round(spun_mb_s, 1),
+        "one_line_2mb_s": round(small, 2),
+        "one_line_8mb_s": round(large, 2),
+        "one_line_ratio_8mb_vs_2mb": round(large / max(small, 1e-9), 2),
         "rules": len(shipped),
         "spun_samples": _spin_figures(stage),
         "throughput_mb_s": round(mb_s, 1),
@@ -140,6 +186,7 @@ def run(report: dict[str, Any]) -> None:
         "aeb_edits_per_10k_words": round(len(fps) * 10_000 / words, 3),
         "aeb_false_positives": fps,
     }
+    report["repair"]["spin_eval"] = evaluate(skip=["grammar"])
 
 
 def main() -> None:
@@ -151,6 +198,12 @@ def main() -> None:
     for name, fig in r["spun_samples"].items():
         print(f"  {name:<12} {fig['before']:7.2f} -> {fig['after']:5.2f}   ({fig['edits']} edits)")
     print(f"throughput, shipped pack:        {r['throughput_mb_s']:6.1f} MB/s (target >= 20)")
+    print(f"throughput, clean AEB bodies:    {r['throughput_clean_mb_s']:6.1f} MB/s (target >= 20)")
+    print(f"throughput, spun samples:        {r['throughput_spun_mb_s']:6.1f} MB/s (target >= 1)")
+    print(
+        f"one line, no newline: 2 MB {r['one_line_2mb_s']:.2f} s, 8 MB {r['one_line_8mb_s']:.2f} s, "
+        f"ratio {r['one_line_ratio_8mb_vs_2mb']:.2f} (linear: about 4)"
+    )
     print(f"throughput, + 10,000 synthetic:  {r['throughput_mb_s_with_10k_synthetic']:6.1f} MB/s")
     print(
         f"cost ratio 10k / shipped:        {r['cost_ratio_10k_vs_shipped']:6.2f}x (target <= 1.5)"
@@ -164,6 +217,7 @@ def main() -> None:
             f"  FALSE POSITIVE {fp['page']} {fp['rule_id']}: {fp['before']!r} -> "
             f"{fp['after']!r}   …{fp['context']}…"
         )
+    print_report(r["spin_eval"], verbose=False)
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ from cleaner.rules.repair import (
     parse_file,
 )
 from cleaner.rules.source import RuleError, load_rule_file, rule_files_under
-from cleaner.spin import spin_score
+from cleaner.spin import spin_gate, spin_score
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -238,7 +238,8 @@ def score(
         typer.Option("--rules", help="Repair rules folder (default: the shipped rules/repairs)."),
     ] = None,
 ) -> None:
-    """Print each file's spin score: spinner signatures per 1,000 words.
+    """Print each file's spin score: spinner signatures per 1,000 words, and the gate's
+    decision (spun or not, against the gate threshold the repair stage uses).
 
     Example:
 
@@ -258,10 +259,13 @@ def score(
             failed = True
             continue
         result = spin_score(text, pack)
+        gate = spin_gate(text, pack)
+        decision = "spun" if gate.spun else "not spun"
         top = ", ".join(f"{rid} x{n}" for rid, n in Counter(result.by_rule).most_common(3))
         typer.echo(
             f"{result.per_1000_words:8.2f}\t{result.signatures:5d} signatures\t"
-            f"{result.words:7d} words\t{path}" + (f"\t{top}" if top else "")
+            f"{result.words:7d} words\t{path}\tgate: {decision} (score {gate.score:g}, "
+            f"threshold {gate.threshold:g})" + (f"\t{top}" if top else "")
         )
     raise typer.Exit(EXIT_PROBLEMS if failed else EXIT_OK)
 

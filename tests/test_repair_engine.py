@@ -394,3 +394,27 @@ def test_one_phrase_in_two_files_is_a_problem(tmp_path: Path) -> None:
     )
     problems = check_pack(load_rules(one.parent))
     assert any("also a rule in another file" in str(p) for p in problems)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "one line", "a\nb", "\n\nx\n", "ab\ncd\n\nef", "x" * 50 + "\n" + "y" * 3]
+)
+def test_line_bounds_match_a_plain_scan(text: str) -> None:
+    from cleaner.rules.repair import _Context
+
+    context = _Context(text, text)
+    for offset in range(len(text) + 1):
+        start = text.rfind("\n", 0, offset) + 1
+        end = text.find("\n", offset)
+        expected = (start, len(text) if end == -1 else end)
+        assert context.line_bounds(offset) == expected, (text, offset)
+
+
+def test_overlap_search_matches_a_plain_scan() -> None:
+    from cleaner.rules.repair import _overlaps
+
+    spans = [(2, 5), (5, 6), (9, 12), (20, 30)]
+    for start in range(0, 32):
+        for end in range(start + 1, 33):
+            expected = any(s < end and start < e for s, e in spans)
+            assert _overlaps(spans, start, end) == expected, (start, end)

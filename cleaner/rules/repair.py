@@ -933,26 +933,40 @@ class Scan:
     """Lines where an ambiguous pattern rule's trigger occurs: (rule order, line start)."""
 
 
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` overlaps one of ``spans`` (sorted, not overlapping each other):
+    a binary search, so a line with thousands of addresses costs no more per match."""
+    index = bisect.bisect_left(spans, (end, end))
+    return index > 0 and spans[index - 1][1] > start
+
+
 class _Context:
     """Per-call lookups on one text: line bounds and protected spans, computed lazily."""
 
     def __init__(self, text: str, norm: str) -> None:
         self.text = text
         self.norm = norm
-        self._lines: dict[int, tuple[int, int]] = {}
+        self._line_starts: list[int] | None = None
         self._protected: dict[int, list[tuple[int, int]]] = {}
         self._fenced: list[tuple[int, int]] | None = None
         self.timed_out: set[int] = set()
         """Orders of rules whose regex timed out on this text: skipped for all of it."""
 
     def line_bounds(self, offset: int) -> tuple[int, int]:
-        start = self.norm.rfind("\n", 0, offset) + 1
-        bounds = self._lines.get(start)
-        if bounds is None:
-            end = self.norm.find("\n", offset)
-            bounds = (start, len(self.norm) if end == -1 else end)
-            self._lines[start] = bounds
-        return bounds
+        """Start and end of the line holding ``offset`` (the end is its newline or the text's
+        end). The line starts are found once per text, then each call is a binary search: a
+        long text on one line with many matches stays linear."""
+        starts = self._line_starts
+        if starts is None:
+            starts = [0]
+            position = self.norm.find("\n")
+            while position != -1:
+                starts.append(position + 1)
+                position = self.norm.find("\n", position + 1)
+            self._line_starts = starts
+        index = bisect.bisect_right(starts, offset) - 1
+        end = starts[index + 1] - 1 if index + 1 < len(starts) else len(self.norm)
+        return starts[index], end
 
     def protected(self, start: int, end: int) -> bool:
         line_start, line_end = self.line_bounds(start)
@@ -969,9 +983,7 @@ class _Context:
                     for m in _PROTECTED_IN_LINE.finditer(line)
                 ]
             self._protected[line_start] = spans
-        if any(s < end and start < e for s, e in spans):
-            return True
-        return any(s < end and start < e for s, e in self._fences())
+        return _overlaps(spans, start, end) or _overlaps(self._fences(), start, end)
 
     def _fences(self) -> list[tuple[int, int]]:
         if self._fenced is None:
