@@ -15,6 +15,7 @@ Run: ``.venv/bin/python bench/bench_grammar.py``; ``make bench`` calls :func:`ru
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import statistics
@@ -79,7 +80,16 @@ def _bench_corpus(env: dict[str, str], work: Path, limit: int | None) -> dict[st
         out = work / f"out-{label}"
         command = [str(CLEANER), "corpus", str(src), str(out), "--jobs", "2", "--quiet", *extra]
         seconds[label] = _timed(command, env)
+    audit = [
+        json.loads(line)
+        for line in (work / "out-with" / "_audit.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     return {
+        "corpus_docs_grammar_checked": sum(
+            1 for a in audit if "grammar_issues_per_1k_words_before" in a
+        ),
+        "corpus_docs_grammar_skipped": sum(1 for a in audit if "grammar_skipped" in a),
+        "corpus_grammar_edits": sum(a.get("edit_counts", {}).get("grammar", 0) for a in audit),
         "corpus_pages": len(pages),
         "corpus_without_grammar_s": round(seconds["without"], 1),
         "corpus_with_grammar_s": round(seconds["with"], 1),

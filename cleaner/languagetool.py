@@ -858,7 +858,9 @@ def supervise(state_file: Path, idle_timeout: float, command: list[str]) -> int:
         try:
             last_used = state_file.stat().st_mtime
         except OSError:
-            last_used = began  # not written yet (starting), or being replaced
+            # Not written yet: the JVM is still starting. The idle clock starts once it serves.
+            began = time.time()
+            continue
         if time.time() - max(last_used, began) > idle_timeout:
             print(f"cleaner: idle for {idle_timeout:g} s, stopping LanguageTool", flush=True)
             stop()

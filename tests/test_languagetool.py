@@ -233,7 +233,12 @@ def _jvms_of(home: Path) -> list[int]:
             args = (proc / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if lt.MAIN_CLASS.encode() in args and any(str(home).encode() in a for a in args):
+        is_java = Path(args[0].decode(errors="replace")).name == "java"
+        if (
+            is_java
+            and lt.MAIN_CLASS.encode() in args
+            and any(str(home).encode() in a for a in args)
+        ):
             found.append(int(proc.name))
     return found
 
