@@ -431,7 +431,7 @@ def _row_html(row: _Row) -> str:
     return (
         f'<tr class="doc-row" id="row-{row.number}"><td>{row.number}</td>'
         f'<td class="name" title="{html.escape(row.output)}">{link}</td><td>{row.chars_out}</td>'
-        f'<td>{row.chrome or ""}</td>{cells}<td class="spin">{html.escape(row.spin)}</td></tr>\n'
+        f'<td>{row.chrome or ""}</td>{cells}<td class="spin">{html.escape(row.spin) or "–"}</td></tr>\n'
     )
 
 

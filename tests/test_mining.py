@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import run_cli
 
 from cleaner.mining import SeenPair, caption_pairs, group_pairs, read_aligned_pairs
@@ -53,7 +54,18 @@ def test_group_pairs_refuses_chains_and_identical_forms() -> None:
     assert [(p.spun, p.originals) for p in proposals] == [("extra", ["more"])]
 
 
-def test_mine_writes_a_candidate_file_that_loads_and_passes_check(tmp_path: Path) -> None:
+def test_mine_writes_a_candidate_file_that_loads_and_passes_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Forms the shipped precise rules already repair are not proposed ("invoice" is one):
+    # mine against a rules folder without repair rules, so every pair here is judged.
+    rules = tmp_path / "rules" / "repairs"
+    rules.mkdir(parents=True)
+    (rules / "none.toml").write_text(
+        '[meta]\nkind = "repair"\ntheme = "none"\ndescription = "No repair rules."\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CLEANER_RULES_DIR", str(tmp_path / "rules"))
     pairs = tmp_path / "pairs.tsv"
     pairs.write_text(PAIRS, encoding="utf-8")
     clean = tmp_path / "clean"

@@ -496,7 +496,7 @@ class CandidatePack:
 
         Only English is judged: the model is an English model.
         """
-        if doc.metadata.get("language", "en") != "en":
+        if doc.metadata.get("language", "en") not in ("en", "und"):
             return []
         text = doc.text
         # Stretches the earlier replacements left alone: (repaired start, end, input start).

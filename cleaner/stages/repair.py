@@ -60,6 +60,10 @@ PRECISE_LAYER = "precise"
 #: The language the repair rules are written for.
 RULES_LANGUAGE = "en"
 
+#: Texts too short or mixed for the detector to name a language: the gate still guards them, and
+#: the signatures it counts are English spinner forms, so they are treated as English.
+UNDETERMINED = "und"
+
 
 @dataclass(frozen=True)
 class RepairStage:
@@ -70,7 +74,7 @@ class RepairStage:
 
     def __call__(self, doc: Document) -> Document:
         language = doc.metadata.get("language", RULES_LANGUAGE)
-        if language != RULES_LANGUAGE:
+        if language not in (RULES_LANGUAGE, UNDETERMINED):
             return doc.with_metadata(
                 repair_skipped=f"language is {language!r}; the repair rules are English"
             )
