@@ -16,7 +16,6 @@ from collections.abc import Callable
 from concurrent import futures
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -24,16 +23,25 @@ from rich.console import Console
 from rich.table import Table
 
 from cleaner import __version__
+from cleaner.cli_corpus import corpus
 from cleaner.cli_options import (
+    EXIT_OK,
+    EXIT_SERVICE,
+    EXIT_SOME_FAILED,
+    EXIT_USAGE,
     ConfigOption,
+    EncodingErrors,
     LanguageToolUrlOption,
     MaxBytesOption,
     RulesOption,
     SkipOption,
     TimeLimitOption,
+    build_pipeline,
+    err,
 )
+from cleaner.cli_options import fail as _fail
 from cleaner.document import Edit
-from cleaner.errors import ConfigError, DocumentError, ServiceError
+from cleaner.errors import DocumentError, ServiceError
 from cleaner.io.naming import (
     MULTI_DOCUMENT_KINDS,
     OutputNameError,
@@ -43,13 +51,9 @@ from cleaner.io.naming import (
 )
 from cleaner.io.readers import detect_kind, read_input, read_input_list
 from cleaner.io.writers import result_record, to_json_line
-from cleaner.pipeline import Pipeline, PipelineConfig, Result
+from cleaner.languagetool import LanguageToolError, shared_service
+from cleaner.pipeline import Pipeline, Result
 from cleaner.registry import describe_stages
-
-EXIT_OK = 0
-EXIT_SOME_FAILED = 1
-EXIT_USAGE = 2
-EXIT_SERVICE = 3
 
 app = typer.Typer(
     name="cleaner",
@@ -63,7 +67,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class OutputFormat(StrEnum):
@@ -79,11 +82,6 @@ class InputFormat(StrEnum):
     warc = "warc"
 
 
-class EncodingErrors(StrEnum):
-    strict_ = "strict"
-    replace_ = "replace"
-
-
 def _version(value: bool) -> None:
     if value:
         print(f"cleaner {__version__}")
@@ -97,41 +95,6 @@ def _root(
     ] = False,
 ) -> None:
     """Clean scraped news and web text."""
-
-
-def _fail(message: str, code: int) -> typer.Exit:
-    err.print(f"cleaner: {message}", markup=False)
-    return typer.Exit(code)
-
-
-def build_pipeline(
-    config: Path | None,
-    skip: list[str],
-    rules: Path | None,
-    languagetool_url: str | None,
-    max_bytes: int | None,
-    encoding_errors: EncodingErrors | None = None,
-    time_limit: float | None = None,
-) -> Pipeline:
-    """The pipeline the options describe; usage problems exit with code 2."""
-    skip = [name.strip() for item in skip for name in item.split(",") if name.strip()]
-    try:
-        cfg = PipelineConfig.load(config).without(skip)
-        cfg = cfg.with_overrides(
-            rules_dir=rules,
-            languagetool_url=languagetool_url,
-            max_bytes=max_bytes,
-            time_limit=time_limit,
-        )
-        if encoding_errors is not None:
-            options = {k: dict(v) for k, v in cfg.options.items()}
-            options.setdefault("decode", {})["errors"] = encoding_errors.value
-            cfg = cfg.with_overrides(options=options)
-        return Pipeline(cfg)
-    except ConfigError as exc:
-        raise _fail(str(exc), EXIT_USAGE) from exc
-    except ServiceError as exc:
-        raise _fail(str(exc), EXIT_SERVICE) from exc
 
 
 def explain_line(edit: Edit) -> str:
@@ -268,8 +231,6 @@ def _with_shared_languagetool(pipeline: Pipeline) -> Pipeline:
     config = pipeline.config
     if "grammar" not in config.stages or config.languagetool_url:
         return pipeline
-    from cleaner.languagetool import LanguageToolError, shared_service
-
     try:
         url = shared_service(None).url()
     except LanguageToolError as exc:
@@ -529,10 +490,6 @@ _mount_score()
 
 
 def _mount_corpus() -> None:
-    try:
-        from cleaner.cli_corpus import corpus
-    except ModuleNotFoundError:
-        return
     app.command(
         name="corpus",
         epilog=(

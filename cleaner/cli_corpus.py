@@ -24,11 +24,17 @@ from rich.progress import (
 from rich.table import Table
 
 from cleaner.cli_options import (
+    EXIT_OK,
+    EXIT_SERVICE,
+    EXIT_SOME_FAILED,
+    EXIT_USAGE,
     ConfigOption,
+    EncodingErrors,
     LanguageToolUrlOption,
     MaxBytesOption,
     RulesOption,
     SkipOption,
+    build_pipeline,
 )
 from cleaner.corpus import (
     MASS_DELETE_FRACTION,
@@ -40,6 +46,7 @@ from cleaner.corpus import (
     run_corpus,
 )
 from cleaner.errors import CleanerError, ConfigError, ServiceError
+from cleaner.integrations.ray import RayEngine
 
 EPILOG = (
     "Examples:\n\n"
@@ -293,29 +300,16 @@ def corpus(
     error, or OUT in use by another run; 3 an engine or service cleaner needs is unavailable
     (LanguageTool, Ray).
     """
-    from cleaner.cli import (
-        EXIT_OK,
-        EXIT_SERVICE,
-        EXIT_SOME_FAILED,
-        EXIT_USAGE,
-        EncodingErrors,
-        build_pipeline,
-    )
-
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     show = not quiet and sys.stderr.isatty()
     errors = None if encoding_errors is None else EncodingErrors(encoding_errors.value)
-    pipeline_config = build_pipeline(
-        config, skip, rules, languagetool_url, max_bytes, errors
-    ).config
+    pipeline = build_pipeline(config, skip, rules, languagetool_url, max_bytes, errors)
     if address is not None and engine is not Engine.ray:
         console.print("cleaner: --address needs --engine ray", markup=False)
         raise typer.Exit(EXIT_USAGE)
     shard_engine: ShardEngine | None = None
     lost_workers: list[str] = []
     if engine is Engine.ray:
-        from cleaner.integrations.ray import RayEngine
-
         try:
             shard_engine = RayEngine(address, jobs)
             lost_workers = shard_engine.lost
@@ -327,7 +321,7 @@ def corpus(
         summary = run_corpus(
             in_dir,
             out_dir,
-            pipeline_config,
+            pipeline,
             jobs=jobs or default_jobs(),
             text_field=text_field,
             force=force,

@@ -1,11 +1,29 @@
-"""Options that several commands share, declared once so their names and help agree."""
+"""What several commands share, declared once so that they agree: options (names and help),
+exit codes, and building the pipeline the options describe."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+
+from cleaner.errors import ConfigError, ServiceError
+from cleaner.pipeline import Pipeline, PipelineConfig
+
+EXIT_OK = 0
+EXIT_SOME_FAILED = 1
+EXIT_USAGE = 2
+EXIT_SERVICE = 3
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class EncodingErrors(StrEnum):
+    strict_ = "strict"
+    replace_ = "replace"
 
 SkipOption = Annotated[
     list[str],
@@ -46,3 +64,38 @@ TimeLimitOption = Annotated[
         min=0,
     ),
 ]
+
+
+def fail(message: str, code: int) -> typer.Exit:
+    err.print(f"cleaner: {message}", markup=False)
+    return typer.Exit(code)
+
+
+def build_pipeline(
+    config: Path | None,
+    skip: list[str],
+    rules: Path | None,
+    languagetool_url: str | None,
+    max_bytes: int | None,
+    encoding_errors: EncodingErrors | None = None,
+    time_limit: float | None = None,
+) -> Pipeline:
+    """The pipeline the options describe; usage problems exit with code 2."""
+    skip = [name.strip() for item in skip for name in item.split(",") if name.strip()]
+    try:
+        cfg = PipelineConfig.load(config).without(skip)
+        cfg = cfg.with_overrides(
+            rules_dir=rules,
+            languagetool_url=languagetool_url,
+            max_bytes=max_bytes,
+            time_limit=time_limit,
+        )
+        if encoding_errors is not None:
+            options = {k: dict(v) for k, v in cfg.options.items()}
+            options.setdefault("decode", {})["errors"] = encoding_errors.value
+            cfg = cfg.with_overrides(options=options)
+        return Pipeline(cfg)
+    except ConfigError as exc:
+        raise fail(str(exc), EXIT_USAGE) from exc
+    except ServiceError as exc:
+        raise fail(str(exc), EXIT_SERVICE) from exc

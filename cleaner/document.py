@@ -162,3 +162,8 @@ def apply_replacements(
         )
     pieces.append(text[cursor:])
     return doc.with_text("".join(pieces), edits, **metadata_updates)
+
+
+def add_warning(doc: Document, warning: str) -> Document:
+    """``doc`` with ``warning`` added to its ``warnings`` metadata (shown to users, not fatal)."""
+    return doc.with_metadata(warnings=(*tuple(doc.metadata.get("warnings", ())), warning))

@@ -35,7 +35,7 @@ from cleaner.corpus import (
     run_corpus,
     walk_inputs,
 )
-from cleaner.manifest import Manifest
+from cleaner.corpus.manifest import Manifest
 from cleaner.pipeline import PipelineConfig
 
 CAMPAIGN = "CLEANER_FUZZ_EXAMPLES" in os.environ

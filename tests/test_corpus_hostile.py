@@ -23,10 +23,12 @@ from test_corpus import (
     read_jsonl,
     run_command,
 )
+from test_corpus import config as corpus_config
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from cleaner.corpus import ERRORS_FILE, iter_jsonl
+from cleaner.corpus import ERRORS_FILE, iter_jsonl, run_corpus
+from cleaner.io.atomic import temp_path
 
 SKIP = ("--skip", "repair,grammar")
 
@@ -263,16 +265,29 @@ def test_dangling_links_are_counted_and_a_summary_line_is_printed(tmp_path: Path
     assert quiet.stderr == ""
 
 
-def test_a_kill_in_the_final_phase_leaves_no_temporary_file_in_sight(tmp_path: Path) -> None:
+def test_a_kill_in_the_final_phase_leaves_no_temporary_file_in_sight(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The merged files are written through temporary files in OUT/.cleaner, not in OUT."""
-    from cleaner.corpus import _tmp_path
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    renames: list[tuple[Path, Path]] = []
+    real_replace = os.replace
 
-    out = tmp_path / "out"
-    (out / ".cleaner").mkdir(parents=True)
-    for name in ("_errors.jsonl", "_audit.jsonl", "report.html"):
-        assert _tmp_path(out / name).parent == out / ".cleaner"
-    assert _tmp_path(out / "sub" / "x.txt").parent == out / "sub"
-    assert len(_tmp_path(out / ("a" * 250)).name) < 40
+    def replace(source: Any, target: Any) -> None:
+        renames.append((Path(source), Path(target)))
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
+    run_corpus(src, out, corpus_config(), jobs=1)
+    top = out.resolve()
+    names = {"_errors.jsonl", "_audit.jsonl", "report.html"}
+    merged = {t.name: s for s, t in renames if t.parent == top and t.name in names}
+    assert set(merged) == names
+    assert all(source.parent == top / ".cleaner" for source in merged.values()), merged
+    assert temp_path(out / "sub" / "x.txt").parent == out / "sub"
+    assert len(temp_path(out / ("a" * 250)).name) < 40
 
 
 def test_encoding_errors_option_is_accepted(tmp_path: Path) -> None:

@@ -29,7 +29,8 @@ from engine_corpus import (
 from cleaner.corpus import run_corpus
 from cleaner.errors import ConfigError, ServiceError
 from cleaner.integrations import FIELDS
-from cleaner.integrations.ray import RayEngine, _pool_size, _token_hint, clean_dataset
+from cleaner.integrations.ray import RayEngine, clean_dataset, token_hint
+from cleaner.integrations.ray_data import pool_size
 from cleaner.pipeline import PipelineConfig
 
 BAD = {"id": "bad", "body": "no text field"}
@@ -217,13 +218,13 @@ def test_missing_ray_extra_names_it(tmp_path: Path) -> None:
 
 def test_clean_dataset_pool_leaves_a_cpu_for_the_reads() -> None:
     # (concurrency, num_cpus, cluster CPUs) -> (min, max) workers.
-    assert _pool_size(None, 1.0, 2.0) == (1, 1)
-    assert _pool_size(None, 1.0, 8.0) == (1, 7)
-    assert _pool_size(None, 0.5, 4.0) == (1, 6)
-    assert _pool_size(None, 0.5, 1.0) == (1, 1)
-    assert _pool_size(None, 1.0, None) == (1, None)  # not connected yet: Ray Data decides
-    assert _pool_size(3, 1.0, 8.0) == (3, 3)
-    assert _pool_size((2, 5), 1.0, 8.0) == (2, 5)
+    assert pool_size(None, 1.0, 2.0) == (1, 1)
+    assert pool_size(None, 1.0, 8.0) == (1, 7)
+    assert pool_size(None, 0.5, 4.0) == (1, 6)
+    assert pool_size(None, 0.5, 1.0) == (1, 1)
+    assert pool_size(None, 1.0, None) == (1, None)  # not connected yet: Ray Data decides
+    assert pool_size(3, 1.0, 8.0) == (3, 3)
+    assert pool_size((2, 5), 1.0, 8.0) == (2, 5)
 
 
 def test_clean_dataset_takes_fractional_cpus_and_warns_when_the_pool_takes_them_all(
@@ -272,12 +273,12 @@ def test_token_hint_only_when_the_failure_can_be_token_auth(
     monkeypatch.setenv("RAY_AUTH_TOKEN_PATH", str(token))
     monkeypatch.delenv("RAY_AUTH_MODE", raising=False)
     # Through Ray Client a cluster that wants a token only times out.
-    assert "RAY_AUTH_MODE=token" in _token_hint(
+    assert "RAY_AUTH_MODE=token" in token_hint(
         ConnectionError("ray client connection timeout"), "ray://head:10001"
     )
     # A failure that is not about connecting says nothing of tokens, nor does a local Ray.
     refused = ConnectionAbortedError("Initialization failure from server: client server failed")
-    assert _token_hint(refused, "ray://head:10001") == ""
-    assert _token_hint(ConnectionError("ray client connection timeout"), None) == ""
+    assert token_hint(refused, "ray://head:10001") == ""
+    assert token_hint(ConnectionError("ray client connection timeout"), None) == ""
     monkeypatch.setenv("RAY_AUTH_MODE", "token")  # already set: nothing to add
-    assert _token_hint(ConnectionError("timeout"), "ray://head:10001") == ""
+    assert token_hint(ConnectionError("timeout"), "ray://head:10001") == ""

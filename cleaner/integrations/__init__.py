@@ -32,8 +32,10 @@ from types import ModuleType
 from typing import Any
 
 from cleaner.api import Cleaner
+from cleaner.corpus import service_error
 from cleaner.errors import ConfigError, DocumentError
 from cleaner.io.readers import record_metadata
+from cleaner.metrics import DocumentMetrics
 from cleaner.pipeline import Pipeline, PipelineConfig, Result
 
 INT_FIELDS = (
@@ -86,17 +88,17 @@ def flat_fields(outcome: Result | DocumentError) -> dict[str, Any]:
         fields["cleaner_warnings"] = ""
         fields["cleaner_error"] = f"{outcome.reason}{where}"
         return fields
-    counts = outcome.edit_counts()
-    metadata = outcome.metadata
+    metrics = DocumentMetrics.of(outcome)
+    spin_before, spin_after = metrics.spin_score or (None, None)
     return {
-        "cleaner_chars_in": len(outcome.input_text),
-        "cleaner_chars_out": len(outcome.text),
-        "cleaner_edits": sum(counts.values()),
-        "cleaner_chrome_lines_removed": int(metadata.get("chrome_lines_removed", 0) or 0),
-        "cleaner_repairs": counts.get("repair", 0),
-        "cleaner_grammar_fixes": counts.get("grammar", 0),
-        "cleaner_spin_score_before": _float_or_none(metadata.get("spin_score_before")),
-        "cleaner_spin_score_after": _float_or_none(metadata.get("spin_score_after")),
+        "cleaner_chars_in": metrics.chars_in,
+        "cleaner_chars_out": metrics.chars_out,
+        "cleaner_edits": metrics.edits,
+        "cleaner_chrome_lines_removed": metrics.chrome_lines_removed,
+        "cleaner_repairs": metrics.repairs,
+        "cleaner_grammar_fixes": metrics.grammar_fixes,
+        "cleaner_spin_score_before": _float_or_none(spin_before),
+        "cleaner_spin_score_after": _float_or_none(spin_after),
         "cleaner_warnings": "; ".join(str(w) for w in outcome.warnings),
         "cleaner_error": None,
     }
@@ -111,11 +113,9 @@ def clean_one(
     try:
         return pipeline.clean_text(text, metadata)
     except DocumentError as exc:
-        from cleaner.corpus import _service_error
-
         # LanguageTool gone is not this document's fault: stop, as the local runner does,
         # rather than mark every remaining document failed.
-        service = _service_error(exc)
+        service = service_error(exc)
         if service is not None:
             raise service from exc
         return exc

@@ -14,11 +14,12 @@ import re
 import sys
 import zlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from cleaner.document import Document
+from cleaner.io.source import Source as Source  # re-exported: readers hand it out
+from cleaner.io.source import too_large
+from cleaner.io.warc import read_warc, read_warc_path
 
 TEXT_SUFFIXES = {".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -31,25 +32,6 @@ SNIFF_BYTES = 64
 SKIP_CHUNK_BYTES = 1 << 16
 """The rest of an over-long JSONL line is skipped in pieces this big, never held whole."""
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-@dataclass(frozen=True)
-class Source:
-    """One document as read: bytes or text, where it came from, and any fields to keep."""
-
-    name: str
-    raw: bytes | None = None
-    text: str | None = None
-    metadata: Mapping[str, Any] = field(default_factory=dict)
-    record: Mapping[str, Any] | None = None
-    """For JSONL inputs: the whole input record, so output keeps every other field."""
-    error: str | None = None
-    """Set when this source could not be read; the document is reported as failed."""
-
-    def document(self) -> Document:
-        if self.raw is not None:
-            return Document.from_bytes(self.raw, self.metadata)
-        return Document(text=self.text or "", metadata=self.metadata)
 
 
 def input_kind(name: str) -> str | None:
@@ -83,19 +65,11 @@ def detect_kind(name: str) -> str | None:
     if name == "-" or kind not in (None, "text"):
         return kind
     try:
-        with _open_bytes(Path(name)) as stream:
+        with open_bytes(Path(name)) as stream:
             _, head = _sniffed(stream)
     except (OSError, EOFError, zlib.error):
         return kind
     return sniff_kind(head) or "text"
-
-
-def too_large(max_bytes: int, what: str = "document", size: int | None = None) -> str:
-    known = "" if size is None else f" {size / 1e6:.1f} MB,"
-    return (
-        f"{what} is{known} above the {max_bytes / 1e6:g} MB limit "
-        "(raise it with --max-bytes or max_bytes in the pipeline file)"
-    )
 
 
 class _Replay(io.RawIOBase):
@@ -137,7 +111,7 @@ def _plain(path: Path) -> bool:
     return path.suffix.lower() != ".gz" and path.is_file()
 
 
-def _open_bytes(path: Path) -> IO[bytes]:
+def open_bytes(path: Path) -> IO[bytes]:
     if path.suffix.lower() == ".gz":
         return gzip.open(path, "rb")  # type: ignore[return-value]
     return path.open("rb")
@@ -158,8 +132,6 @@ def read_stream(
 ) -> Iterator[Source]:
     """The documents of an open (decompressed) stream read as ``kind``."""
     if kind == "warc":
-        from cleaner.io.warc import read_warc  # warc builds on this module
-
         yield from read_warc(stream, name, max_bytes)
         return
     if kind == "jsonl":
@@ -182,8 +154,6 @@ def read_path(
     name = str(path)
     kind = input_kind(path.name) if fmt == "auto" else fmt
     if kind == "warc":
-        from cleaner.io.warc import read_warc_path  # warc builds on this module
-
         # From the file itself: warcio reads a .warc.gz member by member.
         yield from read_warc_path(path, name, max_bytes)
         return
@@ -192,7 +162,7 @@ def read_path(
         if max_bytes is not None and kind != "jsonl" and size > max_bytes and _plain(path):
             yield Source(name=name, error=too_large(max_bytes, size=size))
             return
-        with _open_bytes(path) as stream:
+        with open_bytes(path) as stream:
             if fmt == "auto" and kind in (None, "text"):
                 stream, head = _sniffed(stream)
                 kind = sniff_kind(head) or "text"
@@ -252,20 +222,33 @@ def record_metadata(record: Mapping[str, Any], text_field: str, source: str) -> 
     return metadata
 
 
-def _bounded_lines(stream: IO[bytes], max_bytes: int | None) -> Iterator[bytes | None]:
-    """The lines of ``stream``; None for a line longer than ``max_bytes``, whose bytes are
-    skipped without being held."""
-    if max_bytes is None:
+def bounded_lines(
+    stream: IO[bytes], max_bytes: int | None, length: int | None = None
+) -> Iterator[bytes | None]:
+    """The lines of ``stream`` (its next ``length`` bytes, or all of it); None in place of a
+    line longer than ``max_bytes``, whose bytes are read past in pieces, never held whole."""
+    if max_bytes is None and length is None:
         yield from stream
         return
-    while line := stream.readline(max_bytes + 1):
-        if len(line) <= max_bytes or (len(line) == max_bytes + 1 and line.endswith(b"\n")):
+    remaining = length
+
+    def read(size: int | None) -> bytes:
+        nonlocal remaining
+        if remaining is None:
+            return stream.readline(-1 if size is None else size)
+        piece = stream.readline(remaining if size is None else min(size, remaining))
+        remaining -= len(piece)
+        return piece
+
+    while remaining is None or remaining > 0:
+        line = read(None if max_bytes is None else max_bytes + 1)
+        if not line:
+            return
+        if max_bytes is None or len(line) <= max_bytes or line.endswith(b"\n"):
             yield line
             continue
-        while not line.endswith(b"\n"):
-            line = stream.readline(SKIP_CHUNK_BYTES)
-            if not line:
-                break
+        while (piece := read(SKIP_CHUNK_BYTES)) and not piece.endswith(b"\n"):
+            pass
         yield None
 
 
@@ -293,11 +276,19 @@ def _lone_surrogate(value: Any, path: str = "") -> tuple[str, int] | None:
 
 
 def read_jsonl(
-    stream: IO[bytes], name: str, text_field: str = "text", max_bytes: int | None = None
+    stream: IO[bytes],
+    name: str,
+    text_field: str = "text",
+    max_bytes: int | None = None,
+    *,
+    first_line: int = 1,
+    length: int | None = None,
 ) -> Iterator[Source]:
     """One source per JSONL line, streamed; a bad line becomes a failed source, not a stop.
-    A line longer than ``max_bytes`` is skipped unread (reported as failed)."""
-    for number, line in enumerate(_bounded_lines(stream, max_bytes), start=1):
+    A line longer than ``max_bytes`` is skipped unread (reported as failed). ``length`` reads
+    only that many bytes (a byte range cut at line starts, numbered from ``first_line``)."""
+    lines = bounded_lines(stream, max_bytes, length)
+    for number, line in enumerate(lines, start=first_line):
         where = f"{name}:{number}"
         if line is None:
             yield Source(name=where, error=too_large(max_bytes or 0, "line"))
@@ -334,3 +325,28 @@ def read_jsonl(
             continue
         metadata = record_metadata(record, text_field, where)
         yield Source(name=where, text=text, metadata=metadata, record=record)
+
+
+def read_file(path: Path, name: str, kind: str, max_bytes: int) -> Source:
+    """A text or HTML file (gzipped or not) read whole as one document, reading at most one
+    byte past ``max_bytes`` (its format as its name says: the corpus runner names it so)."""
+    try:
+        with open_bytes(path) as stream:
+            raw = stream.read(max_bytes + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        return Source(name=name, error=f"cannot read: {reason}")
+    if len(raw) > max_bytes:
+        return Source(name=name, error=too_large(max_bytes))
+    metadata = {"source": name, "format": "html" if kind == "html" else "auto"}
+    return Source(name=name, raw=raw, metadata=metadata)
+
+
+def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The records of a JSONL file written by cleaner, streamed (``_audit.jsonl`` and friends)."""
+    with path.open("rb") as handle:
+        for line in handle:
+            if line.strip():
+                record = json.loads(line)
+                if isinstance(record, dict):
+                    yield record

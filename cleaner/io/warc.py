@@ -17,7 +17,7 @@ from typing import IO, Any
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from cleaner.io.readers import Source
+from cleaner.io.source import Source
 
 HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
 DRAIN_BLOCK = 1 << 16

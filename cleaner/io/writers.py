@@ -2,66 +2,25 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import stat
-import tempfile
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from cleaner.document import Edit
+from cleaner.io.atomic import replace_with
 from cleaner.pipeline import Result
 
 # Edits whose before/after text is longer than this (the extract stage's whole HTML page)
 # are shortened in JSON output; the text itself is in the document, not needed twice.
 MAX_EDIT_TEXT_CHARS = 2000
-TEMP_PREFIX = ".cleaner-"
-"""Temporary files are named ``.cleaner-<random>.tmp`` whatever the target is called: a name
-derived from the target's could exceed the file system's 255-byte limit."""
-
-_umask_lock = threading.Lock()
-
-
-def _umask() -> int:
-    """The process umask (reading it means setting it: do so under a lock)."""
-    with _umask_lock:
-        mask = os.umask(0o022)
-        os.umask(mask)
-    return mask
-
-
-def _mode_for(path: Path) -> int:
-    """An existing file keeps its permissions; a new one gets what ``open`` would give it."""
-    try:
-        return stat.S_IMODE(os.stat(path).st_mode)
-    except FileNotFoundError:
-        return 0o666 & ~_umask()
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
-
-    The data goes to a temporary file in the same folder, is flushed to disk, then renamed
-    over ``path``; on any failure the temporary file is removed. The file gets the mode a
-    plain ``open`` would give it (the umask), or keeps the one it had.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = _mode_for(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), mode)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half
+    (flushed to disk before the rename). The file gets the mode a plain ``open`` would give it
+    (the umask), or keeps the one it had."""
+    replace_with(path, lambda handle: handle.write(data), keep_mode=True)
 
 
 def atomic_write_text(path: Path, text: str) -> None:

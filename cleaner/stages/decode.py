@@ -19,9 +19,8 @@ from dataclasses import dataclass
 
 import charset_normalizer
 
-from cleaner.document import Document
+from cleaner.document import Document, add_warning
 from cleaner.errors import DocumentError
-from cleaner.pipeline import add_warning
 from cleaner.registry import StageSettings
 
 NAME = "decode"

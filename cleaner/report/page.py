@@ -1,405 +1,28 @@
-"""``report.html``: a page to review what a corpus run did.
-
-The page tells the run (when, how long, which version, inputs cleaned, skipped as unchanged,
-failed), lists every failure with its reason, totals edits per stage and per rule (sortable),
-lists the grammar findings that were not applied, and has a row per document. A document
-opens in a viewer that shows its clean text with what was removed struck through (a removed
-line on its own line) and what was replaced highlighted (the original on hover). It needs no
-network: style and script are inline, and the texts sit in small script files in
-``_report/`` beside the page, loaded when a document is opened, so the page stays small and
-still works opened straight from disk (``file://``, where ``fetch`` is refused).
-
-Each audit line carries a ``view``: the document's edits mapped onto the *final* text as
-``[pos, length, stage, rule_id, before]`` (``final[pos:pos+length]`` replaced ``before``;
-length 0 is a removal), computed by :func:`final_spans` when the document is cleaned, so the
-report never needs the input again.
-"""
+"""The HTML of ``report.html``: run details, failures, totals tables, the document rows and the
+viewer (style and script inline, so the page needs no network)."""
 
 from __future__ import annotations
 
-import contextlib
-import gzip
-import hashlib
 import html
 import json
-import re
-import shutil
-import tempfile
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from cleaner.document import Edit
-from cleaner.pipeline import Result
-
-HIDDEN_STAGES = frozenset({"decode", "extract"})
-"""Their edits are the whole input (bytes -> text, HTML -> text): nothing to show inline."""
-
-MAX_BEFORE_CHARS = 3000
-"""Removed text kept for the view; a removed comment section can be longer than the article."""
-
-MAX_ROWS = 20_000
-"""Rows in the table: beyond this the page gets slow to open; _audit.jsonl has them all."""
-
-View = list[list[Any]]
-
-
-def final_spans(result: Result) -> View:
-    """Every shown edit as ``[pos, length, stage, rule_id, before]`` in the final text.
-
-    Edits are replayed stage by stage: earlier spans move with later edits, and a span that a
-    later edit rewrites is folded into that edit (its ``before`` already holds the text).
-    """
-    spans: View = []
-    for stage, edits in _by_stage(result.edits):
-        spans = _apply_stage(spans, stage, edits)
-    return spans
-
-
-def _by_stage(edits: tuple[Edit, ...]) -> Iterator[tuple[str, list[Edit]]]:
-    group: list[Edit] = []
-    for edit in edits:
-        if not edit.applied or edit.stage in HIDDEN_STAGES:
-            continue
-        if group and group[0].stage != edit.stage:
-            yield group[0].stage, group
-            group = []
-        group.append(edit)
-    if group:
-        yield group[0].stage, group
-
-
-def _shorten(text: str) -> str:
-    return text if len(text) <= MAX_BEFORE_CHARS else text[:MAX_BEFORE_CHARS] + "…"
-
-
-def _apply_stage(spans: View, stage: str, edits: list[Edit]) -> View:
-    edits = sorted(edits, key=lambda e: (e.start, e.end))
-    starts: list[int] = []  # where each edit's text begins in this stage's output
-    delta = 0
-    for edit in edits:
-        starts.append(edit.start + delta)
-        delta += len(edit.after) - (edit.end - edit.start)
-    folds: dict[int, list[tuple[int, int, str]]] = {}
-    placed: list[tuple[int, int, int, list[Any]]] = []  # (position, tier, order, span)
-    index, delta = 0, 0
-    for order, span in enumerate(spans):
-        pos, length = int(span[0]), int(span[1])
-        while index < len(edits) and edits[index].end <= pos:
-            delta += len(edits[index].after) - (edits[index].end - edits[index].start)
-            index += 1
-        current = edits[index] if index < len(edits) else None
-        if current is not None and length and current.start < pos + length and current.end > pos:
-            if current.start <= pos and pos + length <= current.end:
-                # Rewritten again: the later edit's "before" gets the original text back.
-                folds.setdefault(index, []).append((pos - current.start, length, str(span[4])))
-            continue
-        if current is not None and not length and current.start < pos < current.end:
-            # Removed text inside what a later edit rewrote (blank lines left by a removed
-            # line, collapsed by tidy): keep showing it, beside that current.
-            after_it = (pos - current.start) * 2 >= current.end - current.start
-            where = starts[index] + (len(current.after) if after_it else 0)
-            placed.append((where, 2 if after_it else 0, order, [where, *span[1:]]))
-            continue
-        # Right after an edit that ends where it starts, a span comes after that edit's span.
-        touching = index > 0 and edits[index - 1].end == pos
-        placed.append((pos + delta, 2 if touching else 0, order, [pos + delta, *span[1:]]))
-    for number, edit in enumerate(edits):
-        before = edit.before
-        for offset, length, original in sorted(folds.get(number, []), reverse=True):
-            before = before[:offset] + original + before[offset + length :]
-        span = [starts[number], len(edit.after), stage, edit.rule_id, _shorten(before)]
-        placed.append((starts[number], 1, number, span))
-    # At one position: text removed earlier, then this stage's edit, then removals moved after it.
-    return [item[3] for item in sorted(placed, key=lambda t: (t[0], t[1], t[2]))]
-
-
-# --- the page -------------------------------------------------------------------------------
+from cleaner import __version__
+from cleaner.report.totals import Row, Totals
+from cleaner.report.view import HIDDEN_STAGES, View
 
 DOCS_PER_CHUNK = 25
 """Documents per file under ``_report/``: the viewer loads one file when it opens a document,
 so the page stays small however many texts it can show."""
 
-MAX_FAILURES_SHOWN = 2000
 MAX_FINDINGS_PER_DOCUMENT = 50
 
 _STAGE_COLUMNS = ("unicode", "chrome", "captions", "repair", "grammar", "tidy")
-_ROWS_HERE = "\0rows\0"
+ROWS_HERE = "\0rows\0"
 
 
-@dataclass
-class _Row:
-    number: int
-    doc_id: str
-    source: str
-    output: str
-    chars_out: int
-    chrome: int
-    counts: dict[str, int]
-    spin: str
-    shown: bool
-
-
-@dataclass
-class _StageTotal:
-    edits: int = 0
-    documents: int = 0
-    milliseconds: float = 0.0
-
-
-@dataclass
-class _RuleTotal:
-    stage: str
-    edits: int = 0
-    documents: int = 0
-
-
-@dataclass
-class _Finding:
-    """Grammar findings of one LanguageTool rule that were reported but not applied."""
-
-    count: int = 0
-    documents: int = 0
-    example: tuple[str, str, str] = ("", "", "")
-    """The first finding: text, LanguageTool's suggestion, its message."""
-
-
-@dataclass
-class _Totals:
-    documents: int = 0
-    chrome_lines: int = 0
-    chars_in: int = 0
-    chars_out: int = 0
-    stages: dict[str, _StageTotal] = field(default_factory=dict)
-    rules: dict[tuple[str, str], _RuleTotal] = field(default_factory=dict)
-    findings: dict[str, _Finding] = field(default_factory=dict)
-    # For the filters: which listed documents show edits of each stage and rule.
-    by_stage: dict[str, list[int]] = field(default_factory=dict)
-    by_rule: dict[str, list[int]] = field(default_factory=dict)
-
-    def add(self, number: int, record: dict[str, Any], view: View, listed: bool) -> None:
-        self.documents += 1
-        self.chrome_lines += int(record.get("chrome_lines_removed", 0) or 0)
-        self.chars_in += int(record.get("chars_in", 0) or 0)
-        self.chars_out += int(record.get("chars_out", 0) or 0)
-        for stage, ms in (record.get("timings_ms") or {}).items():
-            self.stages.setdefault(str(stage), _StageTotal()).milliseconds += float(ms or 0)
-        per_rule: dict[tuple[str, str], int] = {}
-        finding_rules: set[str] = set()
-        for edit in record.get("edits") or []:
-            if not isinstance(edit, dict):
-                continue
-            stage, rule = str(edit.get("stage", "")), str(edit.get("rule_id", ""))
-            if edit.get("applied", True):
-                per_rule[(stage, rule)] = per_rule.get((stage, rule), 0) + 1
-                continue
-            finding = self.findings.setdefault(rule, _Finding())
-            finding.count += 1
-            if not finding.example[0]:
-                finding.example = (
-                    str(edit.get("before", "")),
-                    str(edit.get("after", "")),
-                    str(edit.get("message", "")),
-                )
-            finding_rules.add(rule)
-        for rule in finding_rules:
-            self.findings[rule].documents += 1
-        stages_touched: dict[str, int] = {}
-        for (stage, rule), count in per_rule.items():
-            total = self.rules.setdefault((stage, rule), _RuleTotal(stage))
-            total.edits += count
-            total.documents += 1
-            stages_touched[stage] = stages_touched.get(stage, 0) + count
-        for stage, count in stages_touched.items():
-            total_stage = self.stages.setdefault(stage, _StageTotal())
-            total_stage.edits += count
-            total_stage.documents += 1
-        if listed:
-            for stage in sorted({str(s[2]) for s in view}):
-                self.by_stage.setdefault(stage, []).append(number)
-            for rule in sorted({str(s[3]) for s in view}):
-                self.by_rule.setdefault(rule, []).append(number)
-
-
-class _OutputReader:
-    """Final texts from the outputs, read forward once (audit lines come in output order)."""
-
-    def __init__(self, out_dir: Path) -> None:
-        self.out_dir = out_dir
-        self.current: str | None = None
-        self.handle: IO[bytes] | None = None
-        self.line = 0
-
-    def text(self, record: dict[str, Any]) -> str | None:
-        output = str(record.get("output", ""))
-        path = self.out_dir / output
-        wanted = record.get("output_line")
-        try:
-            if wanted is None:
-                return path.read_text(encoding="utf-8")
-            if output != self.current or int(wanted) <= self.line:
-                self.close()
-                opener: Any = gzip.open if output.lower().endswith(".gz") else open
-                self.handle = opener(path, "rb")
-                self.current, self.line = output, 0
-            assert self.handle is not None
-            for raw in self.handle:
-                self.line += 1
-                if self.line == int(wanted):
-                    data = json.loads(raw)
-                    value = data.get(str(record.get("text_field", "text")))
-                    return value if isinstance(value, str) else None
-        except (OSError, ValueError):
-            return None
-        return None
-
-    def close(self) -> None:
-        if self.handle is not None:
-            self.handle.close()
-        self.handle, self.current, self.line = None, None, 0
-
-
-def write_report(
-    audit_path: Path,
-    out_dir: Path,
-    report_path: Path,
-    max_documents: int = 200,
-    run: Mapping[str, Any] | None = None,
-) -> None:
-    """Write ``report_path`` from ``audit_path`` and the ``_errors.jsonl`` beside it.
-
-    The page holds the run's details (``run``: what the runner knows, such as ``started``
-    (epoch seconds), ``seconds``, ``input``, ``output``, ``stages``, ``jobs``,
-    ``inputs_cleaned``, ``inputs_unchanged``, ``inputs_removed``), every failure with its
-    reason, totals per stage and per rule, the grammar findings not applied, and a row per
-    document (up to :data:`MAX_ROWS`). The texts of the first ``max_documents`` documents go
-    to script files in ``_report/`` beside the page, loaded only when a document is opened:
-    a ``<script>`` element loads a local file where ``fetch`` is refused (``file://``).
-
-    Memory stays flat in corpus size: rows go to a spooled temporary file as they are made,
-    texts to their files a chunk at a time.
-    """
-    from cleaner.corpus import ERRORS_FILE, REPORT_ASSETS, _replace_with, iter_jsonl
-
-    assets = report_path.parent / REPORT_ASSETS
-    # Names the texts' version in their URLs, so that a browser never shows cached texts of
-    # an earlier report; a hash, so that the same run gives the same page.
-    texts_digest = hashlib.sha256()
-    totals = _Totals()
-    reader = _OutputReader(out_dir)
-    records = iter_jsonl(audit_path) if audit_path.exists() else iter(())
-    chunk: list[dict[str, Any]] = []
-    chunks_written = 0
-
-    def flush_chunk() -> None:
-        nonlocal chunk, chunks_written
-        if not chunk:
-            return
-        payload = json.dumps(chunk, ensure_ascii=True, separators=(",", ":"))
-        script = f"cleanerReport.add({chunks_written},{payload});\n".encode("ascii")
-        texts_digest.update(script)
-        _replace_with(assets / _chunk_name(chunks_written), lambda h: h.write(script), False)
-        chunks_written += 1
-        chunk = []
-
-    with tempfile.SpooledTemporaryFile(max_size=1 << 20) as rows:
-        listed = 0
-        try:
-            for record in records:
-                number = totals.documents + 1
-                view: View = [
-                    s for s in record.get("view") or [] if isinstance(s, list) and len(s) == 5
-                ]
-                listed_now = listed < MAX_ROWS
-                totals.add(number, record, view, listed_now)
-                shown = number <= max_documents and listed_now
-                if shown:
-                    chunk.append(_document(number, record, reader.text(record), view))
-                    if len(chunk) == DOCS_PER_CHUNK:
-                        flush_chunk()
-                if listed_now:
-                    listed += 1
-                    counts = {str(k): int(v) for k, v in (record.get("edit_counts") or {}).items()}
-                    row = _Row(
-                        number=number,
-                        doc_id=str(record.get("id", "")),
-                        source=str(record.get("source", "")),
-                        output=str(record.get("output", "")),
-                        chars_out=int(record.get("chars_out", 0) or 0),
-                        chrome=int(record.get("chrome_lines_removed", 0) or 0),
-                        counts=counts,
-                        spin=_spin(record),
-                        shown=shown,
-                    )
-                    rows.write(_row_html(row).encode("utf-8"))
-            flush_chunk()
-        finally:
-            reader.close()
-        errors_path = audit_path.parent / ERRORS_FILE
-        failures, failed_total = _failures(errors_path)
-        rows.seek(0)
-        page = _page(
-            listed=listed,
-            totals=totals,
-            failures=failures,
-            failed_total=failed_total,
-            run=dict(run or {}),
-            shown=min(max_documents, listed),
-            texts_url=f"{REPORT_ASSETS}/docs-{{n}}.js?v={texts_digest.hexdigest()[:12]}",
-        )
-        head, tail = page.split(_ROWS_HERE)
-
-        def fill(handle: IO[bytes]) -> None:
-            handle.write(head.encode("utf-8"))
-            shutil.copyfileobj(rows, handle, 1 << 20)
-            handle.write(tail.encode("utf-8"))
-
-        _replace_with(report_path, fill)
-    _remove_stale_chunks(assets, chunks_written)
-
-
-def _chunk_name(index: int) -> str:
-    return f"docs-{index:05d}.js"
-
-
-_CHUNK_FILE = re.compile(r"docs-(\d{5,})\.js")
-
-
-def _remove_stale_chunks(assets: Path, keep: int) -> None:
-    """Texts of an earlier, longer report: only files named as this module names them."""
-    if not assets.is_dir():
-        return
-    for path in assets.iterdir():
-        match = _CHUNK_FILE.fullmatch(path.name)
-        if match and int(match.group(1)) >= keep:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-
-
-def _failures(errors_path: Path) -> tuple[list[list[str]], int]:
-    """``[input, id, stage, reason]`` of the first failures, and how many there are."""
-    from cleaner.corpus import iter_jsonl
-
-    shown: list[list[str]] = []
-    total = 0
-    if errors_path.exists():
-        for record in iter_jsonl(errors_path):
-            total += 1
-            if total <= MAX_FAILURES_SHOWN:
-                shown.append(
-                    [
-                        str(record.get("input", record.get("source", ""))),
-                        str(record.get("id", "")),
-                        str(record.get("stage", "")),
-                        str(record.get("reason", "")),
-                    ]
-                )
-    return shown, total
-
-
-def _document(number: int, record: dict[str, Any], text: str | None, view: View) -> dict[str, Any]:
+def document_entry(number: int, record: dict[str, Any], text: str | None, view: View) -> dict[str, Any]:
     findings = [
         [str(e.get("rule_id", "")), str(e.get("before", "")), str(e.get("after", "")),
          str(e.get("message", ""))]
@@ -417,14 +40,14 @@ def _document(number: int, record: dict[str, Any], text: str | None, view: View)
     }
 
 
-def _spin(record: dict[str, Any]) -> str:
+def spin_text(record: dict[str, Any]) -> str:
     spin = record.get("spin_score")
     if isinstance(spin, dict) and spin.get("before") is not None:
         return f"{spin.get('before')} → {spin.get('after')}"
     return ""
 
 
-def _row_html(row: _Row) -> str:
+def row_html(row: Row) -> str:
     name = html.escape(row.doc_id if row.doc_id == row.source else f"{row.doc_id} ({row.source})")
     link = f'<a href="#doc={row.number}">{name}</a>' if row.shown else name
     cells = "".join(f"<td>{row.counts.get(s, 0) or ''}</td>" for s in _STAGE_COLUMNS)
@@ -445,10 +68,8 @@ def _duration(seconds: float) -> str:
     return f"{hours} h {minutes} min"
 
 
-def _run_details(run: dict[str, Any], totals: _Totals, failed_total: int) -> list[tuple[str, str]]:
+def _run_details(run: dict[str, Any], totals: Totals, failed_total: int) -> list[tuple[str, str]]:
     """(label, value) pairs: the runner's details first, in a fixed order, then the rest."""
-    from cleaner import __version__
-
     details: list[tuple[str, str]] = []
     started = run.pop("started", None)
     seconds = run.pop("seconds", None)
@@ -513,10 +134,10 @@ def _card_labels(table_id: str, headers: list[str]) -> str:
     )
 
 
-def _page(
+def page_html(
     *,
     listed: int,
-    totals: _Totals,
+    totals: Totals,
     failures: list[list[str]],
     failed_total: int,
     run: dict[str, Any],
@@ -642,7 +263,7 @@ def _page(
         'highlighted: replaced (hover or tap for the original).</p><pre class="text" '
         'id="viewer-text"></pre><div id="viewer-findings"></div></section>'
         f'<div class="wrap"><table id="docs" class="sortable cards"><thead><tr>{head}</tr>'
-        f"</thead><tbody>{_ROWS_HERE}</tbody></table></div>{more_note}{text_note}</section>"
+        f"</thead><tbody>{ROWS_HERE}</tbody></table></div>{more_note}{text_note}</section>"
         f'<script id="report-data" type="application/json">{_script_json(data)}</script>'
         f"<script>{_SCRIPT}</script></body></html>"
     )

@@ -33,6 +33,7 @@ are not on disk.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import sqlite3
@@ -93,8 +94,6 @@ def _loaded(stored: str) -> str:
 def sync_filesystem(folder: Path) -> None:
     """Flush the file system holding ``folder`` to disk (``syncfs``; ``sync`` elsewhere)."""
     try:
-        import ctypes
-
         libc = ctypes.CDLL(None, use_errno=True)
         fd = os.open(folder, os.O_RDONLY)
         try:

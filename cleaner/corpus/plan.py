@@ -1,0 +1,304 @@
+"""Planning a run: which inputs need cleaning, what stands in the way, and what it would remove.
+
+Walking IN notes every input in the manifest; an input whose job key (content hash + pipeline
+fingerprint + cleaner version + how it is read and written) is unchanged and whose outputs
+exist is skipped. The planned units wait in the manifest, not in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from cleaner import __version__
+from cleaner.corpus.audit import input_error_record, safe_json_line
+from cleaner.corpus.errors import CorpusError
+from cleaner.corpus.manifest import Manifest
+from cleaner.corpus.summary import CorpusSummary
+from cleaner.io.atomic import remove_file, replace_with
+from cleaner.io.layout import RESERVED_NAMES, printable_name
+from cleaner.io.walk import InputFile, Scan, scan_input, walk_inputs, within
+
+SHARD_BYTES = 1 << 20
+"""Uncompressed JSONL is cut into shards of about this size: a few hundred news articles, a
+second or two of work, so every worker stays busy on one big file, progress moves smoothly
+and a killed run loses little. Compressed files cannot be cut without reading them from the
+start, so each is one shard."""
+
+MASS_DELETE_FRACTION = 0.5
+"""A run that would remove the outputs of more than this share of the inputs cleaned before
+is refused (an empty, unmounted or mistyped IN looks like every input was deleted)."""
+
+
+def check_folders(in_dir: Path, out_dir: Path) -> tuple[Path, Path]:
+    """Resolved IN and OUT, or :class:`CorpusError` if they cannot be used together."""
+    if not in_dir.exists():
+        raise CorpusError(f"{in_dir}: no such folder")
+    if not in_dir.is_dir():
+        raise CorpusError(f"{in_dir}: not a folder (use 'cleaner clean' for single files)")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise CorpusError(f"{out_dir}: exists and is not a folder")
+    src, dst = in_dir.resolve(), out_dir.resolve()
+    if src == dst:
+        raise CorpusError("IN and OUT are the same folder; OUT must be a separate folder")
+    if src in dst.parents:
+        raise CorpusError(
+            f"OUT ({out_dir}) is inside IN ({in_dir}): a rerun would read its own output; "
+            "choose an OUT outside IN"
+        )
+    if dst in src.parents:
+        raise CorpusError(
+            f"IN ({in_dir}) is inside OUT ({out_dir}): outputs could overwrite inputs; "
+            "choose an OUT that does not contain IN"
+        )
+    return src, dst
+
+
+def check_output_path(dst: Path, out_rel: str, safe_folders: set[Path] | None = None) -> Path:
+    """``dst / out_rel``, or :class:`CorpusError` if writing there could land outside OUT
+    (an absolute or ``..`` name, or a folder in OUT that is a link leading out of it).
+    ``safe_folders`` remembers the folders already checked, for a caller checking many."""
+    rel = Path(out_rel)
+    if rel.is_absolute() or ".." in rel.parts:
+        raise CorpusError(f"refusing to write {out_rel!r}: the name leads outside OUT")
+    path = dst / rel
+    if safe_folders is not None and path.parent in safe_folders:
+        return path
+    parent = path.parent.resolve()
+    if safe_folders is not None and within(parent, dst):
+        safe_folders.add(path.parent)
+    if not within(parent, dst):
+        raise CorpusError(
+            f"refusing to write {path}: {path.parent} leads outside OUT ({parent}), through "
+            "a symbolic link; remove the link or choose another OUT"
+        )
+    return path
+
+
+# --- the lock -------------------------------------------------------------------------------
+
+
+def job_key(sha256: str, fingerprint: str, kind: str, out_rel: str, text_field: str) -> str:
+    """What decides an input's output: its content, the pipeline (stages, options, rule
+    files), cleaner's version and how the input is read and written."""
+    parts = (sha256, fingerprint, __version__, kind, out_rel, text_field)
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+
+
+class Plan:
+    """What a run has to do, counted; the units themselves wait in the manifest's plan."""
+
+    units: int = 0
+    tasks: int = 0
+    bytes: int = 0
+
+
+def plan(
+    src: Path,
+    dst: Path,
+    state: Path,
+    manifest: Manifest,
+    fingerprint: str,
+    text_field: str,
+    force: bool,
+    shard_bytes: int,
+    summary: CorpusSummary,
+    *,
+    follow_symlinks: bool = False,
+    in_place: bool = True,
+    overwrite: bool = False,
+    mass_delete: float | None = MASS_DELETE_FRACTION,
+    retry_failed: bool = False,
+) -> Plan:
+    """Walk IN, noting every input in the manifest's walk and planning those that need
+    cleaning. With ``in_place``, an input that is one shard is written straight to its final
+    files (an engine that runs shards elsewhere sends back shard files instead). Inputs whose
+    output is a file cleaner did not write are not planned but recorded as failed (see
+    :func:`run_corpus`), and the plan is refused if it removes more than ``mass_delete`` of
+    the inputs cleaned before."""
+    plan = Plan()
+    parts_root = state / "parts"
+    safe_folders: set[Path] = set()  # output folders checked: as many as IN has folders
+    manifest.start_run()
+    for name in RESERVED_NAMES:
+        manifest.claim(name)
+    inputs = walk_inputs(
+        src,
+        summary.ignored_files,
+        follow_symlinks=follow_symlinks,
+        links_skipped=summary.links_skipped,
+        claim=manifest.claim,
+        links_broken=summary.links_broken,
+    )
+    known = 0  # inputs found that an earlier run recorded
+    for inp in inputs:
+        check_output_path(dst, inp.out_rel, safe_folders)
+        manifest.walked(inp.rel, inp.out_rel)
+        summary.inputs += 1
+        entry = manifest.get(inp.rel)
+        known += entry is not None
+        scan: Scan | None = None
+        if (
+            entry
+            and entry.get("size") == inp.size
+            and entry.get("mtime_ns") == inp.mtime_ns
+            and entry.get("ctime_ns") == inp.ctime_ns
+        ):
+            # The same size and times: the same content (a changed ctime alone, as after a
+            # chmod, costs a hash; a different hash, a new cleaning).
+            sha = str(entry["sha256"])
+        else:
+            scan = scan_input(inp, shard_bytes)
+            sha = scan.sha256
+        job = job_key(sha, fingerprint, inp.kind, inp.out_rel, text_field)
+        outputs_exist = entry is not None and all(
+            (dst / rel).exists() for rel in entry.get("outputs", [])
+        )
+        retry = retry_failed and entry is not None and entry.get("counts", {}).get("failures")
+        if entry and entry.get("job") == job and outputs_exist and not force and not retry:
+            summary.inputs_skipped += 1
+            summary.documents_skipped += int(entry.get("counts", {}).get("documents", 0))
+            if scan is not None:  # touched but not changed: remember the new times
+                manifest.append(
+                    {
+                        **entry,
+                        "size": inp.size,
+                        "mtime_ns": inp.mtime_ns,
+                        "ctime_ns": inp.ctime_ns,
+                    }
+                )
+            continue
+        if scan is None:
+            scan = scan_input(inp, shard_bytes)
+            sha = scan.sha256
+            job = job_key(sha, fingerprint, inp.kind, inp.out_rel, text_field)
+        blocker = None if overwrite else _not_ours(dst, inp, entry, manifest, state)
+        if blocker is not None:
+            _refuse_to_overwrite(inp, blocker, entry, manifest, state)
+            summary.not_overwritten.append(blocker)
+            continue
+        parts_name = f"{inp.key}-{job}"
+        whole = in_place and len(scan.shards) == 1
+        reserved = manifest.reserve(inp.rel, inp.out_rel, entry)
+        manifest.plan(
+            {
+                "path": str(inp.path),
+                "rel": inp.rel,
+                "kind": inp.kind,
+                "out_rel": inp.out_rel,
+                "size": inp.size,
+                "mtime_ns": inp.mtime_ns,
+                "ctime_ns": inp.ctime_ns,
+                "sha256": sha,
+                "job": job,
+                "parts_dir": os.path.join(parts_root, parts_name),
+                "shards": [list(shard) for shard in scan.shards],
+                "in_place": whole,
+                "text_field": text_field,
+                "reserved": reserved,
+            },
+            parts=None if whole else parts_name,
+        )
+        plan.units += 1
+        plan.tasks += len(scan.shards)
+        plan.bytes += inp.size
+    if mass_delete is not None:
+        _check_removals(manifest, known, mass_delete, summary.inputs, src, dst)
+    manifest.flush()  # the reservations are on disk before any output is written
+    for folder in (parts_root, state / "audit", state / "errors"):
+        folder.mkdir(parents=True, exist_ok=True)
+    # Shard files of jobs nobody will commit go, and those of inputs now written in place
+    # (left by a killed engine run) too.
+    _sweep_parts(parts_root, manifest.planned_parts)
+    return plan
+
+
+def _not_ours(
+    dst: Path, inp: InputFile, entry: Mapping[str, Any] | None, manifest: Manifest, state: Path
+) -> str | None:
+    """The name (under OUT) of a file cleaner did not write that stands where ``inp``'s
+    output is to be written (the output itself, or a file where one of its folders goes), or
+    None. An output is cleaner's when an entry lists it or when the input's audit file is in
+    the state folder (a manifest of cleaner 0.1 cut short by a kill, or deleted by hand)."""
+    out_rel = inp.out_rel
+    path = os.path.join(dst, out_rel)
+    if os.path.lexists(path):
+        owned = (
+            (entry is not None and out_rel in entry.get("outputs", []))
+            or manifest.owns(out_rel)
+            or os.path.exists(os.path.join(state, "audit", f"{inp.key}.jsonl"))
+        )
+        return None if owned else out_rel
+    parts = out_rel.split("/")[:-1]
+    for depth in range(len(parts), 0, -1):
+        folder = os.path.join(dst, *parts[:depth])
+        if os.path.isdir(folder):
+            return None
+        if os.path.lexists(folder):
+            return "/".join(parts[:depth])
+    return None
+
+
+def _refuse_to_overwrite(
+    inp: InputFile,
+    blocker: str,
+    entry: Mapping[str, Any] | None,
+    manifest: Manifest,
+    state: Path,
+) -> None:
+    """Record ``inp`` as failed because ``blocker``, a file cleaner did not write, is in the
+    way. Its entry has no job key, so every run checks again, and cleans it once the file is
+    gone; the outputs it had stay listed (they are still cleaner's)."""
+    what = "" if blocker == inp.out_rel else f" (a folder of its output, {inp.out_rel!r})"
+    reason = (
+        f"OUT/{printable_name(blocker)} exists and was not written by cleaner{what}: not "
+        "overwritten; move it away (or run with --overwrite to replace it)"
+    )
+    record = input_error_record(printable_name(inp.rel), "write", reason)
+    replace_with(state / "errors" / f"{inp.key}.jsonl", lambda h: h.write(safe_json_line(record)))
+    remove_file(state / "audit" / f"{inp.key}.jsonl")
+    manifest.note(
+        {
+            "input": inp.rel,
+            "size": inp.size,
+            "mtime_ns": inp.mtime_ns,
+            "ctime_ns": inp.ctime_ns,
+            "sha256": "",
+            "job": None,
+            "version": __version__,
+            "outputs": list((entry or {}).get("outputs", [])),
+            "counts": {"documents": 1, "failures": 1},
+        }
+    )
+
+
+def _check_removals(
+    manifest: Manifest, known: int, fraction: float, found: int, src: Path, dst: Path
+) -> None:
+    """Refuse a run that would remove the outputs of more than ``fraction`` of the inputs
+    cleaned before: IN is more likely empty, unmounted or the wrong folder than emptied on
+    purpose. Raised before anything is changed."""
+    removed = manifest.count_removed()
+    total = removed + known
+    if removed and removed > fraction * total:
+        raise CorpusError(
+            f"refusing to delete the outputs of {removed} of the {total} inputs cleaned into "
+            f"{dst} before: they are not in {src} any more ({found} inputs found there). Is IN "
+            "empty, unmounted or the wrong folder? Nothing was changed. If they were removed "
+            "on purpose, run again with --allow-mass-delete (the limit is "
+            f"{fraction:.0%} of the inputs, --mass-delete-fraction)."
+        )
+
+
+def _sweep_parts(parts_root: Path, keep: Callable[[str], bool]) -> None:
+    """Drop shards of jobs nobody will commit (an input changed since the run that made them)."""
+    for entry in parts_root.iterdir():
+        if not keep(entry.name.rsplit("-", 1)[0]):
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                remove_file(entry)

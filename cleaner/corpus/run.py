@@ -1,0 +1,265 @@
+"""``run_corpus``: one run from start to end: check the folders, take the lock, plan, run the
+shards on an engine, commit each input as its shards finish, forget inputs that left IN, and
+rebuild the merged audit, errors and report."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from cleaner.corpus.commit import Unit, commit, forget_input, record_dead, record_done, unit
+from cleaner.corpus.errors import os_errors_reported
+from cleaner.corpus.lock import RunLock
+from cleaner.corpus.manifest import Manifest
+from cleaner.corpus.plan import MASS_DELETE_FRACTION, SHARD_BYTES, Plan, check_folders, plan
+from cleaner.corpus.pool import InProcessEngine, LocalEngine
+from cleaner.corpus.shards import ShardDone, ShardEngine, ShardTask, read_counts, shard_file
+from cleaner.corpus.summary import CorpusSummary, NoProgress, ProgressSink
+from cleaner.errors import ServiceError
+from cleaner.io.atomic import merge_files, sweep_temp_files
+from cleaner.io.layout import (
+    AUDIT_FILE,
+    ERRORS_FILE,
+    REPORT_FILE,
+    STATE_DIR,
+    printable_name,
+    state_key,
+)
+from cleaner.languagetool import LanguageToolError, shared_service
+from cleaner.pipeline import Pipeline, PipelineConfig
+from cleaner.report import write_report
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+@os_errors_reported
+def run_corpus(
+    in_dir: Path,
+    out_dir: Path,
+    config: PipelineConfig | Pipeline,
+    *,
+    jobs: int | None = None,
+    text_field: str = "text",
+    force: bool = False,
+    report_documents: int = 200,
+    shard_bytes: int = SHARD_BYTES,
+    progress: ProgressSink | None = None,
+    follow_symlinks: bool = False,
+    engine: ShardEngine | None = None,
+    overwrite: bool = False,
+    allow_mass_delete: bool = False,
+    mass_delete_fraction: float = MASS_DELETE_FRACTION,
+    retry_failed: bool = False,
+) -> CorpusSummary:
+    """Clean every input under ``in_dir`` into ``out_dir`` with the pipeline ``config``
+    describes (or that pipeline, built); see :mod:`cleaner.corpus`.
+
+    Raises :class:`CorpusError` (bad folders, OUT locked), :class:`ConfigError` (unusable
+    pipeline), :class:`ServiceError` (LanguageTool gone) or :class:`OutputError` (OUT full or
+    read-only); a failed document never raises. Symbolic links leading out of IN are not
+    followed unless ``follow_symlinks``; nothing is ever written outside OUT.
+
+    A file in OUT that no manifest entry lists is the user's: an input that would write it is
+    reported in ``_errors.jsonl`` instead, unless ``overwrite``. A run that would remove the
+    outputs of more than ``mass_delete_fraction`` of the inputs cleaned before raises
+    :class:`CorpusError` before changing anything, unless ``allow_mass_delete``. An input
+    whose worker process died is left out of later runs, unless ``retry_failed`` (which also
+    cleans again every unchanged input with failed documents).
+    """
+    started = time.perf_counter()
+    src, dst = check_folders(in_dir, out_dir)
+    sink = progress or NoProgress()
+    # Built once, here (it validates the configuration before anything is written), or given
+    # built; the workers get this one.
+    pipeline = config if isinstance(config, Pipeline) else Pipeline(config)
+    config = pipeline.config
+    fingerprint = config.fingerprint()
+    dst.mkdir(parents=True, exist_ok=True)
+    state = dst / STATE_DIR
+    lock = RunLock(state / "lock")
+    lock.acquire(out_dir)
+    manifest: Manifest | None = None
+    try:
+        summary = CorpusSummary(out_dir=out_dir, jobs=jobs or default_jobs())
+        sweep_temp_files(dst)
+        manifest = Manifest(state)
+        planned = plan(
+            src,
+            dst,
+            state,
+            manifest,
+            fingerprint,
+            text_field,
+            force,
+            shard_bytes,
+            summary,
+            follow_symlinks=follow_symlinks,
+            in_place=engine is None,
+            overwrite=overwrite,
+            mass_delete=None if allow_mass_delete else mass_delete_fraction,
+            retry_failed=retry_failed,
+        )
+        if (
+            planned.units
+            and "grammar" in config.stages
+            and not config.languagetool_url
+            and (engine is None or engine.shares_local_languagetool)
+        ):
+            # Started before the workers are forked, so each finds it; the pipeline, built
+            # above, reaches its server only when it first checks a text.
+            _start_shared_languagetool()
+        if planned.units or summary.not_overwritten:
+            manifest.set_merged(False)
+        try:
+            _execute(planned, pipeline, config, summary, manifest, dst, state, sink, lock, engine)
+        finally:
+            manifest.flush()  # what was committed before a failure or Ctrl-C stays done
+        summary.inputs_cleaned = planned.units
+        for rel, entry in manifest.removed():
+            if not summary.inputs_removed:
+                manifest.set_merged(False)
+            if entry is not None:
+                forget_input(entry, dst, state, manifest)
+            manifest.forget(rel)
+            summary.inputs_removed += 1
+        manifest.flush()
+        merged = (dst / AUDIT_FILE, dst / ERRORS_FILE, dst / REPORT_FILE)
+        # Rebuilt after any change, including one a killed run made and could not merge.
+        if not manifest.merged() or not all(path.exists() for path in merged):
+            for name, folder in ((AUDIT_FILE, "audit"), (ERRORS_FILE, "errors")):
+                folder_path = os.path.join(state, folder)
+                parts = (
+                    os.path.join(folder_path, f"{state_key(rel)}.jsonl")
+                    for rel in manifest.walk_order()
+                )
+                merge_files(dst / name, parts, temp_dir=state)
+
+            elapsed = time.perf_counter() - started
+            run_details = {
+                "started": time.time() - elapsed,
+                "seconds": elapsed,
+                "input": str(in_dir),
+                "output": str(out_dir),
+                "stages": list(config.stages),
+                "jobs": summary.jobs,
+                "inputs_cleaned": planned.units,
+                "inputs_unchanged": summary.inputs_skipped,
+                "inputs_removed": summary.inputs_removed,
+            }
+            write_report(
+                dst / AUDIT_FILE,
+                dst,
+                dst / REPORT_FILE,
+                report_documents,
+                run=run_details,
+                temp_dir=state,
+            )
+            manifest.set_merged(True)
+        summary.failures_total = manifest.failures()
+        summary.seconds = time.perf_counter() - started
+        return summary
+    finally:
+        if manifest is not None:
+            manifest.close()
+        lock.release()
+
+
+def _start_shared_languagetool() -> None:
+    """One LanguageTool server for every worker: the background one, started here if none
+    runs, which every worker then finds (and may replace if it hangs) instead of a JVM each."""
+    try:
+        shared_service(None).url()
+    except LanguageToolError as exc:
+        raise ServiceError(str(exc)) from exc
+
+
+def _execute(
+    planned: Plan,
+    pipeline: Pipeline,
+    config: PipelineConfig,
+    summary: CorpusSummary,
+    manifest: Manifest,
+    dst: Path,
+    state: Path,
+    sink: ProgressSink,
+    lock: RunLock,
+    engine: ShardEngine | None = None,
+) -> None:
+    # Units being worked on: a unit enters when its first shard is handed out and leaves
+    # when it is committed, so this stays the size of the work in flight.
+    active: dict[str, Unit] = {}
+
+    def finished(shard: ShardDone) -> None:
+        done_unit = active.get(shard.rel)
+        if done_unit is None:  # its input was left out: a worker died cleaning it
+            return
+        done_unit.done[shard.index] = shard
+        _credit(shard, summary, sink)
+        if shard.written is not None:
+            record_done(done_unit, manifest, dst, list(shard.written), shard.counts)
+        elif len(done_unit.done) == len(done_unit.tasks):
+            commit(done_unit, manifest, dst, state)
+        else:
+            return
+        del active[shard.rel]
+
+    def pending() -> Iterator[ShardTask]:
+        for entry in manifest.planned():
+            planned_unit = unit(entry, dst, state)
+            active[planned_unit.inp.rel] = planned_unit
+            waiting = []
+            for task in planned_unit.tasks:
+                done = shard_file(task, "done")
+                if task.finals is None and done.exists():
+                    # Finished by a run that was killed before committing it.
+                    finished(ShardDone(task.rel, task.index, task.size, read_counts(done)))
+                else:
+                    waiting.append(task)
+            yield from waiting
+
+    def died(task: ShardTask, reason: str) -> None:
+        dead_unit = active.pop(task.rel, None)
+        if dead_unit is not None:
+            record_dead(dead_unit, task, reason, manifest, dst, state)
+            summary.counts.add({"documents": 1, "failures": 1})
+            summary.workers_died.append(printable_name(task.rel))
+            sink.advance(0, 1, 1)
+
+    jobs = max(1, min(summary.jobs, planned.tasks))
+    summary.jobs = jobs
+    local: LocalEngine | None = None
+    if engine is None:
+        if jobs > 1:
+            local = LocalEngine(pipeline, jobs, lock, state)
+            # Workers are forked before the progress display starts its refresh thread.
+            local.start()
+            engine = local
+        else:
+            engine = InProcessEngine(pipeline)
+    try:
+        sink.start(planned.bytes, planned.units, summary.inputs_skipped)
+        engine.run(pending(), planned.tasks, config, finished, died)
+        if local is None:
+            summary.jobs = engine.workers or summary.jobs
+    except BaseException:
+        if local is not None:
+            local.stop()
+        # The stopped workers' half-written files: a failed run leaves nothing partial.
+        with contextlib.suppress(OSError):
+            sweep_temp_files(dst)
+        raise
+    if local is not None:
+        local.close()
+
+
+def _credit(shard: ShardDone, summary: CorpusSummary, sink: ProgressSink) -> None:
+    summary.counts.add(shard.counts)
+    sink.advance(shard.size, shard.counts.get("documents", 0), shard.counts.get("failures", 0))

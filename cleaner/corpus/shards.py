@@ -1,0 +1,304 @@
+"""Shards: the work one worker does, and how any engine runs it.
+
+An input is cut into shards (one per text, HTML or WARC file; byte ranges of uncompressed
+JSONL). :func:`run_shard` cleans one into its files: ``out``, ``audit``, ``errors`` and,
+written last, ``done`` (its counts); or, for an input that is one shard, straight into the
+input's final files. Every engine (the local pool, Ray) calls it, so all write the same files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import os
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from cleaner.corpus.audit import (
+    audit_record,
+    doc_id,
+    error_record,
+    json_line,
+    safe_json_line,
+    surrogate_reason,
+)
+from cleaner.errors import DocumentError, ServiceError
+from cleaner.io.atomic import remove_file, replace_with, temp_path
+from cleaner.io.layout import printable_name
+from cleaner.io.readers import open_bytes, read_file, read_jsonl
+from cleaner.io.source import Source
+from cleaner.io.warc import read_warc_path
+from cleaner.io.writers import result_record
+from cleaner.languagetool import LanguageToolError
+from cleaner.metrics import Counts, DocumentMetrics
+from cleaner.pipeline import Pipeline, PipelineConfig
+
+BATCH_TASKS = 64
+BATCH_BYTES = 256 << 10
+BATCHES_PER_WORKER = 8
+"""Shards queued per worker: enough to never leave one idle, few enough that stopping early
+(a service failure, Ctrl-C) wastes little."""
+
+
+@dataclass(frozen=True)
+class ShardTask:
+    rel: str
+    kind: str
+    path: str
+    out_rel: str
+    parts_dir: str
+    index: int
+    start: int
+    end: int | None
+    first_line: int
+    size: int
+    text_field: str
+    finals: tuple[str, str, str] | None = None
+    """For an input that is this one shard: its output, audit and errors files, which the
+    worker writes in place of the shard files (None: write shard files to be committed)."""
+
+
+@dataclass(frozen=True)
+class ShardDone:
+    rel: str
+    index: int
+    size: int
+    counts: dict[str, int]
+    written: tuple[str, ...] | None = None
+    """For a shard written in place (:attr:`ShardTask.finals`): the outputs it left, as paths
+    under OUT (none when its document failed). None: shard files wait to be committed."""
+
+
+def shard_file(task: ShardTask, what: str) -> Path:
+    """One of a shard's files: ``out``, ``audit``, ``errors`` and, written last, ``done`` (its
+    counts). Flat files, not a folder per shard: on some file systems (overlayfs) creating
+    and removing folders costs more than cleaning a short document."""
+    return Path(f"{task.parts_dir}-{task.index:06d}.{what}")
+
+
+def shard_sources(task: ShardTask, max_bytes: int) -> Iterator[Source]:
+    """The documents of one shard, streamed."""
+    name = printable_name(task.rel)
+    if task.kind in ("text", "html"):
+        yield read_file(Path(task.path), name, task.kind, max_bytes)
+    elif task.kind == "warc":
+        yield from read_warc_path(Path(task.path), name, max_bytes)
+    elif task.end is None and task.start == 0:
+        try:
+            with open_bytes(Path(task.path)) as stream:
+                lines = read_jsonl(
+                    stream, name, task.text_field, max_bytes, first_line=task.first_line
+                )
+                yield from _located(lines)
+        except (OSError, EOFError, zlib.error) as exc:
+            yield Source(name=name, error=f"cannot read: {exc}")
+    else:
+        with open(task.path, "rb") as stream:
+            stream.seek(task.start)
+            length = None if task.end is None else task.end - task.start
+            lines = read_jsonl(
+                stream,
+                name,
+                task.text_field,
+                max_bytes,
+                first_line=task.first_line,
+                length=length,
+            )
+            yield from _located(lines)
+
+
+def _located(sources: Iterable[Source]) -> Iterator[Source]:
+    """A corpus document's ``source`` is where it was read (``file:line``), even when its
+    record's own metadata names another."""
+    for source in sources:
+        if "source" in source.metadata and source.metadata["source"] != source.name:
+            source = replace(source, metadata={**source.metadata, "source": source.name})
+        yield source
+
+
+def service_error(exc: DocumentError) -> ServiceError | None:
+    """The service failure behind a document's error (LanguageTool gone), if that is what it
+    is: not the document's fault, so a run stops rather than fail every document after it."""
+    cause = exc.__cause__
+    if isinstance(cause, LanguageToolError):
+        return ServiceError(str(cause))
+    return None
+
+
+def run_shard(pipeline: Pipeline, task: ShardTask) -> ShardDone:
+    """Clean one shard into temporary files, rename them into place, then write its ``done``
+    file: a shard with a ``done`` file is complete, one without is redone. A shard with
+    :attr:`~ShardTask.finals` is renamed straight into those instead, and has no ``done``
+    file: the manifest line the runner then writes says it is done."""
+    if task.finals is not None:
+        return _run_in_place(pipeline, task, task.finals)
+    done = shard_file(task, "done")
+    if done.exists():
+        return ShardDone(task.rel, task.index, task.size, read_counts(done))
+    finals = {what: shard_file(task, what) for what in ("out", "audit", "errors")}
+    temps = {what: temp_path(path) for what, path in finals.items()}
+    counts = Counts()
+    try:
+        _write_shard(pipeline, task, temps, counts)
+        for what, tmp in temps.items():
+            if tmp.exists():
+                os.replace(tmp, finals[what])
+            else:
+                remove_file(finals[what])
+        data = json.dumps(counts.as_dict()).encode()
+        replace_with(done, lambda handle: handle.write(data), durable=False)
+    except BaseException:
+        for tmp in temps.values():
+            remove_file(tmp)
+        raise
+    return ShardDone(task.rel, task.index, task.size, counts.as_dict())
+
+
+def _run_in_place(pipeline: Pipeline, task: ShardTask, finals: tuple[str, str, str]) -> ShardDone:
+    output, audit, errors = (Path(path) for path in finals)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    temps = {"out": temp_path(output), "audit": temp_path(audit), "errors": temp_path(errors)}
+    counts = Counts()
+    try:
+        _write_shard(pipeline, task, temps, counts)
+        os.replace(temps["audit"], audit)
+        if temps["errors"].exists():
+            os.replace(temps["errors"], errors)
+        else:
+            remove_file(errors)  # from an earlier run of a changed input
+        wrote = temps["out"].exists()
+        if wrote:
+            os.replace(temps["out"], output)
+        else:
+            remove_file(output)  # the document failed: no stale output from an earlier run
+    except BaseException:
+        for tmp in temps.values():
+            remove_file(tmp)
+        raise
+    return ShardDone(
+        task.rel, task.index, task.size, counts.as_dict(), (task.out_rel,) if wrote else ()
+    )
+
+
+class _Sink(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+def _open_output(stack: contextlib.ExitStack, path: Path, gzip_output: bool) -> _Sink:
+    raw = stack.enter_context(path.open("wb"))
+    if not gzip_output:
+        return raw
+    # No file name or time in the gzip header: the same input gives the same bytes.
+    return stack.enter_context(gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0))
+
+
+def _write_shard(pipeline: Pipeline, task: ShardTask, tmp: dict[str, Path], counts: Counts) -> None:
+    line_output = task.kind in ("jsonl", "warc")
+    gzip_output = task.out_rel.lower().endswith(".gz")
+    output_line = 0
+    name, out_name = printable_name(task.rel), printable_name(task.out_rel)
+    with contextlib.ExitStack() as stack:
+        out: _Sink | None = None
+        audit = stack.enter_context(tmp["audit"].open("wb"))
+        errors: IO[bytes] | None = None  # made for the first failure: most shards have none
+
+        def failed(record: dict[str, Any]) -> None:
+            nonlocal errors
+            if errors is None:
+                errors = stack.enter_context(tmp["errors"].open("wb"))
+            errors.write(safe_json_line(record))
+
+        for source in shard_sources(task, pipeline.config.max_bytes):
+            counts.documents += 1
+            if source.error is not None:
+                counts.failures += 1
+                failed(error_record(source, name, source.error, None))
+                continue
+            try:
+                result = pipeline.run(source.document())
+            except DocumentError as exc:
+                service = service_error(exc)
+                if service is not None:
+                    raise service from exc
+                counts.failures += 1
+                failed(error_record(source, name, exc.reason, exc.stage))
+                continue
+            metrics = DocumentMetrics.of(result)
+            try:
+                if line_output:
+                    record = result_record(result, doc_id(source), source.record, task.text_field)
+                    record.pop("edits", None)  # they are in _audit.jsonl; the data stays lean
+                    data = json_line(record)
+                else:
+                    data = result.text.encode("utf-8")
+                line = output_line + 1 if line_output else None
+                audit_line = json_line(
+                    audit_record(result, source, name, out_name, line, metrics)
+                )
+            except UnicodeEncodeError as exc:
+                counts.failures += 1
+                failed(error_record(source, name, surrogate_reason(exc), "write"))
+                continue
+            if out is None:
+                out = _open_output(stack, tmp["out"], gzip_output)
+            output_line += int(line_output)
+            out.write(data)
+            audit.write(audit_line)
+            counts.add_document(metrics)
+        if line_output and out is None:
+            # Every line failed (or the file is empty): the output still exists, empty.
+            _open_output(stack, tmp["out"], gzip_output)
+
+
+def read_counts(done: Path) -> dict[str, int]:
+    data = json.loads(done.read_text(encoding="utf-8"))
+    return {str(k): int(v) for k, v in data.items()}
+
+
+def batches(pending: Iterable[ShardTask], count: int, jobs: int) -> Iterator[list[ShardTask]]:
+    """Small shards travel to workers in batches: one round trip per short text file costs
+    the parent more than the worker's cleaning. Batches stay small enough to spread the
+    ``count`` tasks evenly over the workers until the end."""
+    limit = max(1, min(BATCH_TASKS, count // (jobs * BATCHES_PER_WORKER)))
+    batch: list[ShardTask] = []
+    size = 0
+    for task in pending:
+        batch.append(task)
+        size += task.size
+        if len(batch) >= limit or size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+class ShardEngine(Protocol):
+    """Runs a run's shards: the local worker pool (:class:`cleaner.corpus.pool.LocalEngine`)
+    or Ray (:class:`cleaner.integrations.ray.RayEngine`). Everything else in a run stays the
+    runner's, so every engine writes the same outputs, audit and error files."""
+
+    workers: int
+    """How many workers it used (set by :meth:`run`; shown as the run's jobs)."""
+
+    @property
+    def shares_local_languagetool(self) -> bool:
+        """Whether its workers can reach a LanguageTool server started on this machine."""
+        ...
+
+    def run(
+        self,
+        tasks: Iterator[ShardTask],
+        count: int,
+        config: PipelineConfig,
+        finished: Callable[[ShardDone], None],
+        died: Callable[[ShardTask, str], None],
+    ) -> None:
+        """Run every task (``count`` of them, handed out as they are planned), calling
+        ``finished`` (in this process) once each task's shard files are written, as
+        :func:`run_shard` writes them, and ``died`` for a task whose worker died cleaning it
+        (its input is left out)."""
+        ...

@@ -1,0 +1,55 @@
+"""What a run tells its caller: the summary it returns and the progress it reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from cleaner.metrics import Counts
+
+
+class ProgressSink(Protocol):
+    """What the runner tells whoever shows progress (the CLI's rich bar)."""
+
+    def start(self, total_bytes: int, inputs: int, skipped: int) -> None: ...
+
+    def advance(self, size: int, documents: int, failures: int) -> None: ...
+
+
+class NoProgress:
+    def start(self, total_bytes: int, inputs: int, skipped: int) -> None:
+        pass
+
+    def advance(self, size: int, documents: int, failures: int) -> None:
+        pass
+
+
+@dataclass
+class CorpusSummary:
+    """What a run did; ``failures_total`` counts every line of ``_errors.jsonl``."""
+
+    out_dir: Path
+    inputs: int = 0
+    inputs_cleaned: int = 0
+    inputs_skipped: int = 0
+    inputs_removed: int = 0
+    ignored_files: list[str] = field(default_factory=list)
+    links_skipped: list[str] = field(default_factory=list)
+    """Symbolic links not followed: folder links, and links leading out of IN."""
+    links_broken: list[str] = field(default_factory=list)
+    """Symbolic links that lead nowhere."""
+    workers_died: list[str] = field(default_factory=list)
+    """Inputs whose worker process died cleaning them (left out, listed in _errors.jsonl)."""
+    not_overwritten: list[str] = field(default_factory=list)
+    """Outputs (under OUT) that are files cleaner did not write: left alone, their inputs
+    listed in ``_errors.jsonl``."""
+    counts: Counts = field(default_factory=Counts)
+    documents_skipped: int = 0
+    failures_total: int = 0
+    seconds: float = 0.0
+    jobs: int = 1
+
+    @property
+    def ok(self) -> bool:
+        return self.failures_total == 0

@@ -1,0 +1,129 @@
+"""Writing files atomically: readers see the old file or the new one, never half of one.
+
+Every file cleaner writes goes through :func:`replace_with`: a temporary file in the target's
+folder (or a given hidden folder), filled, flushed, then renamed over the target. The
+temporary names are short (any name the file system takes can be written) and of one form,
+so :func:`sweep_temp_files` can remove those a killed run left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import stat
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO
+
+COPY_BLOCK = 1 << 20
+
+TEMP_NAME = re.compile(r"^\.(cleaner|.+)\.\d+\.[0-9a-f]{8}\.tmp$")
+"""Temporary files: ``.cleaner.<pid>.<hex>.tmp`` (and, from older versions, the target's name
+in place of ``cleaner``)."""
+
+_umask_lock = threading.Lock()
+
+
+def temp_path(path: Path, temp_dir: Path | None = None) -> Path:
+    """A temporary name for writing ``path``, in ``temp_dir`` (same file system) or beside it."""
+    name = f".cleaner.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+    return (temp_dir or path.parent) / name
+
+
+def _umask() -> int:
+    """The process umask (reading it means setting it: do so under a lock)."""
+    with _umask_lock:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+def _mode_for(path: Path) -> int:
+    """An existing file keeps its permissions; a new one gets what ``open`` would give it."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+def replace_with(
+    path: Path,
+    fill: Callable[[IO[bytes]], object],
+    *,
+    durable: bool = True,
+    keep_mode: bool = False,
+    temp_dir: Path | None = None,
+) -> None:
+    """Create ``path`` through a temporary file that ``fill(handle)`` writes, then rename; on
+    any failure the temporary file is removed.
+
+    ``durable=False`` leaves flushing to disk to the caller (a batch sync before the corpus
+    manifest records it); a kill cannot lose the data either way, only a power cut.
+    ``keep_mode`` gives an existing file's permissions to its replacement."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_path(path, temp_dir)
+    mode = _mode_for(path) if keep_mode else None
+    try:
+        with tmp.open("xb") as handle:
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
+            fill(handle)
+            handle.flush()
+            if durable:
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+
+def atomic_concat(path: Path, parts: list[Path], durable: bool = True) -> None:
+    """``path`` becomes the parts one after another (a hard link when there is one part)."""
+    if len(parts) == 1:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = temp_path(path)
+        try:
+            os.link(parts[0], tmp)
+            os.replace(tmp, path)
+            return
+        except OSError:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+    def fill(handle: IO[bytes]) -> None:
+        for part in parts:
+            with part.open("rb") as source:
+                shutil.copyfileobj(source, handle, COPY_BLOCK)
+
+    replace_with(path, fill, durable=durable)
+
+
+def merge_files(path: Path, parts: Iterable[str | Path], temp_dir: Path | None = None) -> None:
+    """Concatenate files into one, missing parts passed over (copied, never linked: users may
+    edit the result)."""
+
+    def fill(handle: IO[bytes]) -> None:
+        for part in parts:
+            with contextlib.suppress(FileNotFoundError), open(part, "rb") as source:
+                shutil.copyfileobj(source, handle, COPY_BLOCK)
+
+    replace_with(path, fill, temp_dir=temp_dir)
+
+
+def remove_file(path: Path | str) -> None:
+    """Remove a file that may already be gone."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+def sweep_temp_files(root: Path) -> None:
+    """Remove the temporary files of writes a killed run never finished."""
+    for folder, _, filenames in os.walk(root):
+        for name in filenames:
+            if TEMP_NAME.match(name):
+                remove_file(Path(folder) / name)

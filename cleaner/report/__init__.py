@@ -1,0 +1,191 @@
+"""``report.html``: a page to review what a corpus run did.
+
+The page tells the run (when, how long, which version, inputs cleaned, skipped as unchanged,
+failed), lists every failure with its reason, totals edits per stage and per rule (sortable),
+lists the grammar findings that were not applied, and has a row per document. A document
+opens in a viewer that shows its clean text with what was removed struck through (a removed
+line on its own line) and what was replaced highlighted (the original on hover). It needs no
+network: style and script are inline, and the texts sit in small script files in
+``_report/`` beside the page, loaded when a document is opened, so the page stays small and
+still works opened straight from disk (``file://``, where ``fetch`` is refused).
+
+The package: :mod:`~cleaner.report.view` (edits mapped onto the final text, computed as each
+document is cleaned), :mod:`~cleaner.report.totals` (figures gathered from ``_audit.jsonl``),
+:mod:`~cleaner.report.page` (the HTML).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from cleaner.io.atomic import replace_with
+from cleaner.io.layout import ERRORS_FILE, REPORT_ASSETS
+from cleaner.io.readers import iter_jsonl
+from cleaner.report.page import (
+    DOCS_PER_CHUNK,
+    ROWS_HERE,
+    document_entry,
+    page_html,
+    row_html,
+    spin_text,
+)
+from cleaner.report.totals import OutputReader, Row, Totals
+from cleaner.report.view import View, final_spans
+
+MAX_ROWS = 20_000
+"""Rows in the table: beyond this the page gets slow to open; _audit.jsonl has them all."""
+
+
+MAX_FAILURES_SHOWN = 2000
+MAX_FINDINGS_PER_DOCUMENT = 50
+
+def write_report(
+    audit_path: Path,
+    out_dir: Path,
+    report_path: Path,
+    max_documents: int = 200,
+    run: Mapping[str, Any] | None = None,
+    temp_dir: Path | None = None,
+) -> None:
+    """Write ``report_path`` from ``audit_path`` and the ``_errors.jsonl`` beside it.
+
+    The page holds the run's details (``run``: what the runner knows, such as ``started``
+    (epoch seconds), ``seconds``, ``input``, ``output``, ``stages``, ``jobs``,
+    ``inputs_cleaned``, ``inputs_unchanged``, ``inputs_removed``), every failure with its
+    reason, totals per stage and per rule, the grammar findings not applied, and a row per
+    document (up to :data:`MAX_ROWS`). The texts of the first ``max_documents`` documents go
+    to script files in ``_report/`` beside the page, loaded only when a document is opened:
+    a ``<script>`` element loads a local file where ``fetch`` is refused (``file://``).
+
+    ``temp_dir`` holds the page's temporary file while it is written (a corpus run's state
+    folder, out of the user's sight).
+
+    Memory stays flat in corpus size: rows go to a spooled temporary file as they are made,
+    texts to their files a chunk at a time.
+    """
+    assets = report_path.parent / REPORT_ASSETS
+    # Names the texts' version in their URLs, so that a browser never shows cached texts of
+    # an earlier report; a hash, so that the same run gives the same page.
+    texts_digest = hashlib.sha256()
+    totals = Totals()
+    reader = OutputReader(out_dir)
+    records = iter_jsonl(audit_path) if audit_path.exists() else iter(())
+    chunk: list[dict[str, Any]] = []
+    chunks_written = 0
+
+    def flush_chunk() -> None:
+        nonlocal chunk, chunks_written
+        if not chunk:
+            return
+        payload = json.dumps(chunk, ensure_ascii=True, separators=(",", ":"))
+        script = f"cleanerReport.add({chunks_written},{payload});\n".encode("ascii")
+        texts_digest.update(script)
+        replace_with(
+            assets / _chunk_name(chunks_written), lambda h: h.write(script), durable=False
+        )
+        chunks_written += 1
+        chunk = []
+
+    with tempfile.SpooledTemporaryFile(max_size=1 << 20) as rows:
+        listed = 0
+        try:
+            for record in records:
+                number = totals.documents + 1
+                view: View = [
+                    s for s in record.get("view") or [] if isinstance(s, list) and len(s) == 5
+                ]
+                listed_now = listed < MAX_ROWS
+                totals.add(number, record, view, listed_now)
+                shown = number <= max_documents and listed_now
+                if shown:
+                    chunk.append(document_entry(number, record, reader.text(record), view))
+                    if len(chunk) == DOCS_PER_CHUNK:
+                        flush_chunk()
+                if listed_now:
+                    listed += 1
+                    counts = {str(k): int(v) for k, v in (record.get("edit_counts") or {}).items()}
+                    row = Row(
+                        number=number,
+                        doc_id=str(record.get("id", "")),
+                        source=str(record.get("source", "")),
+                        output=str(record.get("output", "")),
+                        chars_out=int(record.get("chars_out", 0) or 0),
+                        chrome=int(record.get("chrome_lines_removed", 0) or 0),
+                        counts=counts,
+                        spin=spin_text(record),
+                        shown=shown,
+                    )
+                    rows.write(row_html(row).encode("utf-8"))
+            flush_chunk()
+        finally:
+            reader.close()
+        errors_path = audit_path.parent / ERRORS_FILE
+        failures, failed_total = _failures(errors_path)
+        rows.seek(0)
+        page = page_html(
+            listed=listed,
+            totals=totals,
+            failures=failures,
+            failed_total=failed_total,
+            run=dict(run or {}),
+            shown=min(max_documents, listed),
+            texts_url=f"{REPORT_ASSETS}/docs-{{n}}.js?v={texts_digest.hexdigest()[:12]}",
+        )
+        head, tail = page.split(ROWS_HERE)
+
+        def fill(handle: IO[bytes]) -> None:
+            handle.write(head.encode("utf-8"))
+            shutil.copyfileobj(rows, handle, 1 << 20)
+            handle.write(tail.encode("utf-8"))
+
+        replace_with(report_path, fill, temp_dir=temp_dir)
+    _remove_stale_chunks(assets, chunks_written)
+
+
+def _chunk_name(index: int) -> str:
+    return f"docs-{index:05d}.js"
+
+
+_CHUNK_FILE = re.compile(r"docs-(\d{5,})\.js")
+
+
+def _remove_stale_chunks(assets: Path, keep: int) -> None:
+    """Texts of an earlier, longer report: only files named as this module names them."""
+    if not assets.is_dir():
+        return
+    for path in assets.iterdir():
+        match = _CHUNK_FILE.fullmatch(path.name)
+        if match and int(match.group(1)) >= keep:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
+def _failures(errors_path: Path) -> tuple[list[list[str]], int]:
+    """``[input, id, stage, reason]`` of the first failures, and how many there are."""
+    shown: list[list[str]] = []
+    total = 0
+    if errors_path.exists():
+        for record in iter_jsonl(errors_path):
+            total += 1
+            if total <= MAX_FAILURES_SHOWN:
+                shown.append(
+                    [
+                        str(record.get("input", record.get("source", ""))),
+                        str(record.get("id", "")),
+                        str(record.get("stage", "")),
+                        str(record.get("reason", "")),
+                    ]
+                )
+    return shown, total
+
+
+
+__all__ = ["View", "final_spans", "write_report"]
