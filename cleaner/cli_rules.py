@@ -27,19 +27,16 @@ from cleaner.mining import (
     respin_swaps,
     score_proposals,
 )
+from cleaner.registry import DECODE, EXTRACT
+from cleaner.rulecheck import check_path
 from cleaner.rules.candidates import DEFAULT_MARGIN, Candidate, check_whole
 from cleaner.rules.candidates import KIND as CANDIDATES_KIND
 from cleaner.rules.candidates import parse_file as parse_candidate_file
-from cleaner.rules.kinds import check_path, kind_of, summarize_path
+from cleaner.rules.kinds import kind_of, summarize_path
 from cleaner.rules.location import default_rules_dir, locate_rules_dir
+from cleaner.rules.patterns import nested_quantifiers
 from cleaner.rules.repair import KIND as REPAIR_KIND
-from cleaner.rules.repair import (
-    RepairRule,
-    check_pack,
-    load_pack,
-    nested_quantifiers,
-    parse_file,
-)
+from cleaner.rules.repair import RepairRule, check_pack, load_pack, parse_file
 from cleaner.rules.source import RuleError, load_rule_file, rule_files_under
 from cleaner.spin import spin_gate, spin_score
 
@@ -225,7 +222,7 @@ def _text_to_score(path: Path) -> str:
 
     from cleaner.pipeline import Pipeline, PipelineConfig
 
-    extract_only = replace(PipelineConfig.load(), stages=("decode", "extract"))
+    extract_only = replace(PipelineConfig.load(), stages=(DECODE, EXTRACT))
     return Pipeline(extract_only).clean_bytes(path.read_bytes(), {"format": "html"}).text
 
 

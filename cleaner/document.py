@@ -109,6 +109,14 @@ def split_lines(text: str) -> list[str]:
     return out
 
 
+def lines_with_offsets(text: str) -> Iterable[tuple[int, str]]:
+    """(offset, line including its newline) for each line of ``text``."""
+    offset = 0
+    for line in split_lines(text):
+        yield offset, line
+        offset += len(line)
+
+
 class LineIndex:
     """Maps character offsets of one text to 1-based line numbers."""
 
@@ -167,3 +175,21 @@ def apply_replacements(
 def add_warning(doc: Document, warning: str) -> Document:
     """``doc`` with ``warning`` added to its ``warnings`` metadata (shown to users, not fatal)."""
     return doc.with_metadata(warnings=(*tuple(doc.metadata.get("warnings", ())), warning))
+
+
+def report_timeouts(doc: Document, stage: str, rule_ids: Iterable[str], seconds: float) -> Document:
+    """``doc`` with a finding (an unapplied edit) and a warning for each rule whose regex
+    timed out on it and was therefore skipped for this document."""
+    ids = sorted(set(rule_ids))
+    if not ids:
+        return doc
+    message = f"regex timed out after {seconds:g} s on this document; rule skipped for it"
+    findings = [
+        Edit(stage, rule_id, 0, 0, "", "", line=1, applied=False, message=message)
+        for rule_id in ids
+    ]
+    warnings = (
+        *tuple(doc.metadata.get("warnings", ())),
+        *(f"{stage}: rule {rule_id}: {message}" for rule_id in ids),
+    )
+    return doc.with_findings(findings).with_metadata(warnings=warnings)

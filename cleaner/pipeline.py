@@ -22,7 +22,20 @@ from typing import Any
 
 from cleaner.document import Document, Edit
 from cleaner.errors import CleanerError, ConfigError, DocumentError
-from cleaner.registry import STAGE_MODULES, StageSettings, build_stage, stage_module
+from cleaner.registry import (
+    CAPTIONS,
+    CHROME,
+    DECODE,
+    EXTRACT,
+    GRAMMAR,
+    REPAIR,
+    STAGE_MODULES,
+    TIDY,
+    SharedRules,
+    StageSettings,
+    build_stage,
+    stage_module,
+)
 from cleaner.rules.location import RULES_DIR_ENV, default_rules_dir, rules_dir_problem
 from cleaner.rules.source import RuleError
 from cleaner.stages import Stage
@@ -35,17 +48,17 @@ DEFAULT_TIME_LIMIT_S = 60.0
 """Per document, for the whole pipeline: a long news article takes well under a second, so a
 document still running after a minute is pathological input, and one such document must not
 hold up a run."""
-UNINTERRUPTIBLE_STAGES = frozenset({"grammar"})
+UNINTERRUPTIBLE_STAGES = frozenset({GRAMMAR})
 """Stages the time limit only checks after they finish: grammar talks to a LanguageTool server
 (it may be starting one), and its requests carry their own timeout."""
 _TOML_WHERE = re.compile(r"\s*\((?:at line (\d+), column \d+|at end of document)\)\s*$")
 
 RULE_PATH_OPTIONS = {
-    "chrome": "rules",
-    "captions": "rules",
-    "repair": "rules",
-    "grammar": "allow_list",
-    "tidy": "rules",
+    CHROME: "rules",
+    CAPTIONS: "rules",
+    REPAIR: "rules",
+    GRAMMAR: "allow_list",
+    TIDY: "rules",
 }
 """The stages that read rule files, and the option that points one at its own path (without
 it, the stage reads under ``rules_dir``)."""
@@ -305,11 +318,13 @@ class Pipeline:
         self.config = config
         self.stages: list[Stage] = []
         _check_rule_paths(config)
+        shared = SharedRules()  # rule sets several stages read: each loaded once, for all
         for name in config.stages:
             settings = StageSettings(
                 options=config.options.get(name, {}),
                 rules_dir=config.rules_dir,
                 languagetool_url=config.languagetool_url,
+                shared=shared,
             )
             try:
                 self.stages.append(build_stage(name, settings))
@@ -331,7 +346,7 @@ class Pipeline:
                 f"document is {size / 1e6:.1f} MB, above the {self.config.max_bytes / 1e6:g} MB "
                 "limit (raise it with --max-bytes or max_bytes in the pipeline file)"
             )
-        if doc.raw is not None and "decode" not in self.config.stages:
+        if doc.raw is not None and DECODE not in self.config.stages:
             doc = Document(text=doc.raw.decode("utf-8", "replace"), metadata=doc.metadata)
         timings: dict[str, float] = {}
         input_text = extracted_text = doc.text
@@ -358,11 +373,11 @@ class Pipeline:
                         stage.name,
                     ) from exc
                 timings[stage.name] = time.perf_counter() - started
-                if stage.name == "decode":
+                if stage.name == DECODE:
                     input_text = extracted_text = doc.text
                     if not input_text.strip():
                         doc = add_warning(doc, "empty input: nothing to clean")
-                elif stage.name == "extract":
+                elif stage.name == EXTRACT:
                     extracted_text = doc.text
             deadline.check()
         except _TimeUp:

@@ -9,6 +9,7 @@ import pytest
 from conftest import run_cli
 
 from cleaner.lm import TrigramModel
+from cleaner.rulecheck import check_path
 from cleaner.rules.candidates import (
     Candidate,
     CandidatePack,
@@ -17,7 +18,6 @@ from cleaner.rules.candidates import (
     load_candidates,
     parse_file,
 )
-from cleaner.rules.kinds import check_path
 from cleaner.rules.source import RuleError, load_rule_file
 
 GOOD = """\

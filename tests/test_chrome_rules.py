@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from cleaner.rules.chrome import load_chrome_rules, normalize_line
-from cleaner.rules.kinds import check_path
+from cleaner.rulecheck import check_path
+from cleaner.rules.chrome import load_chrome_rules
 from cleaner.rules.source import RuleError, load_rule_file, rule_files_under
+from cleaner.rules.text import normalize_line
 
 CHROME_FILES = rule_files_under(REPO / "rules" / "chrome")
 
@@ -113,9 +114,7 @@ def test_rule_index_picks_the_rule_a_scan_of_every_rule_picks() -> None:
         for line in lines:
             normalized = normalize_line(line)
             # The reference: every rule of the action tried in turn.
-            expected = next(
-                (r for r in rules.of_action(action) if r.matches(normalized)), None
-            )
+            expected = next((r for r in rules.of_action(action) if r.matches(normalized)), None)
             assert index.first_match(normalized) is expected, (action, line)
             hits += expected is not None
     assert hits > 50
@@ -126,3 +125,24 @@ def test_normalize_line_folds_quotes_and_every_kind_of_space() -> None:
         normalize_line("\u00a0 \u201cShare\u201d\u2003this\tstory\u2009\u2019 \n")
         == '"Share" this story \''
     )
+
+
+def test_a_pipeline_loads_one_chrome_rule_set_for_every_stage_that_applies_it(
+    tmp_path: Path,
+) -> None:
+    from dataclasses import replace
+
+    from cleaner.pipeline import Pipeline, PipelineConfig
+
+    default = PipelineConfig.load().without(["language", "repair", "grammar"])
+    stages = {s.name: s for s in Pipeline(default).stages}
+    assert stages["chrome"].rules is stages["captions"].rules is stages["tidy"].rules  # type: ignore[attr-defined]
+    # A stage pointed at rules of its own gets them, and the others keep the shared set.
+    own = tmp_path / "players.toml"
+    own.write_bytes((REPO / "rules" / "chrome" / "players.toml").read_bytes())
+    config = replace(default, options={"captions": {"rules": str(own)}})
+    stages = {s.name: s for s in Pipeline(config).stages}
+    captions_rules = stages["captions"].rules  # type: ignore[attr-defined]
+    assert captions_rules is not stages["chrome"].rules  # type: ignore[attr-defined]
+    assert {r.path for r in captions_rules.rules} == {own}
+    assert stages["chrome"].rules is stages["tidy"].rules  # type: ignore[attr-defined]

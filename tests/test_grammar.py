@@ -15,8 +15,9 @@ from languagetool_fixtures import lt_service
 from cleaner import languagetool as lt
 from cleaner.document import Document, Replacement
 from cleaner.registry import StageSettings
+from cleaner.rulecheck import check_path
 from cleaner.rules.grammar import load_allow_list
-from cleaner.rules.kinds import check_path, summarize_path
+from cleaner.rules.kinds import summarize_path
 from cleaner.rules.source import load_rule_file
 from cleaner.stages import grammar
 

@@ -11,7 +11,8 @@ from conftest import REPO, run_cli
 
 from cleaner.document import Document
 from cleaner.rules.chrome import PatternTimeout, compile_rule, load_chrome_rules
-from cleaner.rules.repair import RepairPack, RepairRule, nested_quantifiers
+from cleaner.rules.patterns import nested_quantifiers
+from cleaner.rules.repair import RepairPack, RepairRule
 from cleaner.rules.source import load_rule_file
 from cleaner.stages.captions import CaptionsStage
 from cleaner.stages.chrome import ChromeStage

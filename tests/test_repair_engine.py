@@ -8,12 +8,12 @@ import pytest
 
 from cleaner.document import Document
 from cleaner.registry import StageSettings
+from cleaner.rules.patterns import pattern_triggers
 from cleaner.rules.repair import (
     RepairPack,
     RepairRule,
     check_file,
     load_rules,
-    pattern_triggers,
 )
 from cleaner.rules.source import RuleError, load_rule_file
 from cleaner.stages import repair as repair_stage
@@ -400,7 +400,7 @@ def test_one_phrase_in_two_files_is_a_problem(tmp_path: Path) -> None:
     "text", ["", "one line", "a\nb", "\n\nx\n", "ab\ncd\n\nef", "x" * 50 + "\n" + "y" * 3]
 )
 def test_line_bounds_match_a_plain_scan(text: str) -> None:
-    from cleaner.rules.repair import _Context
+    from cleaner.rules.repair.engine import _Context
 
     context = _Context(text, text)
     for offset in range(len(text) + 1):
@@ -411,7 +411,7 @@ def test_line_bounds_match_a_plain_scan(text: str) -> None:
 
 
 def test_overlap_search_matches_a_plain_scan() -> None:
-    from cleaner.rules.repair import _overlaps
+    from cleaner.rules.repair.engine import _overlaps
 
     spans = [(2, 5), (5, 6), (9, 12), (20, 30)]
     for start in range(0, 32):

@@ -18,13 +18,13 @@ white space normalised) or ``pattern`` (a regular expression matched against the
 normalised line; case-insensitive unless ``case_sensitive = true``).
 
 ``examples`` are lines the rule must catch (strings) or ``[input, expected]`` document pairs;
-``keep`` are lines or documents it must leave alone. Document pairs are compared on their
-non-blank lines, because blank-line layout is the tidy stage's business.
+``keep`` are lines or documents it must leave alone. :mod:`cleaner.rulecheck` runs them
+through the stage that applies the rule's action.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -33,11 +33,12 @@ from typing import Any
 import ahocorasick
 import regex
 
-from cleaner.document import split_lines
 from cleaner.rules.kinds import RuleSummary, kind_of
-from cleaner.rules.repair import pattern_triggers
-from cleaner.rules.source import RuleError, RuleFile, RuleRecord, load_rule_file, rule_files_under
+from cleaner.rules.patterns import pattern_triggers
+from cleaner.rules.source import RuleFile, RuleRecord, load_rule_file, rule_files_under
+from cleaner.rules.text import normalize_line
 
+KIND = "chrome"
 ACTIONS = ("line", "tail", "player", "title-suffix")
 _ALLOWED_KEYS = {
     "id",
@@ -55,20 +56,6 @@ _ALLOWED_KEYS = {
 # Chrome lines are short; anything longer is prose. Bounding the length also keeps pattern
 # matching cheap on pathological input such as a single 50 MB line.
 DEFAULT_MAX_LINE_CHARS = 300
-
-# Curly quotes, primes and the no-break space, as rules see them.
-_QUOTE_PAIRS = (
-    ("\u2018", "'"),
-    ("\u2019", "'"),
-    ("\u201a", "'"),
-    ("\u201b", "'"),
-    ("\u2032", "'"),
-    ("\u201c", '"'),
-    ("\u201d", '"'),
-    ("\u201e", '"'),
-    ("\u2033", '"'),
-    ("\u00a0", " "),
-)
 
 REPEATED_LINE_RULE = "chrome.repeated-line"
 # A repeated short line ("Yes." "Yes.") can be real dialogue; a repeated sentence of several
@@ -93,17 +80,6 @@ class PatternTimeout(Exception):
     def __init__(self, rule_id: str) -> None:
         self.rule_id = rule_id
         super().__init__(f"rule {rule_id}: pattern timed out after {PATTERN_TIMEOUT_S:g} s")
-
-
-
-def normalize_line(line: str) -> str:
-    """A line as rules see it: straight quotes, single spaces, no surrounding white space."""
-    # A replace per quote character found costs a quarter of str.translate's dictionary
-    # lookup per character; str.split() and regex \s agree on what white space is.
-    for curly, straight in _QUOTE_PAIRS:
-        if curly in line:
-            line = line.replace(curly, straight)
-    return " ".join(line.split())
 
 
 @dataclass(frozen=True)
@@ -242,6 +218,11 @@ class ChromeRuleSet:
     def index(self, action: str) -> RuleIndex:
         return self._by_action.get(action) or RuleIndex(())
 
+    def line_rule(self, line: str, timed_out: set[str] | None = None) -> ChromeRule | None:
+        """The ``line`` rule that makes ``line`` chrome wherever it stands, if any: what the
+        chrome stage would remove it for."""
+        return self.index("line").first_match(normalize_line(line), timed_out)
+
 
 def compile_rule(record: RuleRecord) -> ChromeRule:
     data = record.data
@@ -307,7 +288,7 @@ def load_chrome_rules(root: Path) -> ChromeRuleSet:
     seen: dict[str, RuleRecord] = {}
     for path in rule_files_under(root):
         rule_file = load_rule_file(path)
-        if kind_of(rule_file) != "chrome":
+        if kind_of(rule_file) != KIND:
             continue
         for record in rule_file.rules:
             if record.rule_id in seen:
@@ -318,77 +299,6 @@ def load_chrome_rules(root: Path) -> ChromeRuleSet:
     return ChromeRuleSet(tuple(rules))
 
 
-# --- checking the rules' own examples -------------------------------------------------------
-
-
-def _non_blank_lines(text: str) -> list[str]:
-    return [line.rstrip() for line in text.splitlines() if line.strip()]
-
-
-def run_rule(rule: ChromeRule, text: str) -> str:
-    """``text`` after the stage that owns ``rule``'s action, with that rule alone."""
-    rules = ChromeRuleSet((rule,))
-    if rule.action in ("line", "tail"):
-        from cleaner.stages.chrome import ChromeStage
-
-        return ChromeStage(rules=rules, drop_repeated_lines=False)(_doc(text)).text
-    if rule.action == "player":
-        from cleaner.stages.captions import CaptionsStage
-
-        return CaptionsStage(rules=rules)(_doc(text)).text
-    from cleaner.stages.tidy import TidyStage
-
-    return TidyStage(rules=rules)(_doc(text)).text
-
-
-def _doc(text: str) -> Any:
-    from cleaner.document import Document
-
-    return Document(text=text)
-
-
-def _example_problems(rule: ChromeRule, record: RuleRecord) -> list[RuleError]:
-    problems: list[RuleError] = []
-    for case in record.data.get("examples", []):
-        if isinstance(case, str):
-            if rule.action == "title-suffix":
-                problems.append(record.error("title-suffix examples must be [input, expected]"))
-                continue
-            # A tail marker is only honoured late in a document: give it some article first.
-            text = _tail_context(case) if rule.action == "tail" else case
-            if case.strip() in _non_blank_lines(run_rule(rule, text)):
-                problems.append(record.error(f"example not removed: {case!r}"))
-        else:
-            given, expected = case
-            got = run_rule(rule, given)
-            if _non_blank_lines(got) != _non_blank_lines(expected):
-                problems.append(
-                    record.error(f"example {given!r}: expected {expected!r}, got {got!r}")
-                )
-    for text in record.data.get("keep", []):
-        got = run_rule(rule, text)
-        if _non_blank_lines(got) != _non_blank_lines(text):
-            problems.append(record.error(f"keep case changed: {text!r} -> {got!r}"))
-    return problems
-
-
-def _tail_context(marker: str) -> str:
-    article = "\n\n".join(f"Paragraph {n} of the article body." for n in range(1, 5))
-    return f"{article}\n\n{marker}\n\nA link to another story\n"
-
-
-def check_file(rule_file: RuleFile) -> list[RuleError]:
-    problems: list[RuleError] = []
-    for record in rule_file.rules:
-        try:
-            rule = compile_rule(record)
-        except RuleError as exc:
-            problems.append(exc)
-            continue
-        problems.extend(_example_problems(rule, record))
-    return problems
-
-
 def list_rules(rule_file: RuleFile) -> list[RuleSummary]:
     summaries = []
     for record in rule_file.rules:
@@ -397,7 +307,7 @@ def list_rules(rule_file: RuleFile) -> list[RuleSummary]:
         summaries.append(
             RuleSummary(
                 rule_id=record.rule_id,
-                kind="chrome",
+                kind=KIND,
                 line=record.line,
                 summary=f"{data.get('action')}: {what}",
                 examples=len(data.get("examples", [])),
@@ -405,11 +315,3 @@ def list_rules(rule_file: RuleFile) -> list[RuleSummary]:
             )
         )
     return summaries
-
-
-def lines_with_offsets(text: str) -> Iterable[tuple[int, str]]:
-    """(offset, line including its newline) for each line of ``text``."""
-    offset = 0
-    for line in split_lines(text):
-        yield offset, line
-        offset += len(line)

@@ -1,14 +1,9 @@
 """Rule kinds: every rule file says in ``[meta] kind`` which stage's rules it holds.
 
-Each kind is a module exposing two functions, used by ``cleaner rules check|list|stats``
-and by the parametrised rule test:
-
-``check_file(rule_file: RuleFile) -> list[RuleError]``
-    validate every rule's schema and run its ``examples`` and ``keep`` cases; return every
-    problem found (an empty list means the file is good). Never raises for rule problems.
-
-``list_rules(rule_file: RuleFile) -> list[RuleSummary]``
-    one summary per rule, for listings and statistics.
+Each kind is a module exposing ``list_rules(rule_file: RuleFile) -> list[RuleSummary]``, one
+summary per rule, for ``cleaner rules list|stats``. Running a file's ``examples`` and ``keep``
+cases is :mod:`cleaner.rulecheck`'s business: a chrome rule's run through its stage, which
+this data layer does not import.
 """
 
 from __future__ import annotations
@@ -50,17 +45,6 @@ def kind_of(rule_file: RuleFile) -> str:
 
 def kind_module(kind: str) -> Any:
     return importlib.import_module(KIND_MODULES[kind])
-
-
-def check_path(path: Path) -> list[RuleError]:
-    """Load, validate and run the examples of one rule file; every problem it has."""
-    try:
-        rule_file = load_rule_file(path)
-        kind = kind_of(rule_file)
-    except RuleError as exc:
-        return [exc]
-    problems: list[RuleError] = kind_module(kind).check_file(rule_file)
-    return problems
 
 
 def summarize_path(path: Path) -> list[RuleSummary]:

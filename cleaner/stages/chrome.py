@@ -7,26 +7,28 @@ module only decides how they apply.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import NamedTuple
 
-from cleaner.document import Document, Replacement, apply_replacements
-from cleaner.registry import StageSettings
+from cleaner.document import (
+    Document,
+    Replacement,
+    apply_replacements,
+    lines_with_offsets,
+    report_timeouts,
+)
+from cleaner.registry import CHROME, StageSettings
 from cleaner.rules.chrome import (
     DEFAULT_MAX_LINE_CHARS,
     PATTERN_TIMEOUT_S,
     REPEATED_LINE_RULE,
     ChromeRuleSet,
     is_repeatable,
-    lines_with_offsets,
-    load_chrome_rules,
-    normalize_line,
 )
-from cleaner.rules.repair import report_timeouts
-from cleaner.stages.captions import CaptionsStage
+from cleaner.rules.players import player_removals
+from cleaner.rules.text import normalize_line
 
-NAME = "chrome"
+NAME = CHROME
 OPTIONS = frozenset({"rules", "drop_repeated_lines"})
 DESCRIPTION = "Removes page-chrome lines (ad slugs, newsletter promos, share prompts), back-to-back repeats and comment/related-links tails, from rules/chrome/."
 
@@ -51,12 +53,6 @@ class ChromeStage:
     name: str = NAME
     description: str = DESCRIPTION
     drop_repeated_lines: bool = True
-    _captions: CaptionsStage = field(init=False, repr=False, compare=False)
-    """The captions stage over the same rules (at its default similarity): it says which
-    player blocks will go, which must not count as article when a tail is judged."""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_captions", CaptionsStage(rules=self.rules))
 
     def __call__(self, doc: Document) -> Document:
         line_rules = self.rules.index("line")
@@ -108,13 +104,13 @@ class ChromeStage:
 
         A marker counts only once at least as many article lines stand before it as after
         it. Counting the lines that stay (not ones the rules remove, nor the player blocks
-        the captions stage will remove) keeps the decision the same when the cleaned text is
-        cleaned again.
+        the captions stage will remove, found as it finds them at its default similarity)
+        keeps the decision the same when the cleaned text is cleaned again.
         """
         if not any(entry.marker for entry in kept):
             return None
         kept_lines = [(entry.offset, entry.line) for entry in kept]
-        players = {r.start for r in self._captions.removals(kept_lines, timed_out)}
+        players = {r.start for r in player_removals(self.rules, kept_lines, timed_out)}
         article = [not entry.marker and entry.offset not in players for entry in kept]
         article_total = sum(article)
         article_before = 0
@@ -129,8 +125,7 @@ class ChromeStage:
 
 
 def build(settings: StageSettings) -> ChromeStage:
-    root = settings.options.get("rules", settings.rules_dir / "chrome")
     return ChromeStage(
-        rules=load_chrome_rules(Path(root)),
+        rules=settings.chrome_rules(settings.options.get("rules")),
         drop_repeated_lines=bool(settings.options.get("drop_repeated_lines", True)),
     )

@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cleaner.document import Document, Replacement, apply_replacements
+from cleaner.document import Document, Replacement, apply_replacements, report_timeouts
 from cleaner.lm import TrigramModel
 from cleaner.registry import StageSettings
 from cleaner.rules.candidates import CandidatePack, load_candidates
@@ -43,7 +43,6 @@ from cleaner.rules.repair import (
     DEFAULT_REGEX_TIMEOUT_S,
     RepairPack,
     load_rules,
-    report_timeouts,
 )
 from cleaner.spin import spin_score
 

@@ -12,20 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from cleaner.document import Document, Replacement, apply_replacements
-from cleaner.registry import StageSettings
-from cleaner.rules.chrome import (
-    PATTERN_TIMEOUT_S,
-    ChromeRuleSet,
-    load_chrome_rules,
-    normalize_line,
-)
-from cleaner.rules.repair import report_timeouts
+from cleaner.document import Document, Replacement, apply_replacements, report_timeouts
+from cleaner.registry import TIDY, StageSettings
+from cleaner.rules.chrome import PATTERN_TIMEOUT_S, ChromeRuleSet
+from cleaner.rules.text import TITLE_SEPARATORS
 
-NAME = "tidy"
+NAME = TIDY
 OPTIONS = frozenset({"rules"})
 DESCRIPTION = "Layout: trims trailing spaces, collapses blank-line runs, removes a section suffix (' – National') from the title."
 
@@ -35,7 +29,6 @@ _TRAILING_SPACE = re.compile(r"[ \t\u00a0]+$", re.M)
 # The same white space as a trailing space: a line holding only a no-break space is blank,
 # or trimming it would leave a blank run that only a second cleaning collapses.
 _BLANK_RUN = re.compile(r"\n(?:[ \t\u00a0]*\n){2,}")
-_SUFFIX_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ")
 
 
 @dataclass(frozen=True)
@@ -95,7 +88,7 @@ class TidyStage:
         # Without its suffix the line would be chrome ("Story continues below advertisement
         # – National"), which the chrome stage would remove on a second cleaning: keep it
         # whole, so that cleaning the output again changes nothing.
-        if self.rules.index("line").first_match(normalize_line(trimmed), timed_out):
+        if self.rules.line_rule(trimmed, timed_out) is not None:
             return None
         return Replacement(start + len(trimmed), start + len(line), "", rule_id)
 
@@ -124,7 +117,7 @@ class TidyStage:
             if found and found.end() == len(title) and found.start() > 0:
                 return title[: found.start()].rstrip(), rule.rule_id
         if isinstance(sitename, str) and sitename.strip():
-            for separator in _SUFFIX_SEPARATORS:
+            for separator in TITLE_SEPARATORS:
                 suffix = separator + sitename.strip()
                 if title.endswith(suffix) and len(title) > len(suffix):
                     return title[: -len(suffix)].rstrip(), "tidy.title-sitename"
@@ -141,5 +134,4 @@ def _without_overlaps(replacements: list[Replacement]) -> list[Replacement]:
 
 
 def build(settings: StageSettings) -> TidyStage:
-    root = settings.options.get("rules", settings.rules_dir / "chrome")
-    return TidyStage(rules=load_chrome_rules(Path(root)))
+    return TidyStage(rules=settings.chrome_rules(settings.options.get("rules")))

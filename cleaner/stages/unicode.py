@@ -37,9 +37,9 @@ from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
 from ftfy.chardata import CONTROL_CHARS, HTML_ENTITY_RE
 
 from cleaner.document import Document, Replacement, apply_replacements
-from cleaner.registry import StageSettings
+from cleaner.registry import UNICODE, StageSettings
 
-NAME = "unicode"
+NAME = UNICODE
 OPTIONS = frozenset(ftfy.TextFixerConfig._fields) - {"explain"}
 DESCRIPTION = "ftfy repairs mojibake, leftover HTML entities and control characters; typography (curly quotes, dashes, ligatures, normalisation) is kept."
 

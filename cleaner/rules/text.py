@@ -1,0 +1,73 @@
+"""How rules see text: the one normaliser of quotes and spaces, and the character sets it uses.
+
+A rule is written with plain ``'`` and ``"``; the text it runs on may hold curly quotes,
+primes or no-break spaces. :func:`straighten` maps such characters to the plain ones, one
+character for one, so that offsets in the straightened text are offsets in the original.
+
+Two character sets, because the two kinds of rules were tuned against different views and
+merging them would change what they match (a behaviour change, not a restructuring):
+
+- :data:`APOSTROPHES` (repair rules, and the trigger literals of every pattern): ``’ ‘ ʼ`` and
+  the no-break space. A repair rule's ``"`` is a real double quote, never a curly one.
+- :data:`QUOTES` (chrome lines): single and double curly quotes, low quotes, primes and the
+  no-break space, since chrome lines are matched whole and quoting styles vary by site.
+"""
+
+from __future__ import annotations
+
+APOSTROPHES: tuple[tuple[str, str], ...] = (
+    ("\u2019", "'"),
+    ("\u2018", "'"),
+    ("\u02bc", "'"),
+    ("\u00a0", " "),
+)
+"""Curly apostrophes and the no-break space, as repair rules see them."""
+
+QUOTES: tuple[tuple[str, str], ...] = (
+    ("\u2018", "'"),
+    ("\u2019", "'"),
+    ("\u201a", "'"),
+    ("\u201b", "'"),
+    ("\u2032", "'"),
+    ("\u201c", '"'),
+    ("\u201d", '"'),
+    ("\u201e", '"'),
+    ("\u2033", '"'),
+    ("\u00a0", " "),
+)
+"""Curly quotes, primes and the no-break space, as chrome rules see them."""
+
+TITLE_SEPARATORS: tuple[str, ...] = (" | ", " - ", " – ", " — ", " :: ")
+"""What stands between a title and the site's name in a page title ("Story | Reuters")."""
+
+
+def straighten(text: str, characters: tuple[tuple[str, str], ...] = APOSTROPHES) -> str:
+    """``text`` with each of ``characters`` replaced by its plain form; same length.
+
+    A ``str.replace`` per character found is much faster than ``str.translate``'s lookup per
+    character on long texts, and most texts hold none of them.
+    """
+    for char, plain in characters:
+        if char in text:
+            text = text.replace(char, plain)
+    return text
+
+
+def normalize_line(line: str) -> str:
+    """A line as chrome rules see it: straight quotes, single spaces, no surrounding white
+    space (``str.split()`` and ``regex``'s ``\\s`` agree on what white space is)."""
+    return " ".join(straighten(line, QUOTES).split())
+
+
+def same_length_lower(text: str) -> str:
+    """``text`` in lower case, character for character: the few characters that lower to
+    two (e.g. 'İ') are left alone, so that offsets stay aligned."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def is_word_char(char: str) -> bool:
+    """Whether ``char`` is part of a word, as ``\\w`` means it."""
+    return char.isalnum() or char == "_"
