@@ -29,14 +29,14 @@ from cleaner.mining import (
 )
 from cleaner.registry import DECODE, EXTRACT
 from cleaner.rulecheck import check_path
-from cleaner.rules.candidates import DEFAULT_MARGIN, Candidate, check_whole
+from cleaner.rules.candidates import DEFAULT_MARGIN, check_whole
 from cleaner.rules.candidates import KIND as CANDIDATES_KIND
 from cleaner.rules.candidates import parse_file as parse_candidate_file
-from cleaner.rules.kinds import kind_of, summarize_path
+from cleaner.rules.kinds import kind_of, summarize_path, valid_rules
 from cleaner.rules.location import default_rules_dir, locate_rules_dir
 from cleaner.rules.patterns import nested_quantifiers
 from cleaner.rules.repair import KIND as REPAIR_KIND
-from cleaner.rules.repair import RepairRule, check_pack, load_pack, parse_file
+from cleaner.rules.repair import check_pack, load_pack, parse_file
 from cleaner.rules.source import RuleError, load_rule_file, rule_files_under
 from cleaner.spin import spin_gate, spin_score
 
@@ -99,32 +99,6 @@ def regex_warnings(files: list[Path]) -> list[str]:
     return warnings
 
 
-def _candidates(files: list[Path]) -> list[Candidate]:
-    """Valid candidate entries of ``files`` (problems are reported by the per-file checks)."""
-    candidates: list[Candidate] = []
-    for path in files:
-        try:
-            rule_file = load_rule_file(path)
-        except RuleError:
-            continue
-        if rule_file.meta.get("kind") == CANDIDATES_KIND:
-            candidates.extend(parse_candidate_file(rule_file)[0])
-    return candidates
-
-
-def _repair_rules(files: list[Path]) -> list[RepairRule]:
-    """Valid repair rules of ``files`` (problems are reported by the per-file checks)."""
-    rules: list[RepairRule] = []
-    for path in files:
-        try:
-            rule_file = load_rule_file(path)
-        except RuleError:
-            continue
-        if rule_file.meta.get("kind") == REPAIR_KIND:
-            rules.extend(parse_file(rule_file)[0])
-    return rules
-
-
 @app.command(
     epilog="Examples:\n\n  cleaner rules check\n\n  cleaner rules check rules/repairs/time.toml"
 )
@@ -144,8 +118,8 @@ def check(paths: PathsArg = None) -> None:
         problems.extend(found)
         with contextlib.suppress(RuleError):
             rules += len(load_rule_file(path).rules)
-    problems.extend(check_pack(_repair_rules(files)))
-    candidates = _candidates(files)
+    problems.extend(check_pack(valid_rules(files, REPAIR_KIND, parse_file)))
+    candidates = valid_rules(files, CANDIDATES_KIND, parse_candidate_file)
     if candidates:
         # Problems inside one file were reported by its own check already.
         seen = {str(p) for p in problems}

@@ -40,7 +40,7 @@ import regex
 
 from cleaner.document import Document, Replacement, apply_replacements
 from cleaner.lm import SENTENCE_END, SENTENCE_START, LanguageModel, TrigramModel, prefers
-from cleaner.rules.kinds import RuleSummary
+from cleaner.rules.kinds import RuleSummary, summaries_of
 from cleaner.rules.repair import follow_case
 from cleaner.rules.source import RuleError, RuleFile, RuleRecord, load_rule_file, rule_files_under
 
@@ -685,17 +685,7 @@ def check_whole(candidates: Sequence[Candidate], model: LanguageModel) -> list[R
 
 
 def list_rules(rule_file: RuleFile) -> list[RuleSummary]:
-    candidates, problems = parse_file(rule_file)
-    if problems:
-        raise problems[0]
-    return [
-        RuleSummary(
-            rule_id=c.rule_id,
-            kind=KIND,
-            line=c.line,
-            summary=f"{c.spun} -> {' | '.join(c.originals)} (margin {c.margin:g})",
-            examples=len(c.examples),
-            keeps=len(c.keep),
-        )
-        for c in candidates
-    ]
+    def describe(c: Candidate) -> str:
+        return f"{c.spun} -> {' | '.join(c.originals)} (margin {c.margin:g})"
+
+    return summaries_of(rule_file, KIND, parse_file, describe)

@@ -1,4 +1,5 @@
-"""How rules see text: the one normaliser of quotes and spaces, and the character sets it uses.
+"""How rules see text: the one normaliser of quotes and spaces, the character sets it uses,
+and the separators that join a title to a site name.
 
 A rule is written with plain ``'`` and ``"``; the text it runs on may hold curly quotes,
 primes or no-break spaces. :func:`straighten` maps such characters to the plain ones, one
@@ -38,7 +39,9 @@ QUOTES: tuple[tuple[str, str], ...] = (
 """Curly quotes, primes and the no-break space, as chrome rules see them."""
 
 TITLE_SEPARATORS: tuple[str, ...] = (" | ", " - ", " – ", " — ", " :: ")
-"""What stands between a title and the site's name in a page title ("Story | Reuters")."""
+"""What stands between a title and the site's name in a page title ("Story | Reuters"): the
+tidy stage strips a site name after one. The extract stage also takes a middle dot as one
+when it compares a heading with the title; tidy stripping it too would change its output."""
 
 
 def straighten(text: str, characters: tuple[tuple[str, str], ...] = APOSTROPHES) -> str:

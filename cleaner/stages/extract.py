@@ -51,6 +51,7 @@ from trafilatura.xpaths import BODY_XPATH
 
 from cleaner.document import Document, Edit
 from cleaner.registry import StageSettings
+from cleaner.rules.text import TITLE_SEPARATORS
 
 NAME = "extract"
 OPTIONS = frozenset(
@@ -192,7 +193,8 @@ body_containers: Any = container_test(BODY_XPATH[0].path) or _BODY_CONTAINERS
 # Only the text nodes holding an "&" need escaping; XPath finds them without a Python walk
 # over every element.
 _TEXT_WITH_AMPERSAND = XPath('//text()[contains(., "&")]', smart_strings=True)
-_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ")
+# A heading repeating the title may also end at a middle dot (tidy does not strip that one).
+_TITLE_SEPARATORS = (*TITLE_SEPARATORS, " · ")
 
 # libxml2 (without its "huge" option, which stays off so that a hostile page cannot make it
 # build an unbounded tree) stops descending at 256 levels; what lies deeper is dropped.

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import regex
 
-from cleaner.rules.kinds import RuleSummary
+from cleaner.rules.kinds import RuleSummary, summaries_of
 from cleaner.rules.source import RuleError, RuleFile, RuleRecord, load_rule_file, rule_files_under
 from cleaner.rules.text import APOSTROPHES, same_length_lower, straighten
 
@@ -272,20 +272,7 @@ def load_rules(path: Path) -> list[RepairRule]:
 
 
 def list_rules(rule_file: RuleFile) -> list[RuleSummary]:
-    rules, problems = parse_file(rule_file)
-    if problems:
-        raise problems[0]
-    return [
-        RuleSummary(
-            rule_id=rule.rule_id,
-            kind=KIND,
-            line=rule.line,
-            summary=f"{rule.spun} -> {rule.replace}",
-            examples=len(rule.examples),
-            keeps=len(rule.keep),
-        )
-        for rule in rules
-    ]
+    return summaries_of(rule_file, KIND, parse_file, lambda rule: f"{rule.spun} -> {rule.replace}")
 
 
 def summarize(rules: Iterable[RepairRule]) -> Mapping[str, int]:
