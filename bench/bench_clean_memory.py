@@ -13,15 +13,13 @@ keeps the run short).
 from __future__ import annotations
 
 import gzip
-import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from rss import peak_rss_mb
+
 ROOT = Path(__file__).resolve().parents[1]
-CLEANER = Path(sys.executable).parent / "cleaner"
 SAMPLES = ROOT.parent / "shared" / "samples"
 MAX_BYTES = 20_000_000
 """The default --max-bytes."""
@@ -29,23 +27,6 @@ REAL_BYTES = 2_000_000
 BOUND_FACTOR = 3
 SKIP = ("--skip", "grammar")
 MiB = 1 << 20
-
-
-def peak_rss_mb(args: list[str], stdin_path: Path | None = None) -> tuple[float, int]:
-    """(peak resident memory in MB, exit code) of one ``cleaner`` run."""
-    stdin = stdin_path.open("rb") if stdin_path else subprocess.DEVNULL
-    try:
-        proc = subprocess.Popen(
-            [str(CLEANER), *args], stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        assert proc.stderr is not None
-        proc.stderr.read()
-        _, status, usage = os.wait4(proc.pid, 0)
-    finally:
-        if stdin_path:
-            stdin.close()  # type: ignore[union-attr]
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return usage.ru_maxrss / 1024, proc.returncode  # ru_maxrss is in KiB on Linux
 
 
 def make_inputs(work: Path) -> dict[str, tuple[list[str], Path | None, int]]:

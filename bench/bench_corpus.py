@@ -20,7 +20,6 @@ import os
 import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +29,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 AEB_HTML = REPO.parent / "shared" / "bench" / "aeb" / "html"
 sys.path.insert(0, str(REPO))
+
+from rss import peak_rss_mb  # noqa: E402
 
 from cleaner.corpus import run_corpus  # noqa: E402
 from cleaner.errors import ConfigError  # noqa: E402
@@ -142,18 +143,6 @@ def speedup(report: dict[str, Any], work: Path) -> None:
     report["corpus_stages"] = ",".join(config.stages)
 
 
-_MEASURE = """
-import resource, subprocess, sys
-code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-"""
-
-_COMMAND = (
-    "import typer\nfrom cleaner.cli_corpus import corpus\n"
-    "app = typer.Typer(add_completion=False)\napp.command('corpus')(corpus)\napp()"
-)
-
-
 def peak_memory(report: dict[str, Any], work: Path) -> None:
     skip = ",".join(
         s
@@ -187,18 +176,10 @@ def peak_memory(report: dict[str, Any], work: Path) -> None:
 
 
 def _peak_rss_mb(src: Path, out: Path, skip: str) -> float:
-    """Peak RSS of ``cleaner corpus SRC OUT --jobs 1`` in a child process, in MB."""
-    command = [sys.executable, "-c", _COMMAND, str(src), str(out), "--jobs", "1", "--skip", skip]
-    measured = subprocess.run(
-        [sys.executable, "-c", _MEASURE, *command],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=REPO,
-    )
-    code, kilobytes = measured.stdout.split()
-    assert code == "0", f"corpus run failed with {code}"
-    return int(kilobytes) / 1024
+    """Peak RSS of ``cleaner corpus SRC OUT --jobs 1`` (its worker included), in MB."""
+    peak, code = peak_rss_mb(["corpus", str(src), str(out), "--jobs", "1", "--skip", skip], cwd=REPO)
+    assert code == 0, f"corpus run failed with {code}"
+    return peak
 
 
 def _clean_all(pipeline: Pipeline, pages: list[bytes]) -> None:

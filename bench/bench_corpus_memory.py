@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import subprocess
-import sys
 import tempfile
 from io import BytesIO
 from pathlib import Path
 from typing import Any
+
+from rss import peak_rss_mb
 
 REPO = Path(__file__).resolve().parents[1]
 MAX_BYTES = 5_000_000
@@ -32,26 +32,11 @@ HUGE_BYTES = 1 << 30
 BLOCK = 1 << 20
 SKIP = "repair,grammar"
 
-_MEASURE = """
-import resource, subprocess, sys
-code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-"""
-
-
 def _peak_rss_mb(src: Path, out: Path) -> tuple[int, float]:
-    cleaner = Path(sys.executable).parent / "cleaner"
-    command = [str(cleaner), "corpus", str(src), str(out), "--jobs", "2", "--skip", SKIP]
+    command = ["corpus", str(src), str(out), "--jobs", "2", "--skip", SKIP]
     command += ["--max-bytes", str(MAX_BYTES), "--shard-bytes", str(BLOCK)]
-    measured = subprocess.run(
-        [sys.executable, "-c", _MEASURE, *command],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=REPO,
-    )
-    code, kilobytes = measured.stdout.split()
-    return int(code), int(kilobytes) / 1024
+    peak, code = peak_rss_mb(command, cwd=REPO)
+    return code, peak
 
 
 def _words(total: int) -> bytes:

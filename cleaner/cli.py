@@ -40,6 +40,7 @@ from cleaner.cli_options import (
     err,
 )
 from cleaner.cli_options import fail as _fail
+from cleaner.cli_rules import score
 from cleaner.document import Edit
 from cleaner.errors import DocumentError, ServiceError
 from cleaner.io.naming import (
@@ -476,10 +477,6 @@ _mount_optional(
 
 
 def _mount_score() -> None:
-    try:
-        from cleaner.cli_rules import score
-    except ModuleNotFoundError:
-        return
     app.command(
         name="score",
         epilog="Examples:\n\n  cleaner score article.txt\n\n  cleaner score corpus/raw/*.txt",

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from io import BytesIO
 from pathlib import Path
 
 import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from cleaner.pipeline import PipelineConfig
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -121,3 +127,61 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             or "lt_service" in getattr(item, "fixturenames", ())
         ):
             item.add_marker(pytest.mark.slow)
+
+
+# --- inputs of the corpus runner's tests (test_corpus, _hostile, _fuzz, _kill share them) ------
+
+ARTICLE = (
+    "Council approves new cycle lanes\n\n"
+    "The city council voted on Tuesday to build four kilometres of protected cycle lanes "
+    "along the river road, after a debate that lasted most of the afternoon.\n\n"
+    "Advertisement\n\n"
+    "Work is due to start in the spring and to finish before the end of the school year, "
+    "the council's transport committee said.\n\n"
+    "Sign up for our newsletter\n\n"
+    "Residents will be able to comment on the detailed plans at three public meetings.\n"
+)
+PAGE = (
+    "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Lanes</title></head><body>"
+    "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav><article><h1>Council approves "
+    "new cycle lanes</h1><p>The city council voted on Tuesday to build four kilometres of "
+    "protected cycle lanes along the river road, after a long debate.</p><p>Advertisement</p>"
+    "<p>Work is due to start in the spring and to finish before the end of the school year, "
+    "the council's transport committee said.</p><p>Residents will be able to comment on the "
+    "detailed plans at three public meetings.</p></article><footer>Contact us</footer></body></html>"
+)
+
+
+def corpus_config(rules_dir: Path | None = None) -> PipelineConfig:
+    """The pipeline of the corpus tests: no network-bound stage."""
+    cfg = PipelineConfig.load().without(CORE_SKIP)
+    return cfg.with_overrides(rules_dir=rules_dir)
+
+
+def article(number: int) -> str:
+    return ARTICLE.replace("four", f"{number} and four")
+
+
+@functools.cache
+def warc_pages(pages: int = 3, gzipped: bool = False, long: bool = True) -> bytes:
+    """A WARC of ``pages`` HTML responses (gzip members if ``gzipped``), each a long article,
+    or the short :data:`PAGE` (for tests that cut the file at every byte)."""
+    buffer = BytesIO()
+    writer = WARCWriter(buffer, gzip=gzipped)
+    for number in range(pages):
+        body = PAGE.replace("four kilometres", f"{number + 4} kilometres")
+        if long:
+            padding = "<p>" + "The plan brought significant gains. " * 60 + "</p></article>"
+            body = body.replace("</article>", padding)
+        http = StatusAndHeaders(
+            "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+        )
+        record = writer.create_warc_record(
+            f"https://news.example.org/{number}",
+            "response",
+            payload=BytesIO(body.encode("utf-8")),
+            length=len(body.encode("utf-8")),
+            http_headers=http,
+        )
+        writer.write_record(record)
+    return buffer.getvalue()

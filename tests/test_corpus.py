@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ARTICLE, PAGE, article
+from conftest import corpus_config as config
 
 from cleaner.corpus import (
     AUDIT_FILE,
@@ -28,41 +30,8 @@ from cleaner.corpus import (
     iter_jsonl,
     run_corpus,
 )
-from cleaner.pipeline import PipelineConfig
 
 REPO = Path(__file__).resolve().parents[1]
-SKIP = ("repair", "grammar")
-
-ARTICLE = (
-    "Council approves new cycle lanes\n\n"
-    "The city council voted on Tuesday to build four kilometres of protected cycle lanes "
-    "along the river road, after a debate that lasted most of the afternoon.\n\n"
-    "Advertisement\n\n"
-    "Work is due to start in the spring and to finish before the end of the school year, "
-    "the council's transport committee said.\n\n"
-    "Sign up for our newsletter\n\n"
-    "Residents will be able to comment on the detailed plans at three public meetings.\n"
-)
-PAGE = (
-    "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Lanes</title></head><body>"
-    "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav><article><h1>Council approves "
-    "new cycle lanes</h1><p>The city council voted on Tuesday to build four kilometres of "
-    "protected cycle lanes along the river road, after a long debate.</p><p>Advertisement</p>"
-    "<p>Work is due to start in the spring and to finish before the end of the school year, "
-    "the council's transport committee said.</p><p>Residents will be able to comment on the "
-    "detailed plans at three public meetings.</p></article><footer>Contact us</footer></body></html>"
-)
-
-
-def config(rules_dir: Path | None = None) -> PipelineConfig:
-    cfg = PipelineConfig.load().without(SKIP)
-    return cfg.with_overrides(rules_dir=rules_dir)
-
-
-def article(number: int) -> str:
-    return ARTICLE.replace("four", f"{number} and four")
-
-
 def load_sample_warc_writer() -> Any:
     spec = importlib.util.spec_from_file_location(
         "make_sample_warc", REPO / "scripts" / "make_sample_warc.py"

@@ -18,13 +18,12 @@ import json
 import os
 import shutil
 import tempfile
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from conftest import ARTICLE, PAGE, article, corpus_config, warc_pages
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_corpus import ARTICLE, PAGE, article, config
 
 from cleaner.corpus import (
     AUDIT_FILE,
@@ -53,28 +52,7 @@ FUZZ = settings(
 
 @functools.cache
 def fuzz_config() -> PipelineConfig:
-    return config().with_overrides(max_bytes=MAX_BYTES)
-
-
-@functools.cache
-def warc_sample(gzipped: bool) -> bytes:
-    from warcio.statusandheaders import StatusAndHeaders
-    from warcio.warcwriter import WARCWriter
-
-    buffer = BytesIO()
-    writer = WARCWriter(buffer, gzip=gzipped)
-    for number in range(3):
-        body = PAGE.replace("four", f"{number} and four").encode("utf-8")
-        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
-        record = writer.create_warc_record(
-            f"https://example.org/{number}",
-            "response",
-            payload=BytesIO(body),
-            length=len(body),
-            http_headers=http,
-        )
-        writer.write_record(record)
-    return buffer.getvalue()
+    return corpus_config().with_overrides(max_bytes=MAX_BYTES)
 
 
 JSONL_LINES = st.sampled_from(
@@ -109,7 +87,7 @@ def content(draw: st.DrawFn, kind: str) -> bytes:
     if kind == "jsonl":
         lines = draw(st.lists(JSONL_LINES, max_size=6))
         return ("\n".join(lines) + draw(st.sampled_from(["\n", ""]))).encode("utf-8", "replace")
-    whole = warc_sample(draw(st.booleans()))
+    whole = warc_pages(gzipped=draw(st.booleans()), long=False)
     cut = draw(st.one_of(st.just(len(whole)), st.integers(0, len(whole))))
     return whole[:cut]
 
@@ -224,7 +202,7 @@ def test_every_hostile_kind_at_once() -> None:
     inputs: dict[bytes, Any] = {
         b"caf\xe9.txt": b"x\n",
         b"x" * 240 + b".txt": ARTICLE.encode(),
-        b"cut.warc": warc_sample(False)[:900],
+        b"cut.warc": warc_pages(long=False)[:900],
         b"feed.jsonl": b'{"id":"a","text":"x \\ud800"}\n' + json.dumps({"text": ARTICLE}).encode(),
         b"gone.txt": None,
     }

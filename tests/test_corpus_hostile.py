@@ -14,18 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ARTICLE, PAGE, article, corpus_config, warc_pages
 from test_corpus import (
-    ARTICLE,
-    PAGE,
-    article,
     corpus_command,
     files_under,
     read_jsonl,
     run_command,
 )
-from test_corpus import config as corpus_config
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
 from cleaner.corpus import ERRORS_FILE, iter_jsonl, run_corpus
 from cleaner.io.atomic import temp_path
@@ -41,34 +36,11 @@ def errors(out: Path) -> list[dict[str, Any]]:
     return list(iter_jsonl(out / ERRORS_FILE))
 
 
-def warc_bytes(pages: int = 3) -> bytes:
-    """An uncompressed WARC of ``pages`` HTML responses, each a long article."""
-    buffer = BytesIO()
-    writer = WARCWriter(buffer, gzip=False)
-    for number in range(pages):
-        body = PAGE.replace("four kilometres", f"{number + 4} kilometres")
-        body = body.replace(
-            "</article>", "<p>" + "The plan brought significant gains. " * 60 + "</p></article>"
-        ).encode("utf-8")
-        http = StatusAndHeaders(
-            "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
-        )
-        record = writer.create_warc_record(
-            f"https://news.example.org/{number}",
-            "response",
-            payload=BytesIO(body),
-            length=len(body),
-            http_headers=http,
-        )
-        writer.write_record(record)
-    return buffer.getvalue()
-
-
 # --- WARC files cut short (items 3 and 8) -----------------------------------------------------
 
 
 def test_a_truncated_warc_record_is_an_error_not_a_short_document(tmp_path: Path) -> None:
-    good = warc_bytes()
+    good = warc_pages()
     assert len(good) > 9000
     src, out = tmp_path / "in", tmp_path / "out"
     src.mkdir()
@@ -88,7 +60,7 @@ def test_a_truncated_warc_record_is_an_error_not_a_short_document(tmp_path: Path
 
 
 def test_a_warc_cut_inside_a_record_header_is_reported_not_a_crash(tmp_path: Path) -> None:
-    good = warc_bytes()
+    good = warc_pages()
     second = good.index(b"WARC/1.0", 10)
     src, out = tmp_path / "in", tmp_path / "out"
     src.mkdir()
@@ -215,7 +187,7 @@ def test_long_file_names_get_a_stable_shortened_output_name(tmp_path: Path) -> N
     long_text = "a" * 240 + ".txt"  # the temporary name used to add ~20 characters
     longest = "é" * 125 + ".warc"  # 255 bytes; its output (.jsonl) would be 257
     (src / long_text).write_text(ARTICLE, encoding="utf-8")
-    (src / longest).write_bytes(warc_bytes(1))
+    (src / longest).write_bytes(warc_pages(1))
     result = corpus(src, out)
     assert result.returncode == 0, result.stderr
     assert (out / long_text).read_text(encoding="utf-8").startswith("Council approves")
@@ -323,9 +295,11 @@ def _workers_reading(parent: int, path: Path) -> list[int]:
     return found
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_worker_that_dies_is_named_its_input_left_out_and_the_run_goes_on(
-    tmp_path: Path,
+    tmp_path: Path, jobs: str
 ) -> None:
+    """With one job too: a poison document cleaned in the run's own process would end it."""
     src, out = tmp_path / "in", tmp_path / "out"
     src.mkdir()
     lines = "".join(json.dumps({"id": f"p{n}", "text": article(n)}) + "\n" for n in range(3000))
@@ -335,7 +309,7 @@ def test_a_worker_that_dies_is_named_its_input_left_out_and_the_run_goes_on(
         (src / f"a{number}.txt").write_text(article(number), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "CLEANER_LANGUAGETOOL_URL"}
     proc = subprocess.Popen(
-        [*corpus_command(), str(src), str(out), *SKIP, "--jobs", "2"],
+        [*corpus_command(), str(src), str(out), *SKIP, "--jobs", jobs],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env=env,
@@ -425,21 +399,7 @@ def test_a_warc_cut_anywhere_loses_no_record_silently(tmp_path: Path, gzipped: b
 
     from cleaner.io.warc import read_warc_path
 
-    buffer = BytesIO()
-    writer = WARCWriter(buffer, gzip=gzipped)
-    for number in range(3):
-        body = PAGE.replace("four", f"{number} and four").encode("utf-8")
-        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
-        writer.write_record(
-            writer.create_warc_record(
-                f"https://example.org/{number}",
-                "response",
-                payload=BytesIO(body),
-                length=len(body),
-                http_headers=http,
-            )
-        )
-    whole = buffer.getvalue()
+    whole = warc_pages(gzipped=gzipped, long=False)
     iterator = ArchiveIterator(BytesIO(whole))
     starts = [iterator.offset for _ in iterator]
     ends = [*starts[1:], len(whole)]

@@ -285,26 +285,3 @@ class LocalEngine:
                 f"{', '.join(names[:10])}{more}; run again to resume where it stopped"
             )
         return found
-
-
-class InProcessEngine:
-    """One job: the shards run in the run's own process (no fork, no pickling)."""
-
-    shares_local_languagetool = True
-    workers = 1
-
-    def __init__(self, pipeline: Pipeline) -> None:
-        self.pipeline = pipeline
-
-    def run(
-        self,
-        tasks: Iterator[ShardTask],
-        count: int,
-        config: PipelineConfig,
-        finished: Callable[[ShardDone], None],
-        died: Callable[[ShardTask, str], None],
-    ) -> None:
-        for task in tasks:
-            finished(run_shard(self.pipeline, task))
-
-

@@ -15,7 +15,7 @@ from cleaner.corpus.errors import os_errors_reported
 from cleaner.corpus.lock import RunLock
 from cleaner.corpus.manifest import Manifest
 from cleaner.corpus.plan import MASS_DELETE_FRACTION, SHARD_BYTES, Plan, check_folders, plan
-from cleaner.corpus.pool import InProcessEngine, LocalEngine
+from cleaner.corpus.pool import LocalEngine
 from cleaner.corpus.shards import ShardDone, ShardEngine, ShardTask, read_counts, shard_file
 from cleaner.corpus.summary import CorpusSummary, NoProgress, ProgressSink
 from cleaner.errors import ServiceError
@@ -237,13 +237,12 @@ def _execute(
     summary.jobs = jobs
     local: LocalEngine | None = None
     if engine is None:
-        if jobs > 1:
-            local = LocalEngine(pipeline, jobs, lock, state)
-            # Workers are forked before the progress display starts its refresh thread.
-            local.start()
-            engine = local
-        else:
-            engine = InProcessEngine(pipeline)
+        # Worker processes even for one job: a document that kills the process cleaning it
+        # (out of memory, a crash in a library) must cost only its input, not the run.
+        local = LocalEngine(pipeline, jobs, lock, state)
+        # Workers are forked before the progress display starts its refresh thread.
+        local.start()
+        engine = local
     try:
         sink.start(planned.bytes, planned.units, summary.inputs_skipped)
         engine.run(pending(), planned.tasks, config, finished, died)
