@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from cleaner.candidate_check import check_whole
 from cleaner.errors import CleanerError
 from cleaner.io.writers import atomic_write_text
 from cleaner.lm import TrigramModel
@@ -30,7 +31,7 @@ from cleaner.mining import (
     settle_examples,
     without_existing,
 )
-from cleaner.rules.candidates import DEFAULT_MARGIN, Candidate, check_whole, load_candidates
+from cleaner.rules.candidates import DEFAULT_MARGIN, Candidate, load_candidates
 from cleaner.rules.candidates import KIND as CANDIDATES_KIND
 from cleaner.rules.candidates import parse_file as parse_candidate_file
 from cleaner.rules.kinds import check_path, kind_of, summarize_path

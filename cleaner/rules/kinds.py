@@ -24,7 +24,7 @@ KIND_MODULES: dict[str, str] = {
     "chrome": "cleaner.rules.chrome",
     "repair": "cleaner.rules.repair",
     "grammar": "cleaner.rules.grammar",
-    "candidates": "cleaner.rules.candidates",
+    "candidates": "cleaner.candidate_check",  # runs the model: above the rules layer
 }
 
 
