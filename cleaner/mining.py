@@ -426,10 +426,42 @@ def settle_examples(
         model,
     )
     for proposal in live:
-        proposal.examples = [(g, e) for g, e in proposal.examples if not pack.find(e)]
+        single = CandidatePack([_as_candidate(proposal, proposal.margin)], model)
+        settled: list[tuple[str, str]] = []
+        for given, expected in proposal.examples:
+            # A quote holding another spun form is narrowed around its own site until the
+            # other one falls outside (the model sees two words each side anyway).
+            for words in (QUOTE_WORDS, 4, 3):
+                narrow_given, narrow_expected = _narrowed(given, expected, words)
+                if not pack.find(narrow_expected) and single.repair(narrow_given) == narrow_expected:
+                    settled.append((narrow_given, narrow_expected))
+                    break
+        proposal.examples = settled
         proposal.clean_keeps = [k for k in proposal.clean_keeps if not pack.find(k)]
         if not proposal.examples:
             proposal.rejected = "every context holds another candidate's spun form"
+
+
+def _narrowed(given: str, expected: str, words: int) -> tuple[str, str]:
+    """``given`` and ``expected`` cut to ``words`` words either side of where they differ."""
+    start = 0
+    while start < min(len(given), len(expected)) and given[start] == expected[start]:
+        start += 1
+    end = 0
+    while end < min(len(given), len(expected)) - start and given[-1 - end] == expected[-1 - end]:
+        end += 1
+    while start > 0 and not given[start - 1].isspace():  # back to the start of the word
+        start -= 1
+    while end > 0 and not given[len(given) - end].isspace():
+        end -= 1
+    left = given[:start].split()[-words:] if words else []
+    right = given[len(given) - end :].split()[:words] if end else []
+    middle_given = given[start : len(given) - end].strip()
+    middle_expected = expected[start : len(expected) - end].strip()
+    return (
+        " ".join([*left, middle_given, *right]),
+        " ".join([*left, middle_expected, *right]),
+    )
 
 
 # --------------------------------------------------------------------------- output
