@@ -81,7 +81,9 @@ class RepairStage:
         scan = self.pack.scan(doc.text)
         # Decided once, on the input, before any repair, for an English document (the one
         # language check): every later layer follows the decision and trusts its language.
-        gate = replace(self.pack.gate(scan), language=language)
+        gate = self.pack.gate(scan)
+        if gate.language != language:  # "und": rare, and replace() costs on clean text
+            gate = replace(gate, language=language)
         found = self.pack.finish(scan, spun=gate.spun, gate=gate)
         doc = report_timeouts(doc, NAME, found.timed_out, self.pack.regex_timeout)
         gate_fields = {"spin_gate": gate.as_metadata(), "spin_score_before": gate.score}
