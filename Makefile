@@ -63,3 +63,12 @@ chromium:
 	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 	      || echo "make chromium: could not install chromium; the report's browser tests will be skipped"; \
 	  else echo "make chromium: chromium missing (sudo apt-get install chromium); the report's browser tests will be skipped"; fi; }
+
+# Candidate rules mined from the tuning pages of bench/spin_split.toml (never the validation
+# ones), written outside the rules folder: the miner quotes its examples from the pages, which
+# are third-party text. Keep the pairs you trust and write their examples in your own words.
+VALIDATION_PAGES := 002,006,009,010,011,014,020,021,022,025,028,029
+mine-candidates: setup
+	$(VENV)/bin/cleaner rules mine --pairs ../shared/data/spinner_pairs.tsv \
+		--pages ../shared/data/spun-dev --exclude-pages $(VALIDATION_PAGES) \
+		--skip-existing rules/candidates --min-count 1 -o build/mined-candidates.toml

@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO))
 from cleaner.document import Document  # noqa: E402
 from cleaner.lm import TrigramModel, prefers  # noqa: E402
 from cleaner.registry import StageSettings  # noqa: E402
-from cleaner.rules.candidates import CandidatePack, load_candidates  # noqa: E402
+from cleaner.rules.candidates import SPUN_ENGLISH, CandidatePack, load_candidates  # noqa: E402
 from cleaner.stages.repair import RepairStage, build  # noqa: E402
 
 
@@ -97,7 +97,7 @@ def run(report: dict[str, Any]) -> None:
         for body in bodies
         for e in with_layer(Document(text=body)).edits
     )
-    layer_mb_s = _mb_s(lambda t: pack.apply(Document(text=t), "repair"), spun_docs)
+    layer_mb_s = _mb_s(lambda t: pack.apply(Document(text=t), "repair", SPUN_ENGLISH), spun_docs)
     report["candidates"] = {
         "candidates": len(candidates),
         "model": model.name,

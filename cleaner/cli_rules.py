@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from cleaner.candidate_check import check_whole
 from cleaner.errors import CleanerError
 from cleaner.io.writers import atomic_write_text
 from cleaner.lm import TrigramModel
@@ -23,13 +24,16 @@ from cleaner.mining import (
     moby_thesaurus,
     read_aligned_pairs,
     read_clean_texts,
+    read_page_folder,
     render_candidate_file,
     respin_swaps,
     score_proposals,
+    settle_examples,
+    without_existing,
 )
 from cleaner.registry import DECODE, EXTRACT
 from cleaner.rulecheck import check_path
-from cleaner.rules.candidates import DEFAULT_MARGIN, check_whole
+from cleaner.rules.candidates import DEFAULT_MARGIN, load_candidates
 from cleaner.rules.candidates import KIND as CANDIDATES_KIND
 from cleaner.rules.candidates import parse_file as parse_candidate_file
 from cleaner.rules.kinds import kind_of, summarize_path, valid_rules
@@ -279,6 +283,21 @@ def mine(
             "../shared/data/spun-dev/aligned_pairs.tsv."
         ),
     ] = None,
+    pages: Annotated[
+        Path | None,
+        typer.Option(
+            help="A folder of spun pages and their originals (pages/NNN.txt, originals/NNN.txt, "
+            "as ../shared/data/spun-dev): each page is aligned with its original; "
+            "--exclude-pages are left out."
+        ),
+    ] = None,
+    skip_existing: Annotated[
+        Path | None,
+        typer.Option(
+            help="Candidate rules already committed (file or folder): their spun forms, and "
+            "forms that would chain with them, are not proposed again."
+        ),
+    ] = None,
     spun_texts: Annotated[
         list[Path] | None,
         typer.Option(
@@ -365,6 +384,14 @@ def mine(
             if path is not None
             for file in ([path] if path.is_file() else sorted(path.glob("*.txt")))
         ]
+        if pages is not None:
+            seen.extend(read_page_folder(pages, excluded))
+        # The file being rewritten is not "existing": its entries are proposed afresh.
+        existing = [
+            c
+            for c in (load_candidates(skip_existing) if skip_existing is not None else [])
+            if c.path.resolve() != output.resolve()
+        ]
         if reference_path is not None:
             seen.extend(caption_pairs(reference_path.read_text(encoding="utf-8")))
         swaps = respin_swaps([p.read_text(encoding="utf-8") for p in respin_paths])
@@ -373,6 +400,7 @@ def mine(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_PROBLEMS) from exc
     proposals = [p for p in group_pairs(seen) if sum(p.sources.values()) >= min_count]
+    proposals = without_existing(proposals, existing)
     synonyms = None
     if thesaurus:
         words = {w for p in proposals for form in (p.spun, *p.originals) for w in [form.lower()]}
@@ -390,6 +418,7 @@ def mine(
         swaps=swaps,
         spun_texts=spun_pages,
     )
+    settle_examples(proposals, model, existing)
     inputs = [str(p) for p in (*pairs_paths, reference_path, clean_path) if p is not None]
     text = render_candidate_file(
         proposals,

@@ -164,6 +164,43 @@ def caption_pairs(text: str) -> list[SeenPair]:
     return pairs
 
 
+def page_pairs(spun_text: str, original_text: str) -> list[SeenPair]:
+    """Pairs from a spun page aligned word by word with the article it was spun from; each
+    carries the spun text around its site as context."""
+    return [
+        SeenPair(spun, original, "pages", 1, context)
+        for original, spun, context in _substitutions(original_text, spun_text)
+    ]
+
+
+def read_page_folder(folder: Path, exclude_pages: Iterable[str] = ()) -> list[SeenPair]:
+    """Pairs of every page of ``folder/pages/NNN.txt`` that has ``folder/originals/NNN.txt``
+    (the layout of the shared spun development set), except ``exclude_pages`` (the
+    validation split: nothing mined may come from them). A first line holding the page's
+    address is left out."""
+    pages = folder / "pages"
+    if not pages.is_dir():
+        raise ValueError(f"{folder}: no pages/ folder (expected pages/NNN.txt, originals/NNN.txt)")
+    excluded = set(exclude_pages)
+    pairs: list[SeenPair] = []
+    for page in sorted(pages.glob("*.txt")):
+        original = folder / "originals" / page.name
+        if page.stem in excluded or not original.is_file():
+            continue
+        pairs.extend(
+            page_pairs(
+                _without_address(page.read_text(encoding="utf-8")),
+                _without_address(original.read_text(encoding="utf-8")),
+            )
+        )
+    return pairs
+
+
+def _without_address(text: str) -> str:
+    first, _, rest = text.partition("\n")
+    return rest if first.startswith("http") else text
+
+
 def respin_swaps(texts: Sequence[str]) -> list[tuple[str, str]]:
     """Word pairs two spins of one article disagree on. Both sides are the spinner's output,
     so a swap says the two are interchangeable, not which one is the original."""
@@ -250,6 +287,23 @@ def group_pairs(pairs: Iterable[SeenPair]) -> list[Proposal]:
         spun_forms.add(spun)
         original_forms.update(o.lower() for o in originals)
     return kept
+
+
+def without_existing(
+    proposals: Iterable[Proposal], existing: Iterable[Candidate]
+) -> list[Proposal]:
+    """``proposals`` less those a committed candidate already covers, or that would chain with
+    one (a spun form that is an existing original, an original that is an existing spun form):
+    the mined file then loads beside the committed ones."""
+    committed = list(existing)
+    spun_forms = {c.spun.lower() for c in committed}
+    original_forms = {o.lower() for c in committed for o in c.originals}
+    return [
+        p
+        for p in proposals
+        if p.spun.lower() not in spun_forms | original_forms
+        and not any(o.lower() in spun_forms for o in p.originals)
+    ]
 
 
 def _key(proposal: Proposal) -> str:
@@ -357,6 +411,57 @@ def score_proposals(
                 f"the model cannot separate it: best spun margin {best:.2f} < needed "
                 f"{proposal.margin:g} (clean margin {proposal.clean_margin:.2f})"
             )
+
+
+def settle_examples(
+    proposals: Sequence[Proposal], model: LanguageModel, existing: Sequence[Candidate] = ()
+) -> None:
+    """Keep only the examples and keeps that the whole set (the proposals with ``existing``)
+    leaves as they should be: an example's expected text and every keep must not be changed
+    by any other candidate, as ``cleaner rules check`` demands. A proposal left with no
+    example is rejected; one left with no clean keep keeps its example's expected text."""
+    live = [p for p in proposals if not p.rejected]
+    pack = CandidatePack(
+        [*existing, *(_as_candidate(p, p.margin) for p in live)],
+        model,
+    )
+    for proposal in live:
+        single = CandidatePack([_as_candidate(proposal, proposal.margin)], model)
+        settled: list[tuple[str, str]] = []
+        for given, expected in proposal.examples:
+            # A quote holding another spun form is narrowed around its own site until the
+            # other one falls outside (the model sees two words each side anyway).
+            for words in (QUOTE_WORDS, 4, 3):
+                narrow_given, narrow_expected = _narrowed(given, expected, words)
+                if not pack.find(narrow_expected) and single.repair(narrow_given) == narrow_expected:
+                    settled.append((narrow_given, narrow_expected))
+                    break
+        proposal.examples = settled
+        proposal.clean_keeps = [k for k in proposal.clean_keeps if not pack.find(k)]
+        if not proposal.examples:
+            proposal.rejected = "every context holds another candidate's spun form"
+
+
+def _narrowed(given: str, expected: str, words: int) -> tuple[str, str]:
+    """``given`` and ``expected`` cut to ``words`` words either side of where they differ."""
+    start = 0
+    while start < min(len(given), len(expected)) and given[start] == expected[start]:
+        start += 1
+    end = 0
+    while end < min(len(given), len(expected)) - start and given[-1 - end] == expected[-1 - end]:
+        end += 1
+    while start > 0 and not given[start - 1].isspace():  # back to the start of the word
+        start -= 1
+    while end > 0 and not given[len(given) - end].isspace():
+        end -= 1
+    left = given[:start].split()[-words:] if words else []
+    right = given[len(given) - end :].split()[:words] if end else []
+    middle_given = given[start : len(given) - end].strip()
+    middle_expected = expected[start : len(expected) - end].strip()
+    return (
+        " ".join([*left, middle_given, *right]),
+        " ".join([*left, middle_expected, *right]),
+    )
 
 
 # --------------------------------------------------------------------------- output

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from cleaner import candidate_check
 from cleaner.document import Document
 from cleaner.rules import candidates, chrome, grammar, repair
 from cleaner.rules.chrome import ChromeRule, ChromeRuleSet, compile_rule
@@ -85,7 +86,7 @@ CHECKS: dict[str, Callable[[RuleFile], list[RuleError]]] = {
     chrome.KIND: check_chrome_file,
     repair.KIND: repair.check_file,
     grammar.KIND: grammar.check_file,
-    candidates.KIND: candidates.check_file,
+    candidates.KIND: candidate_check.check_file,
 }
 """Rule kind -> the check that runs a file's examples and keeps."""
 

@@ -8,13 +8,12 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
+from cleaner.candidate_check import candidate_problems, check_file
 from cleaner.lm import TrigramModel
 from cleaner.rulecheck import check_path
 from cleaner.rules.candidates import (
     Candidate,
     CandidatePack,
-    candidate_problems,
-    check_file,
     load_candidates,
     parse_file,
 )

@@ -8,8 +8,15 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
-from cleaner.mining import SeenPair, caption_pairs, group_pairs, read_aligned_pairs
-from cleaner.rules.candidates import load_candidates
+from cleaner.mining import (
+    SeenPair,
+    caption_pairs,
+    group_pairs,
+    read_aligned_pairs,
+    read_page_folder,
+    without_existing,
+)
+from cleaner.rules.candidates import Candidate, load_candidates
 
 PAIRS = (
     "spun\toriginal\tcount\tpages\texample_context_spun\texample_context_original\n"
@@ -102,3 +109,52 @@ def test_mine_names_a_missing_input(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert b"nope.tsv: no such file or folder (pairs)" in result.stderr
     assert not (tmp_path / "x.toml").exists()
+
+
+def test_read_page_folder_aligns_pages_with_originals_and_leaves_out_held_out_pages(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "originals").mkdir()
+    pages = {
+        "001": (
+            "https://a.example/1\nThe Senate passed the invoice on Friday.",
+            "The Senate passed the bill on Friday.",
+        ),
+        "002": (
+            "The workplace was closed for the vacation.",
+            "The office was closed for the holiday.",
+        ),
+        "003": ("A page without its original: brokers everywhere.", None),
+    }
+    for page, (spun, original) in pages.items():
+        (tmp_path / "pages" / f"{page}.txt").write_text(spun, encoding="utf-8")
+        if original is not None:
+            (tmp_path / "originals" / f"{page}.txt").write_text(original, encoding="utf-8")
+    pairs = read_page_folder(tmp_path, exclude_pages=["002"])
+    assert [(p.spun, p.original, p.source) for p in pairs] == [("invoice", "bill", "pages")]
+    assert "passed the invoice on Friday" in pairs[0].context
+    assert {(p.spun, p.original) for p in read_page_folder(tmp_path)} == {
+        ("invoice", "bill"),
+        ("workplace", "office"),
+        ("vacation", "holiday"),
+    }
+    with pytest.raises(ValueError, match="no pages/ folder"):
+        read_page_folder(tmp_path / "pages")
+
+
+def test_without_existing_drops_covered_and_chaining_forms() -> None:
+    proposals = group_pairs(
+        [
+            SeenPair("invoice", "bill", "pairs", 3),
+            SeenPair("brokers", "agents", "pairs", 2),
+            SeenPair("agents", "reps", "pairs", 1),
+            SeenPair("vacation", "holiday", "pairs", 1),
+        ]
+    )
+    committed = [
+        Candidate("candidates.invoice", Path("x.toml"), 1, "invoice", ("bill",), 1.0),
+        Candidate("candidates.holidays", Path("x.toml"), 2, "holiday", ("vacation",), 1.0),
+    ]
+    kept = without_existing(proposals, committed)
+    assert [(p.spun, p.originals) for p in kept] == [("brokers", ["agents"])]

@@ -5,15 +5,17 @@ on clean news through the default pipeline."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from conftest import AEB_TRUTH, REPO, SHARED
 
 from cleaner import Cleaner
+from cleaner.candidate_check import candidate_problems, check_whole
 from cleaner.document import Document
 from cleaner.lm import TrigramModel
 from cleaner.registry import StageSettings
-from cleaner.rules.candidates import Candidate, candidate_problems, check_whole, load_candidates
+from cleaner.rules.candidates import SPUN_ENGLISH, Candidate, load_candidates
 from cleaner.stages import repair as repair_stage
 
 CANDIDATES = REPO / "rules" / "candidates"
@@ -123,3 +125,17 @@ def test_clean_news_holds_even_with_the_gate_forced_open(model: TrigramModel) ->
     judged = [m for body in bodies for m in pack.judge(body)]
     assert len(judged) > 100  # the spun forms do occur in clean news...
     assert [m.rule_id for body in bodies for m in pack.find(body)] == []  # ...and stay
+
+
+def test_the_candidate_layer_follows_the_gate_decision_alone(
+    stage: repair_stage.RepairStage,
+) -> None:
+    """The stage checks the language once and decides the gate; the candidate layer only reads
+    the decision: a document called not spun gets nothing, whatever its text."""
+    assert stage.candidates is not None
+    doc = Document(SIGNATURES + "The new telephones cost $999 at launch.")
+    spun = stage.candidates.replacements(doc, SPUN_ENGLISH)
+    assert [r.after for r in spun] == ["phones"]
+    assert stage.candidates.replacements(doc, replace(SPUN_ENGLISH, spun=False)) == []
+    # An undetermined language is repaired as English, the gate still deciding.
+    assert _candidate_edits(stage(doc.with_metadata(language="und")))

@@ -1,30 +1,13 @@
 """Candidate rules: spun forms that are also ordinary English, decided by a language model.
 
-A candidate file (``rules/candidates/<theme>.toml``, ``[meta] kind = "candidates"``) lists
-spinner substitutions of ordinary words, each a spun form and the original(s) it may stand
-for::
-
-    [meta]
-    kind = "candidates"
-    description = "..."
-    margin = 1.0                  # log10: the original must be 10x more likely in context
-
-    [[rules]]
-    id = "candidates.brokers"
-    spun = "brokers"
-    originals = ["agents"]
-    pos = "noun"                  # optional, for reviewers: the model decides
-    margin = 1.5                  # optional: overrides the file's margin
-    examples = [["AI brokers can automate work.", "AI agents can automate work."]]
-    keep = ["The deal was arranged by two brokers in London."]
-
-Unlike a precise rule, a candidate never fires on its own: the repair stage offers each
-occurrence (word boundaries, any case unless ``match_case``) to a :class:`LanguageModel`, which
-compares the original and the spun wording in a window of context; the original replaces the
-spun form, in the spun form's case, only when it wins by at least the margin, and only in
-documents the repair gate calls spun. Optional guards (``require_before``, ``forbid_before``,
-``require_after``, ``forbid_after``: regexes on the same line, as in repair rules) narrow
-where a candidate is considered at all.
+The file format and its validation live in :mod:`cleaner.rules.candidate_schema`; example
+checks in :mod:`cleaner.candidate_check`. Unlike a precise rule, a candidate never fires on
+its own: the repair stage offers each occurrence (word boundaries, any case unless
+``match_case``) to a :class:`LanguageModel`, which compares the original and the spun wording
+in a window of context; the original replaces the spun form, in the spun form's case, only
+when it wins by at least the margin, and only in documents the repair gate calls spun.
+Optional guards (``require_before``, ``forbid_before``, ``require_after``, ``forbid_after``:
+regexes on the same line, as in repair rules) narrow where a candidate is considered at all.
 """
 
 from __future__ import annotations
@@ -32,24 +15,41 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import ahocorasick
 import regex
 
 from cleaner.document import Document, Replacement, apply_replacements
-from cleaner.lm import SENTENCE_END, SENTENCE_START, LanguageModel, TrigramModel, prefers
+from cleaner.lm import SENTENCE_END, SENTENCE_START, LanguageModel, prefers
+from cleaner.rules.candidate_schema import (
+    DEFAULT_MARGIN,
+    KIND,
+    Candidate,
+    load_candidates,
+    pack_problems,
+    parse_file,
+)
 from cleaner.rules.kinds import RuleSummary, summaries_of
-from cleaner.rules.repair import follow_case
-from cleaner.rules.source import RuleError, RuleFile, RuleRecord, load_rule_file, rule_files_under
+from cleaner.rules.repair import GateDecision, follow_case
+from cleaner.rules.source import RuleFile
 
-KIND = "candidates"
+# The schema's names are part of this module's interface too (the layer's one entry point).
+__all__ = [
+    "CONTEXT_WORDS",
+    "DEFAULT_MARGIN",
+    "KIND",
+    "LAYER",
+    "SPUN_ENGLISH",
+    "Candidate",
+    "CandidateMatch",
+    "CandidatePack",
+    "load_candidates",
+    "pack_problems",
+    "parse_file",
+]
+
 LAYER = "candidate"
-
-#: The file margin when ``[meta] margin`` is absent: the original must be ten times more
-#: likely than the spun form in its context (log10 1.0).
-DEFAULT_MARGIN = 1.0
 
 #: Words of context on each side. The default model is a trigram model: a word's score sees
 #: the two words before it, so two words each side hold everything the choice changes.
@@ -57,16 +57,6 @@ CONTEXT_WORDS = 2
 
 #: Guards look at most this far back/forward on the line, as the repair rules' guards do.
 _GUARD_WINDOW = 300
-
-_META_KEYS = frozenset({"kind", "description", "margin", "source"})
-_GUARD_KEYS = ("require_before", "forbid_before", "require_after", "forbid_after")
-_RULE_KEYS = frozenset(
-    {"id", "spun", "originals", "pos", "margin", "match_case", "examples", "keep", "note"}
-    | set(_GUARD_KEYS)
-)
-_POS_TAGS = frozenset({"noun", "verb", "adjective", "adverb", "name", "phrase", "other"})
-_ID_SHAPE = regex.compile(r"^candidates\.[a-z0-9][a-z0-9-]*$")
-_PHRASE_SHAPE = regex.compile(r"^[^\W_]+(?:['’-][^\W_]+)*(?: [^\W_]+(?:['’-][^\W_]+)*)*$")
 
 # Tokens as the candidate layer sees them: letters and digits, with inner apostrophes.
 _TOKEN = regex.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -80,33 +70,8 @@ _CONTEXT_CHARS = 80
 # "brokers'") and is left alone.
 _JOINERS = frozenset("-'’/@&_")
 
-
-@dataclass(frozen=True)
-class Candidate:
-    """One validated candidate entry."""
-
-    rule_id: str
-    path: Path
-    line: int
-    spun: str
-    originals: tuple[str, ...]
-    margin: float
-    pos: str = ""
-    match_case: bool = False
-    require_before: str | None = None
-    forbid_before: str | None = None
-    require_after: str | None = None
-    forbid_after: str | None = None
-    examples: tuple[tuple[str, str], ...] = ()
-    keep: tuple[str, ...] = ()
-    note: str = ""
-
-    def error(self, problem: str) -> RuleError:
-        return RuleError(self.path, self.line, self.rule_id, problem)
-
-    @property
-    def spun_words(self) -> tuple[str, ...]:
-        return tuple(self.spun.lower().replace("’", "'").split())
+#: The decision :meth:`CandidatePack.repair` judges under: an English document called spun.
+SPUN_ENGLISH = GateDecision(score=0.0, threshold=0.0, spun=True, language="en")
 
 
 @dataclass(frozen=True)
@@ -127,197 +92,6 @@ class CandidateMatch:
             f"layer {LAYER}: the language model prefers it by {self.margin:.2f} "
             f"(log10; needs {self.threshold:g})"
         )
-
-
-# --------------------------------------------------------------------------- schema
-
-
-def _margin(value: Any, where: RuleRecord | RuleFile) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        problem = f"'margin' must be a number (log10), not {value!r}"
-    elif value < 0:
-        problem = f"'margin' must not be negative, not {value!r}"
-    else:
-        return float(value)
-    if isinstance(where, RuleRecord):
-        raise where.error(problem)
-    raise RuleError(where.path, None, None, problem)
-
-
-def _phrase(record: RuleRecord, key: str, value: Any) -> str:
-    if not isinstance(value, str) or not _PHRASE_SHAPE.match(value):
-        raise record.error(
-            f"'{key}' must be one or more words separated by single spaces, not {value!r}"
-        )
-    return value
-
-
-def parse_candidate(record: RuleRecord, file_margin: float) -> Candidate:
-    """Validate one ``[[rules]]`` table; raise :class:`RuleError` naming file, line and id."""
-    data = record.data
-    unknown = sorted(set(data) - _RULE_KEYS)
-    if unknown:
-        raise record.error(f"unknown keys {unknown} (allowed: {sorted(_RULE_KEYS)})")
-    if not _ID_SHAPE.match(record.rule_id):
-        raise record.error("'id' must look like 'candidates.<slug>' (lower case, digits, '-')")
-    if "spun" not in data:
-        raise record.error("missing field 'spun' (the spun form, e.g. \"brokers\")")
-    spun = _phrase(record, "spun", data["spun"])
-    raw_originals = data.get("originals")
-    if not isinstance(raw_originals, list) or not raw_originals:
-        raise record.error("missing field 'originals' (a list of one or more original forms)")
-    originals = tuple(_phrase(record, "originals", o) for o in raw_originals)
-    if any(o.lower() == spun.lower() for o in originals):
-        raise record.error(f"an original equals the spun form {spun!r}")
-    if len({o.lower() for o in originals}) != len(originals):
-        raise record.error("'originals' lists the same form twice")
-    margin = _margin(data["margin"], record) if "margin" in data else file_margin
-    pos = data.get("pos", "")
-    if pos and pos not in _POS_TAGS:
-        raise record.error(f"'pos' must be one of {sorted(_POS_TAGS)}, not {pos!r}")
-    match_case = data.get("match_case", False)
-    if not isinstance(match_case, bool):
-        raise record.error("'match_case' must be true or false")
-    guards: dict[str, str | None] = {}
-    for key in _GUARD_KEYS:
-        value = data.get(key)
-        if value is not None:
-            if not isinstance(value, str) or not value:
-                raise record.error(f"'{key}' must be a non-empty regex string")
-            try:
-                regex.compile(value)
-            except regex.error as exc:
-                raise record.error(f"'{key}' is not a valid regex: {exc}") from exc
-        guards[key] = value
-    raw_examples = data.get("examples")
-    if not isinstance(raw_examples, list) or not raw_examples:
-        raise record.error("missing field 'examples' (at least one [spun text, expected] pair)")
-    examples: list[tuple[str, str]] = []
-    for pair in raw_examples:
-        if (
-            not isinstance(pair, list)
-            or len(pair) != 2
-            or not all(isinstance(p, str) and p for p in pair)
-        ):
-            raise record.error("each example must be a pair [spun text, expected] of strings")
-        if pair[0] == pair[1]:
-            raise record.error(f"example input equals its expected output: {pair[0]!r}")
-        examples.append((pair[0], pair[1]))
-    keep = data.get("keep")
-    if not isinstance(keep, list) or not keep or not all(isinstance(k, str) and k for k in keep):
-        raise record.error(
-            "missing field 'keep' (at least one text with a legitimate use of the spun form: "
-            "every candidate is ordinary English somewhere)"
-        )
-    note = data.get("note", "")
-    if not isinstance(note, str):
-        raise record.error("'note' must be a string")
-    return Candidate(
-        rule_id=record.rule_id,
-        path=record.path,
-        line=record.line,
-        spun=spun,
-        originals=originals,
-        margin=margin,
-        pos=pos,
-        match_case=match_case,
-        examples=tuple(examples),
-        keep=tuple(keep),
-        note=note,
-        **guards,
-    )
-
-
-def _meta_problems(rule_file: RuleFile) -> tuple[float, list[RuleError]]:
-    problems: list[RuleError] = []
-    unknown = sorted(set(rule_file.meta) - _META_KEYS)
-    if unknown:
-        problems.append(RuleError(rule_file.path, None, None, f"unknown [meta] keys {unknown}"))
-    description = rule_file.meta.get("description")
-    if not isinstance(description, str) or not description.strip():
-        problems.append(
-            RuleError(rule_file.path, None, None, "[meta] needs 'description' (a non-empty string)")
-        )
-    margin = DEFAULT_MARGIN
-    if "margin" in rule_file.meta:
-        try:
-            margin = _margin(rule_file.meta["margin"], rule_file)
-        except RuleError as exc:
-            problems.append(exc)
-    return margin, problems
-
-
-def parse_file(rule_file: RuleFile) -> tuple[list[Candidate], list[RuleError]]:
-    """Every valid candidate of a file, and every problem with the others."""
-    margin, problems = _meta_problems(rule_file)
-    candidates: list[Candidate] = []
-    for record in rule_file.rules:
-        try:
-            candidates.append(parse_candidate(record, margin))
-        except RuleError as exc:
-            problems.append(exc)
-    return candidates, problems
-
-
-def pack_problems(candidates: Sequence[Candidate]) -> list[RuleError]:
-    """Problems only the whole set shows: ids or spun forms given twice, and chains (an
-    original that is itself a spun form would be rewritten again on a second run)."""
-    problems: list[RuleError] = []
-    ids: dict[str, Candidate] = {}
-    forms: dict[tuple[bool, str], Candidate] = {}
-    for candidate in candidates:
-        first = ids.setdefault(candidate.rule_id, candidate)
-        if first is not candidate:
-            problems.append(
-                candidate.error(f"duplicate rule id (also at {first.path}:{first.line})")
-            )
-        key = (
-            candidate.match_case,
-            candidate.spun if candidate.match_case else candidate.spun.lower(),
-        )
-        first = forms.setdefault(key, candidate)
-        if first is not candidate:
-            problems.append(
-                candidate.error(
-                    f"spun form {candidate.spun!r} is also a candidate at {first.path}:"
-                    f"{first.line} ({first.rule_id}): merge their originals into one entry"
-                )
-            )
-    spun_forms = {c.spun.lower(): c for c in candidates}
-    for candidate in candidates:
-        for original in candidate.originals:
-            other = spun_forms.get(original.lower())
-            if other is not None:
-                problems.append(
-                    candidate.error(
-                        f"original {original!r} is itself a spun form ({other.rule_id}): a "
-                        "second cleaning would rewrite it again"
-                    )
-                )
-    return problems
-
-
-def load_candidates(path: Path) -> list[Candidate]:
-    """All candidates under ``path`` (a file or folder); files of other kinds are skipped.
-
-    Raises the first :class:`RuleError` found (use :func:`check_file` to collect them all).
-    A missing folder holds no candidates.
-    """
-    if not path.exists():
-        return []
-    candidates: list[Candidate] = []
-    for file_path in rule_files_under(path):
-        rule_file = load_rule_file(file_path)
-        if rule_file.meta.get("kind") != KIND:
-            continue
-        parsed, problems = parse_file(rule_file)
-        if problems:
-            raise problems[0]
-        candidates.extend(parsed)
-    problems = pack_problems(candidates)
-    if problems:
-        raise problems[0]
-    return candidates
 
 
 # --------------------------------------------------------------------------- matching
@@ -477,16 +251,18 @@ class CandidatePack:
             candidate.margin,
         )
 
-    def apply(self, doc: Document, stage: str, note: str = "") -> Document:
+    def apply(self, doc: Document, stage: str, gate: GateDecision, note: str = "") -> Document:
         """``doc`` with every confirmed candidate replaced, each an edit with its margin (and
-        ``note``, e.g. the gate's score, appended to its message).
-
-        Only English is judged: the model is an English model.
-        """
-        return apply_replacements(doc, stage, self.replacements(doc, note=note))
+        ``note``, e.g. the gate's score, appended to its message); nothing unless ``gate``
+        calls the document spun."""
+        return apply_replacements(doc, stage, self.replacements(doc, gate, note=note))
 
     def replacements(
-        self, doc: Document, earlier: Sequence[Replacement] = (), note: str = ""
+        self,
+        doc: Document,
+        gate: GateDecision,
+        earlier: Sequence[Replacement] = (),
+        note: str = "",
     ) -> list[Replacement]:
         """The candidates to apply to ``doc.text`` once the ``earlier`` replacements (the
         precise rules') are made. They are judged on the repaired text, so the model sees
@@ -494,9 +270,11 @@ class CandidatePack:
         call then logs the whole stage, every edit's offsets in the text the stage received.
         A candidate inside an earlier replacement's output is left out.
 
-        Only English is judged: the model is an English model.
+        Nothing unless ``gate`` calls the document spun. The gate is decided by the repair
+        stage only for documents in a language the rules and the model are written for (it
+        carries that ``language``): the language is checked there, once.
         """
-        if doc.metadata.get("language", "en") not in ("en", "und"):
+        if not gate.spun:
             return []
         text = doc.text
         # Stretches the earlier replacements left alone: (repaired start, end, input start).
@@ -529,8 +307,9 @@ class CandidatePack:
         return found
 
     def repair(self, text: str) -> str:
-        """``text`` with every confirmed candidate replaced (for examples and benchmarks)."""
-        return self.apply(Document(text), KIND).text
+        """``text`` with every confirmed candidate replaced, as in a spun English document
+        (for examples, mining and benchmarks)."""
+        return self.apply(Document(text), KIND, SPUN_ENGLISH).text
 
 
 def _lower_same_length(text: str) -> str:
@@ -604,84 +383,6 @@ def _guards_pass(compiled: _Compiled, text: str, start: int, end: int) -> bool:
     if compiled.require_after and not compiled.require_after.match(text, end, hi):
         return False
     return not (compiled.forbid_after and compiled.forbid_after.match(text, end, hi))
-
-
-# --------------------------------------------------------------------------- checks
-
-
-def vocabulary_problems(candidate: Candidate, model: LanguageModel) -> list[RuleError]:
-    """Words of the candidate the model does not know: it could not judge them."""
-    problems: list[RuleError] = []
-    for form in (candidate.spun, *candidate.originals):
-        unknown = [w for w in _model_form(form.split()) if not model.knows(w)]
-        if unknown:
-            problems.append(
-                candidate.error(
-                    f"{form!r}: {', '.join(unknown)} not in the vocabulary of {model.name}; "
-                    "the model cannot judge it (make it a precise repair rule instead)"
-                )
-            )
-    return problems
-
-
-def candidate_problems(candidate: Candidate, model: LanguageModel) -> list[RuleError]:
-    """Run one candidate's examples (each also cleaned twice) and keeps, alone, with the model."""
-    problems = vocabulary_problems(candidate, model)
-    pack = CandidatePack([candidate], model)
-    for given, expected in candidate.examples:
-        got = pack.repair(given)
-        if got != expected:
-            problems.append(
-                candidate.error(
-                    f"example {given!r}: expected {expected!r}, got {got!r}"
-                    + _margins_note(pack, given)
-                )
-            )
-        again = pack.repair(got)
-        if again != got:
-            problems.append(candidate.error(f"not idempotent: {got!r} becomes {again!r}"))
-    for text in candidate.keep:
-        got = pack.repair(text)
-        if got != text:
-            problems.append(
-                candidate.error(f"keep {text!r} was changed to {got!r}" + _margins_note(pack, text))
-            )
-    return problems
-
-
-def _margins_note(pack: CandidatePack, text: str) -> str:
-    """The model's margins at each occurrence, so a failing example says how far off it is."""
-    margins = [f"{m.margin:+.2f}" for m in pack.judge(text)]
-    return f" (model margins: {', '.join(margins)})" if margins else ""
-
-
-def check_file(rule_file: RuleFile, model: LanguageModel | None = None) -> list[RuleError]:
-    """Schema problems, failing examples and changed keeps of one candidate file."""
-    candidates, problems = parse_file(rule_file)
-    problems.extend(pack_problems(candidates))
-    if candidates:
-        model = model or TrigramModel.load()
-        for candidate in candidates:
-            problems.extend(candidate_problems(candidate, model))
-    return problems
-
-
-def check_whole(candidates: Sequence[Candidate], model: LanguageModel) -> list[RuleError]:
-    """Whole-set checks: ids and spun forms unique, no chains, every keep and every example's
-    output unchanged by all candidates together."""
-    problems = pack_problems(candidates)
-    pack = CandidatePack(candidates, model)
-    for candidate in candidates:
-        for text in (*candidate.keep, *(expected for _, expected in candidate.examples)):
-            culprits = sorted({m.rule_id for m in pack.find(text)} - {candidate.rule_id})
-            if culprits:
-                problems.append(
-                    candidate.error(
-                        f"{text!r} is changed by other candidates ({', '.join(culprits)}): "
-                        f"{pack.repair(text)!r}"
-                    )
-                )
-    return problems
 
 
 def list_rules(rule_file: RuleFile) -> list[RuleSummary]:

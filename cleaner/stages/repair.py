@@ -30,7 +30,7 @@ the gate score; the metadata gets ``spin_gate`` (``score``, ``threshold``, ``spu
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cleaner.document import Document, Replacement, apply_replacements, report_timeouts
@@ -78,8 +78,11 @@ class RepairStage:
                 repair_skipped=f"language is {language!r}; the repair rules are English"
             )
         scan = self.pack.scan(doc.text)
-        # Decided once, on the input, before any repair: every later layer follows it.
+        # Decided once, on the input, before any repair, for an English document (the one
+        # language check): every later layer follows the decision and trusts its language.
         gate = self.pack.gate(scan)
+        if gate.language != language:  # "und": rare, and replace() costs on clean text
+            gate = replace(gate, language=language)
         found = self.pack.finish(scan, spun=gate.spun, gate=gate)
         doc = report_timeouts(doc, NAME, found.timed_out, self.pack.regex_timeout)
         gate_fields = {"spin_gate": gate.as_metadata(), "spin_score_before": gate.score}
@@ -95,7 +98,7 @@ class RepairStage:
         if use_candidates and self.candidates is not None:
             # Broad candidates only in documents the gate calls spun, judged after the precise
             # rules; one apply_replacements keeps every offset in the stage's input.
-            replacements += self.candidates.replacements(doc, replacements, note=gate_note)
+            replacements += self.candidates.replacements(doc, gate, replacements, note=gate_note)
         repaired = apply_replacements(doc, NAME, replacements)
         after = spin_score(repaired.text, self.pack)
         return repaired.with_metadata(**gate_fields, spin_score_after=after.per_1000_words)

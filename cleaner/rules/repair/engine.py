@@ -92,6 +92,9 @@ class GateDecision:
     signatures: int = 0
     words: int = 0
     min_signatures: int = DEFAULT_MIN_SIGNATURES
+    #: The document's language; the repair stage decides a gate only for a language its
+    #: rules and model are written for, so every layer that follows it checks nothing else.
+    language: str = "en"
 
     def as_metadata(self) -> dict[str, Any]:
         return {
