@@ -268,10 +268,10 @@ def _with_shared_languagetool(pipeline: Pipeline) -> Pipeline:
     config = pipeline.config
     if "grammar" not in config.stages or config.languagetool_url:
         return pipeline
-    from cleaner.languagetool import LanguageToolError, shared_service
+    from cleaner.languagetool import LanguageToolError, background_url
 
     try:
-        url = shared_service(None).url()
+        url = background_url()
     except LanguageToolError as exc:
         raise _fail(str(exc), EXIT_SERVICE) from exc
     return Pipeline(replace(config, languagetool_url=url))

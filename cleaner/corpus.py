@@ -1246,10 +1246,10 @@ def run_corpus(
 def _with_shared_languagetool(config: PipelineConfig) -> PipelineConfig:
     """One LanguageTool server for every worker: the background one, started here if none
     runs, which every worker then finds (and may replace if it hangs) instead of a JVM each."""
-    from cleaner.languagetool import LanguageToolError, shared_service
+    from cleaner.languagetool import LanguageToolError, background_url
 
     try:
-        shared_service(None).url()
+        background_url()
     except LanguageToolError as exc:
         raise ServiceError(str(exc)) from exc
     return config

@@ -23,7 +23,8 @@ from cleaner.rules.source import RuleError, RuleFile, load_rule_file
 KIND_MODULES: dict[str, str] = {
     "chrome": "cleaner.rules.chrome",
     "repair": "cleaner.rules.repair",
-    "grammar": "cleaner.rules.grammar",
+    # Running grammar examples needs the stage (and LanguageTool): above the rules layer.
+    "grammar": "cleaner.stages.grammar",
     "candidates": "cleaner.rules.candidates",
 }
 
