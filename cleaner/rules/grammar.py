@@ -234,8 +234,12 @@ def is_safe_fix(text: str, start: int, end: int, replacement: str, rule_id: str)
       a closing one and joins a word to an opening quote ("is “ comfort" -> "is“ comfort").
     - a space removed before "." or "," that is glued to what follows: an instrument code or
       file name (".MIAPJ0000PUS", ".NET"), not punctuation.
+    - white space at the start of a line: indentation is layout, which the pipeline keeps
+      (LanguageTool would leave one space of it: "hand.\n            The" -> "hand.\n The").
     """
     flagged = text[start:end]
+    if not flagged.strip() and (start == 0 or text[start - 1] == "\n"):
+        return False
     if rule_id == "EN_A_VS_AN":
         following = regex.match(r"\s+(\S+)", text[end:])
         if following is None:
