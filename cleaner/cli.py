@@ -52,7 +52,7 @@ from cleaner.io.naming import (
 )
 from cleaner.io.readers import detect_kind, read_input, read_input_list
 from cleaner.io.writers import result_record, to_json_line
-from cleaner.languagetool import LanguageToolError, shared_service
+from cleaner.languagetool import LanguageToolError, background_url
 from cleaner.pipeline import Pipeline, Result
 from cleaner.registry import describe_stages
 
@@ -233,7 +233,7 @@ def _with_shared_languagetool(pipeline: Pipeline) -> Pipeline:
     if "grammar" not in config.stages or config.languagetool_url:
         return pipeline
     try:
-        url = shared_service(None).url()
+        url = background_url()
     except LanguageToolError as exc:
         raise _fail(str(exc), EXIT_SERVICE) from exc
     return Pipeline(replace(config, languagetool_url=url))

@@ -400,3 +400,16 @@ class Pipeline:
 
     def clean_bytes(self, raw: bytes, metadata: Mapping[str, Any] | None = None) -> Result:
         return self.run(Document.from_bytes(raw, metadata))
+
+    def close(self) -> None:
+        """Release what the stages hold (the grammar stage's LanguageTool handle)."""
+        for stage in self.stages:
+            close = getattr(stage, "close", None)
+            if close is not None:
+                close()
+
+    def __enter__(self) -> Pipeline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

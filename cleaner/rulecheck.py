@@ -4,7 +4,7 @@ rule tests.
 Rule files are data (:mod:`cleaner.rules`: load, validate, compile). A chrome rule's examples
 mean something only once run through the stage that applies its action, so these checks sit
 above the stages. Repair and candidate rules run through their own compiled packs; grammar
-rules run through the grammar stage from their own module for now.
+rules through the grammar stage and a LanguageTool server.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from cleaner.rules import candidates, chrome, grammar, repair
 from cleaner.rules.chrome import ChromeRule, ChromeRuleSet, compile_rule
 from cleaner.rules.kinds import kind_of
 from cleaner.rules.source import RuleError, RuleFile, RuleRecord, load_rule_file
+from cleaner.stages import grammar as grammar_stage
 from cleaner.stages.captions import CaptionsStage
 from cleaner.stages.chrome import ChromeStage
 from cleaner.stages.tidy import TidyStage
@@ -85,7 +86,7 @@ def _tail_context(marker: str) -> str:
 CHECKS: dict[str, Callable[[RuleFile], list[RuleError]]] = {
     chrome.KIND: check_chrome_file,
     repair.KIND: repair.check_file,
-    grammar.KIND: grammar.check_file,
+    grammar.KIND: grammar_stage.check_file,
     candidates.KIND: candidate_check.check_file,
 }
 """Rule kind -> the check that runs a file's examples and keeps."""

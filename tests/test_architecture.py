@@ -7,10 +7,6 @@
 - No module over :data:`MAX_LINES` lines.
 - No ``_private`` name of one cleaner module used by another (``from m import _x``, or ``m._x``
   on an imported module).
-
-Areas that other branches are still restructuring (#15) are checked in tests of their own,
-marked ``xfail(strict=False)`` with the branch's name: when a branch is merged, the lead drops
-its entry from :data:`AREAS_IN_PROGRESS` and its checks hold like every other area's.
 """
 
 from __future__ import annotations
@@ -21,45 +17,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import pytest
 from conftest import REPO
 
 PACKAGE = REPO / "cleaner"
 MAX_LINES = 600
-
-AREAS_IN_PROGRESS: dict[str, tuple[str, ...]] = {
-    "corpus-pkg": (
-        "cleaner.corpus",
-        "cleaner.manifest",
-        "cleaner.io",
-        "cleaner.report",
-        "cleaner.integrations",
-        "cleaner.cli",
-        "cleaner.cli_corpus",
-        "cleaner.cli_options",
-        "cleaner.stages.decode",
-        "cleaner.metrics",
-    ),
-    "grammar-speed": (
-        "cleaner.languagetool",
-        "cleaner.cli_languagetool",
-        "cleaner.stages.grammar",
-        "cleaner.stages.language",
-        "cleaner.rules.grammar",
-    ),
-    "spin": (
-        "cleaner.rules.candidates",
-        "cleaner.lm",
-        "cleaner.spin",
-        "cleaner.mining",
-        "cleaner.stages.repair",
-    ),
-}
-"""Branch -> the modules it owns (a name covers its submodules too), while it restructures."""
-
-SETTLED = "settled"
-"""The area of every module no branch in progress owns: its checks must hold now."""
-
 
 @dataclass(frozen=True)
 class Import:
@@ -80,13 +41,6 @@ def module_name(path: Path) -> str:
 @cache
 def modules() -> dict[str, Path]:
     return {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
-
-
-def area_of(module: str) -> str:
-    for branch, owned in AREAS_IN_PROGRESS.items():
-        if any(module == name or module.startswith(name + ".") for name in owned):
-            return branch
-    return SETTLED
 
 
 def _is_type_checking(node: ast.If) -> bool:
@@ -215,43 +169,22 @@ def private_uses() -> list[tuple[str, str]]:
     return found
 
 
-def _cycle_area(group: list[str]) -> str:
-    """A cycle belongs to the first branch in progress that owns one of its modules."""
-    areas = {area_of(module) for module in group}
-    return next((branch for branch in AREAS_IN_PROGRESS if branch in areas), SETTLED)
-
-
-def _areas() -> list[object]:
-    """Every area, the ones in progress marked as expected to fail until their branch lands."""
-    params: list[object] = [pytest.param(SETTLED, id=SETTLED)]
-    for branch in AREAS_IN_PROGRESS:
-        reason = f"branch {branch} is restructuring this area (#15)"
-        params.append(
-            pytest.param(branch, id=branch, marks=pytest.mark.xfail(reason=reason, strict=False))
-        )
-    return params
-
-
-@pytest.mark.parametrize("area", _areas())
-def test_no_import_cycles(area: str) -> None:
-    found = [" -> ".join(group) for group in cycles() if _cycle_area(group) == area]
+def test_no_import_cycles() -> None:
+    found = [" -> ".join(group) for group in cycles()]
     assert not found, "import cycles:\n" + "\n".join(found)
 
 
-@pytest.mark.parametrize("area", _areas())
-def test_no_module_over_the_line_limit(area: str) -> None:
+def test_no_module_over_the_line_limit() -> None:
     too_long = [
         f"{path.relative_to(REPO)}: {lines} lines"
-        for module, path in modules().items()
-        if area_of(module) == area
-        and (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+        for path in modules().values()
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     ]
     assert not too_long, f"modules over {MAX_LINES} lines:\n" + "\n".join(too_long)
 
 
-@pytest.mark.parametrize("area", _areas())
-def test_no_private_name_taken_from_another_module(area: str) -> None:
-    found = [f"{where}: {what}" for where, what in private_uses() if area_of(where) == area]
+def test_no_private_name_taken_from_another_module() -> None:
+    found = [f"{where}: {what}" for where, what in private_uses()]
     assert not found, "private names used across modules:\n" + "\n".join(found)
 
 
@@ -263,17 +196,13 @@ def test_the_rules_layer_imports_no_stage() -> None:
         for edge in imports()
         if edge.module.startswith("cleaner.rules")
         and edge.target.startswith("cleaner.stages")
-        and area_of(edge.module) == SETTLED
     ]
     assert not found, "\n".join(found)
 
 
 def test_the_walk_sees_the_imports_it_judges() -> None:
-    """The checks above can fail: the walk finds known imports, a function-level one included,
-    and finds a cycle and a private import when there is one."""
+    """The checks above can fail: the walk finds known imports, a function-level one included."""
     edges = {(edge.module, edge.target) for edge in imports()}
     assert ("cleaner.pipeline", "cleaner.registry") in edges
     assert ("cleaner.rules.repair.engine", "cleaner.rules.repair.schema") in edges
     assert ("cleaner.cli_rules", "cleaner.pipeline") in edges  # imported inside a function
-    assert area_of("cleaner.rules.chrome") == SETTLED
-    assert area_of("cleaner.io.readers") == "corpus-pkg"

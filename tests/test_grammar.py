@@ -14,6 +14,7 @@ from languagetool_fixtures import lt_service
 
 from cleaner import languagetool as lt
 from cleaner.document import Document, Replacement
+from cleaner.processes import pid_alive
 from cleaner.registry import StageSettings
 from cleaner.rulecheck import check_path
 from cleaner.rules.grammar import load_allow_list
@@ -31,7 +32,7 @@ GRAMMAR_RULES = RULES / "grammar.toml"
 @pytest.fixture(scope="module")
 def stage(lt_service: lt.LanguageToolService) -> grammar.GrammarStage:
     return grammar.GrammarStage(
-        allow_list=load_allow_list(GRAMMAR_RULES), service=lambda: lt_service
+        allow_list=load_allow_list(GRAMMAR_RULES), service=lt_service
     )
 
 
@@ -161,13 +162,14 @@ def test_issue_counts_per_1k_words_fall_after_fixes(stage: grammar.GrammarStage)
 
 
 def test_empty_text_needs_no_server() -> None:
-    def no_server() -> lt.LanguageToolService:
-        raise AssertionError("the server was asked for")
-
+    # Any request to this URL fails the stage: nothing listens there.
+    no_server = lt.LanguageToolService(f"http://127.0.0.1:{lt.free_port()}")
     stage = grammar.GrammarStage(allow_list={}, service=no_server)
     out = stage(Document(text="  \n"))
     assert out.text == "  \n"
     assert out.metadata["grammar_issues_per_1k_words_before"] == 0.0
+    with pytest.raises(lt.LanguageToolError, match="not reachable"):
+        stage(Document(text="Some words."))
 
 
 def test_long_text_is_checked_in_chunks_with_right_offsets(stage: grammar.GrammarStage) -> None:
@@ -379,7 +381,7 @@ def test_a_rule_allow_listed_for_a_language_applies_there_only(
         'description = "spaces"\nlanguages = ["pt"]\nexamples = [["a   b", "a b"]]\n',
         encoding="utf-8",
     )
-    stage = grammar.GrammarStage(allow_list=load_allow_list(rules), service=lambda: lt_service)
+    stage = grammar.GrammarStage(allow_list=load_allow_list(rules), service=lt_service)
     text = "Ele vive com   calma em Lisboa."
     assert stage(Document(text=text, metadata={"language": "pt"})).text == (
         "Ele vive com calma em Lisboa."
@@ -392,7 +394,7 @@ def test_a_hung_server_costs_one_time_limit_and_is_replaced(
     capfd: pytest.CaptureFixture[str],
 ) -> None:
     service = lt.LanguageToolService(use_background=False, request_timeout=10)
-    stage = grammar.GrammarStage(allow_list=load_allow_list(GRAMMAR_RULES), service=lambda: service)
+    stage = grammar.GrammarStage(allow_list=load_allow_list(GRAMMAR_RULES), service=service)
     try:
         assert stage(Document(text="This is a apple.")).text == "This is an apple."
         server = service.server
@@ -404,8 +406,26 @@ def test_a_hung_server_costs_one_time_limit_and_is_replaced(
         assert hung.text == "It was part of of the plan."
         assert "did not answer within 10 s" in hung.metadata["grammar_skipped"]
         assert "restarted LanguageTool" in capfd.readouterr().err
-        assert not lt.pid_alive(server.pid)
+        assert not pid_alive(server.pid)
         after = stage(Document(text="It was part of of the plan."))
         assert after.text == "It was part of the plan."
     finally:
         service.close()
+
+
+def test_without_findings_only_the_allow_list_is_asked_for(
+    lt_service: lt.LanguageToolService,
+) -> None:
+    allow_list = load_allow_list(GRAMMAR_RULES)
+    text = "This is a apple. Their going home tomorow."
+    full = grammar.GrammarStage(allow_list=allow_list, service=lt_service)(Document(text=text))
+    lean = grammar.GrammarStage(allow_list=allow_list, service=lt_service, findings=False)(
+        Document(text=text)
+    )
+    assert lean.text == full.text == "This is an apple. Their going home tomorow."
+    assert [e.rule_id for e in lean.edits] == ["EN_A_VS_AN"]
+    assert any(not e.applied for e in full.edits)  # the spelling and their/they're findings
+    stage = grammar.build(StageSettings(options={"findings": False}, rules_dir=RULES))
+    assert stage.findings is False
+    with pytest.raises(ValueError, match="findings"):
+        grammar.build(StageSettings(options={"findings": "no"}, rules_dir=RULES))

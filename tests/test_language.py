@@ -137,3 +137,28 @@ def test_cli_jsonl_carries_the_language(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     metadata = json.loads(proc.stdout)["metadata"]
     assert metadata["language"] == "it" and metadata["language_confidence"] > 0.5
+
+
+def test_the_cached_model_gives_the_packaged_models_numbers(tmp_path: Path) -> None:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    packaged = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    writes = language.load_identifier(tmp_path)  # decompresses into the cache
+    (folder,) = tmp_path.iterdir()
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "classes.json", "nextmove.npy", "output.npy", "pc.npy", "ptc.npy", "row.npy",
+    ]  # fmt: skip
+    reads = language.load_identifier(tmp_path)  # maps the cache
+    for _, _, text, _ in labelled_texts():
+        sample = text[: language.DEFAULT_SAMPLE_CHARS]
+        expected = packaged.classify(sample)
+        assert writes.classify(sample) == expected
+        assert reads.classify(sample) == expected
+
+
+def test_an_unusable_cache_falls_back_to_the_packaged_model(tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would go", encoding="utf-8")
+    identifier = language.load_identifier(blocked)
+    assert identifier.classify("Der Ausschuss hat am Dienstag den Haushalt genehmigt.")[0] == "de"
+    assert blocked.read_text(encoding="utf-8").startswith("a file")

@@ -18,6 +18,7 @@ from languagetool_fixtures import lt_service
 
 from cleaner import languagetool as lt
 from cleaner.document import Document
+from cleaner.processes import pid_alive
 from cleaner.registry import StageSettings
 from cleaner.rules.grammar import load_allow_list
 from cleaner.stages import grammar
@@ -136,7 +137,7 @@ def test_a_killed_server_is_restarted_and_the_next_document_checked(
     service = lt.LanguageToolService(use_background=False)
     stage = grammar.GrammarStage(
         allow_list=load_allow_list(ROOT / "rules" / "grammar.toml"),
-        service=lambda: service,
+        service=service,
     )
     try:
         first = stage(Document(text="This is a apple."))
@@ -147,7 +148,7 @@ def test_a_killed_server_is_restarted_and_the_next_document_checked(
         os.killpg(old_pid, signal.SIGKILL)
         if server.process is not None:
             server.process.wait(timeout=10)
-        assert not lt.pid_alive(old_pid)
+        assert not pid_alive(old_pid)
 
         # The document whose request met the dead server is written unchanged and flagged...
         second = stage(Document(text="It was part of of the plan."))
@@ -163,7 +164,7 @@ def test_a_killed_server_is_restarted_and_the_next_document_checked(
         new_pid = service.server.pid
     finally:
         service.close()
-    assert not lt.pid_alive(new_pid)
+    assert not pid_alive(new_pid)
 
 
 def test_a_server_started_by_a_process_is_stopped_when_it_exits(tmp_path: Path) -> None:
@@ -177,7 +178,7 @@ def test_a_server_started_by_a_process_is_stopped_when_it_exits(tmp_path: Path) 
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=300
     )
     pid = int(result.stdout.split()[-1])
-    assert not lt.pid_alive(pid)
+    assert not pid_alive(pid)
 
 
 def _private_home(tmp_path: Path) -> Path:
@@ -204,7 +205,7 @@ def test_background_server_start_status_stop(tmp_path: Path) -> None:
     finally:
         stopped = lt.stop_background(home=home)
     assert stopped == state
-    assert not lt.pid_alive(state.pid)
+    assert not pid_alive(state.pid)
     assert not lt.state_path(home).exists()
     assert lt.stop_background(home=home) is None
 
@@ -214,9 +215,9 @@ def test_background_server_stops_itself_when_idle(tmp_path: Path) -> None:
     state, _ = lt.start_background(home=home, idle_timeout=2)
     try:
         deadline = time.monotonic() + 60
-        while lt.pid_alive(state.pid) and time.monotonic() < deadline:
+        while pid_alive(state.pid) and time.monotonic() < deadline:
             time.sleep(0.5)
-        assert not lt.pid_alive(state.pid)
+        assert not pid_alive(state.pid)
         assert not lt.state_path(home).exists()
         assert "idle for 2 s" in (home / "run" / f"server-{state.port}.log").read_text()
     finally:

@@ -28,7 +28,7 @@ from cleaner.io.layout import (
     printable_name,
     state_key,
 )
-from cleaner.languagetool import LanguageToolError, shared_service
+from cleaner.languagetool import LanguageToolError, background_url
 from cleaner.pipeline import Pipeline, PipelineConfig
 from cleaner.report import write_report
 
@@ -176,7 +176,7 @@ def _start_shared_languagetool() -> None:
     """One LanguageTool server for every worker: the background one, started here if none
     runs, which every worker then finds (and may replace if it hangs) instead of a JVM each."""
     try:
-        shared_service(None).url()
+        background_url()
     except LanguageToolError as exc:
         raise ServiceError(str(exc)) from exc
 

@@ -21,37 +21,42 @@ applied: no support for the language, or a request that failed or passed ``reque
 seconds, in which case the document is written without grammar fixes and warned about).
 
 Options: ``language`` (default ``en-US``), ``allow_list`` (default
-``<rules_dir>/grammar.toml``), ``request_timeout`` (seconds, default 30).
+``<rules_dir>/grammar.toml``), ``request_timeout`` (seconds, default 30), ``findings``
+(default true). ``findings = false`` asks LanguageTool for the allow-listed rules only: the
+server then does a fraction of the work (a corpus run is several times faster), nothing else
+is recorded as a finding, and the issue counts count allow-listed issues only.
 
-The stage is a pure function of the document given the server; the server handle is
-obtained lazily on the first document (see :mod:`cleaner.languagetool`).
+The stage is a pure function of the document given the server. It owns its
+:class:`~cleaner.languagetool.LanguageToolService` (made when the stage is built, connected on
+the first document that needs it); closing the pipeline closes it.
+
+Rule files: :func:`check_file` runs every example and keep of a ``kind = "grammar"`` file
+through this stage (``cleaner rules check``); :mod:`cleaner.rules.grammar` only loads and
+validates them.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import threading
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 from cleaner.document import Document, Edit, LineIndex, Replacement, apply_replacements
 from cleaner.languagetool import (
     REQUEST_TIMEOUT_S,
+    LanguageToolError,
     LanguageToolService,
     Match,
     RequestFailed,
-    check_threads,
-    shared_service,
 )
+from cleaner.pipeline import add_warning
 from cleaner.registry import StageSettings
+from cleaner.rules import grammar as grammar_rules
 from cleaner.rules.grammar import AllowedRule, is_safe_fix, is_spelling_rule, load_allow_list
+from cleaner.rules.source import RuleError, RuleFile
 
 NAME = "grammar"
-OPTIONS = frozenset({"language", "allow_list"})
 DESCRIPTION = (
     "LanguageTool: apply safe allow-listed fixes (a/an, repeated words, spacing, doubled "
     "punctuation); report everything else as findings"
@@ -62,7 +67,7 @@ CHUNK_CHARS = 3_000
 checked in parallel (the server has a thread per core), one request never takes long, and a
 recheck after a fix resends only the piece that changed."""
 
-OPTIONS = frozenset({"language", "allow_list", "request_timeout"})
+OPTIONS = frozenset({"language", "allow_list", "request_timeout", "findings"})
 
 
 @dataclass(frozen=True)
@@ -126,20 +131,6 @@ def check_chunks(text: str, limit: int = CHUNK_CHARS) -> list[Chunk]:
         for piece in split_chunks(text[span.start : span.end], limit):
             chunks.append(Chunk(piece.start + span.start, piece.end + span.start))
     return chunks
-
-
-_pool_lock = threading.Lock()
-_pool: tuple[int, ThreadPoolExecutor] | None = None
-
-
-def _thread_pool() -> ThreadPoolExecutor:
-    """One pool per process for every grammar stage: as many threads as the server has.
-    Keyed by pid: a forked corpus worker inherits the object but not its threads."""
-    global _pool
-    with _pool_lock:
-        if _pool is None or _pool[0] != os.getpid():
-            _pool = (os.getpid(), ThreadPoolExecutor(check_threads(), thread_name_prefix="grammar"))
-        return _pool[1]
 
 
 def split_chunks(text: str, limit: int = CHUNK_CHARS) -> list[Chunk]:
@@ -241,8 +232,11 @@ class GrammarStage:
     """Checks a document with LanguageTool and applies allow-listed fixes only."""
 
     allow_list: Mapping[str, AllowedRule]
-    service: Callable[[], LanguageToolService]
+    service: LanguageToolService
     language: str = "en-US"
+    findings: bool = True
+    """Ask LanguageTool for every rule and record what is not applied as findings; false:
+    ask only for the allow-listed rules."""
     name: str = NAME
     description: str = DESCRIPTION
 
@@ -287,7 +281,8 @@ class GrammarStage:
         language: str,
         allowed: Mapping[str, AllowedRule],
     ) -> _ChunkResult:
-        matches = service.check(chunk_text, language)
+        only = () if self.findings else tuple(allowed)
+        matches = service.check(chunk_text, language, only)
         issues_before = len(matches)
         local_fixes, local_findings = self._select(chunk_text, matches, allowed)
         chunk_fixes: list[Replacement] = []
@@ -298,7 +293,7 @@ class GrammarStage:
             # The "after" figure is measured, not guessed; the server's sentence cache
             # makes this recheck cost only the changed sentences.
             current = _apply_local(chunk_text, chunk_fixes)
-            matches = service.check(current, language)
+            matches = service.check(current, language, only)
             local_fixes, _ = self._select(current, matches, allowed)
         return _ChunkResult(chunk_fixes, local_findings, issues_before, len(matches))
 
@@ -313,14 +308,18 @@ class GrammarStage:
             return doc.with_metadata(
                 grammar_issues_per_1k_words_before=0.0, grammar_issues_per_1k_words_after=0.0
             )
-        service = self.service()
+        service = self.service
         if detected != self.base_language and language not in service.languages():
             return doc.with_metadata(
                 grammar_skipped=f"LanguageTool here has no checker for language '{detected}'"
             )
         allowed = {k: r for k, r in self.allow_list.items() if detected in r.languages}
+        if not allowed and not self.findings:
+            return doc.with_metadata(
+                grammar_skipped=f"no grammar rule is allow-listed for language '{detected}'"
+            )
         chunks = check_chunks(text)
-        pool = _thread_pool()
+        pool = service.executor()
         futures = [
             pool.submit(
                 self._check_chunk, service, text[chunk.start : chunk.end], language, allowed
@@ -332,8 +331,6 @@ class GrammarStage:
         except RequestFailed as failure:
             for future in futures:
                 future.cancel()
-            from cleaner.pipeline import add_warning
-
             reason = f"{failure}: written without grammar fixes"
             return add_warning(doc, f"grammar: {reason}").with_metadata(grammar_skipped=reason)
 
@@ -384,6 +381,10 @@ class GrammarStage:
             grammar_issues_per_1k_words_after=_per_1k(issues_after, _words(fixed.text)),
         )
 
+    def close(self) -> None:
+        """Release the LanguageTool handle (the background server itself stays up)."""
+        self.service.close()
+
 
 def build(settings: StageSettings) -> GrammarStage:
     unknown = set(settings.options) - OPTIONS
@@ -397,11 +398,53 @@ def build(settings: StageSettings) -> GrammarStage:
     timeout = settings.options.get("request_timeout", REQUEST_TIMEOUT_S)
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
         raise ValueError(f"stage {NAME}: option 'request_timeout' must be a positive number")
+    findings = settings.options.get("findings", True)
+    if not isinstance(findings, bool):
+        raise ValueError(f"stage {NAME}: option 'findings' must be true or false")
     allow_path = Path(settings.options.get("allow_list", settings.rules_dir / "grammar.toml"))
     url = settings.languagetool_url
     return GrammarStage(
         allow_list=load_allow_list(allow_path),
-        # partial, not a lambda: a stage must pickle to reach Ray workers.
-        service=partial(shared_service, url, float(timeout)),
+        service=LanguageToolService(url, request_timeout=float(timeout)),
         language=language,
+        findings=findings,
     )
+
+
+def check_file(rule_file: RuleFile) -> list[RuleError]:
+    """Every problem of a grammar rule file: the schema of each rule, then each example and
+    keep run through a real grammar stage (LanguageTool; a server is started if none runs)."""
+    rules, problems = grammar_rules.validate_rules(rule_file)
+    if problems:
+        return problems
+    stage = GrammarStage(allow_list=rules, service=LanguageToolService(), language="en-US")
+    try:
+        for record in rule_file.rules:
+            cases: list[tuple[str, str, bool]] = [
+                (pair[0], pair[1], True) for pair in record.data.get("examples", [])
+            ]
+            cases += [(text, text, False) for text in record.data.get("keep", [])]
+            language = sorted(rules[record.rule_id].languages)[0]
+            for given, expected, is_example in cases:
+                try:
+                    out = stage(Document(text=given, metadata={"language": language}))
+                except LanguageToolError as exc:
+                    return [
+                        RuleError(
+                            rule_file.path, None, None, f"cannot run examples: LanguageTool: {exc}"
+                        )
+                    ]
+                label = "example" if is_example else "keep"
+                if out.text != expected:
+                    problems.append(
+                        record.error(f"{label} {given!r}: expected {expected!r}, got {out.text!r}")
+                    )
+                elif is_example and not any(
+                    e.applied and e.rule_id == record.rule_id for e in out.edits
+                ):
+                    problems.append(
+                        record.error(f"example {given!r} passes, but not through this rule")
+                    )
+    finally:
+        stage.close()
+    return problems

@@ -26,10 +26,26 @@ The stage never changes the text.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
+import json
+import os
+import shutil
+import tempfile
 import threading
+from array import array
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+import numpy as np
+from py3langid.langid import (  # type: ignore[import-untyped]
+    MODEL_DIR,
+    MODEL_FILE,
+    LanguageIdentifier,
+)
+from py3langid.modelio import load_model  # type: ignore[import-untyped]
 
 from cleaner.document import Document
 from cleaner.registry import StageSettings
@@ -48,14 +64,88 @@ DEFAULT_SAMPLE_CHARS = 20_000
 _load_lock = threading.Lock()
 
 
+MODEL_CACHE_ENV = "CLEANER_LANGID_CACHE"
+"""Folder for the decompressed detector model (default ``$XDG_CACHE_HOME/cleaner/langid``)."""
+
+_ARRAY_TYPECODES = {2: "H", 4: "I", 8: "L"}
+
+
+def model_cache_root() -> Path:
+    override = os.environ.get(MODEL_CACHE_ENV)
+    if override:
+        return Path(override).expanduser()
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache).expanduser() / "cleaner" / "langid"
+
+
+def _model_path() -> Path:
+    return Path(str(MODEL_DIR)) / str(MODEL_FILE)
+
+
+def _cache_dir(root: Path, model: Path) -> Path:
+    """One folder per model file (by content): a new py3langid never reads an old cache."""
+    digest = hashlib.sha256(model.read_bytes()).hexdigest()[:16]
+    return root / digest
+
+
+def _write_cache(folder: Path, model: Path) -> None:
+    """Decompress ``model`` (LZMA, ~1 s) once into ``folder`` as plain ``.npy`` arrays, so
+    later processes map them instead (~20 ms). Written beside and renamed into place: a
+    reader never sees half a cache, and two writers at once leave one."""
+    ptc, pc, classes, nextmove, row, output = load_model(model)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=folder.parent))
+    try:
+        np.save(partial / "ptc.npy", np.asarray(ptc))
+        np.save(partial / "pc.npy", np.asarray(pc))
+        np.save(partial / "nextmove.npy", np.frombuffer(nextmove, dtype=f"u{nextmove.itemsize}"))
+        np.save(partial / "row.npy", np.frombuffer(row, dtype=f"u{row.itemsize}"))
+        np.save(partial / "output.npy", np.asarray(output, dtype=np.int64))
+        (partial / "classes.json").write_text(json.dumps(list(classes)), encoding="utf-8")
+        try:
+            partial.rename(folder)
+        except OSError:
+            if not folder.is_dir():  # else another process wrote it first: use theirs
+                raise
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+def _as_array(values: np.ndarray[Any, Any]) -> array[int]:
+    out = array(_ARRAY_TYPECODES[values.dtype.itemsize])
+    out.frombytes(np.ascontiguousarray(values).data.cast("B"))
+    return out
+
+
+def _load_cached(folder: Path) -> Any:
+    ptc = np.load(folder / "ptc.npy", mmap_mode="r")
+    pc = np.load(folder / "pc.npy")
+    nextmove = np.load(folder / "nextmove.npy", mmap_mode="r")
+    row = np.load(folder / "row.npy")
+    output = np.load(folder / "output.npy").tolist()
+    classes = json.loads((folder / "classes.json").read_text(encoding="utf-8"))
+    return LanguageIdentifier(
+        np.asarray(ptc), np.asarray(pc), classes, _as_array(nextmove), output,
+        norm_probs=True, tk_row=_as_array(row),
+    )  # fmt: skip
+
+
+def load_identifier(cache_root: Path) -> Any:
+    """py3langid's identifier (normalised probabilities) from its decompressed copy under
+    ``cache_root``, written there first if missing. Without a usable cache (a read-only
+    home, a damaged file) it loads the packaged model, as shipped: the same numbers, slower."""
+    model = _model_path()
+    with contextlib.suppress(OSError, ValueError, KeyError):
+        folder = _cache_dir(cache_root, model)
+        if not folder.is_dir():
+            _write_cache(folder, model)
+        return _load_cached(folder)
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
 @functools.cache
 def _identifier_unlocked() -> Any:
-    from py3langid.langid import (  # type: ignore[import-untyped]
-        MODEL_FILE,
-        LanguageIdentifier,
-    )
-
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return load_identifier(model_cache_root())
 
 
 def identifier() -> Any:
