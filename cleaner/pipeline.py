@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from cleaner.document import Document, Edit
+from cleaner.document import Document, Edit, add_warning
 from cleaner.errors import CleanerError, ConfigError, DocumentError
 from cleaner.registry import (
     CAPTIONS,
@@ -32,13 +32,13 @@ from cleaner.registry import (
     STAGE_MODULES,
     TIDY,
     SharedRules,
+    Stage,
     StageSettings,
     build_stage,
     stage_module,
 )
 from cleaner.rules.location import RULES_DIR_ENV, default_rules_dir, rules_dir_problem
 from cleaner.rules.source import RuleError
-from cleaner.stages import Stage
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_CONFIG = PACKAGE_DIR / "defaults" / "pipeline.toml"
@@ -253,12 +253,6 @@ class _Deadline:
     def check(self) -> None:
         if self.limit and time.monotonic() >= self.ends:
             raise _TimeUp
-
-
-def add_warning(doc: Document, warning: str) -> Document:
-    """``doc`` with ``warning`` added to its ``warnings`` metadata (shown to users, not fatal)."""
-    warnings = (*tuple(doc.metadata.get("warnings", ())), warning)
-    return doc.with_metadata(warnings=warnings)
 
 
 @dataclass(frozen=True)

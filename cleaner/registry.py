@@ -11,11 +11,23 @@ import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
+from cleaner.document import Document
 from cleaner.rules.chrome import ChromeRuleSet, load_chrome_rules
 from cleaner.rules.location import default_rules_dir
-from cleaner.stages import Stage
+
+
+@runtime_checkable
+class Stage(Protocol):
+    """What every stage provides: built once from its settings, then a pure function of a
+    document that returns the new document with its edits recorded."""
+
+    name: str
+    description: str
+
+    def __call__(self, doc: Document) -> Document: ...
+
 
 DECODE = "decode"
 EXTRACT = "extract"

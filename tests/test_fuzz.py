@@ -34,10 +34,10 @@ from hypothesis import strategies as st
 from cleaner.document import Document, Edit
 from cleaner.errors import DocumentError
 from cleaner.pipeline import Pipeline, PipelineConfig, Result
+from cleaner.registry import Stage
 from cleaner.rules.candidates import Candidate, load_candidates
 from cleaner.rules.repair import RepairRule, load_rules
 from cleaner.rules.source import load_rule_file, rule_files_under
-from cleaner.stages import Stage
 
 CAMPAIGN = "CLEANER_FUZZ_EXAMPLES" in os.environ
 EXAMPLES = int(os.environ.get("CLEANER_FUZZ_EXAMPLES", "40"))

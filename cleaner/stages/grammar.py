@@ -42,7 +42,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cleaner.document import Document, Edit, LineIndex, Replacement, apply_replacements
+from cleaner.document import (
+    Document,
+    Edit,
+    LineIndex,
+    Replacement,
+    add_warning,
+    apply_replacements,
+)
 from cleaner.languagetool import (
     REQUEST_TIMEOUT_S,
     LanguageToolError,
@@ -50,7 +57,6 @@ from cleaner.languagetool import (
     Match,
     RequestFailed,
 )
-from cleaner.pipeline import add_warning
 from cleaner.registry import StageSettings
 from cleaner.rules import grammar as grammar_rules
 from cleaner.rules.grammar import AllowedRule, is_safe_fix, is_spelling_rule, load_allow_list
