@@ -65,17 +65,6 @@ OPTIONS = frozenset(
     }
 )
 DESCRIPTION = "HTML pages: trafilatura extracts the article text and its title, date and url; plain text passes through."
-OPTIONS = frozenset(
-    {
-        "favor_precision",
-        "favor_recall",
-        "include_comments",
-        "include_tables",
-        "join_split_bodies",
-        "precision_fallback",
-        "drop_title_line",
-    }
-)
 
 # An HTML document announces itself early: a doctype, an <html>, <head> or <body> tag near the
 # top. A stray "<" in prose does not make a text HTML.
