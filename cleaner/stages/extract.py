@@ -328,7 +328,10 @@ class ExtractStage:
             return found
         found = self._run(tree, url, True, self.favor_recall)
         text = found.get("text") or ""
-        if len(text) >= SHORT_OUTPUT_CHARS and len(text) >= PAGE_PROSE_SHARE * page_prose:
+        # A paragraph the page repeats (a teaser above the article, a box shown twice) is not
+        # more article: the output's length counts each distinct line once.
+        length = len(distinct_lines(text))
+        if length >= SHORT_OUTPUT_CHARS and length >= PAGE_PROSE_SHARE * page_prose:
             return found
         # The precise output is short, or holds less than half of the page's paragraph
         # text: ask trafilatura's extractor without the precise pruning (its fast mode, with
@@ -397,6 +400,11 @@ def text_run_chars(tree: HtmlElement) -> int:
     return total
 
 
+def distinct_lines(text: str) -> str:
+    """``text`` with each line kept at its first occurrence only."""
+    return "\n".join(dict.fromkeys(text.splitlines()))
+
+
 def prose_chars(tree: HtmlElement) -> int:
     """Characters of the page's prose paragraphs: the <p> elements of at least
     :data:`PROSE_PARAGRAPH_CHARS` characters (navigation and teaser links are shorter)."""
@@ -421,12 +429,13 @@ def fallback_reason(precise: str, balanced: str) -> str:
 
     - the balanced output adds more prose (words of its sentence-length lines that the precise
       output lacks) than the precise output holds at all: the precise one has at most half of
-      the article, whatever the ratio of their lengths;
+      the article, whatever the ratio of their lengths (a line the precise output repeats
+      counts once);
     - most of the precise output is not in the balanced one while the balanced one holds more
       prose: the precise output is a box from elsewhere on the page (a sidebar, a fixtures
       table), not a part of the article.
     """
-    precise_words = Counter(_WORD.findall(precise.lower()))
+    precise_words = Counter(_WORD.findall(distinct_lines(precise).lower()))
     balanced_words = Counter(_WORD.findall(balanced.lower()))
     precise_total = sum(precise_words.values())
     prose = Counter(
