@@ -56,11 +56,12 @@ def test_prose_written_as_one_long_line_counts_as_prose() -> None:
 
 
 @pytest.mark.skipif(not WCXB.is_dir(), reason="WCXB pages not present")
-@pytest.mark.parametrize("key", ["0366", "4377", "0030"])
+@pytest.mark.parametrize("key", ["0366", "4377", "0030", "0781"])
 def test_article_is_kept_where_precision_mode_loses_it(key: str) -> None:
     # Tuning pages (bench/extraction_split.json): a guide whose precise extraction is only its
     # intro box (0366, 0030: trafilatura's fast mode returns the same box) and one whose
-    # precise extraction is empty (4377).
+    # precise extraction is empty (4377), one whose precise extraction is one paragraph shown
+    # twice (0781: long enough only when the repeat is counted).
     html = gzip.decompress((WCXB / "html" / f"{key}.html.gz").read_bytes()).decode("utf-8")
     gold = json.loads((WCXB / "ground-truth" / f"{key}.json").read_text())["ground_truth"]
     doc = ExtractStage()(Document(html, {"format": "html"}))

@@ -20,8 +20,11 @@ from cleaner.stages.extract import (
     ExtractStage,
     body_containers,
     container_test,
+    is_complete,
     join_split_bodies,
     parse_html,
+    prose_chars,
+    text_run_chars,
     without_title_line,
 )
 
@@ -151,6 +154,31 @@ def test_body_container_test_is_translated_and_agrees_with_the_xpath() -> None:
         assert body_containers(tree) == expected
         found += len(expected)
     assert found > 100
+
+
+def test_a_complete_fast_precise_run_is_the_full_precise_run() -> None:
+    # The stage skips trafilatura's readability/jusText comparison when the fast output is
+    # complete; on every page where it does, the full run must give the same text.
+    stage = ExtractStage()
+    skipped = 0
+    pages = _benchmark_pages()
+    for page in pages:
+        tree = parse_html(page)
+        assert tree is not None
+        fast = stage._run(tree, None, True, False, fast=True)
+        if is_complete(fast, prose_chars(tree)) and is_complete(fast, text_run_chars(tree)):
+            skipped += 1
+            assert fast["text"] == stage._run(tree, None, True, False)["text"]
+    assert skipped > len(pages) / 2
+
+
+def test_text_runs_count_long_prose_outside_paragraphs_only() -> None:
+    tree = parse_html(
+        "<html><body><div>" + PARAGRAPH + "</div><p>Short one.</p>"
+        "<script>var x = '" + "y" * 200 + "';</script><ul><li><a>Home</a></li></ul></body></html>"
+    )
+    assert tree is not None
+    assert text_run_chars(tree) == len(PARAGRAPH)
 
 
 def test_container_test_refuses_an_expression_it_does_not_understand() -> None:

@@ -38,6 +38,7 @@ from lxml.html import (  # type: ignore[import-untyped]
     HtmlProcessingInstruction,
     fromstring,
 )
+from trafilatura.external import SANITIZED_XPATH
 from trafilatura.metadata import (
     examine_meta,
     extract_meta_json,
@@ -66,17 +67,6 @@ OPTIONS = frozenset(
     }
 )
 DESCRIPTION = "HTML pages: trafilatura extracts the article text and its title, date and url; plain text passes through."
-OPTIONS = frozenset(
-    {
-        "favor_precision",
-        "favor_recall",
-        "include_comments",
-        "include_tables",
-        "join_split_bodies",
-        "precision_fallback",
-        "drop_title_line",
-    }
-)
 
 # An HTML document announces itself early: a doctype, an <html>, <head> or <body> tag near the
 # top. A stray "<" in prose does not make a text HTML.
@@ -96,6 +86,10 @@ SHORT_OUTPUT_CHARS = 500
 # its paragraph text may have lost its article to the pruning, or be a box beside it.
 PAGE_PROSE_SHARE = 0.5
 PROSE_PARAGRAPH_CHARS = 80
+# A text node this long is a sentence or more, not a menu entry or a link label (tuning pages:
+# the four pages whose article trafilatura finds only by its readability comparison hold it
+# in such runs outside <p> elements).
+TEXT_RUN_CHARS = 40
 # A line of output is prose when it has this many words and ends a sentence: what the
 # balanced extraction adds in such lines is article (or comment) text, not navigation.
 PROSE_LINE_WORDS = 12
@@ -193,6 +187,12 @@ body_containers: Any = container_test(BODY_XPATH[0].path) or _BODY_CONTAINERS
 # Only the text nodes holding an "&" need escaping; XPath finds them without a Python walk
 # over every element.
 _TEXT_WITH_AMPERSAND = XPath('//text()[contains(., "&")]', smart_strings=True)
+# trafilatura's own tests on an extracted body (external.py): elements that make it "unclean",
+# and paragraph text.
+_UNCLEAN = XPath(SANITIZED_XPATH)
+_PARAGRAPH_TEXT = XPath(".//p//text()")
+_LONG_BODY_TEXT = XPath("//body//text()[string-length(.) >= $chars]", smart_strings=True)
+_CODE_TAGS = frozenset({"script", "style", "noscript"})
 # A heading repeating the title may also end at a middle dot (tidy does not strip that one).
 _TITLE_SEPARATORS = (*TITLE_SEPARATORS, " · ")
 
@@ -318,12 +318,22 @@ class ExtractStage:
         return doc.with_text(text, [edit], **metadata)
 
     def _extract(self, tree: HtmlElement, url: Any) -> dict[str, Any]:
-        page_prose = prose_chars(tree) if self.favor_precision and self.precision_fallback else 0
-        found = self._run(tree, url, self.favor_precision, self.favor_recall)
-        text = found.get("text") or ""
         if not (self.favor_precision and self.precision_fallback):
+            return self._run(tree, url, self.favor_precision, self.favor_recall)
+        page_prose = prose_chars(tree)
+        # trafilatura's comparison with readability and jusText (half the cost of a run)
+        # replaces its own output only when that output is short, much shorter than
+        # readability's, without paragraphs, or holds page furniture: a fast run that is
+        # none of these is the full run's output, and needs no second look.
+        found = self._run(tree, url, True, self.favor_recall, fast=True)
+        if is_complete(found, page_prose) and is_complete(found, text_run_chars(tree)):
             return found
-        if len(text) >= SHORT_OUTPUT_CHARS and len(text) >= PAGE_PROSE_SHARE * page_prose:
+        found = self._run(tree, url, True, self.favor_recall)
+        text = found.get("text") or ""
+        # A paragraph the page repeats (a teaser above the article, a box shown twice) is not
+        # more article: the output's length counts each distinct line once.
+        length = len(distinct_lines(text))
+        if length >= SHORT_OUTPUT_CHARS and length >= PAGE_PROSE_SHARE * page_prose:
             return found
         # The precise output is short, or holds less than half of the page's paragraph
         # text: ask trafilatura's extractor without the precise pruning (its fast mode, with
@@ -343,7 +353,7 @@ class ExtractStage:
 
     def _run(
         self, tree: HtmlElement, url: Any, precision: bool, recall: bool, fast: bool = False
-    ) -> dict[str, str]:
+    ) -> dict[str, Any]:
         # bare_extraction works on its own copy of a tree it is given, so one parse serves
         # both runs.
         result = trafilatura.bare_extraction(
@@ -357,8 +367,44 @@ class ExtractStage:
             with_metadata=False,
             config=self.config,
         )
-        text = _as_dict(result).get("text")
-        return {"text": text} if isinstance(text, str) else {}
+        found = _as_dict(result)
+        text = found.get("text")
+        return {"text": text, "body": found.get("body")} if isinstance(text, str) else {}
+
+
+def is_complete(found: dict[str, Any], page_text: int) -> bool:
+    """Whether a fast precise extraction is one that trafilatura's comparison with readability
+    and jusText would keep: long enough (jusText is tried on short outputs), at least half of
+    ``page_text``, the page's article-sized text (readability wins when it is twice as long; a
+    page may hold its article in <p> elements or in bare text runs of <div>s), with paragraph
+    text and fewer tables than paragraphs, and free of the elements that make trafilatura
+    call an output unclean."""
+    text = found.get("text") or ""
+    body = found.get("body")
+    if len(text) < SHORT_OUTPUT_CHARS or len(text) < PAGE_PROSE_SHARE * page_text:
+        return False
+    if body is None or _UNCLEAN(body) or not _PARAGRAPH_TEXT(body):
+        return False
+    return len(body.findall(".//table")) <= len(body.findall(".//p"))
+
+
+def text_run_chars(tree: HtmlElement) -> int:
+    """Characters of the page's text runs of :data:`TEXT_RUN_CHARS` or more, outside scripts
+    and styles: prose whatever element holds it (menus and link lists are short runs)."""
+    total = 0
+    for run in _LONG_BODY_TEXT(tree, chars=TEXT_RUN_CHARS):
+        holder = run.getparent()
+        if run.is_tail:
+            holder = holder.getparent()
+        length = len(run.strip())
+        if length >= TEXT_RUN_CHARS and (holder is None or holder.tag not in _CODE_TAGS):
+            total += length
+    return total
+
+
+def distinct_lines(text: str) -> str:
+    """``text`` with each line kept at its first occurrence only."""
+    return "\n".join(dict.fromkeys(text.splitlines()))
 
 
 def prose_chars(tree: HtmlElement) -> int:
@@ -385,12 +431,13 @@ def fallback_reason(precise: str, balanced: str) -> str:
 
     - the balanced output adds more prose (words of its sentence-length lines that the precise
       output lacks) than the precise output holds at all: the precise one has at most half of
-      the article, whatever the ratio of their lengths;
+      the article, whatever the ratio of their lengths (a line the precise output repeats
+      counts once);
     - most of the precise output is not in the balanced one while the balanced one holds more
       prose: the precise output is a box from elsewhere on the page (a sidebar, a fixtures
       table), not a part of the article.
     """
-    precise_words = Counter(_WORD.findall(precise.lower()))
+    precise_words = Counter(_WORD.findall(distinct_lines(precise).lower()))
     balanced_words = Counter(_WORD.findall(balanced.lower()))
     precise_total = sum(precise_words.values())
     prose = Counter(
