@@ -1,5 +1,6 @@
 """Peak memory of ``cleaner clean`` on one input, against the bound of issue 14: at most three
-times ``--max-bytes`` above the process's base (the same command on one sentence, which loads the language model as any real document does).
+times ``--max-bytes`` above the process's base (the same command on one sentence, which loads
+the language model as any real document does).
 
 Inputs: inputs far over the limit that used to be read whole (a gzip bomb, ``/dev/zero``, a
 ``.jsonl.gz`` with one huge line, a big stdin stream) at the default 20 MB limit, and a real
