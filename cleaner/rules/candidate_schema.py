@@ -141,20 +141,7 @@ def parse_candidate(record: RuleRecord, file_margin: float) -> Candidate:
             except regex.error as exc:
                 raise record.error(f"'{key}' is not a valid regex: {exc}") from exc
         guards[key] = value
-    raw_examples = data.get("examples")
-    if not isinstance(raw_examples, list) or not raw_examples:
-        raise record.error("missing field 'examples' (at least one [spun text, expected] pair)")
-    examples: list[tuple[str, str]] = []
-    for pair in raw_examples:
-        if (
-            not isinstance(pair, list)
-            or len(pair) != 2
-            or not all(isinstance(p, str) and p for p in pair)
-        ):
-            raise record.error("each example must be a pair [spun text, expected] of strings")
-        if pair[0] == pair[1]:
-            raise record.error(f"example input equals its expected output: {pair[0]!r}")
-        examples.append((pair[0], pair[1]))
+    examples = record.example_pairs("spun text")
     keep = data.get("keep")
     if not isinstance(keep, list) or not keep or not all(isinstance(k, str) and k for k in keep):
         raise record.error(

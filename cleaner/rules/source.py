@@ -71,6 +71,25 @@ class RuleRecord:
         )
         return RuleError(self.path, line, self.rule_id, problem)
 
+    def example_pairs(self, given: str) -> list[tuple[str, str]]:
+        """The rule's ``examples``: at least one ``[given, expected]`` pair of different,
+        non-empty strings (``given`` names the first in messages: "input", "spun text")."""
+        raw = self.data.get("examples")
+        if not isinstance(raw, list) or not raw:
+            raise self.error(f"missing field 'examples' (at least one [{given}, expected] pair)")
+        pairs: list[tuple[str, str]] = []
+        for pair in raw:
+            if (
+                not isinstance(pair, list)
+                or len(pair) != 2
+                or not all(isinstance(p, str) and p for p in pair)
+            ):
+                raise self.error(f"each example must be a pair [{given}, expected] of strings")
+            if pair[0] == pair[1]:
+                raise self.error(f"example input equals its expected output: {pair[0]!r}")
+            pairs.append((pair[0], pair[1]))
+        return pairs
+
 
 @dataclass(frozen=True)
 class RuleFile:

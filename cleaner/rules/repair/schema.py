@@ -160,20 +160,7 @@ def parse_rule(record: RuleRecord, theme: str | None) -> RepairRule:
                 raise record.error(f"'{guard}' must be a non-empty regex string")
             _compile_regex(record, guard, value)
         guards[guard] = value
-    raw_examples = data.get("examples")
-    if not isinstance(raw_examples, list) or not raw_examples:
-        raise record.error("missing field 'examples' (at least one [input, expected] pair)")
-    examples: list[tuple[str, str]] = []
-    for pair in raw_examples:
-        if (
-            not isinstance(pair, list)
-            or len(pair) != 2
-            or not all(isinstance(p, str) and p for p in pair)
-        ):
-            raise record.error("each example must be a pair [input, expected] of strings")
-        if pair[0] == pair[1]:
-            raise record.error(f"example input equals its expected output: {pair[0]!r}")
-        examples.append((pair[0], pair[1]))
+    examples = record.example_pairs("input")
     keep = _string_list(record, "keep")
     needs_spun = data.get("needs_spun", False)
     # A rule is evidence of spinning (a signature) unless it says it needs the gate: its
