@@ -30,9 +30,11 @@ from cleaner.rules.candidate_schema import (
     pack_problems,
     parse_file,
 )
+from cleaner.rules.guards import Guards
 from cleaner.rules.kinds import RuleSummary, summaries_of
 from cleaner.rules.repair import GateDecision, follow_case
 from cleaner.rules.source import RuleFile
+from cleaner.rules.text import is_word_char, same_length_lower
 
 # The schema's names are part of this module's interface too (the layer's one entry point).
 __all__ = [
@@ -54,9 +56,6 @@ LAYER = "candidate"
 #: Words of context on each side. The default model is a trigram model: a word's score sees
 #: the two words before it, so two words each side hold everything the choice changes.
 CONTEXT_WORDS = 2
-
-#: Guards look at most this far back/forward on the line, as the repair rules' guards do.
-_GUARD_WINDOW = 300
 
 # Tokens as the candidate layer sees them: letters and digits, with inner apostrophes.
 _TOKEN = regex.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -102,18 +101,7 @@ class _Compiled:
     candidate: Candidate
     words: tuple[str, ...]
     originals: tuple[tuple[str, ...], ...]
-    require_before: Any | None
-    forbid_before: Any | None
-    require_after: Any | None
-    forbid_after: Any | None
-
-
-def _before_guard(source: str | None) -> Any | None:
-    return None if source is None else regex.compile(f"(?:{source})$", regex.MULTILINE)
-
-
-def _after_guard(source: str | None) -> Any | None:
-    return None if source is None else regex.compile(source, regex.MULTILINE)
+    guards: Guards
 
 
 def _model_form(words: Iterable[str]) -> tuple[str, ...]:
@@ -134,10 +122,12 @@ class CandidatePack:
                 candidate=candidate,
                 words=candidate.spun_words,
                 originals=tuple(_model_form(o.split()) for o in candidate.originals),
-                require_before=_before_guard(candidate.require_before),
-                forbid_before=_before_guard(candidate.forbid_before),
-                require_after=_after_guard(candidate.require_after),
-                forbid_after=_after_guard(candidate.forbid_after),
+                guards=Guards.compile(
+                    candidate.require_before,
+                    candidate.forbid_before,
+                    candidate.require_after,
+                    candidate.forbid_after,
+                ),
             )
             self._by_form.setdefault(compiled.words, []).append(compiled)
         # First words of the spun forms go into one Aho-Corasick automaton (the scan costs the
@@ -189,7 +179,7 @@ class CandidatePack:
                     if rest is None:
                         continue
                     end = rest.end()
-                elif end < len(text) and _is_word_char(text[end]):
+                elif end < len(text) and is_word_char(text[end]):
                     continue
                 if (start > 0 and text[start - 1] in _JOINERS) or (
                     end < len(text) and text[end] in _JOINERS
@@ -314,20 +304,13 @@ class CandidatePack:
 
 def _lower_same_length(text: str) -> str:
     """``text`` lower-cased with straight apostrophes, offsets unchanged."""
-    lowered = text.lower()
-    if len(lowered) != len(text):  # a few characters (e.g. 'İ') lower to two
-        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    return lowered.replace("’", "'")
-
-
-def _is_word_char(char: str) -> bool:
-    return char.isalnum() or char == "_"
+    return same_length_lower(text).replace("’", "'")
 
 
 def _word_edges(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` starts and ends at word boundaries."""
-    return (start == 0 or not _is_word_char(text[start - 1])) and (
-        end >= len(text) or not _is_word_char(text[end])
+    return (start == 0 or not is_word_char(text[start - 1])) and (
+        end >= len(text) or not is_word_char(text[end])
     )
 
 
@@ -373,16 +356,9 @@ def _right_context(text: str, end: int) -> list[str]:
 def _guards_pass(compiled: _Compiled, text: str, start: int, end: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
-    line_end = len(text) if line_end == -1 else line_end
-    lo = max(line_start, start - _GUARD_WINDOW)
-    hi = min(line_end, end + _GUARD_WINDOW)
-    if compiled.require_before and not compiled.require_before.search(text, lo, start):
-        return False
-    if compiled.forbid_before and compiled.forbid_before.search(text, lo, start):
-        return False
-    if compiled.require_after and not compiled.require_after.match(text, end, hi):
-        return False
-    return not (compiled.forbid_after and compiled.forbid_after.match(text, end, hi))
+    return compiled.guards.allow(
+        text, start, end, line_start, len(text) if line_end == -1 else line_end
+    )
 
 
 def list_rules(rule_file: RuleFile) -> list[RuleSummary]:

@@ -21,6 +21,7 @@ from typing import Any
 import ahocorasick
 import regex
 
+from cleaner.rules.guards import Guards
 from cleaner.rules.patterns import pattern_triggers
 from cleaner.rules.repair.casing import follow_case, with_article_for
 from cleaner.rules.repair.schema import RepairRule, load_rules, phrase_key
@@ -36,9 +37,6 @@ DEFAULT_MIN_SIGNATURES = 2
 #: the 181 clean AEB bodies score 0 to 0.0 and the tuning spun pages and samples score far
 #: above it; see bench/spin_eval.py for the figures.
 DEFAULT_GATE_THRESHOLD = 2.0
-
-#: Guards look at most this far back/forward on the line; they describe local context.
-_GUARD_WINDOW = 300
 
 #: Seconds one rule's pattern (or guard) may spend on one call before it is abandoned for the
 #: document: real rules take microseconds per line, so only catastrophic backtracking on
@@ -155,19 +153,7 @@ class _Compiled:
     rule: RepairRule
     order: int
     regex: Any | None
-    require_before: Any | None
-    forbid_before: Any | None
-    require_after: Any | None
-    forbid_after: Any | None
-
-
-# MULTILINE so that ``^`` / ``$`` in a guard mean the start / end of the matched text's line.
-def _before_guard(source: str | None) -> Any | None:
-    return None if source is None else regex.compile(f"(?:{source})$", regex.MULTILINE)
-
-
-def _after_guard(source: str | None) -> Any | None:
-    return None if source is None else regex.compile(source, regex.MULTILINE)
+    guards: Guards
 
 
 @dataclass
@@ -203,10 +189,12 @@ class RepairPack:
                     rule=rule,
                     order=order,
                     regex=compiled_pattern,
-                    require_before=_before_guard(rule.require_before),
-                    forbid_before=_before_guard(rule.forbid_before),
-                    require_after=_after_guard(rule.require_after),
-                    forbid_after=_after_guard(rule.forbid_after),
+                    guards=Guards.compile(
+                        rule.require_before,
+                        rule.forbid_before,
+                        rule.require_after,
+                        rule.forbid_after,
+                    ),
                 )
             )
             for phrase in rule.literals:
@@ -353,7 +341,10 @@ class RepairPack:
         if order in context.timed_out or context.protected(start, end):
             return
         try:
-            passed = self._guards_pass(compiled, context, start, end, self.regex_timeout)
+            line_start, line_end = context.line_bounds(start)
+            passed = compiled.guards.allow(
+                context.norm, start, end, line_start, line_end, self.regex_timeout
+            )
         except TimeoutError:
             context.timed_out.add(order)
             return
@@ -365,34 +356,6 @@ class RepairPack:
         if replacement != matched:
             start, replacement = with_article_for(context.text, start, replacement, written)
             found.append((start, end, order, replacement))
-
-    @staticmethod
-    def _guards_pass(
-        compiled: _Compiled, context: _Context, start: int, end: int, timeout: float
-    ) -> bool:
-        line_start, line_end = context.line_bounds(start)
-        norm = context.norm
-        if compiled.require_before or compiled.forbid_before:
-            lo = max(line_start, start - _GUARD_WINDOW)
-            if compiled.require_before and not compiled.require_before.search(
-                norm, lo, start, timeout=timeout
-            ):
-                return False
-            if compiled.forbid_before and compiled.forbid_before.search(
-                norm, lo, start, timeout=timeout
-            ):
-                return False
-        if compiled.require_after or compiled.forbid_after:
-            hi = min(max(line_end, end), end + _GUARD_WINDOW)
-            if compiled.require_after and not compiled.require_after.match(
-                norm, end, hi, timeout=timeout
-            ):
-                return False
-            if compiled.forbid_after and compiled.forbid_after.match(
-                norm, end, hi, timeout=timeout
-            ):
-                return False
-        return True
 
     def repair(self, text: str, *, assume_spun: bool = False) -> tuple[str, list[RepairMatch]]:
         """``text`` with every match replaced, and the matches (offsets into ``text``)."""
