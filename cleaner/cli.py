@@ -31,6 +31,7 @@ from cleaner.cli_options import (
     EXIT_USAGE,
     ConfigOption,
     EncodingErrors,
+    FindingsOption,
     LanguageToolUrlOption,
     MaxBytesOption,
     RulesOption,
@@ -55,6 +56,7 @@ from cleaner.io.writers import result_record, to_json_line
 from cleaner.languagetool import LanguageToolError, background_url
 from cleaner.pipeline import Pipeline, Result
 from cleaner.registry import describe_stages
+from cleaner.rules.grammar import FINDINGS_HINT
 
 app = typer.Typer(
     name="cleaner",
@@ -184,6 +186,8 @@ def _clean_input(
             on_message(f"cleaner: {source.name}: warning: {warning}")
         if settings.explain:
             on_message(f"== {source.name}: {len(result.applied_edits)} edits")
+            if result.metadata.get("grammar_findings") is False:
+                on_message(f"   (not collected: {FINDINGS_HINT})")
             for edit in result.edits:
                 on_message(explain_line(edit))
         if settings.diff:
@@ -318,6 +322,7 @@ def clean(
             "of the extracted text against the output).",
         ),
     ] = False,
+    findings: FindingsOption = False,
     skip: SkipOption = [],  # noqa: B006
     config: ConfigOption = None,
     rules: RulesOption = None,
@@ -354,7 +359,14 @@ def clean(
     except OutputNameError as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
     pipeline = build_pipeline(
-        config, skip, rules, languagetool_url, max_bytes, encoding_errors, time_limit
+        config,
+        skip,
+        rules,
+        languagetool_url,
+        max_bytes,
+        encoding_errors,
+        time_limit,
+        findings_wanted=explain or findings,
     )
     settings = _CleanSettings(
         input_format=input_format.value,

@@ -30,6 +30,7 @@ from cleaner.cli_options import (
     EXIT_USAGE,
     ConfigOption,
     EncodingErrors,
+    FindingsOption,
     LanguageToolUrlOption,
     MaxBytesOption,
     RulesOption,
@@ -206,6 +207,7 @@ def corpus(
     rules: RulesOption = None,
     languagetool_url: LanguageToolUrlOption = None,
     max_bytes: MaxBytesOption = None,
+    findings: FindingsOption = False,
     force: Annotated[
         bool,
         typer.Option(
@@ -303,7 +305,9 @@ def corpus(
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     show = not quiet and sys.stderr.isatty()
     errors = None if encoding_errors is None else EncodingErrors(encoding_errors.value)
-    pipeline = build_pipeline(config, skip, rules, languagetool_url, max_bytes, errors)
+    pipeline = build_pipeline(
+        config, skip, rules, languagetool_url, max_bytes, errors, findings_wanted=findings
+    )
     if address is not None and engine is not Engine.ray:
         console.print("cleaner: --address needs --engine ray", markup=False)
         raise typer.Exit(EXIT_USAGE)

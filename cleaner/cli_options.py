@@ -12,6 +12,8 @@ from rich.console import Console
 
 from cleaner.errors import ConfigError, ServiceError
 from cleaner.pipeline import Pipeline, PipelineConfig
+from cleaner.registry import GRAMMAR
+from cleaner.rules.grammar import FINDINGS_AUTO
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
@@ -55,6 +57,15 @@ LanguageToolUrlOption = Annotated[
         "it cleaner starts one; a corpus run starts one that all its workers share.",
     ),
 ]
+FindingsOption = Annotated[
+    bool,
+    typer.Option(
+        "--findings",
+        help="Also collect what LanguageTool reports but cleaner does not apply (grammar "
+        "findings: --explain, JSONL edits, report.html). Off by default: it makes the grammar "
+        "stage several times slower. A findings setting in the pipeline file wins.",
+    ),
+]
 TimeLimitOption = Annotated[
     float | None,
     typer.Option(
@@ -79,8 +90,11 @@ def build_pipeline(
     max_bytes: int | None,
     encoding_errors: EncodingErrors | None = None,
     time_limit: float | None = None,
+    findings_wanted: bool = False,
 ) -> Pipeline:
-    """The pipeline the options describe; usage problems exit with code 2."""
+    """The pipeline the options describe; usage problems exit with code 2. With
+    ``findings_wanted`` (the command shows grammar findings), the grammar stage's ``findings``
+    option turns on unless the pipeline file sets it."""
     skip = [name.strip() for item in skip for name in item.split(",") if name.strip()]
     try:
         cfg = PipelineConfig.load(config).without(skip)
@@ -94,6 +108,10 @@ def build_pipeline(
             options = {k: dict(v) for k, v in cfg.options.items()}
             options.setdefault("decode", {})["errors"] = encoding_errors.value
             cfg = cfg.with_overrides(options=options)
+        grammar = cfg.options.get(GRAMMAR, {})
+        if findings_wanted and grammar.get("findings", FINDINGS_AUTO) == FINDINGS_AUTO:
+            findings_on = {**grammar, "findings": True}
+            cfg = cfg.with_overrides(options={**cfg.options, GRAMMAR: findings_on})
         return Pipeline(cfg)
     except ConfigError as exc:
         raise fail(str(exc), EXIT_USAGE) from exc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import pickle
 import signal
@@ -10,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from languagetool_fixtures import lt_service
 
 from cleaner import languagetool as lt
@@ -29,10 +31,22 @@ RULES = ROOT / "rules"
 GRAMMAR_RULES = RULES / "grammar.toml"
 
 
-@pytest.fixture(scope="module")
-def stage(lt_service: lt.LanguageToolService) -> grammar.GrammarStage:
+@pytest.fixture(scope="module", params=[False, True], ids=["default", "with-findings"])
+def stage(
+    lt_service: lt.LanguageToolService, request: pytest.FixtureRequest
+) -> grammar.GrammarStage:
+    """The stage as a plain run has it (findings off), and with findings on: what it fixes
+    must not depend on whether findings are collected."""
     return grammar.GrammarStage(
-        allow_list=load_allow_list(GRAMMAR_RULES), service=lt_service
+        allow_list=load_allow_list(GRAMMAR_RULES), service=lt_service, findings=request.param
+    )
+
+
+@pytest.fixture(scope="module")
+def findings_stage(lt_service: lt.LanguageToolService) -> grammar.GrammarStage:
+    """Findings on, as ``--explain`` and ``--findings`` have it: for the tests about findings."""
+    return grammar.GrammarStage(
+        allow_list=load_allow_list(GRAMMAR_RULES), service=lt_service, findings=True
     )
 
 
@@ -99,10 +113,10 @@ def test_compose_maps_later_fixes_back_to_the_input() -> None:
 
 
 def test_findings_outside_the_allow_list_are_reported_not_applied(
-    stage: grammar.GrammarStage,
+    findings_stage: grammar.GrammarStage,
 ) -> None:
     text = "Its a nice day and Thiss is a test."
-    out = stage(Document(text=text))
+    out = findings_stage(Document(text=text))
     assert out.text == text
     assert not applied(out)
     found = {e.rule_id: e for e in out.edits if not e.applied}
@@ -128,13 +142,15 @@ def test_grammatical_repetitions_and_names_are_left_alone(
     assert not applied(out)
 
 
-def test_that_that_flagged_by_languagetool_stays_a_finding(stage: grammar.GrammarStage) -> None:
+def test_that_that_flagged_by_languagetool_stays_a_finding(
+    findings_stage: grammar.GrammarStage,
+) -> None:
     # A spun sentence where LanguageTool does flag "that that": still never applied.
     text = (
         "A White House official said the administration is working with lawmakers to be "
         "sure that that “introduced bills advance the president’s objectives.”"
     )
-    out = stage(Document(text=text))
+    out = findings_stage(Document(text=text))
     assert out.text == text
     assert "ENGLISH_WORD_REPEAT_RULE" in findings(out)
 
@@ -152,9 +168,11 @@ def test_clean_text_comes_out_unchanged(stage: grammar.GrammarStage) -> None:
     assert out.metadata["grammar_issues_per_1k_words_after"] == 0.0
 
 
-def test_issue_counts_per_1k_words_fall_after_fixes(stage: grammar.GrammarStage) -> None:
+def test_issue_counts_per_1k_words_fall_after_fixes(
+    findings_stage: grammar.GrammarStage,
+) -> None:
     text = "This is a apple. It was part of of the plan. Its a nice day."
-    out = stage(Document(text=text))
+    out = findings_stage(Document(text=text))
     words = len(text.split())
     assert out.metadata["grammar_issues_per_1k_words_before"] == round(3 * 1000 / words, 2)
     after_words = len(out.text.split())
@@ -164,7 +182,7 @@ def test_issue_counts_per_1k_words_fall_after_fixes(stage: grammar.GrammarStage)
 def test_empty_text_needs_no_server() -> None:
     # Any request to this URL fails the stage: nothing listens there.
     no_server = lt.LanguageToolService(f"http://127.0.0.1:{lt.free_port()}")
-    stage = grammar.GrammarStage(allow_list={}, service=no_server)
+    stage = grammar.GrammarStage(allow_list=load_allow_list(GRAMMAR_RULES), service=no_server)
     out = stage(Document(text="  \n"))
     assert out.text == "  \n"
     assert out.metadata["grammar_issues_per_1k_words_before"] == 0.0
@@ -350,19 +368,43 @@ def test_check_chunks_skip_tables_and_keep_offsets() -> None:
     ]
 
 
-def test_other_languages_get_findings_but_no_fixes(stage: grammar.GrammarStage) -> None:
+def test_other_languages_get_findings_but_no_fixes(findings_stage: grammar.GrammarStage) -> None:
     # Portuguese: LanguageTool checks it, but no rule is allow-listed for Portuguese; the
     # English a/an rule made "com an alma" of this before languages were told apart.
     text = "Ele vive com a alma leve. A insatisfação passou e ele ficou feliz feliz."
-    out = stage(Document(text=text, metadata={"language": "pt"}))
+    out = findings_stage(Document(text=text, metadata={"language": "pt"}))
     assert out.text == text
     assert not applied(out)
     assert out.metadata["grammar_language"] == "pt"
+    assert findings(out)  # checked in Portuguese: the repeated "feliz" at least
 
 
-def test_a_language_languagetool_lacks_is_skipped_and_said(stage: grammar.GrammarStage) -> None:
+def test_other_languages_without_an_allow_listed_rule_need_no_request() -> None:
+    # Nothing listens at this URL: a request would fail the stage.
+    no_server = lt.LanguageToolService(f"http://127.0.0.1:{lt.free_port()}")
+    allow_list = load_allow_list(GRAMMAR_RULES)
+    text = "Ele vive com a alma leve. A insatisfação passou."
+    for language in ("pt", "de"):
+        out = grammar.GrammarStage(allow_list=allow_list, service=no_server)(
+            Document(text=text, metadata={"language": language})
+        )
+        assert out.text == text and out.edits == ()
+        assert out.metadata["grammar_skipped"] == (
+            f"no grammar rule is allow-listed for language '{language}'"
+        )
+        assert out.metadata["grammar_findings"] is False
+    # With findings on, the same document needs the server.
+    with pytest.raises(lt.LanguageToolError, match="not reachable"):
+        grammar.GrammarStage(allow_list=allow_list, service=no_server, findings=True)(
+            Document(text=text, metadata={"language": "pt"})
+        )
+
+
+def test_a_language_languagetool_lacks_is_skipped_and_said(
+    findings_stage: grammar.GrammarStage,
+) -> None:
     text = "Das Maß an Verantwortung ist groß, sagte er am Dienstag."
-    out = stage(Document(text=text, metadata={"language": "de"}))
+    out = findings_stage(Document(text=text, metadata={"language": "de"}))
     assert out.text == text and out.edits == ()
     assert "no checker for language 'de'" in out.metadata["grammar_skipped"]
 
@@ -418,14 +460,83 @@ def test_without_findings_only_the_allow_list_is_asked_for(
 ) -> None:
     allow_list = load_allow_list(GRAMMAR_RULES)
     text = "This is a apple. Their going home tomorow."
-    full = grammar.GrammarStage(allow_list=allow_list, service=lt_service)(Document(text=text))
-    lean = grammar.GrammarStage(allow_list=allow_list, service=lt_service, findings=False)(
+    full = grammar.GrammarStage(allow_list=allow_list, service=lt_service, findings=True)(
         Document(text=text)
     )
+    lean = grammar.GrammarStage(allow_list=allow_list, service=lt_service)(Document(text=text))
     assert lean.text == full.text == "This is an apple. Their going home tomorow."
     assert [e.rule_id for e in lean.edits] == ["EN_A_VS_AN"]
-    assert any(not e.applied for e in full.edits)  # the spelling and their/they're findings
-    stage = grammar.build(StageSettings(options={"findings": False}, rules_dir=RULES))
-    assert stage.findings is False
+    assert lean.metadata["grammar_findings"] is False
+    assert full.metadata["grammar_findings"] is True
+    assert {"MORFOLOGIK_RULE_EN_US"} <= set(findings(full))  # "tomorow"
+    # What the server is asked: the allow-listed rules only, and it answers with them only.
+    asked = lt_service.check(text, "en-US", tuple(allow_list))
+    assert {m.rule_id for m in asked} == {"EN_A_VS_AN"}
+    assert {m.rule_id for m in lt_service.check(text, "en-US")} > {"EN_A_VS_AN"}
+
+
+@pytest.mark.parametrize(
+    ("options", "findings_on"),
+    [({}, False), ({"findings": "auto"}, False), ({"findings": True}, True),
+     ({"findings": False}, False)],
+)  # fmt: skip
+def test_findings_option_is_auto_by_default_and_off_for_a_plain_run(
+    options: dict[str, object], findings_on: bool
+) -> None:
+    stage = grammar.build(StageSettings(options=options, rules_dir=RULES))
+    assert stage.findings is findings_on
+
+
+def test_findings_option_rejects_other_values() -> None:
     with pytest.raises(ValueError, match="findings"):
         grammar.build(StageSettings(options={"findings": "no"}, rules_dir=RULES))
+
+
+# --- findings on demand: a plain run asks for the allow-listed rules only -------------------
+
+FINDINGS_TEXT = "This is a apple. Their going home tomorow.\n"
+
+
+@pytest.mark.usefixtures("lt_service")
+def test_a_plain_clean_applies_fixes_and_collects_no_findings(tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(FINDINGS_TEXT, encoding="utf-8")
+    plain = run_cli("clean", str(article), "--format", "jsonl")
+    assert plain.returncode == 0, plain.stderr
+    record = json.loads(plain.stdout)
+    assert record["text"] == "This is an apple. Their going home tomorow.\n"
+    assert [(e["rule_id"], e.get("applied", True)) for e in record["edits"]] == [
+        ("EN_A_VS_AN", True)
+    ]
+    assert record["metadata"]["grammar_findings"] is False
+    wanted = run_cli("clean", str(article), "--format", "jsonl", "--findings")
+    assert wanted.returncode == 0, wanted.stderr
+    record = json.loads(wanted.stdout)
+    assert record["metadata"]["grammar_findings"] is True
+    unapplied = {e["rule_id"] for e in record["edits"] if e.get("applied") is False}
+    assert "MORFOLOGIK_RULE_EN_US" in unapplied
+    assert record["text"] == "This is an apple. Their going home tomorow.\n"
+
+
+@pytest.mark.usefixtures("lt_service")
+def test_explain_collects_findings_unless_the_pipeline_file_says_no(tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(FINDINGS_TEXT, encoding="utf-8")
+    explained = run_cli("clean", str(article), "--explain")
+    assert explained.returncode == 0, explained.stderr
+    err = explained.stderr.decode()
+    assert "MORFOLOGIK_RULE_EN_US" in err and "(not applied)" in err
+    assert "not collected" not in err
+    # An explicit findings = false in the pipeline file wins, and --explain says so.
+    default = (ROOT / "cleaner" / "defaults" / "pipeline.toml").read_text(encoding="utf-8")
+    config = tmp_path / "pipeline.toml"
+    config.write_text(
+        default.replace("[options.grammar]\n", "[options.grammar]\nfindings = false\n"),
+        encoding="utf-8",
+    )
+    lean = run_cli("clean", str(article), "--explain", "--config", str(config))
+    assert lean.returncode == 0, lean.stderr
+    err = lean.stderr.decode()
+    assert "(not applied)" not in err and "EN_A_VS_AN" in err
+    assert "(not collected: grammar findings are collected with --findings" in err
+    assert lean.stdout.decode() == "This is an apple. Their going home tomorow.\n"

@@ -9,6 +9,7 @@ import shutil
 import struct
 import subprocess
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -219,24 +220,45 @@ def test_report_texts_load_lazily_and_page_stays_small(
     ]
 
 
+GRAMMAR_FINDINGS_TEXT = "The council have approved a plan.\n\nHe go to the meeting every weeks.\n"
+
+
 @pytest.mark.usefixtures("lt_service")
 def test_report_lists_unapplied_grammar_findings(tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
-    (src / "a.txt").write_text(
-        "The council have approved a plan.\n\nHe go to the meeting every weeks.\n",
-        encoding="utf-8",
-    )
+    (src / "a.txt").write_text(GRAMMAR_FINDINGS_TEXT, encoding="utf-8")
     out = tmp_path / "out"
     config = PipelineConfig.load()
+    config = replace(config, options={**config.options, "grammar": {"findings": True}})
     run_corpus(src, out, config, jobs=1)
     (record,) = list(iter_jsonl(out / "_audit.jsonl"))
+    assert record["grammar_findings"] is True
     unapplied = [e for e in record["edits"] if e.get("applied") is False]
     assert unapplied, "LanguageTool found nothing to report in this text"
     page = (out / "report.html").read_text(encoding="utf-8")
     section = page.split('id="grammar"')[1].split("</section>")[0]
     for edit in unapplied:
         assert f"<td>{html.escape(edit['rule_id'])}</td>" in section
+    assert "Not collected" not in section
+
+
+@pytest.mark.usefixtures("lt_service")
+def test_report_says_when_grammar_findings_were_not_collected(tmp_path: Path) -> None:
+    # The default pipeline: findings are off, so the same text reports none, and the page
+    # says why and how to get them.
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(GRAMMAR_FINDINGS_TEXT, encoding="utf-8")
+    out = tmp_path / "out"
+    run_corpus(src, out, PipelineConfig.load(), jobs=1)
+    (record,) = list(iter_jsonl(out / "_audit.jsonl"))
+    assert record["grammar_findings"] is False
+    assert [e for e in record["edits"] if e.get("applied") is False] == []
+    page = (out / "report.html").read_text(encoding="utf-8")
+    section = page.split('id="grammar"')[1].split("</section>")[0]
+    assert "Not collected for 1 document:" in section
+    assert "--findings" in section and "findings = true" in section
 
 
 # What the page looks like, measured in the browser: a script added to a copy of the page

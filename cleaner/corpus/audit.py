@@ -57,6 +57,7 @@ def audit_record(
         "grammar_issues_per_1k_words_before",
         "grammar_issues_per_1k_words_after",
         "grammar_skipped",
+        "grammar_findings",
     ):
         if key in metadata:
             record[key] = metadata[key]

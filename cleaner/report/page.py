@@ -11,6 +11,7 @@ from typing import Any
 from cleaner import __version__
 from cleaner.report.totals import Row, Totals
 from cleaner.report.view import HIDDEN_STAGES, View
+from cleaner.rules.grammar import FINDINGS_HINT
 
 DOCS_PER_CHUNK = 25
 """Documents per file under ``_report/``: the viewer loads one file when it opens a document,
@@ -194,6 +195,13 @@ def page_html(
         )
     else:
         findings_html = "<p>None (or the grammar stage did not run).</p>"
+    if totals.findings_not_collected:
+        findings_html = (
+            f"<p>Not collected for {totals.findings_not_collected:,} "
+            f"document{'' if totals.findings_not_collected == 1 else 's'}: findings cost "
+            f"LanguageTool several times the work of the fixes, so they are off by default; "
+            f"{esc(FINDINGS_HINT)}.</p>" + ("" if not totals.findings else findings_html)
+        )
 
     stage_options = "".join(
         f'<option value="{esc(s)}">{esc(s)} ({len(n)} docs)</option>'

@@ -58,6 +58,8 @@ class Totals:
     stages: dict[str, StageTotal] = field(default_factory=dict)
     rules: dict[tuple[str, str], RuleTotal] = field(default_factory=dict)
     findings: dict[str, Finding] = field(default_factory=dict)
+    findings_not_collected: int = 0
+    """Documents the grammar stage checked with findings off (the default)."""
     # For the filters: which listed documents show edits of each stage and rule.
     by_stage: dict[str, list[int]] = field(default_factory=dict)
     by_rule: dict[str, list[int]] = field(default_factory=dict)
@@ -69,6 +71,8 @@ class Totals:
         self.chars_out += int(record.get("chars_out", 0) or 0)
         for stage, ms in (record.get("timings_ms") or {}).items():
             self.stages.setdefault(str(stage), StageTotal()).milliseconds += float(ms or 0)
+        if record.get("grammar_findings") is False:
+            self.findings_not_collected += 1
         per_rule: dict[tuple[str, str], int] = {}
         finding_rules: set[str] = set()
         for edit in record.get("edits") or []:

@@ -34,6 +34,17 @@ from cleaner.rules.kinds import RuleSummary
 from cleaner.rules.source import RuleError, RuleFile, RuleRecord, load_rule_file
 
 KIND = "grammar"
+FINDINGS_AUTO = "auto"
+"""The grammar stage's ``findings`` option by default: findings (what LanguageTool reports
+but is not applied) cost it several times the work of the fixes, so they are collected only
+when the command shows them (``--explain``, ``--findings``); an explicit true or false in the
+pipeline file wins."""
+FINDINGS_HINT = (
+    "grammar findings are collected with --findings (cleaner clean, cleaner corpus) or "
+    "--explain, or with findings = true under [options.grammar] in the pipeline file (an "
+    "explicit findings = false there wins)"
+)
+"""How to get findings, for the places that say they were not collected."""
 _FIELDS = {"id", "description", "require", "languages", "examples", "keep"}
 _SPELLING_MARKERS = ("MORFOLOGIK", "SPELLER", "SPELLING", "HUNSPELL")
 
@@ -256,3 +267,4 @@ def is_safe_fix(text: str, start: int, end: int, replacement: str, rule_id: str)
         if flagged.strip() in (".", ",") and end < len(text) and text[end].isalnum():
             return False
     return True
+

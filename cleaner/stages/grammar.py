@@ -2,19 +2,22 @@
 
 Applied: the rule ids listed in ``rules/grammar.toml`` (a/an, a repeated word such as
 "of of", stray spaces, doubled punctuation), each with LanguageTool's first suggestion, and
-only in the languages each rule lists (English by default). Everything else LanguageTool
-reports is logged as a finding (``Edit(applied=False)``) with its message, so ``--explain``
-shows it; spelling suggestions are never applied.
+only in the languages each rule lists (English by default). With findings on (the
+``findings`` option), everything else LanguageTool reports is logged as a finding
+(``Edit(applied=False)``) with its message, so ``--explain`` shows it; spelling suggestions
+are never applied.
 
 Language: the ``language`` stage's ``metadata["language"]``. English (and "und", a text too
 short to tell) is checked as ``language`` (``en-US``); another language LanguageTool has
 installed is checked in that language (findings, plus any rule allow-listed for it); a
-language it lacks is not checked, and ``grammar_skipped`` says so.
+language it lacks is not checked, and ``grammar_skipped`` says so. With findings off, a
+language no rule is allow-listed for costs no request at all.
 
 What is sent: only prose. Table rows, code and lines of numbers or ticker codes are left out;
 the rest is cut into chunks at paragraph breaks, checked in parallel threads.
 
-Metadata: ``grammar_language`` (the LanguageTool language used),
+Metadata: ``grammar_language`` (the LanguageTool language used), ``grammar_findings``
+(whether findings were collected),
 ``grammar_issues_per_1k_words_before`` / ``_after`` (LanguageTool's issue count per 1,000
 words before and after the fixes), or ``grammar_skipped`` (why nothing was checked or
 applied: no support for the language, or a request that failed or passed ``request_timeout``
@@ -22,9 +25,12 @@ seconds, in which case the document is written without grammar fixes and warned 
 
 Options: ``language`` (default ``en-US``), ``allow_list`` (default
 ``<rules_dir>/grammar.toml``), ``request_timeout`` (seconds, default 30), ``findings``
-(default true). ``findings = false`` asks LanguageTool for the allow-listed rules only: the
-server then does a fraction of the work (a corpus run is several times faster), nothing else
-is recorded as a finding, and the issue counts count allow-listed issues only.
+(``"auto"``, the default, or true/false). Findings cost LanguageTool several times the work of
+the fixes, so they are collected only when someone will see them: ``"auto"`` is off for a
+plain run and turned on by whoever shows them (``cleaner clean --explain``, ``--findings``);
+an explicit true or false in the pipeline file wins. Off, LanguageTool is asked for the
+allow-listed rules only, nothing else is recorded as a finding, the issue counts count
+allow-listed issues only, and ``grammar_findings`` is false in the metadata.
 
 The stage is a pure function of the document given the server. It owns its
 :class:`~cleaner.languagetool.LanguageToolService` (made when the stage is built, connected on
@@ -59,7 +65,13 @@ from cleaner.languagetool import (
 )
 from cleaner.registry import StageSettings
 from cleaner.rules import grammar as grammar_rules
-from cleaner.rules.grammar import AllowedRule, is_safe_fix, is_spelling_rule, load_allow_list
+from cleaner.rules.grammar import (
+    FINDINGS_AUTO,
+    AllowedRule,
+    is_safe_fix,
+    is_spelling_rule,
+    load_allow_list,
+)
 from cleaner.rules.source import RuleError, RuleFile
 
 NAME = "grammar"
@@ -240,9 +252,9 @@ class GrammarStage:
     allow_list: Mapping[str, AllowedRule]
     service: LanguageToolService
     language: str = "en-US"
-    findings: bool = True
-    """Ask LanguageTool for every rule and record what is not applied as findings; false:
-    ask only for the allow-listed rules."""
+    findings: bool = False
+    """Ask LanguageTool for every rule and record what is not applied as findings; false (the
+    default): ask only for the allow-listed rules, several times less work."""
     name: str = NAME
     description: str = DESCRIPTION
 
@@ -315,14 +327,15 @@ class GrammarStage:
                 grammar_issues_per_1k_words_before=0.0, grammar_issues_per_1k_words_after=0.0
             )
         service = self.service
+        allowed = {k: r for k, r in self.allow_list.items() if detected in r.languages}
+        if not allowed and not self.findings:  # nothing to apply, nothing to report: no request
+            return doc.with_metadata(
+                grammar_skipped=f"no grammar rule is allow-listed for language '{detected}'",
+                grammar_findings=False,
+            )
         if detected != self.base_language and language not in service.languages():
             return doc.with_metadata(
                 grammar_skipped=f"LanguageTool here has no checker for language '{detected}'"
-            )
-        allowed = {k: r for k, r in self.allow_list.items() if detected in r.languages}
-        if not allowed and not self.findings:
-            return doc.with_metadata(
-                grammar_skipped=f"no grammar rule is allow-listed for language '{detected}'"
             )
         chunks = check_chunks(text)
         pool = service.executor()
@@ -383,6 +396,7 @@ class GrammarStage:
         fixed = apply_replacements(doc, NAME, fixes)
         return fixed.with_findings(finding_edits).with_metadata(
             grammar_language=language,
+            grammar_findings=self.findings,
             grammar_issues_per_1k_words_before=_per_1k(issues_before, _words(text)),
             grammar_issues_per_1k_words_after=_per_1k(issues_after, _words(fixed.text)),
         )
@@ -404,9 +418,11 @@ def build(settings: StageSettings) -> GrammarStage:
     timeout = settings.options.get("request_timeout", REQUEST_TIMEOUT_S)
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
         raise ValueError(f"stage {NAME}: option 'request_timeout' must be a positive number")
-    findings = settings.options.get("findings", True)
+    findings = settings.options.get("findings", FINDINGS_AUTO)
+    if findings == FINDINGS_AUTO:
+        findings = False
     if not isinstance(findings, bool):
-        raise ValueError(f"stage {NAME}: option 'findings' must be true or false")
+        raise ValueError(f"stage {NAME}: option 'findings' must be \"auto\", true or false")
     allow_path = Path(settings.options.get("allow_list", settings.rules_dir / "grammar.toml"))
     url = settings.languagetool_url
     return GrammarStage(
