@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import re._parser as sre_parse  # type: ignore[import-not-found]  # reads a pattern's structure
 from collections.abc import Iterable
@@ -54,9 +55,13 @@ _COMMON_WORDS = frozenset(
 )
 
 
+_WORD = regex.compile(r"\w+")
+
+
+@functools.lru_cache(maxsize=4096)
 def _rarity(literal: str) -> int:
     """How selective a literal trigger is: the letters of its uncommon words."""
-    return sum(len(w) for w in regex.findall(r"\w+", literal.lower()) if w not in _COMMON_WORDS)
+    return sum(len(w) for w in _WORD.findall(literal.lower()) if w not in _COMMON_WORDS)
 
 
 def _triggers(items: Any) -> frozenset[str] | None:
