@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,33 +32,15 @@ SPUN_PAGES = [
 CORPUS_BYTES = 2_000_000
 
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from throughput import mb_per_second, repeated  # noqa: E402
 
 from cleaner.document import Document  # noqa: E402
 from cleaner.lm import TrigramModel, prefers  # noqa: E402
 from cleaner.registry import StageSettings  # noqa: E402
 from cleaner.rules.candidates import SPUN_ENGLISH, CandidatePack, load_candidates  # noqa: E402
 from cleaner.stages.repair import RepairStage, build  # noqa: E402
-
-
-def _repeat(texts: list[str], size: int) -> list[str]:
-    docs: list[str] = []
-    total = 0
-    while total < size:
-        for text in texts:
-            docs.append(text)
-            total += len(text.encode("utf-8"))
-    return docs
-
-
-def _mb_s(work: Callable[[str], object], docs: list[str]) -> float:
-    size = sum(len(d.encode("utf-8")) for d in docs)
-    best = float("inf")
-    for _ in range(3):
-        start = time.process_time()
-        for text in docs:
-            work(text)
-        best = min(best, time.process_time() - start)
-    return size / 1e6 / best
 
 
 def _load_seconds() -> float:
@@ -89,15 +70,17 @@ def run(report: dict[str, Any]) -> None:
     without_layer = RepairStage(pack=with_layer.pack)
     spun = [p.read_text(encoding="utf-8") for p in SPUN_PAGES if p.exists()]
     bodies = [e["articleBody"] for e in json.loads(AEB_TRUTH.read_text()).values()]
-    spun_docs = _repeat(spun, CORPUS_BYTES)
-    clean_docs = _repeat(bodies, CORPUS_BYTES)
+    spun_docs = repeated(spun, CORPUS_BYTES)
+    clean_docs = repeated(bodies, CORPUS_BYTES)
     gated = [d for d in spun if with_layer.pack.search(d).matches]
     stage_edits = sum(
         e.rule_id.startswith("candidates.")
         for body in bodies
         for e in with_layer(Document(text=body)).edits
     )
-    layer_mb_s = _mb_s(lambda t: pack.apply(Document(text=t), "repair", SPUN_ENGLISH), spun_docs)
+    layer_mb_s = mb_per_second(
+        lambda t: pack.apply(Document(text=t), "repair", SPUN_ENGLISH), spun_docs
+    )
     report["candidates"] = {
         "candidates": len(candidates),
         "model": model.name,
@@ -105,16 +88,16 @@ def run(report: dict[str, Any]) -> None:
         "model_windows_per_s": round(_windows_per_second(model)),
         "layer_alone_spun_mb_s": round(layer_mb_s, 2),
         "stage_spun_mb_s_with_layer": round(
-            _mb_s(lambda t: with_layer(Document(text=t)), spun_docs), 2
+            mb_per_second(lambda t: with_layer(Document(text=t)), spun_docs), 2
         ),
         "stage_spun_mb_s_without_layer": round(
-            _mb_s(lambda t: without_layer(Document(text=t)), spun_docs), 2
+            mb_per_second(lambda t: without_layer(Document(text=t)), spun_docs), 2
         ),
         "stage_clean_mb_s_with_layer": round(
-            _mb_s(lambda t: with_layer(Document(text=t)), clean_docs), 2
+            mb_per_second(lambda t: with_layer(Document(text=t)), clean_docs), 2
         ),
         "stage_clean_mb_s_without_layer": round(
-            _mb_s(lambda t: without_layer(Document(text=t)), clean_docs), 2
+            mb_per_second(lambda t: without_layer(Document(text=t)), clean_docs), 2
         ),
         "spun_pages": len(spun),
         "spun_pages_with_signatures": len(gated),

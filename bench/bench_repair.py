@@ -8,6 +8,8 @@ Run ``python bench/bench_repair.py``; ``run(report)`` adds the same figures to a
 - the cost of a pack with 10,000 synthetic rules relative to the shipped pack (target <= 1.5);
 - every edit made on the 181 clean AEB ground-truth bodies (each one a false positive);
 - throughput on clean text and on spun text separately (targets >= 20 and >= 1 MB/s);
+- building the repair stage in a fresh process, CPU seconds (best of 3), and how many rules'
+  regexes the clean corpus made the engine compile (it compiles a rule when a text wakes it);
 - one long line: repair time of 8 MB vs 2 MB of spun text without a newline (linear: ~4x);
 - the spin repair figures of ``bench/spin_eval.py`` (tuning and validation split).
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -35,6 +38,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from spin_eval import evaluate, print_report  # noqa: E402
+from throughput import mb_per_second, repeated  # noqa: E402
 
 from cleaner.document import Document  # noqa: E402
 from cleaner.rules.repair import RepairPack, RepairRule, load_rules  # noqa: E402
@@ -47,34 +51,53 @@ def _corpus() -> list[str]:
     bodies = [e["articleBody"] for e in json.loads(AEB_TRUTH.read_text()).values()]
     bodies += [p.read_text(encoding="utf-8") for p in sorted(SPUN.glob("*.txt"))]
     bodies.append(REFERENCE.read_text(encoding="utf-8"))
-    docs: list[str] = []
-    size = 0
-    while size < CORPUS_BYTES:
-        for body in bodies:
-            docs.append(body)
-            size += len(body.encode("utf-8"))
-    return docs
+    return repeated(bodies, CORPUS_BYTES)
 
 
 def _throughput(stage: RepairStage, docs: list[str]) -> float:
-    size = sum(len(d.encode("utf-8")) for d in docs)
-    best = float("inf")
-    for _ in range(3):
-        start = time.process_time()
-        for text in docs:
-            stage(Document(text=text))
-        best = min(best, time.process_time() - start)
-    return size / 1e6 / best
+    return mb_per_second(lambda text: stage(Document(text=text)), docs)
 
 
-def _sized(bodies: list[str], size_bytes: int) -> list[str]:
-    docs: list[str] = []
-    size = 0
-    while size < size_bytes:
-        for body in bodies:
-            docs.append(body)
-            size += len(body.encode("utf-8"))
-    return docs
+# Run in a fresh interpreter: the figure a `cleaner clean` call pays, imports excluded.
+_BUILD_ONE = """
+import time
+from pathlib import Path
+from cleaner.registry import StageSettings
+from cleaner.stages.repair import build
+start = time.process_time()
+build(StageSettings(rules_dir=Path({rules!r})))
+print(time.process_time() - start)
+"""
+
+
+def _cold_build_seconds(rounds: int = 3) -> float:
+    """CPU seconds to build the default repair stage (rules, candidates, model) in a new
+    process, best of ``rounds``."""
+    code = _BUILD_ONE.format(rules=str(REPO / "rules"))
+    runs = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=REPO
+            ).stdout
+        )
+        for _ in range(rounds)
+    ]
+    return min(runs)
+
+
+def _regexes_compiled_on_clean() -> tuple[int, int]:
+    """Rules whose regexes a fresh pack compiles over the clean AEB bodies, and the pack's
+    rules with a pattern or a guard."""
+    rules = load_rules(REPO / "rules" / "repairs")
+    pack = RepairPack(rules)
+    for entry in json.loads(AEB_TRUTH.read_text()).values():
+        pack.search(entry["articleBody"])
+    with_regexes = sum(
+        r.pattern is not None
+        or any((r.require_before, r.forbid_before, r.require_after, r.forbid_after))
+        for r in rules
+    )
+    return pack.regexes_compiled, with_regexes
 
 
 def _clean_and_spun(stage: RepairStage) -> tuple[float, float]:
@@ -83,8 +106,8 @@ def _clean_and_spun(stage: RepairStage) -> tuple[float, float]:
     spun = [p.read_text(encoding="utf-8") for p in sorted(SPUN.glob("*.txt"))]
     spun.append(REFERENCE.read_text(encoding="utf-8"))
     return (
-        _throughput(stage, _sized(clean, CORPUS_BYTES)),
-        _throughput(stage, _sized(spun, CORPUS_BYTES // 4)),
+        _throughput(stage, repeated(clean, CORPUS_BYTES)),
+        _throughput(stage, repeated(spun, CORPUS_BYTES // 4)),
     )
 
 
@@ -170,7 +193,11 @@ def run(report: dict[str, Any]) -> None:
     words, fps = _false_positives(stage)
     clean_mb_s, spun_mb_s = _clean_and_spun(stage)
     small, large = _one_line_seconds(stage, 2_000_000), _one_line_seconds(stage, 8_000_000)
+    compiled, with_regexes = _regexes_compiled_on_clean()
     report["repair"] = {
+        "build_cold_process_cpu_s": round(_cold_build_seconds(), 3),
+        "regexes_compiled_on_clean_aeb": compiled,
+        "rules_with_regexes": with_regexes,
         "throughput_clean_mb_s": round(clean_mb_s, 1),
         "throughput_spun_mb_s": round(spun_mb_s, 1),
         "one_line_2mb_s": round(small, 2),
@@ -200,6 +227,11 @@ def main() -> None:
     print(f"throughput, shipped pack:        {r['throughput_mb_s']:6.1f} MB/s (target >= 20)")
     print(f"throughput, clean AEB bodies:    {r['throughput_clean_mb_s']:6.1f} MB/s (target >= 20)")
     print(f"throughput, spun samples:        {r['throughput_spun_mb_s']:6.1f} MB/s (target >= 1)")
+    print(f"build, fresh process:            {r['build_cold_process_cpu_s']:6.3f} CPU s")
+    print(
+        f"regexes compiled on clean AEB:   {r['regexes_compiled_on_clean_aeb']:6d} of "
+        f"{r['rules_with_regexes']} rules with a pattern or guard"
+    )
     print(
         f"one line, no newline: 2 MB {r['one_line_2mb_s']:.2f} s, 8 MB {r['one_line_8mb_s']:.2f} s, "
         f"ratio {r['one_line_ratio_8mb_vs_2mb']:.2f} (linear: about 4)"

@@ -1,8 +1,11 @@
 """The repair matching engine: a compiled set of repair rules, and the spin gate.
 
 Matching cost must not grow with the number of rules, so :class:`RepairPack` puts every
-literal phrase, and a required literal of every pattern (its *trigger*), into ONE Aho-Corasick
-automaton. Patterns and guards run only on the lines where a candidate was found.
+literal phrase, and the required literals of every pattern (its *triggers*, see
+:func:`~cleaner.rules.patterns.required_literals`), into ONE Aho-Corasick automaton: one pass
+over the text finds every place a rule could fire. Patterns and guards run only on the lines
+where a candidate was found, and are compiled the first time they run: a pack of 1,500 rules
+builds in the time it takes to read them, and a text pays only for the rules it wakes.
 
 Apostrophes: phrases, patterns and guards all see the text through
 :func:`~cleaner.rules.text.straighten` (``’ ‘ ʼ`` as ``'``, a no-break space as a space), so a
@@ -22,7 +25,7 @@ import ahocorasick
 import regex
 
 from cleaner.rules.guards import Guards
-from cleaner.rules.patterns import pattern_triggers
+from cleaner.rules.patterns import required_literals, surely_word_char
 from cleaner.rules.repair.casing import follow_case, with_article_for
 from cleaner.rules.repair.schema import RepairRule, load_rules, phrase_key
 from cleaner.rules.text import is_word_char, same_length_lower, straighten
@@ -147,20 +150,18 @@ class RepairMatch:
 
 _Found = tuple[int, int, int, str]  # start, end, rule order, replacement
 
+#: A pattern rule woken by a trigger: (rule order, needs a word boundary before the trigger,
+#: needs one after it).
+_Waking = tuple[int, bool, bool]
 
-@dataclass(frozen=True)
-class _Compiled:
-    rule: RepairRule
-    order: int
-    regex: Any | None
-    guards: Guards
+_NO_GUARDS = Guards()
 
 
 @dataclass
 class _Entry:
     length: int
     phrases: list[int] = field(default_factory=list)
-    patterns: list[int] = field(default_factory=list)
+    patterns: set[_Waking] = field(default_factory=set)
 
 
 class RepairPack:
@@ -177,45 +178,42 @@ class RepairPack:
         self.min_signatures = min_signatures
         self.regex_timeout = regex_timeout
         self.gate_threshold = gate_threshold
-        self._compiled: list[_Compiled] = []
+        # Compiled on first use (rule order -> regex / guards): most texts wake few rules.
+        self._patterns: dict[int, Any] = {}
+        self._guards: dict[int, Guards] = {}
         self._always: list[int] = []
         # Rules that run only in documents the gate calls spun.
         self._gated = frozenset(order for order, rule in enumerate(self.rules) if rule.gated)
         entries: dict[str, _Entry] = {}
         for order, rule in enumerate(self.rules):
-            compiled_pattern = regex.compile(rule.pattern) if rule.pattern is not None else None
-            self._compiled.append(
-                _Compiled(
-                    rule=rule,
-                    order=order,
-                    regex=compiled_pattern,
-                    guards=Guards.compile(
-                        rule.require_before,
-                        rule.forbid_before,
-                        rule.require_after,
-                        rule.forbid_after,
-                    ),
-                )
-            )
             for phrase in rule.literals:
                 key = phrase_key(phrase)
                 entries.setdefault(key, _Entry(len(key))).phrases.append(order)
             if rule.pattern is not None:
-                triggers = pattern_triggers(rule.pattern)
+                triggers = required_literals(rule.pattern)
                 if triggers is None:
                     self._always.append(order)
                 for trigger in triggers or ():
-                    entries.setdefault(trigger, _Entry(len(trigger))).patterns.append(order)
+                    entry = entries.setdefault(trigger.literal, _Entry(len(trigger.literal)))
+                    entry.patterns.add((order, trigger.word_start, trigger.word_end))
         self._automaton: Any = None
         if entries:
             automaton = ahocorasick.Automaton()
             for key, entry in entries.items():
-                automaton.add_word(key, (entry.length, tuple(entry.phrases), tuple(entry.patterns)))
+                automaton.add_word(
+                    key, (entry.length, tuple(entry.phrases), tuple(sorted(entry.patterns)))
+                )
             automaton.make_automaton()
             self._automaton = automaton
 
     def __len__(self) -> int:
         return len(self.rules)
+
+    @property
+    def regexes_compiled(self) -> int:
+        """How many rules have had their pattern or guards compiled so far: none when the pack
+        is built, then only those of the rules a text woke."""
+        return len(self._patterns) + sum(g is not _NO_GUARDS for g in self._guards.values())
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -259,8 +257,18 @@ class RepairPack:
                             scan.gated_phrases.append((order, start, end))
                         else:
                             self._try(context, order, start, end, None, scan.found)
-                for order in patterns:
-                    line_start, _ = context.line_bounds(start)
+                if not patterns:
+                    continue
+                # A trigger inside a word ("ever" in "every") wakes no rule that needs a word
+                # boundary on that side of it.
+                inside_before = start > 0 and surely_word_char(haystack[start - 1])
+                inside_after = end < len(haystack) and surely_word_char(haystack[end])
+                line_start = -1
+                for order, word_start, word_end in patterns:
+                    if (word_start and inside_before) or (word_end and inside_after):
+                        continue
+                    if line_start < 0:
+                        line_start, _ = context.line_bounds(start)
                     if order in gated:
                         scan.gated_lines.add((order, line_start))
                     else:
@@ -313,16 +321,15 @@ class RepairPack:
         line_start: int | None,
         found: list[_Found],
     ) -> None:
-        compiled = self._compiled[order]
-        assert compiled.regex is not None
         if order in context.timed_out:
             return
+        pattern = self._pattern(order)
         if line_start is None:
             lo, hi = 0, len(context.norm)
         else:
             lo, hi = context.line_bounds(line_start)
         try:
-            for match in compiled.regex.finditer(context.norm, lo, hi, timeout=self.regex_timeout):
+            for match in pattern.finditer(context.norm, lo, hi, timeout=self.regex_timeout):
                 if match.end() > match.start():
                     self._try(context, order, match.start(), match.end(), match, found)
         except TimeoutError:
@@ -337,12 +344,12 @@ class RepairPack:
         match: Any | None,
         found: list[_Found],
     ) -> None:
-        compiled = self._compiled[order]
         if order in context.timed_out or context.protected(start, end):
             return
+        rule = self.rules[order]
         try:
             line_start, line_end = context.line_bounds(start)
-            passed = compiled.guards.allow(
+            passed = self._guards_of(order).allow(
                 context.norm, start, end, line_start, line_end, self.regex_timeout
             )
         except TimeoutError:
@@ -351,11 +358,33 @@ class RepairPack:
         if not passed:
             return
         matched = context.text[start:end]
-        written = compiled.rule.replace if match is None else match.expand(compiled.rule.replace)
+        written = rule.replace if match is None else match.expand(rule.replace)
         replacement = follow_case(matched, written)
         if replacement != matched:
             start, replacement = with_article_for(context.text, start, replacement, written)
             found.append((start, end, order, replacement))
+
+    def _pattern(self, order: int) -> Any:
+        compiled = self._patterns.get(order)
+        if compiled is None:
+            pattern = self.rules[order].pattern
+            assert pattern is not None
+            compiled = self._patterns[order] = regex.compile(pattern)
+        return compiled
+
+    def _guards_of(self, order: int) -> Guards:
+        guards = self._guards.get(order)
+        if guards is None:
+            rule = self.rules[order]
+            sources = (
+                rule.require_before,
+                rule.forbid_before,
+                rule.require_after,
+                rule.forbid_after,
+            )
+            guards = Guards.compile(*sources) if any(sources) else _NO_GUARDS
+            self._guards[order] = guards
+        return guards
 
     def repair(self, text: str, *, assume_spun: bool = False) -> tuple[str, list[RepairMatch]]:
         """``text`` with every match replaced, and the matches (offsets into ``text``)."""

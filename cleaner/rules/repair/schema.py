@@ -16,6 +16,7 @@ from pathlib import Path
 import regex
 
 from cleaner.rules.kinds import RuleSummary, summaries_of
+from cleaner.rules.repair import validated
 from cleaner.rules.source import RuleError, RuleFile, RuleRecord, load_rule_file, rule_files_under
 from cleaner.rules.text import APOSTROPHES, same_length_lower, straighten
 
@@ -39,6 +40,8 @@ _RULE_KEYS = frozenset(
     | set(_GUARD_KEYS)
 )
 _ID_SHAPE = regex.compile(r"^[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9.-]*$")
+#: This module checks rules: its text is part of every validity marker's name.
+_CHECKER = Path(__file__)
 
 
 @dataclass(frozen=True)
@@ -108,8 +111,11 @@ def _compile_regex(record: RuleRecord, key: str, source: str) -> None:
         raise record.error(f"'{key}' is not a valid regex: {exc}") from exc
 
 
-def parse_rule(record: RuleRecord, theme: str | None) -> RepairRule:
-    """Validate one ``[[rules]]`` table; raise :class:`RuleError` naming file, line and id."""
+def parse_rule(record: RuleRecord, theme: str | None, *, check_regexes: bool = True) -> RepairRule:
+    """Validate one ``[[rules]]`` table; raise :class:`RuleError` naming file, line and id.
+
+    ``check_regexes=False`` skips compiling the pattern and guards: only for a file already
+    found valid byte for byte (see :mod:`cleaner.rules.repair.validated`)."""
     data = record.data
     unknown = sorted(set(data) - _RULE_KEYS)
     if unknown:
@@ -141,12 +147,12 @@ def parse_rule(record: RuleRecord, theme: str | None) -> RepairRule:
             raise record.error(f"phrase {phrase!r} must not start or end with whitespace")
     if len(set(phrase_key(p) for p in phrases)) != len(phrases):
         raise record.error("'phrases' lists the same phrase twice")
-    if has_pattern:
+    if has_pattern and check_regexes:
         _compile_regex(record, "pattern", spun)
     replacement = data.get("replace")
     if not isinstance(replacement, str) or not replacement:
         raise record.error("missing field 'replace' (a non-empty string)")
-    if has_pattern:
+    if has_pattern and check_regexes:
         try:
             regex.compile(spun).sub(replacement, "")
             _check_group_refs(spun, replacement)
@@ -158,7 +164,8 @@ def parse_rule(record: RuleRecord, theme: str | None) -> RepairRule:
         if value is not None:
             if not isinstance(value, str) or not value:
                 raise record.error(f"'{guard}' must be a non-empty regex string")
-            _compile_regex(record, guard, value)
+            if check_regexes:
+                _compile_regex(record, guard, value)
         guards[guard] = value
     examples = record.example_pairs("input")
     keep = _string_list(record, "keep")
@@ -221,14 +228,17 @@ def _meta_problems(rule_file: RuleFile) -> list[RuleError]:
     return problems
 
 
-def parse_file(rule_file: RuleFile) -> tuple[list[RepairRule], list[RuleError]]:
+def parse_file(
+    rule_file: RuleFile, *, check_regexes: bool = True
+) -> tuple[list[RepairRule], list[RuleError]]:
     """Every valid rule of a repair file, and every problem with the others."""
     problems = _meta_problems(rule_file)
     theme = rule_file.meta.get("theme")
     rules: list[RepairRule] = []
     for record in rule_file.rules:
         try:
-            rules.append(parse_rule(record, theme if isinstance(theme, str) else None))
+            theme_name = theme if isinstance(theme, str) else None
+            rules.append(parse_rule(record, theme_name, check_regexes=check_regexes))
         except RuleError as exc:
             problems.append(exc)
     return rules, problems
@@ -238,17 +248,29 @@ def load_rules(path: Path) -> list[RepairRule]:
     """All repair rules under ``path`` (a file or folder), in file then rule order.
 
     Raises the first :class:`RuleError` found, including ids repeated across files; files of
-    other kinds are skipped. Use :func:`check_file` to collect every problem instead.
+    other kinds are skipped. Use :func:`check_file` to collect every problem instead. A file
+    found valid before, byte for byte, is not compiled again (:mod:`.validated`).
     """
     rules: list[RepairRule] = []
     seen: dict[str, RepairRule] = {}
     for file_path in rule_files_under(path):
+        key = _content_key(file_path)
         rule_file = load_rule_file(file_path)
         if rule_file.meta.get("kind") != KIND:
             continue
-        parsed, problems = parse_file(rule_file)
+        # The key is read again after parsing, so that a file edited meanwhile is neither
+        # trusted nor marked valid for bytes that were not the ones checked.
+        trusted = key is not None and validated.known_valid(key)
+        parsed, problems = parse_file(rule_file, check_regexes=not trusted)
         if problems:
             raise problems[0]
+        if key is not None and key != _content_key(file_path):
+            if trusted:  # the marker was for other bytes: check these in full
+                parsed, problems = parse_file(rule_file)
+                if problems:
+                    raise problems[0]
+        elif key is not None and not trusted:
+            validated.remember_valid(key)
         for rule in parsed:
             first = seen.get(rule.rule_id)
             if first is not None:
@@ -256,6 +278,13 @@ def load_rules(path: Path) -> list[RepairRule]:
             seen[rule.rule_id] = rule
         rules.extend(parsed)
     return rules
+
+
+def _content_key(file_path: Path) -> str | None:
+    try:
+        return validated.content_key(file_path.read_bytes(), _CHECKER)
+    except OSError:
+        return None  # load_rule_file says why
 
 
 def list_rules(rule_file: RuleFile) -> list[RuleSummary]:
