@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cleaner import __version__
+from cleaner.allocator import return_large_blocks
 from cleaner.cli_corpus import corpus
 from cleaner.cli_options import (
     EXIT_OK,
@@ -512,6 +513,7 @@ _mount_corpus()
 
 
 def main() -> None:
+    return_large_blocks()  # before any document: workers fork from here and inherit it
     try:
         app()
     except BrokenPipeError:

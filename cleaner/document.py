@@ -8,10 +8,12 @@ log can be replayed stage by stage.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Mapping
+import re
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any
+from typing import Any, overload
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,19 +104,71 @@ def split_lines(text: str) -> list[str]:
     """Lines of ``text`` with their ``\\n`` kept. Only ``\\n`` ends a line: str.splitlines
     also splits on form feeds, U+2028 and other separators, which would make line numbers
     disagree with LineIndex and with ftfy's own segmentation."""
-    lines = text.split("\n")
-    out = [line + "\n" for line in lines[:-1]]
-    if lines[-1]:
-        out.append(lines[-1])
-    return out
+    return [text[start:end] for start, end in line_spans(text)]
 
 
-def lines_with_offsets(text: str) -> Iterable[tuple[int, str]]:
-    """(offset, line including its newline) for each line of ``text``."""
-    offset = 0
-    for line in split_lines(text):
-        yield offset, line
-        offset += len(line)
+def line_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line of ``text`` (its ``\\n`` included), one at a time."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start) + 1 or len(text)
+        yield start, end
+        start = end
+
+
+def lines_with_offsets(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, line including its newline) for each line of ``text``, one at a time: a long
+    document is never held as a list of its lines."""
+    for start, end in line_spans(text):
+        yield start, text[start:end]
+
+
+class TextLines(Sequence[tuple[int, str]]):
+    """Chosen lines of one text as (offset, line) pairs. Only their places are stored and a
+    line is cut from the text when asked for, so the lines of a long document cost 16 bytes
+    each instead of a second copy of the text."""
+
+    def __init__(self, text: str, spans: Iterable[tuple[int, int]] = ()) -> None:
+        self._text = text
+        self._starts = array("q")
+        self._ends = array("q")
+        for start, end in spans:
+            self.append(start, end)
+
+    def append(self, start: int, end: int) -> None:
+        self._starts.append(start)
+        self._ends.append(end)
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, str]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[int, str]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[int, str] | list[tuple[int, str]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        start = self._starts[index]
+        return start, self._text[start : self._ends[index]]
+
+
+_NOT_SPACE = re.compile(r"\S")  # stdlib re: \\S is exactly what str.strip() keeps
+
+
+def count_non_blank_lines(text: str, start: int = 0, end: int | None = None) -> int:
+    """How many lines of ``text[start:end]`` hold more than white space (as ``line.strip()``
+    sees it), counted in place: no copy of the stretch, however long."""
+    end = len(text) if end is None else end
+    count = 0
+    while start < end:
+        line_end = text.find("\n", start, end) + 1 or end
+        if _NOT_SPACE.search(text, start, line_end):
+            count += 1
+        start = line_end
+    return count
 
 
 class LineIndex:

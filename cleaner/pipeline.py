@@ -326,6 +326,13 @@ class Pipeline:
                 raise ConfigError(f"rule file problem: {exc}") from exc
             except (ValueError, TypeError) as exc:
                 raise ConfigError(f"stage {name}: {exc}") from exc
+        for stage in self.stages:
+            # A stage that loads a model on first use loads it now, before any document is in
+            # memory: loading holds transient copies, which would otherwise add to the first
+            # document's own memory.
+            prepare = getattr(stage, "prepare", None)
+            if prepare is not None:
+                prepare()
 
     def run(self, doc: Document) -> Result:
         """Clean one document; raises :class:`DocumentError` if this document cannot be."""

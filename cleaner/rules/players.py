@@ -16,6 +16,7 @@ the pipeline loaded, and so agree.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
@@ -44,7 +45,7 @@ def caption_similarity(caption: str, line: str) -> float:
 
 def player_removals(
     rules: ChromeRuleSet,
-    lines: list[tuple[int, str]],
+    lines: Sequence[tuple[int, str]],
     timed_out: set[str],
     similarity: float = CAPTION_SIMILARITY,
 ) -> list[Replacement]:
@@ -80,7 +81,7 @@ def player_removals(
 
 def _player_block(
     rules: ChromeRuleSet,
-    lines: list[tuple[int, str]],
+    lines: Sequence[tuple[int, str]],
     index: int,
     normalized: str,
     timed_out: set[str],
@@ -111,7 +112,7 @@ def _player_block(
 
 
 def _caption_after(
-    lines: list[tuple[int, str]], index: int, caption: str, similarity: float
+    lines: Sequence[tuple[int, str]], index: int, caption: str, similarity: float
 ) -> int | None:
     for candidate in range(index + 1, min(index + 1 + CAPTION_LOOKAHEAD, len(lines))):
         if caption_similarity(caption, lines[candidate][1]) >= similarity:

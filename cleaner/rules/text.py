@@ -16,6 +16,9 @@ merging them would change what they match (a behaviour change, not a restructuri
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 APOSTROPHES: tuple[tuple[str, str], ...] = (
     ("\u2019", "'"),
     ("\u2018", "'"),
@@ -62,10 +65,28 @@ def normalize_line(line: str) -> str:
     return " ".join(straighten(line, QUOTES).split())
 
 
+#: Longer texts are lowered piece by piece: str.lower works in a buffer of three 4-byte
+#: characters per character, so a 2 MB text took ~20 MB for a moment.
+_LOWER_PIECE_CHARS = 1 << 16
+# Pieces are cut before white space (stdlib re's \s is str.isspace): a white-space character
+# is neither cased nor case-ignorable, so the one context-dependent lowering (a final capital
+# sigma) sees the same neighbours in a piece as in the whole text.
+_WHITE_SPACE = re.compile(r"\s")
+
+
+def _lowered_pieces(text: str) -> Iterator[str]:
+    start = 0
+    while start < len(text):
+        cut = _WHITE_SPACE.search(text, start + _LOWER_PIECE_CHARS)
+        end = cut.start() if cut else len(text)
+        yield text[start:end].lower()
+        start = end
+
+
 def same_length_lower(text: str) -> str:
     """``text`` in lower case, character for character: the few characters that lower to
     two (e.g. 'İ') are left alone, so that offsets stay aligned."""
-    lowered = text.lower()
+    lowered = "".join(_lowered_pieces(text))  # one piece, no copy, for most texts
     if len(lowered) == len(text):
         return lowered
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)

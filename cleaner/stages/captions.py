@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cleaner.document import Document, apply_replacements, lines_with_offsets, report_timeouts
+from cleaner.document import (
+    Document,
+    TextLines,
+    apply_replacements,
+    count_non_blank_lines,
+    line_spans,
+    report_timeouts,
+)
 from cleaner.registry import CAPTIONS, StageSettings
 from cleaner.rules.chrome import PATTERN_TIMEOUT_S, ChromeRuleSet
 from cleaner.rules.players import CAPTION_SIMILARITY, player_removals
@@ -29,7 +36,10 @@ class CaptionsStage:
     def __call__(self, doc: Document) -> Document:
         if not self.rules.of_action("player"):
             return doc
-        lines = [(o, line) for o, line in lines_with_offsets(doc.text) if line.strip()]
+        text = doc.text
+        lines = TextLines(
+            text, (span for span in line_spans(text) if count_non_blank_lines(text, *span))
+        )
         timed_out: set[str] = set()  # rules whose pattern timed out: skipped for this document
         replacements = player_removals(self.rules, lines, timed_out, self.similarity)
         previous = int(doc.metadata.get("chrome_lines_removed", 0))

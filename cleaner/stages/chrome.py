@@ -13,8 +13,10 @@ from typing import NamedTuple
 from cleaner.document import (
     Document,
     Replacement,
+    TextLines,
     apply_replacements,
-    lines_with_offsets,
+    count_non_blank_lines,
+    line_spans,
     report_timeouts,
 )
 from cleaner.registry import CHROME, StageSettings
@@ -39,11 +41,12 @@ TAIL_MIN_BEFORE_RATIO = 1.0
 
 
 class Kept(NamedTuple):
-    """A line the line rules leave: where it starts, the line, and the tail marker rule it
-    matches ("" for none)."""
+    """A line the line rules leave: where it starts and ends (its newline included), and the
+    tail marker rule it matches ("" for none). The line itself is not kept: the kept lines of
+    a long document would be a second copy of it."""
 
     offset: int
-    line: str
+    end: int
     marker: str
 
 
@@ -61,12 +64,13 @@ class ChromeStage:
         kept: list[Kept] = []
         previous_kept = ""
         timed_out: set[str] = set()  # rules whose pattern timed out: skipped for this document
-        for offset, line in lines_with_offsets(doc.text):
+        for offset, end in line_spans(doc.text):
+            line = doc.text[offset:end]
             stripped = line.strip()
             if not stripped:
                 continue
             if len(stripped) > DEFAULT_MAX_LINE_CHARS * 4:
-                kept.append(Kept(offset, line, ""))  # prose, and too long to be any rule's
+                kept.append(Kept(offset, end, ""))  # prose, and too long to be any rule's
                 previous_kept = ""
                 continue
             normalized = normalize_line(stripped)
@@ -80,26 +84,23 @@ class ChromeStage:
                 replacements.append(Replacement(offset, offset + len(line), "", REPEATED_LINE_RULE))
                 continue
             marker = tail_rules.first_match(normalized, timed_out, folded)
-            kept.append(Kept(offset, line, marker.rule_id if marker is not None else ""))
+            kept.append(Kept(offset, end, marker.rule_id if marker is not None else ""))
             previous_kept = key
         tail = None
         # Cutting a tail leaves fewer lines after any earlier marker, which may then qualify:
         # cut again until none does, so that cleaning the output again cuts nothing.
-        while (found := self._tail(kept, timed_out)) is not None:
+        while (found := self._tail(doc.text, kept, timed_out)) is not None:
             tail = found
             kept = [entry for entry in kept if entry.offset < found[0]]
         if tail is not None:
             start, rule_id = tail
             replacements = [r for r in replacements if r.start < start]
             replacements.append(Replacement(start, len(doc.text), "", rule_id))
-        removed = sum(
-            sum(1 for line in doc.text[r.start : r.end].split("\n") if line.strip())
-            for r in replacements
-        )
+        removed = sum(count_non_blank_lines(doc.text, r.start, r.end) for r in replacements)
         cleaned = apply_replacements(doc, NAME, replacements, chrome_lines_removed=removed)
         return report_timeouts(cleaned, NAME, timed_out, PATTERN_TIMEOUT_S)
 
-    def _tail(self, kept: list[Kept], timed_out: set[str]) -> tuple[int, str] | None:
+    def _tail(self, text: str, kept: list[Kept], timed_out: set[str]) -> tuple[int, str] | None:
         """Where a comment/related-links tail starts, and the marker rule that says so.
 
         A marker counts only once at least as many article lines stand before it as after
@@ -109,7 +110,7 @@ class ChromeStage:
         """
         if not any(entry.marker for entry in kept):
             return None
-        kept_lines = [(entry.offset, entry.line) for entry in kept]
+        kept_lines = TextLines(text, ((entry.offset, entry.end) for entry in kept))
         players = {r.start for r in player_removals(self.rules, kept_lines, timed_out)}
         article = [not entry.marker and entry.offset not in players for entry in kept]
         article_total = sum(article)

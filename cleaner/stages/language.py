@@ -196,6 +196,10 @@ class LanguageStage:
         )
         return doc.with_metadata(language=found.language, language_confidence=found.confidence)
 
+    def prepare(self) -> None:
+        """Load the detector's model now (the pipeline calls this once it is built)."""
+        identifier()
+
 
 def build(settings: StageSettings) -> LanguageStage:
     unknown = set(settings.options) - OPTIONS

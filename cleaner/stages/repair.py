@@ -29,22 +29,25 @@ the gate score; the metadata gets ``spin_gate`` (``score``, ``threshold``, ``spu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cleaner.document import Document, Replacement, apply_replacements, report_timeouts
 from cleaner.lm import TrigramModel
 from cleaner.registry import StageSettings
 from cleaner.rules.candidates import CandidatePack, load_candidates
+from cleaner.rules.patterns import pattern_triggers
 from cleaner.rules.repair import (
     DEFAULT_GATE_THRESHOLD,
     DEFAULT_MIN_SIGNATURES,
     DEFAULT_REGEX_TIMEOUT_S,
     RepairPack,
+    count_words,
+    decide_gate,
     load_rules,
 )
-from cleaner.spin import spin_score
+from cleaner.spin import SpinScore, spin_score
 
 NAME = "repair"
 DESCRIPTION = "undo synonym-spinner paraphrases ('this 12 months' -> 'this year') from rule files"
@@ -64,12 +67,40 @@ RULES_LANGUAGE = "en"
 UNDETERMINED = "und"
 
 
+#: A document longer than this many characters is repaired region by region (see
+#: :meth:`RepairStage.by_regions`); shorter ones, nearly all, in one piece.
+REGION_CHARS = 1 << 16
+
+#: Characters of the text on each side of a region (to a line's edge) that its matching also
+#: reads: far more than any rule's look-behind, guard window or the candidate layer's context
+#: needs.
+REGION_CONTEXT_CHARS = 2000
+
+# A code fence protects everything up to the next one, whatever the lines between: a text
+# that holds one is repaired in one piece.
+_CODE_FENCE = "```"
+
+
 @dataclass(frozen=True)
 class RepairStage:
     pack: RepairPack
     candidates: CandidatePack | None = None
     name: str = NAME
     description: str = DESCRIPTION
+    region_chars: int = REGION_CHARS
+    regions_safe: bool = field(init=False)
+    """Whether every rule matches within one line (a pattern that runs on the whole text,
+    having no literal to find its lines by, could match across a region's edge)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "regions_safe",
+            all(
+                r.pattern is None or pattern_triggers(r.pattern) is not None
+                for r in self.pack.rules
+            ),
+        )
 
     def __call__(self, doc: Document) -> Document:
         language = doc.metadata.get("language", RULES_LANGUAGE)
@@ -77,6 +108,10 @@ class RepairStage:
             return doc.with_metadata(
                 repair_skipped=f"language is {language!r}; the repair rules are English"
             )
+        if self._by_regions(doc.text):
+            regional = self.by_regions(doc, language)
+            if regional is not None:
+                return regional
         scan = self.pack.scan(doc.text)
         # Decided once, on the input, before any repair, for an English document (the one
         # language check): every later layer follows the decision and trusts its language.
@@ -102,6 +137,90 @@ class RepairStage:
         repaired = apply_replacements(doc, NAME, replacements)
         after = spin_score(repaired.text, self.pack)
         return repaired.with_metadata(**gate_fields, spin_score_after=after.per_1000_words)
+
+    def _by_regions(self, text: str) -> bool:
+        return len(text) > self.region_chars and self.regions_safe and _CODE_FENCE not in text
+
+    def by_regions(self, doc: Document, language: str) -> Document | None:
+        """The stage's result on a long document, worked out region by region (about
+        ``region_chars`` characters, cut where a line ends), so that the copies matching makes
+        of its text (straightened, lower-cased, repaired) scale with a region, not with the
+        document. Every rule and the candidate layer decide within a line (a candidate's spun
+        form may run into the next one), reading far less than :data:`REGION_CONTEXT_CHARS`
+        around it, so each region is matched inside a piece that much larger on each side and
+        keeps only what starts in it: the same matches as in one piece. The gate is still
+        decided on the whole input: signatures are counted in every region first. None when a
+        rule's regex timed out (it is then skipped for the whole document, which only the
+        one-piece path decides exactly)."""
+        text = doc.text
+        signatures = self._signatures(text)
+        if signatures is None:
+            return None
+        gate = decide_gate(signatures, text, self.pack.gate_threshold, self.pack.min_signatures)
+        gate = replace(gate, language=language)
+        gate_fields = {"spin_gate": gate.as_metadata(), "spin_score_before": gate.score}
+        gate_note = f"gate score {gate.score:g} (threshold {gate.threshold:g})"
+        precise_note = f"layer {PRECISE_LAYER}; {gate_note}"
+        use_candidates = gate.spun and self.candidates is not None
+        replacements: list[Replacement] = []
+        for before, start, end, after in _regions(text, self.region_chars):
+            piece = Document(text[before:after])
+            found = self.pack.finish(self.pack.scan(piece.text), spun=gate.spun, gate=gate)
+            if found.timed_out:
+                return None
+            in_piece = [
+                Replacement(m.start, m.end, m.replacement, m.rule_id, precise_note)
+                for m in found.matches
+            ]
+            if use_candidates and self.candidates is not None:
+                in_piece += self.candidates.replacements(piece, gate, in_piece, note=gate_note)
+            replacements += _shifted(in_piece, start - before, end - before, before)
+        if not replacements and not use_candidates:
+            return doc.with_metadata(**gate_fields, spin_score_after=gate.score)
+        repaired = apply_replacements(doc, NAME, replacements)
+        signatures_after = self._signatures(repaired.text)
+        score_after = (
+            spin_score(repaired.text, self.pack)
+            if signatures_after is None
+            else SpinScore(signatures_after, count_words(repaired.text))
+        )
+        return repaired.with_metadata(**gate_fields, spin_score_after=score_after.per_1000_words)
+
+    def _signatures(self, text: str) -> int | None:
+        """The signature matches in ``text`` (as the gate counts them), region by region; None
+        when a rule's regex timed out."""
+        count = 0
+        for before, start, end, after in _regions(text, self.region_chars):
+            found = self.pack.finish(self.pack.scan(text[before:after]), spun=False)
+            if found.timed_out:
+                return None
+            count += sum(
+                1 for m in found.matches if m.signature and start <= m.start + before < end
+            )
+        return count
+
+
+def _regions(text: str, size: int) -> Iterator[tuple[int, int, int, int]]:
+    """(piece start, region start, region end, piece end) for each region of ``text``: a region
+    ends where a line does, about ``size`` characters after it starts; the piece matched for it
+    reaches from a line start at least :data:`REGION_CONTEXT_CHARS` before it to a line end as
+    far after it (a candidate's spun form may run over a line break)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + size) + 1 or len(text)
+        before = text.rfind("\n", 0, max(0, start - REGION_CONTEXT_CHARS)) + 1
+        after = text.find("\n", end + REGION_CONTEXT_CHARS) + 1 or len(text)
+        yield before, start, end, after
+        start = end
+
+
+def _shifted(
+    replacements: list[Replacement], start: int, end: int, by: int
+) -> Iterator[Replacement]:
+    """The replacements that start in ``[start, end)``, moved ``by`` characters on."""
+    for rep in replacements:
+        if start <= rep.start < end:
+            yield replace(rep, start=rep.start + by, end=rep.end + by)
 
 
 def _disabled(rule_id: str, disable: Sequence[str]) -> bool:

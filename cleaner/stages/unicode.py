@@ -29,7 +29,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import ftfy
@@ -49,9 +49,7 @@ DESCRIPTION = "ftfy repairs mojibake, leftover HTML entities and control charact
 # own table of unwanted controls (remove_control_chars). Built from ftfy's table so that it
 # follows the installed version.
 _CONTROL_TRIGGERS = re.compile(
-    "["
-    + "".join(re.escape(chr(c)) for c in sorted(CONTROL_CHARS))
-    + "\x1b\x80-\x9f\ud800-\udfff]"
+    "[" + "".join(re.escape(chr(c)) for c in sorted(CONTROL_CHARS)) + "\x1b\x80-\x9f\ud800-\udfff]"
 )
 # ftfy's badness regex has one anchored alternative, ``^[ÃÂ] ``: it matches at the start of a
 # segment, which in a whole text is the start (checked by the fast badness test itself) or any
@@ -136,12 +134,15 @@ class UnicodeStage:
     name: str = NAME
     description: str = DESCRIPTION
     config: ftfy.TextFixerConfig = field(default_factory=_default_config)
+    piece_chars: int = 1 << 16
+    """Characters of text proven unchanged at a time (cut where a line ends): a long document
+    is checked piece by piece, and only the pieces that may change go segment by segment."""
 
     def __call__(self, doc: Document) -> Document:
         if self.unchanged_by_ftfy(doc.text):
             return doc
         replacements: list[Replacement] = []
-        for offset, segment, fixed in self._fixed_segments(doc.text):
+        for offset, segment, fixed in self._fixed_segments(doc.text, skip_unchanged=True):
             if fixed != segment:
                 replacements.extend(_segment_replacements(segment, fixed, offset))
         return apply_replacements(doc, NAME, replacements)
@@ -170,30 +171,42 @@ class UnicodeStage:
             return True
         return not (looks_like_mojibake(text) or _BAD_SEGMENT_START.search(text))
 
-    def _fixed_segments(self, text: str) -> list[tuple[int, str, str]]:
-        """(offset, segment, ftfy's fix of it) for each of ftfy's segments of ``text``."""
+    def _fixed_segments(
+        self, text: str, skip_unchanged: bool = False
+    ) -> Iterator[tuple[int, str, str]]:
+        """(offset, segment, ftfy's fix of it) for each of ftfy's segments of ``text``, one at
+        a time. With ``skip_unchanged``, the text is first cut into pieces of whole segments
+        (about ``piece_chars`` characters) and the pieces :meth:`unchanged_by_ftfy` proves
+        unchanged are left out: a long document is then never held as a list of its lines."""
         config = self.config
         fast = _fast_path_applies(config)
-        out: list[tuple[int, str, str]] = []
         pos = 0
-        # The same segmentation as ftfy.fix_text: lines, cut at max_decode_length.
         while pos < len(text):
-            end = text.find("\n", pos) + 1
-            if end == 0:
-                end = len(text)
-            if end - pos > config.max_decode_length:
-                end = pos + config.max_decode_length
-            segment = text[pos:end]
-            # fix_text stops unescaping HTML for the rest of the text once a segment holds
-            # "<"; so do we.
-            if config.unescape_html == "auto" and "<" in segment:
-                config = config._replace(unescape_html=False)
-            if fast and not _segment_may_change(segment, config):
-                out.append((pos, segment, segment))
-            else:
-                out.append((pos, segment, ftfy.fix_text(segment, config)))
-            pos = end
-        return out
+            stop = len(text)
+            if skip_unchanged:
+                stop = text.find("\n", pos + self.piece_chars) + 1 or len(text)
+                piece = text[pos:stop]
+                if self.unchanged_by_ftfy(piece):
+                    if config.unescape_html == "auto" and "<" in piece:
+                        config = config._replace(unescape_html=False)  # as below
+                    pos = stop
+                    continue
+            # The same segmentation as ftfy.fix_text: lines, cut at max_decode_length (a piece
+            # ends where a line does, so its segments are the whole text's).
+            while pos < stop:
+                end = text.find("\n", pos, stop) + 1 or stop
+                if end - pos > config.max_decode_length:
+                    end = pos + config.max_decode_length
+                segment = text[pos:end]
+                # fix_text stops unescaping HTML for the rest of the text once a segment holds
+                # "<"; so do we.
+                if config.unescape_html == "auto" and "<" in segment:
+                    config = config._replace(unescape_html=False)
+                if fast and not _segment_may_change(segment, config):
+                    yield pos, segment, segment
+                else:
+                    yield pos, segment, ftfy.fix_text(segment, config)
+                pos = end
 
 
 def _fast_path_applies(config: ftfy.TextFixerConfig) -> bool:
