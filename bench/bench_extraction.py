@@ -253,6 +253,7 @@ def ablations(pages: list[Page]) -> dict[str, Any]:
         "without joining split bodies": cleaner_pipeline({"join_split_bodies": False}),
         "without precision fallback": cleaner_pipeline({"precision_fallback": False}),
         "without dropping the title line": cleaner_pipeline({"drop_title_line": False}),
+        "without dropping repeated blocks": cleaner_pipeline({"drop_repeated_blocks": False}),
         "without chrome and captions stages": cleaner_pipeline({}, chrome=False),
     }
     result = {}

@@ -15,17 +15,19 @@ from trafilatura.utils import load_html
 from cleaner.document import Document
 from cleaner.pipeline import Pipeline, PipelineConfig
 from cleaner.stages.extract import (
-    _BODY_CONTAINERS,
-    ContainerTest,
     ExtractStage,
-    body_containers,
-    container_test,
     is_complete,
-    join_split_bodies,
     parse_html,
     prose_chars,
     text_run_chars,
     without_title_line,
+)
+from cleaner.stages.split_bodies import (
+    _BODY_CONTAINERS,
+    ContainerTest,
+    body_containers,
+    container_test,
+    join_split_bodies,
 )
 
 REPO = Path(__file__).resolve().parents[1]

@@ -16,7 +16,10 @@ Around trafilatura, three general repairs, each measured on the Article Extracti
   the article away and the balanced output is used instead (the reason goes to
   ``metadata["extraction_fallback"]``);
 - a first line that repeats the page title is the headline leaking into the body: it goes
-  (the title stays in the metadata), so the text never depends on where a site put its <h1>.
+  (the title stays in the metadata), so the text never depends on where a site put its <h1>;
+- when the join left the output a fraction of the page's prose, the page as it was is
+  extracted too and wins on the same evidence as the balanced fallback; a page that holds its
+  article twice gives it once (``repeated_blocks``).
 """
 
 from __future__ import annotations
@@ -48,11 +51,12 @@ from trafilatura.metadata import (
 )
 from trafilatura.settings import use_config
 from trafilatura.utils import repair_faulty_html
-from trafilatura.xpaths import BODY_XPATH
 
 from cleaner.document import Document, Edit
 from cleaner.registry import StageSettings
 from cleaner.rules.text import TITLE_SEPARATORS
+from cleaner.stages.repeated_blocks import drop_repeated_blocks
+from cleaner.stages.split_bodies import join_split_bodies
 
 NAME = "extract"
 OPTIONS = frozenset(
@@ -64,6 +68,7 @@ OPTIONS = frozenset(
         "join_split_bodies",
         "precision_fallback",
         "drop_title_line",
+        "drop_repeated_blocks",
     }
 )
 DESCRIPTION = "HTML pages: trafilatura extracts the article text and its title, date and url; plain text passes through."
@@ -100,90 +105,6 @@ ADDED_PROSE_SHARE = 1.0
 _SENTENCE_END = (".", "!", "?", '"', "\u201d", ")", "\u2019", ":")
 _WORD = re.compile(r"\w+")
 
-# trafilatura's first body expression (article/entry/post content containers) without its
-# "first match only" predicate: the containers an article body may be split across.
-_BODY_CONTAINERS = XPath(
-    BODY_XPATH[0].path.replace("][1]", "]", 1),
-    namespaces={"re": "http://exslt.org/regular-expressions"},
-)
-
-
-@dataclass(frozen=True)
-class AttributeTest:
-    """One attribute's part of the body expression: values it must equal, or a pattern it
-    must contain a match of."""
-
-    name: str
-    values: frozenset[str]
-    pattern: re.Pattern[str] | None
-
-
-@dataclass(frozen=True)
-class ContainerTest:
-    """The body expression's test as plain Python.
-
-    lxml runs every ``re:test`` of an XPath as a call back into Python, and libxml2's
-    predicates are slow in themselves: walking the candidate tags and reading each
-    attribute once costs half as much."""
-
-    tags: tuple[str, ...]
-    attributes: tuple[AttributeTest, ...]
-
-    def __call__(self, tree: HtmlElement) -> list[HtmlElement]:
-        return [element for element in tree.iterdescendants(*self.tags) if self.accepts(element)]
-
-    def accepts(self, element: HtmlElement) -> bool:
-        for test in self.attributes:
-            value = element.get(test.name)
-            if value is not None and (
-                value in test.values or (test.pattern is not None and test.pattern.search(value))
-            ):
-                return True
-        return False
-
-
-_BODY_EXPRESSION = re.compile(r"\s*\.//\*\[(?P<tags>[^\]]*)\]\[(?P<test>.*)\]\[1\]\s*", re.S)
-_SELF_TAG = re.compile(r"self::([a-z][\w-]*)")
-_ATTRIBUTE_SEARCH = re.compile(r"re:test\(@([a-z][\w-]*), '([^']*)'\)")
-_ATTRIBUTE_EQUALS = re.compile(r"@([a-z][\w-]*)='([^']*)'")
-_ONLY_OR = re.compile(r"(?:\s|\bor\b)*")
-
-
-def container_test(path: str) -> ContainerTest | None:
-    """The body expression ``path`` as a :class:`ContainerTest`, or None when it is not the
-    plain shape (tag alternatives, then attribute equalities and ``re:test`` searches joined
-    by "or") that the translation understands."""
-    shape = _BODY_EXPRESSION.fullmatch(path)
-    if shape is None or not _ONLY_OR.fullmatch(_SELF_TAG.sub(" ", shape["tags"])):
-        return None
-    tags = tuple(_SELF_TAG.findall(shape["tags"]))
-    test = shape["test"]
-    searches = _ATTRIBUTE_SEARCH.findall(test)
-    rest = _ATTRIBUTE_SEARCH.sub(" ", test)
-    equals = _ATTRIBUTE_EQUALS.findall(rest)
-    if (
-        not tags
-        or not (equals or searches)
-        or not _ONLY_OR.fullmatch(_ATTRIBUTE_EQUALS.sub(" ", rest))
-    ):
-        return None
-    names = dict.fromkeys(name for name, _ in [*equals, *searches])
-    attributes = []
-    for name in names:
-        patterns = [f"(?:{pattern})" for found, pattern in searches if found == name]
-        attributes.append(
-            AttributeTest(
-                name=name,
-                values=frozenset(value for found, value in equals if found == name),
-                pattern=re.compile("|".join(patterns)) if patterns else None,
-            )
-        )
-    return ContainerTest(tags, tuple(attributes))
-
-
-# The Python form when trafilatura's expression has the shape it understands, the XPath
-# itself otherwise; a test holds the two to the same answers on the benchmark pages.
-body_containers: Any = container_test(BODY_XPATH[0].path) or _BODY_CONTAINERS
 # Only the text nodes holding an "&" need escaping; XPath finds them without a Python walk
 # over every element.
 _TEXT_WITH_AMPERSAND = XPath('//text()[contains(., "&")]', smart_strings=True)
@@ -268,6 +189,8 @@ class ExtractStage:
     """In precision mode, use the balanced output when the precise one is tiny beside it."""
     drop_title_line: bool = True
     """Drop a first line that repeats the page title (the title is kept in the metadata)."""
+    drop_repeated_blocks: bool = True
+    """Keep one copy of an article (a run of repeated paragraphs) that the page holds twice."""
     config: Any = field(default_factory=lambda: _trafilatura_config(), compare=False, repr=False)
     """trafilatura's settings (a ConfigParser it only reads)."""
 
@@ -283,11 +206,15 @@ class ExtractStage:
         if tree is not None:
             url = doc.metadata.get("url")
             page = page_metadata(tree, url if isinstance(url, str) else None)
-            if self.join_split_bodies:
-                join_split_bodies(tree)
+            joined = join_split_bodies(tree) if self.join_split_bodies else 0
             escape_ampersands(tree)
-            found = {**page, **self._extract(tree, url)}
+            found = self._extract(tree, url)
+            if joined and self.favor_precision and self.precision_fallback:
+                found = self._unjoined_if_richer(doc.text, url, found, prose_chars(tree))
+            found = {**page, **found}
         text = found.get("text") or ""
+        if self.drop_repeated_blocks:
+            text = drop_repeated_blocks(text)
         if "\\|" in text and "\\|" not in doc.text:
             # trafilatura writes table rows as "cell | cell" and escapes a "|" found in the
             # page's own text as "\|". Plain text has no markup to protect: give it back.
@@ -350,6 +277,36 @@ class ExtractStage:
             found["text"] = balanced
             found["extraction_fallback"] = reason
         return found
+
+    def _unjoined_if_richer(
+        self, html: str, url: Any, found: dict[str, Any], page_prose: int
+    ) -> dict[str, Any]:
+        """The extraction of the page as it was, when joining containers made the output a
+        fraction of the page's prose and the page as it was gives the article.
+
+        The join assumes the matching containers are the article's chunks; when they are
+        only its intro and two side boxes, the joined container wins trafilatura's choice
+        over the article held elsewhere (a brand guide: 3,213 characters of 20,000)."""
+        text = found.get("text") or ""
+        if len(distinct_lines(text)) >= PAGE_PROSE_SHARE * page_prose:
+            return found
+        tree = parse_html(html)
+        if tree is None:
+            return found
+        escape_ampersands(tree)
+        unjoined = self._extract(tree, url)
+        reason = fallback_reason(text, unjoined.get("text") or "")
+        if not reason:
+            return found
+        unjoined["extraction_fallback"] = "; ".join(
+            part
+            for part in (
+                f"without joining split bodies: {reason}",
+                unjoined.get("extraction_fallback"),
+            )
+            if part
+        )
+        return unjoined
 
     def _run(
         self, tree: HtmlElement, url: Any, precision: bool, recall: bool, fast: bool = False
@@ -490,44 +447,6 @@ def _trafilatura_config() -> Any:
     return config
 
 
-def join_split_bodies(tree: HtmlElement) -> int:
-    """Join an article body that a page splits into sibling containers of one kind.
-
-    Sites interleave ad slots with the article by closing its container and opening an
-    identical one (same tag, class and id) beside it; trafilatura reads only the first. The
-    later chunks' children move into the first chunk, in document order. Chunks count as one
-    body only when they are siblings or cousins (same parent or same grandparent), so teaser
-    boxes elsewhere on the page that happen to share the class are left alone. Returns how
-    many chunks were joined (0 when the body is in one piece). Mutates ``tree``.
-    """
-    found = body_containers(tree)
-    if len(found) < 2:
-        return 0
-    first = found[0]
-    signature = (first.tag, first.get("class"), first.get("id"))
-    parent = first.getparent()
-    grandparent = parent.getparent() if parent is not None else None
-    chunks = [first]
-    for element in found[1:]:
-        if (element.tag, element.get("class"), element.get("id")) != signature:
-            continue
-        element_parent = element.getparent()
-        if element_parent is None:
-            continue
-        same_parent = element_parent is parent
-        same_grandparent = grandparent is not None and element_parent.getparent() is grandparent
-        if (same_parent or same_grandparent) and not _inside(element, chunks):
-            chunks.append(element)
-    if len(chunks) < 2:
-        return 0
-    for chunk in chunks[1:]:
-        first.extend(list(chunk))
-        holder = chunk.getparent()
-        if holder is not None:
-            holder.remove(chunk)
-    return len(chunks)
-
-
 def escape_ampersands(tree: HtmlElement) -> None:
     """Write every ``&`` of the tree's text as ``&amp;``, because trafilatura unescapes the
     text it extracts (``xmltotxt`` ends with ``html.unescape``) although the parser already
@@ -542,10 +461,6 @@ def escape_ampersands(tree: HtmlElement) -> None:
             element.text = element.text.replace("&", "&amp;")
         elif found.is_tail:
             element.tail = element.tail.replace("&", "&amp;")
-
-
-def _inside(element: HtmlElement, containers: list[HtmlElement]) -> bool:
-    return any(ancestor in containers for ancestor in element.iterancestors())
 
 
 def without_title_line(text: str, title: str) -> str:
@@ -584,4 +499,5 @@ def build(settings: StageSettings) -> ExtractStage:
         join_split_bodies=bool(options.get("join_split_bodies", True)),
         precision_fallback=bool(options.get("precision_fallback", True)),
         drop_title_line=bool(options.get("drop_title_line", True)),
+        drop_repeated_blocks=bool(options.get("drop_repeated_blocks", True)),
     )
