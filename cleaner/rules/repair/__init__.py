@@ -1,6 +1,8 @@
 """Spinner-repair rules (``rules/repairs/``). ``schema``: a rule, its validation, loading;
-``engine``: every rule compiled into one matcher, and the spin gate; ``casing``: a replacement
-takes the case of what it replaces; ``checks``: examples and keeps, alone and all together."""
+``validated``: markers of rule files found valid, so a warm start does not check them again;
+``engine``: every rule indexed into one matcher (compiled when a text wakes it), and the spin
+gate; ``casing``: a replacement takes the case of what it replaces; ``checks``: examples and
+keeps, alone and all together."""
 
 from cleaner.rules.repair.casing import article_for, follow_case
 from cleaner.rules.repair.checks import check_file, check_pack, rule_problems

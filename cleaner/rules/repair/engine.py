@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import ahocorasick
+import ahocorasick_rs
 import regex
 
 from cleaner.rules.guards import Guards
@@ -175,7 +175,6 @@ _NO_GUARDS = Guards()
 
 @dataclass
 class _Entry:
-    length: int
     phrases: list[int] = field(default_factory=list)
     patterns: set[_Waking] = field(default_factory=set)
 
@@ -204,23 +203,22 @@ class RepairPack:
         for order, rule in enumerate(self.rules):
             for phrase in rule.literals:
                 key = phrase_key(phrase)
-                entries.setdefault(key, _Entry(len(key))).phrases.append(order)
+                entries.setdefault(key, _Entry()).phrases.append(order)
             if rule.pattern is not None:
                 triggers = required_literals(rule.pattern)
                 if triggers is None:
                     self._always.append(order)
                 for trigger in triggers or ():
-                    entry = entries.setdefault(trigger.literal, _Entry(len(trigger.literal)))
+                    entry = entries.setdefault(trigger.literal, _Entry())
                     entry.patterns.add((order, trigger.word_start, trigger.word_end))
-        self._automaton: Any = None
+        self._automaton: ahocorasick_rs.AhoCorasick | None = None
+        # What each automaton key wakes, by the key's index: (phrase rules, pattern rules).
+        self._woken: list[tuple[tuple[int, ...], tuple[_Waking, ...]]] = []
         if entries:
-            automaton = ahocorasick.Automaton()
-            for key, entry in entries.items():
-                automaton.add_word(
-                    key, (entry.length, tuple(entry.phrases), tuple(sorted(entry.patterns)))
-                )
-            automaton.make_automaton()
-            self._automaton = automaton
+            self._automaton = ahocorasick_rs.AhoCorasick(list(entries))
+            self._woken = [
+                (tuple(entry.phrases), tuple(sorted(entry.patterns))) for entry in entries.values()
+            ]
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -265,8 +263,12 @@ class RepairPack:
         pattern_lines: set[tuple[int, int]] = set()
         if self._automaton is not None:
             haystack = same_length_lower(norm)
-            for end_index, (length, phrases, patterns) in self._automaton.iter(haystack):
-                start, end = end_index - length + 1, end_index + 1
+            woken = self._woken
+            # Every occurrence of every key, overlapping ones included; offsets in characters.
+            for key_index, start, end in self._automaton.find_matches_as_indexes(
+                haystack, overlapping=True
+            ):
+                phrases, patterns = woken[key_index]
                 if phrases and self._at_word_boundaries(norm, start, end):
                     for order in phrases:
                         if order in gated:
