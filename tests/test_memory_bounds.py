@@ -192,3 +192,18 @@ def test_a_lone_surrogate_fails_the_streamed_audit_line_after_its_first_piece() 
     assert next(pieces).startswith(b'{"id": "api"')
     with pytest.raises(UnicodeEncodeError):
         list(pieces)
+
+
+def test_a_run_that_does_not_keep_its_input_gives_the_same_result() -> None:
+    pipeline = Pipeline(PipelineConfig.load().without(["grammar"]))
+    raw = REFERENCE.read_bytes()
+    kept = pipeline.clean_bytes(raw)
+    lean = pipeline.run(Document.from_bytes(raw), keep_input=False)
+    assert (lean.text, lean.edits, dict(lean.metadata)) == (
+        kept.text,
+        kept.edits,
+        dict(kept.metadata),
+    )
+    assert lean.input_text == lean.extracted_text == ""
+    assert lean.input_chars == kept.input_chars == len(raw.decode("utf-8"))
+    assert DocumentMetrics.of(lean) == DocumentMetrics.of(kept)

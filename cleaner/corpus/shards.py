@@ -219,7 +219,7 @@ def _write_shard(pipeline: Pipeline, task: ShardTask, tmp: dict[str, Path], coun
                 failed(error_record(source, name, source.error, None))
                 continue
             try:
-                result = pipeline.run(source.document())
+                result = pipeline.run(source.document(), keep_input=False)
             except DocumentError as exc:
                 service = service_error(exc)
                 if service is not None:
