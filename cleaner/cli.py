@@ -177,7 +177,7 @@ def _clean_input(
             on_message(f"cleaner: {source.name}: {source.error}")
             continue
         try:
-            result = pipeline.run(source.document())
+            result = pipeline.run(source.document(), keep_input=settings.diff)
         except DocumentError as exc:
             failures += 1
             where = f" ({exc.stage})" if exc.stage else ""

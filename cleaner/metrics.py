@@ -40,7 +40,7 @@ class DocumentMetrics:
         if "spin_score_before" in metadata:
             spin = (metadata.get("spin_score_before"), metadata.get("spin_score_after"))
         return cls(
-            chars_in=len(result.input_text),
+            chars_in=result.input_chars,
             chars_out=len(result.text),
             edit_counts=result.edit_counts(),
             chrome_lines_removed=int(metadata.get(CHROME_LINES_KEY, 0) or 0),

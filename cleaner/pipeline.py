@@ -268,6 +268,8 @@ class Result:
     extracted_text: str = ""
     """The text after extraction (the decoded text when nothing was extracted): for HTML,
     what ``--diff`` compares the output against."""
+    input_chars: int = 0
+    """Characters of the text as decoded (kept even when ``input_text`` is not)."""
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -334,8 +336,12 @@ class Pipeline:
             if prepare is not None:
                 prepare()
 
-    def run(self, doc: Document) -> Result:
-        """Clean one document; raises :class:`DocumentError` if this document cannot be."""
+    def run(self, doc: Document, *, keep_input: bool = True) -> Result:
+        """Clean one document; raises :class:`DocumentError` if this document cannot be.
+
+        ``keep_input=False`` leaves ``input_text`` and ``extracted_text`` empty: holding them
+        keeps a second copy of a long document (two bytes a character for most non-ASCII
+        text) through every stage, for callers that never read them."""
         if doc.raw is not None:
             size = len(doc.raw)
         elif len(doc.text) * 4 <= self.config.max_bytes:
@@ -351,6 +357,9 @@ class Pipeline:
             doc = Document(text=doc.raw.decode("utf-8", "replace"), metadata=doc.metadata)
         timings: dict[str, float] = {}
         input_text = extracted_text = doc.text
+        input_chars = len(input_text)
+        if not keep_input:
+            input_text = extracted_text = ""
         limit = self.config.time_limit
         deadline = _Deadline(limit=limit, ends=time.monotonic() + limit)
         try:
@@ -376,10 +385,13 @@ class Pipeline:
                 timings[stage.name] = time.perf_counter() - started
                 if stage.name == DECODE:
                     input_text = extracted_text = doc.text
+                    input_chars = len(input_text)
                     if not input_text.strip():
                         doc = add_warning(doc, "empty input: nothing to clean")
                 elif stage.name == EXTRACT:
                     extracted_text = doc.text
+                if not keep_input:
+                    input_text = extracted_text = ""
             deadline.check()
         except _TimeUp:
             raise DocumentError(
@@ -394,6 +406,7 @@ class Pipeline:
             timings=timings,
             input_text=input_text,
             extracted_text=extracted_text,
+            input_chars=input_chars,
         )
 
     def clean_text(self, text: str, metadata: Mapping[str, Any] | None = None) -> Result:

@@ -4,6 +4,7 @@ what the whole-text operation gives (the bound itself is measured by
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable
 from dataclasses import replace
@@ -16,8 +17,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cleaner.allocator import return_large_blocks
+from cleaner.corpus.audit import audit_line_pieces, audit_record, json_line
 from cleaner.document import Document
-from cleaner.pipeline import Pipeline, PipelineConfig
+from cleaner.io.source import Source
+from cleaner.metrics import DocumentMetrics
+from cleaner.pipeline import Pipeline, PipelineConfig, Result
 from cleaner.rules.repair import count_words
 from cleaner.rules.text import same_length_lower
 from cleaner.stages.repair import RepairStage
@@ -156,3 +160,50 @@ def test_a_code_fence_keeps_repair_in_one_piece(
     doc = run_until_repair(sample + "\n```\n" + sample + "\n```\n" + sample)
     small = replace(repair, region_chars=100)
     _same_result(small(doc), replace(repair, region_chars=10**12)(doc))
+
+
+def _audit_pieces_and_line(result: Result, source: Source) -> tuple[bytes, bytes]:
+    metrics = DocumentMetrics.of(result)
+    pieces = b"".join(audit_line_pieces(result, source, "in.txt", "out.txt", 3, metrics))
+    return pieces, json_line(audit_record(result, source, "in.txt", "out.txt", 3, metrics))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "Clean text stays.\n", REFERENCE.read_text(encoding="utf-8") * 20],
+    ids=["empty", "no-edits", "spun-glued"],
+)
+def test_the_streamed_audit_line_is_the_audit_line(text: str) -> None:
+    pipeline = Pipeline(PipelineConfig.load().without(["grammar"]))
+    result = pipeline.run(Document(text, {"title": "Ça va – “quoted”"}))
+    pieces, line = _audit_pieces_and_line(result, Source(name="in.txt:1", text=text))
+    assert pieces == line
+    assert json.loads(line)["title"] == "Ça va – “quoted”"
+
+
+def test_a_lone_surrogate_fails_the_streamed_audit_line_after_its_first_piece() -> None:
+    """Readers refuse lone surrogates, but a library caller may pass one: the line fails part
+    way (so the corpus writer cuts the audit back to where the line began)."""
+    pipeline = Pipeline(PipelineConfig.load().without(["grammar", "repair"]))
+    result = pipeline.run(Document("x \ud800 and more text after it"))
+    assert result.text == "x \ufffd and more text after it\n"
+    metrics = DocumentMetrics.of(result)
+    pieces = audit_line_pieces(result, Source(name="api"), "in", "out", None, metrics)
+    assert next(pieces).startswith(b'{"id": "api"')
+    with pytest.raises(UnicodeEncodeError):
+        list(pieces)
+
+
+def test_a_run_that_does_not_keep_its_input_gives_the_same_result() -> None:
+    pipeline = Pipeline(PipelineConfig.load().without(["grammar"]))
+    raw = REFERENCE.read_bytes()
+    kept = pipeline.clean_bytes(raw)
+    lean = pipeline.run(Document.from_bytes(raw), keep_input=False)
+    assert (lean.text, lean.edits, dict(lean.metadata)) == (
+        kept.text,
+        kept.edits,
+        dict(kept.metadata),
+    )
+    assert lean.input_text == lean.extracted_text == ""
+    assert lean.input_chars == kept.input_chars == len(raw.decode("utf-8"))
+    assert DocumentMetrics.of(lean) == DocumentMetrics.of(kept)

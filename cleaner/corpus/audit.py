@@ -5,7 +5,7 @@ failed)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from cleaner.io.source import Source
@@ -33,6 +33,21 @@ def audit_record(
     metrics: DocumentMetrics,
 ) -> dict[str, Any]:
     """One ``_audit.jsonl`` line: where the document came from and went, what changed, timings."""
+    record = audit_record_head(result, source, input_name, output_name, output_line, metrics)
+    record["edits"] = [edit_to_json(edit) for edit in result.edits]
+    record["view"] = final_spans(result)
+    return record
+
+
+def audit_record_head(
+    result: Result,
+    source: Source,
+    input_name: str,
+    output_name: str,
+    output_line: int | None,
+    metrics: DocumentMetrics,
+) -> dict[str, Any]:
+    """The audit record without its two long lists (``edits`` and ``view``, which follow)."""
     metadata = result.metadata
     record: dict[str, Any] = {
         "id": doc_id(source),
@@ -62,9 +77,37 @@ def audit_record(
         if key in metadata:
             record[key] = metadata[key]
     record["timings_ms"] = {name: round(s * 1000, 3) for name, s in result.timings.items()}
-    record["edits"] = [edit_to_json(edit) for edit in result.edits]
-    record["view"] = final_spans(result)
     return record
+
+
+def audit_line_pieces(
+    result: Result,
+    source: Source,
+    input_name: str,
+    output_name: str,
+    output_line: int | None,
+    metrics: DocumentMetrics,
+) -> Iterator[bytes]:
+    """``json_line(audit_record(...))`` in pieces, byte for byte: the edits and the view are
+    written item by item. A document with many edits (a 2 MB spun text has ~18k) never holds
+    a dict per edit nor its whole line (~5 MB, twice that as a str) at once. A lone surrogate
+    raises :class:`UnicodeEncodeError` from the piece that holds it."""
+    record = audit_record_head(result, source, input_name, output_name, output_line, metrics)
+    head = json.dumps(record, ensure_ascii=False)
+    yield head[:-1].encode("utf-8")
+    yield from _list_pieces("edits", map(edit_to_json, result.edits), first=head == "{}")
+    yield from _list_pieces("view", final_spans(result), first=False)
+    yield b"}\n"
+
+
+def _list_pieces(key: str, items: Iterable[Any], first: bool) -> Iterator[bytes]:
+    """``"key": [item, ...]`` as json.dumps writes it inside an object, item by item."""
+    yield f"{'' if first else ', '}{json.dumps(key)}: [".encode()
+    separator = ""
+    for item in items:
+        yield (separator + json.dumps(item, ensure_ascii=False)).encode("utf-8")
+        separator = ", "
+    yield b"]"
 
 
 def error_record(source: Source, input_name: str, reason: str, stage: str | None) -> dict[str, Any]:

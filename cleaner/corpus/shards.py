@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from cleaner.corpus.audit import (
-    audit_record,
+    audit_line_pieces,
     doc_id,
     error_record,
     json_line,
@@ -219,7 +219,7 @@ def _write_shard(pipeline: Pipeline, task: ShardTask, tmp: dict[str, Path], coun
                 failed(error_record(source, name, source.error, None))
                 continue
             try:
-                result = pipeline.run(source.document())
+                result = pipeline.run(source.document(), keep_input=False)
             except DocumentError as exc:
                 service = service_error(exc)
                 if service is not None:
@@ -228,6 +228,7 @@ def _write_shard(pipeline: Pipeline, task: ShardTask, tmp: dict[str, Path], coun
                 failed(error_record(source, name, exc.reason, exc.stage))
                 continue
             metrics = DocumentMetrics.of(result)
+            audit_end = audit.tell()
             try:
                 if line_output:
                     record = result_record(result, doc_id(source), source.record, task.text_field)
@@ -236,10 +237,12 @@ def _write_shard(pipeline: Pipeline, task: ShardTask, tmp: dict[str, Path], coun
                 else:
                     data = result.text.encode("utf-8")
                 line = output_line + 1 if line_output else None
-                audit_line = json_line(
-                    audit_record(result, source, name, out_name, line, metrics)
-                )
+                # Streamed: a document's audit line can be larger than the document.
+                for piece in audit_line_pieces(result, source, name, out_name, line, metrics):
+                    audit.write(piece)
             except UnicodeEncodeError as exc:
+                audit.seek(audit_end)  # no part of a document that failed stays in the audit
+                audit.truncate()
                 counts.failures += 1
                 failed(error_record(source, name, surrogate_reason(exc), "write"))
                 continue
@@ -247,8 +250,8 @@ def _write_shard(pipeline: Pipeline, task: ShardTask, tmp: dict[str, Path], coun
                 out = _open_output(stack, tmp["out"], gzip_output)
             output_line += int(line_output)
             out.write(data)
-            audit.write(audit_line)
             counts.add_document(metrics)
+            del result, data  # not held while the next document is read and cleaned
         if line_output and out is None:
             # Every line failed (or the file is empty): the output still exists, empty.
             _open_output(stack, tmp["out"], gzip_output)
