@@ -14,7 +14,11 @@ language it lacks is not checked, and ``grammar_skipped`` says so. With findings
 language no rule is allow-listed for costs no request at all.
 
 What is sent: only prose. Table rows, code and lines of numbers or ticker codes are left out;
-the rest is cut into chunks at paragraph breaks, checked in parallel threads.
+the rest is cut into chunks at paragraph breaks, checked in parallel threads. With findings
+off, only the paragraphs where an allowed rule's trigger matches
+(:data:`cleaner.rules.grammar.TRIGGERS`) are sent: a document where none does needs no
+server at all, and the fixes are the same as if every paragraph were sent, since a fix is
+applied only where its rule's trigger matches.
 
 Metadata: ``grammar_language`` (the LanguageTool language used), ``grammar_findings``
 (whether findings were collected),
@@ -43,6 +47,7 @@ validates them.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -142,10 +147,40 @@ def prose_spans(text: str) -> list[Chunk]:
     return trimmed
 
 
-def check_chunks(text: str, limit: int = CHUNK_CHARS) -> list[Chunk]:
-    """The pieces of ``text`` to send: its prose spans, each cut to at most ``limit``."""
+PARAGRAPH_BREAK = "\n\n"
+"""Where LanguageTool always ends a sentence: text on either side is checked alike whether
+sent together or apart, so paragraphs are what the prefilter keeps or leaves out."""
+
+
+def triggered_spans(text: str, span: Chunk, positions: Sequence[int]) -> list[Chunk]:
+    """The paragraphs of ``span`` in which one of ``positions`` lies (a fix could start
+    there), neighbours joined into one span."""
+    kept: list[Chunk] = []
+    start = span.start
+    while start < span.end:
+        found = text.find(PARAGRAPH_BREAK, start, span.end)
+        end = span.end if found < 0 else found
+        first = bisect.bisect_left(positions, start)
+        if first < len(positions) and positions[first] < end:
+            if kept and kept[-1].end + len(PARAGRAPH_BREAK) == start:
+                kept[-1] = Chunk(kept[-1].start, end)
+            else:
+                kept.append(Chunk(start, end))
+        start = end + len(PARAGRAPH_BREAK)
+    return kept
+
+
+def check_chunks(
+    text: str, limit: int = CHUNK_CHARS, fix_positions: Sequence[int] | None = None
+) -> list[Chunk]:
+    """The pieces of ``text`` to send: its prose spans (with ``fix_positions``, the sorted
+    places a fix could start, only their paragraphs that hold one), each cut to at most
+    ``limit``."""
+    spans = prose_spans(text)
+    if fix_positions is not None:
+        spans = [part for span in spans for part in triggered_spans(text, span, fix_positions)]
     chunks: list[Chunk] = []
-    for span in prose_spans(text):
+    for span in spans:
         for piece in split_chunks(text[span.start : span.end], limit):
             chunks.append(Chunk(piece.start + span.start, piece.end + span.start))
     return chunks
@@ -337,13 +372,16 @@ class GrammarStage:
             return doc.with_metadata(
                 grammar_skipped=f"LanguageTool here has no checker for language '{detected}'"
             )
-        chunks = check_chunks(text)
-        pool = service.executor()
+        # Findings need every paragraph; fixes only those where an allowed rule could fire.
+        positions = None if self.findings else grammar_rules.fix_positions(allowed, text)
+        chunks = check_chunks(text, fix_positions=positions)
+        pool = service.executor() if chunks else None  # nothing to send: no server needed
         futures = [
             pool.submit(
                 self._check_chunk, service, text[chunk.start : chunk.end], language, allowed
             )
             for chunk in chunks
+            if pool is not None
         ]
         try:
             results = [future.result() for future in futures]
