@@ -578,3 +578,20 @@ def test_a_fix_starting_at_its_trigger_passes() -> None:
     assert is_safe_fix("It was a apple.", 7, 8, "an", "EN_A_VS_AN")
     assert is_safe_fix("It ended.. Then", 8, 10, ".", "DOUBLE_PUNCTUATION")
     assert is_safe_fix("Colorado,Washington", 8, 19, ", Washington", "COMMA_PARENTHESIS_WHITESPACE")
+
+
+@pytest.mark.usefixtures("lt_service")
+def test_corpus_collects_findings_only_with_the_flag(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(FINDINGS_TEXT, encoding="utf-8")
+    for flag, collected in (("--quiet", False), ("--findings", True)):
+        out = tmp_path / f"out{flag}"
+        done = run_cli("corpus", str(src), str(out), "--jobs", "1", "--quiet", flag)
+        assert done.returncode == 0, done.stderr
+        (record,) = [json.loads(line) for line in (out / "_audit.jsonl").read_text().splitlines()]
+        assert record["grammar_findings"] is collected
+        unapplied = {e["rule_id"] for e in record["edits"] if e.get("applied") is False}
+        assert ("MORFOLOGIK_RULE_EN_US" in unapplied) is collected
+        page = (out / "report.html").read_text(encoding="utf-8")
+        assert ("Not collected for 1 document:" in page) is not collected

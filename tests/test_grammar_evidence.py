@@ -23,7 +23,7 @@ from cleaner import Cleaner
 from cleaner import languagetool as lt
 from cleaner.document import Document
 from cleaner.rules.grammar import (
-    fix_positions,
+    fix_spans,
     is_safe_fix,
     load_allow_list,
     trigger_starts_fix,
@@ -180,7 +180,7 @@ def test_the_prefilter_never_leaves_out_a_paragraph_languagetool_would_fix(
 
     def missed(item: tuple[str, str]) -> list[tuple[str, str, str]]:
         name, text = item
-        kept = grammar.check_chunks(text, fix_positions=fix_positions(allow_list, text))
+        kept = grammar.check_chunks(text, fix_spans=fix_spans(allow_list, text))
         problems = []
         for chunk in grammar.check_chunks(text):
             piece = text[chunk.start : chunk.end]
@@ -210,7 +210,8 @@ def test_the_prefilter_never_leaves_out_a_paragraph_languagetool_would_fix(
         ("The council met on Tuesday.\n\nIt was a apple.\n\nThe vote passed.", ["It was a apple."]),
         ("It was part of of the plan.\n\nFine.", ["It was part of of the plan."]),
         ("Hello , world.\n\nFine.\n\nAlso fine.", ["Hello , world."]),
-        ("He said  hi.\nTwice.\n\nFine.", ["He said  hi.\nTwice."]),
+        ("He said  hi.\nTwice.\n\nFine.", ["He said  hi."]),
+        ("It was a\napple, and\nthen.\nFine.", ["It was a\napple, and\nthen."]),
         ("It ended.. Then.\n\nOh,, no.", ["It ended.. Then.\n\nOh,, no."]),
         ("She wrote a user guide for an hour at a university.\n\nThe 3,000 votes, “he said.”", []),
     ],
@@ -219,5 +220,5 @@ def test_the_prefilter_sends_only_paragraphs_a_fix_could_start_in(
     text: str, sent: list[str]
 ) -> None:
     allow_list = load_allow_list(ROOT / "rules" / "grammar.toml")
-    chunks = grammar.check_chunks(text, fix_positions=fix_positions(allow_list, text))
+    chunks = grammar.check_chunks(text, fix_spans=fix_spans(allow_list, text))
     assert [text[c.start : c.end] for c in chunks] == sent

@@ -250,7 +250,7 @@ def is_safe_fix(
     - white space at the start of a line: indentation is layout, which the pipeline keeps
       (LanguageTool would leave one space of it: "hand.\n            The" -> "hand.\n The").
     - a fix not starting at a match of its rule's trigger (:data:`TRIGGERS`): so that a
-      paragraph without one can be left unsent with no change in the fixes
+      sentence without one can be left unsent with no change in the fixes
       (``require_trigger=False`` leaves this check out, for the test that it never refuses a
       fix the others allow).
     """
@@ -281,10 +281,10 @@ def is_safe_fix(
 # --- what can get a fix: text no trigger matches in is not sent -----------------------------
 #
 # With findings off, the grammar stage only needs LanguageTool where an allow-listed fix can
-# come out, so it sends only the paragraphs in which some allowed rule's trigger matches.
+# come out, so it sends only the sentences in which some allowed rule's trigger matches.
 # Each trigger is a superset of what its rule fixes, and :func:`is_safe_fix` refuses a fix
-# whose flagged text does not start a trigger match: so sending every paragraph or only the
-# triggered ones gives the same fixes, by construction.
+# whose flagged text does not start a trigger match: so a sentence left unsent holds no fix
+# that would have been applied.
 
 _ARTICLE = regex.compile(r"(?i)(?<![\p{L}\p{M}])(an?)(?=\s)")
 
@@ -295,9 +295,11 @@ class Trigger:
     def __init__(self, pattern: str) -> None:
         self.pattern = regex.compile(pattern)
 
-    def starts(self, text: str) -> Iterator[int]:
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+        """(start, end) of every match; a fix could start at ``start``, and LanguageTool
+        needs the text up to ``end`` to see it."""
         for found in self.pattern.finditer(text, overlapped=True):
-            yield found.start()
+            yield found.start(), found.end()
 
 
 class _ArticleTrigger(Trigger):
@@ -307,14 +309,14 @@ class _ArticleTrigger(Trigger):
     def __init__(self) -> None:
         super().__init__(_ARTICLE.pattern)
 
-    def starts(self, text: str) -> Iterator[int]:
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
         for found in _ARTICLE.finditer(text):
             following = regex.match(r"\s+(\S+)", text[found.end() : found.end() + 200])
             if following is None:
                 continue
             vowel = starts_with_vowel_sound(following.group(1))
             if vowel is not None and vowel == (found.group(1).lower() == "a"):
-                yield found.start()
+                yield found.start(), found.end() + following.end()
 
 
 TRIGGERS: Mapping[str, Trigger] = {
@@ -344,16 +346,17 @@ def trigger_starts_fix(rule_id: str, text: str, start: int, end: int) -> bool:
     trigger = TRIGGERS.get(rule_id)
     if trigger is None:
         return True
-    return any(start <= pos < max(end, start + 1) for pos in trigger.starts(text))
+    return any(start <= pos < max(end, start + 1) for pos, _ in trigger.spans(text))
 
 
-def fix_positions(rule_ids: Iterable[str], text: str) -> list[int] | None:
-    """Sorted positions in ``text`` where one of ``rule_ids`` could start a fix; ``None``
-    when one of them has no trigger (it could fire anywhere)."""
-    positions: set[int] = set()
+def fix_spans(rule_ids: Iterable[str], text: str) -> list[tuple[int, int]] | None:
+    """Sorted (start, end) spans of ``text`` where one of ``rule_ids`` could fix something
+    (see :meth:`Trigger.spans`); ``None`` when one of them has no trigger (it could fire
+    anywhere)."""
+    spans: set[tuple[int, int]] = set()
     for rule_id in rule_ids:
         trigger = TRIGGERS.get(rule_id)
         if trigger is None:
             return None
-        positions.update(trigger.starts(text))
-    return sorted(positions)
+        spans.update(trigger.spans(text))
+    return sorted(spans)
