@@ -19,7 +19,7 @@ from cleaner.document import Document, Replacement
 from cleaner.processes import pid_alive
 from cleaner.registry import StageSettings
 from cleaner.rulecheck import check_path
-from cleaner.rules.grammar import load_allow_list
+from cleaner.rules.grammar import is_safe_fix, load_allow_list
 from cleaner.rules.kinds import summarize_path
 from cleaner.rules.source import load_rule_file
 from cleaner.stages import grammar
@@ -187,7 +187,7 @@ def test_empty_text_needs_no_server() -> None:
     assert out.text == "  \n"
     assert out.metadata["grammar_issues_per_1k_words_before"] == 0.0
     with pytest.raises(lt.LanguageToolError, match="not reachable"):
-        stage(Document(text="Some words."))
+        stage(Document(text="Some words, such as a apple."))
 
 
 def test_long_text_is_checked_in_chunks_with_right_offsets(stage: grammar.GrammarStage) -> None:
@@ -540,3 +540,58 @@ def test_explain_collects_findings_unless_the_pipeline_file_says_no(tmp_path: Pa
     assert "(not applied)" not in err and "EN_A_VS_AN" in err
     assert "(not collected: grammar findings are collected with --findings" in err
     assert lean.stdout.decode() == "This is an apple. Their going home tomorow.\n"
+
+
+def test_a_document_no_allowed_rule_could_fix_needs_no_server() -> None:
+    # Nothing listens at this URL: a request would fail the stage.
+    no_server = lt.LanguageToolService(f"http://127.0.0.1:{lt.free_port()}")
+    stage = grammar.GrammarStage(allow_list=load_allow_list(GRAMMAR_RULES), service=no_server)
+    text = (
+        "The council voted on Tuesday to approve the budget.\n\n"
+        "“We are pleased,” the mayor said. The plan takes effect in an hour, at a university."
+    )
+    out = stage(Document(text=text))
+    assert out.text == text and out.edits == ()
+    assert out.metadata["grammar_issues_per_1k_words_before"] == 0.0
+    assert out.metadata["grammar_findings"] is False
+    with pytest.raises(lt.LanguageToolError, match="not reachable"):
+        stage(Document(text=text + "\n\nThis is a apple."))
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "replacement", "rule_id"),
+    [
+        ("It was an apple.", 7, 9, "a", "EN_A_VS_AN"),  # our reading disagrees
+        ("It was the apple.", 7, 10, "an", "EN_A_VS_AN"),  # not an article
+        ("It was a apple.", 7, 8, "A", "EN_A_VS_AN"),  # not the other article
+        ("he said,” and left", 7, 9, ", ”", "COMMA_PARENTHESIS_WHITESPACE"),  # before a quote
+        ("It was good. Then", 11, 13, ".", "DOUBLE_PUNCTUATION"),  # no trigger there
+    ],
+)
+def test_fixes_where_no_trigger_starts_are_refused(
+    text: str, start: int, end: int, replacement: str, rule_id: str
+) -> None:
+    assert not is_safe_fix(text, start, end, replacement, rule_id)
+
+
+def test_a_fix_starting_at_its_trigger_passes() -> None:
+    assert is_safe_fix("It was a apple.", 7, 8, "an", "EN_A_VS_AN")
+    assert is_safe_fix("It ended.. Then", 8, 10, ".", "DOUBLE_PUNCTUATION")
+    assert is_safe_fix("Colorado,Washington", 8, 19, ", Washington", "COMMA_PARENTHESIS_WHITESPACE")
+
+
+@pytest.mark.usefixtures("lt_service")
+def test_corpus_collects_findings_only_with_the_flag(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(FINDINGS_TEXT, encoding="utf-8")
+    for flag, collected in (("--quiet", False), ("--findings", True)):
+        out = tmp_path / f"out{flag}"
+        done = run_cli("corpus", str(src), str(out), "--jobs", "1", "--quiet", flag)
+        assert done.returncode == 0, done.stderr
+        (record,) = [json.loads(line) for line in (out / "_audit.jsonl").read_text().splitlines()]
+        assert record["grammar_findings"] is collected
+        unapplied = {e["rule_id"] for e in record["edits"] if e.get("applied") is False}
+        assert ("MORFOLOGIK_RULE_EN_US" in unapplied) is collected
+        page = (out / "report.html").read_text(encoding="utf-8")
+        assert ("Not collected for 1 document:" in page) is not collected

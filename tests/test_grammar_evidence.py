@@ -22,6 +22,15 @@ from languagetool_fixtures import lt_service
 from cleaner import Cleaner
 from cleaner import languagetool as lt
 from cleaner.document import Document
+from cleaner.rules.grammar import (
+    fix_spans,
+    is_safe_fix,
+    load_allow_list,
+    trigger_starts_fix,
+)
+from cleaner.stages import grammar
+
+ROOT = Path(__file__).resolve().parents[1]
 
 __all__ = ["lt_service"]
 
@@ -134,3 +143,82 @@ def test_edits_on_the_aeb_pages_are_the_reviewed_right_ones(
     finally:
         cleaner.pipeline.close()
     assert found == REVIEWED_PAGE_EDITS
+
+
+def _grammar_inputs() -> list[tuple[str, str]]:
+    """(name, the text the grammar stage gets) for the English documents of every set: the AEB
+    bodies (as the control above cleans them), the AEB pages, the samples, spun samples and
+    spun development pages."""
+    truth = json.loads(AEB_TRUTH.read_text(encoding="utf-8"))
+    bodies = Cleaner.from_config(skip=["chrome", "captions", "grammar", "tidy"])
+    pages = Cleaner.from_config(skip=["grammar", "tidy"])
+    inputs = [(f"body {k[:8]}", bodies.clean(v["articleBody"])) for k, v in truth.items()]
+    inputs += [
+        (f"page {p.name[:8]}", pages.clean(gzip.decompress(p.read_bytes())))
+        for p in sorted(AEB_PAGES.glob("*.html.gz"))
+    ]
+    for folder in (SHARED / "samples", SHARED / "samples" / "spun", SPUN_DEV):
+        inputs += [
+            (f"{folder.name} {p.name}", pages.clean(p.read_bytes()))
+            for p in sorted(folder.glob("*.txt"))
+        ]
+    return [(name, r.text) for name, r in inputs if r.metadata.get("language") in ("en", "und")]
+
+
+SPUN_DEV = SHARED / "data" / "spun-dev" / "pages"
+
+
+def test_the_prefilter_never_leaves_out_a_paragraph_languagetool_would_fix(
+    lt_service: lt.LanguageToolService,
+) -> None:
+    """With findings off only paragraphs where an allowed rule's trigger matches are sent.
+    Here every prose paragraph is sent, and every fix the other safety checks allow must
+    start at a trigger match, in a paragraph the prefilter keeps."""
+    allow_list = load_allow_list(ROOT / "rules" / "grammar.toml")
+    inputs = _grammar_inputs()
+    assert len(inputs) > 300
+
+    def missed(item: tuple[str, str]) -> list[tuple[str, str, str]]:
+        name, text = item
+        kept = grammar.check_chunks(text, fix_spans=fix_spans(allow_list, text))
+        problems = []
+        for chunk in grammar.check_chunks(text):
+            piece = text[chunk.start : chunk.end]
+            for match in lt_service.check(piece, "en-US", tuple(allow_list)):
+                start, end = match.offset, match.offset + match.length
+                if not match.replacements or match.replacements[0] == piece[start:end]:
+                    continue
+                rule = allow_list[match.rule_id]
+                if not rule.permits(piece[start:end]) or not is_safe_fix(
+                    piece, start, end, match.replacements[0], match.rule_id, require_trigger=False
+                ):
+                    continue
+                where = chunk.start + start
+                sent = any(c.start <= where < c.end for c in kept)
+                if not sent or not trigger_starts_fix(match.rule_id, piece, start, end):
+                    problems.append((name, match.rule_id, piece[max(0, start - 30) : end + 30]))
+        return problems
+
+    with ThreadPoolExecutor(4) as pool:
+        problems = [p for found in pool.map(missed, inputs) for p in found]
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("text", "sent"),
+    [
+        ("The council met on Tuesday.\n\nIt was a apple.\n\nThe vote passed.", ["It was a apple."]),
+        ("It was part of of the plan.\n\nFine.", ["It was part of of the plan."]),
+        ("Hello , world.\n\nFine.\n\nAlso fine.", ["Hello , world."]),
+        ("He said  hi.\nTwice.\n\nFine.", ["He said  hi."]),
+        ("It was a\napple, and\nthen.\nFine.", ["It was a\napple, and\nthen."]),
+        ("It ended.. Then.\n\nOh,, no.", ["It ended.. Then.\n\nOh,, no."]),
+        ("She wrote a user guide for an hour at a university.\n\nThe 3,000 votes, “he said.”", []),
+    ],
+)
+def test_the_prefilter_sends_only_paragraphs_a_fix_could_start_in(
+    text: str, sent: list[str]
+) -> None:
+    allow_list = load_allow_list(ROOT / "rules" / "grammar.toml")
+    chunks = grammar.check_chunks(text, fix_spans=fix_spans(allow_list, text))
+    assert [text[c.start : c.end] for c in chunks] == sent

@@ -23,7 +23,7 @@ rules can never be allowed: names and jargon in news text are not in any diction
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -236,7 +236,9 @@ def _number_vowel(word: str) -> bool | None:
     return None  # 1100 "eleven hundred" or "one thousand one hundred"
 
 
-def is_safe_fix(text: str, start: int, end: int, replacement: str, rule_id: str) -> bool:
+def is_safe_fix(
+    text: str, start: int, end: int, replacement: str, rule_id: str, require_trigger: bool = True
+) -> bool:
     """Context checks on one allow-listed fix of ``text[start:end]``.
 
     - a/an: applied only when our own reading of the next word agrees (no "an Ukraine",
@@ -247,17 +249,24 @@ def is_safe_fix(text: str, start: int, end: int, replacement: str, rule_id: str)
       file name (".MIAPJ0000PUS", ".NET"), not punctuation.
     - white space at the start of a line: indentation is layout, which the pipeline keeps
       (LanguageTool would leave one space of it: "hand.\n            The" -> "hand.\n The").
+    - a fix not starting at a match of its rule's trigger (:data:`TRIGGERS`): so that a
+      sentence without one can be left unsent with no change in the fixes
+      (``require_trigger=False`` leaves this check out, for the test that it never refuses a
+      fix the others allow).
     """
     flagged = text[start:end]
     if not flagged.strip() and (start == 0 or text[start - 1] == "\n"):
         return False
+    if require_trigger and not trigger_starts_fix(rule_id, text, start, end):
+        return False  # the prefilter would not have sent this: see TRIGGERS
     if rule_id == "EN_A_VS_AN":
         following = regex.match(r"\s+(\S+)", text[end:])
         if following is None:
             return False
         vowel = starts_with_vowel_sound(following.group(1))
         wants_an = replacement.strip().lower() == "an"
-        return vowel is not None and vowel == wants_an
+        swaps = flagged.lower() in ("a", "an") and (flagged.lower() == "an") != wants_an
+        return swaps and vowel is not None and vowel == wants_an
     left_removed = flagged[:1].isspace() and not replacement[:1].isspace()
     right_removed = flagged[-1:].isspace() and not replacement[-1:].isspace()
     if left_removed or right_removed:
@@ -268,3 +277,86 @@ def is_safe_fix(text: str, start: int, end: int, replacement: str, rule_id: str)
             return False
     return True
 
+
+# --- what can get a fix: text no trigger matches in is not sent -----------------------------
+#
+# With findings off, the grammar stage only needs LanguageTool where an allow-listed fix can
+# come out, so it sends only the sentences in which some allowed rule's trigger matches.
+# Each trigger is a superset of what its rule fixes, and :func:`is_safe_fix` refuses a fix
+# whose flagged text does not start a trigger match: so a sentence left unsent holds no fix
+# that would have been applied.
+
+_ARTICLE = regex.compile(r"(?i)(?<![\p{L}\p{M}])(an?)(?=\s)")
+
+
+class Trigger:
+    """Where a rule could fire: the positions its pattern matches at (overlapping too)."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = regex.compile(pattern)
+
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+        """(start, end) of every match; a fix could start at ``start``, and LanguageTool
+        needs the text up to ``end`` to see it."""
+        for found in self.pattern.finditer(text, overlapped=True):
+            yield found.start(), found.end()
+
+
+class _ArticleTrigger(Trigger):
+    """An "a" before a word our reading says starts with a vowel sound, or an "an" before one
+    that starts with a consonant sound: only there can an a/an fix pass :func:`is_safe_fix`."""
+
+    def __init__(self) -> None:
+        super().__init__(_ARTICLE.pattern)
+
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+        for found in _ARTICLE.finditer(text):
+            following = regex.match(r"\s+(\S+)", text[found.end() : found.end() + 200])
+            if following is None:
+                continue
+            vowel = starts_with_vowel_sound(following.group(1))
+            if vowel is not None and vowel == (found.group(1).lower() == "a"):
+                yield found.start(), found.end() + following.end()
+
+
+TRIGGERS: Mapping[str, Trigger] = {
+    "EN_A_VS_AN": _ArticleTrigger(),
+    # The same word twice (LanguageTool compares tokens ignoring case).
+    "ENGLISH_WORD_REPEAT_RULE": Trigger(
+        r"(?i)(?<![\p{L}\p{M}])([\p{L}\p{M}'’-]+)\s+\1(?![\p{L}\p{M}])"
+    ),
+    # Two white space characters in a row, other than line breaks alone.
+    "CONSECUTIVE_SPACES": Trigger(r"[^\S\n]\s|\s[^\S\n]"),
+    "WHITESPACE_RULE": Trigger(r"[^\S\n]\s|\s[^\S\n]"),
+    # Space before , . ; : ! ? ) ], after ( [, or none after a comma (not between digits,
+    # not before a quote mark, where is_safe_fix refuses it).
+    "COMMA_PARENTHESIS_WHITESPACE": Trigger(
+        r"\s[,.;:!?)\]]|[(\[]\s|,(?=[^\s\d" + QUOTES + r"])|(?<!\d),(?=\d)"
+    ),
+    # A comma or full stop twice, maybe with space between (an ellipsis matches too);
+    # LanguageTool flags ", ," from the space on, " ,".
+    "DOUBLE_PUNCTUATION": Trigger(r"[,.]\s*[,.]|(?<=[,.])\s+[,.]"),
+}
+"""Rule id -> where it could fire. A rule without one could fire anywhere."""
+
+
+def trigger_starts_fix(rule_id: str, text: str, start: int, end: int) -> bool:
+    """Whether a trigger match of ``rule_id`` starts within the flagged ``text[start:end]``
+    (always true for a rule without a trigger)."""
+    trigger = TRIGGERS.get(rule_id)
+    if trigger is None:
+        return True
+    return any(start <= pos < max(end, start + 1) for pos, _ in trigger.spans(text))
+
+
+def fix_spans(rule_ids: Iterable[str], text: str) -> list[tuple[int, int]] | None:
+    """Sorted (start, end) spans of ``text`` where one of ``rule_ids`` could fix something
+    (see :meth:`Trigger.spans`); ``None`` when one of them has no trigger (it could fire
+    anywhere)."""
+    spans: set[tuple[int, int]] = set()
+    for rule_id in rule_ids:
+        trigger = TRIGGERS.get(rule_id)
+        if trigger is None:
+            return None
+        spans.update(trigger.spans(text))
+    return sorted(spans)

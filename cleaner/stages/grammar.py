@@ -14,7 +14,12 @@ language it lacks is not checked, and ``grammar_skipped`` says so. With findings
 language no rule is allow-listed for costs no request at all.
 
 What is sent: only prose. Table rows, code and lines of numbers or ticker codes are left out;
-the rest is cut into chunks at paragraph breaks, checked in parallel threads.
+the rest is cut into chunks at paragraph breaks, checked in parallel threads. With findings
+off, only the units (lines that end a sentence, or paragraphs) in which an allowed rule's
+trigger matches (:data:`cleaner.rules.grammar.TRIGGERS`) are sent, so a document where none
+does needs no server at all. A fix is applied only where its rule's trigger matches, so
+leaving a unit out loses none; that LanguageTool finds the same fixes in the units sent
+alone is checked on the AEB pages and bodies and the samples (``tests/test_grammar_evidence``).
 
 Metadata: ``grammar_language`` (the LanguageTool language used), ``grammar_findings``
 (whether findings were collected),
@@ -43,6 +48,7 @@ validates them.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -142,10 +148,68 @@ def prose_spans(text: str) -> list[Chunk]:
     return trimmed
 
 
-def check_chunks(text: str, limit: int = CHUNK_CHARS) -> list[Chunk]:
-    """The pieces of ``text`` to send: its prose spans, each cut to at most ``limit``."""
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*[^\S\n]*$")
+
+
+def sentence_units(text: str, span: Chunk) -> list[Chunk]:
+    """``span`` cut at line breaks where LanguageTool ends a sentence anyway: after a line
+    ending in ".", "!", "?" (maybe followed by closing quotes), and at blank lines. A unit is
+    the least that can be sent alone with no change in what LanguageTool sees around a fix."""
+    units: list[Chunk] = []
+    start = pos = span.start
+    while pos < span.end:
+        newline = text.find("\n", pos, span.end)
+        if newline < 0:
+            break
+        line = text[pos:newline]
+        next_break = text.find("\n", newline + 1, span.end)
+        after = text[newline + 1 : span.end if next_break < 0 else next_break]
+        if not line.strip() or not after.strip() or _SENTENCE_END.search(line):
+            if text[start:newline].strip():
+                units.append(Chunk(start, newline))
+            start = newline + 1
+        pos = newline + 1
+    if text[start : span.end].strip():
+        units.append(Chunk(start, span.end))
+    return units
+
+
+def triggered_spans(text: str, span: Chunk, fix_spans: Sequence[tuple[int, int]]) -> list[Chunk]:
+    """The units of ``span`` (see :func:`sentence_units`) that overlap one of ``fix_spans``
+    (sorted), neighbours joined into one span."""
+    units = sentence_units(text, span)
+    starts = [unit.start for unit in units]
+    wanted: set[int] = set()
+    first_fix = bisect.bisect_left(fix_spans, (span.start, span.start))
+    for start, end in fix_spans[max(0, first_fix - 1) :]:
+        if start >= span.end:
+            break
+        if end <= span.start:
+            continue
+        first = max(0, bisect.bisect_right(starts, start) - 1)
+        last = max(0, bisect.bisect_right(starts, max(start, end - 1)) - 1)
+        wanted.update(range(first, last + 1))
+    kept: list[Chunk] = []
+    for index in sorted(wanted):
+        unit = units[index]
+        if kept and index - 1 in wanted:
+            kept[-1] = Chunk(kept[-1].start, unit.end)
+        else:
+            kept.append(unit)
+    return kept
+
+
+def check_chunks(
+    text: str, limit: int = CHUNK_CHARS, fix_spans: Sequence[tuple[int, int]] | None = None
+) -> list[Chunk]:
+    """The pieces of ``text`` to send: its prose spans (with ``fix_spans``, the sorted places
+    where a fix could be, only the units of them that hold one), each cut to at most
+    ``limit``."""
+    spans = prose_spans(text)
+    if fix_spans is not None:
+        spans = [part for span in spans for part in triggered_spans(text, span, fix_spans)]
     chunks: list[Chunk] = []
-    for span in prose_spans(text):
+    for span in spans:
         for piece in split_chunks(text[span.start : span.end], limit):
             chunks.append(Chunk(piece.start + span.start, piece.end + span.start))
     return chunks
@@ -337,13 +401,16 @@ class GrammarStage:
             return doc.with_metadata(
                 grammar_skipped=f"LanguageTool here has no checker for language '{detected}'"
             )
-        chunks = check_chunks(text)
-        pool = service.executor()
+        # Findings need all prose; fixes only the units where an allowed rule could fire.
+        fixable = None if self.findings else grammar_rules.fix_spans(allowed, text)
+        chunks = check_chunks(text, fix_spans=fixable)
+        pool = service.executor() if chunks else None  # nothing to send: no server needed
         futures = [
             pool.submit(
                 self._check_chunk, service, text[chunk.start : chunk.end], language, allowed
             )
             for chunk in chunks
+            if pool is not None
         ]
         try:
             results = [future.result() for future in futures]
