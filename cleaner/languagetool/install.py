@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from cleaner.cache import user_cache_dir
 from cleaner.languagetool.settings import HOME_ENV, LANGUAGETOOL_VERSION, LanguageToolError
 
 
@@ -26,8 +27,7 @@ def repo_root() -> Path:
 
 def user_home() -> Path:
     """The per-user install folder: ``$XDG_CACHE_HOME/cleaner/languagetool``."""
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache).expanduser() / "cleaner" / "languagetool"
+    return user_cache_dir("languagetool")
 
 
 def checkout_home() -> Path:

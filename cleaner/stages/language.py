@@ -47,6 +47,7 @@ from py3langid.langid import (  # type: ignore[import-untyped]
 )
 from py3langid.modelio import load_model  # type: ignore[import-untyped]
 
+from cleaner.cache import user_cache_dir
 from cleaner.document import Document
 from cleaner.registry import StageSettings
 
@@ -74,8 +75,7 @@ def model_cache_root() -> Path:
     override = os.environ.get(MODEL_CACHE_ENV)
     if override:
         return Path(override).expanduser()
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache).expanduser() / "cleaner" / "langid"
+    return user_cache_dir("langid")
 
 
 def _model_path() -> Path:

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import sys
 from pathlib import Path
 
 import regex
+
+from cleaner.cache import user_cache_dir
 
 #: Bump when a check changes in a way the schema module's own text would not show.
 _FORMAT = b"repair-rules-valid-1"
@@ -26,8 +27,7 @@ _FORMAT = b"repair-rules-valid-1"
 
 def cache_root() -> Path:
     """Where the markers live: ``$XDG_CACHE_HOME/cleaner/repair-rules``."""
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache).expanduser() / "cleaner" / "repair-rules"
+    return user_cache_dir("repair-rules")
 
 
 @functools.cache
