@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -37,6 +38,8 @@ from cleaner.report.page import (
     row_html,
     spin_text,
 )
+from cleaner.report.page import MAX_FINDINGS_PER_DOCUMENT as FINDINGS_SHOWN
+from cleaner.report.stream import AuditLines, EditSummary, ascii_json_string, file_json_string
 from cleaner.report.totals import OutputReader, Row, Totals
 from cleaner.report.view import View, final_spans
 
@@ -46,6 +49,7 @@ MAX_ROWS = 20_000
 
 MAX_FAILURES_SHOWN = 2000
 MAX_FINDINGS_PER_DOCUMENT = 50
+
 
 def write_report(
     audit_path: Path,
@@ -77,37 +81,58 @@ def write_report(
     texts_digest = hashlib.sha256()
     totals = Totals()
     reader = OutputReader(out_dir)
-    records = iter_jsonl(audit_path) if audit_path.exists() else iter(())
-    chunk: list[dict[str, Any]] = []
+    in_chunk = 0
     chunks_written = 0
 
-    def flush_chunk() -> None:
-        nonlocal chunk, chunks_written
-        if not chunk:
-            return
-        payload = json.dumps(chunk, ensure_ascii=True, separators=(",", ":"))
-        script = f"cleanerReport.add({chunks_written},{payload});\n".encode("ascii")
-        texts_digest.update(script)
-        replace_with(
-            assets / _chunk_name(chunks_written), lambda h: h.write(script), durable=False
-        )
-        chunks_written += 1
-        chunk = []
+    with (
+        tempfile.SpooledTemporaryFile(max_size=1 << 20) as rows,
+        # The script of the chunk being made, a document at a time (on disk past 1 MB).
+        tempfile.SpooledTemporaryFile(max_size=1 << 20) as chunk,
+        contextlib.ExitStack() as stack,
+    ):
 
-    with tempfile.SpooledTemporaryFile(max_size=1 << 20) as rows:
+        def add_to_chunk(pieces: Iterable[bytes]) -> None:
+            nonlocal in_chunk
+            opening = f"cleanerReport.add({chunks_written},[" if not in_chunk else ","
+            for piece in (opening.encode("ascii"), *pieces):
+                texts_digest.update(piece)
+                chunk.write(piece)
+            in_chunk += 1
+
+        def flush_chunk() -> None:
+            nonlocal in_chunk, chunks_written
+            if not in_chunk:
+                return
+            texts_digest.update(b"]);\n")
+            chunk.write(b"]);\n")
+            chunk.seek(0)
+            replace_with(
+                assets / _chunk_name(chunks_written),
+                lambda h: shutil.copyfileobj(chunk, h, 1 << 20),
+                durable=False,
+            )
+            chunk.seek(0)
+            chunk.truncate()
+            chunks_written += 1
+            in_chunk = 0
+
+        audit = stack.enter_context(audit_path.open("rb")) if audit_path.exists() else None
+        lines = AuditLines(audit if audit is not None else io.BytesIO())
         listed = 0
         try:
-            for record in records:
+            while True:
+                read = _read_record(lines)
+                if read is None:
+                    break
+                fields, summary, view = read
+                record = {**fields, "edits": summary}
                 number = totals.documents + 1
-                view: View = [
-                    s for s in record.get("view") or [] if isinstance(s, list) and len(s) == 5
-                ]
                 listed_now = listed < MAX_ROWS
                 totals.add(number, record, view, listed_now)
                 shown = number <= max_documents and listed_now
                 if shown:
-                    chunk.append(document_entry(number, record, reader.text(record), view))
-                    if len(chunk) == DOCS_PER_CHUNK:
+                    add_to_chunk(_entry_pieces(number, fields, summary, view, reader, out_dir))
+                    if in_chunk == DOCS_PER_CHUNK:
                         flush_chunk()
                 if listed_now:
                     listed += 1
@@ -150,6 +175,59 @@ def write_report(
     _remove_stale_chunks(assets, chunks_written)
 
 
+def _read_record(lines: AuditLines) -> tuple[dict[str, Any], EditSummary, View] | None:
+    """The next audit line without its edits (each is counted and dropped), or None."""
+    summary = EditSummary(FINDINGS_SHOWN)
+    view: View = []
+
+    def on_item(key: str, item: Any) -> None:
+        if key == "edits":
+            summary.add(item)
+        elif isinstance(item, list) and len(item) == 5:
+            view.append(item)
+
+    head = lines.next_record(on_item)
+    return None if head is None else (head, summary, view)
+
+
+_TEXT_MARK = "\0text\0"
+_TEXT_AND_VIEW = '"text":' + json.dumps(_TEXT_MARK) + ',"view":[]'
+
+
+def _entry_pieces(
+    number: int,
+    head: dict[str, Any],
+    summary: EditSummary,
+    view: View,
+    reader: OutputReader,
+    out_dir: Path,
+) -> Iterator[bytes]:
+    """``json.dumps(document_entry(...), ensure_ascii=True, separators=(",", ":"))`` in
+    pieces: the text is escaped a block at a time, the view a span at a time."""
+    entry = document_entry(number, {**head, "edits": summary.shown}, _TEXT_MARK, [])
+    entry["more_findings"] = max(0, summary.shown_total - FINDINGS_SHOWN)
+    payload = json.dumps(entry, ensure_ascii=True, separators=(",", ":"))
+    before, found, after = payload.partition(_TEXT_AND_VIEW)
+    if head.get("output_line") is None:
+        text_pieces = file_json_string(out_dir / str(head.get("output", "")))
+    else:
+        text = reader.text(head)
+        text_pieces = None if text is None else ascii_json_string(text)
+    if not found:  # the entry's keys were reordered: whole values, same bytes
+        whole = None if text_pieces is None else json.loads(b"".join(text_pieces))
+        entry["text"], entry["view"] = whole, view
+        yield json.dumps(entry, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+        return
+    yield (before + '"text":').encode("ascii")
+    yield from text_pieces if text_pieces is not None else (b"null",)
+    yield b',"view":['
+    separator = b""
+    for span in view:
+        yield separator + json.dumps(span, ensure_ascii=True, separators=(",", ":")).encode()
+        separator = b","
+    yield (b"]" + after.encode("ascii"))
+
+
 def _chunk_name(index: int) -> str:
     return f"docs-{index:05d}.js"
 
@@ -185,7 +263,6 @@ def _failures(errors_path: Path) -> tuple[list[list[str]], int]:
                     ]
                 )
     return shown, total
-
 
 
 __all__ = ["View", "final_spans", "write_report"]
