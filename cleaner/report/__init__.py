@@ -32,13 +32,13 @@ from cleaner.io.layout import ERRORS_FILE, REPORT_ASSETS
 from cleaner.io.readers import iter_jsonl
 from cleaner.report.page import (
     DOCS_PER_CHUNK,
+    MAX_FINDINGS_PER_DOCUMENT,
     ROWS_HERE,
     document_entry,
     page_html,
     row_html,
     spin_text,
 )
-from cleaner.report.page import MAX_FINDINGS_PER_DOCUMENT as FINDINGS_SHOWN
 from cleaner.report.stream import AuditLines, EditSummary, ascii_json_string, file_json_string
 from cleaner.report.totals import OutputReader, Row, Totals
 from cleaner.report.view import View, final_spans
@@ -48,7 +48,6 @@ MAX_ROWS = 20_000
 
 
 MAX_FAILURES_SHOWN = 2000
-MAX_FINDINGS_PER_DOCUMENT = 50
 
 
 def write_report(
@@ -177,7 +176,7 @@ def write_report(
 
 def _read_record(lines: AuditLines) -> tuple[dict[str, Any], EditSummary, View] | None:
     """The next audit line without its edits (each is counted and dropped), or None."""
-    summary = EditSummary(FINDINGS_SHOWN)
+    summary = EditSummary(MAX_FINDINGS_PER_DOCUMENT)
     view: View = []
 
     def on_item(key: str, item: Any) -> None:
@@ -205,7 +204,7 @@ def _entry_pieces(
     """``json.dumps(document_entry(...), ensure_ascii=True, separators=(",", ":"))`` in
     pieces: the text is escaped a block at a time, the view a span at a time."""
     entry = document_entry(number, {**head, "edits": summary.shown}, _TEXT_MARK, [])
-    entry["more_findings"] = max(0, summary.shown_total - FINDINGS_SHOWN)
+    entry["more_findings"] = max(0, summary.shown_total - MAX_FINDINGS_PER_DOCUMENT)
     payload = json.dumps(entry, ensure_ascii=True, separators=(",", ":"))
     before, found, after = payload.partition(_TEXT_AND_VIEW)
     if head.get("output_line") is None:
