@@ -24,6 +24,9 @@ HTML = (
     "month after a consultation with residents.</p></article></body></html>"
 )
 CLEAN = "The vote passed on Tuesday.\n\nResidents welcomed the decision.\n"
+SLIPPED = "The vote passed on Tuesday.\n\nResidents called it a honest mistake.\n"
+"""A slip an allow-listed grammar rule fixes: unlike a clean text, which needs no request
+while findings are off, it makes the grammar stage ask LanguageTool."""
 
 
 def corpus_records() -> list[dict[str, Any]]:

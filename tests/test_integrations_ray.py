@@ -19,6 +19,7 @@ from engine_corpus import (
     ARTICLE,
     CLEAN,
     SKIP,
+    SLIPPED,
     assert_same_tree,
     corpus_records,
     engine_config,
@@ -116,10 +117,10 @@ def test_clean_dataset_reads_another_text_field_and_passes_languagetool_url(
     (row,) = clean_dataset(ds, skip=SKIP, text_field="content", concurrency=1).take_all()
     assert "Advertisement" not in row["content"] and "year's end" in row["content"]
 
-    # The URL reaches each worker's pipeline: with the grammar stage on and nothing listening
-    # there, the job stops with LanguageTool's error instead of marking every row failed.
+    # The URL reaches each worker's pipeline: with the grammar stage on, a slip to fix and
+    # nothing listening there, the job stops with LanguageTool's error instead of marking every row failed.
     unreachable = "http://127.0.0.1:9"
-    ds = ray.data.from_items([{"text": CLEAN}])
+    ds = ray.data.from_items([{"text": SLIPPED}])
     with pytest.raises(Exception, match=r"127\.0\.0\.1:9"):
         clean_dataset(ds, languagetool_url=unreachable, concurrency=1).take_all()
 
@@ -142,7 +143,7 @@ def test_ray_engine_stops_when_languagetool_is_unreachable(
     ray_session: None, tmp_path: Path
 ) -> None:
     (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "a.txt").write_text(CLEAN, encoding="utf-8")
+    (tmp_path / "in" / "a.txt").write_text(SLIPPED, encoding="utf-8")
     # Nothing listens on port 9: the grammar stage of the Ray worker fails, and the run stops
     # with the ServiceError the local runner raises (exit code 3 in the CLI), not a failed doc.
     unreachable = PipelineConfig.load().with_overrides(languagetool_url="http://127.0.0.1:9")
