@@ -16,7 +16,8 @@ from cleaner.document import Document
 from cleaner.errors import DocumentError
 from cleaner.pipeline import Pipeline, PipelineConfig
 from cleaner.stages.decode import HTML_REPLACED_WARNING
-from cleaner.stages.extract import ExtractStage, fallback_reason
+from cleaner.stages.extract import ExtractStage
+from cleaner.stages.html_extraction import fallback_reason
 
 REPO = Path(__file__).resolve().parents[1]
 WCXB = REPO / ".." / "shared" / "bench" / "wcxb-dev"

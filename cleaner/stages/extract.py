@@ -1,64 +1,26 @@
 """extract: the main text of an HTML page, via trafilatura; plain text passes through.
 
 A document is HTML when its metadata says so (``format = "html"``, set by readers from the file
-extension) or when its text opens like an HTML document. trafilatura only parses the string it
-is given: it never fetches anything.
-
-Around trafilatura, three general repairs, each measured on the Article Extraction Benchmark
-(``bench/``):
-
-- an article body split into several sibling containers of the same kind (ad slots between
-  the chunks) is joined before extraction: trafilatura takes only the first container, and
-  lost half of such articles;
-- in precision mode, a short output, or one holding less than half of the page's paragraph
-  text, is compared with the balanced mode's: when the balanced output adds more prose than
-  the precise one holds, or the precise one is a box outside it, the precise pruning threw
-  the article away and the balanced output is used instead (the reason goes to
-  ``metadata["extraction_fallback"]``);
-- a first line that repeats the page title is the headline leaking into the body: it goes
-  (the title stays in the metadata), so the text never depends on where a site put its <h1>;
-- when the join left the output a fraction of the page's prose, the page as it was is
-  extracted too and wins on the same evidence as the balanced fallback; a page that holds its
-  article twice gives it once (``repeated_blocks``).
+extension) or when its text opens like an HTML document. Only then is
+:mod:`cleaner.stages.html_extraction` imported, with trafilatura, lxml and htmldate: they are a
+large share of a process's start-up, which a run on plain text does not need to pay. That
+module says how a page is extracted.
 """
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import re
-from collections import Counter
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
-import trafilatura
-from htmldate import find_date
-from lxml.etree import ElementDefaultClassLookup, XPath  # type: ignore[import-untyped]
-from lxml.html import (  # type: ignore[import-untyped]
-    HtmlComment,
-    HtmlElement,
-    HtmlEntity,
-    HTMLParser,
-    HtmlProcessingInstruction,
-    fromstring,
-)
-from trafilatura.external import SANITIZED_XPATH
-from trafilatura.metadata import (
-    examine_meta,
-    extract_meta_json,
-    extract_sitename,
-    extract_title,
-    extract_url,
-)
-from trafilatura.settings import use_config
-from trafilatura.utils import repair_faulty_html
+from cleaner.document import Document
+from cleaner.registry import EXTRACT, StageSettings
 
-from cleaner.document import Document, Edit
-from cleaner.registry import StageSettings
-from cleaner.rules.text import TITLE_SEPARATORS
-from cleaner.stages.repeated_blocks import drop_repeated_blocks
-from cleaner.stages.split_bodies import join_split_bodies
+if TYPE_CHECKING:
+    from cleaner.stages.html_extraction import HtmlExtractor
 
-NAME = "extract"
+NAME = EXTRACT
 OPTIONS = frozenset(
     {
         "favor_precision",
@@ -78,94 +40,6 @@ DESCRIPTION = "HTML pages: trafilatura extracts the article text and its title, 
 _HTML_START = re.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b", re.I | re.S)
 _HTML_BODY = re.compile(r"<(?:body|div|p|article)\b[^>]*>", re.I)
 SNIFF_CHARS = 2048
-
-# trafilatura gives up on (returns nothing for) an extracted tree with more elements than this;
-# far above any real article, it bounds the time a pathological page can take.
-MAX_TREE_SIZE = 500_000
-
-# A precision-mode extraction is checked against the balanced one when it is shorter than
-# this (about two short paragraphs; trafilatura's own minimum for a main text is 250)...
-SHORT_OUTPUT_CHARS = 500
-# ...or when it holds less than this share of the page's prose paragraphs (<p> elements of
-# PROSE_PARAGRAPH_CHARS or more): an article-sized page whose precise output is a fraction of
-# its paragraph text may have lost its article to the pruning, or be a box beside it.
-PAGE_PROSE_SHARE = 0.5
-PROSE_PARAGRAPH_CHARS = 80
-# A text node this long is a sentence or more, not a menu entry or a link label (tuning pages:
-# the four pages whose article trafilatura finds only by its readability comparison hold it
-# in such runs outside <p> elements).
-TEXT_RUN_CHARS = 40
-# A line of output is prose when it has this many words and ends a sentence: what the
-# balanced extraction adds in such lines is article (or comment) text, not navigation.
-PROSE_LINE_WORDS = 12
-# The balanced output replaces the precise one when the prose it adds exceeds this share of
-# the precise output's words: the precise output then holds at most half of the article.
-# (Tuning pages: 0.5 switched 1 page more for 0.0006 F1, at the cost of more balanced runs.)
-ADDED_PROSE_SHARE = 1.0
-_SENTENCE_END = (".", "!", "?", '"', "\u201d", ")", "\u2019", ":")
-_WORD = re.compile(r"\w+")
-
-# Only the text nodes holding an "&" need escaping; XPath finds them without a Python walk
-# over every element.
-_TEXT_WITH_AMPERSAND = XPath('//text()[contains(., "&")]', smart_strings=True)
-# trafilatura's own tests on an extracted body (external.py): elements that make it "unclean",
-# and paragraph text.
-_UNCLEAN = XPath(SANITIZED_XPATH)
-_PARAGRAPH_TEXT = XPath(".//p//text()")
-_LONG_BODY_TEXT = XPath("//body//text()[string-length(.) >= $chars]", smart_strings=True)
-_CODE_TAGS = frozenset({"script", "style", "noscript"})
-# A heading repeating the title may also end at a middle dot (tidy does not strip that one).
-_TITLE_SEPARATORS = (*TITLE_SEPARATORS, " · ")
-
-# libxml2 (without its "huge" option, which stays off so that a hostile page cannot make it
-# build an unbounded tree) stops descending at 256 levels; what lies deeper is dropped.
-DEPTH_LIMIT_WARNING = (
-    "the HTML nests deeper than the parser's limit (256 levels); text below that depth was dropped"
-)
-
-
-# trafilatura's parser settings, with lxml's built-in choice of element classes: the lookup
-# of lxml.html calls into Python for every element the extraction touches (a twentieth of
-# the stage's time) to pick form-field classes that trafilatura never uses.
-_PARSER = HTMLParser(
-    collect_ids=False,
-    default_doctype=False,
-    encoding="utf-8",
-    remove_comments=True,
-    remove_pis=True,
-)
-_PARSER.set_element_class_lookup(
-    ElementDefaultClassLookup(
-        element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
-    )
-)
-
-
-def parse_html(text: str) -> HtmlElement | None:
-    """The tree of a page, parsed as trafilatura's ``load_html`` parses a string (its repairs,
-    the retry on bytes, the refusal of a fragment that does not say "html"), with
-    :data:`_PARSER`. None when there is no usable tree."""
-    beginning = text[:50].lower()
-    text = repair_faulty_html(text, beginning)
-    # lxml refuses a str that declares its encoding, and raises several kinds of error on
-    # input it cannot parse; the bytes get a second chance either way.
-    try:
-        tree = fromstring(text, parser=_PARSER)
-    except Exception:
-        tree = None
-    if tree is None or len(tree) < 1:
-        try:
-            tree = fromstring(text.encode("utf-8", "surrogatepass"), parser=_PARSER)
-        except Exception:
-            return None
-    if "html" not in beginning and len(tree) < 2:
-        return None
-    return tree
-
-
-def _parser_hit_a_limit() -> bool:
-    """Whether the last parse stopped at one of libxml2's limits."""
-    return any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in _PARSER.error_log)
 
 
 def looks_like_html(text: str) -> bool:
@@ -191,302 +65,29 @@ class ExtractStage:
     """Drop a first line that repeats the page title (the title is kept in the metadata)."""
     drop_repeated_blocks: bool = True
     """Keep one copy of an article (a run of repeated paragraphs) that the page holds twice."""
-    config: Any = field(default_factory=lambda: _trafilatura_config(), compare=False, repr=False)
-    """trafilatura's settings (a ConfigParser it only reads)."""
 
     def __call__(self, doc: Document) -> Document:
         declared = doc.metadata.get("format")
         if declared == "text" or (declared != "html" and not looks_like_html(doc.text)):
             return doc
-        tree = parse_html(doc.text) if doc.text.strip() else None
-        warnings: list[str] = []
-        if tree is not None and _parser_hit_a_limit():
-            warnings.append(DEPTH_LIMIT_WARNING)
-        found: dict[str, Any] = {}
-        if tree is not None:
-            url = doc.metadata.get("url")
-            page = page_metadata(tree, url if isinstance(url, str) else None)
-            joined = join_split_bodies(tree) if self.join_split_bodies else 0
-            escape_ampersands(tree)
-            found = self._extract(tree, url)
-            if joined and self.favor_precision and self.precision_fallback:
-                found = self._unjoined_if_richer(doc.text, url, found, prose_chars(tree))
-            found = {**page, **found}
-        text = found.get("text") or ""
-        if self.drop_repeated_blocks:
-            text = drop_repeated_blocks(text)
-        if "\\|" in text and "\\|" not in doc.text:
-            # trafilatura writes table rows as "cell | cell" and escapes a "|" found in the
-            # page's own text as "\|". Plain text has no markup to protect: give it back.
-            text = text.replace("\\|", "|")
-        metadata: dict[str, Any] = {"format": "html"}
-        if found.get("extraction_fallback"):
-            metadata["extraction_fallback"] = found["extraction_fallback"]
-        for key in ("title", "date", "url", "author", "sitename"):
-            value = found.get(key)
-            if value and not doc.metadata.get(key):
-                metadata[key] = value
-        title = found.get("title")
-        if self.drop_title_line and isinstance(title, str):
-            text = without_title_line(text, title)
-        if not text:
-            warnings.append("no main text found in the HTML page")
-        if warnings:
-            metadata["warnings"] = (*doc.metadata.get("warnings", ()), *warnings)
-        edit = Edit(
-            stage=NAME,
-            rule_id="extract.trafilatura",
-            start=0,
-            end=len(doc.text),
-            before=doc.text,
-            after=text,
-            line=1,
+        return self.extractor()(doc)
+
+    def extractor(self) -> HtmlExtractor:
+        """The HTML extraction with this stage's options (made once per set of options)."""
+        options = tuple(
+            (f.name, getattr(self, f.name))
+            for f in fields(self)
+            if f.name not in ("name", "description")
         )
-        return doc.with_text(text, [edit], **metadata)
-
-    def _extract(self, tree: HtmlElement, url: Any) -> dict[str, Any]:
-        if not (self.favor_precision and self.precision_fallback):
-            return self._run(tree, url, self.favor_precision, self.favor_recall)
-        page_prose = prose_chars(tree)
-        # trafilatura's comparison with readability and jusText (half the cost of a run)
-        # replaces its own output only when that output is short, much shorter than
-        # readability's, without paragraphs, or holds page furniture: a fast run that is
-        # none of these is the full run's output, and needs no second look.
-        found = self._run(tree, url, True, self.favor_recall, fast=True)
-        if is_complete(found, page_prose) and is_complete(found, text_run_chars(tree)):
-            return found
-        found = self._run(tree, url, True, self.favor_recall)
-        text = found.get("text") or ""
-        # A paragraph the page repeats (a teaser above the article, a box shown twice) is not
-        # more article: the output's length counts each distinct line once.
-        length = len(distinct_lines(text))
-        if length >= SHORT_OUTPUT_CHARS and length >= PAGE_PROSE_SHARE * page_prose:
-            return found
-        # The precise output is short, or holds less than half of the page's paragraph
-        # text: ask trafilatura's extractor without the precise pruning (its fast mode, with
-        # no readability/jusText comparison, at a third of the cost) and compare.
-        balanced = self._run(tree, url, False, False, fast=True).get("text") or ""
-        reason = fallback_reason(text, balanced)
-        if not reason:
-            # The fast mode may return the same box as the precise one (both take the first
-            # container that matches); the full balanced mode also weighs the readability
-            # and jusText extractions of the whole page.
-            balanced = self._run(tree, url, False, False).get("text") or ""
-            reason = fallback_reason(text, balanced)
-        if reason:
-            found["text"] = balanced
-            found["extraction_fallback"] = reason
-        return found
-
-    def _unjoined_if_richer(
-        self, html: str, url: Any, found: dict[str, Any], page_prose: int
-    ) -> dict[str, Any]:
-        """The extraction of the page as it was, when joining containers made the output a
-        fraction of the page's prose and the page as it was gives the article.
-
-        The join assumes the matching containers are the article's chunks; when they are
-        only its intro and two side boxes, the joined container wins trafilatura's choice
-        over the article held elsewhere (a brand guide: 3,213 characters of 20,000)."""
-        text = found.get("text") or ""
-        if len(distinct_lines(text)) >= PAGE_PROSE_SHARE * page_prose:
-            return found
-        tree = parse_html(html)
-        if tree is None:
-            return found
-        escape_ampersands(tree)
-        unjoined = self._extract(tree, url)
-        reason = fallback_reason(text, unjoined.get("text") or "")
-        if not reason:
-            return found
-        unjoined["extraction_fallback"] = "; ".join(
-            part
-            for part in (
-                f"without joining split bodies: {reason}",
-                unjoined.get("extraction_fallback"),
-            )
-            if part
-        )
-        return unjoined
-
-    def _run(
-        self, tree: HtmlElement, url: Any, precision: bool, recall: bool, fast: bool = False
-    ) -> dict[str, Any]:
-        # bare_extraction works on its own copy of a tree it is given, so one parse serves
-        # both runs.
-        result = trafilatura.bare_extraction(
-            tree,
-            url=url if isinstance(url, str) else None,
-            favor_precision=precision,
-            favor_recall=recall,
-            fast=fast,
-            include_comments=self.include_comments,
-            include_tables=self.include_tables,
-            with_metadata=False,
-            config=self.config,
-        )
-        found = _as_dict(result)
-        text = found.get("text")
-        return {"text": text, "body": found.get("body")} if isinstance(text, str) else {}
+        return _extractor(options)
 
 
-def is_complete(found: dict[str, Any], page_text: int) -> bool:
-    """Whether a fast precise extraction is one that trafilatura's comparison with readability
-    and jusText would keep: long enough (jusText is tried on short outputs), at least half of
-    ``page_text``, the page's article-sized text (readability wins when it is twice as long; a
-    page may hold its article in <p> elements or in bare text runs of <div>s), with paragraph
-    text and fewer tables than paragraphs, and free of the elements that make trafilatura
-    call an output unclean."""
-    text = found.get("text") or ""
-    body = found.get("body")
-    if len(text) < SHORT_OUTPUT_CHARS or len(text) < PAGE_PROSE_SHARE * page_text:
-        return False
-    if body is None or _UNCLEAN(body) or not _PARAGRAPH_TEXT(body):
-        return False
-    return len(body.findall(".//table")) <= len(body.findall(".//p"))
+@functools.cache
+def _extractor(options: tuple[tuple[str, bool], ...]) -> HtmlExtractor:
+    # Imported on the first HTML page, not at the top: see the module docstring.
+    from cleaner.stages.html_extraction import HtmlExtractor
 
-
-def text_run_chars(tree: HtmlElement) -> int:
-    """Characters of the page's text runs of :data:`TEXT_RUN_CHARS` or more, outside scripts
-    and styles: prose whatever element holds it (menus and link lists are short runs)."""
-    total = 0
-    for run in _LONG_BODY_TEXT(tree, chars=TEXT_RUN_CHARS):
-        holder = run.getparent()
-        if run.is_tail:
-            holder = holder.getparent()
-        length = len(run.strip())
-        if length >= TEXT_RUN_CHARS and (holder is None or holder.tag not in _CODE_TAGS):
-            total += length
-    return total
-
-
-def distinct_lines(text: str) -> str:
-    """``text`` with each line kept at its first occurrence only."""
-    return "\n".join(dict.fromkeys(text.splitlines()))
-
-
-def prose_chars(tree: HtmlElement) -> int:
-    """Characters of the page's prose paragraphs: the <p> elements of at least
-    :data:`PROSE_PARAGRAPH_CHARS` characters (navigation and teaser links are shorter)."""
-    total = 0
-    for paragraph in tree.iter("p"):
-        length = len(paragraph.text_content())
-        if length >= PROSE_PARAGRAPH_CHARS:
-            total += length
-    return total
-
-
-def is_prose(line: str) -> bool:
-    """Whether a line of many words reads as sentences: it ends one, or holds two."""
-    return line.rstrip().endswith(_SENTENCE_END) or line.count(". ") >= 2
-
-
-def fallback_reason(precise: str, balanced: str) -> str:
-    """Why the balanced output should replace the precise one ("" when it should not).
-
-    Evidence from the two outputs, in words rather than characters so that layout (list
-    markers, line breaks) does not count:
-
-    - the balanced output adds more prose (words of its sentence-length lines that the precise
-      output lacks) than the precise output holds at all: the precise one has at most half of
-      the article, whatever the ratio of their lengths (a line the precise output repeats
-      counts once);
-    - most of the precise output is not in the balanced one while the balanced one holds more
-      prose: the precise output is a box from elsewhere on the page (a sidebar, a fixtures
-      table), not a part of the article.
-    """
-    precise_words = Counter(_WORD.findall(distinct_lines(precise).lower()))
-    balanced_words = Counter(_WORD.findall(balanced.lower()))
-    precise_total = sum(precise_words.values())
-    prose = Counter(
-        word
-        for line in balanced.lower().splitlines()
-        if len(words := _WORD.findall(line)) >= PROSE_LINE_WORDS and is_prose(line)
-        for word in words
-    )
-    added_prose = sum((prose - precise_words).values())
-    if added_prose > max(ADDED_PROSE_SHARE * precise_total, PROSE_LINE_WORDS):
-        return (
-            f"the balanced extraction adds {added_prose} words of prose to the precise one's"
-            f" {precise_total}"
-        )
-    if precise_total:
-        shared = sum((precise_words & balanced_words).values())
-        if shared < 0.5 * precise_total and sum(prose.values()) > precise_total:
-            return (
-                f"the precise extraction ({precise_total} words) is mostly outside the balanced"
-                f" one ({shared} words shared): a box beside the article"
-            )
-    return ""
-
-
-def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, str]:
-    """Title, date, url, author and site name of a page, from its meta tags, JSON-LD and
-    <title>, via trafilatura's metadata helpers.
-
-    trafilatura's full metadata pass also searches the page body for authors, categories,
-    tags and licences, which we do not use and which cost a third of its extraction time.
-    """
-    found = examine_meta(tree)
-    with contextlib.suppress(Exception):  # trafilatura guards its JSON-LD parser likewise
-        found = extract_meta_json(tree, found)
-    values: dict[str, Any] = {
-        "title": found.title or extract_title(tree),
-        "author": found.author if found.author and " " in found.author else None,
-        "url": found.url or extract_url(tree, url),
-        "sitename": (found.sitename or extract_sitename(tree) or "").lstrip("@") or None,
-    }
-    # Dates from meta tags, JSON-LD, the URL and time elements; the extensive search through
-    # the page text costs an eighth of extraction time for 2 dates in 181 benchmark pages.
-    values["date"] = find_date(tree, url=values["url"], extensive_search=False, original_date=True)
-    return {key: value for key, value in values.items() if isinstance(value, str) and value}
-
-
-def _trafilatura_config() -> Any:
-    config = use_config()
-    config["DEFAULT"]["MAX_TREE_SIZE"] = str(MAX_TREE_SIZE)
-    return config
-
-
-def escape_ampersands(tree: HtmlElement) -> None:
-    """Write every ``&`` of the tree's text as ``&amp;``, because trafilatura unescapes the
-    text it extracts (``xmltotxt`` ends with ``html.unescape``) although the parser already
-    decoded the entities: a page showing "type &lt;p&gt;" would come out as "type <p>".
-    Escaping first makes that second unescape give back exactly the page's text (titles go
-    through one unescape as well). Mutates ``tree``."""
-    for found in _TEXT_WITH_AMPERSAND(tree):
-        element = found.getparent()
-        if element is None or not isinstance(element.tag, str):
-            continue  # comments and processing instructions are not extracted
-        if found.is_text:
-            element.text = element.text.replace("&", "&amp;")
-        elif found.is_tail:
-            element.tail = element.tail.replace("&", "&amp;")
-
-
-def without_title_line(text: str, title: str) -> str:
-    """``text`` without its first line when that line is the page title (or the title less a
-    site suffix such as " | Site")."""
-    stripped = text.lstrip()
-    first, _, rest = stripped.partition("\n")
-    first = first.strip()
-    title = title.strip()
-    if not first or not title or not rest.strip():
-        return text
-    if first == title or any(title.startswith(first + sep) for sep in _TITLE_SEPARATORS):
-        return rest.lstrip("\n")
-    return text
-
-
-def _as_dict(result: Any) -> dict[str, Any]:
-    if result is None:
-        return {}
-    if isinstance(result, dict):
-        return result
-    as_dict = getattr(result, "as_dict", None)
-    if callable(as_dict):
-        data: dict[str, Any] = as_dict()
-        return data
-    return dict(vars(result))
+    return HtmlExtractor(**dict(options))
 
 
 def build(settings: StageSettings) -> ExtractStage:
