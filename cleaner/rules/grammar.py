@@ -321,9 +321,10 @@ class _ArticleTrigger(Trigger):
 
 TRIGGERS: Mapping[str, Trigger] = {
     "EN_A_VS_AN": _ArticleTrigger(),
-    # The same word twice (LanguageTool compares tokens ignoring case).
+    # The same word twice (LanguageTool compares tokens ignoring case). A word is at most 50
+    # characters: unbounded, a long run of hyphens or of "a-a-a..." made the search quadratic.
     "ENGLISH_WORD_REPEAT_RULE": Trigger(
-        r"(?i)(?<![\p{L}\p{M}])([\p{L}\p{M}'’-]+)\s+\1(?![\p{L}\p{M}])"
+        r"(?i)(?<![\p{L}\p{M}])([\p{L}\p{M}'’-]{1,50})\s+\1(?![\p{L}\p{M}])"
     ),
     # Two white space characters in a row, other than line breaks alone.
     "CONSECUTIVE_SPACES": Trigger(r"[^\S\n]\s|\s[^\S\n]"),
