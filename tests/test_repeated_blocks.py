@@ -89,3 +89,6 @@ def test_pages_holding_their_article_twice_give_it_once(key: str) -> None:
     assert recall > 0.95
     every_copy = ExtractStage(drop_repeated_blocks=False)(Document(html, {"format": "html"}))
     assert len(every_copy.text) > 1.8 * len(doc.text)
+    # The drop is said in the metadata (the stage's edit covers the whole page).
+    assert doc.metadata["repeated_lines_dropped"] > 0
+    assert "repeated_lines_dropped" not in every_copy.metadata

@@ -185,8 +185,11 @@ class HtmlExtractor:
                 found = self._unjoined_if_richer(doc.text, url, found, prose_chars(tree))
             found = {**page, **found}
         text = found.get("text") or ""
+        repeated_lines = 0
         if self.drop_repeated_blocks:
-            text = drop_repeated_blocks(text)
+            once = drop_repeated_blocks(text)
+            repeated_lines = text.count("\n") - once.count("\n")
+            text = once
         if "\\|" in text and "\\|" not in doc.text:
             # trafilatura writes table rows as "cell | cell" and escapes a "|" found in the
             # page's own text as "\|". Plain text has no markup to protect: give it back.
@@ -194,6 +197,9 @@ class HtmlExtractor:
         metadata: dict[str, Any] = {"format": "html"}
         if found.get("extraction_fallback"):
             metadata["extraction_fallback"] = found["extraction_fallback"]
+        if repeated_lines:
+            # The drop is inside the stage's one whole-page edit: say it, or it leaves no trace.
+            metadata["repeated_lines_dropped"] = repeated_lines
         for key in ("title", "date", "url", "author", "sitename"):
             value = found.get(key)
             if value and not doc.metadata.get(key):
