@@ -34,8 +34,10 @@ Options: ``language`` (default ``en-US``), ``allow_list`` (default
 the fixes, so they are collected only when someone will see them: ``"auto"`` is off for a
 plain run and turned on by whoever shows them (``cleaner clean --explain``, ``--findings``);
 an explicit true or false in the pipeline file wins. Off, LanguageTool is asked for the
-allow-listed rules only, nothing else is recorded as a finding, the issue counts count
-allow-listed issues only, and ``grammar_findings`` is false in the metadata.
+allow-listed rules only and only for the sentences where one of them could fire (their
+triggers), nothing else is recorded as a finding, the issue counts cover those sentences only
+(so they are not comparable with a run that collects findings), and ``grammar_findings`` is
+false in the metadata.
 
 The stage is a pure function of the document given the server. It owns its
 :class:`~cleaner.languagetool.LanguageToolService` (made when the stage is built, connected on
