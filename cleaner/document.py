@@ -100,27 +100,15 @@ class Document:
         return replace(self, edits=self.edits + tuple(findings))
 
 
-def split_lines(text: str) -> list[str]:
-    """Lines of ``text`` with their ``\\n`` kept. Only ``\\n`` ends a line: str.splitlines
-    also splits on form feeds, U+2028 and other separators, which would make line numbers
-    disagree with LineIndex and with ftfy's own segmentation."""
-    return [text[start:end] for start, end in line_spans(text)]
-
-
 def line_spans(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each line of ``text`` (its ``\\n`` included), one at a time."""
+    """(start, end) of each line of ``text`` (its ``\\n`` included), one at a time. Only
+    ``\\n`` ends a line: str.splitlines also splits on form feeds, U+2028 and other separators,
+    which would make line numbers disagree with LineIndex and with ftfy's own segmentation."""
     start = 0
     while start < len(text):
         end = text.find("\n", start) + 1 or len(text)
         yield start, end
         start = end
-
-
-def lines_with_offsets(text: str) -> Iterator[tuple[int, str]]:
-    """(offset, line including its newline) for each line of ``text``, one at a time: a long
-    document is never held as a list of its lines."""
-    for start, end in line_spans(text):
-        yield start, text[start:end]
 
 
 class TextLines(Sequence[tuple[int, str]]):

@@ -37,7 +37,6 @@ from cleaner.document import Document, Replacement, apply_replacements, report_t
 from cleaner.lm import TrigramModel
 from cleaner.registry import StageSettings
 from cleaner.rules.candidates import CandidatePack, load_candidates
-from cleaner.rules.patterns import pattern_triggers
 from cleaner.rules.repair import (
     DEFAULT_GATE_THRESHOLD,
     DEFAULT_MIN_SIGNATURES,
@@ -93,14 +92,7 @@ class RepairStage:
     having no literal to find its lines by, could match across a region's edge)."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self,
-            "regions_safe",
-            all(
-                r.pattern is None or pattern_triggers(r.pattern) is not None
-                for r in self.pack.rules
-            ),
-        )
+        object.__setattr__(self, "regions_safe", self.pack.every_pattern_indexed)
 
     def __call__(self, doc: Document) -> Document:
         language = doc.metadata.get("language", RULES_LANGUAGE)

@@ -224,6 +224,12 @@ class RepairPack:
         return len(self.rules)
 
     @property
+    def every_pattern_indexed(self) -> bool:
+        """Whether every pattern has literals to find its lines by: none runs over the whole
+        text, so none can match across a line end."""
+        return not self._always
+
+    @property
     def regexes_compiled(self) -> int:
         """How many rules have had their pattern or guards compiled so far: none when the pack
         is built, then only those of the rules a text woke."""
