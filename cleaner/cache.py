@@ -12,7 +12,9 @@ from pathlib import Path
 
 
 def user_cache_dir(name: str) -> Path:
-    """``$XDG_CACHE_HOME/cleaner/<name>``, with ``~/.cache`` when XDG_CACHE_HOME is unset or
-    empty (the XDG base-directory convention)."""
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache).expanduser() / "cleaner" / name
+    """``$XDG_CACHE_HOME/cleaner/<name>``, with ``~/.cache`` in its place when XDG_CACHE_HOME
+    is unset, empty or relative (the XDG base-directory specification says to ignore a
+    relative one: it would name a different folder from every working directory)."""
+    given = Path(os.environ.get("XDG_CACHE_HOME", "")).expanduser()
+    cache = given if given.is_absolute() else Path.home() / ".cache"
+    return cache / "cleaner" / name
