@@ -96,6 +96,8 @@ class RuleFile:
     path: Path
     meta: Mapping[str, Any]
     rules: tuple[RuleRecord, ...]
+    content: bytes = field(repr=False, compare=False)
+    """The bytes that were parsed: what a cache of checks on this file must be keyed by."""
 
 
 def load_rule_file(path: Path) -> RuleFile:
@@ -149,7 +151,7 @@ def load_rule_file(path: Path) -> RuleFile:
     meta = data.get("meta", {})
     if not isinstance(meta, dict):
         raise RuleError(path, None, None, "'meta' must be a table")
-    return RuleFile(path=path, meta=meta, rules=records)
+    return RuleFile(path=path, meta=meta, rules=records, content=raw)
 
 
 def _field_lines(lines: list[str], header: int) -> dict[str, int]:

@@ -254,22 +254,17 @@ def load_rules(path: Path) -> list[RepairRule]:
     rules: list[RepairRule] = []
     seen: dict[str, RepairRule] = {}
     for file_path in rule_files_under(path):
-        key = _content_key(file_path)
         rule_file = load_rule_file(file_path)
         if rule_file.meta.get("kind") != KIND:
             continue
-        # The key is read again after parsing, so that a file edited meanwhile is neither
-        # trusted nor marked valid for bytes that were not the ones checked.
-        trusted = key is not None and validated.known_valid(key)
+        # Keyed by the very bytes parsed: a file edited meanwhile is neither trusted nor marked
+        # valid for bytes that were not the ones checked.
+        key = validated.content_key(rule_file.content, _CHECKER)
+        trusted = validated.known_valid(key)
         parsed, problems = parse_file(rule_file, check_regexes=not trusted)
         if problems:
             raise problems[0]
-        if key is not None and key != _content_key(file_path):
-            if trusted:  # the marker was for other bytes: check these in full
-                parsed, problems = parse_file(rule_file)
-                if problems:
-                    raise problems[0]
-        elif key is not None and not trusted:
+        if not trusted:
             validated.remember_valid(key)
         for rule in parsed:
             first = seen.get(rule.rule_id)
@@ -278,13 +273,6 @@ def load_rules(path: Path) -> list[RepairRule]:
             seen[rule.rule_id] = rule
         rules.extend(parsed)
     return rules
-
-
-def _content_key(file_path: Path) -> str | None:
-    try:
-        return validated.content_key(file_path.read_bytes(), _CHECKER)
-    except OSError:
-        return None  # load_rule_file says why
 
 
 def list_rules(rule_file: RuleFile) -> list[RuleSummary]:
