@@ -319,6 +319,9 @@ class _ArticleTrigger(Trigger):
                 yield found.start(), found.end() + following.end()
 
 
+# Two white space characters in a row, other than line breaks alone.
+_TWO_SPACES = Trigger(r"[^\S\n]\s|\s[^\S\n]")
+
 TRIGGERS: Mapping[str, Trigger] = {
     "EN_A_VS_AN": _ArticleTrigger(),
     # The same word twice (LanguageTool compares tokens ignoring case). A word is at most 50
@@ -326,9 +329,8 @@ TRIGGERS: Mapping[str, Trigger] = {
     "ENGLISH_WORD_REPEAT_RULE": Trigger(
         r"(?i)(?<![\p{L}\p{M}])([\p{L}\p{M}'’-]{1,50})\s+\1(?![\p{L}\p{M}])"
     ),
-    # Two white space characters in a row, other than line breaks alone.
-    "CONSECUTIVE_SPACES": Trigger(r"[^\S\n]\s|\s[^\S\n]"),
-    "WHITESPACE_RULE": Trigger(r"[^\S\n]\s|\s[^\S\n]"),
+    "CONSECUTIVE_SPACES": _TWO_SPACES,
+    "WHITESPACE_RULE": _TWO_SPACES,
     # Space before , . ; : ! ? ) ], after ( [, or none after a comma (not between digits,
     # not before a quote mark, where is_safe_fix refuses it).
     "COMMA_PARENTHESIS_WHITESPACE": Trigger(
@@ -354,10 +356,13 @@ def fix_spans(rule_ids: Iterable[str], text: str) -> list[tuple[int, int]] | Non
     """Sorted (start, end) spans of ``text`` where one of ``rule_ids`` could fix something
     (see :meth:`Trigger.spans`); ``None`` when one of them has no trigger (it could fire
     anywhere)."""
-    spans: set[tuple[int, int]] = set()
+    triggers: dict[int, Trigger] = {}  # by identity: rules sharing a trigger scan once
     for rule_id in rule_ids:
         trigger = TRIGGERS.get(rule_id)
         if trigger is None:
             return None
+        triggers[id(trigger)] = trigger
+    spans: set[tuple[int, int]] = set()
+    for trigger in triggers.values():
         spans.update(trigger.spans(text))
     return sorted(spans)
