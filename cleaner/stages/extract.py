@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cleaner.document import Document
 from cleaner.registry import EXTRACT, StageSettings
+from cleaner.stages.extract_options import ExtractOptions
 
 if TYPE_CHECKING:
     from cleaner.stages.html_extraction import HtmlExtractor
@@ -50,21 +51,9 @@ def looks_like_html(text: str) -> bool:
 
 
 @dataclass(frozen=True)
-class ExtractStage:
+class ExtractStage(ExtractOptions):
     name: str = NAME
     description: str = DESCRIPTION
-    favor_precision: bool = True
-    favor_recall: bool = False
-    include_comments: bool = False
-    include_tables: bool = True
-    join_split_bodies: bool = True
-    """Join an article body split across sibling containers before extraction."""
-    precision_fallback: bool = True
-    """In precision mode, use the balanced output when the precise one is tiny beside it."""
-    drop_title_line: bool = True
-    """Drop a first line that repeats the page title (the title is kept in the metadata)."""
-    drop_repeated_blocks: bool = True
-    """Keep one copy of an article (a run of repeated paragraphs) that the page holds twice."""
 
     def __call__(self, doc: Document) -> Document:
         declared = doc.metadata.get("format")
@@ -74,12 +63,7 @@ class ExtractStage:
 
     def extractor(self) -> HtmlExtractor:
         """The HTML extraction with this stage's options (made once per set of options)."""
-        options = tuple(
-            (f.name, getattr(self, f.name))
-            for f in fields(self)
-            if f.name not in ("name", "description")
-        )
-        return _extractor(options)
+        return _extractor(self.option_items())
 
 
 @functools.cache

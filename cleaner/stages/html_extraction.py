@@ -55,6 +55,7 @@ from trafilatura.utils import repair_faulty_html
 from cleaner.document import Document, Edit
 from cleaner.registry import EXTRACT
 from cleaner.rules.text import TITLE_SEPARATORS
+from cleaner.stages.extract_options import ExtractOptions
 from cleaner.stages.repeated_blocks import drop_repeated_blocks
 from cleaner.stages.split_bodies import join_split_bodies
 
@@ -151,21 +152,9 @@ def _parser_hit_a_limit() -> bool:
 
 
 @dataclass(frozen=True)
-class HtmlExtractor:
+class HtmlExtractor(ExtractOptions):
     """The extract stage's options, applied to a document known to be an HTML page."""
 
-    favor_precision: bool = True
-    favor_recall: bool = False
-    include_comments: bool = False
-    include_tables: bool = True
-    join_split_bodies: bool = True
-    """Join an article body split across sibling containers before extraction."""
-    precision_fallback: bool = True
-    """In precision mode, use the balanced output when the precise one is tiny beside it."""
-    drop_title_line: bool = True
-    """Drop a first line that repeats the page title (the title is kept in the metadata)."""
-    drop_repeated_blocks: bool = True
-    """Keep one copy of an article (a run of repeated paragraphs) that the page holds twice."""
     config: Any = field(default_factory=lambda: _trafilatura_config(), compare=False, repr=False)
     """trafilatura's settings (a ConfigParser it only reads)."""
 
