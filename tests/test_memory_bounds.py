@@ -17,11 +17,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cleaner.allocator import return_large_blocks
-from cleaner.corpus.audit import audit_line_pieces, audit_record, json_line
+from cleaner.corpus.audit import audit_line_pieces, audit_record_head, json_line
 from cleaner.document import Document
 from cleaner.io.source import Source
+from cleaner.io.writers import edit_to_json
 from cleaner.metrics import DocumentMetrics
 from cleaner.pipeline import Pipeline, PipelineConfig, Result
+from cleaner.report.view import final_spans
 from cleaner.rules.repair import count_words
 from cleaner.rules.text import same_length_lower
 from cleaner.stages.repair import RepairStage
@@ -165,7 +167,11 @@ def test_a_code_fence_keeps_repair_in_one_piece(
 def _audit_pieces_and_line(result: Result, source: Source) -> tuple[bytes, bytes]:
     metrics = DocumentMetrics.of(result)
     pieces = b"".join(audit_line_pieces(result, source, "in.txt", "out.txt", 3, metrics))
-    return pieces, json_line(audit_record(result, source, "in.txt", "out.txt", 3, metrics))
+    # The whole record, as a corpus run wrote it before lines were streamed.
+    record = audit_record_head(result, source, "in.txt", "out.txt", 3, metrics)
+    record["edits"] = [edit_to_json(edit) for edit in result.edits]
+    record["view"] = final_spans(result)
+    return pieces, json_line(record)
 
 
 @pytest.mark.parametrize(

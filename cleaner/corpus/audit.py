@@ -24,21 +24,6 @@ def doc_id(source: Source) -> str:
     return source.name
 
 
-def audit_record(
-    result: Result,
-    source: Source,
-    input_name: str,
-    output_name: str,
-    output_line: int | None,
-    metrics: DocumentMetrics,
-) -> dict[str, Any]:
-    """One ``_audit.jsonl`` line: where the document came from and went, what changed, timings."""
-    record = audit_record_head(result, source, input_name, output_name, output_line, metrics)
-    record["edits"] = [edit_to_json(edit) for edit in result.edits]
-    record["view"] = final_spans(result)
-    return record
-
-
 def audit_record_head(
     result: Result,
     source: Source,
@@ -88,8 +73,9 @@ def audit_line_pieces(
     output_line: int | None,
     metrics: DocumentMetrics,
 ) -> Iterator[bytes]:
-    """``json_line(audit_record(...))`` in pieces, byte for byte: the edits and the view are
-    written item by item. A document with many edits (a 2 MB spun text has ~18k) never holds
+    """One ``_audit.jsonl`` line (:func:`audit_record_head`, then the ``edits`` and the
+    ``view`` lists) in pieces, byte for byte what ``json_line`` writes of the whole record:
+    the edits and the view are written item by item. A document with many edits (a 2 MB spun text has ~18k) never holds
     a dict per edit nor its whole line (~5 MB, twice that as a str) at once. A lone surrogate
     raises :class:`UnicodeEncodeError` from the piece that holds it."""
     record = audit_record_head(result, source, input_name, output_name, output_line, metrics)
