@@ -4,6 +4,7 @@ what the whole-text operation gives (the bound itself is measured by
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from cleaner.metrics import DocumentMetrics
 from cleaner.pipeline import Pipeline, PipelineConfig, Result
 from cleaner.report.view import final_spans
 from cleaner.rules.repair import count_words
-from cleaner.rules.text import same_length_lower
+from cleaner.rules.text import pieces_at_white_space, same_length_lower
 from cleaner.stages.repair import RepairStage
 from cleaner.stages.unicode import UnicodeStage, _default_config
 
@@ -40,6 +41,17 @@ def _long_texts() -> list[str]:
     texts = [glued, glued.replace(" ", "Σ "), "word" * 100_000, "Σ" * 70_000 + " Σ"]
     texts += ["".join(rng.choice(_ALPHABET) for _ in range(150_000)) for _ in range(20)]
     return texts
+
+
+@settings(max_examples=200)
+@given(st.text(alphabet=_ALPHABET, max_size=60), st.integers(1, 8))
+def test_pieces_at_white_space_cut_only_before_white_space(text: str, piece_chars: int) -> None:
+    pieces = list(pieces_at_white_space(text, piece_chars))
+    assert "".join(pieces) == text and all(pieces)
+    for piece, following in itertools.pairwise(pieces):
+        assert len(piece) >= piece_chars and following[0].isspace()
+    if len(pieces) == 1:
+        assert pieces[0] is text  # not a copy
 
 
 @pytest.mark.parametrize("text", _long_texts(), ids=lambda t: f"{len(t)}-chars")

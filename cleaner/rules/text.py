@@ -65,28 +65,33 @@ def normalize_line(line: str) -> str:
     return " ".join(straighten(line, QUOTES).split())
 
 
-#: Longer texts are lowered piece by piece: str.lower works in a buffer of three 4-byte
-#: characters per character, so a 2 MB text took ~20 MB for a moment.
-_LOWER_PIECE_CHARS = 1 << 16
-# Pieces are cut before white space (stdlib re's \s is str.isspace): a white-space character
-# is neither cased nor case-ignorable, so the one context-dependent lowering (a final capital
-# sigma) sees the same neighbours in a piece as in the whole text.
+PIECE_CHARS = 1 << 16
+"""A long text is worked on in pieces of about this many characters (see
+:func:`pieces_at_white_space`), so that a whole-text operation's temporary copies stay small."""
+# Exactly the characters str.split() splits at (stdlib re's \s is str.isspace).
 _WHITE_SPACE = re.compile(r"\s")
 
 
-def _lowered_pieces(text: str) -> Iterator[str]:
+def pieces_at_white_space(text: str, piece_chars: int = PIECE_CHARS) -> Iterator[str]:
+    """``text`` in consecutive pieces of at least ``piece_chars`` characters (the last one may
+    be shorter), each but the last cut just before a white-space character, so that no word
+    spans two pieces. A text without such a cut is its own one piece, not a copy."""
     start = 0
     while start < len(text):
-        cut = _WHITE_SPACE.search(text, start + _LOWER_PIECE_CHARS)
+        cut = _WHITE_SPACE.search(text, start + piece_chars)
         end = cut.start() if cut else len(text)
-        yield text[start:end].lower()
+        yield text[start:end]
         start = end
 
 
 def same_length_lower(text: str) -> str:
     """``text`` in lower case, character for character: the few characters that lower to
     two (e.g. 'İ') are left alone, so that offsets stay aligned."""
-    lowered = "".join(_lowered_pieces(text))  # one piece, no copy, for most texts
+    # Lowered piece by piece: str.lower works in a buffer of three 4-byte characters per
+    # character, so a 2 MB text took ~20 MB for a moment. A white-space character is neither
+    # cased nor case-ignorable, so the one context-dependent lowering (a final capital sigma)
+    # sees the same neighbours in a piece as in the whole text.
+    lowered = "".join(piece.lower() for piece in pieces_at_white_space(text))
     if len(lowered) == len(text):
         return lowered
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
