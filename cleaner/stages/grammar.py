@@ -150,7 +150,13 @@ def prose_spans(text: str) -> list[Chunk]:
     return trimmed
 
 
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*[^\S\n]*$")
+# Where LanguageTool's sentence splitter ends a sentence at a line break. Not the
+# _SENTENCE_END of stages/repeated_blocks.py or stages/html_extraction.py, on purpose: those
+# judge whether a line of a page reads as prose, with extraction scores as the measure
+# (repeated_blocks' was tuned on the AEB tuning pages; html_extraction's also takes ":" and a
+# bare closing quote), while this one must agree with LanguageTool (an ellipsis, "»", trailing
+# spaces), or the prefilter would send a fix's sentence without the text before it.
+_ENDS_LANGUAGETOOL_SENTENCE = re.compile(r"[.!?…][\"'”’»)\]]*[^\S\n]*$")
 
 
 def sentence_units(text: str, span: Chunk) -> list[Chunk]:
@@ -166,7 +172,7 @@ def sentence_units(text: str, span: Chunk) -> list[Chunk]:
         line = text[pos:newline]
         next_break = text.find("\n", newline + 1, span.end)
         after = text[newline + 1 : span.end if next_break < 0 else next_break]
-        if not line.strip() or not after.strip() or _SENTENCE_END.search(line):
+        if not line.strip() or not after.strip() or _ENDS_LANGUAGETOOL_SENTENCE.search(line):
             if text[start:newline].strip():
                 units.append(Chunk(start, newline))
             start = newline + 1
