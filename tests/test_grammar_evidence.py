@@ -17,16 +17,19 @@ from pathlib import Path
 
 import pytest
 from conftest import AEB_TRUTH, SHARED
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from languagetool_fixtures import lt_service
 
 from cleaner import Cleaner
 from cleaner import languagetool as lt
 from cleaner.document import Document
 from cleaner.rules.grammar import (
+    TRIGGERS,
+    TriggerStarts,
     fix_spans,
     is_safe_fix,
     load_allow_list,
-    trigger_starts_fix,
 )
 from cleaner.stages import grammar
 
@@ -184,6 +187,7 @@ def test_the_prefilter_never_leaves_out_a_paragraph_languagetool_would_fix(
         problems = []
         for chunk in grammar.check_chunks(text):
             piece = text[chunk.start : chunk.end]
+            triggers = TriggerStarts(piece)
             for match in lt_service.check(piece, "en-US", tuple(allow_list)):
                 start, end = match.offset, match.offset + match.length
                 if not match.replacements or match.replacements[0] == piece[start:end]:
@@ -195,7 +199,7 @@ def test_the_prefilter_never_leaves_out_a_paragraph_languagetool_would_fix(
                     continue
                 where = chunk.start + start
                 sent = any(c.start <= where < c.end for c in kept)
-                if not sent or not trigger_starts_fix(match.rule_id, piece, start, end):
+                if not sent or not triggers.start_fix(match.rule_id, start, end):
                     problems.append((name, match.rule_id, piece[max(0, start - 30) : end + 30]))
         return problems
 
@@ -222,3 +226,23 @@ def test_the_prefilter_sends_only_paragraphs_a_fix_could_start_in(
     allow_list = load_allow_list(ROOT / "rules" / "grammar.toml")
     chunks = grammar.check_chunks(text, fix_spans=fix_spans(allow_list, text))
     assert [text[c.start : c.end] for c in chunks] == sent
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="aAn e,.;(!\n\u00a0the", max_size=40),
+    st.lists(st.tuples(st.sampled_from(sorted(TRIGGERS)), st.integers(0, 40), st.integers(0, 8))),
+)
+def test_trigger_starts_asked_for_many_fixes_answer_as_a_scan_per_fix(
+    text: str, fixes: list[tuple[str, int, int]]
+) -> None:
+    """One :class:`TriggerStarts` per text answers every fix as scanning the text anew for
+    that fix would (a trigger match starting within the flagged text)."""
+    triggers = TriggerStarts(text)
+    for rule_id, start, length in fixes:
+        end = start + length
+        scanned = any(
+            start <= pos < max(end, start + 1) for pos, _ in TRIGGERS[rule_id].spans(text)
+        )
+        assert triggers.start_fix(rule_id, start, end) == scanned
+    assert triggers.start_fix("NO_TRIGGER_RULE", 0, 0)

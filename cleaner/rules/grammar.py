@@ -23,6 +23,7 @@ rules can never be allowed: names and jargon in news text are not in any diction
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -237,7 +238,13 @@ def _number_vowel(word: str) -> bool | None:
 
 
 def is_safe_fix(
-    text: str, start: int, end: int, replacement: str, rule_id: str, require_trigger: bool = True
+    text: str,
+    start: int,
+    end: int,
+    replacement: str,
+    rule_id: str,
+    require_trigger: bool = True,
+    triggers: TriggerStarts | None = None,
 ) -> bool:
     """Context checks on one allow-listed fix of ``text[start:end]``.
 
@@ -252,12 +259,15 @@ def is_safe_fix(
     - a fix not starting at a match of its rule's trigger (:data:`TRIGGERS`): so that a
       sentence without one can be left unsent with no change in the fixes
       (``require_trigger=False`` leaves this check out, for the test that it never refuses a
-      fix the others allow).
+      fix the others allow). ``triggers``, the trigger matches of ``text`` found for earlier
+      fixes, saves scanning it again.
     """
     flagged = text[start:end]
     if not flagged.strip() and (start == 0 or text[start - 1] == "\n"):
         return False
-    if require_trigger and not trigger_starts_fix(rule_id, text, start, end):
+    if require_trigger and not (
+        triggers if triggers is not None else TriggerStarts(text)
+    ).start_fix(rule_id, start, end):
         return False  # the prefilter would not have sent this: see TRIGGERS
     if rule_id == "EN_A_VS_AN":
         following = regex.match(r"\s+(\S+)", text[end:])
@@ -343,13 +353,27 @@ TRIGGERS: Mapping[str, Trigger] = {
 """Rule id -> where it could fire. A rule without one could fire anywhere."""
 
 
-def trigger_starts_fix(rule_id: str, text: str, start: int, end: int) -> bool:
-    """Whether a trigger match of ``rule_id`` starts within the flagged ``text[start:end]``
-    (always true for a rule without a trigger)."""
-    trigger = TRIGGERS.get(rule_id)
-    if trigger is None:
-        return True
-    return any(start <= pos < max(end, start + 1) for pos, _ in trigger.spans(text))
+class TriggerStarts:
+    """Where the triggers of :data:`TRIGGERS` match in one text: each trigger scans the text
+    once, when a fix of one of its rules is first asked about, however many fixes follow."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # Sorted match starts, by the trigger's identity: rules sharing a trigger scan once.
+        self._starts: dict[int, list[int]] = {}
+
+    def start_fix(self, rule_id: str, start: int, end: int) -> bool:
+        """Whether a trigger match of ``rule_id`` starts within the flagged
+        ``text[start:end]`` (always true for a rule without a trigger)."""
+        trigger = TRIGGERS.get(rule_id)
+        if trigger is None:
+            return True
+        starts = self._starts.get(id(trigger))
+        if starts is None:
+            starts = sorted({pos for pos, _ in trigger.spans(self.text)})
+            self._starts[id(trigger)] = starts
+        first = bisect.bisect_left(starts, start)
+        return first < len(starts) and starts[first] < max(end, start + 1)
 
 
 def fix_spans(rule_ids: Iterable[str], text: str) -> list[tuple[int, int]] | None:

@@ -76,6 +76,7 @@ from cleaner.rules import grammar as grammar_rules
 from cleaner.rules.grammar import (
     FINDINGS_AUTO,
     AllowedRule,
+    TriggerStarts,
     is_safe_fix,
     is_spelling_rule,
     load_allow_list,
@@ -340,6 +341,7 @@ class GrammarStage:
         """Split matches into fixes to apply and findings to report."""
         fixes: list[Replacement] = []
         findings: list[Match] = []
+        triggers = TriggerStarts(text)
         cursor = 0
         for match in sorted(matches, key=lambda m: (m.offset, -m.length)):
             start, end = match.offset, match.offset + match.length
@@ -351,7 +353,9 @@ class GrammarStage:
                 and bool(match.replacements)
                 and match.replacements[0] != flagged
                 and rule.permits(flagged)
-                and is_safe_fix(text, start, end, match.replacements[0], match.rule_id)
+                and is_safe_fix(
+                    text, start, end, match.replacements[0], match.rule_id, triggers=triggers
+                )
                 # Overlapping suggestions ("a a apple": repeat + a/an) would fight: first wins.
                 and start >= cursor
             )
