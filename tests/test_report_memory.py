@@ -13,7 +13,7 @@ from typing import Any
 from cleaner.corpus import run_corpus
 from cleaner.pipeline import PipelineConfig
 from cleaner.report import write_report
-from cleaner.report.stream import AuditLines
+from cleaner.report.stream import AuditLines, file_json_string
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "corpus" / "raw"
@@ -111,4 +111,49 @@ def test_report_chunks_are_what_json_dumps_writes(tmp_path: Path) -> None:
     payload = re.fullmatch(r"cleanerReport\.add\(0,(.*)\);\n", chunk, re.S)[1]  # type: ignore[index]
     entries = json.loads(payload)
     assert len(entries) == 3 and all(isinstance(e["text"], str) for e in entries)
+    assert json.dumps(entries, ensure_ascii=True, separators=(",", ":")) == payload
+
+
+def _bytes_read_by_this_process() -> int:
+    """What the kernel counts as read by this process so far (Linux: ``rchar``)."""
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("rchar:"):
+            return int(line.split()[1])
+    raise AssertionError("/proc/self/io has no rchar")
+
+
+def test_an_output_file_is_read_once_for_the_viewer(tmp_path: Path) -> None:
+    text = "The council’s plan was approved on Tuesday.\n" * 100_000  # ~4.5 MB
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    size = path.stat().st_size
+    before = _bytes_read_by_this_process()
+    pieces = b"".join(file_json_string(path))
+    read = _bytes_read_by_this_process() - before
+    assert pieces == json.dumps(text).encode("ascii")
+    assert size <= read < size * 1.5, (read, size)  # checked, then read again: twice the size
+
+
+def test_an_output_file_unreadable_part_way_shows_no_text_and_spoils_no_other(
+    tmp_path: Path,
+) -> None:
+    """An output that stops being UTF-8 after the first blocks of its text: what was written
+    of it is taken back, its entry has no text, and the texts' file is as json.dumps writes."""
+    out = tmp_path / "out"
+    out.mkdir()
+    texts = {"a.txt": "First document.\n", "b.txt": None, "c.txt": "Third document.\n"}
+    (out / "b.txt").write_bytes(b"Readable for a while.\n" * 50_000 + b"\xff then not.\n")
+    records = []
+    for name, text in texts.items():
+        if text is not None:
+            (out / name).write_text(text, encoding="utf-8")
+        records.append(
+            json.dumps({"id": name, "source": name, "output": name, "edits": [], "view": []})
+        )
+    (out / "_audit.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
+    write_report(out / "_audit.jsonl", out, out / "report.html", run={"started": 0})
+    chunk = (out / "_report" / "docs-00000.js").read_text(encoding="ascii")
+    payload = re.fullmatch(r"cleanerReport\.add\(0,(.*)\);\n", chunk, re.S)[1]  # type: ignore[index]
+    entries = json.loads(payload)
+    assert [entry["text"] for entry in entries] == list(texts.values())
     assert json.dumps(entries, ensure_ascii=True, separators=(",", ":")) == payload

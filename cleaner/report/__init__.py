@@ -17,13 +17,15 @@ document is cleaned), :mod:`~cleaner.report.totals` (figures gathered from ``_au
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
+import itertools
 import json
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -39,7 +41,13 @@ from cleaner.report.page import (
     row_html,
     spin_text,
 )
-from cleaner.report.stream import AuditLines, EditSummary, ascii_json_string, file_json_string
+from cleaner.report.stream import (
+    AuditLines,
+    EditSummary,
+    UnreadableText,
+    ascii_json_string,
+    file_json_string,
+)
 from cleaner.report.totals import OutputReader, Row, Totals
 from cleaner.report.view import View, final_spans
 
@@ -90,13 +98,26 @@ def write_report(
         contextlib.ExitStack() as stack,
     ):
 
-        def add_to_chunk(pieces: Iterable[bytes]) -> None:
-            nonlocal in_chunk
+        def add_to_chunk(entry: Callable[[bool], Iterable[bytes]]) -> None:
+            """Add a document's entry, ``entry(True)``: its text is read from its file as it
+            is written, so a file found unreadable part way is taken back out and the entry
+            written again without the text, ``entry(False)``."""
+            nonlocal in_chunk, texts_digest
             opening = f"cleanerReport.add({chunks_written},[" if not in_chunk else ","
-            for piece in (opening.encode("ascii"), *pieces):
+            mark, digest_before = chunk.tell(), texts_digest.copy()
+            try:
+                write_to_chunk([opening.encode("ascii")], entry(True))
+            except UnreadableText:
+                chunk.seek(mark)
+                chunk.truncate()
+                texts_digest = digest_before
+                write_to_chunk([opening.encode("ascii")], entry(False))
+            in_chunk += 1
+
+        def write_to_chunk(*parts: Iterable[bytes]) -> None:
+            for piece in itertools.chain(*parts):
                 texts_digest.update(piece)
                 chunk.write(piece)
-            in_chunk += 1
 
         def flush_chunk() -> None:
             nonlocal in_chunk, chunks_written
@@ -130,7 +151,11 @@ def write_report(
                 totals.add(number, record, view, listed_now)
                 shown = number <= max_documents and listed_now
                 if shown:
-                    add_to_chunk(_entry_pieces(number, fields, summary, view, reader, out_dir))
+                    add_to_chunk(
+                        functools.partial(
+                            _entry_pieces, number, fields, summary, view, reader, out_dir
+                        )
+                    )
                     if in_chunk == DOCS_PER_CHUNK:
                         flush_chunk()
                 if listed_now:
@@ -200,14 +225,20 @@ def _entry_pieces(
     view: View,
     reader: OutputReader,
     out_dir: Path,
+    with_text: bool,
 ) -> Iterator[bytes]:
     """``json.dumps(document_entry(...), ensure_ascii=True, separators=(",", ":"))`` in
-    pieces: the text is escaped a block at a time, the view a span at a time."""
+    pieces: the text is escaped a block at a time, the view a span at a time. Without
+    ``with_text``, or when the text cannot be read, the text is null; an output file found
+    unreadable after some pieces raises :class:`UnreadableText`."""
     entry = document_entry(number, {**head, "edits": summary.shown}, _TEXT_MARK, [])
     entry["more_findings"] = max(0, summary.shown_total - MAX_FINDINGS_PER_DOCUMENT)
     payload = json.dumps(entry, ensure_ascii=True, separators=(",", ":"))
     before, found, after = payload.partition(_TEXT_AND_VIEW)
-    if head.get("output_line") is None:
+    text_pieces: Iterator[bytes] | None
+    if not with_text:
+        text_pieces = None
+    elif head.get("output_line") is None:
         text_pieces = file_json_string(out_dir / str(head.get("output", "")))
     else:
         text = reader.text(head)

@@ -178,22 +178,20 @@ def ascii_json_string(text: str) -> Iterator[bytes]:
     yield b'"'
 
 
-def file_json_string(path: Path) -> Iterator[bytes] | None:
-    """``json.dumps(path.read_text(encoding="utf-8"))`` in pieces, or None if the file cannot
-    be read as UTF-8 (checked first, so no piece is given for a file that fails)."""
+class UnreadableText(Exception):
+    """A file that did not read as UTF-8 text, maybe only part way through: the pieces
+    :func:`file_json_string` gave of it before are to be dropped."""
+
+
+def file_json_string(path: Path) -> Iterator[bytes]:
+    """``json.dumps(path.read_text(encoding="utf-8"))`` in pieces, reading the file once;
+    :class:`UnreadableText` if it cannot be read as UTF-8, which may come after some pieces."""
     try:
+        # Text mode, as read_text: "\r\n" and "\r" read as "\n".
         with open(path, encoding="utf-8") as handle:
-            while handle.read(_TEXT_BLOCK):
-                pass
-    except (OSError, ValueError):
-        return None
-    return _file_pieces(path)
-
-
-def _file_pieces(path: Path) -> Iterator[bytes]:
-    yield b'"'
-    # Text mode, as read_text: "\r\n" and "\r" read as "\n".
-    with open(path, encoding="utf-8") as handle:
-        while block := handle.read(_TEXT_BLOCK):
-            yield json.dumps(block).encode("ascii")[1:-1]
+            yield b'"'
+            while block := handle.read(_TEXT_BLOCK):
+                yield json.dumps(block).encode("ascii")[1:-1]
+    except (OSError, ValueError) as exc:
+        raise UnreadableText(f"{path}: {exc}") from exc
     yield b'"'
