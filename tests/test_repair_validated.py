@@ -3,11 +3,16 @@
 Every test points ``XDG_CACHE_HOME`` at its own folder. What must hold: a valid file is
 marked and loads to the same rules from the marker; a file with a problem is never marked and
 fails with the same message every time; an edited file is checked again; a cache that cannot
-be written changes nothing but the time; ``cleaner rules check`` never trusts a marker.
+be written changes nothing but the time; ``cleaner rules check`` never trusts a marker; markers
+of bytes no file holds any more are swept, never a young one nor one of a current file.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -96,3 +101,100 @@ def test_rules_check_never_trusts_a_marker(tmp_path: Path, cache: Path) -> None:
     marker(path).touch()  # a marker for these very bytes, as if they had been valid
     problems = check_file(load_rule_file(path))
     assert len(problems) == 1 and "'forbid_after' is not a valid regex" in str(problems[0])
+
+
+HOURS_AGO = 2 * 3600
+
+
+def age(path: Path, seconds: float = HOURS_AGO) -> None:
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def test_a_marker_names_its_file_and_goes_once_the_file_has_other_bytes(
+    tmp_path: Path, cache: Path
+) -> None:
+    path = write(tmp_path / "rules", VALID)
+    load_rules(path.parent)
+    first = marker(path)
+    assert first.read_bytes() == os.fsencode(path)
+    age(first)
+    write(tmp_path / "rules", VALID.replace("lease", "loan"))
+    load_rules(path.parent)  # a new marker, and a sweep
+    assert sorted(cache.iterdir()) == [marker(path)] and not first.exists()
+
+
+def test_a_young_marker_is_never_swept(tmp_path: Path, cache: Path) -> None:
+    """Another process may have just written it for bytes it is still loading."""
+    path = write(tmp_path / "rules", VALID)
+    load_rules(path.parent)
+    first = marker(path)
+    write(tmp_path / "rules", VALID.replace("lease", "loan"))
+    load_rules(path.parent)
+    assert first.exists() and marker(path).exists()
+
+
+def test_a_sweep_keeps_old_markers_of_current_files_and_removes_the_rest(
+    tmp_path: Path, cache: Path
+) -> None:
+    kept = write(tmp_path / "kept", VALID)
+    gone = write(tmp_path / "gone", VALID.replace("lease", "loan"))
+    load_rules(kept.parent)
+    load_rules(gone.parent)
+    kept_marker, gone_marker = marker(kept), marker(gone)
+    gone.unlink()
+    legacy = cache / ("0" * 64)  # an empty marker of an earlier version: names no file
+    legacy.touch()
+    stray_temp = cache / ".cleaner.123.0123abcd.tmp"  # a write that was killed
+    stray_temp.write_bytes(b"/x")
+    young_temp = cache / ".cleaner.124.0123abcd.tmp"  # a write going on now
+    young_temp.write_bytes(b"/x")
+    unrelated = cache / "README"
+    unrelated.write_text("not ours")
+    for path in (kept_marker, gone_marker, legacy, stray_temp, unrelated):
+        age(path)
+    validated.sweep(cache, SCHEMA)
+    assert sorted(cache.iterdir()) == sorted([kept_marker, young_temp, unrelated])
+
+
+def test_a_sweep_looks_at_a_bounded_number_of_entries(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache.mkdir(parents=True)
+    for number in range(10):
+        stale = cache / f"{number:064x}"
+        stale.touch()
+        age(stale)
+    monkeypatch.setattr(validated, "SWEEP_MAX_ENTRIES", 4)
+    validated.sweep(cache, SCHEMA)
+    assert len(list(cache.iterdir())) == 6
+
+
+LOAD_AND_SWEEP = """
+import sys
+from pathlib import Path
+from cleaner.rules.repair import load_rules
+assert [r.rule_id for r in load_rules(Path(sys.argv[1]))] == ["demo.year"]
+"""
+
+
+def test_processes_sweeping_at_once_keep_every_current_marker(tmp_path: Path, cache: Path) -> None:
+    """Real processes, each writing a marker for a new file and sweeping, all at once, in a
+    folder of old markers: the current ones all stay, the orphaned ones all go."""
+    current = [write(tmp_path / f"old{n}", VALID.replace("lease", f"lease {n}")) for n in range(3)]
+    orphaned = [write(tmp_path / f"gone{n}", VALID.replace("lease", f"loan {n}")) for n in range(3)]
+    for path in current + orphaned:
+        load_rules(path.parent)
+        age(marker(path))
+    orphaned_markers = [marker(path) for path in orphaned]
+    for path in orphaned:
+        path.unlink()
+    fresh = [
+        write(tmp_path / f"new{n}", VALID.replace("lease", f"lease new {n}")) for n in range(4)
+    ]
+    processes = [
+        subprocess.Popen([sys.executable, "-c", LOAD_AND_SWEEP, str(path.parent)]) for path in fresh
+    ]
+    assert [process.wait(timeout=120) for process in processes] == [0] * len(fresh)
+    assert sorted(cache.iterdir()) == sorted(marker(path) for path in current + fresh)
+    assert not any(path.exists() for path in orphaned_markers)

@@ -265,7 +265,7 @@ def load_rules(path: Path) -> list[RepairRule]:
         if problems:
             raise problems[0]
         if not trusted:
-            validated.remember_valid(key)
+            validated.remember_valid(key, file_path, _CHECKER)
         for rule in parsed:
             first = seen.get(rule.rule_id)
             if first is not None:
