@@ -73,6 +73,8 @@ class PipelineConfig:
     max_bytes: int = 20_000_000
     time_limit: float = DEFAULT_TIME_LIMIT_S
     """Seconds one document may spend in the pipeline; 0 for no limit."""
+    source: Path | None = field(default=None, compare=False)
+    """The pipeline file these settings were read from (None: made in code), for messages."""
 
     @classmethod
     def load(cls, path: Path | None = None) -> PipelineConfig:
@@ -128,6 +130,7 @@ class PipelineConfig:
             languagetool_url=os.environ.get(LANGUAGETOOL_URL_ENV) or None,
             max_bytes=max_bytes,
             time_limit=float(time_limit),
+            source=path,
         )
 
     def without(self, skip: Iterable[str]) -> PipelineConfig:
@@ -327,7 +330,8 @@ class Pipeline:
             except RuleError as exc:
                 raise ConfigError(f"rule file problem: {exc}") from exc
             except (ValueError, TypeError) as exc:
-                raise ConfigError(f"stage {name}: {exc}") from exc
+                where = f"{config.source}: " if config.source else ""
+                raise ConfigError(f"{where}stage {name}: {exc}") from exc
         for stage in self.stages:
             # A stage that loads a model on first use loads it now, before any document is in
             # memory: loading holds transient copies, which would otherwise add to the first

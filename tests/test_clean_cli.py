@@ -358,6 +358,16 @@ def test_unknown_stage_option_is_refused_with_its_line(tmp_path: Path) -> None:
     assert f"{config}:3: stage tidy has no option 'rulez'" in proc.stderr.decode()
 
 
+def test_a_bad_stage_option_value_is_refused_once_naming_the_file(tmp_path: Path) -> None:
+    text = write(tmp_path / "a.txt", "Hello.\n")
+    config = write(tmp_path / "pipeline.toml", '[options.grammar]\nfindings = "yes"\n')
+    proc = run_cli("clean", str(text), "--config", str(config))
+    assert proc.returncode == 2
+    assert proc.stderr.decode().strip() == (
+        f"cleaner: {config}: stage grammar: option 'findings' must be \"auto\", true or false"
+    )
+
+
 def test_every_stage_declares_the_options_its_build_reads() -> None:
     from cleaner.registry import STAGE_MODULES, stage_module
 

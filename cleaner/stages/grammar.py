@@ -488,20 +488,18 @@ class GrammarStage:
 def build(settings: StageSettings) -> GrammarStage:
     unknown = set(settings.options) - OPTIONS
     if unknown:
-        raise ValueError(
-            f"stage {NAME}: unknown options {sorted(unknown)} (known: {sorted(OPTIONS)})"
-        )
+        raise ValueError(f"unknown options {sorted(unknown)} (known: {sorted(OPTIONS)})")
     language = settings.options.get("language", "en-US")
     if not isinstance(language, str) or not language:
-        raise ValueError(f"stage {NAME}: option 'language' must be a language code like 'en-US'")
+        raise ValueError("option 'language' must be a language code like 'en-US'")
     timeout = settings.options.get("request_timeout", REQUEST_TIMEOUT_S)
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
-        raise ValueError(f"stage {NAME}: option 'request_timeout' must be a positive number")
+        raise ValueError("option 'request_timeout' must be a positive number")
     findings = settings.options.get("findings", FINDINGS_AUTO)
     if findings == FINDINGS_AUTO:
         findings = False
     if not isinstance(findings, bool):
-        raise ValueError(f"stage {NAME}: option 'findings' must be \"auto\", true or false")
+        raise ValueError("option 'findings' must be \"auto\", true or false")
     allow_path = Path(settings.options.get("allow_list", settings.rules_dir / "grammar.toml"))
     url = settings.languagetool_url
     return GrammarStage(
