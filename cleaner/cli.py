@@ -55,8 +55,8 @@ from cleaner.io.naming import (
 from cleaner.io.readers import detect_kind, read_input, read_input_list
 from cleaner.io.writers import result_record, to_json_line
 from cleaner.languagetool import LanguageToolError, background_url
-from cleaner.pipeline import Pipeline, Result
-from cleaner.registry import describe_stages
+from cleaner.pipeline import Pipeline, PipelineConfig, Result
+from cleaner.registry import GRAMMAR, describe_stages
 from cleaner.rules.grammar import FINDINGS_HINT
 
 app = typer.Typer(
@@ -154,6 +154,18 @@ class _InputOutcome:
     service_error: str | None = None
 
 
+def _why_no_findings(config: PipelineConfig) -> str:
+    """Why ``--explain`` shows no grammar findings: it turns them on unless the pipeline file
+    turns them off, so say that file did (a generic hint would suggest --explain itself)."""
+    if config.options.get(GRAMMAR, {}).get("findings") is False:
+        where = config.source or "the pipeline file"
+        return (
+            f"findings = false under [options.grammar] in {where} turns them off; remove "
+            "that line, or set it to true, to collect them"
+        )
+    return FINDINGS_HINT
+
+
 def _clean_input(
     name: str,
     pipeline: Pipeline,
@@ -188,7 +200,7 @@ def _clean_input(
         if settings.explain:
             on_message(f"== {source.name}: {len(result.applied_edits)} edits")
             if result.metadata.get("grammar_findings") is False:
-                on_message(f"   (not collected: {FINDINGS_HINT})")
+                on_message(f"   (not collected: {_why_no_findings(pipeline.config)})")
             for edit in result.edits:
                 on_message(explain_line(edit))
         if settings.diff:

@@ -368,6 +368,19 @@ def test_a_bad_stage_option_value_is_refused_once_naming_the_file(tmp_path: Path
     )
 
 
+def test_explain_says_the_pipeline_file_turned_grammar_findings_off(tmp_path: Path) -> None:
+    """--explain turns findings on unless the pipeline file sets them false: then it must
+    say so, not suggest --explain. (No allowed grammar rule can fire in this text, so no
+    LanguageTool server is needed.)"""
+    text = write(tmp_path / "a.txt", "The council met on Tuesday and agreed.\n")
+    config = write(tmp_path / "pipeline.toml", "[options.grammar]\nfindings = false\n")
+    proc = run_cli("clean", str(text), "--explain", "--config", str(config))
+    assert proc.returncode == 0
+    err = proc.stderr.decode()
+    assert f"(not collected: findings = false under [options.grammar] in {config}" in err
+    assert "set it to true" in err and "--explain" not in err
+
+
 def test_every_stage_declares_the_options_its_build_reads() -> None:
     from cleaner.registry import STAGE_MODULES, stage_module
 

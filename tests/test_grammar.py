@@ -538,7 +538,7 @@ def test_explain_collects_findings_unless_the_pipeline_file_says_no(tmp_path: Pa
     assert lean.returncode == 0, lean.stderr
     err = lean.stderr.decode()
     assert "(not applied)" not in err and "EN_A_VS_AN" in err
-    assert "(not collected: grammar findings are collected with --findings" in err
+    assert f"(not collected: findings = false under [options.grammar] in {config}" in err
     assert lean.stdout.decode() == "This is an apple. Their going home tomorow.\n"
 
 
