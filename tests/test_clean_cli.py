@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 from conftest import CLEANER_BIN, REPO, run_cli
 
+from cleaner.io.layout import fitting_name
+
 SKIP = ("--skip", "repair,grammar")
 ONLY_EXTRACT = ("--skip", "unicode,chrome,captions,repair,grammar,tidy")
 
@@ -125,6 +127,7 @@ def test_long_names_get_a_short_temp_file_and_a_hashed_output_name(tmp_path: Pat
     assert len(names) == 2 and all(len(name.encode()) <= 255 for name in names)
     hashed = [name for name in names if name.startswith("b")]
     assert hashed and hashed[0].endswith(".jsonl") and len(hashed[0]) == 255
+    assert hashed == [fitting_name("b" * 250 + ".jsonl")]  # as a corpus run shortens it
     # The same long input gets the same name on every run.
     again = run_cli(
         "clean", str(too_long), "-o", str(tmp_path / "again") + "/", "-f", "jsonl", *SKIP

@@ -2,7 +2,8 @@
 beside the outputs are called, and names made safe for the file system and for JSON.
 
 Shared by the corpus runner (which writes the files) and the report (which reads them), so
-neither needs the other to know a name.
+neither needs the other to know a name; ``cleaner clean -o FOLDER`` shortens long names with
+the same :func:`fitting_name`.
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ nothing is ever overwritten silently.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,12 +17,9 @@ from pathlib import Path
 from typing import TextIO
 
 from cleaner.errors import CleanerError
+from cleaner.io.layout import NAME_MAX, fitting_name
 from cleaner.io.writers import atomic_write_text
 
-MAX_NAME_BYTES = 255
-"""NAME_MAX of the usual file systems (ext4, XFS, APFS, NTFS): longer names cannot be created."""
-NAME_HASH_CHARS = 12
-"""Hex digits of the hash that keeps shortened names distinct (48 bits)."""
 MULTI_DOCUMENT_KINDS = frozenset({"jsonl", "warc"})
 STDIN_NAME = "-"
 
@@ -48,18 +44,6 @@ def stem_of(name: str) -> str:
         base = base[:-3]
     stem, suffix = os.path.splitext(base)
     return stem if stem and suffix else base
-
-
-def fit_name(name: str, suffix: str) -> str:
-    """``name + suffix``, or, when that is too long for a file system, as much of ``name`` as
-    fits followed by a stable hash of the whole name (so distinct long names stay distinct)."""
-    full = name + suffix
-    if len(os.fsencode(full)) <= MAX_NAME_BYTES:
-        return full
-    digest = hashlib.sha256(os.fsencode(full)).hexdigest()[:NAME_HASH_CHARS]
-    room = MAX_NAME_BYTES - len(os.fsencode(suffix)) - NAME_HASH_CHARS - 1
-    kept = os.fsencode(name)[:room].decode("utf-8", "ignore") if room > 0 else ""
-    return f"{kept}-{digest}{suffix}"
 
 
 def output_suffix(kind: str | None, output_format: str) -> str:
@@ -113,10 +97,10 @@ def plan_outputs(
 def _check_name_length(output: Path) -> None:
     for part in output.parts:
         size = len(os.fsencode(part))
-        if size > MAX_NAME_BYTES:
+        if size > NAME_MAX:
             raise OutputNameError(
                 f"{part[:40]}...: a name in -o is {size} bytes, longer than the "
-                f"{MAX_NAME_BYTES} a file system allows"
+                f"{NAME_MAX} a file system allows"
             )
 
 
@@ -133,7 +117,7 @@ def _folder_layout(
             place = folder / f"stdin{suffix}"
         else:
             relative = os.path.relpath(os.path.abspath(name), common)
-            place = folder / os.path.dirname(relative) / fit_name(stem_of(name), suffix)
+            place = folder / os.path.dirname(relative) / fitting_name(stem_of(name) + suffix)
         if name != STDIN_NAME and _same_file(place, name):
             raise OutputNameError(
                 f"{name}: its output would replace the input itself; choose another -o folder"
