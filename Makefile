@@ -13,7 +13,7 @@ help:
 	@echo "make setup         create .venv, install cleaner with dev extras, install LanguageTool"
 	@echo "make clean-corpus  clean corpus/raw/ into corpus/clean/"
 	@echo "make test          run the test suite (as root it first installs Debian's chromium, saying so)"
-	@echo "make test-fast     the fast tier: no LanguageTool, browser, Ray or process kills"
+	@echo "make test-fast     the fast tier (under a minute on two idle cores): no LanguageTool, browser, Ray, process kills or CLI batteries"
 	@echo "make lint          ruff + mypy"
 	@echo "make bench         benchmarks; writes bench/report.md"
 	@echo "make soak          100,000 generated documents through the corpus runner; memory/fd/process figures"

@@ -91,8 +91,10 @@ def run_cli(
 
 
 # Modules whose every test starts a real service (LanguageTool, Ray, a browser) or kills and
-# restarts processes: the slow tier. Tests elsewhere that take a real LanguageTool server
-# through the `lt_service` fixture are slow too; `make test-fast` runs everything else.
+# restarts processes, or is a battery of `cleaner` subprocesses (each costs ~1.5 CPU seconds
+# to start) or a fresh virtual environment: the slow tier, but for the FAST_REPRESENTATIVES.
+# Tests elsewhere that take a real LanguageTool server through the `lt_service` fixture are
+# slow too; `make test-fast` runs everything else, in under a minute on two idle cores.
 SLOW_MODULES = frozenset(
     {
         "test_languagetool",
@@ -101,12 +103,30 @@ SLOW_MODULES = frozenset(
         "test_integrations_datatrove",
         "test_corpus_kill",
         "test_reference_full",
+        "test_clean_cli",
+        "test_corpus_hostile",
+        "test_wheel",
+    }
+)
+# The cheap tests of the CLI batteries above that stay in the fast tier, one or two per area
+# they cover, so that `make test-fast` still runs the real command.
+FAST_REPRESENTATIVES = frozenset(
+    {
+        # test_clean_cli: output naming, input limits, pipeline-file errors, stage options
+        "test_two_inputs_that_would_share_an_output_are_refused_before_cleaning",
+        "test_dev_zero_stops_at_the_limit",
+        "test_a_bad_stage_option_value_is_refused_once_naming_the_file",
+        "test_every_stage_declares_the_options_its_build_reads",
+        # test_corpus_hostile: hostile JSONL and WARC inputs
+        "test_a_lone_surrogate_in_jsonl_fails_that_line_only",
+        "test_a_truncated_warc_record_is_an_error_not_a_short_document",
     }
 )
 
 
 # Single tests elsewhere that take many seconds: whole-benchmark passes, a 50 MB line, a
-# LanguageTool server killed mid-run.
+# LanguageTool server killed mid-run, a browser, the long hypothesis runs over generated HTML,
+# and the `cleaner` subprocess batteries of modules whose other tests stay fast.
 SLOW_TESTS = frozenset(
     {
         "test_corpus_run_with_languagetool_killed_stops_cleanly_and_resumes",
@@ -114,6 +134,44 @@ SLOW_TESTS = frozenset(
         "test_huge_single_line_is_refused_then_cleaned_with_a_higher_limit",
         "test_ground_truth_bodies_lose_only_reviewed_chrome_lines",
         "test_cleaner_reaches_target_on_the_benchmark",
+        # whole benchmark or corpus
+        "test_a_complete_fast_precise_run_is_the_full_precise_run",
+        "test_the_cached_model_gives_the_packaged_models_numbers",
+        # a browser
+        "test_report_has_no_clipped_column_in_chromium",
+        "test_report_in_chromium_shows_failures_totals_and_a_document",
+        "test_report_filters_by_stage_and_rule_in_chromium",
+        # hypothesis over generated HTML (the byte and text properties stay fast)
+        "test_pipeline_on_generated_html",
+        "test_no_stage_invents_text_on_html",
+        # a full disk, a corpus run twice through the CLI
+        "test_disk_full_gives_a_clear_error_and_no_partial_files",
+        # CLI batteries (test_cli keeps its golden output, stage list and rule-file errors)
+        "test_usage_errors_exit_2",
+        "test_help_teaches_with_examples",
+        "test_explain_prints_every_edit_to_stderr",
+        "test_diff_shows_removed_lines",
+        "test_stdin_to_output_file",
+        "test_html_input_is_extracted",
+        "test_bad_inputs_fail_alone_and_name_the_file",
+        "test_jsonl_output_carries_metadata_and_edits",
+        "test_several_files_into_a_folder",
+        "test_jsonl_stdin_pipe_keeps_other_fields",
+        "test_missing_field_in_rule_file",
+        "test_command_exit_codes_and_quiet_output",
+        # (test_packaging keeps its wrong rules_dir test)
+        "test_clean_refuses_an_unusable_rules_folder",
+        "test_rules_dir_from_the_environment_is_used_by_clean_and_rules_check",
+        "test_rules_check_says_which_path_is_missing_and_why",
+        "test_pipelines_without_rule_stages_need_no_rules",
+        "test_a_stage_option_naming_a_missing_rules_path_is_refused",
+        "test_corpus_refuses_a_missing_rules_folder_before_writing",
+        # (mining, candidates, language, spin gate and regex safety keep their in-process tests)
+        "test_mine_writes_a_candidate_file_that_loads_and_passes_check",
+        "test_rules_check_cli_runs_candidate_examples_with_the_model",
+        "test_cli_jsonl_carries_the_language",
+        "test_score_command_reports_the_gate",
+        "test_rules_check_warns_about_nested_quantifiers",
     }
 )
 
@@ -121,9 +179,10 @@ SLOW_TESTS = frozenset(
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        name = getattr(item, "originalname", item.name)
         if (
-            module in SLOW_MODULES
-            or getattr(item, "originalname", item.name) in SLOW_TESTS
+            (module in SLOW_MODULES and name not in FAST_REPRESENTATIVES)
+            or name in SLOW_TESTS
             or "lt_service" in getattr(item, "fixturenames", ())
         ):
             item.add_marker(pytest.mark.slow)
