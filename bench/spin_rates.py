@@ -61,10 +61,11 @@ def main() -> None:
         words = [w for form in (proposal.spun, *proposal.originals) for w in form.lower().split()]
         if not all(model.knows(w.replace("’", "'")) for w in words):
             continue
-        if proposal.contexts:
-            fixed, _ = repairs.repair(proposal.contexts[0], assume_spun=True)
-            if proposal.spun.lower() not in fixed.lower():
-                continue  # a precise rule has it
+        if proposal.contexts and all(
+            proposal.spun.lower() not in repairs.repair(context, assume_spun=True)[0].lower()
+            for context in proposal.contexts
+        ):
+            continue  # a precise rule repairs it wherever it was seen
         candidates.append(
             Candidate(
                 rule_id=f"candidates.{proposal.slug}",
