@@ -5,6 +5,7 @@ on clean news through the default pipeline."""
 from __future__ import annotations
 
 import json
+import tomllib
 from dataclasses import replace
 
 import pytest
@@ -20,6 +21,14 @@ from cleaner.stages import repair as repair_stage
 
 CANDIDATES = REPO / "rules" / "candidates"
 SHIPPED = load_candidates(CANDIDATES)
+# Files whose margins were set above the model's margins in clean news: the model alone leaves
+# clean text alone. The others ("spinner-rate") rely on the gate for that.
+CLEAN_CALIBRATED = [
+    c
+    for c in SHIPPED
+    if tomllib.loads(c.path.read_text(encoding="utf-8"))["meta"].get("calibration", "clean")
+    == "clean"
+]
 # Two unambiguous spinner signatures ("this 12 months", "one in all") open the gate.
 SIGNATURES = "Prices rose this 12 months. It is one in all the best results. "
 
@@ -117,11 +126,13 @@ def test_never_fires_on_clean_news_through_the_default_pipeline() -> None:
 
 
 def test_clean_news_holds_even_with_the_gate_forced_open(model: TrigramModel) -> None:
-    """The margins were set so the model alone would not fire in clean news either."""
+    """The clean-calibrated margins were set so the model alone would not fire in clean news
+    either."""
     from cleaner.rules.candidates import CandidatePack
 
+    assert len(CLEAN_CALIBRATED) < len(SHIPPED)  # the spinner-rate file is left out here...
     bodies = [v["articleBody"] for v in json.loads(AEB_TRUTH.read_text(encoding="utf-8")).values()]
-    pack = CandidatePack(SHIPPED, model)
+    pack = CandidatePack(CLEAN_CALIBRATED, model)
     judged = [m for body in bodies for m in pack.judge(body)]
     assert len(judged) > 100  # the spun forms do occur in clean news...
     assert [m.rule_id for body in bodies for m in pack.find(body)] == []  # ...and stay

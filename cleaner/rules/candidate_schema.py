@@ -45,7 +45,13 @@ KIND = "candidates"
 #: likely than the spun form in its context (log10 1.0).
 DEFAULT_MARGIN = 1.0
 
-_META_KEYS = frozenset({"kind", "description", "margin", "source"})
+#: ``[meta] calibration``: how the file's margins were set. "clean" (the default): above every
+#: margin the model gives the original in clean news, so the model alone leaves clean text
+#: alone. "spinner-rate": priced by how often the spinner writes the form
+#: (cleaner/mining_rates.py); lower, and only the gate keeps clean documents untouched.
+CALIBRATIONS = frozenset({"clean", "spinner-rate"})
+
+_META_KEYS = frozenset({"kind", "description", "margin", "source", "calibration"})
 _GUARD_KEYS = ("require_before", "forbid_before", "require_after", "forbid_after")
 _RULE_KEYS = frozenset(
     {"id", "spun", "originals", "pos", "margin", "match_case", "examples", "keep", "note"}
@@ -176,6 +182,16 @@ def _meta_problems(rule_file: RuleFile) -> tuple[float, list[RuleError]]:
     if not isinstance(description, str) or not description.strip():
         problems.append(
             RuleError(rule_file.path, None, None, "[meta] needs 'description' (a non-empty string)")
+        )
+    calibration = rule_file.meta.get("calibration", "clean")
+    if calibration not in CALIBRATIONS:
+        problems.append(
+            RuleError(
+                rule_file.path,
+                None,
+                None,
+                f"[meta] calibration must be one of {sorted(CALIBRATIONS)}, not {calibration!r}",
+            )
         )
     margin = DEFAULT_MARGIN
     if "margin" in rule_file.meta:
