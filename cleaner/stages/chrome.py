@@ -8,6 +8,7 @@ Which lines are chrome is data: the ``line``, ``tail`` and ``closing`` rules of
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -39,6 +40,9 @@ DESCRIPTION = "Removes page-chrome lines (ad slugs, newsletter promos, share pro
 # near the top is a navigation box, not the end of the story. At least this many article
 # lines must stand before the marker for each one after it.
 TAIL_MIN_BEFORE_RATIO = 1.0
+# A chrome line is often a list item of a box ("- 11 min read", "• Share this post"): the
+# line rules are tried on the item's text too. The marker and one space, nothing more.
+_LIST_MARKER = re.compile(r"[-•*–·]\s+(?=\S)")
 # A closing block ("Jane Doe is a freelance writer based in Ohio.", "This content is for
 # informational purposes only.") is the run of ``closing`` lines that ends a document. Mid-text
 # such a line may be the article's own; at the end, after the last paragraph, it is the site's.
@@ -84,6 +88,8 @@ class ChromeStage:
             key = normalized.casefold()
             folded = (key, normalized.lower())
             rule = line_rules.first_match(normalized, timed_out, folded)
+            if rule is None and (item := list_item_text(normalized)):
+                rule = line_rules.first_match(item, timed_out)
             if rule is not None:
                 replacements.append(Replacement(offset, offset + len(line), "", rule.rule_id))
                 continue
@@ -166,6 +172,13 @@ class ChromeStage:
             if is_article:
                 article_before += 1
         return None
+
+
+def list_item_text(normalized: str) -> str:
+    """The text of a list item line less its marker ("- Share this" -> "Share this"); "" for
+    a line that is not a list item."""
+    marker = _LIST_MARKER.match(normalized)
+    return normalized[marker.end() :] if marker else ""
 
 
 def build(settings: StageSettings) -> ChromeStage:
