@@ -28,7 +28,7 @@ def run_chrome_rule(rule: ChromeRule, text: str) -> str:
     """``text`` after the stage that owns ``rule``'s action, with that rule alone."""
     rules = ChromeRuleSet((rule,))
     doc = Document(text=text)
-    if rule.action in ("line", "tail"):
+    if rule.action in ("line", "tail", "closing"):
         return ChromeStage(rules=rules, drop_repeated_lines=False)(doc).text
     if rule.action == "player":
         return CaptionsStage(rules=rules)(doc).text
@@ -60,8 +60,13 @@ def _chrome_example_problems(rule: ChromeRule, record: RuleRecord) -> list[RuleE
             if rule.action == "title-suffix":
                 problems.append(record.error("title-suffix examples must be [input, expected]"))
                 continue
-            # A tail marker is only honoured late in a document: give it some article first.
-            text = _tail_context(case) if rule.action == "tail" else case
+            # A tail marker or closing line is only honoured late in a document: give it
+            # some article first.
+            text = case
+            if rule.action == "tail":
+                text = _tail_context(case)
+            elif rule.action == "closing":
+                text = _article_before(case)
             if case.strip() in _non_blank_lines(run_chrome_rule(rule, text)):
                 problems.append(record.error(f"example not removed: {case!r}"))
         else:
@@ -72,15 +77,21 @@ def _chrome_example_problems(rule: ChromeRule, record: RuleRecord) -> list[RuleE
                     record.error(f"example {given!r}: expected {expected!r}, got {got!r}")
                 )
     for text in record.data.get("keep", []):
-        got = run_chrome_rule(rule, text)
-        if _non_blank_lines(got) != _non_blank_lines(text):
+        # A closing keep is put where the rule would act, at the end of an article.
+        given = _article_before(text) if rule.action == "closing" else text
+        got = run_chrome_rule(rule, given)
+        if _non_blank_lines(got) != _non_blank_lines(given):
             problems.append(record.error(f"keep case changed: {text!r} -> {got!r}"))
     return problems
 
 
 def _tail_context(marker: str) -> str:
+    return f"{_article_before(marker)}\n\nA link to another story\n"
+
+
+def _article_before(text: str) -> str:
     article = "\n\n".join(f"Paragraph {n} of the article body." for n in range(1, 5))
-    return f"{article}\n\n{marker}\n\nA link to another story\n"
+    return f"{article}\n\n{text}"
 
 
 CHECKS: dict[str, Callable[[RuleFile], list[RuleError]]] = {

@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
+from cleaner.document import Document
+from cleaner.registry import StageSettings
 from cleaner.rulecheck import check_path
 from cleaner.rules.chrome import load_chrome_rules
 from cleaner.rules.source import RuleError, load_rule_file, rule_files_under
 from cleaner.rules.text import normalize_line
+from cleaner.stages import chrome
 
 CHROME_FILES = rule_files_under(REPO / "rules" / "chrome")
 
@@ -42,7 +45,7 @@ def test_errors_name_file_line_and_rule(tmp_path: Path) -> None:
     )
     problems = check_path(path)
     assert [str(p) for p in problems] == [
-        f"{path}:12: b: field 'action' must be one of line, tail, player, title-suffix, got 'sideways'"
+        f"{path}:12: b: field 'action' must be one of line, tail, closing, player, title-suffix, got 'sideways'"
     ]
 
 
@@ -146,3 +149,18 @@ def test_a_pipeline_loads_one_chrome_rule_set_for_every_stage_that_applies_it(
     assert captions_rules is not stages["chrome"].rules  # type: ignore[attr-defined]
     assert {r.path for r in captions_rules.rules} == {own}
     assert stages["chrome"].rules is stages["tidy"].rules  # type: ignore[attr-defined]
+
+
+def test_a_chrome_line_written_as_a_list_item_is_removed_and_an_article_item_stays() -> None:
+    settings = StageSettings(options={}, rules_dir=REPO / "rules", languagetool_url=None)
+    text = (
+        "The river rose overnight and the bridge closed at dawn.\n"
+        "- 11 min read\n"
+        "• Share this article\n"
+        "- Sandbags were handed out at the school gates.\n"
+    )
+    cleaned = chrome.build(settings)(Document(text=text, metadata={"format": "text"})).text
+    assert "min read" not in cleaned and "Share this" not in cleaned
+    assert "- Sandbags were handed out at the school gates." in cleaned
+    assert chrome.list_item_text("- Share this") == "Share this"
+    assert chrome.list_item_text("-5 degrees at night") == ""

@@ -1,12 +1,16 @@
 """Chrome rules: which lines of a page are furniture rather than article.
 
-A chrome rule file (``[meta] kind = "chrome"``) holds rules with one of four actions:
+A chrome rule file (``[meta] kind = "chrome"``) holds rules with one of five actions:
 
 ``line``
     a line that is chrome wherever it stands ("Story continues below advertisement").
 ``tail``
     a marker after which the rest of the document is comment forms or related links
     ("Leave a Reply"), honoured only in the latter part of a document.
+``closing``
+    a line that is chrome when it ends a document, with only other closing lines after it
+    (an author bio, a disclaimer, the site's sign-off): the closing block goes whole, and
+    only when article lines stand before it.
 ``player``
     a video or gallery player line ("Click to play video: 'X'"); its pattern has a named group
     ``caption``, and the caption lines repeating it that follow are removed with it.
@@ -39,7 +43,7 @@ from cleaner.rules.source import RuleFile, RuleRecord, load_rule_file, rule_file
 from cleaner.rules.text import normalize_line
 
 KIND = "chrome"
-ACTIONS = ("line", "tail", "player", "title-suffix")
+ACTIONS = ("line", "tail", "closing", "player", "title-suffix")
 _ALLOWED_KEYS = {
     "id",
     "action",

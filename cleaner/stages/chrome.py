@@ -1,12 +1,14 @@
 """chrome: removes page-chrome lines (ad slugs, newsletter promos, share prompts), lines
-repeated back to back, and the comment-form or related-links tail of a page.
+repeated back to back, the comment-form or related-links tail of a page, and the closing
+block after the article's last paragraph (author bio, disclaimers, the site's sign-off).
 
-Which lines are chrome is data: the ``line`` and ``tail`` rules of ``rules/chrome/``. This
-module only decides how they apply.
+Which lines are chrome is data: the ``line``, ``tail`` and ``closing`` rules of
+``rules/chrome/``. This module only decides how they apply.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -38,6 +40,15 @@ DESCRIPTION = "Removes page-chrome lines (ad slugs, newsletter promos, share pro
 # near the top is a navigation box, not the end of the story. At least this many article
 # lines must stand before the marker for each one after it.
 TAIL_MIN_BEFORE_RATIO = 1.0
+# A chrome line is often a list item of a box ("- 11 min read", "• Share this post"): the
+# line rules are tried on the item's text too. The marker and one space, nothing more.
+_LIST_MARKER = re.compile(r"[-•*–·]\s+(?=\S)")
+# A closing block ("Jane Doe is a freelance writer based in Ohio.", "This content is for
+# informational purposes only.") is the run of ``closing`` lines that ends a document. Mid-text
+# such a line may be the article's own; at the end, after the last paragraph, it is the site's.
+# The run goes only when at least this many article lines stand before it: a short note that
+# is all there is stays.
+CLOSING_MIN_ARTICLE_LINES = 2
 
 
 class Kept(NamedTuple):
@@ -77,6 +88,8 @@ class ChromeStage:
             key = normalized.casefold()
             folded = (key, normalized.lower())
             rule = line_rules.first_match(normalized, timed_out, folded)
+            if rule is None and (item := list_item_text(normalized)):
+                rule = line_rules.first_match(item, timed_out)
             if rule is not None:
                 replacements.append(Replacement(offset, offset + len(line), "", rule.rule_id))
                 continue
@@ -87,32 +100,68 @@ class ChromeStage:
             kept.append(Kept(offset, end, marker.rule_id if marker is not None else ""))
             previous_kept = key
         tail = None
-        # Cutting a tail leaves fewer lines after any earlier marker, which may then qualify:
-        # cut again until none does, so that cleaning the output again cuts nothing.
-        while (found := self._tail(doc.text, kept, timed_out)) is not None:
+        # Cutting a tail leaves fewer lines after any earlier marker, which may then qualify,
+        # and a new last line that may close a block: cut again until nothing changes, so
+        # that cleaning the output again cuts nothing.
+        closing = self._closing(doc.text, kept, timed_out)
+        while (found := self._tail(doc.text, kept, timed_out, closing)) is not None:
             tail = found
             kept = [entry for entry in kept if entry.offset < found[0]]
+            closing = self._closing(doc.text, kept, timed_out)
         if tail is not None:
             start, rule_id = tail
             replacements = [r for r in replacements if r.start < start]
             replacements.append(Replacement(start, len(doc.text), "", rule_id))
+        for entry in kept:
+            if entry.offset in closing:
+                replacements.append(Replacement(entry.offset, entry.end, "", closing[entry.offset]))
+        replacements.sort(key=lambda r: r.start)
         removed = sum(count_non_blank_lines(doc.text, r.start, r.end) for r in replacements)
         cleaned = apply_replacements(doc, NAME, replacements, chrome_lines_removed=removed)
         return report_timeouts(cleaned, NAME, timed_out, PATTERN_TIMEOUT_S)
 
-    def _tail(self, text: str, kept: list[Kept], timed_out: set[str]) -> tuple[int, str] | None:
+    def _closing(self, text: str, kept: list[Kept], timed_out: set[str]) -> dict[int, str]:
+        """The closing block of the kept lines: offset -> rule id of each line of the run of
+        ``closing`` lines that ends them, when enough article stands before it; else empty.
+
+        The run is taken whole or not at all, so that cleaning the output again finds none.
+        """
+        closing_rules = self.rules.index("closing")
+        if not closing_rules.rules:
+            return {}
+        run: dict[int, str] = {}
+        for entry in reversed(kept):
+            if entry.marker:
+                break
+            normalized = normalize_line(text[entry.offset : entry.end].strip())
+            rule = closing_rules.first_match(normalized, timed_out)
+            if rule is None:
+                break
+            run[entry.offset] = rule.rule_id
+        article_before = len(kept) - len(run)
+        if not run or article_before < max(len(run), CLOSING_MIN_ARTICLE_LINES):
+            return {}
+        return run
+
+    def _tail(
+        self, text: str, kept: list[Kept], timed_out: set[str], closing: dict[int, str]
+    ) -> tuple[int, str] | None:
         """Where a comment/related-links tail starts, and the marker rule that says so.
 
         A marker counts only once at least as many article lines stand before it as after
-        it. Counting the lines that stay (not ones the rules remove, nor the player blocks
-        the captions stage will remove, found as it finds them at its default similarity)
-        keeps the decision the same when the cleaned text is cleaned again.
+        it. Counting the lines that stay (not ones the rules remove, nor the closing block,
+        nor the player blocks the captions stage will remove, found as it finds them at its
+        default similarity) keeps the decision the same when the cleaned text is cleaned
+        again.
         """
         if not any(entry.marker for entry in kept):
             return None
         kept_lines = TextLines(text, ((entry.offset, entry.end) for entry in kept))
         players = {r.start for r in player_removals(self.rules, kept_lines, timed_out)}
-        article = [not entry.marker and entry.offset not in players for entry in kept]
+        article = [
+            not entry.marker and entry.offset not in players and entry.offset not in closing
+            for entry in kept
+        ]
         article_total = sum(article)
         article_before = 0
         for entry, is_article in zip(kept, article, strict=True):
@@ -123,6 +172,13 @@ class ChromeStage:
             if is_article:
                 article_before += 1
         return None
+
+
+def list_item_text(normalized: str) -> str:
+    """The text of a list item line less its marker ("- Share this" -> "Share this"); "" for
+    a line that is not a list item."""
+    marker = _LIST_MARKER.match(normalized)
+    return normalized[marker.end() :] if marker else ""
 
 
 def build(settings: StageSettings) -> ChromeStage:

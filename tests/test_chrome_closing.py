@@ -1,0 +1,71 @@
+"""The closing block: lines that are the site's when they end a page (an author bio, a
+disclaimer, how the story was made) go as the document's last run, and stay anywhere else."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from cleaner.document import Document
+from cleaner.pipeline import Pipeline, PipelineConfig
+from cleaner.registry import StageSettings
+from cleaner.stages import chrome
+
+REPO = Path(__file__).resolve().parents[1]
+WCXB = REPO / ".." / "shared" / "bench" / "wcxb-dev"
+
+ARTICLE = "\n\n".join(
+    f"Paragraph {n} of the story about the new harbour wall and what it cost the town."
+    for n in range(1, 5)
+)
+BIO = "Dana Whitfield is a freelance food writer based in Leeds."
+NOTE = "This story was produced in partnership with a local newsroom."
+
+
+def _chrome(text: str) -> Document:
+    settings = StageSettings(options={}, rules_dir=REPO / "rules", languagetool_url=None)
+    return chrome.build(settings)(Document(text=text, metadata={"format": "text"}))
+
+
+def test_a_closing_run_after_the_last_paragraph_goes_whole() -> None:
+    cleaned = _chrome(f"{ARTICLE}\n\n{BIO}\n\n{NOTE}\n")
+    assert BIO not in cleaned.text and NOTE not in cleaned.text
+    assert cleaned.text.rstrip().endswith("what it cost the town.")
+    assert {edit.rule_id for edit in cleaned.edits} == {
+        "closing.author-bio",
+        "closing.story-note",
+    }
+    again = _chrome(cleaned.text)
+    assert again.text == cleaned.text and not again.edits
+
+
+def test_a_closing_line_inside_the_article_stays() -> None:
+    text = f"{ARTICLE}\n\n{BIO}\n\nThe wall opens to walkers in May, the council said.\n"
+    assert _chrome(text).text == text
+
+
+def test_a_closing_run_with_too_little_article_before_it_stays() -> None:
+    text = f"A short note.\n\n{BIO}\n\n{NOTE}\n"
+    assert _chrome(text).text == text
+
+
+def test_a_closing_run_after_a_tail_marker_does_not_move_the_tail_decision() -> None:
+    # The bio is not counted as article after "Related Articles": the marker's cut is the same
+    # whether the bio is there or not, so that the output cleaned again is unchanged.
+    text = f"{ARTICLE}\n\nRelated Articles\n\nAnother story\n\n{BIO}\n"
+    cleaned = _chrome(text)
+    assert "Related Articles" not in cleaned.text and BIO not in cleaned.text
+    assert _chrome(cleaned.text).text == cleaned.text
+
+
+@pytest.mark.skipif(not WCXB.exists(), reason="WCXB pages not present")
+def test_a_web_page_loses_its_author_bio_and_keeps_its_last_paragraph() -> None:
+    # A tuning page of the WCXB development split (bench/extraction_split.json): a review
+    # that ends with its rating and then the author's bio.
+    raw = gzip.decompress((WCXB / "html" / "0039.html.gz").read_bytes())
+    pipeline = Pipeline(PipelineConfig.load().without(["repair", "grammar"]))
+    text = pipeline.clean_bytes(raw, {"format": "html"}).text
+    assert "is the health and fitness director at" not in text
+    assert "comes with five attachments at no additional cost" in text

@@ -1,0 +1,45 @@
+"""Chrome of the wider web, on real pages: WCXB development pages of the tuning side of the
+split (``bench/extraction_split.json``) lose the chrome their gold text does not hold and keep
+the article's last lines. Each case is one class of chrome the rules learned to see."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from cleaner.pipeline import Pipeline, PipelineConfig
+
+REPO = Path(__file__).resolve().parents[1]
+WCXB = REPO / ".." / "shared" / "bench" / "wcxb-dev"
+
+# (page, a piece of chrome that must be gone, a piece of the article that must stay)
+CASES = [
+    # a "More from <site>" box after the article
+    ("0156", "is a nonprofit organization with over 80 therapists", "Be patient with yourself"),
+    # social handles under a podcast's show notes
+    ("0107", "Follow me on instagram", "began his entrepreneurship journey"),
+    # form fields of a newsletter box and the affiliate note of a review
+    ("0010", "If you are a human, ignore this field", "designed to make the most of them"),
+    # a newsletter's ad headings
+    ("4444", "Advertisement: New AI Book", "what the data tells you to do"),
+    # a list of the sources a guide drew on
+    ("0052", "Article Sources", "make a line of water heaters and boilers"),
+]
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline(PipelineConfig.load().without(["repair", "grammar"]))
+
+
+@pytest.mark.skipif(not WCXB.exists(), reason="WCXB pages not present")
+@pytest.mark.parametrize(("page", "chrome", "article"), CASES, ids=[case[0] for case in CASES])
+def test_web_page_loses_its_chrome_and_keeps_its_article(
+    pipeline: Pipeline, page: str, chrome: str, article: str
+) -> None:
+    raw = gzip.decompress((WCXB / "html" / f"{page}.html.gz").read_bytes())
+    text = pipeline.clean_bytes(raw, {"format": "html"}).text
+    assert chrome not in text
+    assert article in text
