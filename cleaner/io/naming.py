@@ -65,7 +65,7 @@ def fit_name(name: str, suffix: str) -> str:
 def output_suffix(kind: str | None, output_format: str) -> str:
     if output_format == "jsonl" or kind in MULTI_DOCUMENT_KINDS:
         return ".jsonl"
-    return ".txt"
+    return ".md" if output_format == "markdown" else ".txt"
 
 
 def _names_folder(written: str) -> bool:

@@ -29,6 +29,7 @@ from cleaner.rules.chrome import (
 )
 from cleaner.rules.players import player_removals
 from cleaner.rules.text import normalize_line
+from cleaner.stages.page_layout import list_item_text
 
 NAME = CHROME
 OPTIONS = frozenset({"rules", "drop_repeated_lines"})
@@ -77,6 +78,9 @@ class ChromeStage:
             key = normalized.casefold()
             folded = (key, normalized.lower())
             rule = line_rules.first_match(normalized, timed_out, folded)
+            if rule is None and (item := list_item_text(normalized)):
+                # A list item is chrome when its text is: the marker must not hide it.
+                rule = line_rules.first_match(item, timed_out, (item.casefold(), item.lower()))
             if rule is not None:
                 replacements.append(Replacement(offset, offset + len(line), "", rule.rule_id))
                 continue
