@@ -291,11 +291,12 @@ def clean(
         typer.Option(
             "--format",
             "-f",
-            help="text: the clean text, paragraphs set apart by a blank line. markdown: the "
-            "same, with an HTML page's headings (#), numbered lists (1.), quotes (>), bullet "
-            "lists and tables marked as Markdown (other inputs are written as they are; "
-            "folder outputs are named <stem>.md). jsonl: one JSON object per document with "
-            "text, metadata and edits.",
+            help="text: the clean text (an HTML page's title, then its paragraphs set apart "
+            "by blank lines; plain text keeps its own layout). markdown: the same, with an "
+            "HTML page's headings (#), numbered lists (1.), quotes (>) and code blocks (```) "
+            "marked; bullet lists and tables are Markdown already (other inputs are written "
+            "as they are; folder outputs are named <stem>.md). jsonl: one JSON object per "
+            "document with text, metadata and edits.",
         ),
     ] = OutputFormat.text,
     input_format: Annotated[

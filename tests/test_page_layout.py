@@ -45,6 +45,7 @@ def test_paragraph_layout_sets_blocks_apart_and_keeps_lists_and_tables_together(
     assert paragraph_layout("- a dash opening a paragraph\nNext.") == (
         "- a dash opening a paragraph\n\nNext."
     )
+    assert paragraph_layout("- a\n- b\n\n- c") == "- a\n- b\n\n- c"
 
 
 def test_real_page_text_has_blank_line_paragraphs_and_the_title_once() -> None:

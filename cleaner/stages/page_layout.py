@@ -70,6 +70,7 @@ def paragraph_layout(text: str, code_lines: frozenset[str] = frozenset()) -> str
     previous = ""
     for line in text.split("\n"):
         if not line.strip():
+            previous = ""  # a blank line ends a run: two lists in a row stay two
             continue
         group = _group(line, code_lines)
         if out:
@@ -194,7 +195,13 @@ def marker_insertions(
 
 
 def _close(line: str, marked: str) -> bool:
-    return SequenceMatcher(None, line.removeprefix("- "), marked).ratio() >= NEAR_SIMILARITY
+    matcher = SequenceMatcher(None, line.removeprefix("- "), marked)
+    # The cheap upper bounds first: most lines tried are paragraphs, far from any heading.
+    return (
+        matcher.real_quick_ratio() >= NEAR_SIMILARITY
+        and matcher.quick_ratio() >= NEAR_SIMILARITY
+        and matcher.ratio() >= NEAR_SIMILARITY
+    )
 
 
 def lay_out_page(
