@@ -35,7 +35,9 @@ from cleaner.cli_options import (
     MaxBytesOption,
     RulesOption,
     SkipOption,
+    TitleOption,
     build_pipeline,
+    extract_overrides,
 )
 from cleaner.corpus import (
     MASS_DELETE_FRACTION,
@@ -293,6 +295,7 @@ def corpus(
             help="With --engine ray: the Ray cluster to use (e.g. ray://head:10001 or auto). Default: a local Ray of --jobs CPUs.",
         ),
     ] = None,
+    title: TitleOption = None,
 ) -> None:
     """Clean a folder tree of .txt, .html, .jsonl and .warc files (gzipped too) into OUT.
 
@@ -306,7 +309,14 @@ def corpus(
     show = not quiet and sys.stderr.isatty()
     errors = None if encoding_errors is None else EncodingErrors(encoding_errors.value)
     pipeline = build_pipeline(
-        config, skip, rules, languagetool_url, max_bytes, errors, findings_wanted=findings
+        config,
+        skip,
+        rules,
+        languagetool_url,
+        max_bytes,
+        errors,
+        findings_wanted=findings,
+        extract_options=extract_overrides(title, markdown=False),
     )
     if address is not None and engine is not Engine.ray:
         console.print("cleaner: --address needs --engine ray", markup=False)

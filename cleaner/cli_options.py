@@ -27,6 +27,7 @@ class EncodingErrors(StrEnum):
     strict_ = "strict"
     replace_ = "replace"
 
+
 SkipOption = Annotated[
     list[str],
     typer.Option(
@@ -75,6 +76,25 @@ TimeLimitOption = Annotated[
         min=0,
     ),
 ]
+TitleOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--title/--no-title",
+        help="Open the text of an HTML page with its title, on a line of its own (the default; "
+        "a first line of the page repeating the title is not written twice). --no-title writes "
+        "the article body only; the title stays in the metadata either way. Plain text is "
+        "never given a title. Pipeline file: title_line under [options.extract].",
+        show_default=False,
+    ),
+]
+
+
+def extract_overrides(title: bool | None, markdown: bool) -> dict[str, bool]:
+    """The extract stage's options that --title/--no-title and --format markdown set."""
+    overrides = {} if title is None else {"title_line": title}
+    if markdown:
+        overrides["markdown"] = True
+    return overrides
 
 
 def fail(message: str, code: int) -> typer.Exit:
@@ -91,6 +111,7 @@ def build_pipeline(
     encoding_errors: EncodingErrors | None = None,
     time_limit: float | None = None,
     findings_wanted: bool = False,
+    extract_options: dict[str, bool] | None = None,
 ) -> Pipeline:
     """The pipeline the options describe; usage problems exit with code 2. With
     ``findings_wanted`` (the command shows grammar findings), the grammar stage's ``findings``
@@ -108,6 +129,9 @@ def build_pipeline(
             options = {k: dict(v) for k, v in cfg.options.items()}
             options.setdefault("decode", {})["errors"] = encoding_errors.value
             cfg = cfg.with_overrides(options=options)
+        if extract_options and "extract" in cfg.stages:
+            extract = {**cfg.options.get("extract", {}), **extract_options}
+            cfg = cfg.with_overrides(options={**cfg.options, "extract": extract})
         grammar = cfg.options.get(GRAMMAR, {})
         if findings_wanted and grammar.get("findings", FINDINGS_AUTO) == FINDINGS_AUTO:
             findings_on = {**grammar, "findings": True}

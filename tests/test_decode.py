@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import codecs
+import json
+from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
+from cleaner.document import Document
 from cleaner.errors import DocumentError
-from cleaner.stages.decode import decode_bytes
+from cleaner.stages.decode import HTML_REPLACED_WARNING, DecodeStage, decode_bytes
 
 TEXT = "Café “quotes” — naïve 😀\n"
 
@@ -48,3 +52,74 @@ def test_broken_utf8_is_refused_with_its_offset() -> None:
 
 def test_empty_input_decodes_to_empty_text() -> None:
     assert decode_bytes(b"") == ("", "utf-8")
+
+
+# A real-world shape: a UTF-8 page with a few bytes of another encoding in it (a cp1252 quote
+# pasted into a template, a truncated multi-byte character).
+_PARAGRAPH = (
+    "Caf\u00e9 owners told the council about the long winter and the roads. " * 10
+).encode()
+BROKEN_PAGE = (
+    b"<!DOCTYPE html>\n<html><head><title>Winter roads</title></head><body><article><p>"
+    + _PARAGRAPH
+    + b"The mayor\x92s office answered.</p><p>"
+    + _PARAGRAPH
+    + b"A cut character: \xe2\x80 here.</p></article></body></html>\n"
+)
+
+
+def test_html_warning_counts_the_invalid_sequences_and_names_the_first() -> None:
+    first = BROKEN_PAGE.index(b"\x92")
+    doc = DecodeStage()(Document("", {"source": "p", "format": "auto"}, raw=BROKEN_PAGE))
+    assert doc.text.count("\ufffd") == 2
+    assert "The mayor\ufffds office" in doc.text and "A cut character: \ufffd here." in doc.text
+    assert doc.metadata["warnings"] == (
+        f"{HTML_REPLACED_WARNING}: 2 invalid sequences, the first at byte offset {first}",
+    )
+    with_bom = DecodeStage()(Document("", {"format": "html"}, raw=codecs.BOM_UTF8 + BROKEN_PAGE))
+    assert with_bom.text == doc.text
+    assert f"the first at byte offset {first + 3}" in with_bom.metadata["warnings"][0]
+
+
+def test_sniffed_html_is_decoded_but_text_of_unknown_format_is_still_refused() -> None:
+    text = "caf\u00e9 au lait, ".encode() * 5 + b"\x92 and more"
+    with pytest.raises(DocumentError, match="invalid UTF-8 at byte offset 75"):
+        DecodeStage()(Document("", {"format": "auto"}, raw=text))
+    # Declared text is text, even when it holds markup.
+    with pytest.raises(DocumentError, match="invalid UTF-8"):
+        DecodeStage()(Document("", {"format": "text"}, raw=BROKEN_PAGE))
+
+
+def test_cli_cleans_a_broken_html_page_from_any_name_and_stdin(tmp_path: Path) -> None:
+    page = tmp_path / "page.download"  # no .html: the content says it is a page
+    page.write_bytes(BROKEN_PAGE)
+    for args, stdin in (((str(page),), None), (("-",), BROKEN_PAGE)):
+        proc = run_cli("clean", *args, "--skip", "grammar", stdin=stdin)
+        assert proc.returncode == 0, proc.stderr.decode()
+        out = proc.stdout.decode()
+        assert "The mayor\ufffds office answered." in out and "<p>" not in out
+        assert "warning: invalid UTF-8 in the HTML page decoded as U+FFFD" in proc.stderr.decode()
+        assert "2 invalid sequences" in proc.stderr.decode()
+    text = tmp_path / "notes.txt"
+    text.write_bytes("caf\u00e9 ".encode() + b"\x92 text\n")
+    proc = run_cli("clean", str(text), "--skip", "grammar")
+    assert proc.returncode == 1
+    assert f"{text}: invalid UTF-8 at byte offset 6" in proc.stderr.decode()
+
+
+def test_corpus_run_cleans_a_broken_html_page_with_the_warning_in_its_audit(
+    tmp_path: Path,
+) -> None:
+    src = tmp_path / "raw"
+    src.mkdir()
+    (src / "page.html").write_bytes(BROKEN_PAGE)
+    (src / "notes.txt").write_bytes("caf\u00e9 ".encode() + b"\x92 text\n")
+    out = tmp_path / "clean"
+    proc = run_cli("corpus", str(src), str(out), "--skip", "grammar", "-j", "1", "-q")
+    assert proc.returncode == 1, proc.stderr.decode()
+    assert "The mayor\ufffds office answered." in (out / "page.txt").read_text()
+    audit = [json.loads(line) for line in (out / "_audit.jsonl").read_text().splitlines()]
+    (page_audit,) = [a for a in audit if a.get("source", "").endswith("page.html")]
+    assert any("2 invalid sequences" in w for w in page_audit["warnings"])
+    errors = (out / "_errors.jsonl").read_text()
+    assert "notes.txt" in errors and "invalid UTF-8 at byte offset 6" in errors

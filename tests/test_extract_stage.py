@@ -89,11 +89,15 @@ def test_title_line_is_dropped_and_kept_in_metadata() -> None:
     html = _page(
         f"<article><h1>Council backs tram extension</h1><p>{PARAGRAPH}</p><p>{PARAGRAPH}</p></article>"
     )
-    doc = ExtractStage()(Document(html, {"format": "html"}))
+    doc = ExtractStage(title_line=False)(Document(html, {"format": "html"}))
     assert not doc.text.startswith("Council backs")
     assert doc.metadata["title"] == "Council backs tram extension"
-    kept = ExtractStage(drop_title_line=False)(Document(html, {"format": "html"}))
+    kept = ExtractStage(drop_title_line=False, title_line=False)(Document(html, {"format": "html"}))
     assert kept.text.startswith("Council backs tram extension")
+    # By default the title opens the text, once.
+    default = ExtractStage()(Document(html, {"format": "html"}))
+    assert default.text.startswith("Council backs tram extension\n\nThe council voted")
+    assert default.text.count("Council backs") == 1
 
 
 def test_without_title_line() -> None:
@@ -112,8 +116,10 @@ def test_empty_page_warns() -> None:
 
 def _aeb_pipeline() -> Pipeline:
     config = PipelineConfig.load().without(["repair", "grammar"])
-    # The stage's own defaults (favor_precision and the repairs around it).
-    return Pipeline(replace(config, options={**config.options, "extract": {}}))
+    # The stage's own defaults (favor_precision and the repairs around it), on the article
+    # body: AEB's gold has no headline, which the default text output opens with.
+    body = {"title_line": False}
+    return Pipeline(replace(config, options={**config.options, "extract": body}))
 
 
 @pytest.mark.skipif(not AEB.exists(), reason="AEB data not present")

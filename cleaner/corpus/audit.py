@@ -58,6 +58,7 @@ def audit_record_head(
         "grammar_issues_per_1k_words_after",
         "grammar_skipped",
         "grammar_findings",
+        "warnings",
     ):
         if key in metadata:
             record[key] = metadata[key]

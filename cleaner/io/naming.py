@@ -49,7 +49,7 @@ def stem_of(name: str) -> str:
 def output_suffix(kind: str | None, output_format: str) -> str:
     if output_format == "jsonl" or kind in MULTI_DOCUMENT_KINDS:
         return ".jsonl"
-    return ".txt"
+    return ".md" if output_format == "markdown" else ".txt"
 
 
 def _names_folder(written: str) -> bool:

@@ -5,6 +5,15 @@ their byte-order mark. Other legacy encodings (cp1252, latin-1, Shift-JIS...) ar
 charset-normalizer. Binary files and text that is *broken* UTF-8 (valid multi-byte sequences,
 anywhere in the input, at least as many as the invalid bytes) are refused with a message saying
 where, rather than guessed at: guessing would silently turn the broken bytes into mojibake.
+
+A web page is the exception: an HTML document (declared by its reader, or sniffed as the extract
+stage sniffs) with broken UTF-8 is decoded as browsers decode it, each invalid sequence as
+U+FFFD, with a warning saying how many and where the first is. A browser shows its reader the
+same page, so nothing is hidden; the replaced bytes are almost always in markup or a stray
+character. Plain text keeps the refusal: a text file with a few bad bytes is usually a file
+with pasted cp1252 or Latin-1 text (an "é" as 0xe9), where U+FFFD would silently lose letters
+of the article itself; ``errors = "replace"`` (``--encoding-errors replace``) accepts that loss
+knowingly.
 A legacy guess made on little evidence (a short text with a few non-ASCII bytes) prefers cp1252,
 the web's usual legacy encoding, and says so in a warning with its confidence.
 
@@ -14,7 +23,6 @@ Line endings are normalised to ``\\n`` as part of decoding, like Python's univer
 from __future__ import annotations
 
 import codecs
-import re
 from dataclasses import dataclass
 
 import charset_normalizer
@@ -22,6 +30,7 @@ import charset_normalizer
 from cleaner.document import Document, add_warning
 from cleaner.errors import DocumentError
 from cleaner.registry import StageSettings
+from cleaner.stages.extract import looks_like_html
 
 NAME = "decode"
 OPTIONS = frozenset({"errors"})
@@ -73,10 +82,12 @@ class DecodeStage:
         except DocumentError:
             # Browsers show a web page with a few invalid bytes, each as U+FFFD: so do we,
             # with a warning, rather than refuse the page.
-            if self.errors != "strict" or not _is_html(doc):
+            if self.errors != "strict":
                 raise
             decoded = decode_with_confidence(doc.raw, "replace")
-            warnings.append(HTML_REPLACED_WARNING)
+            if not _is_html(doc, decoded.text):
+                raise
+            warnings.append(replaced_warning(doc.raw))
         text = decoded.text
         if "\r" in text:  # most files have none, and a replace scans the whole text
             text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -91,20 +102,35 @@ class DecodeStage:
         return out
 
 
-HTML_REPLACED_WARNING = (
-    "invalid UTF-8 bytes in the HTML page were decoded as U+FFFD, as browsers do"
-)
-_HTML_START = re.compile(
-    rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b", re.I | re.S
-)
+HTML_REPLACED_WARNING = "invalid UTF-8 in the HTML page decoded as U+FFFD, as browsers do"
+"""The start of the warning an HTML page with invalid UTF-8 gets; :func:`replaced_warning`
+adds how many sequences were replaced and where the first one is."""
 
 
-def _is_html(doc: Document) -> bool:
-    """A web page: declared HTML by its reader, or opening like one."""
-    declared = doc.metadata.get("format")
-    if declared is not None:
+def replaced_warning(raw: bytes) -> str:
+    """The warning for ``raw`` decoded as UTF-8 with U+FFFD: how many invalid sequences were
+    replaced (one U+FFFD each, as in a browser) and the byte offset of the first."""
+    body = raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw
+    try:
+        body.decode("utf-8")
+        first = -1
+    except UnicodeDecodeError as exc:
+        first = exc.start + len(raw) - len(body)
+    count = body.decode("utf-8", errors="replace").count("\ufffd") - body.count(_UTF8_REPLACEMENT)
+    plural = "s" if count != 1 else ""
+    return (
+        f"{HTML_REPLACED_WARNING}: {count} invalid sequence{plural}, the first at byte "
+        f"offset {first}"
+    )
+
+
+def _is_html(doc: Document, text: str) -> bool:
+    """A web page: declared HTML by its reader, or (format unknown) opening like one, as the
+    extract stage decides."""
+    declared = doc.metadata.get("format", "auto")
+    if declared != "auto":
         return bool(declared == "html")
-    return doc.raw is not None and bool(_HTML_START.match(doc.raw[:2048]))
+    return looks_like_html(text)
 
 
 @dataclass(frozen=True)
@@ -130,6 +156,9 @@ def decode_with_confidence(raw: bytes, errors: str = "strict") -> Decoded:
             try:
                 return Decoded(raw.decode(encoding), encoding)
             except UnicodeDecodeError as exc:
+                if errors == "replace" and encoding == "utf-8-sig":
+                    replaced = raw.decode(encoding, errors="replace")
+                    return Decoded(replaced, "utf-8-sig (invalid bytes replaced)")
                 raise DocumentError(
                     f"starts with a {encoding} byte-order mark but is not valid {encoding} "
                     f"(byte offset {exc.start})",

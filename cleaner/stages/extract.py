@@ -32,6 +32,8 @@ OPTIONS = frozenset(
         "precision_fallback",
         "drop_title_line",
         "drop_repeated_blocks",
+        "title_line",
+        "markdown",
     }
 )
 DESCRIPTION = "HTML pages: trafilatura extracts the article text and its title, date and url; plain text passes through."
@@ -85,4 +87,6 @@ def build(settings: StageSettings) -> ExtractStage:
         precision_fallback=bool(options.get("precision_fallback", True)),
         drop_title_line=bool(options.get("drop_title_line", True)),
         drop_repeated_blocks=bool(options.get("drop_repeated_blocks", True)),
+        title_line=bool(options.get("title_line", True)),
+        markdown=bool(options.get("markdown", False)),
     )

@@ -20,6 +20,10 @@ class ExtractOptions:
     """Drop a first line that repeats the page title (the title is kept in the metadata)."""
     drop_repeated_blocks: bool = True
     """Keep one copy of an article (a run of repeated paragraphs) that the page holds twice."""
+    title_line: bool = True
+    """Open the text with the page's title (once: a first line repeating it is dropped)."""
+    markdown: bool = False
+    """Record the page's headings, quotes and numbered items for tidy to mark as Markdown."""
 
     def option_items(self) -> tuple[tuple[str, bool], ...]:
         """(name, value) of every option, in declaration order."""

@@ -56,6 +56,7 @@ from cleaner.document import Document, Edit
 from cleaner.registry import EXTRACT
 from cleaner.rules.text import TITLE_SEPARATORS
 from cleaner.stages.extract_options import ExtractOptions
+from cleaner.stages.page_layout import MARKDOWN_KEY, lay_out_page
 from cleaner.stages.repeated_blocks import drop_repeated_blocks
 from cleaner.stages.split_bodies import join_split_bodies
 
@@ -194,8 +195,16 @@ class HtmlExtractor(ExtractOptions):
             if value and not doc.metadata.get(key):
                 metadata[key] = value
         title = found.get("title")
-        if self.drop_title_line and isinstance(title, str):
+        extracted = text
+        if (self.drop_title_line or self.title_line) and isinstance(title, str):
             text = without_title_line(text, title)
+        shown_title = doc.metadata.get("title") or title
+        body = found.get("body")
+        text, markers = lay_out_page(
+            extracted, text, shown_title, body, self.title_line, self.markdown
+        )
+        if markers:
+            metadata[MARKDOWN_KEY] = markers
         if not text:
             warnings.append("no main text found in the HTML page")
         if warnings:

@@ -1,6 +1,8 @@
 """tidy: the layout pass. Trailing white space goes, runs of blank lines become one blank line,
 leading and trailing blank lines go, and a site section suffix (" – National", " | Reuters")
-leaves the title line and the title in the metadata.
+leaves the title line and the title in the metadata. With Markdown output, the markers of an
+HTML page's headings, numbered items and quotes that the extract stage recorded
+(:mod:`cleaner.stages.page_layout`) are written here, after every other stage.
 
 A suffix is recognised by a ``title-suffix`` rule of ``rules/chrome/`` or, for HTML pages, by
 the site name trafilatura found. Only the first line is treated as a title, and only when it
@@ -14,14 +16,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cleaner.document import Document, Replacement, apply_replacements, report_timeouts
+from cleaner.document import (
+    Document,
+    Replacement,
+    apply_replacements,
+    line_spans,
+    report_timeouts,
+)
 from cleaner.registry import TIDY, StageSettings
 from cleaner.rules.chrome import PATTERN_TIMEOUT_S, ChromeRuleSet
 from cleaner.rules.text import TITLE_SEPARATORS
+from cleaner.stages.page_layout import MARKDOWN_KEY, marker_insertions
 
 NAME = TIDY
 OPTIONS = frozenset({"rules"})
-DESCRIPTION = "Layout: trims trailing spaces, collapses blank-line runs, removes a section suffix (' – National') from the title."
+DESCRIPTION = "Layout: trims trailing spaces, collapses blank-line runs, removes a section suffix (' – National') from the title; writes Markdown markers when asked."
 
 # Longer than this, a first line is a paragraph, not a headline.
 MAX_TITLE_CHARS = 250
@@ -69,7 +78,18 @@ class TidyStage:
             trimmed, _ = self.strip_suffix(meta_title, doc.metadata.get("sitename"), timed_out)
             if trimmed != meta_title:
                 metadata["title"] = trimmed
+        markers = doc.metadata.get(MARKDOWN_KEY)
+        if isinstance(markers, list | tuple) and markers:
+            lines = ((offset, text[offset:end]) for offset, end in line_spans(text))
+            replacements += [
+                Replacement(begin, end, marker, "tidy.markdown")
+                for begin, end, marker in marker_insertions(list(lines), markers)
+            ]
         tidied = apply_replacements(doc, NAME, _without_overlaps(replacements), **metadata)
+        if MARKDOWN_KEY in tidied.metadata:
+            # Written into the text now: the list has done its work.
+            kept = {k: v for k, v in tidied.metadata.items() if k != MARKDOWN_KEY}
+            tidied = Document(text=tidied.text, metadata=kept, edits=tidied.edits)
         return report_timeouts(tidied, NAME, timed_out, PATTERN_TIMEOUT_S)
 
     def _title_suffix(

@@ -1,0 +1,220 @@
+"""The layout of an extracted page: paragraphs set apart by a blank line, the title as the first
+line, and what Markdown output needs to know about the page's blocks.
+
+trafilatura's text output puts each block of the page (paragraph, heading, list item, table
+row) on one line, with a single newline between blocks: a reader, or a tool splitting on blank
+lines, cannot tell where a paragraph ends. The extract stage lays the text out as plain-text
+files are laid out: a blank line between blocks, while the items of a list and the rows of a
+table stay on consecutive lines, as one block each.
+
+The blocks' kinds (heading level, quote, numbered item) are not in the text: trafilatura writes
+them in its tree of the article. :func:`markdown_markers` reads them from that tree, and the
+tidy stage writes the markers (``## ``, ``> ``, ``1. ``) in front of their lines when Markdown
+is asked for, after every other stage: the chrome, captions, repair and grammar stages see the
+same lines, without markers, whatever the output format.
+
+Imported by :mod:`cleaner.stages.html_extraction` (the tree side) and :mod:`cleaner.stages.tidy`
+(the rendering); it imports neither trafilatura nor lxml.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from difflib import SequenceMatcher
+from typing import Any, Protocol
+
+CODE_FENCE = "```"
+MARKDOWN_KEY = "markdown_markers"
+"""Metadata key of the Markdown markers the extract stage found, which tidy writes and removes."""
+
+# trafilatura's text output writes a list item as "- text" and a table row as "| a | b |",
+# with a "|---|---|" line under a header row.
+_LIST_ITEM = re.compile(r"- \S")
+_TABLE_LINE = re.compile(r"\|.*\|\s*\Z")
+# A run of the same white space as tidy trims: keys compare text, not spacing.
+_SPACE = re.compile(r"\s+")
+# A changed line is looked for among this many marked lines after the last one found...
+_NEAR_LINES = 3
+NEAR_SIMILARITY = 0.8
+"""...and is taken for one when this similar to it (difflib's ratio): a word or two repaired
+in a heading, not another line."""
+
+
+def _group(line: str, code_lines: frozenset[str]) -> str:
+    """Which run a line belongs to: list items, table lines and the lines of a code block
+    stay together."""
+    if code_lines and _key(line) in code_lines:
+        return "code"
+    if _LIST_ITEM.match(line):
+        return "list"
+    if _TABLE_LINE.match(line) and line.startswith("|"):
+        return "table"
+    return ""
+
+
+def paragraph_layout(text: str, code_lines: frozenset[str] = frozenset()) -> str:
+    """``text`` (one block a line) with a blank line between blocks; consecutive list items,
+    consecutive table lines and consecutive lines of ``code_lines`` (the lines of the page's
+    code blocks, :func:`code_block_lines`) stay on consecutive lines. Blank lines already
+    there stay (one, however many there were)."""
+    out: list[str] = []
+    previous = ""
+    for line in text.split("\n"):
+        if not line.strip():
+            previous = ""  # a blank line ends a run: two lists in a row stay two
+            continue
+        group = _group(line, code_lines)
+        if out:
+            out.append("\n" if group and group == previous else "\n\n")
+        out.append(line)
+        previous = group
+    return "".join(out)
+
+
+def with_title_line(text: str, title: str) -> str:
+    """``text`` opening with ``title`` on a line of its own, set apart by a blank line; the
+    title never twice: ``text`` must no longer hold it as its first line (the extract stage
+    drops a first line repeating the title)."""
+    title = " ".join(title.split())
+    if not title:
+        return text
+    return f"{title}\n\n{text}" if text.strip() else title
+
+
+def _key(line: str) -> str:
+    return _SPACE.sub(" ", line).strip()
+
+
+class TreeElement(Protocol):
+    """The part of an lxml element that :func:`markdown_markers` reads."""
+
+    tag: Any
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+    def iter(self, *tags: str) -> Iterator[TreeElement]: ...
+    def itertext(self) -> Iterable[str]: ...
+    def __iter__(self) -> Iterator[TreeElement]: ...
+
+
+def code_block_lines(body: TreeElement | None) -> frozenset[str]:
+    """The lines of the page's code blocks (a <code> of several lines), as keys."""
+    if body is None:
+        return frozenset()
+    lines: set[str] = set()
+    for element in body.iter("code"):
+        code = "".join(element.itertext())
+        if "\n" in code.strip():
+            lines.update(_key(line) for line in code.split("\n") if line.strip())
+    return frozenset(lines)
+
+
+def markdown_markers(body: TreeElement | None, title: str | None) -> list[list[str]]:
+    """[marker, line text] of each line of trafilatura's text output that Markdown marks
+    differently, in page order: headings (``## `` by their level), quotes (``> ``), items of
+    numbered lists (``1. ``, replacing the ``- `` trafilatura writes), the fences around a code
+    block of several lines, and the title line (``# ``). Plain paragraphs, bulleted items and
+    tables are Markdown as they are."""
+    found: list[list[str]] = []
+    if title:
+        found.append(["# ", _key(title)])
+    if body is None:
+        return found
+    for element in body.iter("head", "quote", "list", "code"):
+        if element.tag == "code":
+            code = [_key(line) for line in "".join(element.itertext()).split("\n")]
+            code = [line for line in code if line]
+            if len(code) >= 2:  # a code block, fenced: its first and last lines
+                found += [[CODE_FENCE + "\n", code[0]], ["\n" + CODE_FENCE, code[-1]]]
+        elif element.tag == "head":
+            level = str(element.get("rend", "h2"))[1:]
+            hashes = "#" * (int(level) if level.isdigit() and 1 <= int(level) <= 6 else 2)
+            found.append([f"{hashes} ", _key("".join(element.itertext()))])
+        elif element.tag == "quote":
+            parts = list(element.iter("p")) or [element]
+            for part in parts:
+                for line in "".join(part.itertext()).split("\n"):
+                    if line.strip():
+                        found.append(["> ", _key(line)])
+        elif element.get("rend") == "ol":
+            items = [child for child in element if child.tag == "item"]
+            for number, item in enumerate(items, 1):
+                found.append([f"{number}. ", "- " + _key("".join(item.itertext()))])
+    return [entry for entry in found if entry[1] and entry[1] != "-"]
+
+
+def marker_insertions(
+    lines: Sequence[tuple[int, str]], markers: Sequence[Sequence[str]]
+) -> Iterator[tuple[int, int, str]]:
+    """(start, end, replacement) at the start of each line of ``lines`` ((offset, text)) that
+    one of ``markers`` names, matched in order: a heading gets its hashes, a quote line
+    ``> ``, a numbered item its number in place of ``- ``. A line that a stage removed or
+    changed is not found, and its marker is not written."""
+    where: dict[str, list[int]] = {}
+    for number, (_marker, text) in enumerate(markers):
+        where.setdefault(text, []).append(number)
+    position = 0
+    for offset, line in lines:
+        key = _key(line)
+        if not key:
+            continue
+        found = next((i for i in where.get(key, ()) if i >= position), None)
+        if found is None:
+            # A line a stage changed (a repaired word in a heading) is still the marked
+            # line when it is close to one of the next few marked lines.
+            found = next(
+                (
+                    i
+                    for i in range(position, min(position + _NEAR_LINES, len(markers)))
+                    if _close(key, markers[i][1].removeprefix("- "))
+                ),
+                None,
+            )
+        if found is None:
+            continue
+        position = found + 1
+        marker = markers[found][0]
+        indent = len(line) - len(line.lstrip())
+        if marker.startswith("\n"):  # a closing fence, after the line
+            end = offset + len(line.rstrip("\n"))
+            yield end, end, marker
+        elif marker[0].isdigit() and line.lstrip().startswith("- "):  # "- item": "1. item"
+            yield offset + indent, offset + indent + 2, marker
+        elif marker.startswith(CODE_FENCE):  # an opening fence, before the line
+            yield offset, offset, marker
+        elif not marker[0].isdigit() and not line.lstrip().startswith(marker.strip() + " "):
+            yield offset + indent, offset + indent, marker
+
+
+def _close(line: str, marked: str) -> bool:
+    matcher = SequenceMatcher(None, line.removeprefix("- "), marked)
+    # The cheap upper bounds first: most lines tried are paragraphs, far from any heading.
+    return (
+        matcher.real_quick_ratio() >= NEAR_SIMILARITY
+        and matcher.quick_ratio() >= NEAR_SIMILARITY
+        and matcher.ratio() >= NEAR_SIMILARITY
+    )
+
+
+def lay_out_page(
+    extracted: str,
+    text: str,
+    title: object,
+    body: Any,
+    title_line: bool,
+    markdown: bool,
+) -> tuple[str, list[list[str]]]:
+    """The extract stage's text of a page, laid out, and its Markdown markers (none unless
+    ``markdown``). ``extracted`` is trafilatura's text, ``text`` the same without a first line
+    repeating the title: with ``title_line``, the text opens with that line (the page's own
+    heading), or with ``title`` when the body did not repeat it."""
+    line = None
+    if title_line and text.strip():
+        if text != extracted:
+            line = extracted.lstrip().partition("\n")[0].strip()
+        elif isinstance(title, str) and title.strip():
+            line = title
+        if line is not None:
+            text = with_title_line(text, line)
+    markers = markdown_markers(body, line) if markdown else []
+    return paragraph_layout(text, code_block_lines(body)), markers

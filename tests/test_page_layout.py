@@ -1,0 +1,178 @@
+"""Structure kept (issue 17): an HTML page's text comes out with a blank line between
+paragraphs and its title as the first line; --format markdown marks headings, numbered lists,
+quotes and tables, and every other stage sees the same lines whatever the format."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+from conftest import run_cli
+
+from cleaner.pipeline import Pipeline, PipelineConfig
+from cleaner.stages.page_layout import paragraph_layout
+
+REPO = Path(__file__).resolve().parents[1]
+WCXB = REPO.parent / "shared" / "bench" / "wcxb-dev"
+# A WCXB tuning page (a home-server write-up) with headings, bulleted and numbered lists,
+# quotes, a table and code.
+TINYBOX = "0493"
+TINYBOX_TITLE = "Turning a tinybox Green v2 into a Private AI Home Server"
+_MARKER = re.compile(r"\A(?:#{1,6} |> |\d+\. )")
+
+
+def _wcxb(key: str) -> bytes:
+    return gzip.decompress((WCXB / "html" / f"{key}.html.gz").read_bytes())
+
+
+def _pipeline(**extract: bool) -> Pipeline:
+    config = PipelineConfig.load().without(["grammar"])
+    options = {name: dict(values) for name, values in config.options.items()}
+    options.setdefault("extract", {}).update(extract)
+    return Pipeline(config.with_overrides(options=options))
+
+
+def test_paragraph_layout_sets_blocks_apart_and_keeps_lists_and_tables_together() -> None:
+    text = (
+        "Heading\nFirst paragraph.\n- one\n- two\n| a | b |\n|---|---|\n| 1 | 2 |\nLast.\n\n\nEnd."
+    )
+    assert paragraph_layout(text) == (
+        "Heading\n\nFirst paragraph.\n\n- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+        "\n\nLast.\n\nEnd."
+    )
+    assert paragraph_layout("- a dash opening a paragraph\nNext.") == (
+        "- a dash opening a paragraph\n\nNext."
+    )
+    assert paragraph_layout("- a\n- b\n\n- c") == "- a\n- b\n\n- c"
+
+
+def test_real_page_text_has_blank_line_paragraphs_and_the_title_once() -> None:
+    result = _pipeline().clean_bytes(_wcxb(TINYBOX), {"format": "html"})
+    text = result.text
+    assert text.startswith(TINYBOX_TITLE + "\n\nTL;DR: I turned a tinybox")
+    assert text.count(TINYBOX_TITLE) == 1
+    assert "\n\n\n" not in text
+    blocks = text.rstrip("\n").split("\n\n")
+    # A list is one block, each item on its own line; so is a table.
+    assert (
+        "- Power control\n- Serial-over-LAN console\n"
+        "- The ability to fix your own mistakes without walking upstairs"
+    ) in blocks
+    table = next(block for block in blocks if block.startswith("| Component |"))
+    assert table.splitlines()[1:3] == ["|---|---|", "| GPU | 4 × Nvidia RTX 5090 |"]
+    # Every other block is one paragraph (or heading) on one line, but the page's four code
+    # blocks, whose lines stay together.
+    multi_line = [b for b in blocks if "\n" in b and not b.startswith(("- ", "| "))]
+    assert [b.splitlines()[0] for b in multi_line] == [
+        " ufw default deny incoming",
+        " -fsSL https://tailscale.com/install.sh | sh",
+        " tailscale serve reset",
+        "services:",
+    ]
+    body = _pipeline(title_line=False).clean_bytes(_wcxb(TINYBOX), {"format": "html"})
+    assert body.text.startswith("TL;DR: I turned a tinybox")
+    assert TINYBOX_TITLE not in body.text
+    assert body.metadata["title"] == result.metadata["title"] == TINYBOX_TITLE
+    # Plain text keeps its own layout: single-line paragraphs stay as they are.
+    plain = "First paragraph of a note.\nSecond paragraph of the note.\n"
+    assert _pipeline().clean_bytes(plain.encode(), {"format": "text"}).text == plain
+
+
+def test_markdown_marks_the_structure_of_a_real_page_on_the_same_lines() -> None:
+    text = _pipeline().clean_bytes(_wcxb(TINYBOX), {"format": "html"}).text
+    markdown = _pipeline(markdown=True).clean_bytes(_wcxb(TINYBOX), {"format": "html"}).text
+    lines = markdown.splitlines()
+    assert lines[0] == f"# {TINYBOX_TITLE}"
+    assert "## The Hardware" in lines and "### Initial Setup" in lines
+    assert "1. Boot with the simple on switch — only button on the nice clean front plate" in lines
+    assert "3. From my Mac, as per the docs:" in lines
+    assert any(line.startswith("> TL;DR: I turned a tinybox") for line in lines)
+    assert "| GPU | 4 × Nvidia RTX 5090 |" in lines and "- Power control" in lines
+    # The markers are all that differs: the same lines, in the same order.
+    unmarked = [
+        "- " + _MARKER.sub("", line) if re.match(r"\d+\. ", line) else _MARKER.sub("", line)
+        for line in lines
+        if line != "```"
+    ]
+    assert unmarked == text.splitlines()
+    # A code block is fenced, its lines together.
+    fenced = markdown.split("```\n")[1]
+    assert fenced.endswith(
+        "sudo ufw allow from xxx.xxx.x.x/xx to any port 22 proto tcp\nsudo ufw enable\n"
+    )
+    assert "markdown_markers" not in json.dumps(
+        dict(_pipeline(markdown=True).clean_bytes(_wcxb(TINYBOX), {"format": "html"}).metadata)
+    )
+
+
+SPUN_PAGE = (
+    "<!doctype html><html><head><title>Harbour tram report</title></head><body><article>"
+    "<h1>Harbour tram report</h1>"
+    "<p>The council voted on Tuesday to extend the tram line to the harbour, a plan debated "
+    "for more than a decade that residents say will change the district.</p>"
+    "<h2>The war is nearing its fourth 12 months</h2>"
+    "<p>Engineers expect the first trams to run within two years, the mayor said, and the "
+    "budget was approved after a long debate about the school roads.</p>"
+    "<ol><li>Sign up for our newsletter</li><li>Tracks are laid along the quay first.</li>"
+    "<li>Stations open in the spring.</li></ol>"
+    "<blockquote><p>We have waited for this tram for a very long time, said a resident of "
+    "the harbour district.</p></blockquote>"
+    "</article></body></html>"
+)
+
+
+def test_chrome_and_repair_work_on_the_same_lines_in_markdown() -> None:
+    text = _pipeline().clean_bytes(SPUN_PAGE.encode(), {"format": "html"})
+    markdown = _pipeline(markdown=True).clean_bytes(SPUN_PAGE.encode(), {"format": "html"})
+    # The repair fixed the heading and chrome removed the newsletter item in both formats...
+    assert "The war is nearing its fourth year" in text.text
+    assert "Sign up for our newsletter" not in text.text + markdown.text
+    assert [e.rule_id for e in text.edits if e.stage in ("chrome", "repair")] == [
+        e.rule_id for e in markdown.edits if e.stage in ("chrome", "repair")
+    ]
+    # ...and the repaired heading keeps its marker; the list is renumbered from what is left
+    # only where the page numbered it: the items keep the page's numbers.
+    lines = markdown.text.splitlines()
+    assert lines[0] == "# Harbour tram report"
+    assert "## The war is nearing its fourth year" in lines
+    assert "2. Tracks are laid along the quay first." in lines
+    assert "3. Stations open in the spring." in lines
+    assert any(line.startswith("> We have waited") for line in lines)
+
+
+def test_cli_markdown_title_and_jsonl_agree(tmp_path: Path) -> None:
+    page = tmp_path / "tinybox.html"
+    page.write_bytes(_wcxb(TINYBOX))
+    text = run_cli("clean", str(page), "--skip", "grammar,repair")
+    assert text.returncode == 0, text.stderr.decode()
+    assert text.stdout.decode().startswith(TINYBOX_TITLE + "\n\n")
+    jsonl = run_cli("clean", str(page), "--skip", "grammar,repair", "--format", "jsonl")
+    assert json.loads(jsonl.stdout)["text"] == text.stdout.decode()
+    bare = run_cli("clean", str(page), "--skip", "grammar,repair", "--no-title")
+    assert bare.stdout.decode().startswith("TL;DR: I turned a tinybox")
+    out = tmp_path / "out"
+    md = run_cli(
+        "clean", str(page), str(page.with_name("note.txt")), "--skip", "grammar,repair",
+        "--format", "markdown", "-o", f"{out}/",
+    )  # fmt: skip
+    assert md.returncode == 1  # note.txt does not exist: named, and the page still written
+    written = (out / "tinybox.md").read_text()
+    assert written.startswith(f"# {TINYBOX_TITLE}\n\n> TL;DR:")
+    assert "\n## The Hardware\n" in written
+    helptext = run_cli("clean", "--help").stdout.decode()
+    assert "--no-title" in helptext and "markdown" in helptext
+
+
+def test_corpus_takes_no_title(tmp_path: Path) -> None:
+    src = tmp_path / "raw"
+    src.mkdir()
+    (src / "tinybox.html").write_bytes(_wcxb(TINYBOX))
+    (src / "note.txt").write_text("First line of a note.\nSecond line.\n")
+    for flag, start in (("--title", TINYBOX_TITLE + "\n\n"), ("--no-title", "TL;DR:")):
+        out = tmp_path / flag
+        proc = run_cli("corpus", str(src), str(out), "--skip", "grammar,repair", "-q", flag)
+        assert proc.returncode == 0, proc.stderr.decode()
+        assert (out / "tinybox.txt").read_text().startswith(start)
+        assert (out / "note.txt").read_text() == "First line of a note.\nSecond line.\n"
