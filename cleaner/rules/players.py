@@ -61,7 +61,7 @@ def player_removals(
             removed_since_kept = True
             continue
         normalized = normalize_line(line)
-        block = _player_block(rules, lines, index, normalized, timed_out, similarity)
+        block = _player_block(rules, lines, index, normalized, timed_out, similarity, captions)
         if block is not None:
             block_replacements, caption_index = block
             replacements.extend(block_replacements)
@@ -86,16 +86,18 @@ def _player_block(
     normalized: str,
     timed_out: set[str],
     similarity: float,
+    claimed: set[int],
 ) -> tuple[list[Replacement], int] | None:
     """The removals for a player block starting at ``lines[index]``, and the index of its
-    caption line (``index`` itself when there is none)."""
+    caption line (``index`` itself when there is none). A caption line an earlier block
+    ``claimed`` is not this block's: one line is removed once."""
     offset, line = lines[index]
     folded = (normalized.casefold(), normalized.lower())
     for rule in rules.index("player").candidates(normalized, folded):
         found = rule.matches(normalized, timed_out, folded)
         if found is None or isinstance(found, bool):
             continue  # no match, or an exact line: no caption to look for
-        repeat = _caption_after(lines, index, found.group("caption"), similarity)
+        repeat = _caption_after(lines, index, found.group("caption"), similarity, claimed)
         if repeat is None and not rule.standalone:
             continue
         removals = [Replacement(offset, offset + len(line), "", rule.rule_id)]
@@ -112,9 +114,13 @@ def _player_block(
 
 
 def _caption_after(
-    lines: Sequence[tuple[int, str]], index: int, caption: str, similarity: float
+    lines: Sequence[tuple[int, str]],
+    index: int,
+    caption: str,
+    similarity: float,
+    claimed: set[int],
 ) -> int | None:
     for candidate in range(index + 1, min(index + 1 + CAPTION_LOOKAHEAD, len(lines))):
-        if caption_similarity(caption, lines[candidate][1]) >= similarity:
+        if candidate not in claimed and caption_similarity(caption, lines[candidate][1]) >= similarity:
             return candidate
     return None
