@@ -114,6 +114,7 @@ SLOW_TESTS = frozenset(
         "test_huge_single_line_is_refused_then_cleaned_with_a_higher_limit",
         "test_ground_truth_bodies_lose_only_reviewed_chrome_lines",
         "test_cleaner_reaches_target_on_the_benchmark",
+        "test_a_run_killed_while_learning_or_cleaning_resumes_to_the_same_output",
     }
 )
 
