@@ -155,6 +155,21 @@ def test_a_line_is_learned_on_enough_documents_and_share_of_its_site(tmp_path: P
     }
 
 
+def test_the_sketch_never_changes_the_decision(tmp_path: Path) -> None:
+    """The count-min sketch only picks which lines to count exactly; even a sketch of two
+    counters a row, where every line collides with every other, decides the same."""
+    records = [
+        (f"site{n % 3}.example", [f"page {n}", f"Footer of site {n % 3}", f"tag {n % 7}"])
+        for n in range(60)
+    ]
+    files = [learn_file(tmp_path / "a.learn", records)]
+    exact = decide(iter(files), LearnThresholds())
+    assert {line.text for line in exact.lines()} == {f"Footer of site {n}" for n in range(3)}
+    for bits in (1, 4, 21):
+        tiny = decide(iter(files), LearnThresholds(), sketch_bits=bits)
+        assert tiny.lines() == exact.lines()
+
+
 def test_a_line_shared_across_sites_is_never_learned(tmp_path: Path) -> None:
     """Six documents hold the line, but three on each site: each site's count decides."""
     records = [

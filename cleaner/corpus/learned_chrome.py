@@ -33,6 +33,7 @@ import dataclasses
 import hashlib
 import json
 import os
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -214,35 +215,61 @@ def _collect(
     engine.close()
 
 
-def decide(files: Iterator[Path], thresholds: Thresholds) -> LearnedTable:
-    """The learned table from pass 1's ``learn`` files: two streaming passes, the first
-    counting documents per site and per (site, line), the second finding the text of each
-    line learned. Memory: one count per distinct line of a site."""
+SKETCH_ROWS = 3
+SKETCH_BITS = 21
+"""Pass 1's lines are counted first in a count-min sketch of at most three rows of 2**21
+counters (24 MB, fewer for a small corpus), which never counts a line short; only the lines
+it counts at or above the thresholds are then counted exactly. So the decision's memory is
+bounded by the sketch and the frequent lines, not by the corpus."""
+_BYTES_PER_LINE = 40
+"""About what a line takes in a ``learn`` file: sizes the sketch of a small corpus."""
+
+
+def decide(
+    files: Iterator[Path], thresholds: Thresholds, sketch_bits: int | None = None
+) -> LearnedTable:
+    """The learned table from pass 1's ``learn`` files, in two streaming passes: the first
+    counts documents per site and every (site, line) in a count-min sketch, the second
+    counts exactly the (site, line) pairs the sketch puts at the thresholds or above.
+    ``sketch_bits`` (for tests) sets the sketch's width."""
     paths = list(files)
+    if sketch_bits is None:
+        size = sum(path.stat().st_size for path in paths if path.exists())
+        sketch_bits = min(SKETCH_BITS, max(10, (2 * size // _BYTES_PER_LINE).bit_length()))
+    mask = (1 << sketch_bits) - 1
+    rows = [array("I", bytes(4 << sketch_bits)) for _ in range(SKETCH_ROWS)]
     site_documents: dict[str, int] = {}
-    counts: dict[tuple[str, str], int] = {}
     for record in _records(paths):
         site = record["site"]
         site_documents[site] = site_documents.get(site, 0) + 1
         for text in record["lines"]:
-            key = (site, line_hash(text))
-            counts[key] = counts.get(key, 0) + 1
-    chosen = {
-        key: documents
-        for key, documents in counts.items()
+            key = _pair_key(site, text)
+            for row, counters in enumerate(rows):
+                counters[(key >> (row * SKETCH_BITS)) & mask] += 1
+    counts: dict[tuple[str, int], list[Any]] = {}  # (site, key) -> [documents, text]
+    for record in _records(paths):
+        site = record["site"]
+        needed = max(thresholds.min_documents, thresholds.min_share * site_documents[site])
+        for text in record["lines"]:
+            key = _pair_key(site, text)
+            estimate = min(
+                counters[(key >> (row * SKETCH_BITS)) & mask] for row, counters in enumerate(rows)
+            )
+            if estimate >= needed:
+                counted = counts.setdefault((site, key), [0, text])
+                counted[0] += 1
+    lines = [
+        LearnedLine(site, str(text), documents, site_documents[site])
+        for (site, _), (documents, text) in counts.items()
         if documents >= thresholds.min_documents
-        and documents >= thresholds.min_share * site_documents[key[0]]
-    }
-    del counts
-    lines: dict[tuple[str, str], LearnedLine] = {}
-    if chosen:
-        for record in _records(paths):
-            site = record["site"]
-            for text in record["lines"]:
-                key = (site, line_hash(text))
-                if key in chosen and key not in lines:
-                    lines[key] = LearnedLine(site, text, chosen[key], site_documents[site])
-    return LearnedTable.of(list(lines.values()))
+        and documents >= thresholds.min_share * site_documents[site]
+    ]
+    return LearnedTable.of(lines)
+
+
+def _pair_key(site: str, text: str) -> int:
+    """64 bits naming a (site, line) pair: the sketch's rows read different bits of it."""
+    return int(line_hash(f"{site}\0{text}"), 16)
 
 
 def _records(paths: list[Path]) -> Iterator[dict[str, Any]]:
