@@ -328,10 +328,9 @@ def _execute(
     def pending() -> Iterator[ShardTask]:
         for entry in manifest.planned():
             planned_unit = unit(entry, dst, state)
-            active[planned_unit.inp.rel] = planned_unit
             if dead and planned_unit.inp.rel in dead:
-                died(planned_unit.tasks[0], dead[planned_unit.inp.rel])
-                continue
+                continue  # recorded as dead below, before any worker started
+            active[planned_unit.inp.rel] = planned_unit
             waiting = []
             for task in planned_unit.tasks:
                 done = shard_file(task, "done")
@@ -350,6 +349,13 @@ def _execute(
             summary.workers_died.append(printable_name(task.rel))
             sink.advance(0, 1, 1)
 
+    if dead:
+        # Before the workers start: recording a dead input sweeps the temporary files beside
+        # its outputs, which would be other workers' files once they run.
+        for entry in manifest.planned():
+            if entry["rel"] in dead:
+                active[entry["rel"]] = unit(entry, dst, state)
+                died(active[entry["rel"]].tasks[0], dead[entry["rel"]])
     jobs = max(1, min(summary.jobs, planned.tasks))
     summary.jobs = jobs
     local: LocalEngine | None = None
