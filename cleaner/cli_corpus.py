@@ -354,8 +354,13 @@ def corpus(
     """Clean a folder tree of .txt, .html, .jsonl and .warc files (gzipped too) into OUT.
 
     Parallel, incremental (unchanged inputs are skipped) and resumable (a stopped run picks up
-    where it was). Exit codes: 0 all cleaned; 1 some documents failed (see OUT/_errors.jsonl),
-    or a worker crashed (the message says where; run again to resume); 2 usage or configuration
+    where it was). A first pass learns each site's chrome: the lines that most pages of one
+    site (a URL's host, else an input folder) share, such as a footer or a promo block, listed
+    in OUT/_learned_chrome.jsonl and removed as edits of stage learned_chrome
+    (--no-learn-chrome turns it off; --learned-chrome FILE replays a saved list).
+
+    Exit codes: 0 all cleaned; 1 some documents failed (see OUT/_errors.jsonl), or a worker
+    crashed (the message says where; run again to resume); 2 usage or configuration
     error, or OUT in use by another run; 3 an engine or service cleaner needs is unavailable
     (LanguageTool, Ray).
     """

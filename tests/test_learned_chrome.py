@@ -349,6 +349,7 @@ def test_help_teaches_the_options() -> None:
         "_learned_chrome.jsonl",
     ):
         assert option in shown, option
+    assert "A first pass learns each site's chrome" in " ".join(shown.split())
     assert "--learned-chrome" in run_cli("clean", "--help").stdout.decode()
 
 
