@@ -16,6 +16,7 @@ from collections.abc import Callable
 from concurrent import futures
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -45,6 +46,7 @@ from cleaner.cli_options import (
 )
 from cleaner.cli_options import fail as _fail
 from cleaner.cli_rules import score
+from cleaner.corpus import CorpusError, learned_pipeline, read_learned_chrome
 from cleaner.document import Edit
 from cleaner.errors import DocumentError, ServiceError
 from cleaner.io.naming import (
@@ -359,6 +361,16 @@ def clean(
         ),
     ] = None,
     title: TitleOption = None,
+    learned_chrome: Annotated[
+        Path | None,
+        typer.Option(
+            "--learned-chrome",
+            help="Also remove the lines a corpus run learned as each site's chrome "
+            "(its OUT/_learned_chrome.jsonl). A document's site is its URL's host, else "
+            "'folder:' and the folder of its path as given (run from the corpus's IN).",
+            metavar="FILE",
+        ),
+    ] = None,
 ) -> None:
     """Clean files (or standard input) and write clean text, Markdown or JSONL."""
     if diff and output_format is OutputFormat.jsonl:
@@ -404,10 +416,16 @@ def clean(
     )
     if plan.per_input is not None and plan.target is not None:
         plan.target.mkdir(parents=True, exist_ok=True)
-    if jobs > 1 and len(names) > 1 and "-" not in names:
-        failures = _clean_in_parallel(
-            names, _with_shared_languagetool(pipeline), settings, plan, jobs
-        )
+    parallel = jobs > 1 and len(names) > 1 and "-" not in names
+    if parallel:
+        pipeline = _with_shared_languagetool(pipeline)
+    if learned_chrome is not None:
+        try:
+            pipeline = learned_pipeline(pipeline, read_learned_chrome(learned_chrome))
+        except CorpusError as exc:
+            raise _fail(str(exc), EXIT_USAGE) from exc
+    if parallel:
+        failures = _clean_in_parallel(names, pipeline, settings, plan, jobs)
     else:
         failures = _clean_in_order(names, pipeline, settings, plan)
     raise typer.Exit(EXIT_SOME_FAILED if failures else EXIT_OK)

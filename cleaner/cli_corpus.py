@@ -40,10 +40,13 @@ from cleaner.cli_options import (
     extract_overrides,
 )
 from cleaner.corpus import (
+    LEARN_MIN_DOCUMENTS,
+    LEARN_MIN_SHARE,
     MASS_DELETE_FRACTION,
     SHARD_BYTES,
     CorpusError,
     CorpusSummary,
+    LearnThresholds,
     ShardEngine,
     default_jobs,
     run_corpus,
@@ -57,7 +60,14 @@ EPILOG = (
     "  cleaner corpus crawl/ out/ --jobs 8 --skip grammar\n\n"
     "  cleaner corpus dumps/ out/ --text-field content   # JSONL whose text is in 'content'\n\n"
     "  cleaner corpus raw/ clean/ --force                # redo everything\n\n"
-    "  cleaner corpus raw/ clean/ --engine ray --address ray://head:10001   # on a Ray cluster\n\n"
+    "  cleaner corpus raw/ clean/ --engine ray --address ray://head:10001 --no-learn-chrome\n\n"
+    "  cleaner corpus raw/ clean/ --learned-chrome old/_learned_chrome.jsonl   # replay a list\n\n"
+    "Learned chrome: before cleaning, the run reads every document once to find the lines "
+    "most pages of one site share (a footer, a promo block; a site is a URL's host, else an "
+    "input folder), lists them in OUT/_learned_chrome.jsonl and removes them (stage "
+    "learned_chrome; each removal is an edit in _audit.jsonl). A line is learned when at "
+    "least --learn-min-documents documents of its site and --learn-min-share of them hold it, "
+    "so small sites and prose that repeats by chance keep their lines.\n\n"
     "Run it again to clean only what changed (inputs, rules, configuration) or to resume a run "
     "that was stopped. OUT gets _audit.jsonl, _errors.jsonl and report.html."
 )
@@ -129,6 +139,12 @@ def summary_table(summary: CorpusSummary) -> Table:
     if summary.documents_skipped:
         table.add_row("documents unchanged", f"{summary.documents_skipped}")
     table.add_row("chrome lines removed", f"{counts.chrome_lines_removed}")
+    if summary.learned_lines:
+        table.add_row(
+            "learned chrome",
+            f"{summary.learned_lines} lines of {summary.learned_sites} sites "
+            f"({summary.learned_seconds:.1f} s to learn; _learned_chrome.jsonl)",
+        )
     table.add_row("repairs", f"{counts.repairs}")
     table.add_row("grammar fixes", f"{counts.grammar_fixes}")
     failures = f"{counts.failures}"
@@ -169,6 +185,10 @@ def summary_line(summary: CorpusSummary) -> str:
         f"{counts.documents - counts.failures} documents cleaned",
         f"{summary.failures_total} failed",
     ]
+    if summary.learned_lines:
+        parts.append(
+            f"{summary.learned_lines} chrome lines learned on {summary.learned_sites} sites"
+        )
     skipped = len(summary.links_skipped) + len(summary.links_broken)
     if skipped:
         parts.append(f"{skipped} links skipped ({len(summary.links_broken)} broken)")
@@ -296,12 +316,54 @@ def corpus(
         ),
     ] = None,
     title: TitleOption = None,
+    learn_chrome: Annotated[
+        bool | None,
+        typer.Option(
+            "--learn-chrome/--no-learn-chrome",
+            help="Learn each site's repeated lines (footers, promo blocks) from the corpus and "
+            "remove them; listed in OUT/_learned_chrome.jsonl. Default: on (local engine).",
+            show_default=False,
+        ),
+    ] = None,
+    learned_chrome: Annotated[
+        Path | None,
+        typer.Option(
+            "--learned-chrome",
+            help="Apply this saved _learned_chrome.jsonl instead of learning (a replay: the "
+            "same lines removed from the same sites).",
+            metavar="FILE",
+        ),
+    ] = None,
+    learn_min_documents: Annotated[
+        int,
+        typer.Option(
+            "--learn-min-documents",
+            help="A line is learned only when at least this many documents of its site hold "
+            "it (protects small sites).",
+            min=2,
+        ),
+    ] = LEARN_MIN_DOCUMENTS,
+    learn_min_share: Annotated[
+        float,
+        typer.Option(
+            "--learn-min-share",
+            help="...and at least this share of the site's documents (a footer is on all of "
+            "them; a sentence repeated by chance on few).",
+            min=0.01,
+            max=1.0,
+        ),
+    ] = LEARN_MIN_SHARE,
 ) -> None:
     """Clean a folder tree of .txt, .html, .jsonl and .warc files (gzipped too) into OUT.
 
     Parallel, incremental (unchanged inputs are skipped) and resumable (a stopped run picks up
-    where it was). Exit codes: 0 all cleaned; 1 some documents failed (see OUT/_errors.jsonl),
-    or a worker crashed (the message says where; run again to resume); 2 usage or configuration
+    where it was). A first pass learns each site's chrome: the lines that most pages of one
+    site (a URL's host, else an input folder) share, such as a footer or a promo block, listed
+    in OUT/_learned_chrome.jsonl and removed as edits of stage learned_chrome
+    (--no-learn-chrome turns it off; --learned-chrome FILE replays a saved list).
+
+    Exit codes: 0 all cleaned; 1 some documents failed (see OUT/_errors.jsonl), or a worker
+    crashed (the message says where; run again to resume); 2 usage or configuration
     error, or OUT in use by another run; 3 an engine or service cleaner needs is unavailable
     (LanguageTool, Ray).
     """
@@ -348,6 +410,9 @@ def corpus(
             retry_failed=retry_failed,
             allow_mass_delete=allow_mass_delete,
             mass_delete_fraction=mass_delete_fraction,
+            learn_chrome=learn_chrome,
+            learned_chrome=learned_chrome,
+            learn_thresholds=LearnThresholds(learn_min_documents, learn_min_share),
         )
     except (CorpusError, ConfigError) as exc:
         _stop(progress)

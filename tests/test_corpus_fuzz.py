@@ -35,6 +35,7 @@ from cleaner.corpus import (
     walk_inputs,
 )
 from cleaner.corpus.manifest import Manifest
+from cleaner.io.layout import LEARNED_FILE
 from cleaner.pipeline import PipelineConfig
 
 CAMPAIGN = "CLEANER_FUZZ_EXAMPLES" in os.environ
@@ -171,7 +172,7 @@ def check_corpus_run(inputs: dict[bytes, bytes | None], foreign: list[bytes]) ->
         for name, data in theirs.items():
             assert after.get(name) == data, f"{name!r} was changed"
         owned = _outputs_in_manifest(out)
-        merged = {AUDIT_FILE, ERRORS_FILE, REPORT_FILE}
+        merged = {AUDIT_FILE, ERRORS_FILE, REPORT_FILE, LEARNED_FILE}
         # The report's document texts (OUT/_report/) are the run's own, like the merged files.
         strays = {n for n in set(after) - set(theirs) - owned - merged if not n.startswith("_report/")}
         assert not strays, f"files outside the manifest: {strays}"

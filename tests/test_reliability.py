@@ -167,7 +167,7 @@ def _outputs(out: Path) -> set[str]:
         p.relative_to(out).as_posix()
         for p in out.rglob("*")
         if p.is_file() and not {".cleaner", "_report"} & set(p.relative_to(out).parts)
-    } - {"_audit.jsonl", "_errors.jsonl", "report.html"}
+    } - {"_audit.jsonl", "_errors.jsonl", "report.html", "_learned_chrome.jsonl"}
 
 
 @pytest.fixture

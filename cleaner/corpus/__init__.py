@@ -11,8 +11,9 @@ input                                  output
 ``a/b.warc`` (``.gz``)                 ``a/b.jsonl``: one record per HTML response
 =====================================  ===============================================
 
-plus ``_audit.jsonl`` (one line per document), ``_errors.jsonl`` (one line per failed document)
-and ``report.html``. Everything the runner needs to resume lives in ``OUT/.cleaner/``.
+plus ``_audit.jsonl`` (one line per document), ``_errors.jsonl`` (one line per failed document),
+``_learned_chrome.jsonl`` (the lines learned as each site's chrome and removed:
+:mod:`~cleaner.corpus.learned_chrome`) and ``report.html``. Everything the runner needs to resume lives in ``OUT/.cleaner/``.
 
 How a run survives being killed at any moment (SIGKILL included):
 
@@ -56,6 +57,11 @@ does, and the engine protocol), :mod:`~cleaner.corpus.pool` (the local engine),
 from __future__ import annotations
 
 from cleaner.corpus.errors import CorpusError, CorpusLocked, OutputError
+from cleaner.corpus.learned_chrome import MIN_DOCUMENTS as LEARN_MIN_DOCUMENTS
+from cleaner.corpus.learned_chrome import MIN_SHARE as LEARN_MIN_SHARE
+from cleaner.corpus.learned_chrome import Thresholds as LearnThresholds
+from cleaner.corpus.learned_chrome import learned_pipeline
+from cleaner.corpus.learned_chrome import read_table as read_learned_chrome
 from cleaner.corpus.lock import RunLock
 from cleaner.corpus.plan import MASS_DELETE_FRACTION, SHARD_BYTES
 from cleaner.corpus.run import default_jobs, run_corpus
@@ -84,6 +90,8 @@ from cleaner.io.walk import walk_inputs
 __all__ = [
     "AUDIT_FILE",
     "ERRORS_FILE",
+    "LEARN_MIN_DOCUMENTS",
+    "LEARN_MIN_SHARE",
     "MASS_DELETE_FRACTION",
     "REPORT_ASSETS",
     "REPORT_FILE",
@@ -93,6 +101,7 @@ __all__ = [
     "CorpusError",
     "CorpusLocked",
     "CorpusSummary",
+    "LearnThresholds",
     "OutputError",
     "ProgressSink",
     "RunLock",
@@ -102,7 +111,9 @@ __all__ = [
     "batches",
     "default_jobs",
     "iter_jsonl",
+    "learned_pipeline",
     "printable_name",
+    "read_learned_chrome",
     "run_corpus",
     "run_shard",
     "service_error",

@@ -11,7 +11,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cleaner.corpus.commit import Unit, commit, forget_input, record_dead, record_done, unit
-from cleaner.corpus.errors import os_errors_reported
+from cleaner.corpus.errors import CorpusError, os_errors_reported
+from cleaner.corpus.learned_chrome import (
+    LEARNED_FILE,
+    Thresholds,
+    learn,
+    learned_fingerprint,
+    learned_pipeline,
+    read_table,
+    write_table,
+)
 from cleaner.corpus.lock import RunLock
 from cleaner.corpus.manifest import Manifest
 from cleaner.corpus.plan import MASS_DELETE_FRACTION, SHARD_BYTES, Plan, check_folders, plan
@@ -19,7 +28,7 @@ from cleaner.corpus.pool import LocalEngine
 from cleaner.corpus.shards import ShardDone, ShardEngine, ShardTask, read_counts, shard_file
 from cleaner.corpus.summary import CorpusSummary, NoProgress, ProgressSink
 from cleaner.errors import ServiceError
-from cleaner.io.atomic import merge_files, sweep_temp_files
+from cleaner.io.atomic import merge_files, remove_file, sweep_temp_files
 from cleaner.io.layout import (
     AUDIT_FILE,
     ERRORS_FILE,
@@ -31,6 +40,7 @@ from cleaner.io.layout import (
 from cleaner.languagetool import LanguageToolError, background_url
 from cleaner.pipeline import Pipeline, PipelineConfig
 from cleaner.report import write_report
+from cleaner.stages.learned_chrome import LearnedTable
 
 
 def default_jobs() -> int:
@@ -58,6 +68,9 @@ def run_corpus(
     allow_mass_delete: bool = False,
     mass_delete_fraction: float = MASS_DELETE_FRACTION,
     retry_failed: bool = False,
+    learn_chrome: bool | None = None,
+    learned_chrome: Path | None = None,
+    learn_thresholds: Thresholds | None = None,
 ) -> CorpusSummary:
     """Clean every input under ``in_dir`` into ``out_dir`` with the pipeline ``config``
     describes (or that pipeline, built); see :mod:`cleaner.corpus`.
@@ -73,6 +86,11 @@ def run_corpus(
     :class:`CorpusError` before changing anything, unless ``allow_mass_delete``. An input
     whose worker process died is left out of later runs, unless ``retry_failed`` (which also
     cleans again every unchanged input with failed documents).
+
+    Learned chrome (:mod:`cleaner.corpus.learned_chrome`): ``learn_chrome`` learns each
+    site's repeated lines first and removes them (None: on with the local engine), with
+    ``learn_thresholds``; ``learned_chrome`` applies a saved ``_learned_chrome.jsonl``
+    instead of learning. Either way OUT gets the ``_learned_chrome.jsonl`` applied.
     """
     started = time.perf_counter()
     src, dst = check_folders(in_dir, out_dir)
@@ -91,6 +109,28 @@ def run_corpus(
         summary = CorpusSummary(out_dir=out_dir, jobs=jobs or default_jobs())
         sweep_temp_files(dst)
         manifest = Manifest(state)
+        learn_started = time.perf_counter()
+        table, dead = _learned_table(
+            src,
+            dst,
+            state,
+            manifest,
+            config,
+            lock,
+            summary,
+            text_field=text_field,
+            shard_bytes=shard_bytes,
+            follow_symlinks=follow_symlinks,
+            engine=engine,
+            learn_chrome=learn_chrome,
+            saved=learned_chrome,
+            thresholds=learn_thresholds or Thresholds(),
+            retry_failed=retry_failed,
+        )
+        summary.learned_seconds = time.perf_counter() - learn_started
+        if table is not None and len(table):
+            fingerprint = learned_fingerprint(fingerprint, table)
+            pipeline = learned_pipeline(pipeline, table)
         planned = plan(
             src,
             dst,
@@ -119,7 +159,9 @@ def run_corpus(
         if planned.units or summary.not_overwritten:
             manifest.set_merged(False)
         try:
-            _execute(planned, pipeline, config, summary, manifest, dst, state, sink, lock, engine)
+            _execute(
+                planned, pipeline, config, summary, manifest, dst, state, sink, lock, engine, dead
+            )
         finally:
             manifest.flush()  # what was committed before a failure or Ctrl-C stays done
         summary.inputs_cleaned = planned.units
@@ -148,12 +190,14 @@ def run_corpus(
                 "seconds": elapsed,
                 "input": str(in_dir),
                 "output": str(out_dir),
-                "stages": list(config.stages),
+                "stages": [stage.name for stage in pipeline.stages],
                 "jobs": summary.jobs,
                 "inputs_cleaned": planned.units,
                 "inputs_unchanged": summary.inputs_skipped,
                 "inputs_removed": summary.inputs_removed,
             }
+            if table is not None and len(table):
+                run_details["learned_chrome"] = _learned_summary(table)
             write_report(
                 dst / AUDIT_FILE,
                 dst,
@@ -170,6 +214,73 @@ def run_corpus(
         if manifest is not None:
             manifest.close()
         lock.release()
+
+
+def _learned_table(
+    src: Path,
+    dst: Path,
+    state: Path,
+    manifest: Manifest,
+    config: PipelineConfig,
+    lock: RunLock,
+    summary: CorpusSummary,
+    *,
+    text_field: str,
+    shard_bytes: int,
+    follow_symlinks: bool,
+    engine: ShardEngine | None,
+    learn_chrome: bool | None,
+    saved: Path | None,
+    thresholds: Thresholds,
+    retry_failed: bool,
+) -> tuple[LearnedTable | None, dict[str, str]]:
+    """The learned-chrome table this run applies (learned, or read from ``saved``), written
+    to ``OUT/_learned_chrome.jsonl`` (when it learned any line); None when the run applies
+    none (the file goes). With it, the inputs a worker died reading in pass 1 (input -> how)."""
+    wanted = saved is not None or (learn_chrome if learn_chrome is not None else engine is None)
+    dead: dict[str, str] = {}
+    if not wanted:
+        remove_file(dst / LEARNED_FILE)
+        return None, dead
+    if engine is not None:
+        raise CorpusError(
+            "learned chrome runs on the local engine only: add --no-learn-chrome to use "
+            "--engine ray"
+        )
+    listed = dst / LEARNED_FILE
+    if saved is not None:
+        table = read_table(saved)
+        if saved.resolve() != listed.resolve():
+            write_table(listed, table, None)
+    else:
+        table, dead = learn(
+            src,
+            state,
+            manifest,
+            config,
+            text_field,
+            shard_bytes,
+            summary.jobs,
+            lock,
+            thresholds,
+            follow_symlinks=follow_symlinks,
+            retry_failed=retry_failed,
+        )
+        if len(table):
+            write_table(listed, table, thresholds)
+        else:  # nothing learned: no list (and none left from an earlier run)
+            remove_file(listed)
+    summary.learned_lines = len(table)
+    summary.learned_sites = len(table.sites)
+    return table, dead
+
+
+def _learned_summary(table: LearnedTable, sites_shown: int = 10) -> str:
+    """The learned chrome in a line of the report: how many lines, and the sites most."""
+    sites = sorted(table.sites.items(), key=lambda item: (-len(item[1]), item[0]))
+    shown = ", ".join(f"{site} ({len(lines)})" for site, lines in sites[:sites_shown])
+    more = f" and {len(sites) - sites_shown} more" if len(sites) > sites_shown else ""
+    return f"{len(table)} lines on {len(sites)} sites ({LEARNED_FILE}): {shown}{more}"
 
 
 def _start_shared_languagetool() -> None:
@@ -192,7 +303,10 @@ def _execute(
     sink: ProgressSink,
     lock: RunLock,
     engine: ShardEngine | None = None,
+    dead: dict[str, str] | None = None,
 ) -> None:
+    """Run the planned units; those in ``dead`` (a worker died reading them in pass 1 of
+    learned chrome: input -> how) are recorded as dead instead, as if it died cleaning them."""
     # Units being worked on: a unit enters when its first shard is handed out and leaves
     # when it is committed, so this stays the size of the work in flight.
     active: dict[str, Unit] = {}
@@ -214,6 +328,8 @@ def _execute(
     def pending() -> Iterator[ShardTask]:
         for entry in manifest.planned():
             planned_unit = unit(entry, dst, state)
+            if dead and planned_unit.inp.rel in dead:
+                continue  # recorded as dead below, before any worker started
             active[planned_unit.inp.rel] = planned_unit
             waiting = []
             for task in planned_unit.tasks:
@@ -233,6 +349,13 @@ def _execute(
             summary.workers_died.append(printable_name(task.rel))
             sink.advance(0, 1, 1)
 
+    if dead:
+        # Before the workers start: recording a dead input sweeps the temporary files beside
+        # its outputs, which would be other workers' files once they run.
+        for entry in manifest.planned():
+            if entry["rel"] in dead:
+                active[entry["rel"]] = unit(entry, dst, state)
+                died(active[entry["rel"]].tasks[0], dead[entry["rel"]])
     jobs = max(1, min(summary.jobs, planned.tasks))
     summary.jobs = jobs
     local: LocalEngine | None = None

@@ -36,6 +36,7 @@ from cleaner.io.writers import result_record
 from cleaner.languagetool import LanguageToolError
 from cleaner.metrics import Counts, DocumentMetrics
 from cleaner.pipeline import Pipeline, PipelineConfig
+from cleaner.stages.learned_chrome import document_lines
 
 BATCH_TASKS = 64
 BATCH_BYTES = 256 << 10
@@ -60,6 +61,9 @@ class ShardTask:
     finals: tuple[str, str, str] | None = None
     """For an input that is this one shard: its output, audit and errors files, which the
     worker writes in place of the shard files (None: write shard files to be committed)."""
+    learn: bool = False
+    """Pass 1 of learned chrome: write the shard's line fingerprints (its ``learn`` file)
+    instead of cleaning it (:mod:`cleaner.corpus.learned_chrome`)."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,8 @@ def run_shard(pipeline: Pipeline, task: ShardTask) -> ShardDone:
     file: a shard with a ``done`` file is complete, one without is redone. A shard with
     :attr:`~ShardTask.finals` is renamed straight into those instead, and has no ``done``
     file: the manifest line the runner then writes says it is done."""
+    if task.learn:
+        return _collect_lines(pipeline, task)
     if task.finals is not None:
         return _run_in_place(pipeline, task, task.finals)
     done = shard_file(task, "done")
@@ -182,6 +188,35 @@ def _run_in_place(pipeline: Pipeline, task: ShardTask, finals: tuple[str, str, s
     return ShardDone(
         task.rel, task.index, task.size, counts.as_dict(), (task.out_rel,) if wrote else ()
     )
+
+
+def _collect_lines(pipeline: Pipeline, task: ShardTask) -> ShardDone:
+    """Pass 1 of learned chrome: per document with text, its site and its distinct lines
+    that may be learned, as one JSON line of the shard's ``learn`` file (written whole, so a
+    shard with a ``learn`` file is done). Failed documents are left out: pass 2 reports them."""
+    final = shard_file(task, "learn")
+    counts = Counts()
+    if final.exists():
+        return ShardDone(task.rel, task.index, task.size, counts.as_dict())
+
+    def fill(handle: IO[bytes]) -> None:
+        for source in shard_sources(task, pipeline.config.max_bytes):
+            counts.documents += 1
+            if source.error is not None:
+                continue
+            try:
+                result = pipeline.run(source.document(), keep_input=False)
+            except DocumentError as exc:
+                service = service_error(exc)
+                if service is not None:
+                    raise service from exc
+                continue
+            record = document_lines(result.text, result.metadata)
+            if record is not None:
+                handle.write(safe_json_line(record))
+
+    replace_with(final, fill, durable=False)
+    return ShardDone(task.rel, task.index, task.size, counts.as_dict())
 
 
 class _Sink(Protocol):

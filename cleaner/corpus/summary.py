@@ -49,6 +49,11 @@ class CorpusSummary:
     failures_total: int = 0
     seconds: float = 0.0
     jobs: int = 1
+    learned_lines: int = 0
+    learned_sites: int = 0
+    """Lines learned as chrome (or given with a saved list), and the sites they belong to."""
+    learned_seconds: float = 0.0
+    """The time pass 1 (collecting lines to learn chrome from) took."""
 
     @property
     def ok(self) -> bool:

@@ -16,7 +16,10 @@ AUDIT_FILE = "_audit.jsonl"
 ERRORS_FILE = "_errors.jsonl"
 REPORT_FILE = "report.html"
 REPORT_ASSETS = "_report"  # the texts report.html opens, loaded on demand
-RESERVED_NAMES = frozenset({STATE_DIR, AUDIT_FILE, ERRORS_FILE, REPORT_FILE, REPORT_ASSETS})
+LEARNED_FILE = "_learned_chrome.jsonl"  # the chrome a corpus run learned, per site
+RESERVED_NAMES = frozenset(
+    {STATE_DIR, AUDIT_FILE, ERRORS_FILE, REPORT_FILE, REPORT_ASSETS, LEARNED_FILE}
+)
 
 NAME_MAX = 255
 """The longest file name (in bytes) the usual file systems take (ext4, XFS, btrfs, APFS)."""

@@ -1,0 +1,359 @@
+"""Chrome learned from the corpus: pass 1 of a corpus run, the decision, and the saved list.
+
+A site's footer, promo block or newsletter box comes out of the extraction on every page of
+the site, worded the same; the general chrome rules cannot know it. A corpus run learns it:
+
+1. **Collect** (pass 1): every document runs through the stages before the learned-chrome
+   stage (decode to chrome, :func:`~cleaner.stages.learned_chrome.insert_position`) on the
+   run's workers, and its site and distinct lines go to a ``learn`` file per input in
+   ``OUT/.cleaner/learn/``, named by the input's content hash and those stages' fingerprint.
+   A file is written whole (temporary name, rename), so an interrupted pass loses at most
+   the inputs in flight, and a rerun collects only the inputs it has no file for: unchanged
+   inputs cost nothing on later runs.
+2. **Decide**: a line is learned for a site when at least :data:`MIN_DOCUMENTS` documents of
+   the site hold it and at least :data:`MIN_SHARE` of them (documents with text). The
+   decision streams over the ``learn`` files; memory holds one count per distinct line of a
+   site (:func:`decide`). The list is written atomically to ``OUT/_learned_chrome.jsonl``.
+3. **Clean** (pass 2): the ordinary run, with the learned-chrome stage holding the list.
+   The list's digest is part of every input's job key, so an input cleaned with another
+   list is cleaned again, and a resumed run cleans every input with the same list (the
+   decision is made again from the same ``learn`` files, and gives the same list).
+
+Why these thresholds: a site's chrome is on nearly every page its extraction leaves it in
+(a footer: all of them), while a sentence of prose that repeats ("The company did not
+respond to a request for comment.") is on a few pages, never on half. Five documents at
+least, because on a site of two or three pages any shared sentence (a quote, an event's
+standard description) would otherwise reach 100%.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import hashlib
+import json
+import os
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from cleaner import __version__
+from cleaner.corpus.audit import safe_json_line
+from cleaner.corpus.errors import CorpusError
+from cleaner.corpus.lock import RunLock
+from cleaner.corpus.manifest import Manifest
+from cleaner.corpus.pool import LocalEngine
+from cleaner.corpus.shards import ShardDone, ShardTask
+from cleaner.io.atomic import atomic_concat, remove_file, replace_with
+from cleaner.io.layout import LEARNED_FILE as LEARNED_FILE
+from cleaner.io.walk import scan_input, walk_inputs
+from cleaner.pipeline import Pipeline, PipelineConfig
+from cleaner.stages.learned_chrome import (
+    LearnedLine,
+    LearnedTable,
+    insert_position,
+    line_hash,
+    with_learned_chrome,
+)
+
+LEARN_DIR = "learn"
+
+MIN_DOCUMENTS = 5
+MIN_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    min_documents: int = MIN_DOCUMENTS
+    min_share: float = MIN_SHARE
+
+    def __post_init__(self) -> None:
+        if self.min_documents < 2:
+            raise CorpusError("learned chrome: the minimum of documents must be 2 or more")
+        if not 0.0 < self.min_share <= 1.0:
+            raise CorpusError("learned chrome: the minimum share must be above 0 and at most 1")
+
+
+def prefix_config(config: PipelineConfig) -> PipelineConfig:
+    """The stages that run before the learned-chrome stage: what pass 1 runs."""
+    stages = config.stages[: insert_position(list(config.stages))]
+    return dataclasses.replace(config, stages=stages)
+
+
+def learn(
+    src: Path,
+    state: Path,
+    manifest: Manifest,
+    config: PipelineConfig,
+    text_field: str,
+    shard_bytes: int,
+    jobs: int,
+    lock: RunLock,
+    thresholds: Thresholds,
+    *,
+    follow_symlinks: bool = False,
+    retry_failed: bool = False,
+) -> tuple[LearnedTable, dict[str, str]]:
+    """Pass 1 and the decision (see the module docstring): the learned table of IN, and the
+    inputs whose worker process died reading them (input -> how), which the run then leaves
+    out as if it had died cleaning them. An unchanged input whose worker died in an earlier
+    run is not read again, unless ``retry_failed``."""
+    folder = state / LEARN_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    prefix = prefix_config(config)
+    fingerprint = prefix.fingerprint()
+    todo = folder / "todo.jsonl"
+    wanted: set[str] = set()
+    tasks = 0
+    with todo.open("w", encoding="utf-8") as pending:
+        for inp in walk_inputs(src, [], follow_symlinks=follow_symlinks, links_skipped=[]):
+            entry = manifest.get(inp.rel) or {}
+            scan = None
+            if entry.get("sha256") and (
+                entry.get("size"),
+                entry.get("mtime_ns"),
+                entry.get("ctime_ns"),
+            ) == (inp.size, inp.mtime_ns, inp.ctime_ns):
+                sha = str(entry["sha256"])  # unchanged since it was cleaned: no need to hash
+                if entry.get("counts", {}).get("worker_died") and not retry_failed:
+                    continue  # left out of later runs, as the run does
+            else:
+                scan = scan_input(inp, shard_bytes)
+                sha = scan.sha256
+            key = _learn_key(sha, fingerprint, inp.kind, text_field)
+            base = f"{inp.key}-{key}"
+            wanted.add(f"{base}.learn")
+            if (folder / f"{base}.learn").exists():
+                continue
+            if scan is None:
+                scan = scan_input(inp, shard_bytes)
+            for index, (start, end, first_line) in enumerate(scan.shards):
+                task = {
+                    "rel": inp.rel,
+                    "kind": inp.kind,
+                    "path": str(inp.path),
+                    "out_rel": inp.out_rel,
+                    "parts_dir": str(folder / base),
+                    "index": index,
+                    "start": start,
+                    "end": end,
+                    "first_line": first_line,
+                    "size": (end if end is not None else inp.size) - start,
+                    "text_field": text_field,
+                    "shards": len(scan.shards),
+                }
+                pending.write(json.dumps(task) + "\n")
+                tasks += 1
+    dead: dict[str, str] = {}
+    if tasks:
+        _collect(todo, tasks, prefix, jobs, lock, state, dead)
+    remove_file(todo)
+    for name in os.listdir(folder):  # inputs gone or changed, shards of a changed input
+        if name not in wanted:
+            remove_file(folder / name)
+    return decide((folder / name for name in sorted(wanted)), thresholds), dead
+
+
+def _learn_key(sha256: str, fingerprint: str, kind: str, text_field: str) -> str:
+    parts = (sha256, fingerprint, __version__, kind, text_field)
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+
+
+def _collect(
+    todo: Path,
+    count: int,
+    config: PipelineConfig,
+    jobs: int,
+    lock: RunLock,
+    state: Path,
+    dead: dict[str, str],
+) -> None:
+    """Run the pass-1 tasks listed in ``todo`` on worker processes; an input's ``learn``
+    file is made from its shards' once all are written. Inputs whose worker died go to
+    ``dead``."""
+    inputs: dict[str, list[Any]] = {}  # in flight: rel -> [parts_dir, shards, shards left]
+
+    def tasks() -> Iterator[ShardTask]:
+        with todo.open(encoding="utf-8") as lines:
+            for line in lines:
+                record = json.loads(line)
+                shards = int(record.pop("shards"))
+                inputs.setdefault(record["rel"], [record["parts_dir"], shards, shards])
+                yield ShardTask(**record, learn=True)
+
+    def finished(shard: ShardDone) -> None:
+        flight = inputs.get(shard.rel)
+        if flight is None:  # its input was given up (a worker died on it)
+            return
+        flight[2] -= 1
+        if flight[2]:
+            return
+        del inputs[shard.rel]
+        parts_dir, shards = flight[0], flight[1]
+        parts = [Path(f"{parts_dir}-{index:06d}.learn") for index in range(shards)]
+        atomic_concat(Path(f"{parts_dir}.learn"), parts, durable=False)
+        for part in parts:
+            remove_file(part)
+
+    def died(task: ShardTask, reason: str) -> None:
+        # Left out of learning (no file: a --retry-failed run reads it again) and of the run.
+        flight = inputs.pop(task.rel, None)
+        dead[task.rel] = reason
+        for index in range(flight[1] if flight else 0):
+            remove_file(Path(f"{task.parts_dir}-{index:06d}.learn"))
+
+    pipeline = Pipeline(config)
+    engine = LocalEngine(pipeline, max(1, min(jobs, count)), lock, state)
+    engine.start()
+    try:
+        engine.run(tasks(), count, config, finished, died)
+    except BaseException:
+        engine.stop()
+        raise
+    engine.close()
+
+
+SKETCH_ROWS = 3
+SKETCH_BITS = 21
+"""Pass 1's lines are counted first in a count-min sketch of at most three rows of 2**21
+counters (24 MB, fewer for a small corpus), which never counts a line short; only the lines
+it counts at or above the thresholds are then counted exactly. So the decision's memory is
+bounded by the sketch and the frequent lines, not by the corpus."""
+_BYTES_PER_LINE = 40
+"""About what a line takes in a ``learn`` file: sizes the sketch of a small corpus."""
+
+
+def decide(
+    files: Iterator[Path], thresholds: Thresholds, sketch_bits: int | None = None
+) -> LearnedTable:
+    """The learned table from pass 1's ``learn`` files, in two streaming passes: the first
+    counts documents per site and every (site, line) in a count-min sketch, the second
+    counts exactly the (site, line) pairs the sketch puts at the thresholds or above.
+    ``sketch_bits`` (for tests) sets the sketch's width."""
+    paths = list(files)
+    if sketch_bits is None:
+        size = sum(path.stat().st_size for path in paths if path.exists())
+        sketch_bits = min(SKETCH_BITS, max(10, (2 * size // _BYTES_PER_LINE).bit_length()))
+    mask = (1 << sketch_bits) - 1
+    rows = [array("I", bytes(4 << sketch_bits)) for _ in range(SKETCH_ROWS)]
+    site_documents: dict[str, int] = {}
+    for record in _records(paths):
+        site = record["site"]
+        site_documents[site] = site_documents.get(site, 0) + 1
+        for text in record["lines"]:
+            key = _pair_key(site, text)
+            for row, counters in enumerate(rows):
+                counters[(key >> (row * SKETCH_BITS)) & mask] += 1
+    counts: dict[tuple[str, int], list[Any]] = {}  # (site, key) -> [documents, text]
+    for record in _records(paths):
+        site = record["site"]
+        needed = max(thresholds.min_documents, thresholds.min_share * site_documents[site])
+        for text in record["lines"]:
+            key = _pair_key(site, text)
+            estimate = min(
+                counters[(key >> (row * SKETCH_BITS)) & mask] for row, counters in enumerate(rows)
+            )
+            if estimate >= needed:
+                counted = counts.setdefault((site, key), [0, text])
+                counted[0] += 1
+    lines = [
+        LearnedLine(site, str(text), documents, site_documents[site])
+        for (site, _), (documents, text) in counts.items()
+        if documents >= thresholds.min_documents
+        and documents >= thresholds.min_share * site_documents[site]
+    ]
+    return LearnedTable.of(lines)
+
+
+def _pair_key(site: str, text: str) -> int:
+    """64 bits naming a (site, line) pair: the sketch's rows read different bits of it."""
+    return int(line_hash(f"{site}\0{text}"), 16)
+
+
+def _records(paths: list[Path]) -> Iterator[dict[str, Any]]:
+    for path in paths:
+        try:
+            handle = path.open("rb")
+        except FileNotFoundError:
+            continue
+        with handle:
+            for line in handle:
+                yield json.loads(line)
+
+
+# --- the saved list -------------------------------------------------------------------------
+
+
+def write_table(path: Path, table: LearnedTable, thresholds: Thresholds | None) -> None:
+    """``path`` becomes the table as JSON lines, one learned line each, atomically."""
+
+    def fill(handle: IO[bytes]) -> None:
+        for line in table.lines():
+            record: dict[str, Any] = {
+                "site": line.site,
+                "id": line.rule_id,
+                "hash": line.hash,
+                "text": line.text,
+                "documents": line.documents,
+                "site_documents": line.site_documents,
+                "share": round(line.share, 4),
+                # A short line (a heading such as "Background") goes only inside a block.
+                "removed": "always" if line.alone else "next to another learned line",
+            }
+            if thresholds is not None:
+                record["threshold"] = {
+                    "min_documents": thresholds.min_documents,
+                    "min_share": thresholds.min_share,
+                }
+            handle.write(safe_json_line(record))
+
+    replace_with(path, fill)
+
+
+def read_table(path: Path) -> LearnedTable:
+    """A saved list (``_learned_chrome.jsonl``); :class:`CorpusError` naming the file and
+    line when it cannot be used."""
+    lines: list[LearnedLine] = []
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read the learned chrome list: {exc.strerror}") from exc
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+                site, text = record["site"], record["text"]
+                if not isinstance(site, str) or not isinstance(text, str) or not text.strip():
+                    raise ValueError("'site' and 'text' must be non-empty strings")
+                documents = int(record.get("documents", 0))
+                site_documents = int(record.get("site_documents", 0))
+            except (ValueError, KeyError, TypeError) as exc:
+                reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+                raise CorpusError(
+                    f"{path}:{number}: not a learned chrome line ({reason}); expected JSON "
+                    'with "site" and "text", as cleaner corpus writes to _learned_chrome.jsonl'
+                ) from exc
+            lines.append(LearnedLine(site, " ".join(text.split()), documents, site_documents))
+    return LearnedTable.of(lines)
+
+
+def learned_pipeline(pipeline: Pipeline, table: LearnedTable) -> Pipeline:
+    """A copy of ``pipeline`` that also runs the learned-chrome stage with ``table`` (the
+    same pipeline when the table is empty)."""
+    if not len(table):
+        return pipeline
+    learned = copy.copy(pipeline)
+    learned.stages = with_learned_chrome(pipeline.stages, table)
+    return learned
+
+
+def learned_fingerprint(fingerprint: str, table: LearnedTable) -> str:
+    """The pipeline fingerprint of a run that applies ``table`` (unchanged for an empty one,
+    whose output is the same as without it)."""
+    if not len(table):
+        return fingerprint
+    return hashlib.sha256(f"{fingerprint}\0learned\0{table.digest()}".encode()).hexdigest()
