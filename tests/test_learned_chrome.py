@@ -17,7 +17,13 @@ from learned_corpus import FOOTER, HEADING, PAGES, PROMO, make_corpus, site_a_pa
 from test_corpus import corpus_command, files_under, without_timings
 
 from cleaner.corpus import AUDIT_FILE, CorpusError, LearnThresholds, iter_jsonl
-from cleaner.corpus.learned_chrome import LEARNED_FILE, decide, read_table, write_table
+from cleaner.corpus.learned_chrome import (
+    LEARNED_FILE,
+    MAX_LIST_LINE_BYTES,
+    decide,
+    read_table,
+    write_table,
+)
 from cleaner.document import Document
 from cleaner.stages.learned_chrome import (
     KEPT_KEY,
@@ -202,6 +208,15 @@ def test_the_saved_list_reads_back_and_bad_lines_are_named(tmp_path: Path) -> No
         read_table(saved)
     with pytest.raises(CorpusError, match="cannot read"):
         read_table(tmp_path / "missing.jsonl")
+
+
+def test_a_file_that_is_no_list_is_refused_without_reading_it_into_memory(tmp_path: Path) -> None:
+    # /dev/zero, or any big file with no line breaks: refused at its first line, which is
+    # read only up to the longest line a list can hold.
+    endless = tmp_path / "no-lines.bin"
+    endless.write_bytes(b"x" * (MAX_LIST_LINE_BYTES * 4))
+    with pytest.raises(CorpusError, match=r"no-lines\.bin:1: a line longer than"):
+        read_table(endless)
 
 
 # --- real runs --------------------------------------------------------------------------------

@@ -312,6 +312,11 @@ def write_table(path: Path, table: LearnedTable, thresholds: Thresholds | None) 
     replace_with(path, fill)
 
 
+#: A saved list's line is one record of a learned line (at most a few hundred characters of
+#: text): a longer line means the file is something else, read no further into memory.
+MAX_LIST_LINE_BYTES = 64 * 1024
+
+
 def read_table(path: Path) -> LearnedTable:
     """A saved list (``_learned_chrome.jsonl``); :class:`CorpusError` naming the file and
     line when it cannot be used."""
@@ -321,7 +326,14 @@ def read_table(path: Path) -> LearnedTable:
     except OSError as exc:
         raise CorpusError(f"{path}: cannot read the learned chrome list: {exc.strerror}") from exc
     with handle:
-        for number, raw in enumerate(handle, start=1):
+        for number, raw in enumerate(
+            iter(lambda: handle.readline(MAX_LIST_LINE_BYTES + 1), b""), 1
+        ):
+            if len(raw) > MAX_LIST_LINE_BYTES:
+                raise CorpusError(
+                    f"{path}:{number}: a line longer than {MAX_LIST_LINE_BYTES:,} bytes; not a "
+                    "learned chrome list (each of its lines is one short JSON record)"
+                )
             if not raw.strip():
                 continue
             try:
