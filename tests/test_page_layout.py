@@ -142,6 +142,36 @@ def test_chrome_and_repair_work_on_the_same_lines_in_markdown() -> None:
     assert any(line.startswith("> We have waited") for line in lines)
 
 
+CODE_PAGE = (
+    "<html><head><title>Loops in a few lines</title></head><body><article>"
+    "<p>Here is how you write a short loop, with a word on each part of it and why.</p>"
+    "<pre><code>for step in range(3):\n    print(step)</code></pre>"
+    "{after}"
+    "</article></body></html>"
+)
+
+
+def test_a_code_block_keeps_its_closing_fence_where_layout_edits_meet_it() -> None:
+    # The closing fence goes at the end of the last code line, where tidy's own edits (the
+    # final newline; the blank lines left by a removed chrome line) start: both must be kept.
+    followed = CODE_PAGE.format(
+        after="<p>Sign up for our newsletter</p>"
+        "<p>The loop runs three times and prints each number on a line of its own.</p>"
+    )
+    for page, last in (
+        (followed, "The loop runs three times"),
+        (CODE_PAGE.format(after=""), "```"),
+    ):
+        markdown = _pipeline(markdown=True).clean_bytes(page.encode(), {"format": "html"}).text
+        lines = markdown.splitlines()
+        assert lines.count("```") == 2, markdown
+        assert lines[lines.index("```") + 1 : lines.index("```") + 3] == [
+            "for step in range(3):",
+            "    print(step)",
+        ]
+        assert lines[-1].startswith(last) and markdown.endswith("\n")
+
+
 def test_cli_markdown_title_and_jsonl_agree(tmp_path: Path) -> None:
     page = tmp_path / "tinybox.html"
     page.write_bytes(_wcxb(TINYBOX))

@@ -78,14 +78,22 @@ class TidyStage:
             trimmed, _ = self.strip_suffix(meta_title, doc.metadata.get("sitename"), timed_out)
             if trimmed != meta_title:
                 metadata["title"] = trimmed
+        tidied = apply_replacements(doc, NAME, _without_overlaps(replacements), **metadata)
         markers = doc.metadata.get(MARKDOWN_KEY)
         if isinstance(markers, list | tuple) and markers:
-            lines = ((offset, text[offset:end]) for offset, end in line_spans(text))
-            replacements += [
-                Replacement(begin, end, marker, "tidy.markdown")
-                for begin, end, marker in marker_insertions(list(lines), markers)
-            ]
-        tidied = apply_replacements(doc, NAME, _without_overlaps(replacements), **metadata)
+            # Written on the laid-out text, as a second set of edits: a closing fence sits at
+            # the end of a code line, where a layout edit (the final newline, a blank-line
+            # run) may start, and one of the two would be dropped as overlapping.
+            laid_out = tidied.text
+            lines = [(offset, laid_out[offset:end]) for offset, end in line_spans(laid_out)]
+            tidied = apply_replacements(
+                tidied,
+                NAME,
+                [
+                    Replacement(begin, end, marker, "tidy.markdown")
+                    for begin, end, marker in marker_insertions(lines, markers)
+                ],
+            )
         if MARKDOWN_KEY in tidied.metadata:
             # Written into the text now: the list has done its work.
             kept = {k: v for k, v in tidied.metadata.items() if k != MARKDOWN_KEY}
