@@ -49,6 +49,7 @@ from cleaner.corpus import (
     LearnThresholds,
     ShardEngine,
     default_jobs,
+    read_learned_chrome,
     run_corpus,
 )
 from cleaner.errors import CleanerError, ConfigError, ServiceError
@@ -383,6 +384,26 @@ def corpus(
     if address is not None and engine is not Engine.ray:
         console.print("cleaner: --address needs --engine ray", markup=False)
         raise typer.Exit(EXIT_USAGE)
+    if learned_chrome is not None and learn_chrome is False:
+        console.print(
+            "cleaner: --learned-chrome replays a saved list and --no-learn-chrome turns learned "
+            "chrome off: give one of them",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_USAGE)
+    if engine is Engine.ray and (learned_chrome is not None or learn_chrome):
+        console.print(
+            "cleaner: learned chrome (learning it or replaying a list) runs on the local engine "
+            "only: leave out --learn-chrome and --learned-chrome to use --engine ray",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_USAGE)
+    if learned_chrome is not None:
+        try:  # a bad list is a usage error, found before OUT is made
+            read_learned_chrome(learned_chrome)
+        except CorpusError as exc:
+            console.print(f"cleaner: {exc}", markup=False)
+            raise typer.Exit(EXIT_USAGE) from exc
     shard_engine: ShardEngine | None = None
     lost_workers: list[str] = []
     if engine is Engine.ray:

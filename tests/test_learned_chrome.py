@@ -416,3 +416,26 @@ def test_a_run_killed_while_learning_or_cleaning_resumes_to_the_same_output(tmp_
     assert without_timings(out / AUDIT_FILE) == without_timings(reference / AUDIT_FILE)
     assert FOOTER[1] not in (out / "site-a" / "p77.txt").read_text()
     print(f"killed while: {hit}")
+
+
+def test_contradictory_or_unusable_learned_chrome_options_stop_before_out_is_made(
+    tmp_path: Path,
+) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("One short article line that is here.\n", encoding="utf-8")
+    saved = tmp_path / LEARNED_FILE
+    write_table(saved, table(PROMO_LINE), LearnThresholds())
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"site": "x.example"}\n', encoding="utf-8")
+    cases = [
+        (("--learned-chrome", str(saved), "--no-learn-chrome"), "give one of them"),
+        (("--learned-chrome", str(saved), "--engine", "ray"), "local engine only"),
+        (("--learned-chrome", str(broken)), "broken.jsonl:1:"),
+    ]
+    for number, (extra, message) in enumerate(cases):
+        out = tmp_path / f"out{number}"
+        proc = run_cli("corpus", str(src), str(out), *SKIP, *extra)
+        assert proc.returncode == 2, proc.stderr
+        assert message in proc.stderr.decode()
+        assert not out.exists()

@@ -244,8 +244,8 @@ def _learned_table(
         return None, dead
     if engine is not None:
         raise CorpusError(
-            "learned chrome runs on the local engine only: add --no-learn-chrome to use "
-            "--engine ray"
+            "learned chrome (learning it or replaying a list) runs on the local engine only: "
+            "leave out --learn-chrome and --learned-chrome to use --engine ray"
         )
     listed = dst / LEARNED_FILE
     if saved is not None:
