@@ -134,17 +134,10 @@ def choose_margin(form: FormEvidence, precision: float = PRECISION) -> float | N
     estimated probability ``precision``, or None (too little evidence, or never that sure)."""
     if form.spun_pages < MIN_SPUN_PAGES or form.spun <= form.kept:
         return None
-    rate = form.rate
     for margin in MARGIN_GRID:
-        fires_spun = sum(m >= margin for m in form.spun_margins) / len(form.spun_margins)
-        if fires_spun == 0:
-            return None
-        # Smoothed: a form with few legitimate uses on record is not assumed safe.
-        fires_legit = (sum(m >= margin for m in form.legit_margins) + 0.5) / (
-            len(form.legit_margins) + 1
-        )
-        right = rate * fires_spun
-        if right / (right + (1 - rate) * fires_legit) >= precision:
+        if not any(m >= margin for m in form.spun_margins):
+            return None  # past every spun occurrence's margin: no repair at all
+        if expected_precision(form, margin) >= precision:
             return margin
     return None
 
