@@ -71,16 +71,17 @@ def wait_for(condition: Callable[[], bool], what: str, process: subprocess.Popen
         time.sleep(0.2)
 
 
+def local_reference(in_dir: Path, out_dir: Path) -> None:
+    """The local runner's output, which a Ray run must equal: without learned chrome, which
+    the Ray engine does not run."""
+    run_corpus(
+        in_dir, out_dir, engine_config(), jobs=1, shard_bytes=SHARD_BYTES, learn_chrome=False
+    )
+
+
 def test_corpus_run_rides_out_a_lost_node(cluster: LocalCluster, tmp_path: Path) -> None:
     in_dir = write_corpus(tmp_path / "in")
-    run_corpus(  # without learned chrome, which the Ray engine does not run
-        in_dir,
-        tmp_path / "local",
-        engine_config(),
-        jobs=1,
-        shard_bytes=SHARD_BYTES,
-        learn_chrome=False,
-    )
+    local_reference(in_dir, tmp_path / "local")
     out_dir = tmp_path / "ray"
     command = [sys.executable, "-m", "cleaner.cli", "corpus", str(in_dir), str(out_dir)]
     options = ["--skip", "grammar", "--shard-bytes", str(SHARD_BYTES)]
@@ -222,14 +223,7 @@ def test_corpus_through_ray_client_gives_the_local_runners_files(tmp_path: Path)
     in_dir = tmp_path / "in"
     write_jsonl(in_dir / "a.jsonl", corpus_records())
     (in_dir / "page.html").write_text(HTML.format(n=1), encoding="utf-8")
-    run_corpus(  # without learned chrome, which the Ray engine does not run
-        in_dir,
-        tmp_path / "local",
-        engine_config(),
-        jobs=1,
-        shard_bytes=SHARD_BYTES,
-        learn_chrome=False,
-    )
+    local_reference(in_dir, tmp_path / "local")
     cluster = LocalCluster()
     try:
         cluster.start_head()

@@ -35,7 +35,7 @@ from cleaner.io.warc import read_warc_path
 from cleaner.io.writers import result_record
 from cleaner.languagetool import LanguageToolError
 from cleaner.metrics import Counts, DocumentMetrics
-from cleaner.pipeline import Pipeline, PipelineConfig
+from cleaner.pipeline import Pipeline, PipelineConfig, Result
 from cleaner.stages.learned_chrome import document_lines
 
 BATCH_TASKS = 64
@@ -190,6 +190,35 @@ def _run_in_place(pipeline: Pipeline, task: ShardTask, finals: tuple[str, str, s
     )
 
 
+@dataclass(frozen=True)
+class Failure:
+    """Why a document of a shard has no result: the reason, and the stage that gave it (None
+    when the document could not be read)."""
+
+    reason: str
+    stage: str | None
+
+
+def cleaned_documents(
+    pipeline: Pipeline, task: ShardTask
+) -> Iterator[tuple[Source, Result | Failure]]:
+    """Each document of a shard with its cleaned result, or why it has none. An unreachable
+    service stops the shard (:class:`ServiceError`): every document after it would fail too."""
+    for source in shard_sources(task, pipeline.config.max_bytes):
+        if source.error is not None:
+            yield source, Failure(source.error, None)
+            continue
+        try:
+            result = pipeline.run(source.document(), keep_input=False)
+        except DocumentError as exc:
+            service = service_error(exc)
+            if service is not None:
+                raise service from exc
+            yield source, Failure(exc.reason, exc.stage)
+            continue
+        yield source, result
+
+
 def _collect_lines(pipeline: Pipeline, task: ShardTask) -> ShardDone:
     """Pass 1 of learned chrome: per document with text, its site and its distinct lines
     that may be learned, as one JSON line of the shard's ``learn`` file (written whole, so a
@@ -200,16 +229,9 @@ def _collect_lines(pipeline: Pipeline, task: ShardTask) -> ShardDone:
         return ShardDone(task.rel, task.index, task.size, counts.as_dict())
 
     def fill(handle: IO[bytes]) -> None:
-        for source in shard_sources(task, pipeline.config.max_bytes):
+        for _source, result in cleaned_documents(pipeline, task):
             counts.documents += 1
-            if source.error is not None:
-                continue
-            try:
-                result = pipeline.run(source.document(), keep_input=False)
-            except DocumentError as exc:
-                service = service_error(exc)
-                if service is not None:
-                    raise service from exc
+            if isinstance(result, Failure):
                 continue
             record = document_lines(result.text, result.metadata)
             if record is not None:
@@ -247,20 +269,11 @@ def _write_shard(pipeline: Pipeline, task: ShardTask, tmp: dict[str, Path], coun
                 errors = stack.enter_context(tmp["errors"].open("wb"))
             errors.write(safe_json_line(record))
 
-        for source in shard_sources(task, pipeline.config.max_bytes):
+        for source, result in cleaned_documents(pipeline, task):
             counts.documents += 1
-            if source.error is not None:
+            if isinstance(result, Failure):
                 counts.failures += 1
-                failed(error_record(source, name, source.error, None))
-                continue
-            try:
-                result = pipeline.run(source.document(), keep_input=False)
-            except DocumentError as exc:
-                service = service_error(exc)
-                if service is not None:
-                    raise service from exc
-                counts.failures += 1
-                failed(error_record(source, name, exc.reason, exc.stage))
+                failed(error_record(source, name, result.reason, result.stage))
                 continue
             metrics = DocumentMetrics.of(result)
             audit_end = audit.tell()
