@@ -421,7 +421,8 @@ def clean(
         pipeline = _with_shared_languagetool(pipeline)
     if learned_chrome is not None:
         try:
-            pipeline = learned_pipeline(pipeline, read_learned_chrome(learned_chrome))
+            table = read_learned_chrome(learned_chrome)
+            pipeline = learned_pipeline(pipeline, table, name_unknown_sites=True)
         except CorpusError as exc:
             raise _fail(str(exc), EXIT_USAGE) from exc
     if parallel:

@@ -312,6 +312,15 @@ def test_a_saved_list_replays_on_another_run_and_in_clean(tmp_path: Path) -> Non
     assert cleaned.returncode == 0, cleaned.stderr.decode()
     assert cleaned.stdout == (out / "site-a" / "p07.txt").read_bytes()
     assert b"learned_chrome" in cleaned.stderr and b"folder:site-a" in cleaned.stderr
+    assert b"not in the list" not in cleaned.stderr
+    # The same page named by its absolute path is of another site ('folder:/...'): nothing is
+    # removed, and the user is told why rather than left to find the footer still there.
+    elsewhere = run_cli(
+        "clean", str(src / "site-a" / "p07.txt"), *SKIP, "--learned-chrome", str(saved)
+    )
+    assert elsewhere.returncode == 0, elsewhere.stderr.decode()
+    assert FOOTER[1] in elsewhere.stdout.decode()
+    assert b"is not in the list, so nothing is removed" in elsewhere.stderr
 
     bad = tmp_path / "bad.jsonl"
     bad.write_text("{not json\n")

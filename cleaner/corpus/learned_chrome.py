@@ -353,13 +353,18 @@ def read_table(path: Path) -> LearnedTable:
     return LearnedTable.of(lines)
 
 
-def learned_pipeline(pipeline: Pipeline, table: LearnedTable) -> Pipeline:
+def learned_pipeline(
+    pipeline: Pipeline, table: LearnedTable, *, name_unknown_sites: bool = False
+) -> Pipeline:
     """A copy of ``pipeline`` that also runs the learned-chrome stage with ``table`` (the
-    same pipeline when the table is empty)."""
+    same pipeline when the table is empty); ``name_unknown_sites``: a document of a site the
+    table does not hold gets a warning."""
     if not len(table):
         return pipeline
     learned = copy.copy(pipeline)
-    learned.stages = with_learned_chrome(pipeline.stages, table)
+    learned.stages = with_learned_chrome(
+        pipeline.stages, table, name_unknown_sites=name_unknown_sites
+    )
     return learned
 
 

@@ -29,7 +29,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-from cleaner.document import Document, Edit, line_spans
+from cleaner.document import Document, Edit, add_warning, line_spans
 
 NAME = "learned_chrome"
 DESCRIPTION = (
@@ -160,14 +160,25 @@ class LearnedChromeStage:
     name = NAME
     description = DESCRIPTION
 
-    def __init__(self, table: LearnedTable) -> None:
+    def __init__(self, table: LearnedTable, *, name_unknown_sites: bool = False) -> None:
         self.table = table
+        # A replay on chosen files (``clean --learned-chrome``) says when a document's site is
+        # not in the list: a path given from another folder names another site, and nothing
+        # would be removed without a word. A corpus run has many sites with nothing learned.
+        self.name_unknown_sites = name_unknown_sites
 
     def __call__(self, doc: Document) -> Document:
         site = site_of(doc.metadata)
         entries = self.table.sites.get(site)
         if not entries:
-            return doc
+            if not self.name_unknown_sites:
+                return doc
+            return add_warning(
+                doc,
+                f"learned chrome: site {site!r} is not in the list, so nothing is removed (a "
+                "document's site is its URL's host, else 'folder:' and the folder of its path "
+                "as given: run from the corpus's IN folder with relative paths)",
+            )
         text = doc.text
         spans = list(line_spans(text))
         lines = [text[start:end] for start, end in spans]
@@ -255,13 +266,16 @@ def _inside_blocks(lines: list[str], removed: list[bool]) -> list[bool]:
     return inside
 
 
-def with_learned_chrome(stages: list[Any], table: LearnedTable) -> list[Any]:
+def with_learned_chrome(
+    stages: list[Any], table: LearnedTable, *, name_unknown_sites: bool = False
+) -> list[Any]:
     """``stages`` with the learned-chrome stage put where it belongs: after the stages that
     make the text (decode, extract, unicode, language, chrome), before those that edit its
     sentences (captions, repair, grammar, tidy), so that these spend nothing on chrome and
     tidy closes the gaps it leaves."""
     position = insert_position([stage.name for stage in stages])
-    return [*stages[:position], LearnedChromeStage(table), *stages[position:]]
+    stage = LearnedChromeStage(table, name_unknown_sites=name_unknown_sites)
+    return [*stages[:position], stage, *stages[position:]]
 
 
 LATER_STAGES = ("captions", "repair", "grammar", "tidy")
