@@ -5,9 +5,12 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 
@@ -245,3 +248,18 @@ def warc_pages(pages: int = 3, gzipped: bool = False, long: bool = True) -> byte
         )
         writer.write_record(record)
     return buffer.getvalue()
+
+
+def kill_when(
+    proc: subprocess.Popen[bytes], moment: Callable[[], bool], wait_s: float = 120
+) -> bool:
+    """SIGKILL ``proc`` as soon as ``moment()`` holds (or after ``wait_s``) and wait for it;
+    whether it was still running to be killed (False: it had ended first)."""
+    deadline = time.monotonic() + wait_s
+    while proc.poll() is None and not moment() and time.monotonic() < deadline:
+        time.sleep(0.002)
+    killed = proc.poll() is None
+    if killed:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    return killed

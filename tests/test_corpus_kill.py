@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import kill_when
 from test_corpus import PAGE, article, corpus_command, files_under, without_timings
 
 from cleaner.corpus import AUDIT_FILE, ERRORS_FILE, REPORT_FILE, iter_jsonl
@@ -112,13 +113,8 @@ def test_sigkill_at_any_moment_then_resume(tmp_path: Path, jobs: int) -> None:
     hit: list[str] = []
     for name, condition in moments:
         proc = start(src, out, jobs)
-        deadline = time.monotonic() + 120
-        while proc.poll() is None and not condition() and time.monotonic() < deadline:
-            time.sleep(0.002)
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
+        if kill_when(proc, condition):
             hit.append(name)
-        proc.wait()
         assert proc.returncode in (1, -signal.SIGKILL), proc.stderr.read() if proc.stderr else ""
         # Orphaned workers notice their run is gone and exit at once.
         deadline = time.monotonic() + 5

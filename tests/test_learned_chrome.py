@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import kill_when, run_cli
 from learned_corpus import FOOTER, HEADING, PAGES, PROMO, make_corpus, site_a_page, site_b_page
 from test_corpus import corpus_command, files_under, without_timings
 
@@ -405,13 +404,8 @@ def test_a_run_killed_while_learning_or_cleaning_resumes_to_the_same_output(tmp_
     hit = []
     for name, condition in moments:
         proc = start(src, out)
-        deadline = time.monotonic() + 120
-        while proc.poll() is None and not condition() and time.monotonic() < deadline:
-            time.sleep(0.002)
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
+        if kill_when(proc, condition):
             hit.append(name)
-        proc.wait()
         time.sleep(0.5)  # the killed run's workers notice and exit
     assert hit, "the run ended before it could be killed"
     final = start(src, out)
