@@ -157,3 +157,16 @@ def test_an_output_file_unreadable_part_way_shows_no_text_and_spoils_no_other(
     entries = json.loads(payload)
     assert [entry["text"] for entry in entries] == list(texts.values())
     assert json.dumps(entries, ensure_ascii=True, separators=(",", ":")) == payload
+
+
+def test_a_number_cut_by_the_read_block_is_read_whole() -> None:
+    # A float at the top level of an audit line ("123.456", "1.5e-07") cut after its "." or
+    # "e" by the block's end was decoded short ("123"), and the report step failed on the "."
+    # (seen once in a CI run, after a resumed corpus run).
+    record = {"id": "a", "score": 123.456, "tiny": 1.5e-07, "n": 70, "edits": []}
+    line = (json.dumps(record) + "\n").encode()
+    head = {key: value for key, value in record.items() if key != "edits"}
+    for block in range(1, len(line) + 2):
+        lines = AuditLines(io.BytesIO(line * 2), block=block)
+        assert lines.next_record(lambda key, item: None) == head, block
+        assert lines.next_record(lambda key, item: None) == head, block

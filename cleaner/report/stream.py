@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 _DECODER = json.JSONDecoder()
 _WHITESPACE = " \t\n\r"
+# What may still follow the digits a number was decoded from ("12" of "12.5e-3"): when the
+# rest of the buffer is only these, the number may be cut by the block's end.
+_NUMBER_TAIL = re.compile(r"[0-9.eE+-]+")
 _FIRST_BLOCK = 1 << 16
 _TEXT_BLOCK = 1 << 18
 LONG_LISTS = ("edits", "view")
@@ -70,7 +74,10 @@ class AuditLines:
         while True:
             try:
                 value, end = _DECODER.raw_decode(self.buffer, self.pos)
-                if end < len(self.buffer):
+                cut_number = isinstance(value, int | float) and bool(
+                    _NUMBER_TAIL.fullmatch(self.buffer, end)
+                )
+                if end < len(self.buffer) and not cut_number:
                     self.pos = end
                     self.block = self.first_block
                     return value
