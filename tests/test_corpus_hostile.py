@@ -324,6 +324,7 @@ def test_a_worker_that_dies_is_named_its_input_left_out_and_the_run_goes_on(
     _, stderr = proc.communicate(timeout=300)
     assert killed, "the worker reading the poison input was not found"
     assert proc.returncode == 1, stderr
+    assert (out / ERRORS_FILE).exists(), stderr
     [error] = errors(out)
     assert error["input"] == "poison.jsonl.gz" and error["stage"] == "worker"
     assert "SIGKILL" in error["reason"] and "--retry-failed" in error["reason"]

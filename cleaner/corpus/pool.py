@@ -37,6 +37,7 @@ workers must exit before the restarted run needs their CPU (and before they writ
 
 STOP_WAIT_S = 5.0
 """How long a stopping run waits for each terminated worker to exit."""
+EXIT_POLL_S = 0.05
 
 WORKERS_DIR = "workers"
 
@@ -103,6 +104,21 @@ def _shard_of_dead_worker(workers_dir: Path, pid: int) -> tuple[str, int] | None
     except (OSError, ValueError, TypeError):
         return None
     return str(rel), int(index)
+
+
+def _exit_code(process: Any) -> int | None:
+    """How a worker of a broken pool ended; None if it is still running after
+    :data:`STOP_WAIT_S`."""
+    deadline = time.monotonic() + STOP_WAIT_S
+    while True:
+        with contextlib.suppress(Exception):
+            process.join(EXIT_POLL_S)
+        # The pool's own thread reaps its workers too: when it wins, this join can return
+        # before that thread has stored the exit code, which is then None for a moment.
+        exitcode: int | None = process.exitcode
+        if exitcode is not None or time.monotonic() >= deadline:
+            return exitcode
+        time.sleep(EXIT_POLL_S)
 
 
 def _death(exitcode: int | None) -> str:
@@ -264,12 +280,9 @@ class LocalEngine:
         """The shards whose worker died, each with how it died; :class:`CleanerError` if no
         dead worker can be tied to a shard (the run cannot tell what to leave out)."""
         in_flight = {(task.rel, task.index): task for batch in lost for task in batch}
-        for process in self.processes:
-            with contextlib.suppress(Exception):
-                process.join(STOP_WAIT_S)
         found = []
         for process in self.processes:
-            exitcode = process.exitcode
+            exitcode = _exit_code(process)
             # The pool stops the other workers with SIGTERM once one has died.
             if exitcode in (None, 0, -signal.SIGTERM):
                 continue
