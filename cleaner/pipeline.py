@@ -49,8 +49,8 @@ DEFAULT_TIME_LIMIT_S = 60.0
 document still running after a minute is pathological input, and one such document must not
 hold up a run."""
 UNINTERRUPTIBLE_STAGES = frozenset({GRAMMAR})
-"""Stages the time limit only checks after they finish: grammar talks to a LanguageTool server
-(it may be starting one), and its requests carry their own timeout."""
+"""Stages the time limit neither interrupts nor counts: grammar talks to a LanguageTool server
+(it may be starting or restarting one), and its requests carry their own timeout."""
 _TOML_WHERE = re.compile(r"\s*\((?:at line (\d+), column \d+|at end of document)\)\s*$")
 
 RULE_PATH_OPTIONS = {
@@ -374,6 +374,9 @@ class Pipeline:
                 try:
                     if stage.name in UNINTERRUPTIBLE_STAGES:
                         doc = stage(doc)
+                        # Its wait on the server is not the document's doing (a server
+                        # starting or restarting under load takes many seconds).
+                        deadline.ends += time.perf_counter() - started
                     else:
                         with _interrupt_after(deadline.ends - time.monotonic() if limit else 0):
                             doc = stage(doc)

@@ -443,3 +443,34 @@ def test_a_corpus_run_outlives_a_hung_or_killed_server(tmp_path: Path, how: str)
     finally:
         lt.stop_background(home=home)
     assert _jvms_of(home) == []
+
+
+def test_a_wait_for_the_server_does_not_count_against_the_documents_time_limit(
+    tmp_path: Path,
+) -> None:
+    """A server that is slow to answer (starting, restarting, or paused here) is not the
+    document's doing; the grammar stage is bounded by its own request timeout instead. A
+    corpus run under heavy load failed documents whose server had just been restarted."""
+    home = _private_home(tmp_path)
+    text = tmp_path / "story.txt"
+    text.write_text("He ate a apple in the garden.\n", encoding="utf-8")
+    env = {**os.environ, lt.HOME_ENV: str(home)}
+    env.pop(lt.URL_ENV, None)
+    lt.start_background(home=home)
+    try:
+        (jvm,) = _jvms_of(home)
+        os.kill(jvm, signal.SIGSTOP)
+        try:
+            run = subprocess.Popen(
+                [str(Path(sys.executable).parent / "cleaner"), "clean", str(text),
+                 "--time-limit", "1"],
+                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            )  # fmt: skip
+            time.sleep(3)
+        finally:
+            os.kill(jvm, signal.SIGCONT)
+        out, err = run.communicate(timeout=120)
+    finally:
+        lt.stop_background(home=home)
+    assert run.returncode == 0, err.decode()
+    assert out == b"He ate an apple in the garden.\n"
