@@ -193,13 +193,17 @@ class SideFigures:
     pages: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def evaluate(skip: list[str], verbose: bool = False) -> dict[str, Any]:
+def evaluate(
+    skip: list[str], verbose: bool = False, cleaner: Cleaner | None = None
+) -> dict[str, Any]:
+    """The figures of both sides and the reference article, cleaned by ``cleaner`` (default:
+    the default pipeline less ``skip``; probes pass a variant of it)."""
     split = tomllib.loads(SPLIT.read_text(encoding="utf-8"))
     annotations = {
         page["id"]: page["spans"]
         for page in tomllib.loads(ANNOTATIONS.read_text(encoding="utf-8"))["page"]
     }
-    cleaner = Cleaner.from_config(skip=skip)
+    cleaner = cleaner or Cleaner.from_config(skip=skip)
     figures: dict[str, SideFigures] = {}
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="spin-eval-") as tmp:
