@@ -6,6 +6,7 @@ ground-truth bodies, the spun samples and the reference article."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,18 @@ def test_explain_shows_the_models_removal(tmp_path: Path) -> None:
     assert len(explained) == 1
     assert "Download our free planting guide" in explained[0]
     assert "p(chrome) = 0." in explained[0]
+
+
+def test_a_broken_model_file_stops_the_run_naming_it(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules" / "chrome", rules / "chrome")
+    (rules / "chrome" / MODEL_FILE_NAME).write_text('{"format": "cleaner-short-line-model"')
+    config = tmp_path / "pipeline.toml"
+    config.write_text(f'rules_dir = "{rules}"\nstages = ["decode", "language", "chrome"]\n')
+    article = tmp_path / "story.txt"
+    article.write_text(_with_pitch("city news"), encoding="utf-8")
+    result = run_cli("clean", str(article), "--config", str(config))
+    assert result.returncode == 2
+    assert str(rules / "chrome" / MODEL_FILE_NAME) in result.stderr.decode()
+    assert "not valid JSON" in result.stderr.decode()
+    assert result.stdout == b""
