@@ -3,7 +3,10 @@ repeated back to back, the comment-form or related-links tail of a page, and the
 block after the article's last paragraph (author bio, disclaimers, the site's sign-off).
 
 Which lines are chrome is data: the ``line``, ``tail`` and ``closing`` rules of
-``rules/chrome/``. This module only decides how they apply.
+``rules/chrome/``, and the learned short-line model beside them
+(``rules/chrome/short-line-model.json``, :mod:`cleaner.chrome_model`), which judges the short
+lines of English documents that no rule names (option ``line_model``, on by default). This
+module only decides how they apply.
 """
 
 from __future__ import annotations
