@@ -3,7 +3,10 @@ repeated back to back, the comment-form or related-links tail of a page, and the
 block after the article's last paragraph (author bio, disclaimers, the site's sign-off).
 
 Which lines are chrome is data: the ``line``, ``tail`` and ``closing`` rules of
-``rules/chrome/``. This module only decides how they apply.
+``rules/chrome/``, and the learned short-line model beside them
+(``rules/chrome/short-line-model.json``, :mod:`cleaner.chrome_model`), which judges the short
+lines of English documents that no rule names (option ``line_model``, on by default). This
+module only decides how they apply.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from cleaner.chrome_model import MODEL_RULE_ID, LineModel, chrome_lines, model_for
 from cleaner.document import (
     Document,
     Replacement,
@@ -33,7 +37,7 @@ from cleaner.rules.players import player_removals
 from cleaner.rules.text import normalize_line
 
 NAME = CHROME
-OPTIONS = frozenset({"rules", "drop_repeated_lines"})
+OPTIONS = frozenset({"rules", "drop_repeated_lines", "line_model"})
 DESCRIPTION = "Removes page-chrome lines (ad slugs, newsletter promos, share prompts), back-to-back repeats and comment/related-links tails, from rules/chrome/."
 
 # A tail marker ends the article only in the latter part of a document: "Related Articles"
@@ -67,6 +71,8 @@ class ChromeStage:
     name: str = NAME
     description: str = DESCRIPTION
     drop_repeated_lines: bool = True
+    line_model: LineModel | None = None
+    """The learned short-line model (``rules/chrome/short-line-model.json``), or None."""
 
     def __call__(self, doc: Document) -> Document:
         line_rules = self.rules.index("line")
@@ -99,6 +105,11 @@ class ChromeStage:
             marker = tail_rules.first_match(normalized, timed_out, folded)
             kept.append(Kept(offset, end, marker.rule_id if marker is not None else ""))
             previous_kept = key
+        if (
+            self.line_model is not None
+            and doc.metadata.get("language") in self.line_model.languages
+        ):
+            kept = model_removals(self.line_model, doc.text, kept, replacements)
         tail = None
         # Cutting a tail leaves fewer lines after any earlier marker, which may then qualify,
         # and a new last line that may close a block: cut again until nothing changes, so
@@ -174,6 +185,25 @@ class ChromeStage:
         return None
 
 
+def model_removals(
+    model: LineModel, text: str, kept: list[Kept], replacements: list[Replacement]
+) -> list[Kept]:
+    """The kept lines less those the short-line model calls chrome, each removal added to
+    ``replacements`` with its probability. A tail marker line is the tail rules' to judge.
+    Removing a line changes its neighbours' context: the model runs again on what is left
+    until it removes nothing more, so that cleaning the output again removes nothing."""
+    while True:
+        found = chrome_lines(model, [text[e.offset : e.end].rstrip("\n") for e in kept])
+        found = {index: p for index, p in found.items() if not kept[index].marker}
+        if not found:
+            return kept
+        for index, probability in found.items():
+            entry = kept[index]
+            message = f"short-line model: p(chrome) = {probability:.3f}"
+            replacements.append(Replacement(entry.offset, entry.end, "", MODEL_RULE_ID, message))
+        kept = [entry for index, entry in enumerate(kept) if index not in found]
+
+
 def list_item_text(normalized: str) -> str:
     """The text of a list item line less its marker ("- Share this" -> "Share this"); "" for
     a line that is not a list item."""
@@ -185,4 +215,7 @@ def build(settings: StageSettings) -> ChromeStage:
     return ChromeStage(
         rules=settings.chrome_rules(settings.options.get("rules")),
         drop_repeated_lines=bool(settings.options.get("drop_repeated_lines", True)),
+        line_model=model_for(settings.rules_dir)
+        if settings.options.get("line_model", True)
+        else None,
     )
