@@ -54,6 +54,7 @@ from cleaner.corpus import (
 )
 from cleaner.errors import CleanerError, ConfigError, ServiceError
 from cleaner.integrations.ray import RayEngine
+from cleaner.registry import LEARNED_CHROME
 
 EPILOG = (
     "Examples:\n\n"
@@ -322,7 +323,8 @@ def corpus(
         typer.Option(
             "--learn-chrome/--no-learn-chrome",
             help="Learn each site's repeated lines (footers, promo blocks) from the corpus and "
-            "remove them; listed in OUT/_learned_chrome.jsonl. Default: on (local engine).",
+            "remove them; listed in OUT/_learned_chrome.jsonl. Default: on (local engine) unless "
+            "--skip learned_chrome. On Ray, replay a list with --learned-chrome.",
             show_default=False,
         ),
     ] = None,
@@ -391,10 +393,19 @@ def corpus(
             markup=False,
         )
         raise typer.Exit(EXIT_USAGE)
-    if engine is Engine.ray and (learned_chrome is not None or learn_chrome):
+    if engine is Engine.ray and learn_chrome and learned_chrome is None:
         console.print(
-            "cleaner: learned chrome (learning it or replaying a list) runs on the local engine "
-            "only: leave out --learn-chrome and --learned-chrome to use --engine ray",
+            "cleaner: learning chrome runs on the local engine only: learn it with a local run, "
+            "then replay its list on Ray with --learned-chrome FILE",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_USAGE)
+    if LEARNED_CHROME not in pipeline.config.stages and (
+        learn_chrome or learned_chrome is not None
+    ):
+        console.print(
+            "cleaner: the pipeline leaves out stage learned_chrome (--skip or the pipeline "
+            "file), so --learn-chrome and --learned-chrome have nothing to run in",
             markup=False,
         )
         raise typer.Exit(EXIT_USAGE)

@@ -173,7 +173,7 @@ def test_every_format_is_cleaned_into_a_mirrored_tree(tmp_path: Path) -> None:
     first = audit[0]
     assert first["chrome_lines_removed"] == 2
     assert {e["rule_id"] for e in first["edits"] if e["stage"] == "chrome"} >= {"ad-slug.advertisement"}
-    assert set(first["timings_ms"]) == {"decode", "extract", "unicode", "language", "chrome", "captions", "tidy"}
+    assert set(first["timings_ms"]) == {"decode", "extract", "unicode", "language", "chrome", "learned_chrome", "captions", "tidy"}
     assert (out / ERRORS_FILE).read_text() == ""
     assert summary.ok and summary.ignored_files == ["notes.md"]
 

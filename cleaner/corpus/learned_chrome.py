@@ -51,10 +51,13 @@ from cleaner.io.layout import LEARNED_FILE as LEARNED_FILE
 from cleaner.io.walk import scan_input, walk_inputs
 from cleaner.pipeline import Pipeline, PipelineConfig
 from cleaner.stages.learned_chrome import (
+    NAME,
     LearnedLine,
     LearnedTable,
     insert_position,
     line_hash,
+    line_of_record,
+    line_records,
     with_learned_chrome,
 )
 
@@ -337,19 +340,13 @@ def read_table(path: Path) -> LearnedTable:
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw)
-                site, text = record["site"], record["text"]
-                if not isinstance(site, str) or not isinstance(text, str) or not text.strip():
-                    raise ValueError("'site' and 'text' must be non-empty strings")
-                documents = int(record.get("documents", 0))
-                site_documents = int(record.get("site_documents", 0))
+                lines.append(line_of_record(json.loads(raw)))
             except (ValueError, KeyError, TypeError) as exc:
                 reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
                 raise CorpusError(
                     f"{path}:{number}: not a learned chrome line ({reason}); expected JSON "
                     'with "site" and "text", as cleaner corpus writes to _learned_chrome.jsonl'
                 ) from exc
-            lines.append(LearnedLine(site, " ".join(text.split()), documents, site_documents))
     return LearnedTable.of(lines)
 
 
@@ -364,6 +361,16 @@ def learned_pipeline(
     learned = copy.copy(pipeline)
     learned.stages = with_learned_chrome(
         pipeline.stages, table, name_unknown_sites=name_unknown_sites
+    )
+    # The table goes in the stage's options too: an engine whose workers build the pipeline
+    # from its settings (Ray) builds this stage with it.
+    config = pipeline.config
+    options = {
+        **config.options,
+        NAME: {"lines": line_records(table), "name_unknown_sites": name_unknown_sites},
+    }
+    learned.config = dataclasses.replace(
+        config, stages=tuple(stage.name for stage in learned.stages), options=options
     )
     return learned
 

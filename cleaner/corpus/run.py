@@ -40,6 +40,7 @@ from cleaner.io.layout import (
 from cleaner.languagetool import LanguageToolError, background_url
 from cleaner.pipeline import Pipeline, PipelineConfig
 from cleaner.report import write_report
+from cleaner.stages.learned_chrome import NAME as LEARNED_CHROME
 from cleaner.stages.learned_chrome import LearnedTable
 
 
@@ -160,7 +161,17 @@ def run_corpus(
             manifest.set_merged(False)
         try:
             _execute(
-                planned, pipeline, config, summary, manifest, dst, state, sink, lock, engine, dead
+                planned,
+                pipeline,
+                pipeline.config,
+                summary,
+                manifest,
+                dst,
+                state,
+                sink,
+                lock,
+                engine,
+                dead,
             )
         finally:
             manifest.flush()  # what was committed before a failure or Ctrl-C stays done
@@ -237,15 +248,18 @@ def _learned_table(
     """The learned-chrome table this run applies (learned, or read from ``saved``), written
     to ``OUT/_learned_chrome.jsonl`` (when it learned any line); None when the run applies
     none (the file goes). With it, the inputs a worker died reading in pass 1 (input -> how)."""
-    wanted = saved is not None or (learn_chrome if learn_chrome is not None else engine is None)
+    # By default a run learns when its pipeline has the stage (``--skip learned_chrome``
+    # leaves it out) and its shards run here: pass 1 runs on the local engine only.
+    by_default = engine is None and LEARNED_CHROME in config.stages
+    wanted = saved is not None or (learn_chrome if learn_chrome is not None else by_default)
     dead: dict[str, str] = {}
     if not wanted:
         remove_file(dst / LEARNED_FILE)
         return None, dead
-    if engine is not None:
+    if engine is not None and saved is None:
         raise CorpusError(
-            "learned chrome (learning it or replaying a list) runs on the local engine only: "
-            "leave out --learn-chrome and --learned-chrome to use --engine ray"
+            "learning chrome runs on the local engine only: learn it with a local run, then "
+            "replay its list with --learned-chrome FILE, or leave out --learn-chrome"
         )
     listed = dst / LEARNED_FILE
     if saved is not None:
