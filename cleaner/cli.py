@@ -60,7 +60,7 @@ from cleaner.io.readers import detect_kind, read_input, read_input_list
 from cleaner.io.writers import result_record, to_json_line
 from cleaner.languagetool import LanguageToolError, background_url
 from cleaner.pipeline import Pipeline, PipelineConfig, Result
-from cleaner.registry import GRAMMAR, describe_stages
+from cleaner.registry import GRAMMAR, LEARNED_CHROME, describe_stages
 from cleaner.rules.grammar import FINDINGS_HINT
 
 app = typer.Typer(
@@ -420,6 +420,12 @@ def clean(
     if parallel:
         pipeline = _with_shared_languagetool(pipeline)
     if learned_chrome is not None:
+        if LEARNED_CHROME not in pipeline.config.stages:
+            raise _fail(
+                "--learned-chrome needs stage learned_chrome, which the pipeline leaves out "
+                "(--skip or the pipeline file)",
+                EXIT_USAGE,
+            )
         try:
             table = read_learned_chrome(learned_chrome)
             pipeline = learned_pipeline(pipeline, table, name_unknown_sites=True)

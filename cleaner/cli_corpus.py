@@ -54,6 +54,7 @@ from cleaner.corpus import (
 )
 from cleaner.errors import CleanerError, ConfigError, ServiceError
 from cleaner.integrations.ray import RayEngine
+from cleaner.registry import LEARNED_CHROME
 
 EPILOG = (
     "Examples:\n\n"
@@ -99,8 +100,26 @@ class _RichProgress:
         self.failures = 0
         self.began = time.perf_counter()
 
-    def start(self, total_bytes: int, inputs: int, skipped: int) -> None:
+    def learning(self, total_bytes: int, inputs: int) -> None:
+        """Pass 1 of learned chrome: its own bar, left on screen when it ends."""
         self.began = time.perf_counter()
+        self.task = self.progress.add_task(
+            f"learning chrome from {inputs} inputs",
+            total=max(total_bytes, 1),
+            docs=0,
+            rate="-",
+            failed="",
+        )
+        self.progress.start()
+
+    def learned(self) -> None:
+        self.progress.stop()  # no display thread while pass 2 forks its workers
+
+    def start(self, total_bytes: int, inputs: int, skipped: int) -> None:
+        if self.task is not None:  # pass 1's bar, already drawn for good by learned()
+            self.progress.remove_task(self.task)
+        self.began = time.perf_counter()
+        self.documents = self.failures = 0
         note = f" ({skipped} unchanged)" if skipped else ""
         self.task = self.progress.add_task(
             f"cleaning {inputs} inputs{note}",
@@ -199,6 +218,11 @@ def summary_line(summary: CorpusSummary) -> str:
         parts.append(f"{len(summary.not_overwritten)} files in OUT not overwritten")
     parts.append(f"{summary.seconds:.1f} s")
     return "cleaner corpus: " + ", ".join(parts)
+
+
+class CorpusFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
 
 
 class EncodingErrorsChoice(StrEnum):
@@ -317,12 +341,24 @@ def corpus(
         ),
     ] = None,
     title: TitleOption = None,
+    output_format: Annotated[
+        CorpusFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text: the clean text. markdown: the same, with an HTML page's headings (#), "
+            "numbered lists (1.), quotes (>) and code blocks (```) marked, as 'cleaner clean "
+            "--format markdown' writes them. Output names stay the same (a/b.html -> a/b.txt; "
+            "JSONL and WARC give JSONL, whose text field is then Markdown).",
+        ),
+    ] = CorpusFormat.text,
     learn_chrome: Annotated[
         bool | None,
         typer.Option(
             "--learn-chrome/--no-learn-chrome",
             help="Learn each site's repeated lines (footers, promo blocks) from the corpus and "
-            "remove them; listed in OUT/_learned_chrome.jsonl. Default: on (local engine).",
+            "remove them; listed in OUT/_learned_chrome.jsonl. Default: on (local engine) unless "
+            "--skip learned_chrome. On Ray, replay a list with --learned-chrome.",
             show_default=False,
         ),
     ] = None,
@@ -379,7 +415,7 @@ def corpus(
         max_bytes,
         errors,
         findings_wanted=findings,
-        extract_options=extract_overrides(title, markdown=False),
+        extract_options=extract_overrides(title, markdown=output_format is CorpusFormat.markdown),
     )
     if address is not None and engine is not Engine.ray:
         console.print("cleaner: --address needs --engine ray", markup=False)
@@ -391,10 +427,19 @@ def corpus(
             markup=False,
         )
         raise typer.Exit(EXIT_USAGE)
-    if engine is Engine.ray and (learned_chrome is not None or learn_chrome):
+    if engine is Engine.ray and learn_chrome and learned_chrome is None:
         console.print(
-            "cleaner: learned chrome (learning it or replaying a list) runs on the local engine "
-            "only: leave out --learn-chrome and --learned-chrome to use --engine ray",
+            "cleaner: learning chrome runs on the local engine only: learn it with a local run, "
+            "then replay its list on Ray with --learned-chrome FILE",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_USAGE)
+    if LEARNED_CHROME not in pipeline.config.stages and (
+        learn_chrome or learned_chrome is not None
+    ):
+        console.print(
+            "cleaner: the pipeline leaves out stage learned_chrome (--skip or the pipeline "
+            "file), so --learn-chrome and --learned-chrome have nothing to run in",
             markup=False,
         )
         raise typer.Exit(EXIT_USAGE)

@@ -12,7 +12,7 @@ from rich.console import Console
 
 from cleaner.errors import ConfigError, ServiceError
 from cleaner.pipeline import Pipeline, PipelineConfig
-from cleaner.registry import GRAMMAR
+from cleaner.registry import GRAMMAR, TIDY
 from cleaner.rules.grammar import FINDINGS_AUTO
 
 EXIT_OK = 0
@@ -129,6 +129,11 @@ def build_pipeline(
             options = {k: dict(v) for k, v in cfg.options.items()}
             options.setdefault("decode", {})["errors"] = encoding_errors.value
             cfg = cfg.with_overrides(options=options)
+        if extract_options and extract_options.get("markdown") and TIDY not in cfg.stages:
+            raise ConfigError(
+                "--format markdown needs stage tidy, which writes the Markdown marks: leave "
+                "out --skip tidy (or use --format text)"
+            )
         if extract_options and "extract" in cfg.stages:
             extract = {**cfg.options.get("extract", {}), **extract_options}
             cfg = cfg.with_overrides(options={**cfg.options, "extract": extract})

@@ -34,6 +34,7 @@ EXTRACT = "extract"
 UNICODE = "unicode"
 LANGUAGE = "language"
 CHROME = "chrome"
+LEARNED_CHROME = "learned_chrome"
 CAPTIONS = "captions"
 REPAIR = "repair"
 GRAMMAR = "grammar"
@@ -45,6 +46,7 @@ STAGE_MODULES: dict[str, str] = {
     UNICODE: "cleaner.stages.unicode",
     LANGUAGE: "cleaner.stages.language",
     CHROME: "cleaner.stages.chrome",
+    LEARNED_CHROME: "cleaner.stages.learned_chrome",
     CAPTIONS: "cleaner.stages.captions",
     REPAIR: "cleaner.stages.repair",
     GRAMMAR: "cleaner.stages.grammar",

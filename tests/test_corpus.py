@@ -173,7 +173,7 @@ def test_every_format_is_cleaned_into_a_mirrored_tree(tmp_path: Path) -> None:
     first = audit[0]
     assert first["chrome_lines_removed"] == 2
     assert {e["rule_id"] for e in first["edits"] if e["stage"] == "chrome"} >= {"ad-slug.advertisement"}
-    assert set(first["timings_ms"]) == {"decode", "extract", "unicode", "language", "chrome", "captions", "tidy"}
+    assert set(first["timings_ms"]) == {"decode", "extract", "unicode", "language", "chrome", "learned_chrome", "captions", "tidy"}
     assert (out / ERRORS_FILE).read_text() == ""
     assert summary.ok and summary.ignored_files == ["notes.md"]
 
@@ -376,6 +376,8 @@ def test_progress_and_summary_on_a_terminal(tmp_path: Path) -> None:
     shown = b"".join(chunks).decode("utf-8", "replace")
     for words in ("docs/s", "chrome lines removed", "repairs", "grammar fixes", "failures", "report:"):
         assert words in shown, f"{words!r} missing from:\n{shown}"
+    # Pass 1 of learned chrome has its bar too, before the cleaning's.
+    assert shown.index("learning chrome from 5 inputs") < shown.index("cleaning 5 inputs"), shown
 
 
 def test_manifest_of_the_json_lines_format_is_taken_over(tmp_path: Path) -> None:

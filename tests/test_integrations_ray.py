@@ -26,8 +26,10 @@ from engine_corpus import (
     output_records,
     write_jsonl,
 )
+from learned_corpus import FOOTER, PROMO, make_corpus
 
-from cleaner.corpus import run_corpus
+from cleaner.corpus import LearnThresholds, run_corpus
+from cleaner.corpus.learned_chrome import LEARNED_FILE
 from cleaner.errors import ConfigError, ServiceError
 from cleaner.integrations import FIELDS
 from cleaner.integrations.ray import RayEngine, clean_dataset, token_hint
@@ -138,6 +140,24 @@ def test_ray_engine_writes_the_local_runners_files(
     # Incremental like the local runner: nothing changed, nothing redone.
     again = run_corpus(in_dir, tmp_path / "out", config(), shard_bytes=2000, engine=RayEngine())
     assert again.inputs_skipped == 3 and again.counts.documents == 0
+
+
+def test_ray_engine_replays_a_learned_chrome_list_as_the_local_runner_does(
+    ray_session: None, tmp_path: Path
+) -> None:
+    """The list travels to the Ray workers in the learned_chrome stage's options."""
+    src = make_corpus(tmp_path / "in", pages=6)
+    learned = tmp_path / "learned"
+    run_corpus(src, learned, config(), jobs=1, learn_thresholds=LearnThresholds(3, 0.5))
+    saved = tmp_path / "saved.jsonl"
+    shutil.copyfile(learned / LEARNED_FILE, saved)
+    local, on_ray = tmp_path / "local", tmp_path / "ray"
+    run_corpus(src, local, config(), jobs=1, learned_chrome=saved)
+    run_corpus(src, on_ray, config(), learned_chrome=saved, engine=RayEngine())
+    assert_same_tree(local, on_ray)
+    page = (on_ray / "site-a" / "p01.txt").read_text(encoding="utf-8")
+    assert FOOTER[1] not in page and PROMO[1] not in page
+    assert page == (learned / "site-a" / "p01.txt").read_text(encoding="utf-8")
 
 
 def test_ray_engine_stops_when_languagetool_is_unreachable(

@@ -433,7 +433,7 @@ def test_contradictory_or_unusable_learned_chrome_options_stop_before_out_is_mad
     broken.write_text('{"site": "x.example"}\n', encoding="utf-8")
     cases = [
         (("--learned-chrome", str(saved), "--no-learn-chrome"), "give one of them"),
-        (("--learned-chrome", str(saved), "--engine", "ray"), "local engine only"),
+        (("--learn-chrome", "--engine", "ray"), "local engine only"),
         (("--learned-chrome", str(broken)), "broken.jsonl:1:"),
     ]
     for number, (extra, message) in enumerate(cases):

@@ -18,6 +18,7 @@ def test_default_config_has_the_documented_order() -> None:
         "unicode",
         "language",
         "chrome",
+        "learned_chrome",
         "captions",
         "repair",
         "grammar",

@@ -48,8 +48,9 @@ the kernel when its holder dies, so a killed run never leaves a lock that blocks
 
 The package, in the order a run uses it: :mod:`~cleaner.corpus.plan` (walk IN through
 :mod:`cleaner.io.walk`, decide what to clean), :mod:`~cleaner.corpus.lock`,
-:mod:`~cleaner.corpus.manifest` (the state), :mod:`~cleaner.corpus.shards` (what a worker
-does, and the engine protocol), :mod:`~cleaner.corpus.pool` (the local engine),
+:mod:`~cleaner.corpus.manifest` (the state), :mod:`~cleaner.corpus.learned_chrome` (pass 1
+and the learned list, with :mod:`~cleaner.corpus.prefix_cache`, what pass 1 keeps for pass 2),
+:mod:`~cleaner.corpus.shards` (what a worker does, and the engine protocol), :mod:`~cleaner.corpus.pool` (the local engine),
 :mod:`~cleaner.corpus.audit` (the audit and error lines), :mod:`~cleaner.corpus.commit`,
 :mod:`~cleaner.corpus.run` (:func:`run_corpus`, which ties them together).
 """

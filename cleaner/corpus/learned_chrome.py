@@ -15,6 +15,8 @@ the site, worded the same; the general chrome rules cannot know it. A corpus run
    decision streams over the ``learn`` files; memory holds one count per distinct line of a
    site (:func:`decide`). The list is written atomically to ``OUT/_learned_chrome.jsonl``.
 3. **Clean** (pass 2): the ordinary run, with the learned-chrome stage holding the list.
+   Each document starts where pass 1 left it (:mod:`cleaner.corpus.prefix_cache`), so a
+   page is extracted once. A rerun with the same ``learn`` files takes the saved decision.
    The list's digest is part of every input's job key, so an input cleaned with another
    list is cleaned again, and a resumed run cleans every input with the same list (the
    decision is made again from the same ``learn`` files, and gives the same list).
@@ -28,33 +30,43 @@ standard description) would otherwise reach 100%.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import hashlib
 import json
 import os
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from cleaner import __version__
 from cleaner.corpus.audit import safe_json_line
+from cleaner.corpus.commit import Unit
 from cleaner.corpus.errors import CorpusError
 from cleaner.corpus.lock import RunLock
 from cleaner.corpus.manifest import Manifest
+from cleaner.corpus.plan import SCANS_FILE, ScanLog
 from cleaner.corpus.pool import LocalEngine
+from cleaner.corpus.prefix_cache import BUDGET_BYTES as PREFIX_BUDGET_BYTES
+from cleaner.corpus.prefix_cache import SUFFIX as PREFIX_SUFFIX
 from cleaner.corpus.shards import ShardDone, ShardTask
+from cleaner.corpus.summary import ProgressSink
 from cleaner.io.atomic import atomic_concat, remove_file, replace_with
 from cleaner.io.layout import LEARNED_FILE as LEARNED_FILE
 from cleaner.io.walk import scan_input, walk_inputs
 from cleaner.pipeline import Pipeline, PipelineConfig
 from cleaner.stages.learned_chrome import (
+    NAME,
     LearnedLine,
     LearnedTable,
     insert_position,
     line_hash,
+    line_of_record,
+    line_records,
+    table_of_records,
     with_learned_chrome,
 )
 
@@ -95,6 +107,7 @@ def learn(
     *,
     follow_symlinks: bool = False,
     retry_failed: bool = False,
+    progress: ProgressSink | None = None,
 ) -> tuple[LearnedTable, dict[str, str]]:
     """Pass 1 and the decision (see the module docstring): the learned table of IN, and the
     inputs whose worker process died reading them (input -> how), which the run then leaves
@@ -106,8 +119,11 @@ def learn(
     fingerprint = prefix.fingerprint()
     todo = folder / "todo.jsonl"
     wanted: set[str] = set()
-    tasks = 0
-    with todo.open("w", encoding="utf-8") as pending:
+    tasks = inputs = total_bytes = 0
+    kept_bytes = 0  # inputs whose documents pass 1 keeps for pass 2 (prefix_cache)
+    remove_file(state / SCANS_FILE)  # an earlier run's, stopped before its plan
+    scans = ScanLog(state / SCANS_FILE)  # for the plan that follows: hashed once
+    with todo.open("w", encoding="utf-8") as pending, contextlib.closing(scans):
         for inp in walk_inputs(src, [], follow_symlinks=follow_symlinks, links_skipped=[]):
             entry = manifest.get(inp.rel) or {}
             scan = None
@@ -122,6 +138,7 @@ def learn(
             else:
                 scan = scan_input(inp, shard_bytes)
                 sha = scan.sha256
+                scans.write(inp, scan)
             key = _learn_key(sha, fingerprint, inp.kind, text_field)
             base = f"{inp.key}-{key}"
             wanted.add(f"{base}.learn")
@@ -129,6 +146,11 @@ def learn(
                 continue
             if scan is None:
                 scan = scan_input(inp, shard_bytes)
+                scans.write(inp, scan)
+            kept_bytes += inp.size
+            inputs += 1
+            total_bytes += inp.size
+            keep = kept_bytes <= PREFIX_BUDGET_BYTES
             for index, (start, end, first_line) in enumerate(scan.shards):
                 task = {
                     "rel": inp.rel,
@@ -143,17 +165,79 @@ def learn(
                     "size": (end if end is not None else inp.size) - start,
                     "text_field": text_field,
                     "shards": len(scan.shards),
+                    "prefix": str(folder / f"{base}-{index:06d}{PREFIX_SUFFIX}") if keep else None,
                 }
                 pending.write(json.dumps(task) + "\n")
                 tasks += 1
     dead: dict[str, str] = {}
     if tasks:
-        _collect(todo, tasks, prefix, jobs, lock, state, dead)
+        shown = (progress, total_bytes, inputs) if progress is not None else None
+        _collect(todo, tasks, prefix, jobs, lock, state, dead, shown)
     remove_file(todo)
     for name in os.listdir(folder):  # inputs gone or changed, shards of a changed input
-        if name not in wanted:
+        kept_for = name.rpartition("-")[0] + ".learn" if name.endswith(PREFIX_SUFFIX) else None
+        if name not in wanted and kept_for not in wanted:
             remove_file(folder / name)
-    return decide((folder / name for name in sorted(wanted)), thresholds), dead
+    present = [name for name in sorted(wanted) if (folder / name).exists()]
+    return _decided(state, [folder / name for name in present], thresholds), dead
+
+
+DECISION_FILE = "learned-decision.jsonl"
+"""The last decision and what it was made from, in ``OUT/.cleaner``: a run whose ``learn``
+files are the same (their names hold their inputs' content hashes) takes it as it is, rather
+than reading every ``learn`` file twice again."""
+
+
+def _decided(state: Path, files: list[Path], thresholds: Thresholds) -> LearnedTable:
+    """:func:`decide` on ``files``, or the saved decision when it was made from the same."""
+    h = hashlib.sha256(f"{__version__}\0{thresholds}\0{SKETCH_ROWS}\0{SKETCH_BITS}".encode())
+    for path in files:
+        h.update(f"\0{path.name}".encode())
+    key = h.hexdigest()
+    saved = state / DECISION_FILE
+    try:
+        with saved.open("rb") as handle:
+            if json.loads(handle.readline()).get("key") == key:
+                return table_of_records(json.loads(line) for line in handle)
+    except (OSError, ValueError, TypeError, AttributeError):
+        pass  # none, or not usable: decided again
+    table = decide(iter(files), thresholds)
+
+    def fill(handle: IO[bytes]) -> None:
+        handle.write(safe_json_line({"key": key}))
+        for record in line_records(table):
+            handle.write(safe_json_line(record))
+
+    replace_with(saved, fill, durable=False)
+    return table
+
+
+def kept_documents(
+    state: Path, config: PipelineConfig, text_field: str
+) -> Callable[[Unit], list[str]]:
+    """Where pass 1 keeps the documents of each shard of a unit (:mod:`cleaner.corpus.prefix_cache`)
+    for pass 2; ``config``: the run's pipeline before a learned list is added to it."""
+    folder = state / LEARN_DIR
+    fingerprint = prefix_config(config).fingerprint()
+
+    def paths(unit: Unit) -> list[str]:
+        base = f"{unit.inp.key}-{_learn_key(unit.sha256, fingerprint, unit.inp.kind, text_field)}"
+        return [
+            os.path.join(folder, f"{base}-{task.index:06d}{PREFIX_SUFFIX}") for task in unit.tasks
+        ]
+
+    return paths
+
+
+def forget_kept_documents(state: Path) -> None:
+    """Remove what pass 1 kept and pass 2 did not use (inputs it found unchanged, a run that
+    stopped): kept documents live from one pass 1 to its pass 2."""
+    folder = state / LEARN_DIR
+    if folder.is_dir():
+        for name in os.listdir(folder):
+            if name.endswith(PREFIX_SUFFIX):
+                remove_file(folder / name)
+    remove_file(state / SCANS_FILE)
 
 
 def _learn_key(sha256: str, fingerprint: str, kind: str, text_field: str) -> str:
@@ -169,10 +253,12 @@ def _collect(
     lock: RunLock,
     state: Path,
     dead: dict[str, str],
+    shown: tuple[ProgressSink, int, int] | None = None,
 ) -> None:
     """Run the pass-1 tasks listed in ``todo`` on worker processes; an input's ``learn``
     file is made from its shards' once all are written. Inputs whose worker died go to
-    ``dead``."""
+    ``dead``. ``shown``: the sink to show progress on, with the bytes and inputs to read."""
+    sink = shown[0] if shown is not None else None
     inputs: dict[str, list[Any]] = {}  # in flight: rel -> [parts_dir, shards, shards left]
 
     def tasks() -> Iterator[ShardTask]:
@@ -184,6 +270,8 @@ def _collect(
                 yield ShardTask(**record, learn=True)
 
     def finished(shard: ShardDone) -> None:
+        if sink is not None:
+            sink.advance(shard.size, shard.counts.get("documents", 0), 0)
         flight = inputs.get(shard.rel)
         if flight is None:  # its input was given up (a worker died on it)
             return
@@ -207,11 +295,17 @@ def _collect(
     pipeline = Pipeline(config)
     engine = LocalEngine(pipeline, max(1, min(jobs, count)), lock, state)
     engine.start()
+    # Shown once the workers are forked (as in pass 2), and stopped before pass 2 forks its.
+    if shown is not None and hasattr(shown[0], "learning"):
+        shown[0].learning(shown[1], shown[2])
     try:
         engine.run(tasks(), count, config, finished, died)
     except BaseException:
         engine.stop()
         raise
+    finally:
+        if sink is not None and hasattr(sink, "learned"):
+            sink.learned()
     engine.close()
 
 
@@ -337,19 +431,13 @@ def read_table(path: Path) -> LearnedTable:
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw)
-                site, text = record["site"], record["text"]
-                if not isinstance(site, str) or not isinstance(text, str) or not text.strip():
-                    raise ValueError("'site' and 'text' must be non-empty strings")
-                documents = int(record.get("documents", 0))
-                site_documents = int(record.get("site_documents", 0))
+                lines.append(line_of_record(json.loads(raw)))
             except (ValueError, KeyError, TypeError) as exc:
                 reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
                 raise CorpusError(
                     f"{path}:{number}: not a learned chrome line ({reason}); expected JSON "
                     'with "site" and "text", as cleaner corpus writes to _learned_chrome.jsonl'
                 ) from exc
-            lines.append(LearnedLine(site, " ".join(text.split()), documents, site_documents))
     return LearnedTable.of(lines)
 
 
@@ -364,6 +452,16 @@ def learned_pipeline(
     learned = copy.copy(pipeline)
     learned.stages = with_learned_chrome(
         pipeline.stages, table, name_unknown_sites=name_unknown_sites
+    )
+    # The table goes in the stage's options too: an engine whose workers build the pipeline
+    # from its settings (Ray) builds this stage with it.
+    config = pipeline.config
+    options = {
+        **config.options,
+        NAME: {"lines": line_records(table), "name_unknown_sites": name_unknown_sites},
+    }
+    learned.config = dataclasses.replace(
+        config, stages=tuple(stage.name for stage in learned.stages), options=options
     )
     return learned
 

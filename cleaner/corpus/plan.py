@@ -8,6 +8,7 @@ exist is skipped. The planned units wait in the manifest, not in memory.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from collections.abc import Callable, Mapping
@@ -97,6 +98,56 @@ class Plan:
     bytes: int = 0
 
 
+SCANS_FILE = "learn-scans.jsonl"
+"""The inputs pass 1 of learned chrome hashed (``OUT/.cleaner``), in walk order, so that the
+plan that follows it in the same run does not hash them again."""
+
+
+class ScanLog:
+    """Scans written in walk order by one walk and read back, in the same order, by the next:
+    :meth:`taken` gives an input's scan when the log holds it for the same size and times.
+    Read forward only, a line at a time, so memory stays flat in the size of the corpus; an
+    input the log lacks (or a log cut short) is hashed as before."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lines: Any = None
+        self._next: dict[str, Any] | None = None
+
+    def write(self, inp: InputFile, scan: Scan) -> None:
+        if self._lines is None:
+            self._lines = self.path.open("w", encoding="utf-8")
+        times = [inp.size, inp.mtime_ns, inp.ctime_ns]
+        record = {"rel": inp.rel, "stat": times, "sha256": scan.sha256, "shards": scan.shards}
+        self._lines.write(json.dumps(record) + "\n")
+
+    def taken(self, inp: InputFile) -> Scan | None:
+        if self._lines is None:
+            try:
+                self._lines = self.path.open(encoding="utf-8")
+            except OSError:
+                self._lines = iter(())
+            self._advance()
+        record = self._next
+        if record is None or record["rel"] != inp.rel:
+            return None
+        self._advance()
+        if record["stat"] != [inp.size, inp.mtime_ns, inp.ctime_ns]:
+            return None
+        return Scan(record["sha256"], tuple((a, b, c) for a, b, c in record["shards"]))
+
+    def _advance(self) -> None:
+        try:
+            self._next = json.loads(next(self._lines))
+        except (StopIteration, ValueError):
+            self._next = None
+
+    def close(self) -> None:
+        if hasattr(self._lines, "close"):
+            self._lines.close()
+        self._lines = None
+
+
 def plan(
     src: Path,
     dst: Path,
@@ -113,6 +164,7 @@ def plan(
     overwrite: bool = False,
     mass_delete: float | None = MASS_DELETE_FRACTION,
     retry_failed: bool = False,
+    scans: ScanLog | None = None,
 ) -> Plan:
     """Walk IN, noting every input in the manifest's walk and planning those that need
     cleaning. With ``in_place``, an input that is one shard is written straight to its final
@@ -152,7 +204,7 @@ def plan(
             # chmod, costs a hash; a different hash, a new cleaning).
             sha = str(entry["sha256"])
         else:
-            scan = scan_input(inp, shard_bytes)
+            scan = _scanned(inp, shard_bytes, scans)
             sha = scan.sha256
         job = job_key(sha, fingerprint, inp.kind, inp.out_rel, text_field)
         outputs_exist = entry is not None and all(
@@ -173,7 +225,7 @@ def plan(
                 )
             continue
         if scan is None:
-            scan = scan_input(inp, shard_bytes)
+            scan = _scanned(inp, shard_bytes, scans)
             sha = scan.sha256
             job = job_key(sha, fingerprint, inp.kind, inp.out_rel, text_field)
         blocker = None if overwrite else _not_ours(dst, inp, entry, manifest, state)
@@ -215,6 +267,12 @@ def plan(
     # (left by a killed engine run) too.
     _sweep_parts(parts_root, manifest.planned_parts)
     return plan
+
+
+def _scanned(inp: InputFile, shard_bytes: int, scans: ScanLog | None) -> Scan:
+    """The input's scan: the one pass 1 made in this run, else made now."""
+    handed = scans.taken(inp) if scans is not None else None
+    return handed if handed is not None else scan_input(inp, shard_bytes)
 
 
 def _not_ours(

@@ -7,7 +7,8 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from cleaner.corpus.commit import Unit, commit, forget_input, record_dead, record_done, unit
@@ -15,6 +16,8 @@ from cleaner.corpus.errors import CorpusError, os_errors_reported
 from cleaner.corpus.learned_chrome import (
     LEARNED_FILE,
     Thresholds,
+    forget_kept_documents,
+    kept_documents,
     learn,
     learned_fingerprint,
     learned_pipeline,
@@ -23,7 +26,15 @@ from cleaner.corpus.learned_chrome import (
 )
 from cleaner.corpus.lock import RunLock
 from cleaner.corpus.manifest import Manifest
-from cleaner.corpus.plan import MASS_DELETE_FRACTION, SHARD_BYTES, Plan, check_folders, plan
+from cleaner.corpus.plan import (
+    MASS_DELETE_FRACTION,
+    SCANS_FILE,
+    SHARD_BYTES,
+    Plan,
+    ScanLog,
+    check_folders,
+    plan,
+)
 from cleaner.corpus.pool import LocalEngine
 from cleaner.corpus.shards import ShardDone, ShardEngine, ShardTask, read_counts, shard_file
 from cleaner.corpus.summary import CorpusSummary, NoProgress, ProgressSink
@@ -40,6 +51,7 @@ from cleaner.io.layout import (
 from cleaner.languagetool import LanguageToolError, background_url
 from cleaner.pipeline import Pipeline, PipelineConfig
 from cleaner.report import write_report
+from cleaner.stages.learned_chrome import NAME as LEARNED_CHROME
 from cleaner.stages.learned_chrome import LearnedTable
 
 
@@ -126,11 +138,16 @@ def run_corpus(
             saved=learned_chrome,
             thresholds=learn_thresholds or Thresholds(),
             retry_failed=retry_failed,
+            sink=sink,
         )
         summary.learned_seconds = time.perf_counter() - learn_started
         if table is not None and len(table):
             fingerprint = learned_fingerprint(fingerprint, table)
             pipeline = learned_pipeline(pipeline, table)
+        # The inputs pass 1 hashed are not hashed again.
+        scans = (
+            ScanLog(state / SCANS_FILE) if table is not None and learned_chrome is None else None
+        )
         planned = plan(
             src,
             dst,
@@ -146,7 +163,10 @@ def run_corpus(
             overwrite=overwrite,
             mass_delete=None if allow_mass_delete else mass_delete_fraction,
             retry_failed=retry_failed,
+            scans=scans,
         )
+        if scans is not None:
+            scans.close()
         if (
             planned.units
             and "grammar" in config.stages
@@ -158,12 +178,27 @@ def run_corpus(
             _start_shared_languagetool()
         if planned.units or summary.not_overwritten:
             manifest.set_merged(False)
+        # Pass 1 kept its documents for this pass (local workers only: Ray's have no OUT).
+        learned_here = table is not None and learned_chrome is None and engine is None
+        kept = kept_documents(state, config, text_field) if learned_here else None
         try:
             _execute(
-                planned, pipeline, config, summary, manifest, dst, state, sink, lock, engine, dead
+                planned,
+                pipeline,
+                pipeline.config,
+                summary,
+                manifest,
+                dst,
+                state,
+                sink,
+                lock,
+                engine,
+                dead,
+                kept,
             )
         finally:
             manifest.flush()  # what was committed before a failure or Ctrl-C stays done
+        forget_kept_documents(state)
         summary.inputs_cleaned = planned.units
         for rel, entry in manifest.removed():
             if not summary.inputs_removed:
@@ -233,19 +268,23 @@ def _learned_table(
     saved: Path | None,
     thresholds: Thresholds,
     retry_failed: bool,
+    sink: ProgressSink,
 ) -> tuple[LearnedTable | None, dict[str, str]]:
     """The learned-chrome table this run applies (learned, or read from ``saved``), written
     to ``OUT/_learned_chrome.jsonl`` (when it learned any line); None when the run applies
     none (the file goes). With it, the inputs a worker died reading in pass 1 (input -> how)."""
-    wanted = saved is not None or (learn_chrome if learn_chrome is not None else engine is None)
+    # By default a run learns when its pipeline has the stage (``--skip learned_chrome``
+    # leaves it out) and its shards run here: pass 1 runs on the local engine only.
+    by_default = engine is None and LEARNED_CHROME in config.stages
+    wanted = saved is not None or (learn_chrome if learn_chrome is not None else by_default)
     dead: dict[str, str] = {}
     if not wanted:
         remove_file(dst / LEARNED_FILE)
         return None, dead
-    if engine is not None:
+    if engine is not None and saved is None:
         raise CorpusError(
-            "learned chrome (learning it or replaying a list) runs on the local engine only: "
-            "leave out --learn-chrome and --learned-chrome to use --engine ray"
+            "learning chrome runs on the local engine only: learn it with a local run, then "
+            "replay its list with --learned-chrome FILE, or leave out --learn-chrome"
         )
     listed = dst / LEARNED_FILE
     if saved is not None:
@@ -265,6 +304,7 @@ def _learned_table(
             thresholds,
             follow_symlinks=follow_symlinks,
             retry_failed=retry_failed,
+            progress=sink,
         )
         if len(table):
             write_table(listed, table, thresholds)
@@ -304,9 +344,11 @@ def _execute(
     lock: RunLock,
     engine: ShardEngine | None = None,
     dead: dict[str, str] | None = None,
+    kept: Callable[[Unit], list[str]] | None = None,
 ) -> None:
     """Run the planned units; those in ``dead`` (a worker died reading them in pass 1 of
-    learned chrome: input -> how) are recorded as dead instead, as if it died cleaning them."""
+    learned chrome: input -> how) are recorded as dead instead, as if it died cleaning them.
+    ``kept``: where pass 1 kept each shard's documents, which its worker starts from."""
     # Units being worked on: a unit enters when its first shard is handed out and leaves
     # when it is committed, so this stays the size of the work in flight.
     active: dict[str, Unit] = {}
@@ -330,6 +372,11 @@ def _execute(
             planned_unit = unit(entry, dst, state)
             if dead and planned_unit.inp.rel in dead:
                 continue  # recorded as dead below, before any worker started
+            if kept is not None:
+                planned_unit.tasks = [
+                    replace(task, prefix=path) if os.path.exists(path) else task
+                    for task, path in zip(planned_unit.tasks, kept(planned_unit), strict=True)
+                ]
             active[planned_unit.inp.rel] = planned_unit
             waiting = []
             for task in planned_unit.tasks:
@@ -341,13 +388,20 @@ def _execute(
                     waiting.append(task)
             yield from waiting
 
+    shown = False  # whether the sink has started: inputs pass 1 left out are told after
+    told_later = 0
+
     def died(task: ShardTask, reason: str) -> None:
+        nonlocal told_later
         dead_unit = active.pop(task.rel, None)
         if dead_unit is not None:
             record_dead(dead_unit, task, reason, manifest, dst, state)
             summary.counts.add({"documents": 1, "failures": 1})
             summary.workers_died.append(printable_name(task.rel))
-            sink.advance(0, 1, 1)
+            if shown:
+                sink.advance(0, 1, 1)
+            else:
+                told_later += 1
 
     if dead:
         # Before the workers start: recording a dead input sweeps the temporary files beside
@@ -368,6 +422,9 @@ def _execute(
         engine = local
     try:
         sink.start(planned.bytes, planned.units, summary.inputs_skipped)
+        shown = True
+        if told_later:
+            sink.advance(0, told_later, told_later)
         engine.run(pending(), planned.tasks, config, finished, died)
         if local is None:
             summary.jobs = engine.workers or summary.jobs

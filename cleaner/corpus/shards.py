@@ -26,6 +26,7 @@ from cleaner.corpus.audit import (
     safe_json_line,
     surrogate_reason,
 )
+from cleaner.corpus.prefix_cache import rest_of, stored_documents, stored_line
 from cleaner.errors import DocumentError, ServiceError
 from cleaner.io.atomic import remove_file, replace_with, temp_path
 from cleaner.io.layout import printable_name
@@ -64,6 +65,10 @@ class ShardTask:
     learn: bool = False
     """Pass 1 of learned chrome: write the shard's line fingerprints (its ``learn`` file)
     instead of cleaning it (:mod:`cleaner.corpus.learned_chrome`)."""
+    prefix: str | None = None
+    """Pass 1: where to keep what the stages before learned chrome made of its documents
+    (None: not kept); pass 2: where pass 1 kept them, used when it is there
+    (:mod:`cleaner.corpus.prefix_cache`)."""
 
 
 @dataclass(frozen=True)
@@ -141,7 +146,9 @@ def run_shard(pipeline: Pipeline, task: ShardTask) -> ShardDone:
     if task.learn:
         return _collect_lines(pipeline, task)
     if task.finals is not None:
-        return _run_in_place(pipeline, task, task.finals)
+        done_in_place = _run_in_place(pipeline, task, task.finals)
+        _forget_prefix(task)
+        return done_in_place
     done = shard_file(task, "done")
     if done.exists():
         return ShardDone(task.rel, task.index, task.size, read_counts(done))
@@ -161,7 +168,14 @@ def run_shard(pipeline: Pipeline, task: ShardTask) -> ShardDone:
         for tmp in temps.values():
             remove_file(tmp)
         raise
+    _forget_prefix(task)
     return ShardDone(task.rel, task.index, task.size, counts.as_dict())
+
+
+def _forget_prefix(task: ShardTask) -> None:
+    """Pass 1's documents of a shard whose outputs are written are needed no more."""
+    if task.prefix is not None:
+        remove_file(Path(task.prefix))
 
 
 def _run_in_place(pipeline: Pipeline, task: ShardTask, finals: tuple[str, str, str]) -> ShardDone:
@@ -204,12 +218,22 @@ def cleaned_documents(
 ) -> Iterator[tuple[Source, Result | Failure]]:
     """Each document of a shard with its cleaned result, or why it has none. An unreachable
     service stops the shard (:class:`ServiceError`): every document after it would fail too."""
+    stored = None if task.learn or task.prefix is None else stored_documents(Path(task.prefix))
+    rest = rest_of(pipeline) if stored is not None else None
     for source in shard_sources(task, pipeline.config.max_bytes):
+        kept = None
+        if stored is not None:
+            name, kept = next(stored, ("", None))
+            if name != source.name:  # not this shard's documents: run them from the start
+                stored, kept = None, None
         if source.error is not None:
             yield source, Failure(source.error, None)
             continue
         try:
-            result = pipeline.run(source.document(), keep_input=False)
+            if kept is not None and rest is not None:
+                result = kept.finish(rest)
+            else:
+                result = pipeline.run(source.document(), keep_input=False)
         except DocumentError as exc:
             service = service_error(exc)
             if service is not None:
@@ -227,17 +251,32 @@ def _collect_lines(pipeline: Pipeline, task: ShardTask) -> ShardDone:
     counts = Counts()
     if final.exists():
         return ShardDone(task.rel, task.index, task.size, counts.as_dict())
+    kept = Path(task.prefix) if task.prefix is not None else None
+    kept_temp = temp_path(kept) if kept is not None else None
 
     def fill(handle: IO[bytes]) -> None:
-        for _source, result in cleaned_documents(pipeline, task):
-            counts.documents += 1
-            if isinstance(result, Failure):
-                continue
-            record = document_lines(result.text, result.metadata)
-            if record is not None:
-                handle.write(safe_json_line(record))
+        with contextlib.ExitStack() as stack:
+            keep = stack.enter_context(kept_temp.open("wb")) if kept_temp else None
+            for source, result in cleaned_documents(pipeline, task):
+                counts.documents += 1
+                if keep is not None:
+                    keep.write(
+                        stored_line(source.name, None if isinstance(result, Failure) else result)
+                    )
+                if isinstance(result, Failure):
+                    continue
+                record = document_lines(result.text, result.metadata)
+                if record is not None:
+                    handle.write(safe_json_line(record))
+        if kept is not None and kept_temp is not None:
+            os.replace(kept_temp, kept)  # before the learn file, which says the shard is done
 
-    replace_with(final, fill, durable=False)
+    try:
+        replace_with(final, fill, durable=False)
+    except BaseException:
+        if kept_temp is not None:
+            remove_file(kept_temp)
+        raise
     return ShardDone(task.rel, task.index, task.size, counts.as_dict())
 
 

@@ -10,7 +10,12 @@ from cleaner.metrics import Counts
 
 
 class ProgressSink(Protocol):
-    """What the runner tells whoever shows progress (the CLI's rich bar)."""
+    """What the runner tells whoever shows progress (the CLI's rich bar).
+
+    A sink may also have ``learning(total_bytes, inputs)`` and ``learned()``: pass 1 of
+    learned chrome then calls ``learning`` before it reports its shards through
+    :meth:`advance`, and ``learned`` when it ends, before :meth:`start` begins the cleaning
+    (a sink without them shows the cleaning only)."""
 
     def start(self, total_bytes: int, inputs: int, skipped: int) -> None: ...
 
@@ -22,6 +27,12 @@ class NoProgress:
         pass
 
     def advance(self, size: int, documents: int, failures: int) -> None:
+        pass
+
+    def learning(self, total_bytes: int, inputs: int) -> None:
+        pass
+
+    def learned(self) -> None:
         pass
 
 

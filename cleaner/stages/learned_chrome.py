@@ -4,7 +4,10 @@ A corpus run (:mod:`cleaner.corpus.learned_chrome`) counts, per site, in how man
 each line occurs, and learns the lines most of a site's documents share (a footer, a promo
 block, a newsletter box). This stage removes them from a document of that site, one edit per
 line naming the learned entry. It is a pure function of the document, given the table; the
-table is read and written by the corpus runner and the CLI.
+table is read and written by the corpus runner and the CLI, which hand it to the stage as its
+``lines`` option (so it travels with the pipeline's settings to any engine's workers, Ray's
+included). Without a table the stage changes nothing; ``--skip learned_chrome`` leaves it out
+(and a corpus run then learns nothing).
 
 What it never does:
 
@@ -23,15 +26,16 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
 from cleaner.document import Document, Edit, add_warning, line_spans
+from cleaner.registry import LEARNED_CHROME, StageSettings
 
-NAME = "learned_chrome"
+NAME = LEARNED_CHROME
 DESCRIPTION = (
     "removes lines that most documents of one site share (footers, promo blocks), learned by "
     "'cleaner corpus' or given with --learned-chrome FILE"
@@ -54,6 +58,11 @@ KEPT_KEY = "learned_chrome_kept"
 """Metadata: lines removed, and why learned lines were kept when they were."""
 
 HASH_CHARS = 16
+
+OPTIONS = frozenset({"lines", "name_unknown_sites"})
+"""``lines``: the learned lines, one table each with ``site`` and ``text`` (and, for the audit's
+messages, ``documents`` and ``site_documents``), as in ``_learned_chrome.jsonl``;
+``name_unknown_sites``: warn when a document's site is not in the table."""
 
 
 def normalised(line: str) -> str:
@@ -266,23 +275,77 @@ def _inside_blocks(lines: list[str], removed: list[bool]) -> list[bool]:
     return inside
 
 
+def line_of_record(record: Mapping[str, Any]) -> LearnedLine:
+    """A learned line from its record (a line of ``_learned_chrome.jsonl``, an entry of the
+    ``lines`` option); KeyError, TypeError or ValueError saying what is wrong with it."""
+    site, text = record["site"], record["text"]
+    if not isinstance(site, str) or not isinstance(text, str) or not text.strip():
+        raise ValueError("'site' and 'text' must be non-empty strings")
+    documents = int(record.get("documents", 0))
+    site_documents = int(record.get("site_documents", 0))
+    return LearnedLine(site, " ".join(text.split()), documents, site_documents)
+
+
+def line_records(table: LearnedTable) -> list[dict[str, Any]]:
+    """The table as the stage's ``lines`` option."""
+    return [
+        {
+            "site": line.site,
+            "text": line.text,
+            "documents": line.documents,
+            "site_documents": line.site_documents,
+        }
+        for line in table.lines()
+    ]
+
+
+def table_of_records(records: Iterable[Any]) -> LearnedTable:
+    lines = []
+    for number, record in enumerate(records, 1):
+        if not isinstance(record, Mapping):
+            raise ValueError(f"option 'lines': entry {number} is not a table with site and text")
+        try:
+            lines.append(line_of_record(record))
+        except (KeyError, TypeError, ValueError) as exc:
+            reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise ValueError(f"option 'lines': entry {number}: {reason}") from exc
+    return LearnedTable.of(lines)
+
+
+def build(settings: StageSettings) -> LearnedChromeStage:
+    lines = settings.options.get("lines", [])
+    if not isinstance(lines, list):
+        raise ValueError(
+            "option 'lines' must be a list of tables with site and text (as in "
+            "_learned_chrome.jsonl)"
+        )
+    return LearnedChromeStage(
+        table_of_records(lines),
+        name_unknown_sites=bool(settings.options.get("name_unknown_sites", False)),
+    )
+
+
 def with_learned_chrome(
     stages: list[Any], table: LearnedTable, *, name_unknown_sites: bool = False
 ) -> list[Any]:
-    """``stages`` with the learned-chrome stage put where it belongs: after the stages that
-    make the text (decode, extract, unicode, language, chrome), before those that edit its
-    sentences (captions, repair, grammar, tidy), so that these spend nothing on chrome and
-    tidy closes the gaps it leaves."""
-    position = insert_position([stage.name for stage in stages])
+    """``stages`` with the learned-chrome stage holding ``table``: in place of the one there,
+    else put where it belongs: after the stages that make the text (decode, extract, unicode,
+    language, chrome), before those that edit its sentences (captions, repair, grammar,
+    tidy), so that these spend nothing on chrome and tidy closes the gaps it leaves."""
+    names = [stage.name for stage in stages]
+    position = insert_position(names)
     stage = LearnedChromeStage(table, name_unknown_sites=name_unknown_sites)
-    return [*stages[:position], stage, *stages[position:]]
+    after = position + 1 if NAME in names else position
+    return [*stages[:position], stage, *stages[after:]]
 
 
 LATER_STAGES = ("captions", "repair", "grammar", "tidy")
 
 
 def insert_position(names: list[str]) -> int:
-    """Where the learned-chrome stage goes among stages named ``names``."""
+    """Where the learned-chrome stage is, or goes, among stages named ``names``."""
+    if NAME in names:
+        return names.index(NAME)
     for position, name in enumerate(names):
         if name in LATER_STAGES:
             return position
