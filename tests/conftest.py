@@ -110,6 +110,7 @@ SLOW_MODULES = frozenset(
         "test_clean_cli",
         "test_corpus_hostile",
         "test_wheel",
+        "test_cli_new_user",
     }
 )
 # The cheap tests of the CLI batteries above that stay in the fast tier, one or two per area
@@ -122,6 +123,8 @@ FAST_REPRESENTATIVES = frozenset(
         "test_every_stage_declares_the_options_its_build_reads",
         # test_corpus_hostile: hostile JSONL inputs (a cut WARC: test_every_hostile_kind_at_once)
         "test_a_lone_surrogate_in_jsonl_fails_that_line_only",
+        # test_cli_new_user: standard output or -o that cannot be written
+        "test_a_full_standard_output_is_an_error_message_not_a_traceback",
     }
 )
 
