@@ -137,3 +137,18 @@ def test_any_command_on_a_full_disk_says_so_without_a_traceback() -> None:
     stderr = run.stderr.decode()
     assert run.returncode == 1, stderr
     assert stderr == "cleaner: No space left on device\n"
+
+
+def test_an_output_file_under_a_file_names_the_file_in_the_way(tmp_path: Path) -> None:
+    article = _article(tmp_path)
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file, where -o expects a folder\n")
+
+    run = run_cli("clean", str(article), "-o", f"{blocker}/clean.txt", *FAST)
+
+    stderr = run.stderr.decode()
+    assert run.returncode == 1, stderr
+    assert stderr == (
+        f"cleaner: {blocker}/clean.txt: cannot write: {blocker} is a file, not a folder\n"
+    )
+    assert blocker.read_text() == "a file, where -o expects a folder\n"

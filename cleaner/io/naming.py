@@ -199,6 +199,10 @@ class OutputWriter:
         try:
             atomic_write_text(path, text)
         except OSError as exc:
-            self.report(f"cleaner: {path}: cannot write: {exc.strerror or exc}")
+            reason = exc.strerror or str(exc)
+            blocker = next((p for p in reversed(path.parents) if p.is_file()), None)
+            if blocker is not None:  # mkdir says "File exists" of the file in the way
+                reason = f"{blocker} is a file, not a folder"
+            self.report(f"cleaner: {path}: cannot write: {reason}")
             return 1
         return 0
