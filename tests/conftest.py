@@ -117,7 +117,8 @@ SLOW_MODULES = frozenset(
 # they cover, so that `make test-fast` still runs the real command.
 FAST_REPRESENTATIVES = frozenset(
     {
-        # test_clean_cli: output naming, input limits, pipeline-file errors, stage options
+        # test_clean_cli: output naming, pipeline-file errors, stage options (input limits are
+        # test_reliability's max_bytes tests)
         "test_two_inputs_that_would_share_an_output_are_refused_before_cleaning",
         "test_a_bad_stage_option_value_is_refused_once_naming_the_file",
         "test_every_stage_declares_the_options_its_build_reads",
