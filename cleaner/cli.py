@@ -43,6 +43,8 @@ from cleaner.cli_options import (
     build_pipeline,
     err,
     extract_overrides,
+    standard_output_guard,
+    stdout_to_null_device,
 )
 from cleaner.cli_options import fail as _fail
 from cleaner.cli_rules import score
@@ -357,7 +359,11 @@ def clean(
     encoding_errors: Annotated[
         EncodingErrors | None,
         typer.Option(
-            "--encoding-errors", help="strict refuses broken UTF-8; replace decodes it with U+FFFD."
+            "--encoding-errors",
+            help="strict (the default): refuse a text file that mixes UTF-8 with bytes that are "
+            "not UTF-8 (a file with no UTF-8 in it is decoded as the legacy encoding it looks "
+            "like, with a warning when that is a guess); replace: decode such bytes as U+FFFD. "
+            "HTML is always decoded as browsers do.",
         ),
     ] = None,
     title: TitleOption = None,
@@ -415,7 +421,12 @@ def clean(
         headers=plan.target is None and len(names) > 1 and output_format is not OutputFormat.jsonl,
     )
     if plan.per_input is not None and plan.target is not None:
-        plan.target.mkdir(parents=True, exist_ok=True)
+        try:
+            plan.target.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            problem = exc.strerror or str(exc)
+            message = f"{plan.target}: cannot make the output folder: {problem}"
+            raise _fail(message, EXIT_USAGE) from exc
     parallel = jobs > 1 and len(names) > 1 and "-" not in names
     if parallel:
         pipeline = _with_shared_languagetool(pipeline)
@@ -431,10 +442,11 @@ def clean(
             pipeline = learned_pipeline(pipeline, table, name_unknown_sites=True)
         except CorpusError as exc:
             raise _fail(str(exc), EXIT_USAGE) from exc
-    if parallel:
-        failures = _clean_in_parallel(names, pipeline, settings, plan, jobs)
-    else:
-        failures = _clean_in_order(names, pipeline, settings, plan)
+    with standard_output_guard():
+        if parallel:
+            failures = _clean_in_parallel(names, pipeline, settings, plan, jobs)
+        else:
+            failures = _clean_in_order(names, pipeline, settings, plan)
     raise typer.Exit(EXIT_SOME_FAILED if failures else EXIT_OK)
 
 
@@ -569,6 +581,13 @@ def main() -> None:
         # `cleaner clean ... | head`: the reader left; that is not our failure.
         sys.stderr.close()
         raise SystemExit(EXIT_OK) from None
+    except OSError as exc:
+        # One no command turned into a message (any command's output on a full disk): say it
+        # plainly, and let Python's last flush of standard output go nowhere rather than fail.
+        stdout_to_null_device()
+        where = f"{exc.filename}: " if exc.filename else ""
+        _print_message(f"cleaner: {where}{exc.strerror or exc}")
+        raise SystemExit(EXIT_SOME_FAILED) from None
 
 
 if __name__ == "__main__":

@@ -3,6 +3,10 @@ exit codes, and building the pipeline the options describe."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +15,7 @@ import typer
 from rich.console import Console
 
 from cleaner.errors import ConfigError, ServiceError
+from cleaner.io.naming import OutputStreamError
 from cleaner.pipeline import Pipeline, PipelineConfig
 from cleaner.registry import GRAMMAR, TIDY
 from cleaner.rules.grammar import FINDINGS_AUTO
@@ -146,3 +151,30 @@ def build_pipeline(
         raise fail(str(exc), EXIT_USAGE) from exc
     except ServiceError as exc:
         raise fail(str(exc), EXIT_SERVICE) from exc
+
+
+@contextlib.contextmanager
+def standard_output_guard() -> Iterator[None]:
+    """A reader that left (`cleaner clean ... | head`) ends the command quietly with 0; standard
+    output that cannot be written (closed, disk full) ends it with a message and 1. Either way
+    standard output then goes to the null device, so Python's own flush at exit, which would
+    meet the same error, prints no traceback."""
+    try:
+        yield
+    except BrokenPipeError:
+        stdout_to_null_device()
+        raise typer.Exit(EXIT_OK) from None
+    except OutputStreamError as exc:
+        stdout_to_null_device()
+        raise fail(str(exc), EXIT_SOME_FAILED) from exc
+
+
+def stdout_to_null_device() -> None:
+    if sys.stdout is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, sys.stdout.fileno())
+        finally:
+            os.close(null)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -109,20 +110,22 @@ SLOW_MODULES = frozenset(
         "test_clean_cli",
         "test_corpus_hostile",
         "test_wheel",
+        "test_cli_new_user",
     }
 )
 # The cheap tests of the CLI batteries above that stay in the fast tier, one or two per area
 # they cover, so that `make test-fast` still runs the real command.
 FAST_REPRESENTATIVES = frozenset(
     {
-        # test_clean_cli: output naming, input limits, pipeline-file errors, stage options
+        # test_clean_cli: output naming, pipeline-file errors, stage options (input limits are
+        # test_reliability's max_bytes tests)
         "test_two_inputs_that_would_share_an_output_are_refused_before_cleaning",
-        "test_dev_zero_stops_at_the_limit",
         "test_a_bad_stage_option_value_is_refused_once_naming_the_file",
         "test_every_stage_declares_the_options_its_build_reads",
-        # test_corpus_hostile: hostile JSONL and WARC inputs
+        # test_corpus_hostile: hostile JSONL inputs (a cut WARC: test_every_hostile_kind_at_once)
         "test_a_lone_surrogate_in_jsonl_fails_that_line_only",
-        "test_a_truncated_warc_record_is_an_error_not_a_short_document",
+        # test_cli_new_user: standard output or -o that cannot be written
+        "test_a_full_standard_output_is_an_error_message_not_a_traceback",
     }
 )
 
@@ -176,8 +179,74 @@ SLOW_TESTS = frozenset(
         "test_score_command_reports_the_gate",
         "test_rules_check_warns_about_nested_quantifiers",
         "test_a_run_killed_while_learning_or_cleaning_resumes_to_the_same_output",
+        # Measured for the one-minute fast tier (CPU seconds of each test and its
+        # subprocesses); each area keeps a cheaper test in the fast tier, named after '>'.
+        # learned chrome through the CLI > test_sites_by_url_in_jsonl_and_a_page_added_later
+        "test_a_saved_list_replays_on_another_run_and_in_clean",
+        "test_a_sites_footer_and_promo_are_learned_and_removed",
+        "test_contradictory_or_unusable_learned_chrome_options_stop_before_out_is_made",
+        "test_help_teaches_the_options",
+        # page layout > the in-process real-page tests
+        "test_cli_markdown_title_and_jsonl_agree",
+        "test_corpus_takes_no_title",
+        "test_a_code_block_keeps_its_closing_fence_where_layout_edits_meet_it",
+        "test_chrome_and_repair_work_on_the_same_lines_in_markdown",
+        # decoding > the in-process decode tests
+        "test_cli_cleans_a_broken_html_page_from_any_name_and_stdin",
+        "test_corpus_run_cleans_a_broken_html_page_with_the_warning_in_its_audit",
+        # corpus runner > test_every_format_is_cleaned_into_a_mirrored_tree and the rest of
+        # test_corpus, test_every_hostile_kind_at_once, test_a_lone_surrogate_in_jsonl_...
+        "test_any_mix_of_inputs_is_cleaned_or_reported_and_a_rerun_changes_nothing",
+        "test_big_jsonl_is_sharded_across_workers_in_order",
+        "test_a_second_run_on_the_same_out_is_refused",
+        "test_progress_and_summary_on_a_terminal",
+        "test_rerun_skips_unchanged_and_redoes_what_changed",
+        "test_read_only_out_gives_a_clear_error",
+        # memory bounds > the streamed audit line and lowering-in-pieces tests
+        "test_repair_of_a_long_glued_document_region_by_region",
+        "test_repair_region_by_region_is_repair_in_one_piece",
+        "test_unicode_piece_by_piece_is_ftfy_on_the_whole_text",
+        "test_unicode_on_a_long_glued_document_is_ftfy",
+        "test_report_of_a_huge_audit_line_never_holds_its_edits",
+        # extraction against trafilatura's own tree > the other test_extract_stage tests
+        "test_parse_html_builds_the_tree_trafilatura_builds",
+        "test_body_container_test_is_translated_and_agrees_with_the_xpath",
+        # unicode against ftfy > test_equals_fix_text_on_mojibake and the rest
+        "test_equals_fix_text_on_benchmark_bodies",
+        # language model cache > test_the_default_sample_gives_the_language_of_a_long_sample
+        "test_an_unusable_cache_falls_back_to_the_packaged_model",
+        # a CLI subprocess > test_cli
+        "test_mine_names_a_missing_input",
     }
 )
+
+
+def unknown_tier_names(tests_dir: Path = REPO / "tests") -> list[str]:
+    """Names in SLOW_MODULES, FAST_REPRESENTATIVES and SLOW_TESTS that no test file defines:
+    a renamed or deleted test would otherwise leave its entry silently doing nothing (and a
+    renamed heavy test slip into the fast tier). Read from the sources, so that a run of a
+    few files checks the whole list too."""
+    test_files = sorted(tests_dir.glob("test_*.py"))
+    defined = {
+        match.group(1)
+        for path in test_files
+        for match in re.finditer(r"^\s*(?:async\s+)?def\s+(test_\w+)", path.read_text(), re.M)
+    }
+    modules = {path.stem for path in test_files}
+    return sorted(
+        [f"SLOW_MODULES: {name}" for name in SLOW_MODULES - modules]
+        + [f"FAST_REPRESENTATIVES: {name}" for name in FAST_REPRESENTATIVES - defined]
+        + [f"SLOW_TESTS: {name}" for name in SLOW_TESTS - defined]
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    unknown = unknown_tier_names()
+    if unknown:
+        raise pytest.UsageError(
+            "tests/conftest.py names tests that no test file defines (renamed or deleted? "
+            "update the list): " + ", ".join(unknown)
+        )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

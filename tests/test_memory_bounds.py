@@ -4,6 +4,7 @@ what the whole-text operation gives (the bound itself is measured by
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import random
@@ -35,12 +36,13 @@ from cleaner.stages.unicode import UnicodeStage, _default_config
 _ALPHABET = "aZΣΑΒ \n\t\u00a0\u2028\x1c.'’x\u0301"
 
 
-def _long_texts() -> list[str]:
+@functools.cache  # built once per process, at collection: it is 3 MB of text
+def _long_texts() -> tuple[str, ...]:
     rng = random.Random(14)
     glued = REFERENCE.read_text(encoding="utf-8") * 30  # ~250k characters, many pieces
     texts = [glued, glued.replace(" ", "Σ "), "word" * 100_000, "Σ" * 70_000 + " Σ"]
-    texts += ["".join(rng.choice(_ALPHABET) for _ in range(150_000)) for _ in range(20)]
-    return texts
+    texts += ["".join(rng.choices(_ALPHABET, k=150_000)) for _ in range(20)]
+    return tuple(texts)
 
 
 @settings(max_examples=200)

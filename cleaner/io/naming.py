@@ -28,6 +28,11 @@ class OutputNameError(CleanerError):
     """``-o`` cannot hold what the inputs would write (a usage error: nothing is cleaned)."""
 
 
+class OutputStreamError(CleanerError):
+    """Standard output cannot be written (closed, or its disk full): later pieces could not
+    go there either, so the run stops."""
+
+
 @dataclass(frozen=True)
 class OutputPlan:
     """Where output goes: stdout (``target`` None), one file, or one file per input."""
@@ -144,7 +149,9 @@ class OutputWriter:
     input (written when the input is done). A file that cannot be written is reported through
     ``report`` and counted as a failure; the other outputs are still written."""
 
-    def __init__(self, plan: OutputPlan, stream: TextIO, report: Callable[[str], None]) -> None:
+    def __init__(
+        self, plan: OutputPlan, stream: TextIO | None, report: Callable[[str], None]
+    ) -> None:
         self.plan = plan
         self.stream = stream
         self.report = report
@@ -172,17 +179,30 @@ class OutputWriter:
         return 0
 
     def _emit(self, piece: str, header: str | None) -> None:
-        if header is not None:
-            self.stream.write(f"==> {header} <==\n")
-        self.stream.write(piece)
-        if header is not None and not piece.endswith("\n"):
-            self.stream.write("\n")
-        self.stream.flush()
+        if self.stream is None:  # started with standard output closed (`cleaner ... >&-`)
+            raise OutputStreamError("standard output is closed; nothing can be written to it")
+        try:
+            if header is not None:
+                self.stream.write(f"==> {header} <==\n")
+            self.stream.write(piece)
+            if header is not None and not piece.endswith("\n"):
+                self.stream.write("\n")
+            self.stream.flush()
+        except BrokenPipeError:
+            raise  # the reader left (`| head`): not a failure, the command stops quietly
+        except OSError as exc:
+            raise OutputStreamError(
+                f"cannot write to standard output: {exc.strerror or exc}"
+            ) from exc
 
     def _write(self, path: Path, text: str) -> int:
         try:
             atomic_write_text(path, text)
         except OSError as exc:
-            self.report(f"cleaner: {path}: cannot write: {exc.strerror or exc}")
+            reason = exc.strerror or str(exc)
+            blocker = next((p for p in reversed(path.parents) if p.is_file()), None)
+            if blocker is not None:  # mkdir says "File exists" of the file in the way
+                reason = f"{blocker} is a file, not a folder"
+            self.report(f"cleaner: {path}: cannot write: {reason}")
             return 1
         return 0

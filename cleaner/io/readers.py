@@ -319,12 +319,34 @@ def read_jsonl(
             continue
         text = record.get(text_field)
         if not isinstance(text, str):
-            yield Source(
-                name=where, error=f"field {text_field!r} is missing or not a string", record=record
-            )
+            yield Source(name=where, error=_no_text_reason(record, text_field), record=record)
             continue
         metadata = record_metadata(record, text_field, where)
         yield Source(name=where, text=text, metadata=metadata, record=record)
+
+
+_JSON_KINDS: tuple[tuple[type, str], ...] = (
+    (bool, "true or false"),
+    (int, "a number"),
+    (float, "a number"),
+    (list, "an array"),
+    (dict, "an object"),
+)
+
+
+def _no_text_reason(record: dict[str, Any], text_field: str) -> str:
+    """Why a JSONL object gives no text: the field is absent (say which fields it has, as a
+    wrong --text-field is the usual cause) or holds something other than a string."""
+    problem = f"field {text_field!r} is missing or not a string"
+    if text_field not in record:
+        fields = [repr(key)[:40] for key in list(record)[:8]]
+        more = ", ..." if len(record) > len(fields) else ""
+        held = f"its fields are {', '.join(fields)}{more}" if fields else "it has no field"
+        return f"{problem} (here: absent; {held}; --text-field names the field to clean)"
+    value = record[text_field]
+    kind = "null" if value is None else "not text"
+    kind = next((name for type_, name in _JSON_KINDS if isinstance(value, type_)), kind)
+    return f"{problem} (here: {kind})"
 
 
 def read_file(path: Path, name: str, kind: str, max_bytes: int) -> Source:

@@ -1,0 +1,154 @@
+"""`cleaner clean` as a new user meets it: output that cannot be written gives a clear message
+and exit code, never a Python traceback; the help says what the options do."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from conftest import CLEANER_BIN, REPO, run_cli
+
+# Stages that need no service: these tests are about where the text goes.
+FAST = ("--skip", "grammar,repair")
+
+
+def _article(folder: Path, name: str = "a.txt", paragraphs: int = 3) -> Path:
+    path = folder / name
+    path.write_text("The council met on Tuesday to discuss the budget.\n\n" * paragraphs)
+    return path
+
+
+def test_an_output_folder_that_cannot_be_made_is_refused_naming_it(tmp_path: Path) -> None:
+    first, second = _article(tmp_path, "a.txt"), _article(tmp_path, "b.txt")
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file where the output folder's parent should be\n")
+
+    run = run_cli("clean", str(first), str(second), "-o", f"{blocker}/out/", *FAST)
+
+    stderr = run.stderr.decode()
+    assert run.returncode == 2, stderr
+    assert "Traceback" not in stderr
+    assert f"{blocker}/out: cannot make the output folder" in stderr
+    assert blocker.read_text().startswith("a file where")
+
+
+def test_a_full_standard_output_is_an_error_message_not_a_traceback(tmp_path: Path) -> None:
+    article = _article(tmp_path)
+    with open("/dev/full", "w") as full:
+        run = subprocess.run(
+            [str(CLEANER_BIN), "clean", str(article), *FAST],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            cwd=REPO,
+            timeout=120,
+            check=False,
+        )
+
+    stderr = run.stderr.decode()
+    assert run.returncode == 1, stderr
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr
+    assert "cleaner: cannot write to standard output: No space left on device" in stderr
+
+
+def test_a_closed_standard_output_is_named(tmp_path: Path) -> None:
+    article = _article(tmp_path)
+    run = subprocess.run(
+        [str(CLEANER_BIN), "clean", str(article), *FAST],
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: os.close(1),
+        cwd=REPO,
+        timeout=120,
+        check=False,
+    )
+
+    stderr = run.stderr.decode()
+    assert run.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    assert "standard output is closed" in stderr
+
+
+def test_a_reader_that_leaves_early_ends_the_run_quietly(tmp_path: Path) -> None:
+    # More text than a pipe holds, so that cleaner is still writing when the reader leaves.
+    article = _article(tmp_path, paragraphs=4000)
+    proc = subprocess.Popen(
+        [str(CLEANER_BIN), "clean", str(article), str(article), *FAST],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().startswith(b"==> ")
+    proc.stdout.close()  # as `| head -1` does
+    stderr = proc.stderr.read().decode()
+    returncode = proc.wait(timeout=120)
+
+    assert (returncode, stderr) == (0, "")
+
+
+def test_encoding_errors_help_says_what_strict_does_with_a_legacy_file(tmp_path: Path) -> None:
+    # The help once said "strict refuses broken UTF-8", yet strict, the default, decodes a
+    # file with no UTF-8 in it as the legacy encoding it looks like.
+    legacy = tmp_path / "legacy.txt"
+    legacy.write_bytes("The café opened on Tuesday.\n".encode("cp1252"))
+
+    run = run_cli("clean", str(legacy), "--encoding-errors", "strict", *FAST)
+    help_text = " ".join(run_cli("clean", "--help").stdout.decode().split())
+
+    assert run.returncode == 0, run.stderr.decode()
+    assert run.stdout.decode() == "The café opened on Tuesday.\n"
+    assert "strict (the default)" in help_text
+    assert "no UTF-8 in it is decoded as the legacy encoding it looks like" in help_text
+
+
+def test_a_jsonl_line_without_text_says_what_it_holds_instead(tmp_path: Path) -> None:
+    lines = tmp_path / "docs.jsonl"
+    lines.write_text(
+        '{"id": 1, "body": "Text under another name."}\n'
+        '{"id": 2, "text": 5}\n'
+        '{"id": 3, "text": null}\n'
+        '{"id": 4, "text": "The council met on Tuesday."}\n'
+    )
+
+    run = run_cli("clean", str(lines), *FAST)
+
+    stderr = run.stderr.decode().splitlines()
+    assert run.returncode == 1
+    assert run.stdout.decode() == "The council met on Tuesday.\n"
+    assert stderr == [
+        f"cleaner: {lines}:1: field 'text' is missing or not a string (here: absent; its "
+        "fields are 'id', 'body'; --text-field names the field to clean)",
+        f"cleaner: {lines}:2: field 'text' is missing or not a string (here: a number)",
+        f"cleaner: {lines}:3: field 'text' is missing or not a string (here: null)",
+    ]
+
+
+def test_any_command_on_a_full_disk_says_so_without_a_traceback() -> None:
+    with open("/dev/full", "w") as full:
+        run = subprocess.run(
+            [str(CLEANER_BIN), "stages"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            cwd=REPO,
+            timeout=120,
+            check=False,
+        )
+
+    stderr = run.stderr.decode()
+    assert run.returncode == 1, stderr
+    assert stderr == "cleaner: No space left on device\n"
+
+
+def test_an_output_file_under_a_file_names_the_file_in_the_way(tmp_path: Path) -> None:
+    article = _article(tmp_path)
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file, where -o expects a folder\n")
+
+    run = run_cli("clean", str(article), "-o", f"{blocker}/clean.txt", *FAST)
+
+    stderr = run.stderr.decode()
+    assert run.returncode == 1, stderr
+    assert stderr == (
+        f"cleaner: {blocker}/clean.txt: cannot write: {blocker} is a file, not a folder\n"
+    )
+    assert blocker.read_text() == "a file, where -o expects a folder\n"

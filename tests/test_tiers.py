@@ -1,0 +1,45 @@
+"""The lists in conftest.py that put tests in the slow tier name only tests that exist."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO, SLOW_TESTS, unknown_tier_names
+
+
+def test_every_name_in_the_tier_lists_is_a_test() -> None:
+    assert unknown_tier_names() == []
+
+
+def test_a_renamed_slow_test_stops_the_run_naming_it(tmp_path: Path) -> None:
+    tests = tmp_path / "tests"
+    shutil.copytree(REPO / "tests", tests, ignore=shutil.ignore_patterns("__pycache__"))
+    renamed = "test_reproduces_published_trafilatura_figure"
+    assert renamed in SLOW_TESTS
+    (owner,) = [p for p in tests.glob("test_*.py") if f"def {renamed}(" in p.read_text()]
+    owner.write_text(owner.read_text().replace(f"def {renamed}(", f"def {renamed}_v2("))
+
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/test_doctests.py",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert run.returncode == 4, run.stdout + run.stderr  # pytest's usage error
+    assert f"SLOW_TESTS: {renamed}" in run.stderr
+    assert "no test file defines" in run.stderr
