@@ -27,6 +27,7 @@ from cleaner import __version__
 from cleaner.allocator import return_large_blocks
 from cleaner.cli_corpus import corpus
 from cleaner.cli_options import (
+    ENCODING_ERRORS_HELP,
     EXIT_OK,
     EXIT_SERVICE,
     EXIT_SOME_FAILED,
@@ -360,10 +361,7 @@ def clean(
         EncodingErrors | None,
         typer.Option(
             "--encoding-errors",
-            help="strict (the default): refuse a text file that mixes UTF-8 with bytes that are "
-            "not UTF-8 (a file with no UTF-8 in it is decoded as the legacy encoding it looks "
-            "like, with a warning when that is a guess); replace: decode such bytes as U+FFFD. "
-            "HTML is always decoded as browsers do.",
+            help=ENCODING_ERRORS_HELP,
         ),
     ] = None,
     title: TitleOption = None,

@@ -24,6 +24,7 @@ from rich.progress import (
 from rich.table import Table
 
 from cleaner.cli_options import (
+    ENCODING_ERRORS_HELP,
     EXIT_OK,
     EXIT_SERVICE,
     EXIT_SOME_FAILED,
@@ -266,7 +267,7 @@ def corpus(
     encoding_errors: Annotated[
         EncodingErrorsChoice | None,
         typer.Option(
-            "--encoding-errors", help="strict refuses broken UTF-8; replace decodes it with U+FFFD."
+            "--encoding-errors", help=ENCODING_ERRORS_HELP
         ),
     ] = None,
     retry_failed: Annotated[

@@ -33,6 +33,14 @@ class EncodingErrors(StrEnum):
     replace_ = "replace"
 
 
+ENCODING_ERRORS_HELP = (
+    "strict (the default): refuse a text file that mixes UTF-8 with bytes that are not UTF-8 "
+    "(a file with no UTF-8 in it is decoded as the legacy encoding it looks like, with a "
+    "warning when that is a guess); replace: decode such bytes as U+FFFD. HTML is always "
+    "decoded as browsers do."
+)
+
+
 SkipOption = Annotated[
     list[str],
     typer.Option(
