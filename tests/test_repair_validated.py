@@ -10,6 +10,7 @@ of bytes no file holds any more are swept, never a young one nor one of a curren
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -198,3 +199,22 @@ def test_processes_sweeping_at_once_keep_every_current_marker(tmp_path: Path, ca
     assert [process.wait(timeout=120) for process in processes] == [0] * len(fresh)
     assert sorted(cache.iterdir()) == sorted(marker(path) for path in current + fresh)
     assert not any(path.exists() for path in orphaned_markers)
+
+
+@pytest.mark.skipif(not shutil.which("setpriv"), reason="needs setpriv (util-linux)")
+def test_an_unreadable_cache_folder_means_checking_the_rules_again(tmp_path: Path) -> None:
+    """A cache folder the user may not look inside (a shared HOME): cleaning goes on; it
+    stopped before the first document with 'Permission denied'."""
+    cache = tmp_path / "cache"
+    (cache / "cleaner" / "repair-rules").mkdir(parents=True)
+    (cache / "cleaner").chmod(0)
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    # Without the capabilities that let root read any folder, the mode holds for root too.
+    proc = subprocess.run(
+        ["setpriv", "--bounding-set=-all",
+         str(Path(sys.executable).parent / "cleaner"), "clean", "-", "--skip", "grammar"],
+        input=b"He came with out his coat.\n", capture_output=True, env=env, cwd="/",
+        check=False, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout == b"He came without his coat.\n"

@@ -58,7 +58,10 @@ def content_key(raw: bytes, checker: Path) -> str:
 
 
 def known_valid(key: str) -> bool:
-    return (cache_root() / key).is_file()
+    try:
+        return (cache_root() / key).is_file()
+    except OSError:
+        return False  # an unreadable cache: the rules are checked again, as with no marker
 
 
 SWEEP_GRACE_S = 3600.0
