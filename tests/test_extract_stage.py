@@ -182,6 +182,36 @@ def test_a_complete_fast_precise_run_is_the_full_precise_run() -> None:
     assert skipped > len(pages) / 2
 
 
+def _article_page(paragraphs: int) -> str:
+    return _page(
+        "<article>"
+        + "".join(f"<p>Paragraph {i}. {PARAGRAPH}</p>" for i in range(paragraphs))
+        + "</article>"
+    )
+
+
+def test_readability_may_replace_a_short_output_or_one_it_outgrows_only() -> None:
+    stage = HtmlExtractor()
+    tree = parse_html(_article_page(12))
+    assert tree is not None
+    fast = stage._run(tree, None, True, False, fast=True)
+    assert len(fast["text"]) > 12 * len(PARAGRAPH)
+    # readability finds the same article: the full run could not replace the fast output
+    assert not readability_may_replace(tree, fast)
+    # an output of a third of the article, well-formed and long enough: readability, at three
+    # times its length, would replace it
+    third = "\n".join(fast["text"].splitlines()[:4])
+    assert len(third) >= 500
+    assert readability_may_replace(tree, {**fast, "text": third})
+    # a short output may be replaced by jusText whatever readability finds
+    assert readability_may_replace(tree, {**fast, "text": PARAGRAPH})
+    # the probe reads a copy: the tree the stage extracts from is left as it was
+    before = tostring(tree)
+    readability_may_replace(tree, fast)
+    assert tostring(tree) == before
+
+
+@pytest.mark.slow  # a whole benchmark
 def test_the_full_precise_run_is_skipped_only_where_it_gives_the_fast_output_back() -> None:
     # An incomplete fast output that readability does not outgrow skips the full run: on
     # every page where it does, the full run must give the same text; where readability does
