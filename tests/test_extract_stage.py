@@ -20,6 +20,7 @@ from cleaner.stages.html_extraction import (
     is_complete,
     parse_html,
     prose_chars,
+    readability_may_replace,
     text_run_chars,
     without_title_line,
 )
@@ -179,6 +180,58 @@ def test_a_complete_fast_precise_run_is_the_full_precise_run() -> None:
             skipped += 1
             assert fast["text"] == stage._run(tree, None, True, False)["text"]
     assert skipped > len(pages) / 2
+
+
+def _article_page(paragraphs: int) -> str:
+    return _page(
+        "<article>"
+        + "".join(f"<p>Paragraph {i}. {PARAGRAPH}</p>" for i in range(paragraphs))
+        + "</article>"
+    )
+
+
+def test_readability_may_replace_a_short_output_or_one_it_outgrows_only() -> None:
+    stage = HtmlExtractor()
+    tree = parse_html(_article_page(12))
+    assert tree is not None
+    fast = stage._run(tree, None, True, False, fast=True)
+    assert len(fast["text"]) > 12 * len(PARAGRAPH)
+    # readability finds the same article: the full run could not replace the fast output
+    assert not readability_may_replace(tree, fast)
+    # an output of a third of the article, well-formed and long enough: readability, at three
+    # times its length, would replace it
+    third = "\n".join(fast["text"].splitlines()[:4])
+    assert len(third) >= 500
+    assert readability_may_replace(tree, {**fast, "text": third})
+    # a short output may be replaced by jusText whatever readability finds
+    assert readability_may_replace(tree, {**fast, "text": PARAGRAPH})
+    # the probe reads a copy: the tree the stage extracts from is left as it was
+    before = tostring(tree)
+    readability_may_replace(tree, fast)
+    assert tostring(tree) == before
+
+
+@pytest.mark.slow  # a whole benchmark
+def test_the_full_precise_run_is_skipped_only_where_it_gives_the_fast_output_back() -> None:
+    # An incomplete fast output that readability does not outgrow skips the full run: on
+    # every page where it does, the full run must give the same text; where readability does
+    # outgrow it, the full run is done and replaces it on some pages.
+    stage = HtmlExtractor()
+    skipped = replaced = 0
+    for page in _benchmark_pages():
+        tree = parse_html(page)
+        assert tree is not None
+        fast = stage._run(tree, None, True, False, fast=True)
+        if is_complete(fast, prose_chars(tree)) and is_complete(fast, text_run_chars(tree)):
+            continue
+        full = stage._run(tree, None, True, False).get("text")
+        if readability_may_replace(tree, fast):
+            replaced += full != fast.get("text")
+        else:
+            skipped += 1
+            assert full == fast["text"]
+    assert skipped >= 20
+    assert replaced >= 3
 
 
 def test_text_runs_count_long_prose_outside_paragraphs_only() -> None:
