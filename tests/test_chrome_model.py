@@ -61,7 +61,9 @@ PITCHES = {
 
 
 def _stage(**options: object) -> chrome.ChromeStage:
-    return chrome.build(StageSettings(options=options, rules_dir=REPO / "rules"))
+    return chrome.build(
+        StageSettings(options={"line_model": True, **options}, rules_dir=REPO / "rules")
+    )
 
 
 def _clean(text: str, language: str = "en", **options: object) -> Document:
@@ -184,7 +186,17 @@ def test_the_spun_samples_and_the_reference_lose_no_line_to_the_model() -> None:
 def test_explain_shows_the_models_removal(tmp_path: Path) -> None:
     article = tmp_path / "story.txt"
     article.write_text(_with_pitch("gardening blog"), encoding="utf-8")
-    result = run_cli("clean", str(article), "--skip", "grammar", "--explain")
+    off = run_cli("clean", str(article), "--skip", "grammar")
+    assert PITCHES["gardening blog"] in off.stdout.decode()  # the model is off by default
+    config = tmp_path / "pipeline.toml"
+    default = (REPO / "cleaner" / "defaults" / "pipeline.toml").read_text(encoding="utf-8")
+    config.write_text(
+        f'rules_dir = "{REPO / "rules"}"\n{default}\n[options.chrome]\nline_model = true\n',
+        encoding="utf-8",
+    )
+    result = run_cli(
+        "clean", str(article), "--skip", "grammar", "--explain", "--config", str(config)
+    )
     assert result.returncode == 0, result.stderr.decode()
     assert PITCHES["gardening blog"] not in result.stdout.decode()
     explained = [line for line in result.stderr.decode().splitlines() if MODEL_RULE_ID in line]
@@ -198,7 +210,10 @@ def test_a_broken_model_file_stops_the_run_naming_it(tmp_path: Path) -> None:
     shutil.copytree(REPO / "rules" / "chrome", rules / "chrome")
     (rules / "chrome" / MODEL_FILE_NAME).write_text('{"format": "cleaner-short-line-model"')
     config = tmp_path / "pipeline.toml"
-    config.write_text(f'rules_dir = "{rules}"\nstages = ["decode", "language", "chrome"]\n')
+    config.write_text(
+        f'rules_dir = "{rules}"\nstages = ["decode", "language", "chrome"]\n'
+        "[options.chrome]\nline_model = true\n"
+    )
     article = tmp_path / "story.txt"
     article.write_text(_with_pitch("city news"), encoding="utf-8")
     result = run_cli("clean", str(article), "--config", str(config))
