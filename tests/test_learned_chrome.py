@@ -95,6 +95,9 @@ def test_a_document_that_is_mostly_learned_lines_is_kept_whole() -> None:
     out = stage_of(PROMO_LINE, FOOTER_LINE)(doc(text))
     assert out.text == text and not out.edits
     assert "harbour.example" in out.metadata[KEPT_KEY]
+    # Both figures measure the same thing: the lines' characters less the blank around them.
+    going = len(PROMO_LINE) + len(FOOTER_LINE)
+    assert f" is {going} of its {len(text.strip())} characters" in out.metadata[KEPT_KEY]
     only = FOOTER_LINE + "\n"
     assert stage_of(FOOTER_LINE)(doc(only)).text == only
 

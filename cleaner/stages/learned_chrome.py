@@ -199,11 +199,12 @@ class LearnedChromeStage:
         if not any(removed):
             return doc
         going = sum(len(line.strip()) for line, gone in zip(lines, removed, strict=True) if gone)
-        if going > MAX_REMOVED_SHARE * len(text.strip()) or all(
+        total = len(text.strip())
+        if going > MAX_REMOVED_SHARE * total or all(
             removed[i] for i, line in enumerate(lines) if line.strip()
         ):
             return doc.with_metadata(
-                **{KEPT_KEY: f"learned chrome of {site} is {going} of its {len(text)} characters"}
+                **{KEPT_KEY: f"learned chrome of {site} is {going} of its {total} characters"}
             )
         # Blank lines inside a block go with the line above them, so the block leaves one gap.
         inside = _inside_blocks(lines, removed)
