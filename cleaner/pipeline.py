@@ -156,7 +156,9 @@ class PipelineConfig:
             ).encode()
         )
         if self.rules_dir.is_dir():
-            for rule_path in sorted(self.rules_dir.rglob("*.toml")):
+            # Every data file a stage reads: rule files, and models such as the chrome stage's.
+            data_files = [*self.rules_dir.rglob("*.toml"), *self.rules_dir.rglob("*.json")]
+            for rule_path in sorted(data_files):
                 digest.update(str(rule_path.relative_to(self.rules_dir)).encode())
                 digest.update(rule_path.read_bytes())
         return digest.hexdigest()

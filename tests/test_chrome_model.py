@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from cleaner.chrome_model import (
     model_for,
 )
 from cleaner.document import Document
+from cleaner.pipeline import PipelineConfig
 from cleaner.registry import StageSettings
 from cleaner.rules.source import RuleError
 from cleaner.stages import chrome
@@ -221,3 +223,16 @@ def test_a_broken_model_file_stops_the_run_naming_it(tmp_path: Path) -> None:
     assert str(rules / "chrome" / MODEL_FILE_NAME) in result.stderr.decode()
     assert "not valid JSON" in result.stderr.decode()
     assert result.stdout == b""
+
+
+def test_a_changed_model_changes_the_pipelines_fingerprint(tmp_path: Path) -> None:
+    """A corpus run resumes what its fingerprint calls done: a retrained model must not."""
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    config = replace(PipelineConfig.load(), rules_dir=rules)
+    before = config.fingerprint()
+    model = rules / "chrome" / MODEL_FILE_NAME
+    data = json.loads(model.read_text(encoding="utf-8"))
+    data["threshold"] = 0.99
+    model.write_text(json.dumps(data), encoding="utf-8")
+    assert config.fingerprint() != before
