@@ -9,6 +9,8 @@ from pathlib import Path
 
 from conftest import CLEANER_BIN, REPO, run_cli
 
+from cleaner.io.naming import OutputPlan, OutputWriter
+
 # Stages that need no service: these tests are about where the text goes.
 FAST = ("--skip", "grammar,repair")
 
@@ -152,3 +154,14 @@ def test_an_output_file_under_a_file_names_the_file_in_the_way(tmp_path: Path) -
         f"cleaner: {blocker}/clean.txt: cannot write: {blocker} is a file, not a folder\n"
     )
     assert blocker.read_text() == "a file, where -o expects a folder\n"
+
+
+def test_a_name_too_long_on_the_way_to_an_output_is_a_reported_failure(tmp_path: Path) -> None:
+    """Looking for a file in the way of an output that could not be written must not fail
+    itself (too long a name, a folder one may not enter): the run went down with it."""
+    reports: list[str] = []
+    target = tmp_path / ("x" * 300) / "clean.txt"
+    writer = OutputWriter(OutputPlan(target), None, reports.append)
+    writer.start()("The council met.\n", None)
+    assert writer.close() == 1
+    assert reports == [f"cleaner: {target}: cannot write: File name too long"]

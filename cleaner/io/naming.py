@@ -200,9 +200,18 @@ class OutputWriter:
             atomic_write_text(path, text)
         except OSError as exc:
             reason = exc.strerror or str(exc)
-            blocker = next((p for p in reversed(path.parents) if p.is_file()), None)
+            blocker = next((p for p in reversed(path.parents) if _is_file(p)), None)
             if blocker is not None:  # mkdir says "File exists" of the file in the way
                 reason = f"{blocker} is a file, not a folder"
             self.report(f"cleaner: {path}: cannot write: {reason}")
             return 1
         return 0
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; False where it cannot be looked at (a folder on the way
+    that the user may not enter), which is then not what is in the way."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
