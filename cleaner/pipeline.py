@@ -49,8 +49,12 @@ DEFAULT_TIME_LIMIT_S = 60.0
 document still running after a minute is pathological input, and one such document must not
 hold up a run."""
 UNINTERRUPTIBLE_STAGES = frozenset({GRAMMAR})
-"""Stages the time limit neither interrupts nor counts: grammar talks to a LanguageTool server
+"""Stages the time limit only checks after they finish: grammar talks to a LanguageTool server
 (it may be starting or restarting one), and its requests carry their own timeout."""
+SERVICE_WAIT_ALLOWANCE_S = 240.0
+"""How much of such a stage's time the limit forgives: a wait for the server is not the
+document's doing (one timed-out request, a health check and a server start or restart take up
+to 30 + 20 + 180 s by default). A document whose stage took longer still fails after it."""
 _TOML_WHERE = re.compile(r"\s*\((?:at line (\d+), column \d+|at end of document)\)\s*$")
 
 RULE_PATH_OPTIONS = {
@@ -376,9 +380,8 @@ class Pipeline:
                 try:
                     if stage.name in UNINTERRUPTIBLE_STAGES:
                         doc = stage(doc)
-                        # Its wait on the server is not the document's doing (a server
-                        # starting or restarting under load takes many seconds).
-                        deadline.ends += time.perf_counter() - started
+                        waited = time.perf_counter() - started
+                        deadline.ends += min(waited, SERVICE_WAIT_ALLOWANCE_S)
                     else:
                         with _interrupt_after(deadline.ends - time.monotonic() if limit else 0):
                             doc = stage(doc)
