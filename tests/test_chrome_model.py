@@ -20,7 +20,7 @@ from cleaner.chrome_model import (
     load_line_model,
     model_for,
 )
-from cleaner.document import Document
+from cleaner.document import Document, Replacement
 from cleaner.pipeline import PipelineConfig
 from cleaner.registry import StageSettings
 from cleaner.rules.source import RuleError
@@ -236,3 +236,26 @@ def test_a_changed_model_changes_the_pipelines_fingerprint(tmp_path: Path) -> No
     data["threshold"] = 0.99
     model.write_text(json.dumps(data), encoding="utf-8")
     assert config.fingerprint() != before
+
+
+def test_a_long_run_of_edge_lines_is_judged_a_bounded_number_of_times() -> None:
+    """Lines the model calls chrome only as a page's last lines went three by three, one
+    pass each, in time growing with the run's square (1,000 lines: 335 passes, 8 s)."""
+    body = [
+        "The harbour board reopened the north pier on Monday after the storm, officials said,"
+        " and the cafe will follow."
+    ] * 5
+    run = [
+        f"Related stories appeared in several local papers that week. {n}"
+        for n in range(1000, 1300)
+    ]
+    lines = ["Harbour News", *body, *run]
+    text = "".join(line + "\n" for line in lines)
+    kept, offset = [], 0
+    for line in lines:
+        kept.append(chrome.Kept(offset, offset + len(line) + 1, ""))
+        offset += len(line) + 1
+    removals: list[Replacement] = []
+    left = chrome.model_removals(load_line_model(MODEL), text, kept, removals)
+    assert 0 < len(removals) <= 9  # three passes of three edge lines
+    assert len(left) == len(lines) - len(removals)

@@ -186,14 +186,20 @@ class ChromeStage:
         return None
 
 
+MODEL_PASSES = 3
+"""A block of chrome at a page's end (sign-up, share, bio) goes within three passes."""
+
+
 def model_removals(
     model: LineModel, text: str, kept: list[Kept], replacements: list[Replacement]
 ) -> list[Kept]:
     """The kept lines less those the short-line model calls chrome, each removal added to
     ``replacements`` with its probability. A tail marker line is the tail rules' to judge.
-    Removing a line changes its neighbours' context: the model runs again on what is left
-    until it removes nothing more, so that cleaning the output again removes nothing."""
-    while True:
+    Removing a line changes its neighbours' context: the model runs again on what is left,
+    so that cleaning the output again removes nothing, but at most :data:`MODEL_PASSES` times:
+    a page's last lines are edge lines, and a long run of lines the model only calls chrome
+    there would otherwise go three by three, in time that grows with its square."""
+    for _ in range(MODEL_PASSES):
         found = chrome_lines(model, [text[e.offset : e.end].rstrip("\n") for e in kept])
         found = {index: p for index, p in found.items() if not kept[index].marker}
         if not found:
@@ -203,6 +209,7 @@ def model_removals(
             message = f"short-line model: p(chrome) = {probability:.3f}"
             replacements.append(Replacement(entry.offset, entry.end, "", MODEL_RULE_ID, message))
         kept = [entry for index, entry in enumerate(kept) if index not in found]
+    return kept
 
 
 def list_item_text(normalized: str) -> str:
