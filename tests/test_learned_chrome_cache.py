@@ -241,3 +241,32 @@ def test_the_plan_takes_the_scans_pass_one_made_and_only_for_the_same_file(tmp_p
         handed.close()
         assert found.tasks == len(scan_input(a, 100).shards) + len(scan_input(b, 100).shards)
         assert found.tasks > 2
+
+
+def test_documents_that_cannot_be_kept_are_only_not_kept(tmp_path: Path) -> None:
+    """Keeping pass 1's documents is a saving: when its file cannot be written (a full disk;
+    here a folder that is not there) the shard is still done and pass 2 runs them whole.
+    The shard failed, and with it the run."""
+    page = tmp_path / "pier.html"
+    page.write_text(PAGE, encoding="utf-8")
+    (tmp_path / "learn").mkdir()
+    task = replace(
+        task_for(page, tmp_path / "learn" / "pier", learn=True),
+        prefix=str(tmp_path / "gone" / "pier-000000.prefix"),
+    )
+    done = run_shard(Pipeline(prefix_config(config())), task)
+    assert done.counts.get("documents") == 1
+    assert shard_file(task, "learn").exists()
+    assert not (tmp_path / "gone").exists()
+
+
+def test_kept_documents_take_about_their_texts_size_in_any_script(tmp_path: Path) -> None:
+    """Stored as UTF-8: as escaped ASCII, Cyrillic took 2.8 times its size on disk."""
+    text = "Совет гавани открыл северный пирс в понедельник после шторма. " * 200
+    result = Pipeline(prefix_config(config())).run(Document(text=text), keep_input=False)
+    line = stored_line("pier.txt", result)
+    assert len(line) < 1.2 * len(result.text.encode("utf-8")) + 2000
+    kept = tmp_path / "pier-000000.prefix"
+    kept.write_bytes(line)
+    ((name, stored),) = list(stored_documents(kept))
+    assert name == "pier.txt" and stored is not None and stored.document.text == result.text

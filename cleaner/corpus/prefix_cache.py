@@ -10,10 +10,14 @@ it. The result is the one a run from the start gives: the stages are pure functi
 document, and the document is stored whole (text, metadata, edits, timings).
 
 Bounded: only inputs up to :data:`BUDGET_BYTES` in all are kept (larger runs extract the rest
-twice), a shard's file is removed once pass 2 has written that shard's outputs, and every file
-left (a run stopped between the passes, an input pass 2 skipped) is removed at the end of the
-run. A file that cannot be used (another version, cut short, not matching the shard's
-documents) is not an error: its documents run from the start.
+twice; a kept document takes about its text's size, stored as UTF-8), a shard's file is removed
+once pass 2 has written that shard's outputs, and every file left (an input pass 2 skipped) is
+removed at the end of a run that finishes. A run that stops (Ctrl-C, a failure) leaves its files
+for the run that resumes it, which uses them. A file that cannot be written (a full disk) or
+used (another version, cut short, not matching the shard's documents) is not an error: its
+documents run from the start.
+Where the kept documents go on in pass 2, the later stages get a time limit of their own: a
+document near the limit may pass there where a run from the start would have failed it.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from cleaner.corpus.audit import safe_json_line
 from cleaner.document import Document, Edit
 from cleaner.pipeline import Pipeline, Result
 from cleaner.stages.learned_chrome import insert_position
@@ -81,8 +86,9 @@ def stored_line(source_name: str, result: Result | None) -> bytes:
                 "timings": dict(result.timings),
                 "input_chars": result.input_chars,
             }
-    # ASCII: a lone surrogate in a text travels as an escape and comes back the same.
-    return (json.dumps(record, ensure_ascii=True) + "\n").encode("ascii")
+    # UTF-8 (escaped ASCII would store Cyrillic at 2.8 times its size); a lone surrogate
+    # travels as an escape and comes back the same.
+    return safe_json_line(record)
 
 
 class StoredDocument:

@@ -255,21 +255,19 @@ def _collect_lines(pipeline: Pipeline, task: ShardTask) -> ShardDone:
     kept_temp = temp_path(kept) if kept is not None else None
 
     def fill(handle: IO[bytes]) -> None:
-        with contextlib.ExitStack() as stack:
-            keep = stack.enter_context(kept_temp.open("wb")) if kept_temp else None
+        keeping = _KeptDocuments(kept, kept_temp)
+        try:
             for source, result in cleaned_documents(pipeline, task):
                 counts.documents += 1
-                if keep is not None:
-                    keep.write(
-                        stored_line(source.name, None if isinstance(result, Failure) else result)
-                    )
+                keeping.write(source.name, None if isinstance(result, Failure) else result)
                 if isinstance(result, Failure):
                     continue
                 record = document_lines(result.text, result.metadata)
                 if record is not None:
                     handle.write(safe_json_line(record))
-        if kept is not None and kept_temp is not None:
-            os.replace(kept_temp, kept)  # before the learn file, which says the shard is done
+        finally:
+            keeping.close()
+        keeping.commit()  # before the learn file, which says the shard is done
 
     try:
         replace_with(final, fill, durable=False)
@@ -278,6 +276,54 @@ def _collect_lines(pipeline: Pipeline, task: ShardTask) -> ShardDone:
             remove_file(kept_temp)
         raise
     return ShardDone(task.rel, task.index, task.size, counts.as_dict())
+
+
+class _KeptDocuments:
+    """The shard's documents as pass 1 left them, for pass 2 (``kept``; None: not kept).
+    Only a saving: a write that fails (a full disk) drops them, and pass 2 then runs those
+    documents from the start, rather than the run stopping."""
+
+    def __init__(self, kept: Path | None, temp: Path | None) -> None:
+        self.kept, self.temp = kept, temp
+        self.handle: IO[bytes] | None = None
+        if kept is not None and temp is not None:
+            try:
+                self.handle = temp.open("wb")
+            except OSError:
+                self.temp = None
+
+    def write(self, source_name: str, result: Result | None) -> None:
+        if self.handle is None:
+            return
+        try:
+            self.handle.write(stored_line(source_name, result))
+        except OSError:
+            self.drop()
+
+    def close(self) -> None:
+        if self.handle is not None:
+            try:
+                self.handle.close()
+            except OSError:
+                self.drop()
+            self.handle = None
+
+    def commit(self) -> None:
+        if self.kept is None or self.temp is None:
+            return
+        try:
+            os.replace(self.temp, self.kept)
+        except OSError:
+            self.drop()
+
+    def drop(self) -> None:
+        if self.handle is not None:
+            with contextlib.suppress(OSError):
+                self.handle.close()
+            self.handle = None
+        if self.temp is not None:
+            remove_file(self.temp)
+            self.temp = None
 
 
 class _Sink(Protocol):
