@@ -17,7 +17,7 @@ from pathlib import Path
 from learned_corpus import FOOTER, make_corpus, site_a_page
 
 from cleaner.corpus import LearnThresholds, ShardTask, run_corpus, run_shard, shard_file
-from cleaner.corpus.learned_chrome import LEARNED_FILE, prefix_config
+from cleaner.corpus.learned_chrome import DECISION_FILE, LEARNED_FILE, prefix_config
 from cleaner.corpus.manifest import Manifest
 from cleaner.corpus.plan import SCANS_FILE, ScanLog, plan
 from cleaner.corpus.prefix_cache import stored_documents, stored_line
@@ -132,6 +132,22 @@ def test_a_rerun_with_the_same_learn_files_takes_the_saved_decision(tmp_path: Pa
     again = run_corpus(src, out, config(), jobs=1, learn_thresholds=LearnThresholds(3, 0.5))
     assert listed.read_bytes() == first and again.inputs_skipped == 12
     assert not list((out / ".cleaner" / "learn").glob("*.prefix")), "kept documents are gone"
+
+
+def test_a_saved_decision_cut_short_is_made_again(tmp_path: Path) -> None:
+    """It is written without a sync: after a crash it can end early at a line's end, and
+    then gave a silently shorter list."""
+    src, out = make_corpus(tmp_path / "in", pages=6), tmp_path / "out"
+    listed = out / LEARNED_FILE
+    run_corpus(src, out, config(), jobs=1, learn_thresholds=LearnThresholds(3, 0.5))
+    first = listed.read_bytes()
+    saved = out / ".cleaner" / DECISION_FILE
+    lines = saved.read_bytes().splitlines(keepends=True)
+    assert len(lines) > 2
+    saved.write_bytes(b"".join(lines[:-1]))
+    run_corpus(src, out, config(), jobs=1, learn_thresholds=LearnThresholds(3, 0.5))
+    assert listed.read_bytes() == first
+    assert saved.read_bytes() == b"".join(lines)
 
 
 class Recorded:

@@ -197,15 +197,23 @@ def _decided(state: Path, files: list[Path], thresholds: Thresholds) -> LearnedT
     saved = state / DECISION_FILE
     try:
         with saved.open("rb") as handle:
-            if json.loads(handle.readline()).get("key") == key:
-                return table_of_records(json.loads(line) for line in handle)
+            header = json.loads(handle.readline())
+            if header.get("key") == key:
+                records = [json.loads(line) for line in handle]
+                table = table_of_records(records)
+                # Written without a sync: after a crash it may be cut short.
+                whole = len(records) == header.get("records")
+                if whole and table.digest() == header.get("digest"):
+                    return table
     except (OSError, ValueError, TypeError, AttributeError):
         pass  # none, or not usable: decided again
     table = decide(iter(files), thresholds)
+    records = list(line_records(table))
 
     def fill(handle: IO[bytes]) -> None:
-        handle.write(safe_json_line({"key": key}))
-        for record in line_records(table):
+        head = {"key": key, "records": len(records), "digest": table.digest()}
+        handle.write(safe_json_line(head))
+        for record in records:
             handle.write(safe_json_line(record))
 
     replace_with(saved, fill, durable=False)
