@@ -103,15 +103,7 @@ class _RichProgress:
 
     def learning(self, total_bytes: int, inputs: int) -> None:
         """Pass 1 of learned chrome: its own bar, left on screen when it ends."""
-        self.began = time.perf_counter()
-        self.task = self.progress.add_task(
-            f"learning chrome from {inputs} inputs",
-            total=max(total_bytes, 1),
-            docs=0,
-            rate="-",
-            failed="",
-        )
-        self.progress.start()
+        self._bar(f"learning chrome from {inputs} inputs", total_bytes)
 
     def learned(self) -> None:
         self.progress.stop()  # no display thread while pass 2 forks its workers
@@ -119,15 +111,14 @@ class _RichProgress:
     def start(self, total_bytes: int, inputs: int, skipped: int) -> None:
         if self.task is not None:  # pass 1's bar, already drawn for good by learned()
             self.progress.remove_task(self.task)
-        self.began = time.perf_counter()
         self.documents = self.failures = 0
         note = f" ({skipped} unchanged)" if skipped else ""
+        self._bar(f"cleaning {inputs} inputs{note}", total_bytes)
+
+    def _bar(self, description: str, total_bytes: int) -> None:
+        self.began = time.perf_counter()
         self.task = self.progress.add_task(
-            f"cleaning {inputs} inputs{note}",
-            total=max(total_bytes, 1),
-            docs=0,
-            rate="-",
-            failed="",
+            description, total=max(total_bytes, 1), docs=0, rate="-", failed=""
         )
         self.progress.start()
 
@@ -266,9 +257,7 @@ def corpus(
     ] = False,
     encoding_errors: Annotated[
         EncodingErrorsChoice | None,
-        typer.Option(
-            "--encoding-errors", help=ENCODING_ERRORS_HELP
-        ),
+        typer.Option("--encoding-errors", help=ENCODING_ERRORS_HELP),
     ] = None,
     retry_failed: Annotated[
         bool,

@@ -319,6 +319,23 @@ def warc_pages(pages: int = 3, gzipped: bool = False, long: bool = True) -> byte
     return buffer.getvalue()
 
 
+def children_reading(parent: int, path: Path) -> list[int]:
+    """Child processes of ``parent`` that have ``path`` open."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            if int(stat.rsplit(")", 1)[1].split()[1]) != parent:
+                continue
+            if any(os.readlink(fd) == str(path) for fd in (entry / "fd").iterdir()):
+                found.append(int(entry.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
 def kill_when(
     proc: subprocess.Popen[bytes], moment: Callable[[], bool], wait_s: float = 120
 ) -> bool:

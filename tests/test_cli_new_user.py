@@ -15,6 +15,19 @@ from cleaner.io.naming import OutputPlan, OutputWriter
 FAST = ("--skip", "grammar,repair")
 
 
+def _onto_a_full_disk(*args: str) -> subprocess.CompletedProcess[bytes]:
+    """`cleaner ARGS` with its standard output on /dev/full (every write: no space left)."""
+    with open("/dev/full", "w") as full:
+        return subprocess.run(
+            [str(CLEANER_BIN), *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            cwd=REPO,
+            timeout=120,
+            check=False,
+        )
+
+
 def _article(folder: Path, name: str = "a.txt", paragraphs: int = 3) -> Path:
     path = folder / name
     path.write_text("The council met on Tuesday to discuss the budget.\n\n" * paragraphs)
@@ -37,15 +50,7 @@ def test_an_output_folder_that_cannot_be_made_is_refused_naming_it(tmp_path: Pat
 
 def test_a_full_standard_output_is_an_error_message_not_a_traceback(tmp_path: Path) -> None:
     article = _article(tmp_path)
-    with open("/dev/full", "w") as full:
-        run = subprocess.run(
-            [str(CLEANER_BIN), "clean", str(article), *FAST],
-            stdout=full,
-            stderr=subprocess.PIPE,
-            cwd=REPO,
-            timeout=120,
-            check=False,
-        )
+    run = _onto_a_full_disk("clean", str(article), *FAST)
 
     stderr = run.stderr.decode()
     assert run.returncode == 1, stderr
@@ -126,15 +131,7 @@ def test_a_jsonl_line_without_text_says_what_it_holds_instead(tmp_path: Path) ->
 
 
 def test_any_command_on_a_full_disk_says_so_without_a_traceback() -> None:
-    with open("/dev/full", "w") as full:
-        run = subprocess.run(
-            [str(CLEANER_BIN), "stages"],
-            stdout=full,
-            stderr=subprocess.PIPE,
-            cwd=REPO,
-            timeout=120,
-            check=False,
-        )
+    run = _onto_a_full_disk("stages")
 
     stderr = run.stderr.decode()
     assert run.returncode == 1, stderr

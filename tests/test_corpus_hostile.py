@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ARTICLE, PAGE, article, corpus_config, warc_pages
+from conftest import ARTICLE, PAGE, article, children_reading, corpus_config, warc_pages
 from test_corpus import (
     corpus_command,
     files_under,
@@ -276,25 +276,6 @@ def test_encoding_errors_option_is_accepted(tmp_path: Path) -> None:
 # --- a worker that dies (item 11) -------------------------------------------------------------
 
 
-def _workers_reading(parent: int, path: Path) -> list[int]:
-    """Child processes of ``parent`` that have ``path`` open."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            if int(stat.rsplit(")", 1)[1].split()[1]) != parent:
-                continue
-            for fd in (entry / "fd").iterdir():
-                if os.readlink(fd) == str(path):
-                    found.append(int(entry.name))
-                    break
-        except (OSError, ValueError, IndexError):
-            continue
-    return found
-
-
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_worker_that_dies_is_named_its_input_left_out_and_the_run_goes_on(
     tmp_path: Path, jobs: str
@@ -317,7 +298,7 @@ def test_a_worker_that_dies_is_named_its_input_left_out_and_the_run_goes_on(
     deadline = time.monotonic() + 120
     killed = False
     while not killed and time.monotonic() < deadline and proc.poll() is None:
-        for pid in _workers_reading(proc.pid, poison):
+        for pid in children_reading(proc.pid, poison):
             os.kill(pid, signal.SIGKILL)  # as the out-of-memory killer would
             killed = True
         time.sleep(0.02)

@@ -14,6 +14,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from conftest import children_reading
 from learned_corpus import FOOTER, make_corpus, site_a_page
 
 from cleaner.corpus import LearnThresholds, ShardTask, run_corpus, run_shard, shard_file
@@ -202,23 +203,6 @@ def test_pass_one_shows_progress_and_an_input_it_lost_is_told_once_cleaning_show
     assert all(call[3] == 0 for call in sink.calls[:start] if call[0] == "advance")
     after = [call for call in sink.calls[start:] if call[0] == "advance"]
     assert sum(call[3] for call in after) == 1 and sum(call[2] for call in after) == 7
-
-
-def children_reading(parent: int, path: Path) -> list[int]:
-    """Child processes of ``parent`` that have ``path`` open."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            if int(stat.rsplit(")", 1)[1].split()[1]) != parent:
-                continue
-            if any(os.readlink(fd) == str(path) for fd in (entry / "fd").iterdir()):
-                found.append(int(entry.name))
-        except (OSError, ValueError, IndexError):
-            continue
-    return found
 
 
 def test_the_plan_takes_the_scans_pass_one_made_and_only_for_the_same_file(tmp_path: Path) -> None:
