@@ -26,6 +26,7 @@ from __future__ import annotations
 import sys
 import tomllib
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -46,25 +47,23 @@ _BREAKS = {".", "!", "?", ";", ":"}
 
 def window(words: list[str], i: int) -> tuple[list[str], list[str]]:
     """Two words each side of ``words[i]`` within its sentence, as the candidate layer reads."""
-    left: list[str] = []
-    for w in reversed(words[max(0, i - CONTEXT - 6) : i]):
-        if w in _BREAKS:
-            left.append(SENTENCE_START)
-            break
-        if w.isalnum():
-            left.append(w)
-        if len(left) == CONTEXT:
-            break
-    right: list[str] = []
-    for w in words[i + 1 : i + CONTEXT + 7]:
-        if w in _BREAKS:
-            right.append(SENTENCE_END)
-            break
-        if w.isalnum():
-            right.append(w)
-        if len(right) == CONTEXT:
-            break
+    left = _side(reversed(words[max(0, i - CONTEXT - 6) : i]), SENTENCE_START)
+    right = _side(words[i + 1 : i + CONTEXT + 7], SENTENCE_END)
     return list(reversed(left)), right
+
+
+def _side(words: Iterable[str], boundary: str) -> list[str]:
+    """Up to :data:`CONTEXT` words, read outwards; ``boundary`` where the sentence ends."""
+    side: list[str] = []
+    for w in words:
+        if w in _BREAKS:
+            side.append(boundary)
+            break
+        if w.isalnum():
+            side.append(w)
+        if len(side) == CONTEXT:
+            break
+    return side
 
 
 def main() -> None:

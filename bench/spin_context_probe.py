@@ -63,41 +63,17 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
+from spin_ceiling import window  # noqa: E402
 from spin_eval import SPLIT, SPUN_DEV, aligned_sites, score_sites, strip_address, tokens  # noqa: E402
 
 from cleaner import Cleaner  # noqa: E402
-from cleaner.lm import SENTENCE_END, SENTENCE_START, TrigramModel, prefers  # noqa: E402
+from cleaner.lm import TrigramModel, prefers  # noqa: E402
 from cleaner.mining import moby_thesaurus, read_clean_texts  # noqa: E402
 
 AEB_TRUTH = REPO.parent / "shared" / "bench" / "aeb" / "ground-truth.json"
-TRIGRAM_CONTEXT = 2
 WINDOW = 20
 STOP_RANK = 200
 WEIGHTS = (0.0, 1.0, 2.0, 5.0, 10.0, 20.0, 40.0, 80.0)
-_BREAKS = {".", "!", "?", ";", ":"}
-
-
-def trigram_window(words: list[str], i: int) -> tuple[list[str], list[str]]:
-    """Two words each side of ``words[i]`` within its sentence, as the candidate layer reads."""
-    left: list[str] = []
-    for w in reversed(words[max(0, i - TRIGRAM_CONTEXT - 6) : i]):
-        if w in _BREAKS:
-            left.append(SENTENCE_START)
-            break
-        if w.isalnum():
-            left.append(w)
-        if len(left) == TRIGRAM_CONTEXT:
-            break
-    right: list[str] = []
-    for w in words[i + 1 : i + TRIGRAM_CONTEXT + 7]:
-        if w in _BREAKS:
-            right.append(SENTENCE_END)
-            break
-        if w.isalnum():
-            right.append(w)
-        if len(right) == TRIGRAM_CONTEXT:
-            break
-    return list(reversed(left)), right
 
 
 def load_vectors(path: Path, wanted: set[str]) -> tuple[dict[str, np.ndarray], set[str]]:
@@ -220,7 +196,7 @@ def build_items(
 
     def make(page: str, kind: str, doc: Doc, i: int, original: str, fixed: bool = False) -> Item:
         spun = doc.words[i]
-        left, right = trigram_window(doc.words, i)
+        left, right = window(doc.words, i)
         return Item(
             page,
             kind,
