@@ -29,7 +29,7 @@ the gate score; the metadata gets ``spin_gate`` (``score``, ``threshold``, ``spu
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -41,6 +41,8 @@ from cleaner.rules.repair import (
     DEFAULT_GATE_THRESHOLD,
     DEFAULT_MIN_SIGNATURES,
     DEFAULT_REGEX_TIMEOUT_S,
+    FindResult,
+    GateDecision,
     RepairPack,
     count_words,
     decide_gate,
@@ -112,23 +114,43 @@ class RepairStage:
             gate = replace(gate, language=language)
         found = self.pack.finish(scan, spun=gate.spun, gate=gate)
         doc = report_timeouts(doc, NAME, found.timed_out, self.pack.regex_timeout)
-        gate_fields = {"spin_gate": gate.as_metadata(), "spin_score_before": gate.score}
-        use_candidates = gate.spun and self.candidates is not None
-        if not found.matches and not use_candidates:
-            return doc.with_metadata(**gate_fields, spin_score_after=gate.score)
+        replacements = self._replacements(doc, gate, found)
+        return self._repaired(
+            doc, gate, replacements, lambda text: spin_score(text, self.pack).per_1000_words
+        )
+
+    def _replacements(
+        self, piece: Document, gate: GateDecision, found: FindResult
+    ) -> list[Replacement]:
+        """The edits of ``piece`` (the document, or a region's piece of it): the precise
+        rules' ``found`` matches and, in a document the gate calls spun, the candidates judged
+        after them (their offsets in ``piece``)."""
         gate_note = f"gate score {gate.score:g} (threshold {gate.threshold:g})"
         precise_note = f"layer {PRECISE_LAYER}; {gate_note}"
         replacements = [
             Replacement(m.start, m.end, m.replacement, m.rule_id, precise_note)
             for m in found.matches
         ]
-        if use_candidates and self.candidates is not None:
+        if gate.spun and self.candidates is not None:
             # Broad candidates only in documents the gate calls spun, judged after the precise
             # rules; one apply_replacements keeps every offset in the stage's input.
-            replacements += self.candidates.replacements(doc, gate, replacements, note=gate_note)
+            replacements += self.candidates.replacements(piece, gate, replacements, note=gate_note)
+        return replacements
+
+    def _repaired(
+        self,
+        doc: Document,
+        gate: GateDecision,
+        replacements: list[Replacement],
+        score_after: Callable[[str], float],
+    ) -> Document:
+        """``doc`` with ``replacements`` applied and the gate's metadata; ``score_after``: the
+        repaired text's spinner signatures per 1,000 words."""
+        gate_fields = {"spin_gate": gate.as_metadata(), "spin_score_before": gate.score}
+        if not replacements and not (gate.spun and self.candidates is not None):
+            return doc.with_metadata(**gate_fields, spin_score_after=gate.score)
         repaired = apply_replacements(doc, NAME, replacements)
-        after = spin_score(repaired.text, self.pack)
-        return repaired.with_metadata(**gate_fields, spin_score_after=after.per_1000_words)
+        return repaired.with_metadata(**gate_fields, spin_score_after=score_after(repaired.text))
 
     def _by_regions(self, text: str) -> bool:
         return len(text) > self.region_chars and self.regions_safe and _CODE_FENCE not in text
@@ -150,33 +172,23 @@ class RepairStage:
             return None
         gate = decide_gate(signatures, text, self.pack.gate_threshold, self.pack.min_signatures)
         gate = replace(gate, language=language)
-        gate_fields = {"spin_gate": gate.as_metadata(), "spin_score_before": gate.score}
-        gate_note = f"gate score {gate.score:g} (threshold {gate.threshold:g})"
-        precise_note = f"layer {PRECISE_LAYER}; {gate_note}"
-        use_candidates = gate.spun and self.candidates is not None
         replacements: list[Replacement] = []
         for before, start, end, after in _regions(text, self.region_chars):
             piece = Document(text[before:after])
             found = self.pack.finish(self.pack.scan(piece.text), spun=gate.spun, gate=gate)
             if found.timed_out:
                 return None
-            in_piece = [
-                Replacement(m.start, m.end, m.replacement, m.rule_id, precise_note)
-                for m in found.matches
-            ]
-            if use_candidates and self.candidates is not None:
-                in_piece += self.candidates.replacements(piece, gate, in_piece, note=gate_note)
+            in_piece = self._replacements(piece, gate, found)
             replacements += _shifted(in_piece, start - before, end - before, before)
-        if not replacements and not use_candidates:
-            return doc.with_metadata(**gate_fields, spin_score_after=gate.score)
-        repaired = apply_replacements(doc, NAME, replacements)
-        signatures_after = self._signatures(repaired.text)
-        score_after = (
-            spin_score(repaired.text, self.pack)
-            if signatures_after is None
-            else SpinScore(signatures_after, count_words(repaired.text))
-        )
-        return repaired.with_metadata(**gate_fields, spin_score_after=score_after.per_1000_words)
+        return self._repaired(doc, gate, replacements, self._score_after)
+
+    def _score_after(self, text: str) -> float:
+        """Spinner signatures per 1,000 words of a long repaired text, counted region by
+        region (in one piece when a rule's regex timed out)."""
+        signatures = self._signatures(text)
+        if signatures is None:
+            return spin_score(text, self.pack).per_1000_words
+        return SpinScore(signatures, count_words(text)).per_1000_words
 
     def _signatures(self, text: str) -> int | None:
         """The signature matches in ``text`` (as the gate counts them), region by region; None
