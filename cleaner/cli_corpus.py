@@ -461,6 +461,7 @@ def corpus(
             report_documents=report_docs,
             shard_bytes=shard_bytes,
             progress=progress,
+            learning_progress=progress,
             engine=shard_engine,
             overwrite=overwrite,
             retry_failed=retry_failed,

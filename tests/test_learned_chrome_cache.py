@@ -190,7 +190,7 @@ def test_pass_one_shows_progress_and_an_input_it_lost_is_told_once_cleaning_show
     killer.start()
     sink = Recorded()
     try:
-        summary = run_corpus(src, out, config(), jobs=1, progress=sink)
+        summary = run_corpus(src, out, config(), jobs=1, progress=sink, learning_progress=sink)
     finally:
         stop.set()
         killer.join()
@@ -203,6 +203,31 @@ def test_pass_one_shows_progress_and_an_input_it_lost_is_told_once_cleaning_show
     assert all(call[3] == 0 for call in sink.calls[:start] if call[0] == "advance")
     after = [call for call in sink.calls[start:] if call[0] == "advance"]
     assert sum(call[3] for call in after) == 1 and sum(call[2] for call in after) == 7
+
+
+class CleaningOnly:
+    """A progress sink of the cleaning alone (a ``ProgressSink``, no pass-1 methods)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[object, ...]] = []
+
+    def start(self, total_bytes: int, inputs: int, skipped: int) -> None:
+        self.calls.append(("start", total_bytes, inputs, skipped))
+
+    def advance(self, size: int, documents: int, failures: int) -> None:
+        self.calls.append(("advance", size, documents, failures))
+
+
+def test_a_cleaning_progress_sink_is_told_the_cleaning_only(tmp_path: Path) -> None:
+    """Pass 1 reports to ``learning_progress`` alone: a sink given as ``progress`` starts with
+    the cleaning and counts its documents once (it was told pass 1's shards too, before its
+    start, by duck typing)."""
+    src, out = make_corpus(tmp_path / "in", pages=6), tmp_path / "out"
+    sink = CleaningOnly()
+    summary = run_corpus(src, out, config(), jobs=1, progress=sink)
+    assert summary.learned_lines > 0
+    assert sink.calls[0] == ("start", sum(p.stat().st_size for p in src.rglob("*.txt")), 12, 0)
+    assert sum(call[2] for call in sink.calls if call[0] == "advance") == 12
 
 
 def test_the_plan_takes_the_scans_pass_one_made_and_only_for_the_same_file(tmp_path: Path) -> None:

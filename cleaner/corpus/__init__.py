@@ -75,7 +75,7 @@ from cleaner.corpus.shards import (
     service_error,
     shard_file,
 )
-from cleaner.corpus.summary import CorpusSummary, ProgressSink
+from cleaner.corpus.summary import CorpusSummary, LearningProgress, ProgressSink
 from cleaner.errors import ConfigError
 from cleaner.io.layout import (
     AUDIT_FILE,
@@ -103,6 +103,7 @@ __all__ = [
     "CorpusLocked",
     "CorpusSummary",
     "LearnThresholds",
+    "LearningProgress",
     "OutputError",
     "ProgressSink",
     "RunLock",

@@ -53,7 +53,7 @@ from cleaner.corpus.pool import LocalEngine
 from cleaner.corpus.prefix_cache import BUDGET_BYTES as PREFIX_BUDGET_BYTES
 from cleaner.corpus.prefix_cache import SUFFIX as PREFIX_SUFFIX
 from cleaner.corpus.shards import ShardDone, ShardTask
-from cleaner.corpus.summary import ProgressSink
+from cleaner.corpus.summary import LearningProgress
 from cleaner.io.atomic import atomic_concat, remove_file, replace_with
 from cleaner.io.layout import LEARNED_FILE as LEARNED_FILE
 from cleaner.io.walk import scan_input, walk_inputs
@@ -107,7 +107,7 @@ def learn(
     *,
     follow_symlinks: bool = False,
     retry_failed: bool = False,
-    progress: ProgressSink | None = None,
+    progress: LearningProgress | None = None,
 ) -> tuple[LearnedTable, dict[str, str]]:
     """Pass 1 and the decision (see the module docstring): the learned table of IN, and the
     inputs whose worker process died reading them (input -> how), which the run then leaves
@@ -261,7 +261,7 @@ def _collect(
     lock: RunLock,
     state: Path,
     dead: dict[str, str],
-    shown: tuple[ProgressSink, int, int] | None = None,
+    shown: tuple[LearningProgress, int, int] | None = None,
 ) -> None:
     """Run the pass-1 tasks listed in ``todo`` on worker processes; an input's ``learn``
     file is made from its shards' once all are written. Inputs whose worker died go to
@@ -304,7 +304,7 @@ def _collect(
     engine = LocalEngine(pipeline, max(1, min(jobs, count)), lock, state)
     engine.start()
     # Shown once the workers are forked (as in pass 2), and stopped before pass 2 forks its.
-    if shown is not None and hasattr(shown[0], "learning"):
+    if shown is not None:
         shown[0].learning(shown[1], shown[2])
     try:
         engine.run(tasks(), count, config, finished, died)
@@ -312,7 +312,7 @@ def _collect(
         engine.stop()
         raise
     finally:
-        if sink is not None and hasattr(sink, "learned"):
+        if sink is not None:
             sink.learned()
     engine.close()
 

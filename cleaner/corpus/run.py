@@ -37,7 +37,7 @@ from cleaner.corpus.plan import (
 )
 from cleaner.corpus.pool import LocalEngine
 from cleaner.corpus.shards import ShardDone, ShardEngine, ShardTask, read_counts, shard_file
-from cleaner.corpus.summary import CorpusSummary, NoProgress, ProgressSink
+from cleaner.corpus.summary import CorpusSummary, LearningProgress, NoProgress, ProgressSink
 from cleaner.errors import ServiceError
 from cleaner.io.atomic import merge_files, remove_file, sweep_temp_files
 from cleaner.io.layout import (
@@ -74,6 +74,7 @@ def run_corpus(
     report_documents: int = 200,
     shard_bytes: int = SHARD_BYTES,
     progress: ProgressSink | None = None,
+    learning_progress: LearningProgress | None = None,
     follow_symlinks: bool = False,
     engine: ShardEngine | None = None,
     overwrite: bool = False,
@@ -103,6 +104,9 @@ def run_corpus(
     site's repeated lines first and removes them (None: on with the local engine), with
     ``learn_thresholds``; ``learned_chrome`` applies a saved ``_learned_chrome.jsonl``
     instead of learning. Either way OUT gets the ``_learned_chrome.jsonl`` applied.
+
+    ``progress`` is shown the cleaning; ``learning_progress`` (often the same object) pass 1
+    of learned chrome, which reads every input before the cleaning starts.
     """
     started = time.perf_counter()
     src, dst = check_folders(in_dir, out_dir)
@@ -138,7 +142,7 @@ def run_corpus(
             saved=learned_chrome,
             thresholds=learn_thresholds or Thresholds(),
             retry_failed=retry_failed,
-            sink=sink,
+            learning_sink=learning_progress,
         )
         summary.learned_seconds = time.perf_counter() - learn_started
         if table is not None and len(table):
@@ -268,7 +272,7 @@ def _learned_table(
     saved: Path | None,
     thresholds: Thresholds,
     retry_failed: bool,
-    sink: ProgressSink,
+    learning_sink: LearningProgress | None,
 ) -> tuple[LearnedTable | None, dict[str, str]]:
     """The learned-chrome table this run applies (learned, or read from ``saved``), written
     to ``OUT/_learned_chrome.jsonl`` (when it learned any line); None when the run applies
@@ -304,7 +308,7 @@ def _learned_table(
             thresholds,
             follow_symlinks=follow_symlinks,
             retry_failed=retry_failed,
-            progress=sink,
+            progress=learning_sink,
         )
         if len(table):
             write_table(listed, table, thresholds)

@@ -10,16 +10,24 @@ from cleaner.metrics import Counts
 
 
 class ProgressSink(Protocol):
-    """What the runner tells whoever shows progress (the CLI's rich bar).
-
-    A sink may also have ``learning(total_bytes, inputs)`` and ``learned()``: pass 1 of
-    learned chrome then calls ``learning`` before it reports its shards through
-    :meth:`advance`, and ``learned`` when it ends, before :meth:`start` begins the cleaning
-    (a sink without them shows the cleaning only)."""
+    """What the runner tells whoever shows the cleaning's progress (the CLI's rich bar)."""
 
     def start(self, total_bytes: int, inputs: int, skipped: int) -> None: ...
 
     def advance(self, size: int, documents: int, failures: int) -> None: ...
+
+
+class LearningProgress(Protocol):
+    """What pass 1 of learned chrome tells whoever shows its progress (``run_corpus``'s
+    ``learning_progress``; the CLI gives its rich bar, the same object as its
+    :class:`ProgressSink`): :meth:`learning` first, then each shard read through
+    :meth:`advance`, and :meth:`learned` when the pass ends, before the cleaning starts."""
+
+    def learning(self, total_bytes: int, inputs: int) -> None: ...
+
+    def advance(self, size: int, documents: int, failures: int) -> None: ...
+
+    def learned(self) -> None: ...
 
 
 class NoProgress:
@@ -27,12 +35,6 @@ class NoProgress:
         pass
 
     def advance(self, size: int, documents: int, failures: int) -> None:
-        pass
-
-    def learning(self, total_bytes: int, inputs: int) -> None:
-        pass
-
-    def learned(self) -> None:
         pass
 
 
