@@ -14,6 +14,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from conftest import children_reading
 from learned_corpus import FOOTER, make_corpus, site_a_page
 
@@ -21,7 +22,7 @@ from cleaner.corpus import LearnThresholds, ShardTask, run_corpus, run_shard, sh
 from cleaner.corpus.learned_chrome import DECISION_FILE, LEARNED_FILE, prefix_config
 from cleaner.corpus.manifest import Manifest
 from cleaner.corpus.plan import SCANS_FILE, ScanLog, plan
-from cleaner.corpus.prefix_cache import stored_documents, stored_line
+from cleaner.corpus.prefix_cache import KeptFile, stored_documents, stored_line
 from cleaner.corpus.summary import CorpusSummary
 from cleaner.document import Document
 from cleaner.io.walk import scan_input, walk_inputs
@@ -295,3 +296,30 @@ def test_kept_documents_take_about_their_texts_size_in_any_script(tmp_path: Path
     kept.write_bytes(line)
     ((name, stored),) = list(stored_documents(kept))
     assert name == "pier.txt" and stored is not None and stored.document.text == result.text
+
+
+@pytest.mark.parametrize(
+    ("learn_base", "index"),
+    [
+        ("0123abcd-ef45", 0),
+        ("a-b-c", 3),
+        ("key-000001", 2),  # a base that ends like an index
+        ("trailing-", 999_999),
+        ("-", 1_234_567),  # more shards than the six digits hold
+        ("line\nbreak-7", 12),
+    ],
+)
+def test_a_kept_file_name_gives_back_its_learn_file_and_shard(learn_base: str, index: int) -> None:
+    """The sweep of the learn folder keeps a shard's kept documents while its input's learn
+    file is wanted: the name is read back whole, whatever separators the base holds."""
+    kept = KeptFile(learn_base, index)
+    assert KeptFile.parse(kept.name) == kept
+    assert kept.learn_file == f"{learn_base}.learn"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["x.prefix", "x-12.prefix", "-000001.prefix", "x-000001.learn", "x-00000a.prefix", "x-000001"],
+)
+def test_names_that_are_not_kept_files_are_told_apart(name: str) -> None:
+    assert KeptFile.parse(name) is None

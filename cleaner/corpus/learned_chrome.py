@@ -51,7 +51,7 @@ from cleaner.corpus.manifest import Manifest
 from cleaner.corpus.plan import SCANS_FILE, ScanLog
 from cleaner.corpus.pool import LocalEngine
 from cleaner.corpus.prefix_cache import BUDGET_BYTES as PREFIX_BUDGET_BYTES
-from cleaner.corpus.prefix_cache import SUFFIX as PREFIX_SUFFIX
+from cleaner.corpus.prefix_cache import KeptFile
 from cleaner.corpus.shards import ShardDone, ShardTask
 from cleaner.corpus.summary import LearningProgress
 from cleaner.io.atomic import atomic_concat, remove_file, replace_with
@@ -165,7 +165,7 @@ def learn(
                     "size": (end if end is not None else inp.size) - start,
                     "text_field": text_field,
                     "shards": len(scan.shards),
-                    "prefix": str(folder / f"{base}-{index:06d}{PREFIX_SUFFIX}") if keep else None,
+                    "prefix": str(folder / KeptFile(base, index).name) if keep else None,
                 }
                 pending.write(json.dumps(task) + "\n")
                 tasks += 1
@@ -175,8 +175,8 @@ def learn(
         _collect(todo, tasks, prefix, jobs, lock, state, dead, shown)
     remove_file(todo)
     for name in os.listdir(folder):  # inputs gone or changed, shards of a changed input
-        kept_for = name.rpartition("-")[0] + ".learn" if name.endswith(PREFIX_SUFFIX) else None
-        if name not in wanted and kept_for not in wanted:
+        kept = KeptFile.parse(name)
+        if name not in wanted and (kept is None or kept.learn_file not in wanted):
             remove_file(folder / name)
     present = [name for name in sorted(wanted) if (folder / name).exists()]
     return _decided(state, [folder / name for name in present], thresholds), dead
@@ -230,9 +230,7 @@ def kept_documents(
 
     def paths(unit: Unit) -> list[str]:
         base = f"{unit.inp.key}-{_learn_key(unit.sha256, fingerprint, unit.inp.kind, text_field)}"
-        return [
-            os.path.join(folder, f"{base}-{task.index:06d}{PREFIX_SUFFIX}") for task in unit.tasks
-        ]
+        return [os.path.join(folder, KeptFile(base, task.index).name) for task in unit.tasks]
 
     return paths
 
@@ -243,7 +241,7 @@ def forget_kept_documents(state: Path) -> None:
     folder = state / LEARN_DIR
     if folder.is_dir():
         for name in os.listdir(folder):
-            if name.endswith(PREFIX_SUFFIX):
+            if KeptFile.parse(name) is not None:
                 remove_file(folder / name)
     remove_file(state / SCANS_FILE)
 

@@ -26,6 +26,7 @@ import contextlib
 import copy
 import dataclasses
 import json
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -42,6 +43,39 @@ BUDGET_BYTES = 2 << 30
 its edits, for HTML a small part of the page, for text about its size."""
 FORMAT = 1
 EDIT_FIELDS = tuple(field.name for field in dataclasses.fields(Edit))
+
+
+@dataclasses.dataclass(frozen=True)
+class KeptFile:
+    """The name of the file that keeps one pass-1 shard's documents: the name of its input's
+    ``learn`` file (:attr:`learn_base` and ``.learn``) with the shard's index and
+    :data:`SUFFIX`, so that a sweep of the learn folder tells whose it is."""
+
+    learn_base: str
+    index: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.learn_base}-{self.index:0{INDEX_DIGITS}d}{SUFFIX}"
+
+    @property
+    def learn_file(self) -> str:
+        """The name of its input's ``learn`` file."""
+        return f"{self.learn_base}.learn"
+
+    @classmethod
+    def parse(cls, name: str) -> KeptFile | None:
+        """The kept file ``name`` names, or None when it names none."""
+        found = _KEPT_NAME.fullmatch(name)
+        if found is None:
+            return None
+        return cls(found["base"], int(found["index"]))
+
+
+INDEX_DIGITS = 6
+_KEPT_NAME = re.compile(
+    rf"(?P<base>.+)-(?P<index>[0-9]{{{INDEX_DIGITS},}}){re.escape(SUFFIX)}", re.S
+)
 
 
 class Unusable(ValueError):
