@@ -117,6 +117,9 @@ def test_lines_match_whatever_their_spacing() -> None:
         ({"source": "top.txt"}, "folder:."),
         ({"url": "not a url", "source": "b/c.html"}, "folder:b"),
         ({}, "folder:."),
+        # Bytes that are not UTF-8, as `clean` reads them and as a corpus run names them.
+        ({"source": "caf\udce9/p01.txt"}, "folder:caf\\xe9"),
+        ({"source": "caf\\xe9/p01.txt"}, "folder:caf\\xe9"),
     ],
 )
 def test_the_site_is_the_hosts_or_else_the_inputs_folder(
@@ -285,6 +288,27 @@ def test_a_sites_footer_and_promo_are_learned_and_removed(tmp_path: Path) -> Non
         if name != AUDIT_FILE:
             assert fresh_files[name] == before[name], name
     assert without_timings(fresh / AUDIT_FILE) == without_timings(out / AUDIT_FILE)
+
+
+def test_a_folder_named_in_bytes_that_are_not_utf8_is_one_site_in_corpus_and_clean(
+    tmp_path: Path,
+) -> None:
+    """Linux takes any bytes in a name: a corpus run names the folder ``caf\\xe9`` and
+    ``clean`` read it surrogate-escaped, so its list did not match the same folder there."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    folder = src / os.fsdecode(b"caf\xe9")
+    folder.mkdir(parents=True)
+    for number in range(8):
+        (folder / f"p{number:02d}.txt").write_text(site_a_page(number), encoding="utf-8")
+    assert corpus(src, out).returncode == 0
+    listed = list(iter_jsonl(out / LEARNED_FILE))
+    assert listed and {r["site"] for r in listed} == {"folder:caf\\xe9"}
+    page = os.fsdecode(b"caf\xe9/p07.txt")
+    cleaned = run_cli("clean", page, *SKIP, "--learned-chrome", str(out / LEARNED_FILE), cwd=src)
+    assert cleaned.returncode == 0, cleaned.stderr.decode()
+    assert b"not in the list" not in cleaned.stderr
+    assert FOOTER[1] not in cleaned.stdout.decode()
+    assert cleaned.stdout == (out / page).read_bytes()
 
 
 def test_a_saved_list_replays_on_another_run_and_in_clean(tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cleaner.document import Document, Edit, add_warning, line_spans
+from cleaner.io.layout import printable_name
 from cleaner.registry import LEARNED_CHROME, StageSettings
 
 NAME = LEARNED_CHROME
@@ -88,7 +89,10 @@ def candidate(line: str) -> str | None:
 
 def site_of(metadata: Mapping[str, Any]) -> str:
     """The site a document belongs to: its URL's host (lower-cased, without ``www.``), or,
-    without a URL, ``folder:`` and the folder of its input (``folder:.`` at the top)."""
+    without a URL, ``folder:`` and the folder of its input (``folder:.`` at the top). A
+    folder name's bytes that are not UTF-8 are written ``\\xe9`` (:func:`printable_name`),
+    as a corpus run names its inputs: ``cleaner clean`` reads them surrogate-escaped, and
+    the same folder is then the same site whichever read it."""
     url = metadata.get("url")
     if isinstance(url, str) and url:
         try:
@@ -98,7 +102,7 @@ def site_of(metadata: Mapping[str, Any]) -> str:
         if host:
             return host.removeprefix("www.")
     source = metadata.get("source")
-    folder = posixpath.dirname(source) if isinstance(source, str) else ""
+    folder = printable_name(posixpath.dirname(source)) if isinstance(source, str) else ""
     return f"folder:{folder or '.'}"
 
 
