@@ -19,13 +19,14 @@ from conftest import children_reading
 from learned_corpus import FOOTER, make_corpus, site_a_page
 
 from cleaner.corpus import LearnThresholds, ShardTask, run_corpus, run_shard, shard_file
+from cleaner.corpus import plan as plan_module
 from cleaner.corpus.learned_chrome import DECISION_FILE, LEARNED_FILE, prefix_config
 from cleaner.corpus.manifest import Manifest
-from cleaner.corpus.plan import SCANS_FILE, ScanLog, plan
+from cleaner.corpus.plan import SCANS_FILE, ScanLog, plan, walk_order
 from cleaner.corpus.prefix_cache import KeptFile, stored_documents, stored_line
 from cleaner.corpus.summary import CorpusSummary
 from cleaner.document import Document
-from cleaner.io.walk import scan_input, walk_inputs
+from cleaner.io.walk import InputFile, Scan, scan_input, walk_inputs
 from cleaner.pipeline import Pipeline, PipelineConfig
 
 PAGE = (
@@ -267,6 +268,68 @@ def test_the_plan_takes_the_scans_pass_one_made_and_only_for_the_same_file(tmp_p
         handed.close()
         assert found.tasks == len(scan_input(a, 100).shards) + len(scan_input(b, 100).shards)
         assert found.tasks > 2
+
+
+class DeletesAfterPassOne:
+    """Pass 1's progress, which deletes ``gone`` once pass 1 has read it: a user's file that
+    goes between the passes."""
+
+    def __init__(self, gone: Path) -> None:
+        self.gone = gone
+
+    def learning(self, total_bytes: int, inputs: int) -> None:
+        pass
+
+    def advance(self, size: int, documents: int, failures: int) -> None:
+        pass
+
+    def learned(self) -> None:
+        self.gone.unlink()
+
+
+def test_a_file_deleted_between_the_passes_costs_no_other_input_a_second_hash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan passes over the scan log's input that is gone and takes the scans of every
+    input after it (it stopped at the gone one, and hashed all the rest again)."""
+    src, out = make_corpus(tmp_path / "in", pages=6), tmp_path / "out"
+    hashed: list[str] = []
+
+    def counted(inp: InputFile, shard_bytes: int) -> Scan:
+        hashed.append(inp.rel)
+        return scan_input(inp, shard_bytes)
+
+    monkeypatch.setattr(plan_module, "scan_input", counted)  # the plan's own hashing, counted
+    sink = DeletesAfterPassOne(src / "site-a" / "p02.txt")
+    summary = run_corpus(src, out, config(), jobs=1, learning_progress=sink)
+    assert summary.inputs == 11 and summary.inputs_cleaned == 11 and summary.ok
+    assert summary.learned_lines > 0
+    assert hashed == []
+
+
+def test_the_walk_order_sorts_names_as_the_walk_yields_them(tmp_path: Path) -> None:
+    names = [
+        "z.txt",
+        "a.txt",
+        "a/b.txt",
+        "a/a/z.txt",
+        "a b/c.txt",
+        "a.b/c.txt",
+        "B/x.txt",
+        "b/Y.txt",
+        "b/c/d/e.txt",
+        "b/c.txt",
+        "10.txt",
+        "9/1.txt",
+        "é/a.txt",
+        os.fsdecode(b"caf\xe9/a.txt"),
+    ]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x\n", encoding="utf-8")
+    walked = [inp.rel for inp in walk_inputs(tmp_path, [], links_skipped=[])]
+    assert sorted(walked) == sorted(names)
+    assert sorted(names, key=walk_order) == walked
 
 
 def test_documents_that_cannot_be_kept_are_only_not_kept(tmp_path: Path) -> None:

@@ -107,7 +107,9 @@ class ScanLog:
     """Scans written in walk order by one walk and read back, in the same order, by the next:
     :meth:`taken` gives an input's scan when the log holds it for the same size and times.
     Read forward only, a line at a time, so memory stays flat in the size of the corpus; an
-    input the log lacks (or a log cut short) is hashed as before."""
+    input the log lacks (or a log cut short) is hashed as before. The log's inputs that the
+    next walk does not ask for (deleted since, or unchanged there) are passed over, by their
+    place in the walk's order (:func:`walk_order`), so the inputs after them are still taken."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -128,6 +130,9 @@ class ScanLog:
             except OSError:
                 self._lines = iter(())
             self._advance()
+        wanted = walk_order(inp.rel)
+        while self._next is not None and walk_order(self._next["rel"]) < wanted:
+            self._advance()
         record = self._next
         if record is None or record["rel"] != inp.rel:
             return None
@@ -146,6 +151,13 @@ class ScanLog:
         if hasattr(self._lines, "close"):
             self._lines.close()
         self._lines = None
+
+
+def walk_order(rel: str) -> tuple[tuple[int, str], ...]:
+    """Sorts input names (``a/b.txt``) as :func:`~cleaner.io.walk.walk_inputs` yields them: a
+    folder's files by name, then its folders by name, each walked whole."""
+    *folders, name = rel.split("/")
+    return (*((1, folder) for folder in folders), (0, name))
 
 
 def plan(
