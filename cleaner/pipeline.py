@@ -346,12 +346,14 @@ class Pipeline:
             if prepare is not None:
                 prepare()
 
-    def run(self, doc: Document, *, keep_input: bool = True) -> Result:
+    def run(self, doc: Document, *, keep_input: bool = True, spent: float = 0.0) -> Result:
         """Clean one document; raises :class:`DocumentError` if this document cannot be.
 
         ``keep_input=False`` leaves ``input_text`` and ``extracted_text`` empty: holding them
         keeps a second copy of a long document (two bytes a character for most non-ASCII
-        text) through every stage, for callers that never read them."""
+        text) through every stage, for callers that never read them. ``spent``: seconds of
+        the time limit the document already used in earlier stages run apart (pass 1 of a
+        corpus run that learns chrome); these stages get the rest."""
         if doc.raw is not None:
             size = len(doc.raw)
         elif len(doc.text) * 4 <= self.config.max_bytes:
@@ -371,7 +373,9 @@ class Pipeline:
         if not keep_input:
             input_text = extracted_text = ""
         limit = self.config.time_limit
-        deadline = _Deadline(limit=limit, ends=time.monotonic() + limit)
+        deadline = _Deadline(limit=limit, ends=time.monotonic() + limit - spent)
+        if self.stages:  # a time ``spent`` before these stages runs out at the first
+            deadline.stage = self.stages[0].name
         try:
             for stage in self.stages:
                 deadline.check()

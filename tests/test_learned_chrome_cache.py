@@ -23,9 +23,10 @@ from cleaner.corpus import plan as plan_module
 from cleaner.corpus.learned_chrome import DECISION_FILE, LEARNED_FILE, prefix_config
 from cleaner.corpus.manifest import Manifest
 from cleaner.corpus.plan import SCANS_FILE, ScanLog, plan, walk_order
-from cleaner.corpus.prefix_cache import KeptFile, stored_documents, stored_line
+from cleaner.corpus.prefix_cache import FORMAT, KeptFile, stored_documents, stored_line
 from cleaner.corpus.summary import CorpusSummary
 from cleaner.document import Document
+from cleaner.errors import DocumentError
 from cleaner.io.walk import InputFile, Scan, scan_input, walk_inputs
 from cleaner.pipeline import Pipeline, PipelineConfig
 
@@ -113,7 +114,44 @@ def test_a_document_json_cannot_hold_is_kept_as_run_it_again() -> None:
     result = Pipeline(PipelineConfig(stages=("tidy",))).run(
         Document(text="Plain text.\n", metadata={"when": object()})
     )
-    assert json.loads(stored_line("x.txt", result)) == {"v": 1, "source": "x.txt"}
+    assert json.loads(stored_line("x.txt", result)) == {"v": FORMAT, "source": "x.txt"}
+
+
+def test_pass_two_gets_only_what_pass_one_left_of_the_time_limit(tmp_path: Path) -> None:
+    """A time limit bounds a document's whole cleaning: the kept document carries the time
+    pass 1's stages took, and pass 2 gives the later stages the rest (they had a limit of
+    their own, so a document could take nearly twice it)."""
+    page = tmp_path / "pier.html"
+    page.write_text(PAGE, encoding="utf-8")
+    (tmp_path / "learn").mkdir()
+    (tmp_path / "parts").mkdir()
+    limited = replace(config(), time_limit=30.0)
+    pass_one = task_for(page, tmp_path / "learn" / "pier", learn=True)
+    run_shard(Pipeline(prefix_config(limited)), pass_one)
+    kept = Path(str(pass_one.prefix))
+    record = json.loads(kept.read_bytes())
+    assert record["doc"]["spent"] == pytest.approx(sum(record["doc"]["timings"].values()))
+    assert record["doc"]["spent"] > 0
+
+    # Had pass 1 used the whole limit, pass 2 fails the document with the user's limit named,
+    # as a run from the start would have.
+    record["doc"]["spent"] = 30.0
+    kept.write_bytes(json.dumps(record).encode("utf-8") + b"\n")
+    task = replace(pass_one, learn=False, parts_dir=str(tmp_path / "parts" / "a"))
+    done = run_shard(Pipeline(limited), task)
+    assert done.counts["failures"] == 1 and not shard_file(task, "out").exists()
+    error = json.loads(shard_file(task, "errors").read_bytes())
+    assert "took longer than the 30 s time limit" in error["reason"]
+    assert error["stage"] == "learned_chrome"
+
+
+def test_a_run_given_time_already_spent_gets_the_rest_of_its_limit() -> None:
+    pipeline = Pipeline(PipelineConfig(stages=("tidy",), time_limit=30.0))
+    assert pipeline.run(Document(text="Plain text.\n"), spent=29.0).text == "Plain text.\n"
+    with pytest.raises(DocumentError, match="took longer than the 30 s time limit"):
+        pipeline.run(Document(text="Plain text.\n"), spent=30.0)
+    no_limit = Pipeline(PipelineConfig(stages=("tidy",), time_limit=0.0))
+    assert no_limit.run(Document(text="Plain text.\n"), spent=1e9).text == "Plain text.\n"
 
 
 def test_a_rerun_with_the_same_learn_files_takes_the_saved_decision(tmp_path: Path) -> None:

@@ -16,8 +16,8 @@ removed at the end of a run that finishes. A run that stops (Ctrl-C, a failure) 
 for the run that resumes it, which uses them. A file that cannot be written (a full disk) or
 used (another version, cut short, not matching the shard's documents) is not an error: its
 documents run from the start.
-Where the kept documents go on in pass 2, the later stages get a time limit of their own: a
-document near the limit may pass there where a run from the start would have failed it.
+The time limit bounds a document's whole cleaning: a kept document carries the time its
+stages took in pass 1 (:func:`limit_spent`), and pass 2 gives the later stages only the rest.
 """
 
 from __future__ import annotations
@@ -34,14 +34,14 @@ from typing import IO, Any
 
 from cleaner.corpus.audit import safe_json_line
 from cleaner.document import Document, Edit
-from cleaner.pipeline import Pipeline, Result
+from cleaner.pipeline import SERVICE_WAIT_ALLOWANCE_S, UNINTERRUPTIBLE_STAGES, Pipeline, Result
 from cleaner.stages.learned_chrome import insert_position
 
 SUFFIX = ".prefix"
 BUDGET_BYTES = 2 << 30
 """Input bytes a run keeps pass 1's documents for. What is kept is the extracted text and
 its edits, for HTML a small part of the page, for text about its size."""
-FORMAT = 1
+FORMAT = 2
 EDIT_FIELDS = tuple(field.name for field in dataclasses.fields(Edit))
 
 
@@ -107,6 +107,17 @@ def _unpack(value: Any) -> Any:
     return value
 
 
+def limit_spent(timings: Mapping[str, float]) -> float:
+    """Seconds of the time limit stages with these ``timings`` used: their time, less the
+    wait a service stage is forgiven (as :meth:`Pipeline.run` forgives it)."""
+    return sum(
+        seconds - min(seconds, SERVICE_WAIT_ALLOWANCE_S)
+        if name in UNINTERRUPTIBLE_STAGES
+        else seconds
+        for name, seconds in timings.items()
+    )
+
+
 def stored_line(source_name: str, result: Result | None) -> bytes:
     """One document of a pass-1 shard as a line of its ``prefix`` file; None (a failed
     document, or one whose metadata JSON cannot hold) is stored as "run it from the start"."""
@@ -118,6 +129,7 @@ def stored_line(source_name: str, result: Result | None) -> bytes:
                 "metadata": _pack(dict(result.metadata)),
                 "edits": [[getattr(edit, name) for name in EDIT_FIELDS] for edit in result.edits],
                 "timings": dict(result.timings),
+                "spent": limit_spent(result.timings),
                 "input_chars": result.input_chars,
             }
     # UTF-8 (escaped ASCII would store Cyrillic at 2.8 times its size); a lone surrogate
@@ -137,11 +149,14 @@ class StoredDocument:
         )
         self.timings = {str(k): float(v) for k, v in doc["timings"].items()}
         self.input_chars = int(doc["input_chars"])
+        self.spent = float(doc["spent"])
+        """Seconds of the time limit pass 1's stages used: pass 2 gives the rest."""
 
     def finish(self, rest: Pipeline) -> Result:
         """The result of the whole pipeline: ``rest`` (the stages from learned chrome on) run
-        on the stored document, with pass 1's timings and input size."""
-        result = rest.run(self.document, keep_input=False)
+        on the stored document within what is left of its time limit, with pass 1's timings
+        and input size."""
+        result = rest.run(self.document, keep_input=False, spent=self.spent)
         return Result(
             text=result.text,
             edits=result.edits,
