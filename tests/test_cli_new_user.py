@@ -162,3 +162,31 @@ def test_a_name_too_long_on_the_way_to_an_output_is_a_reported_failure(tmp_path:
     writer.start()("The council met.\n", None)
     assert writer.close() == 1
     assert reports == [f"cleaner: {target}: cannot write: File name too long"]
+
+
+def test_a_misspelt_stage_name_is_answered_with_the_right_one(tmp_path: Path) -> None:
+    article = _article(tmp_path)
+    result = run_cli("clean", str(article), "--skip", "gramar")
+    assert result.returncode == 2
+    assert b"'gramar'" in result.stderr and b"did you mean 'grammar'?" in result.stderr
+    several = run_cli("clean", str(article), "--skip", "gramar,extrct,zzz")
+    assert several.returncode == 2
+    assert b"'grammar' for 'gramar'" in several.stderr
+    assert b"'extract' for 'extrct'" in several.stderr
+    assert b"for 'zzz'" not in several.stderr  # nothing close: no guess
+
+
+def test_a_misspelt_stage_or_option_in_a_pipeline_file_is_answered_with_the_right_one(
+    tmp_path: Path,
+) -> None:
+    pipeline = tmp_path / "p.toml"
+    pipeline.write_text('stages = ["decode", "extract", "unicod", "tidy"]\n')
+    result = run_cli("clean", str(_article(tmp_path)), "--config", str(pipeline))
+    assert result.returncode == 2
+    assert b"unknown stage 'unicod' (did you mean 'unicode'?)" in result.stderr
+    pipeline.write_text("[options.repiar]\nmin_signatures = 2\n")
+    result = run_cli("clean", str(_article(tmp_path)), "--config", str(pipeline))
+    assert b"unknown stage 'repiar' (did you mean 'repair'?)" in result.stderr
+    pipeline.write_text("[options.repair]\nmin_signaturs = 2\n")
+    result = run_cli("clean", str(_article(tmp_path)), "--config", str(pipeline))
+    assert b"no option 'min_signaturs' (did you mean 'min_signatures'?)" in result.stderr
