@@ -7,9 +7,11 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
 from conftest import CLEANER_BIN, REPO, run_cli
 
 from cleaner.io.naming import OutputPlan, OutputWriter
+from cleaner.languagetool.process import free_port
 
 # Stages that need no service: these tests are about where the text goes.
 FAST = ("--skip", "grammar,repair")
@@ -190,3 +192,63 @@ def test_a_misspelt_stage_or_option_in_a_pipeline_file_is_answered_with_the_righ
     pipeline.write_text("[options.repair]\nmin_signaturs = 2\n")
     result = run_cli("clean", str(_article(tmp_path)), "--config", str(pipeline))
     assert b"no option 'min_signaturs' (did you mean 'min_signatures'?)" in result.stderr
+
+
+# `cleaner clean` stopped by a LanguageTool it cannot reach: exit code 3, the reason once, which
+# inputs were written and which were not, and no output folder left behind empty.
+# "a apple" is what an allow-listed grammar rule fixes: cleaning it needs the server.
+NEEDS_GRAMMAR = "This is a apple.\n"
+
+
+def _unreachable() -> str:
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_stopped_run_leaves_no_empty_output_folder_and_names_what_was_not_cleaned(
+    tmp_path: Path, jobs: str
+) -> None:
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text(NEEDS_GRAMMAR)
+    second.write_text("I went to the the store.\n")
+    out = tmp_path / "out" / "new"
+    result = run_cli(
+        "clean", str(first), str(second), "-j", jobs, "-o", f"{out}/",
+        "--languagetool-url", _unreachable(),
+    )  # fmt: skip
+    assert result.returncode == 3
+    stderr = result.stderr.decode()
+    assert stderr.count("not reachable") == 1
+    assert "stopped: 0 of 2 inputs written" in stderr
+    assert f"not cleaned: {first}, {second}" in stderr
+    assert not (tmp_path / "out").exists()  # both levels it made are gone
+
+
+def test_a_stopped_run_keeps_what_it_wrote_and_says_so(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.txt"
+    plain.write_text("Plain words that no grammar rule can touch.\n")  # no request needed
+    spun = tmp_path / "spun.txt"
+    spun.write_text(NEEDS_GRAMMAR)
+    out = tmp_path / "out"
+    result = run_cli(
+        "clean", str(plain), str(spun), "-o", f"{out}/", "--languagetool-url", _unreachable()
+    )
+    assert result.returncode == 3
+    assert f"1 of 2 inputs written to {out} ({plain}); not cleaned: {spun}" in (
+        result.stderr.decode()
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["plain.txt"]
+
+
+def test_an_existing_output_folder_stays_after_a_stopped_run(tmp_path: Path) -> None:
+    spun = tmp_path / "a.txt"
+    spun.write_text(NEEDS_GRAMMAR)
+    (tmp_path / "b.txt").write_text(NEEDS_GRAMMAR)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_cli(
+        "clean", str(spun), str(tmp_path / "b.txt"), "-o", str(out),
+        "--languagetool-url", _unreachable(),
+    )  # fmt: skip
+    assert result.returncode == 3
+    assert out.is_dir() and not any(out.iterdir())
