@@ -26,6 +26,7 @@ from rich.table import Table
 from cleaner import __version__
 from cleaner.allocator import return_large_blocks
 from cleaner.cli_corpus import corpus
+from cleaner.cli_headers import headers_wanted
 from cleaner.cli_options import (
     ENCODING_ERRORS_HELP,
     EXIT_OK,
@@ -394,7 +395,7 @@ def clean(
             names,
             output,
             output_format.value,
-            [detect_kind(name) for name in names],
+            kinds := [detect_kind(name) for name in names],
             single_file=diff,
         )
     except OutputNameError as exc:
@@ -417,7 +418,9 @@ def clean(
         explain=explain,
         diff=diff,
         records_for_multi_document=plan.per_input is not None,
-        headers=plan.target is None and len(names) > 1 and output_format is not OutputFormat.jsonl,
+        headers=headers_wanted(
+            len(names), kinds, input_format, plan.target is None, output_format == "jsonl"
+        ),
     )
     parallel = jobs > 1 and len(names) > 1 and "-" not in names
     if parallel:

@@ -252,3 +252,21 @@ def test_an_existing_output_folder_stays_after_a_stopped_run(tmp_path: Path) -> 
     )  # fmt: skip
     assert result.returncode == 3
     assert out.is_dir() and not any(out.iterdir())
+
+
+def test_documents_of_one_jsonl_input_on_stdout_are_set_apart(tmp_path: Path) -> None:
+    """Two JSONL lines cleaned to text came out as one run of lines: no reader could tell
+    where one document ended. Each now opens with its `==> name <==` line, as files do."""
+    lines = tmp_path / "feed.jsonl"
+    lines.write_text('{"text": "The first story."}\n{"text": "The second story."}\n')
+    result = run_cli("clean", str(lines), *FAST)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode() == (
+        f"==> {lines}:1 <==\nThe first story.\n==> {lines}:2 <==\nThe second story.\n"
+    )
+    piped = run_cli("clean", "-", "--input-format", "jsonl", *FAST, stdin=lines.read_bytes())
+    assert piped.stdout.decode().startswith("==> <stdin>:1 <==\nThe first story.\n")
+    single = run_cli("clean", str(_article(tmp_path)), *FAST)
+    assert not single.stdout.startswith(b"==>")  # one text document: no header
+    records = run_cli("clean", str(lines), "-f", "jsonl", *FAST)
+    assert b"==>" not in records.stdout
