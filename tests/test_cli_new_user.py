@@ -270,3 +270,29 @@ def test_documents_of_one_jsonl_input_on_stdout_are_set_apart(tmp_path: Path) ->
     assert not single.stdout.startswith(b"==>")  # one text document: no header
     records = run_cli("clean", str(lines), "-f", "jsonl", *FAST)
     assert b"==>" not in records.stdout
+
+
+def test_an_output_that_is_a_pipe_is_written_into_not_replaced(tmp_path: Path) -> None:
+    """`-o FIFO` (and so `-o /dev/null`, a device) was replaced by a regular file: the
+    rename of an atomic write put a file where the pipe (as root: /dev/null) had been."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # open now: the writer will not block
+    try:
+        result = run_cli("clean", str(_article(tmp_path)), "-o", str(fifo), *FAST)
+        assert result.returncode == 0, result.stderr
+        assert fifo.is_fifo()
+        assert os.read(reader, 1 << 16).startswith(b"The council met on Tuesday")
+    finally:
+        os.close(reader)
+
+
+def test_an_output_named_through_proc_writes_to_the_descriptor(tmp_path: Path) -> None:
+    """`-o /dev/stdout` replaced the /dev/stdout link with a file; here a link of our own to
+    /proc/self/fd/1 stands for it (the test must not risk the machine's /dev/stdout)."""
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")
+    result = run_cli("clean", str(_article(tmp_path)), "-o", str(link), *FAST)
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink()
+    assert result.stdout.startswith(b"The council met on Tuesday")
