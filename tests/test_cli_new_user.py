@@ -296,3 +296,26 @@ def test_an_output_named_through_proc_writes_to_the_descriptor(tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     assert link.is_symlink()
     assert result.stdout.startswith(b"The council met on Tuesday")
+
+
+def test_score_refuses_a_binary_file_and_reads_cp1252_as_clean_does(tmp_path: Path) -> None:
+    """`cleaner score` read every file as UTF-8 with U+FFFD for what was not: a binary file
+    got a score of its garbage "words"."""
+    binary = tmp_path / "image.dat"
+    binary.write_bytes(b"\x00\x01\x02\x03 GIF89a\x00")
+    legacy = tmp_path / "legacy.txt"
+    legacy.write_bytes("Profits climbed this 12 months, café owners said.\n".encode("cp1252"))
+    result = run_cli("score", str(binary), str(legacy))
+    assert result.returncode == 1
+    assert f"{binary}: binary file (NUL byte at offset 0), not text" in result.stderr.decode()
+    assert str(binary) not in result.stdout.decode()
+    assert f"\t      8 words\t{legacy}\t" in result.stdout.decode()  # decoded, not refused
+
+
+def test_rules_stats_columns_stay_apart_for_the_longest_kind() -> None:
+    result = run_cli("rules", "stats")
+    assert result.returncode == 0, result.stderr
+    rows = result.stdout.decode().splitlines()
+    assert rows[0].split() == ["kind", "theme", "rules", "examples", "keeps"]
+    candidates = [row for row in rows if row.startswith("candidates")]
+    assert candidates and all(row.split()[0] == "candidates" for row in candidates)
