@@ -208,7 +208,8 @@ def _clean_input(
         for warning in result.warnings:
             on_message(f"cleaner: {source.name}: warning: {warning}")
         if settings.explain:
-            on_message(f"== {source.name}: {len(result.applied_edits)} edits")
+            count = len(result.applied_edits)
+            on_message(f"== {source.name}: {count} edit{'' if count == 1 else 's'}")
             if result.metadata.get("grammar_findings") is False:
                 on_message(f"   (not collected: {_why_no_findings(pipeline.config)})")
             for edit in result.edits:

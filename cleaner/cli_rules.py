@@ -109,10 +109,10 @@ def regex_warnings(files: list[Path]) -> list[str]:
 def check(paths: PathsArg = None) -> None:
     """Validate rule files and run every rule's examples and keeps.
 
-    Prints one ``file:line: rule-id: problem`` line per problem; exits 1 if there is any.
+    Prints one "file:line: rule-id: problem" line per problem; exits 1 if there is any.
     Repair rules are also run together: every keep must survive the whole pack; candidate
     rules are run with the language model, alone and all together. Patterns
-    with nested quantifiers (``(a+)+``) are reported as warnings, which do not fail the check.
+    with nested quantifiers ((a+)+) are reported as warnings, which do not fail the check.
     """
     files = _files(paths)
     problems: list[RuleError] = []

@@ -319,3 +319,10 @@ def test_rules_stats_columns_stay_apart_for_the_longest_kind() -> None:
     assert rows[0].split() == ["kind", "theme", "rules", "examples", "keeps"]
     candidates = [row for row in rows if row.startswith("candidates")]
     assert candidates and all(row.split()[0] == "candidates" for row in candidates)
+
+
+def test_explain_counts_one_edit_in_the_singular(tmp_path: Path) -> None:
+    one = tmp_path / "one.txt"
+    one.write_text("The vote passed.")  # the final newline is the one edit
+    result = run_cli("clean", str(one), "--explain", *FAST)
+    assert f"== {one}: 1 edit\n".encode() in result.stderr
