@@ -26,6 +26,7 @@ from rich.table import Table
 from cleaner import __version__
 from cleaner.allocator import return_large_blocks
 from cleaner.cli_corpus import corpus
+from cleaner.cli_headers import headers_wanted
 from cleaner.cli_options import (
     ENCODING_ERRORS_HELP,
     EXIT_OK,
@@ -49,6 +50,7 @@ from cleaner.cli_options import (
 )
 from cleaner.cli_options import fail as _fail
 from cleaner.cli_rules import score
+from cleaner.cli_stop import make_output_folder, remove_empty_folders, service_stop
 from cleaner.corpus import CorpusError, learned_pipeline, read_learned_chrome
 from cleaner.document import Edit
 from cleaner.errors import DocumentError, ServiceError
@@ -206,7 +208,8 @@ def _clean_input(
         for warning in result.warnings:
             on_message(f"cleaner: {source.name}: warning: {warning}")
         if settings.explain:
-            on_message(f"== {source.name}: {len(result.applied_edits)} edits")
+            count = len(result.applied_edits)
+            on_message(f"== {source.name}: {count} edit{'' if count == 1 else 's'}")
             if result.metadata.get("grammar_findings") is False:
                 on_message(f"   (not collected: {_why_no_findings(pipeline.config)})")
             for edit in result.edits:
@@ -393,7 +396,7 @@ def clean(
             names,
             output,
             output_format.value,
-            [detect_kind(name) for name in names],
+            kinds := [detect_kind(name) for name in names],
             single_file=diff,
         )
     except OutputNameError as exc:
@@ -416,15 +419,10 @@ def clean(
         explain=explain,
         diff=diff,
         records_for_multi_document=plan.per_input is not None,
-        headers=plan.target is None and len(names) > 1 and output_format is not OutputFormat.jsonl,
+        headers=headers_wanted(
+            len(names), kinds, input_format, plan.target is None, output_format == "jsonl"
+        ),
     )
-    if plan.per_input is not None and plan.target is not None:
-        try:
-            plan.target.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            problem = exc.strerror or str(exc)
-            message = f"{plan.target}: cannot make the output folder: {problem}"
-            raise _fail(message, EXIT_USAGE) from exc
     parallel = jobs > 1 and len(names) > 1 and "-" not in names
     if parallel:
         pipeline = _with_shared_languagetool(pipeline)
@@ -440,11 +438,15 @@ def clean(
             pipeline = learned_pipeline(pipeline, table, name_unknown_sites=True)
         except CorpusError as exc:
             raise _fail(str(exc), EXIT_USAGE) from exc
-    with standard_output_guard():
-        if parallel:
-            failures = _clean_in_parallel(names, pipeline, settings, plan, jobs)
-        else:
-            failures = _clean_in_order(names, pipeline, settings, plan)
+    made = make_output_folder(plan)  # after every check: a refused run leaves no folder
+    try:
+        with standard_output_guard():
+            if parallel:
+                failures = _clean_in_parallel(names, pipeline, settings, plan, jobs)
+            else:
+                failures = _clean_in_order(names, pipeline, settings, plan)
+    finally:
+        remove_empty_folders(made)
     raise typer.Exit(EXIT_SOME_FAILED if failures else EXIT_OK)
 
 
@@ -457,11 +459,11 @@ def _clean_in_order(
 ) -> int:
     writer = OutputWriter(plan, sys.stdout, _print_message)
     failures = 0
-    for name in names:
+    for done, name in enumerate(names):
         try:
             failed = _clean_input(name, pipeline, settings, writer.start(), _print_message)
         except ServiceError as exc:
-            raise _fail(str(exc), EXIT_SERVICE) from exc
+            raise service_stop(str(exc), names, done, plan) from exc
         failures += failed + writer.finish(name, failed)
     return failures + writer.close()
 
@@ -487,7 +489,7 @@ def _clean_in_parallel(
     )
     try:
         pending = [executor.submit(_clean_in_worker, name) for name in names]
-        for name, future in zip(names, pending, strict=True):
+        for done, (name, future) in enumerate(zip(names, pending, strict=True)):
             try:
                 outcome = future.result()
             except futures.process.BrokenProcessPool:
@@ -496,7 +498,7 @@ def _clean_in_parallel(
                     f"cleaner: {name}: a worker process died while cleaning (out of memory?)"
                 )
             if outcome.service_error is not None:
-                raise _fail(outcome.service_error, EXIT_SERVICE)
+                raise service_stop(outcome.service_error, names, done, plan)
             for message in outcome.messages:
                 _print_message(message)
             sink = writer.start()

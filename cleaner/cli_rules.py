@@ -109,10 +109,10 @@ def regex_warnings(files: list[Path]) -> list[str]:
 def check(paths: PathsArg = None) -> None:
     """Validate rule files and run every rule's examples and keeps.
 
-    Prints one ``file:line: rule-id: problem`` line per problem; exits 1 if there is any.
+    Prints one "file:line: rule-id: problem" line per problem; exits 1 if there is any.
     Repair rules are also run together: every keep must survive the whole pack; candidate
     rules are run with the language model, alone and all together. Patterns
-    with nested quantifiers (``(a+)+``) are reported as warnings, which do not fail the check.
+    with nested quantifiers ((a+)+) are reported as warnings, which do not fail the check.
     """
     files = _files(paths)
     problems: list[RuleError] = []
@@ -179,27 +179,31 @@ def stats(paths: PathsArg = None) -> None:
         rules[key] += len(summaries)
         examples[key] += sum(s.examples for s in summaries)
         keeps[key] += sum(s.keeps for s in summaries)
-    typer.echo(f"{'kind':<10}{'theme':<24}{'rules':>7}{'examples':>10}{'keeps':>7}")
+    # Columns as wide as their longest entry plus a space ("candidates" ran into its theme).
+    kw = max([len("kind"), *(len(kind) for kind, _ in rules)]) + 1
+    tw = max([len("theme"), *(len(theme) for _, theme in rules)]) + 1
+    typer.echo(f"{'kind':<{kw}}{'theme':<{tw}}{'rules':>7}{'examples':>10}{'keeps':>7}")
     for key in sorted(rules):
-        typer.echo(f"{key[0]:<10}{key[1]:<24}{rules[key]:>7}{examples[key]:>10}{keeps[key]:>7}")
+        typer.echo(f"{key[0]:<{kw}}{key[1]:<{tw}}{rules[key]:>7}{examples[key]:>10}{keeps[key]:>7}")
     for kind in sorted({k for k, _ in rules}):
         total = sum(v for (k, _), v in rules.items() if k == kind)
-        typer.echo(f"{kind:<10}{'(all)':<24}{total:>7}")
-    typer.echo(f"{'total':<34}{sum(rules.values()):>7}")
+        typer.echo(f"{kind:<{kw}}{'(all)':<{tw}}{total:>7}")
+    typer.echo(f"{'total':<{kw + tw}}{sum(rules.values()):>7}")
     raise typer.Exit(EXIT_PROBLEMS if failed else EXIT_OK)
 
 
 def _text_to_score(path: Path) -> str:
-    """The file's text; for an HTML page, the article text the pipeline extracts from it
-    (markup and page chrome would count as words)."""
-    from cleaner.io.readers import detect_kind
-
-    if detect_kind(str(path)) != "html":
-        return path.read_text(encoding="utf-8", errors="replace")
+    """The file's text, decoded as ``cleaner clean`` decodes it (a binary or undecodable file
+    is refused, not scored as garbage); for an HTML page, the article text the pipeline
+    extracts from it (markup and page chrome would count as words)."""
     from dataclasses import replace
 
+    from cleaner.io.readers import detect_kind
     from cleaner.pipeline import Pipeline, PipelineConfig
 
+    if detect_kind(str(path)) != "html":
+        decode_only = replace(PipelineConfig.load(), stages=(DECODE,))
+        return Pipeline(decode_only).clean_bytes(path.read_bytes()).text
     extract_only = replace(PipelineConfig.load(), stages=(DECODE, EXTRACT))
     return Pipeline(extract_only).clean_bytes(path.read_bytes(), {"format": "html"}).text
 

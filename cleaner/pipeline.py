@@ -39,6 +39,7 @@ from cleaner.registry import (
 )
 from cleaner.rules.location import RULES_DIR_ENV, default_rules_dir, rules_dir_problem
 from cleaner.rules.source import RuleError
+from cleaner.suggest import did_you_mean, suggestions
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_CONFIG = PACKAGE_DIR / "defaults" / "pipeline.toml"
@@ -103,7 +104,8 @@ class PipelineConfig:
         for name in stages:
             if name not in STAGE_MODULES:
                 raise ConfigError(
-                    f"{path}: unknown stage {name!r} (known: {', '.join(STAGE_MODULES)})"
+                    f"{path}: unknown stage {name!r}{did_you_mean(name, STAGE_MODULES)} "
+                    f"(known: {', '.join(STAGE_MODULES)})"
                 )
         options = data.get("options", {})
         if not isinstance(options, dict) or not all(isinstance(v, dict) for v in options.values()):
@@ -142,7 +144,8 @@ class PipelineConfig:
         unknown = skipped - set(STAGE_MODULES)
         if unknown:
             raise ConfigError(
-                f"cannot skip unknown stage(s) {sorted(unknown)} (known: {', '.join(STAGE_MODULES)})"
+                f"cannot skip unknown stage(s) {sorted(unknown)}"
+                f"{suggestions(sorted(unknown), STAGE_MODULES)} (known: {', '.join(STAGE_MODULES)})"
             )
         return replace(self, stages=tuple(s for s in self.stages if s not in skipped))
 
@@ -204,7 +207,8 @@ def _check_options(path: Path, text: str, options: Mapping[str, Mapping[str, Any
             line = _key_line(text, "options", stage) or _key_line(text, f"options.{stage}", "")
             where = f"{path}:{line}" if line else str(path)
             raise ConfigError(
-                f"{where}: options for unknown stage {stage!r} (known: {', '.join(STAGE_MODULES)})"
+                f"{where}: options for unknown stage {stage!r}{did_you_mean(stage, STAGE_MODULES)} "
+                f"(known: {', '.join(STAGE_MODULES)})"
             )
         known = getattr(stage_module(stage), "OPTIONS", None)
         if known is None:  # a stage that does not declare its options is not checked
@@ -214,7 +218,7 @@ def _check_options(path: Path, text: str, options: Mapping[str, Mapping[str, Any
                 line = _key_line(text, f"options.{stage}", key)
                 where = f"{path}:{line}" if line else str(path)
                 raise ConfigError(
-                    f"{where}: stage {stage} has no option {key!r} "
+                    f"{where}: stage {stage} has no option {key!r}{did_you_mean(key, known)} "
                     f"(its options: {', '.join(sorted(known)) or 'none'})"
                 )
 

@@ -7,9 +7,11 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
 from conftest import CLEANER_BIN, REPO, run_cli
 
 from cleaner.io.naming import OutputPlan, OutputWriter
+from cleaner.languagetool.process import free_port
 
 # Stages that need no service: these tests are about where the text goes.
 FAST = ("--skip", "grammar,repair")
@@ -162,3 +164,165 @@ def test_a_name_too_long_on_the_way_to_an_output_is_a_reported_failure(tmp_path:
     writer.start()("The council met.\n", None)
     assert writer.close() == 1
     assert reports == [f"cleaner: {target}: cannot write: File name too long"]
+
+
+def test_a_misspelt_stage_name_is_answered_with_the_right_one(tmp_path: Path) -> None:
+    article = _article(tmp_path)
+    result = run_cli("clean", str(article), "--skip", "gramar")
+    assert result.returncode == 2
+    assert b"'gramar'" in result.stderr and b"did you mean 'grammar'?" in result.stderr
+    several = run_cli("clean", str(article), "--skip", "gramar,extrct,zzz")
+    assert several.returncode == 2
+    assert b"'grammar' for 'gramar'" in several.stderr
+    assert b"'extract' for 'extrct'" in several.stderr
+    assert b"for 'zzz'" not in several.stderr  # nothing close: no guess
+
+
+def test_a_misspelt_stage_or_option_in_a_pipeline_file_is_answered_with_the_right_one(
+    tmp_path: Path,
+) -> None:
+    pipeline = tmp_path / "p.toml"
+    pipeline.write_text('stages = ["decode", "extract", "unicod", "tidy"]\n')
+    result = run_cli("clean", str(_article(tmp_path)), "--config", str(pipeline))
+    assert result.returncode == 2
+    assert b"unknown stage 'unicod' (did you mean 'unicode'?)" in result.stderr
+    pipeline.write_text("[options.repiar]\nmin_signatures = 2\n")
+    result = run_cli("clean", str(_article(tmp_path)), "--config", str(pipeline))
+    assert b"unknown stage 'repiar' (did you mean 'repair'?)" in result.stderr
+    pipeline.write_text("[options.repair]\nmin_signaturs = 2\n")
+    result = run_cli("clean", str(_article(tmp_path)), "--config", str(pipeline))
+    assert b"no option 'min_signaturs' (did you mean 'min_signatures'?)" in result.stderr
+
+
+# `cleaner clean` stopped by a LanguageTool it cannot reach: exit code 3, the reason once, which
+# inputs were written and which were not, and no output folder left behind empty.
+# "a apple" is what an allow-listed grammar rule fixes: cleaning it needs the server.
+NEEDS_GRAMMAR = "This is a apple.\n"
+
+
+def _unreachable() -> str:
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_stopped_run_leaves_no_empty_output_folder_and_names_what_was_not_cleaned(
+    tmp_path: Path, jobs: str
+) -> None:
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text(NEEDS_GRAMMAR)
+    second.write_text("I went to the the store.\n")
+    out = tmp_path / "out" / "new"
+    result = run_cli(
+        "clean", str(first), str(second), "-j", jobs, "-o", f"{out}/",
+        "--languagetool-url", _unreachable(),
+    )  # fmt: skip
+    assert result.returncode == 3
+    stderr = result.stderr.decode()
+    assert stderr.count("not reachable") == 1
+    assert "stopped: 0 of 2 inputs written" in stderr
+    assert f"not cleaned: {first}, {second}" in stderr
+    assert not (tmp_path / "out").exists()  # both levels it made are gone
+
+
+def test_a_stopped_run_keeps_what_it_wrote_and_says_so(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.txt"
+    plain.write_text("Plain words that no grammar rule can touch.\n")  # no request needed
+    spun = tmp_path / "spun.txt"
+    spun.write_text(NEEDS_GRAMMAR)
+    out = tmp_path / "out"
+    result = run_cli(
+        "clean", str(plain), str(spun), "-o", f"{out}/", "--languagetool-url", _unreachable()
+    )
+    assert result.returncode == 3
+    assert f"1 of 2 inputs written to {out} ({plain}); not cleaned: {spun}" in (
+        result.stderr.decode()
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["plain.txt"]
+
+
+def test_an_existing_output_folder_stays_after_a_stopped_run(tmp_path: Path) -> None:
+    spun = tmp_path / "a.txt"
+    spun.write_text(NEEDS_GRAMMAR)
+    (tmp_path / "b.txt").write_text(NEEDS_GRAMMAR)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_cli(
+        "clean", str(spun), str(tmp_path / "b.txt"), "-o", str(out),
+        "--languagetool-url", _unreachable(),
+    )  # fmt: skip
+    assert result.returncode == 3
+    assert out.is_dir() and not any(out.iterdir())
+
+
+def test_documents_of_one_jsonl_input_on_stdout_are_set_apart(tmp_path: Path) -> None:
+    """Two JSONL lines cleaned to text came out as one run of lines: no reader could tell
+    where one document ended. Each now opens with its `==> name <==` line, as files do."""
+    lines = tmp_path / "feed.jsonl"
+    lines.write_text('{"text": "The first story."}\n{"text": "The second story."}\n')
+    result = run_cli("clean", str(lines), *FAST)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode() == (
+        f"==> {lines}:1 <==\nThe first story.\n==> {lines}:2 <==\nThe second story.\n"
+    )
+    piped = run_cli("clean", "-", "--input-format", "jsonl", *FAST, stdin=lines.read_bytes())
+    assert piped.stdout.decode().startswith("==> <stdin>:1 <==\nThe first story.\n")
+    single = run_cli("clean", str(_article(tmp_path)), *FAST)
+    assert not single.stdout.startswith(b"==>")  # one text document: no header
+    records = run_cli("clean", str(lines), "-f", "jsonl", *FAST)
+    assert b"==>" not in records.stdout
+
+
+def test_an_output_that_is_a_pipe_is_written_into_not_replaced(tmp_path: Path) -> None:
+    """`-o FIFO` (and so `-o /dev/null`, a device) was replaced by a regular file: the
+    rename of an atomic write put a file where the pipe (as root: /dev/null) had been."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # open now: the writer will not block
+    try:
+        result = run_cli("clean", str(_article(tmp_path)), "-o", str(fifo), *FAST)
+        assert result.returncode == 0, result.stderr
+        assert fifo.is_fifo()
+        assert os.read(reader, 1 << 16).startswith(b"The council met on Tuesday")
+    finally:
+        os.close(reader)
+
+
+def test_an_output_named_through_proc_writes_to_the_descriptor(tmp_path: Path) -> None:
+    """`-o /dev/stdout` replaced the /dev/stdout link with a file; here a link of our own to
+    /proc/self/fd/1 stands for it (the test must not risk the machine's /dev/stdout)."""
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")
+    result = run_cli("clean", str(_article(tmp_path)), "-o", str(link), *FAST)
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink()
+    assert result.stdout.startswith(b"The council met on Tuesday")
+
+
+def test_score_refuses_a_binary_file_and_reads_cp1252_as_clean_does(tmp_path: Path) -> None:
+    """`cleaner score` read every file as UTF-8 with U+FFFD for what was not: a binary file
+    got a score of its garbage "words"."""
+    binary = tmp_path / "image.dat"
+    binary.write_bytes(b"\x00\x01\x02\x03 GIF89a\x00")
+    legacy = tmp_path / "legacy.txt"
+    legacy.write_bytes("Profits climbed this 12 months, café owners said.\n".encode("cp1252"))
+    result = run_cli("score", str(binary), str(legacy))
+    assert result.returncode == 1
+    assert f"{binary}: binary file (NUL byte at offset 0), not text" in result.stderr.decode()
+    assert str(binary) not in result.stdout.decode()
+    assert f"\t      8 words\t{legacy}\t" in result.stdout.decode()  # decoded, not refused
+
+
+def test_rules_stats_columns_stay_apart_for_the_longest_kind() -> None:
+    result = run_cli("rules", "stats")
+    assert result.returncode == 0, result.stderr
+    rows = result.stdout.decode().splitlines()
+    assert rows[0].split() == ["kind", "theme", "rules", "examples", "keeps"]
+    candidates = [row for row in rows if row.startswith("candidates")]
+    assert candidates and all(row.split()[0] == "candidates" for row in candidates)
+
+
+def test_explain_counts_one_edit_in_the_singular(tmp_path: Path) -> None:
+    one = tmp_path / "one.txt"
+    one.write_text("The vote passed.")  # the final newline is the one edit
+    result = run_cli("clean", str(one), "--explain", *FAST)
+    assert f"== {one}: 1 edit\n".encode() in result.stderr

@@ -474,3 +474,22 @@ def test_a_wait_for_the_server_does_not_count_against_the_documents_time_limit(
         lt.stop_background(home=home)
     assert run.returncode == 0, err.decode()
     assert out == b"He ate an apple in the garden.\n"
+
+
+def test_a_killed_supervisor_takes_its_jvm_with_it(tmp_path: Path) -> None:
+    """kill -9 of the supervisor (or the OOM killer) left its JVM serving, unlisted: `cleaner
+    languagetool status` said "not running", `stop` found nothing, and 1 GB stayed taken."""
+    home = _private_home(tmp_path)
+    state, _ = lt.start_background(home=home)
+    try:
+        [jvm] = _jvms_of(home)
+        os.kill(state.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while pid_alive(jvm) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not pid_alive(jvm)
+    finally:
+        for pid in _jvms_of(home):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        lt.stop_background(home=home)

@@ -63,7 +63,15 @@ def replace_with(
 
     ``durable=False`` leaves flushing to disk to the caller (a batch sync before the corpus
     manifest records it); a kill cannot lose the data either way, only a power cut.
-    ``keep_mode`` gives an existing file's permissions to its replacement."""
+    ``keep_mode`` gives an existing file's permissions to its replacement.
+
+    A device, pipe or socket (``-o /dev/null``, a FIFO), or a name for a descriptor
+    (``/dev/stdout``), is written into: replacing it would put a regular file in its place
+    (as root, a ``/dev/null`` that stores everything)."""
+    if _written_in_place(path):
+        with open(path, "wb") as handle:
+            fill(handle)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(path, temp_dir)
     mode = _mode_for(path) if keep_mode else None
@@ -80,6 +88,34 @@ def replace_with(
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+
+
+def _written_in_place(path: Path) -> bool:
+    """Whether ``path`` names something other than a file a rename may replace."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # nothing there (or not reachable): a new file, written atomically
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        return True
+    return _leads_through_proc(path)
+
+
+def _leads_through_proc(path: Path) -> bool:
+    """Whether ``path``'s links pass through /proc, as /dev/stdout's and /dev/fd/N's do, to
+    whatever a descriptor holds (a regular file too: its link, not the file, would be
+    replaced). Followed link by link: resolving all of them would end at the file itself."""
+    folder = os.path.realpath(os.path.dirname(os.path.abspath(path)))
+    current = os.path.join(folder, os.path.basename(path))
+    for _ in range(40):  # the kernel's own limit on links followed
+        if current == "/proc" or current.startswith("/proc/"):
+            return True
+        try:
+            target = os.readlink(current)
+        except OSError:
+            return False  # not a link: the chain ended outside /proc
+        current = os.path.normpath(os.path.join(os.path.dirname(current), target))
+    return False
 
 
 def atomic_concat(path: Path, parts: list[Path], durable: bool = True) -> None:

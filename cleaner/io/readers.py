@@ -297,11 +297,16 @@ def read_jsonl(
             continue
         try:
             record = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:
+            yield Source(name=where, error=_not_utf8(exc))
+            continue
+        except json.JSONDecodeError as exc:
             yield Source(name=where, error=f"invalid JSON: {exc}")
             continue
         if not isinstance(record, dict):
-            yield Source(name=where, error="a JSONL line must be a JSON object")
+            held = next((kind for cls, kind in _JSON_KINDS if isinstance(record, cls)), None)
+            held = held or ("a string" if isinstance(record, str) else "null")
+            yield Source(name=where, error=f"a JSONL line must be a JSON object (here: {held})")
             continue
         surrogate = _lone_surrogate(record)
         if surrogate is not None:
@@ -323,6 +328,20 @@ def read_jsonl(
             continue
         metadata = record_metadata(record, text_field, where)
         yield Source(name=where, text=text, metadata=metadata, record=record)
+
+
+def _not_utf8(exc: UnicodeDecodeError) -> str:
+    """A JSONL line that is not UTF-8: where, and what to do (the JSON error would say
+    nothing of the encoding, which is the problem)."""
+    if exc.encoding.replace("_", "-").lower() not in ("utf-8", "utf8"):
+        # json.loads took the line for UTF-16/32 (a BOM or NUL bytes; PowerShell's `>` writes
+        # UTF-16).
+        return f"not UTF-8 (it reads as {exc.encoding}): JSONL is read as UTF-8; convert the file"
+    byte = exc.object[exc.start]
+    return (
+        f"not UTF-8 (byte 0x{byte:02x} at byte {exc.start + 1} of the line): JSONL is read as "
+        "UTF-8; convert the file (a cp1252 or Latin-1 file: iconv -f cp1252 -t utf-8)"
+    )
 
 
 _JSON_KINDS: tuple[tuple[type, str], ...] = (

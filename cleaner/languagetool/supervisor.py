@@ -4,6 +4,7 @@ JAVA...`` runs the JVM and stops it once the state file has gone untouched for I
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import signal
@@ -17,7 +18,7 @@ def supervise(state_file: Path, idle_timeout: float, command: list[str]) -> int:
     """The background server's supervisor (``python -m cleaner.languagetool supervise``): runs
     the JVM, stops it after ``idle_timeout`` s without a touch of ``state_file``, and exits
     when it exits. Killing the process group stops both."""
-    java = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+    java = subprocess.Popen(command, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
 
     def stop(*_: object) -> None:
         java.terminate()
@@ -50,6 +51,20 @@ def supervise(state_file: Path, idle_timeout: float, command: list[str]) -> int:
             return 0
     _forget_state_of(state_file, os.getpid())
     return java.returncode or 0
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the JVM's child process, before exec: a supervisor killed outright (SIGKILL, the
+    OOM killer) cannot stop its JVM, which would then serve on, unlisted, with no idle stop
+    and nothing that `cleaner languagetool stop` finds; Linux can end it with its parent."""
+    parent = os.getppid()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the supervisor died before the request was made
+        os._exit(1)
 
 
 def _forget_state_of(state_file: Path, pid: int) -> None:

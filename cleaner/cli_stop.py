@@ -1,0 +1,61 @@
+"""How ``cleaner clean`` ends when it cannot go on: the output folder it made is not left
+behind empty, and a run stopped by an unavailable service says which inputs were written and
+which were not, so nothing looks cleaned that was not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from cleaner.cli_options import EXIT_SERVICE, EXIT_USAGE, fail
+from cleaner.io.naming import OutputPlan
+
+_NAMES_SHOWN = 5
+"""Inputs named in a stop message; a longer list ends with how many more there are."""
+
+
+def make_output_folder(plan: OutputPlan) -> list[Path]:
+    """Make a folder output's folder; the folders made, outermost first (none when it was
+    there already, or when the output is a stream or one file). Refused with rc 2."""
+    if plan.per_input is None or plan.target is None:
+        return []
+    missing = [folder for folder in [plan.target, *plan.target.parents] if not folder.exists()]
+    try:
+        plan.target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        problem = exc.strerror or str(exc)
+        message = f"{plan.target}: cannot make the output folder: {problem}"
+        raise fail(message, EXIT_USAGE) from exc
+    return list(reversed(missing))
+
+
+def remove_empty_folders(made: list[Path]) -> None:
+    """Remove the folders :func:`make_output_folder` made that hold nothing (a run stopped
+    before its first output), innermost first; one that holds anything stays."""
+    for folder in reversed(made):
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty (or not ours to remove): neither are the ones around it
+
+
+def _listed(names: list[str]) -> str:
+    shown = ", ".join(names[:_NAMES_SHOWN])
+    more = len(names) - _NAMES_SHOWN
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def service_stop(reason: str, names: list[str], done: int, plan: OutputPlan) -> typer.Exit:
+    """Exit (rc 3) for a service that stopped the run at ``names[done]``: the reason, then,
+    for several inputs, which were written and which were not cleaned."""
+    exit_ = fail(reason, EXIT_SERVICE)
+    if len(names) > 1:
+        where = f" to {plan.target}" if plan.target is not None else ""
+        written = f" ({_listed(names[:done])})" if done else ""
+        fail(
+            f"stopped: {done} of {len(names)} inputs written{where}{written}; not cleaned: "
+            f"{_listed(names[done:])}",
+            EXIT_SERVICE,
+        )
+    return exit_
