@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from io import BytesIO
 from pathlib import Path
 
@@ -194,11 +194,15 @@ SLOW_TESTS = frozenset(
         "test_a_run_killed_while_learning_or_cleaning_resumes_to_the_same_output",
         # Measured for the one-minute fast tier (CPU seconds of each test and its
         # subprocesses); each area keeps a cheaper test in the fast tier, named after '>'.
-        # learned chrome through the CLI > test_learning_on_ray_is_a_usage_error_naming_the_
-        # replay, test_stages_lists_it_and_the_default_pipeline_runs_it_..., and learning
-        # in-process in test_learned_chrome and test_learned_chrome_cache
+        # learned chrome through the CLI > its in-process tests (learning in test_learned_chrome,
+        # the saved decision in test_learned_chrome_cache, the stage in ..._registered); the
+        # `stages` and `corpus` commands > test_cli, test_a_lone_surrogate_in_jsonl_...
         "test_sites_by_url_in_jsonl_and_a_page_added_later",
         "test_skip_learned_chrome_turns_learning_off_and_contradictions_are_usage_errors",
+        "test_learning_on_ray_is_a_usage_error_naming_the_replay",
+        "test_stages_lists_it_and_the_default_pipeline_runs_it_between_chrome_and_captions",
+        "test_a_rerun_with_the_same_learn_files_takes_the_saved_decision",
+        "test_pass_one_shows_progress_and_an_input_it_lost_is_told_once_cleaning_shows",
         "test_a_saved_list_replays_on_another_run_and_in_clean",
         "test_a_sites_footer_and_promo_are_learned_and_removed",
         "test_contradictory_or_unusable_learned_chrome_options_stop_before_out_is_made",
@@ -239,8 +243,10 @@ SLOW_TESTS = frozenset(
         # corpus --format markdown (7 s) > test_markdown_without_tidy_is_a_usage_error_in_...
         # and test_page_layout's in-process Markdown tests
         "test_corpus_writes_the_markdown_clean_writes_under_the_same_names",
-        # the chrome model through the CLI (4 s) > test_a_broken_model_file_stops_the_run_...
+        # the chrome model through the CLI (4 + 1.4 s) > its in-process tests (a broken file:
+        # test_a_broken_model_file_is_refused_naming_the_file)
         "test_explain_shows_the_models_removal",
+        "test_a_broken_model_file_stops_the_run_naming_it",
         # an unreadable rule-check cache (3 s: checks every rule) > the in-process tests of
         # test_repair_validated
         "test_an_unreadable_cache_folder_means_checking_the_rules_again",
@@ -268,6 +274,14 @@ def unknown_tier_names(tests_dir: Path = REPO / "tests") -> list[str]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if config.option.markexpr == "not slow":
+        # The fast tier's one LanguageTool server runs without the JVM's optimising compiler:
+        # its start then takes about a third of the CPU (7 s instead of 19 s), and the few
+        # checks this tier asks never repay that compiler. Long checking runs keep it.
+        from cleaner import languagetool as lt
+
+        quick_start = (*lt.DEFAULT_JAVA_OPTS, "-XX:TieredStopAtLevel=1")
+        os.environ.setdefault(lt.JAVA_OPTS_ENV, " ".join(quick_start))
     unknown = unknown_tier_names()
     if unknown:
         raise pytest.UsageError(
@@ -276,14 +290,20 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+def is_slow(module: str, name: str, fixtures: Collection[str]) -> bool:
+    """Whether test ``name`` of ``module``, taking ``fixtures``, is in the slow tier."""
+    if name in SLOW_TESTS:
+        return True
+    if name in FAST_REPRESENTATIVES:
+        return False
+    return module in SLOW_MODULES or "lt_service" in fixtures
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
         name = getattr(item, "originalname", item.name)
-        if name in SLOW_TESTS or (
-            name not in FAST_REPRESENTATIVES
-            and (module in SLOW_MODULES or "lt_service" in getattr(item, "fixturenames", ()))
-        ):
+        if is_slow(module, name, getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 
