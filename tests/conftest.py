@@ -275,13 +275,12 @@ def unknown_tier_names(tests_dir: Path = REPO / "tests") -> list[str]:
 
 def pytest_configure(config: pytest.Config) -> None:
     if config.option.markexpr == "not slow":
-        # The fast tier's one LanguageTool server runs without the JVM's optimising compiler:
-        # its start then takes about a third of the CPU (7 s instead of 19 s), and the few
-        # checks this tier asks never repay that compiler. Long checking runs keep it.
+        # The fast tier's one LanguageTool server is asked only a few checks: it starts quickly.
+        from languagetool_fixtures import QUICK_START_JAVA_OPTS
+
         from cleaner import languagetool as lt
 
-        quick_start = (*lt.DEFAULT_JAVA_OPTS, "-XX:TieredStopAtLevel=1")
-        os.environ.setdefault(lt.JAVA_OPTS_ENV, " ".join(quick_start))
+        os.environ.setdefault(lt.JAVA_OPTS_ENV, QUICK_START_JAVA_OPTS)
     unknown = unknown_tier_names()
     if unknown:
         raise pytest.UsageError(
