@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from io import BytesIO
 from pathlib import Path
 
@@ -98,7 +98,8 @@ def run_cli(
 # restarts processes, or is a battery of `cleaner` subprocesses (each costs ~1.5 CPU seconds
 # to start) or a fresh virtual environment: the slow tier, but for the FAST_REPRESENTATIVES.
 # Tests elsewhere that take a real LanguageTool server through the `lt_service` fixture are
-# slow too; `make test-fast` runs everything else, in under a minute on two idle cores.
+# slow too, but for the FAST_REPRESENTATIVES; `make test-fast` runs everything else, in under
+# a minute on two idle cores.
 SLOW_MODULES = frozenset(
     {
         "test_languagetool",
@@ -114,9 +115,21 @@ SLOW_MODULES = frozenset(
     }
 )
 # The cheap tests of the CLI batteries above that stay in the fast tier, one or two per area
-# they cover, so that `make test-fast` still runs the real command.
+# they cover, so that `make test-fast` still runs the real command; and a few that take the
+# real LanguageTool server, so that it still starts one (one server serves the whole run).
 FAST_REPRESENTATIVES = frozenset(
     {
+        # test_languagetool: a real server's offsets; versions, a missing or unreachable
+        # server and stale state without one
+        "test_offsets_are_python_characters_even_after_emoji",
+        "test_pom_and_code_pin_the_same_version",
+        "test_unreachable_url_gives_a_clear_error_naming_it",
+        "test_missing_install_says_how_to_install",
+        "test_stale_state_with_a_dead_pid_is_forgotten",
+        # test_grammar: the stage on a real server, and `cleaner clean` with every default
+        # stage through to it
+        "test_allow_listed_fixes_are_applied_and_logged",
+        "test_a_plain_clean_applies_fixes_and_collects_no_findings",
         # test_clean_cli: output naming, pipeline-file errors, stage options (input limits are
         # test_reliability's max_bytes tests)
         "test_two_inputs_that_would_share_an_output_are_refused_before_cleaning",
@@ -181,7 +194,15 @@ SLOW_TESTS = frozenset(
         "test_a_run_killed_while_learning_or_cleaning_resumes_to_the_same_output",
         # Measured for the one-minute fast tier (CPU seconds of each test and its
         # subprocesses); each area keeps a cheaper test in the fast tier, named after '>'.
-        # learned chrome through the CLI > test_sites_by_url_in_jsonl_and_a_page_added_later
+        # learned chrome through the CLI > its in-process tests (learning in test_learned_chrome,
+        # the saved decision in test_learned_chrome_cache, the stage in ..._registered); the
+        # `stages` and `corpus` commands > test_cli, test_a_lone_surrogate_in_jsonl_...
+        "test_sites_by_url_in_jsonl_and_a_page_added_later",
+        "test_skip_learned_chrome_turns_learning_off_and_contradictions_are_usage_errors",
+        "test_learning_on_ray_is_a_usage_error_naming_the_replay",
+        "test_stages_lists_it_and_the_default_pipeline_runs_it_between_chrome_and_captions",
+        "test_a_rerun_with_the_same_learn_files_takes_the_saved_decision",
+        "test_pass_one_shows_progress_and_an_input_it_lost_is_told_once_cleaning_shows",
         "test_a_saved_list_replays_on_another_run_and_in_clean",
         "test_a_sites_footer_and_promo_are_learned_and_removed",
         "test_contradictory_or_unusable_learned_chrome_options_stop_before_out_is_made",
@@ -217,6 +238,18 @@ SLOW_TESTS = frozenset(
         "test_an_unusable_cache_falls_back_to_the_packaged_model",
         # a CLI subprocess > test_cli
         "test_mine_names_a_missing_input",
+        # Measured again (CPU seconds of the test and its `cleaner` subprocesses), each area
+        # keeping a cheaper test, named after '>':
+        # corpus --format markdown (7 s) > test_markdown_without_tidy_is_a_usage_error_in_...
+        # and test_page_layout's in-process Markdown tests
+        "test_corpus_writes_the_markdown_clean_writes_under_the_same_names",
+        # the chrome model through the CLI (4 + 1.4 s) > its in-process tests (a broken file:
+        # test_a_broken_model_file_is_refused_naming_the_file)
+        "test_explain_shows_the_models_removal",
+        "test_a_broken_model_file_stops_the_run_naming_it",
+        # an unreadable rule-check cache (3 s: checks every rule) > the in-process tests of
+        # test_repair_validated
+        "test_an_unreadable_cache_folder_means_checking_the_rules_again",
     }
 )
 
@@ -241,6 +274,13 @@ def unknown_tier_names(tests_dir: Path = REPO / "tests") -> list[str]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if config.option.markexpr == "not slow":
+        # The fast tier's one LanguageTool server is asked only a few checks: it starts quickly.
+        from languagetool_fixtures import QUICK_START_JAVA_OPTS
+
+        from cleaner import languagetool as lt
+
+        os.environ.setdefault(lt.JAVA_OPTS_ENV, QUICK_START_JAVA_OPTS)
     unknown = unknown_tier_names()
     if unknown:
         raise pytest.UsageError(
@@ -249,15 +289,20 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+def is_slow(module: str, name: str, fixtures: Collection[str]) -> bool:
+    """Whether test ``name`` of ``module``, taking ``fixtures``, is in the slow tier."""
+    if name in SLOW_TESTS:
+        return True
+    if name in FAST_REPRESENTATIVES:
+        return False
+    return module in SLOW_MODULES or "lt_service" in fixtures
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
         name = getattr(item, "originalname", item.name)
-        if (
-            (module in SLOW_MODULES and name not in FAST_REPRESENTATIVES)
-            or name in SLOW_TESTS
-            or "lt_service" in getattr(item, "fixturenames", ())
-        ):
+        if is_slow(module, name, getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli
-from languagetool_fixtures import lt_service
+from languagetool_fixtures import lt_service, quick_start_servers
 
 from cleaner import languagetool as lt
 from cleaner.document import Document, Replacement
@@ -24,7 +24,7 @@ from cleaner.rules.kinds import summarize_path
 from cleaner.rules.source import load_rule_file
 from cleaner.stages import grammar
 
-__all__ = ["lt_service"]
+__all__ = ["lt_service", "quick_start_servers"]
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"
@@ -432,6 +432,7 @@ def test_a_rule_allow_listed_for_a_language_applies_there_only(
     assert stage(Document(text=english, metadata={"language": "en"})).text == english
 
 
+@pytest.mark.usefixtures("quick_start_servers")  # it starts two servers of its own
 def test_a_hung_server_costs_one_time_limit_and_is_replaced(
     capfd: pytest.CaptureFixture[str],
 ) -> None:

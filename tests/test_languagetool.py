@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from languagetool_fixtures import lt_service
+from languagetool_fixtures import lt_service, quick_start_servers
 
 from cleaner import languagetool as lt
 from cleaner.document import Document
@@ -23,7 +23,9 @@ from cleaner.registry import StageSettings
 from cleaner.rules.grammar import load_allow_list
 from cleaner.stages import grammar
 
-__all__ = ["lt_service"]
+__all__ = ["lt_service", "quick_start_servers"]
+# Most tests here start servers of their own, to kill, pause or stop them.
+pytestmark = pytest.mark.usefixtures("quick_start_servers")
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTALL_SCRIPT = ROOT / "scripts" / "install-languagetool.sh"
