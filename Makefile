@@ -35,7 +35,7 @@ clean-corpus: setup
 	$(VENV)/bin/cleaner corpus corpus/raw corpus/clean
 
 test: setup chromium
-	$(VENV)/bin/pytest -n 2 -q
+	$(VENV)/bin/pytest -n 2 --dist worksteal -q
 
 # worksteal: plain `load` hands the first worker the first eighth of the tests up front (in
 # file order: the costly chrome, CLI and corpus files), and it worked through them while the
