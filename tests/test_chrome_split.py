@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 from lxml.html import fromstring
 
+from cleaner.document import Document
 from cleaner.pipeline import Pipeline, PipelineConfig
+from cleaner.registry import StageSettings
+from cleaner.stages import chrome
 from cleaner.stages.layout_tables import unwrap_layout_tables
 from cleaner.stages.site_banner import banner_names, strip_site_name, without_banner_title
 
@@ -97,3 +100,35 @@ def test_web_pages_lose_their_banner_title_and_merged_byline() -> None:
     report = _clean_html(gzip.decompress((WCXB / "html" / "0389.html.gz").read_bytes()))
     assert report.splitlines()[0] == "rustc_codegen_gcc: Progress Report #39"
     assert "Antoyo's Blog" not in report
+
+
+def _chrome(text: str) -> str:
+    settings = StageSettings(options={}, rules_dir=REPO / "rules", languagetool_url=None)
+    return chrome.build(settings)(Document(text=text, metadata={"format": "text"})).text
+
+
+STORY = "\n\n".join(
+    f"Paragraph {n} of the story about the new harbour wall and what it cost the town."
+    for n in range(1, 4)
+)
+
+
+def test_a_dateline_in_the_head_goes_and_the_same_date_in_the_article_stays() -> None:
+    text = (
+        "The harbour wall\n\nWritten by\n\nDana Whitfield\n\nLast updated on:\n\n"
+        f"October 1, 2025\n\n{STORY}\n\nOctober 1, 2025\n\nThe wall opened that day.\n"
+    )
+    cleaned = _chrome(text)
+    lines = [line for line in cleaned.splitlines() if line]
+    assert lines[:3] == ["The harbour wall", "Dana Whitfield", STORY.split("\n")[0]]
+    assert lines[-2:] == ["October 1, 2025", "The wall opened that day."]
+    assert _chrome(cleaned) == cleaned
+
+
+def test_a_list_of_dates_without_prose_is_not_a_head() -> None:
+    events = "\n\n".join(f"March {day}, 2026\n\nTalk number {day}" for day in range(1, 9))
+    text = f"Events this spring\n\n{events}\n\n{STORY}\n"
+    # Sixteen short lines before the first prose line are a list, not a head.
+    cleaned = _chrome(text)
+    assert "March 8, 2026" in cleaned
+    assert _chrome(cleaned) == cleaned

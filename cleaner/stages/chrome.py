@@ -54,6 +54,14 @@ _LIST_MARKER = re.compile(r"[-•*–·]\s+(?=\S)")
 # The run goes only when at least this many article lines stand before it: a short note that
 # is all there is stays.
 CLOSING_MIN_ARTICLE_LINES = 2
+# A document's head ("Written by", "Posted On", "Jan 13, 2025", "| | January 22nd, 2019 |")
+# is the lines before its first paragraph of prose, a line of at least this many words that
+# ends as a sentence ends (a title of as many words has no full stop), and among its first
+# lines only: a list of short lines (dates heading an event list) is not a
+# head. Its ``opening`` lines are the site's; further down the same line may be the article's.
+HEAD_PROSE_WORDS = 12
+HEAD_MAX_LINES = 12
+_SENTENCE_END = tuple('.!?…:;"”’)')
 
 
 class Kept(NamedTuple):
@@ -106,6 +114,7 @@ class ChromeStage:
             marker = tail_rules.first_match(normalized, timed_out, folded)
             kept.append(Kept(offset, end, marker.rule_id if marker is not None else ""))
             previous_kept = key
+        kept = self._opening(doc.text, kept, replacements, timed_out)
         if (
             self.line_model is not None
             and doc.metadata.get("language") in self.line_model.languages
@@ -131,6 +140,38 @@ class ChromeStage:
         removed = sum(count_non_blank_lines(doc.text, r.start, r.end) for r in replacements)
         cleaned = apply_replacements(doc, NAME, replacements, chrome_lines_removed=removed)
         return report_timeouts(cleaned, NAME, timed_out, PATTERN_TIMEOUT_S)
+
+    def _opening(
+        self, text: str, kept: list[Kept], replacements: list[Replacement], timed_out: set[str]
+    ) -> list[Kept]:
+        """The kept lines less the ``opening`` lines of the document's head, each removal
+        added to ``replacements``.
+
+        The head is the lines before the first line of prose, and only when there are at most
+        :data:`HEAD_MAX_LINES` of them: a page of short lines (an event list, dates and talks)
+        has no head. Removing head lines leaves a shorter head before the same prose line, so
+        that cleaning the output again removes nothing."""
+        opening_rules = self.rules.index("opening")
+        if not opening_rules.rules:
+            return kept
+        head: list[tuple[int, str]] = []
+        for index, entry in enumerate(kept):
+            line = text[entry.offset : entry.end].strip()
+            if len(line.split()) >= HEAD_PROSE_WORDS and line.endswith(_SENTENCE_END):
+                break
+            if len(head) == HEAD_MAX_LINES:
+                return kept
+            head.append((index, line))
+        else:
+            return kept  # no prose: nothing tells the head from the rest
+        removed: set[int] = set()
+        for index, line in head:
+            rule = opening_rules.first_match(normalize_line(line), timed_out)
+            if rule is not None:
+                entry = kept[index]
+                replacements.append(Replacement(entry.offset, entry.end, "", rule.rule_id))
+                removed.add(index)
+        return [entry for index, entry in enumerate(kept) if index not in removed]
 
     def _closing(self, text: str, kept: list[Kept], timed_out: set[str]) -> dict[int, str]:
         """The closing block of the kept lines: offset -> rule id of each line of the run of
