@@ -132,3 +132,13 @@ def test_a_list_of_dates_without_prose_is_not_a_head() -> None:
     cleaned = _chrome(text)
     assert "March 8, 2026" in cleaned
     assert _chrome(cleaned) == cleaned
+
+
+def test_a_jump_link_glued_to_a_paragraph_goes_and_the_paragraph_stays() -> None:
+    text = f"Movers in the city\n\nJUMP TO THE LIST ⤵ {STORY}\n"
+    cleaned = _chrome(text)
+    assert [line for line in cleaned.splitlines() if line][1] == STORY.split("\n")[0]
+    assert _chrome(cleaned) == cleaned
+    # An arrow after words that are no chrome label is the paragraph's own.
+    prose = f"Movers in the city\n\nPrices went up ↓ and down again. {STORY}\n"
+    assert _chrome(prose) == prose

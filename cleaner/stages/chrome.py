@@ -61,6 +61,8 @@ CLOSING_MIN_ARTICLE_LINES = 2
 # head. Its ``opening`` lines are the site's; further down the same line may be the article's.
 HEAD_PROSE_WORDS = 12
 HEAD_MAX_LINES = 12
+# A link that points down the page ("Jump to the list ⤵"), then the paragraph it was set in.
+_JUMP_LINK = re.compile(r"\s*(?P<link>[^\n⤵↓⬇▼▾⇩]{3,60}?)\s*[⤵↓⬇▼▾⇩]\s+(?=\S)")
 _SENTENCE_END = tuple('.!?…:;"”’)')
 
 
@@ -96,6 +98,7 @@ class ChromeStage:
             if not stripped:
                 continue
             if len(stripped) > DEFAULT_MAX_LINE_CHARS * 4:
+                self._drop_jump_link(line, offset, replacements, timed_out)
                 kept.append(Kept(offset, end, ""))  # prose, and too long to be any rule's
                 previous_kept = ""
                 continue
@@ -111,6 +114,7 @@ class ChromeStage:
             if self.drop_repeated_lines and key == previous_kept and is_repeatable(key):
                 replacements.append(Replacement(offset, offset + len(line), "", REPEATED_LINE_RULE))
                 continue
+            self._drop_jump_link(line, offset, replacements, timed_out)
             marker = tail_rules.first_match(normalized, timed_out, folded)
             kept.append(Kept(offset, end, marker.rule_id if marker is not None else ""))
             previous_kept = key
@@ -140,6 +144,24 @@ class ChromeStage:
         removed = sum(count_non_blank_lines(doc.text, r.start, r.end) for r in replacements)
         cleaned = apply_replacements(doc, NAME, replacements, chrome_lines_removed=removed)
         return report_timeouts(cleaned, NAME, timed_out, PATTERN_TIMEOUT_S)
+
+    def _drop_jump_link(
+        self, line: str, offset: int, replacements: list[Replacement], timed_out: set[str]
+    ) -> None:
+        """Remove a jump link glued to the start of a kept line (at ``offset``), when the line
+        rules call its text chrome.
+
+        A page's "Jump to the list ⤵" link inside the intro's paragraph comes out on the
+        paragraph's line; the arrow pointing down the page ends it, and the line rules judge
+        its text as they would on a line of its own."""
+        found = _JUMP_LINK.match(line)
+        if found is None:
+            return
+        link = normalize_line(found.group("link"))
+        rule = self.rules.index("line").first_match(link, timed_out)
+        if rule is not None:
+            start, end = offset + found.start("link"), offset + found.end()
+            replacements.append(Replacement(start, end, "", rule.rule_id))
 
     def _opening(
         self, text: str, kept: list[Kept], replacements: list[Replacement], timed_out: set[str]
