@@ -1,8 +1,10 @@
 """chrome: removes page-chrome lines (ad slugs, newsletter promos, share prompts), lines
 repeated back to back, the comment-form or related-links tail of a page, and the closing
-block after the article's last paragraph (author bio, disclaimers, the site's sign-off).
+block after the article's last paragraph (author bio, disclaimers, the site's sign-off), the
+datelines and byline labels of its head before the first paragraph, and a jump link glued to
+the start of a paragraph ("Jump to the list ⤵ ...").
 
-Which lines are chrome is data: the ``line``, ``tail`` and ``closing`` rules of
+Which lines are chrome is data: the ``line``, ``tail``, ``closing`` and ``opening`` rules of
 ``rules/chrome/``, and the learned short-line model beside them
 (``rules/chrome/short-line-model.json``, :mod:`cleaner.chrome_model`), which judges the short
 lines of English documents that no rule names (option ``line_model``, off by default: on the
