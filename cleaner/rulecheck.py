@@ -28,7 +28,7 @@ def run_chrome_rule(rule: ChromeRule, text: str) -> str:
     """``text`` after the stage that owns ``rule``'s action, with that rule alone."""
     rules = ChromeRuleSet((rule,))
     doc = Document(text=text)
-    if rule.action in ("line", "tail", "closing"):
+    if rule.action in ("line", "tail", "closing", "opening"):
         return ChromeStage(rules=rules, drop_repeated_lines=False)(doc).text
     if rule.action == "player":
         return CaptionsStage(rules=rules)(doc).text
@@ -67,6 +67,8 @@ def _chrome_example_problems(rule: ChromeRule, record: RuleRecord) -> list[RuleE
                 text = _tail_context(case)
             elif rule.action == "closing":
                 text = _article_before(case)
+            elif rule.action == "opening":
+                text = _article_after(case)
             if case.strip() in _non_blank_lines(run_chrome_rule(rule, text)):
                 problems.append(record.error(f"example not removed: {case!r}"))
         else:
@@ -78,7 +80,9 @@ def _chrome_example_problems(rule: ChromeRule, record: RuleRecord) -> list[RuleE
                 )
     for text in record.data.get("keep", []):
         # A closing keep is put where the rule would act, at the end of an article.
+        # An opening keep is put at the head of an article.
         given = _article_before(text) if rule.action == "closing" else text
+        given = _article_after(given) if rule.action == "opening" else given
         got = run_chrome_rule(rule, given)
         if _non_blank_lines(got) != _non_blank_lines(given):
             problems.append(record.error(f"keep case changed: {text!r} -> {got!r}"))
@@ -87,6 +91,14 @@ def _chrome_example_problems(rule: ChromeRule, record: RuleRecord) -> list[RuleE
 
 def _tail_context(marker: str) -> str:
     return f"{_article_before(marker)}\n\nA link to another story\n"
+
+
+def _article_after(text: str) -> str:
+    article = "\n\n".join(
+        f"Paragraph {n} of the article body, long enough to be a sentence of its prose."
+        for n in range(1, 5)
+    )
+    return f"{text}\n\n{article}"
 
 
 def _article_before(text: str) -> str:

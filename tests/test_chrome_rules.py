@@ -45,7 +45,7 @@ def test_errors_name_file_line_and_rule(tmp_path: Path) -> None:
     )
     problems = check_path(path)
     assert [str(p) for p in problems] == [
-        f"{path}:12: b: field 'action' must be one of line, tail, closing, player, title-suffix, got 'sideways'"
+        f"{path}:12: b: field 'action' must be one of line, tail, closing, opening, player, title-suffix, got 'sideways'"
     ]
 
 

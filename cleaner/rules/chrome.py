@@ -1,6 +1,6 @@
 """Chrome rules: which lines of a page are furniture rather than article.
 
-A chrome rule file (``[meta] kind = "chrome"``) holds rules with one of five actions:
+A chrome rule file (``[meta] kind = "chrome"``) holds rules with one of six actions:
 
 ``line``
     a line that is chrome wherever it stands ("Story continues below advertisement").
@@ -11,6 +11,10 @@ A chrome rule file (``[meta] kind = "chrome"``) holds rules with one of five act
     a line that is chrome when it ends a document, with only other closing lines after it
     (an author bio, a disclaimer, the site's sign-off): the closing block goes whole, and
     only when article lines stand before it.
+``opening``
+    a line that is chrome in a document's head, among its first lines and before its first
+    paragraph of prose (a dateline, a "Written by" label): the same line further down may be
+    the article's own (a date heading an event list).
 ``player``
     a video or gallery player line ("Click to play video: 'X'"); its pattern has a named group
     ``caption``, and the caption lines repeating it that follow are removed with it.
@@ -43,7 +47,7 @@ from cleaner.rules.source import RuleFile, RuleRecord, load_rule_file, rule_file
 from cleaner.rules.text import normalize_line
 
 KIND = "chrome"
-ACTIONS = ("line", "tail", "closing", "player", "title-suffix")
+ACTIONS = ("line", "tail", "closing", "opening", "player", "title-suffix")
 _ALLOWED_KEYS = {
     "id",
     "action",

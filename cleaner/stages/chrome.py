@@ -1,8 +1,10 @@
 """chrome: removes page-chrome lines (ad slugs, newsletter promos, share prompts), lines
 repeated back to back, the comment-form or related-links tail of a page, and the closing
-block after the article's last paragraph (author bio, disclaimers, the site's sign-off).
+block after the article's last paragraph (author bio, disclaimers, the site's sign-off), the
+datelines and byline labels of its head before the first paragraph, and a jump link glued to
+the start of a paragraph ("Jump to the list ⤵ ...").
 
-Which lines are chrome is data: the ``line``, ``tail`` and ``closing`` rules of
+Which lines are chrome is data: the ``line``, ``tail``, ``closing`` and ``opening`` rules of
 ``rules/chrome/``, and the learned short-line model beside them
 (``rules/chrome/short-line-model.json``, :mod:`cleaner.chrome_model`), which judges the short
 lines of English documents that no rule names (option ``line_model``, off by default: on the
@@ -54,6 +56,16 @@ _LIST_MARKER = re.compile(r"[-•*–·]\s+(?=\S)")
 # The run goes only when at least this many article lines stand before it: a short note that
 # is all there is stays.
 CLOSING_MIN_ARTICLE_LINES = 2
+# A document's head ("Written by", "Posted On", "Jan 13, 2025", "| | January 22nd, 2019 |")
+# is the lines before its first paragraph of prose, a line of at least this many words that
+# ends as a sentence ends (a title of as many words has no full stop), and among its first
+# lines only: a list of short lines (dates heading an event list) is not a
+# head. Its ``opening`` lines are the site's; further down the same line may be the article's.
+HEAD_PROSE_WORDS = 12
+HEAD_MAX_LINES = 12
+# A link that points down the page ("Jump to the list ⤵"), then the paragraph it was set in.
+_JUMP_LINK = re.compile(r"\s*(?P<link>[^\n⤵↓⬇▼▾⇩]{3,60}?)\s*[⤵↓⬇▼▾⇩]\s+(?=\S)")
+_SENTENCE_END = tuple('.!?…:;"”’)')
 
 
 class Kept(NamedTuple):
@@ -88,6 +100,7 @@ class ChromeStage:
             if not stripped:
                 continue
             if len(stripped) > DEFAULT_MAX_LINE_CHARS * 4:
+                self._drop_jump_link(line, offset, replacements, timed_out)
                 kept.append(Kept(offset, end, ""))  # prose, and too long to be any rule's
                 previous_kept = ""
                 continue
@@ -103,9 +116,11 @@ class ChromeStage:
             if self.drop_repeated_lines and key == previous_kept and is_repeatable(key):
                 replacements.append(Replacement(offset, offset + len(line), "", REPEATED_LINE_RULE))
                 continue
+            self._drop_jump_link(line, offset, replacements, timed_out)
             marker = tail_rules.first_match(normalized, timed_out, folded)
             kept.append(Kept(offset, end, marker.rule_id if marker is not None else ""))
             previous_kept = key
+        kept = self._opening(doc.text, kept, replacements, timed_out)
         if (
             self.line_model is not None
             and doc.metadata.get("language") in self.line_model.languages
@@ -131,6 +146,56 @@ class ChromeStage:
         removed = sum(count_non_blank_lines(doc.text, r.start, r.end) for r in replacements)
         cleaned = apply_replacements(doc, NAME, replacements, chrome_lines_removed=removed)
         return report_timeouts(cleaned, NAME, timed_out, PATTERN_TIMEOUT_S)
+
+    def _drop_jump_link(
+        self, line: str, offset: int, replacements: list[Replacement], timed_out: set[str]
+    ) -> None:
+        """Remove a jump link glued to the start of a kept line (at ``offset``), when the line
+        rules call its text chrome.
+
+        A page's "Jump to the list ⤵" link inside the intro's paragraph comes out on the
+        paragraph's line; the arrow pointing down the page ends it, and the line rules judge
+        its text as they would on a line of its own."""
+        found = _JUMP_LINK.match(line)
+        if found is None:
+            return
+        link = normalize_line(found.group("link"))
+        rule = self.rules.index("line").first_match(link, timed_out)
+        if rule is not None:
+            start, end = offset + found.start("link"), offset + found.end()
+            replacements.append(Replacement(start, end, "", rule.rule_id))
+
+    def _opening(
+        self, text: str, kept: list[Kept], replacements: list[Replacement], timed_out: set[str]
+    ) -> list[Kept]:
+        """The kept lines less the ``opening`` lines of the document's head, each removal
+        added to ``replacements``.
+
+        The head is the lines before the first line of prose, and only when there are at most
+        :data:`HEAD_MAX_LINES` of them: a page of short lines (an event list, dates and talks)
+        has no head. Removing head lines leaves a shorter head before the same prose line, so
+        that cleaning the output again removes nothing."""
+        opening_rules = self.rules.index("opening")
+        if not opening_rules.rules:
+            return kept
+        head: list[tuple[int, str]] = []
+        for index, entry in enumerate(kept):
+            line = text[entry.offset : entry.end].strip()
+            if len(line.split()) >= HEAD_PROSE_WORDS and line.endswith(_SENTENCE_END):
+                break
+            if len(head) == HEAD_MAX_LINES:
+                return kept
+            head.append((index, line))
+        else:
+            return kept  # no prose: nothing tells the head from the rest
+        removed: set[int] = set()
+        for index, line in head:
+            rule = opening_rules.first_match(normalize_line(line), timed_out)
+            if rule is not None:
+                entry = kept[index]
+                replacements.append(Replacement(entry.offset, entry.end, "", rule.rule_id))
+                removed.add(index)
+        return [entry for index, entry in enumerate(kept) if index not in removed]
 
     def _closing(self, text: str, kept: list[Kept], timed_out: set[str]) -> dict[int, str]:
         """The closing block of the kept lines: offset -> rule id of each line of the run of

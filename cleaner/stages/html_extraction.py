@@ -57,8 +57,10 @@ from cleaner.document import Document, Edit
 from cleaner.registry import EXTRACT
 from cleaner.rules.text import TITLE_SEPARATORS
 from cleaner.stages.extract_options import ExtractOptions
+from cleaner.stages.layout_tables import unwrap_layout_tables
 from cleaner.stages.page_layout import MARKDOWN_KEY, lay_out_page
 from cleaner.stages.repeated_blocks import drop_repeated_blocks
+from cleaner.stages.site_banner import without_banner_title
 from cleaner.stages.split_bodies import join_split_bodies
 
 NAME = EXTRACT
@@ -177,6 +179,8 @@ class HtmlExtractor(ExtractOptions):
         if tree is not None:
             url = doc.metadata.get("url")
             page = page_metadata(tree, url if isinstance(url, str) else None)
+            page = without_banner_title(tree, page)
+            unwrap_layout_tables(tree)
             joined = join_split_bodies(tree) if self.join_split_bodies else 0
             escape_ampersands(tree)
             found = self._extract(tree, url)
