@@ -206,3 +206,36 @@ def test_corpus_takes_no_title(tmp_path: Path) -> None:
         assert proc.returncode == 0, proc.stderr.decode()
         assert (out / "tinybox.txt").read_text().startswith(start)
         assert (out / "note.txt").read_text() == "First line of a note.\nSecond line.\n"
+
+
+TABLE_PAGE = (
+    "<html><head><title>Where the budget goes</title></head><body><article>"
+    "<p>The council set out where the money goes this year, line by line, in a table.</p>"
+    "<table><thead><tr><th>Item</th><th>Amount | note</th></tr></thead>"
+    "<tbody><tr><td>Parks</td><td>$1.2m | new</td></tr></tbody></table>"
+    "<p>The full budget is published on the council's site for anyone to read.</p>"
+    "</article></body></html>"
+)
+
+
+def test_a_pipe_in_a_table_cell_is_escaped_in_markdown_and_kept_bare_in_text() -> None:
+    # A bare "|" in a cell splits it: the header row would get a column the separator lacks.
+    page = TABLE_PAGE.encode()
+    markdown = _pipeline(markdown=True).clean_bytes(page, {"format": "html"}).text
+    assert "| Item | Amount \\| note |\n|---|---|\n| Parks | $1.2m \\| new |" in markdown
+    text = _pipeline().clean_bytes(page, {"format": "html"}).text
+    assert "| Item | Amount | note |\n|---|---|\n| Parks | $1.2m | new |" in text
+
+
+def test_a_numbered_list_keeps_the_page_start_number_in_markdown() -> None:
+    page = (
+        b"<html><head><title>Steps to a new playground</title></head><body><article>"
+        b"<p>The first two steps were taken last year; the council listed the next ones.</p>"
+        b'<ol start="3"><li>Residents vote on the design</li><li>Building starts</li></ol>'
+        b"<p>Then, after a short wait:</p>"
+        b"<ol><li>The playground opens in the spring</li><li>A review follows</li></ol>"
+        b"</article></body></html>"
+    )
+    lines = _pipeline(markdown=True).clean_bytes(page, {"format": "html"}).text.splitlines()
+    assert "3. Residents vote on the design" in lines and "4. Building starts" in lines
+    assert "1. The playground opens in the spring" in lines and "2. A review follows" in lines
