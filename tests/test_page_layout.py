@@ -90,12 +90,16 @@ def test_markdown_marks_the_structure_of_a_real_page_on_the_same_lines() -> None
     assert "3. From my Mac, as per the docs:" in lines
     assert any(line.startswith("> TL;DR: I turned a tinybox") for line in lines)
     assert "| GPU | 4 × Nvidia RTX 5090 |" in lines and "- Power control" in lines
-    # The markers are all that differs: the same lines, in the same order.
-    unmarked = [
-        "- " + _MARKER.sub("", line) if re.match(r"\d+\. ", line) else _MARKER.sub("", line)
-        for line in lines
-        if line != "```"
-    ]
+    # The markers are all that differs: the same lines, in the same order (and a code
+    # block's own blank lines, which only Markdown keeps).
+    unmarked: list[str] = []
+    in_code = False
+    for line in lines:
+        in_code = in_code != (line == "```")
+        if line != "```" and (line or not in_code):
+            unmarked.append(
+                "- " + _MARKER.sub("", line) if re.match(r"\d+\. ", line) else _MARKER.sub("", line)
+            )
     assert unmarked == text.splitlines()
     # A code block is fenced, its lines together.
     fenced = markdown.split("```\n")[1]
@@ -239,3 +243,18 @@ def test_a_numbered_list_keeps_the_page_start_number_in_markdown() -> None:
     lines = _pipeline(markdown=True).clean_bytes(page, {"format": "html"}).text.splitlines()
     assert "3. Residents vote on the design" in lines and "4. Building starts" in lines
     assert "1. The playground opens in the spring" in lines and "2. A review follows" in lines
+
+
+def test_blank_lines_inside_a_code_block_stay_inside_its_fences_in_markdown() -> None:
+    # trafilatura's text output drops a code block's blank lines; its tree keeps them.
+    for code, last in (
+        ("def f(x):\n    return x * 2\n\n\nprint(f(3))", "print(f(3))"),
+        ("def f(x):\n\n    return x * 2\n\nprint(f(3))\nprint(f(4))", "print(f(4))"),
+    ):
+        page = CODE_PAGE.replace("for step in range(3):\n    print(step)", code).format(
+            after="<p>The function doubles what it is given and the calls print the result.</p>"
+        )
+        markdown = _pipeline(markdown=True).clean_bytes(page.encode(), {"format": "html"}).text
+        assert f"\n```\n{code}\n```\n\nThe function doubles" in markdown, markdown
+        text = _pipeline().clean_bytes(page.encode(), {"format": "html"}).text
+        assert "\n\n" not in text[text.index("def f(x):") : text.index(last)]

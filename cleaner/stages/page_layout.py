@@ -25,6 +25,7 @@ from difflib import SequenceMatcher
 from typing import Any, Protocol
 
 CODE_FENCE = "```"
+CLOSING_FENCE = "\n" + CODE_FENCE
 ESCAPED_PIPE = "\\|"
 """A "|" inside a table cell, as Markdown needs it: a bare one would split the cell in two."""
 MARKDOWN_KEY = "markdown_markers"
@@ -151,10 +152,9 @@ def markdown_markers(
                 escaped = [cell.replace("|", ESCAPED_PIPE) for cell in cells]
                 found.append([_table_row(escaped), _key(_table_row(cells))])
         elif element.tag == "code":
-            code = [_key(line) for line in "".join(element.itertext()).split("\n")]
-            code = [line for line in code if line]
-            if len(code) >= 2:  # a code block, fenced: its first and last lines
-                found += [[CODE_FENCE + "\n", code[0]], ["\n" + CODE_FENCE, code[-1]]]
+            found += _code_block_markers(
+                [_key(line) for line in "".join(element.itertext()).split("\n")]
+            )
         elif element.tag == "head":
             level = str(element.get("rend", "h2"))[1:]
             hashes = "#" * (int(level) if level.isdigit() and 1 <= int(level) <= 6 else 2)
@@ -171,6 +171,24 @@ def markdown_markers(
             for number, item in enumerate(items, first):
                 found.append([f"{number}. ", "- " + item])
     return [entry for entry in found if entry[1] and entry[1] != "-"]
+
+
+def _code_block_markers(lines: Sequence[str]) -> list[list[str]]:
+    """The markers of a code block (its lines as keys, "" for a blank one) of several lines:
+    the fences around it, and its blank lines, which trafilatura's text output drops, as a
+    marker of as many newlines on the line after them."""
+    code = [line for line in lines if line]
+    if len(code) < 2:  # a line of code is inline code: no fence
+        return []
+    found = [[CODE_FENCE + "\n", code[0]]]
+    blanks = 0
+    for line in lines[lines.index(code[0]) + 1 :]:
+        if not line:
+            blanks += 1
+        elif blanks:
+            found.append(["\n" * blanks, line])
+            blanks = 0
+    return [*found, [CLOSING_FENCE, code[-1]]]
 
 
 def _table_row(cells: Sequence[str]) -> str:
@@ -196,15 +214,18 @@ def marker_insertions(
 ) -> Iterator[tuple[int, int, str]]:
     """(start, end, replacement) at the start of each line of ``lines`` ((offset, text)) that
     one of ``markers`` names, matched in order: a heading gets its hashes, a quote line
-    ``> ``, a numbered item its number in place of ``- ``. A line that a stage removed or
-    changed is not found, and its marker is not written."""
+    ``> ``, a numbered item its number in place of ``- ``, a table row its escaped "|"s, a
+    line of code its blank lines before it. A line that a stage removed or changed is not
+    found, and its marker is not written."""
     where: dict[str, list[int]] = {}
     for number, (_marker, text) in enumerate(markers):
         where.setdefault(text, []).append(number)
     position = 0
+    after_blank = False
     for offset, line in lines:
         key = _key(line)
         if not key:
+            after_blank = True
             continue
         found = next((i for i in where.get(key, ()) if i >= position), None)
         if found is None:
@@ -218,23 +239,41 @@ def marker_insertions(
                 ),
                 None,
             )
-        if found is None:
-            continue
-        position = found + 1
-        marker = markers[found][0]
-        indent = len(line) - len(line.lstrip())
-        if marker.startswith("|"):  # a table row: its cells' own "|" escaped
-            for at in _escaped_pipes(line, marker):
-                yield offset + at, offset + at, "\\"
-        elif marker.startswith("\n"):  # a closing fence, after the line
-            end = offset + len(line.rstrip("\n"))
-            yield end, end, marker
-        elif marker[0].isdigit() and line.lstrip().startswith("- "):  # "- item": "1. item"
-            yield offset + indent, offset + indent + 2, marker
-        elif marker.startswith(CODE_FENCE):  # an opening fence, before the line
+        if found is not None:
+            position = found + 1
+            marker = markers[found][0]
+            yield from _line_edits(offset, line, marker, after_blank)
+            if (
+                not marker.strip()
+                and position < len(markers)
+                and tuple(markers[position]) == (CLOSING_FENCE, markers[found][1])
+            ):  # the last line of code follows a blank line: it closes the block too
+                yield from _line_edits(offset, line, CLOSING_FENCE, after_blank)
+                position += 1
+        after_blank = False
+
+
+def _line_edits(
+    offset: int, line: str, marker: str, after_blank: bool
+) -> Iterator[tuple[int, int, str]]:
+    """The edits writing ``marker`` on ``line`` (at ``offset``), which follows a blank line
+    when ``after_blank``."""
+    indent = len(line) - len(line.lstrip())
+    if not marker.strip():  # blank lines of a code block, before the line
+        if not after_blank:
             yield offset, offset, marker
-        elif not marker[0].isdigit() and not line.lstrip().startswith(marker.strip() + " "):
-            yield offset + indent, offset + indent, marker
+    elif marker.startswith("|"):  # a table row: its cells' own "|" escaped
+        for at in _escaped_pipes(line, marker):
+            yield offset + at, offset + at, "\\"
+    elif marker.startswith("\n"):  # a closing fence, after the line
+        end = offset + len(line.rstrip("\n"))
+        yield end, end, marker
+    elif marker[0].isdigit() and line.lstrip().startswith("- "):  # "- item": "1. item"
+        yield offset + indent, offset + indent + 2, marker
+    elif marker.startswith(CODE_FENCE):  # an opening fence, before the line
+        yield offset, offset, marker
+    elif not marker[0].isdigit() and not line.lstrip().startswith(marker.strip() + " "):
+        yield offset + indent, offset + indent, marker
 
 
 def _close(line: str, marked: str) -> bool:
