@@ -123,3 +123,20 @@ def test_corpus_run_cleans_a_broken_html_page_with_the_warning_in_its_audit(
     assert any("2 invalid sequences" in w for w in page_audit["warnings"])
     errors = (out / "_errors.jsonl").read_text()
     assert "notes.txt" in errors and "invalid UTF-8 at byte offset 6" in errors
+
+
+def test_mixed_text_is_refused_only_when_its_utf8_is_at_least_its_bad_bytes(tmp_path: Path) -> None:
+    # The README's rule, which it once stated without the count: more bad bytes than UTF-8
+    # characters is a legacy file holding a pair that looks like UTF-8 ("Ã©" in cp1252),
+    # decoded as such and repaired by the unicode stage; as many or fewer is broken UTF-8.
+    legacy = tmp_path / "legacy.txt"
+    legacy.write_bytes(b"caf\xc3\xa9 and \xe9t\xe9\n")
+    proc = run_cli("clean", str(legacy), "--skip", "grammar")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.decode() == "caf\u00e9 and \u00e9t\u00e9\n"
+    assert "decoded as cp1252, a guess with low confidence" in proc.stderr.decode()
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(b"caf\xc3\xa9 cr\xc3\xa8me and \xe9t\n")
+    proc = run_cli("clean", str(broken), "--skip", "grammar")
+    assert proc.returncode == 1 and not proc.stdout
+    assert f"{broken}: invalid UTF-8 at byte offset 17 (byte 0xe9)" in proc.stderr.decode()

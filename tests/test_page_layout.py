@@ -90,12 +90,16 @@ def test_markdown_marks_the_structure_of_a_real_page_on_the_same_lines() -> None
     assert "3. From my Mac, as per the docs:" in lines
     assert any(line.startswith("> TL;DR: I turned a tinybox") for line in lines)
     assert "| GPU | 4 × Nvidia RTX 5090 |" in lines and "- Power control" in lines
-    # The markers are all that differs: the same lines, in the same order.
-    unmarked = [
-        "- " + _MARKER.sub("", line) if re.match(r"\d+\. ", line) else _MARKER.sub("", line)
-        for line in lines
-        if line != "```"
-    ]
+    # The markers are all that differs: the same lines, in the same order (and a code
+    # block's own blank lines, which only Markdown keeps).
+    unmarked: list[str] = []
+    in_code = False
+    for line in lines:
+        in_code = in_code != (line == "```")
+        if line != "```" and (line or not in_code):
+            unmarked.append(
+                "- " + _MARKER.sub("", line) if re.match(r"\d+\. ", line) else _MARKER.sub("", line)
+            )
     assert unmarked == text.splitlines()
     # A code block is fenced, its lines together.
     fenced = markdown.split("```\n")[1]
@@ -206,3 +210,51 @@ def test_corpus_takes_no_title(tmp_path: Path) -> None:
         assert proc.returncode == 0, proc.stderr.decode()
         assert (out / "tinybox.txt").read_text().startswith(start)
         assert (out / "note.txt").read_text() == "First line of a note.\nSecond line.\n"
+
+
+TABLE_PAGE = (
+    "<html><head><title>Where the budget goes</title></head><body><article>"
+    "<p>The council set out where the money goes this year, line by line, in a table.</p>"
+    "<table><thead><tr><th>Item</th><th>Amount | note</th></tr></thead>"
+    "<tbody><tr><td>Parks</td><td>$1.2m | new</td></tr></tbody></table>"
+    "<p>The full budget is published on the council's site for anyone to read.</p>"
+    "</article></body></html>"
+)
+
+
+def test_a_pipe_in_a_table_cell_is_escaped_in_markdown_and_kept_bare_in_text() -> None:
+    # A bare "|" in a cell splits it: the header row would get a column the separator lacks.
+    page = TABLE_PAGE.encode()
+    markdown = _pipeline(markdown=True).clean_bytes(page, {"format": "html"}).text
+    assert "| Item | Amount \\| note |\n|---|---|\n| Parks | $1.2m \\| new |" in markdown
+    text = _pipeline().clean_bytes(page, {"format": "html"}).text
+    assert "| Item | Amount | note |\n|---|---|\n| Parks | $1.2m | new |" in text
+
+
+def test_a_numbered_list_keeps_the_page_start_number_in_markdown() -> None:
+    page = (
+        b"<html><head><title>Steps to a new playground</title></head><body><article>"
+        b"<p>The first two steps were taken last year; the council listed the next ones.</p>"
+        b'<ol start="3"><li>Residents vote on the design</li><li>Building starts</li></ol>'
+        b"<p>Then, after a short wait:</p>"
+        b"<ol><li>The playground opens in the spring</li><li>A review follows</li></ol>"
+        b"</article></body></html>"
+    )
+    lines = _pipeline(markdown=True).clean_bytes(page, {"format": "html"}).text.splitlines()
+    assert "3. Residents vote on the design" in lines and "4. Building starts" in lines
+    assert "1. The playground opens in the spring" in lines and "2. A review follows" in lines
+
+
+def test_blank_lines_inside_a_code_block_stay_inside_its_fences_in_markdown() -> None:
+    # trafilatura's text output drops a code block's blank lines; its tree keeps them.
+    for code, last in (
+        ("def f(x):\n    return x * 2\n\n\nprint(f(3))", "print(f(3))"),
+        ("def f(x):\n\n    return x * 2\n\nprint(f(3))\nprint(f(4))", "print(f(4))"),
+    ):
+        page = CODE_PAGE.replace("for step in range(3):\n    print(step)", code).format(
+            after="<p>The function doubles what it is given and the calls print the result.</p>"
+        )
+        markdown = _pipeline(markdown=True).clean_bytes(page.encode(), {"format": "html"}).text
+        assert f"\n```\n{code}\n```\n\nThe function doubles" in markdown, markdown
+        text = _pipeline().clean_bytes(page.encode(), {"format": "html"}).text
+        assert "\n\n" not in text[text.index("def f(x):") : text.index(last)]

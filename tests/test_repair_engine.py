@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from cleaner.document import Document
 from cleaner.registry import StageSettings
@@ -266,6 +268,24 @@ def test_rule_files_of_other_kinds_are_skipped(tmp_path: Path) -> None:
     write(tmp_path, GOOD)
     (tmp_path / "chrome.toml").write_text('[meta]\nkind = "chrome"\n')
     assert [r.rule_id for r in load_rules(tmp_path)] == ["demo.ok"]
+
+
+def test_a_misspelt_kind_is_refused_at_its_line_not_skipped(tmp_path: Path) -> None:
+    # Skipped, the file's rules silently stopped applying while `rules check` named it.
+    path = write(tmp_path, GOOD)
+    path.write_text(path.read_text().replace('kind = "repair"', 'kind = "repiar"'))
+    with pytest.raises(RuleError, match="kind must be one of candidates, chrome, grammar, repair"):
+        load_rules(tmp_path)
+    rules = tmp_path / "rules"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "rules", rules)
+    misspelt = rules / "repairs" / "business.toml"
+    misspelt.write_text(misspelt.read_text().replace('kind = "repair"', 'kind = "repiar"', 1))
+    text = tmp_path / "note.txt"
+    text.write_text("The chief government of the firm spoke.\n")
+    proc = run_cli("clean", "--rules", str(rules), "--skip", "grammar", str(text))
+    assert proc.returncode == 2 and not proc.stdout
+    assert f"{misspelt}:2: [meta] kind must be one of" in proc.stderr.decode()
+    assert "got 'repiar'" in proc.stderr.decode()
 
 
 # ------------------------------------------------------------------ the stage

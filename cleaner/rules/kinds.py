@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from cleaner.rules.source import RuleError, RuleFile, load_rule_file
+from cleaner.rules.source import RuleError, RuleFile, load_rule_file, meta_line
 
 KIND_MODULES: dict[str, str] = {
     "chrome": "cleaner.rules.chrome",
@@ -35,11 +35,15 @@ class RuleSummary:
 
 
 def kind_of(rule_file: RuleFile) -> str:
+    """The file's ``[meta] kind``; a :class:`RuleError` at its line when it is no known kind."""
     kind = rule_file.meta.get("kind")
     if kind not in KIND_MODULES:
         known = ", ".join(sorted(KIND_MODULES))
         raise RuleError(
-            rule_file.path, None, None, f"[meta] kind must be one of {known}, got {kind!r}"
+            rule_file.path,
+            meta_line(rule_file, "kind"),
+            None,
+            f"[meta] kind must be one of {known}, got {kind!r}",
         )
     return str(kind)
 

@@ -25,6 +25,7 @@ from typing import Any
 
 _RULES_HEADER = re.compile(r"^\s*\[\[\s*rules\s*\]\]\s*(#.*)?$")
 _TOML_LINE = re.compile(r"at line (\d+)")
+_META_HEADER = re.compile(r"^\s*\[\s*meta\s*\]\s*(#.*)?$")
 _TABLE_HEADER = re.compile(r"^\s*\[")
 _KEY_LINE = re.compile(r"^\s*\"?([A-Za-z0-9_-]+)\"?\s*=")
 _QUOTED_FIELD = re.compile(r"'([A-Za-z_][A-Za-z0-9_-]*)'")
@@ -152,6 +153,13 @@ def load_rule_file(path: Path) -> RuleFile:
     if not isinstance(meta, dict):
         raise RuleError(path, None, None, "'meta' must be a table")
     return RuleFile(path=path, meta=meta, rules=records, content=raw)
+
+
+def meta_line(rule_file: RuleFile, key: str) -> int | None:
+    """The line of ``rule_file`` where ``[meta]``'s ``key`` is set, if it is set there."""
+    lines = rule_file.content.decode("utf-8", errors="replace").splitlines()
+    header = next((n for n, line in enumerate(lines, 1) if _META_HEADER.match(line)), 0)
+    return _field_lines(lines, header).get(key)
 
 
 def _field_lines(lines: list[str], header: int) -> dict[str, int]:

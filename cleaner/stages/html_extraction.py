@@ -214,7 +214,7 @@ class HtmlExtractor(ExtractOptions):
         shown_title = doc.metadata.get("title") or title
         body = found.get("body")
         text, markers = lay_out_page(
-            extracted, text, shown_title, body, self.title_line, self.markdown
+            extracted, text, shown_title, body, self.title_line, self.markdown, tree
         )
         if markers:
             metadata[MARKDOWN_KEY] = markers

@@ -25,6 +25,9 @@ from difflib import SequenceMatcher
 from typing import Any, Protocol
 
 CODE_FENCE = "```"
+CLOSING_FENCE = "\n" + CODE_FENCE
+ESCAPED_PIPE = "\\|"
+"""A "|" inside a table cell, as Markdown needs it: a bare one would split the cell in two."""
 MARKDOWN_KEY = "markdown_markers"
 """Metadata key of the Markdown markers the extract stage found, which tidy writes and removes."""
 
@@ -109,23 +112,49 @@ def code_block_lines(body: TreeElement | None) -> frozenset[str]:
     return frozenset(lines)
 
 
-def markdown_markers(body: TreeElement | None, title: str | None) -> list[list[str]]:
+def list_starts(page: TreeElement | None) -> dict[str, int]:
+    """The number an <ol start="N"> of the HTML ``page`` opens with, by its first item's text:
+    trafilatura's tree keeps a list's kind but not its start."""
+    starts: dict[str, int] = {}
+    if page is None:
+        return starts
+    for element in page.iter("ol"):
+        start = str(element.get("start", "")).strip()
+        items = [child for child in element if child.tag == "li"]
+        # Markdown numbers a list from 0 to 999999999.
+        if items and start.isdigit() and len(start) <= 9 and int(start) != 1:
+            starts.setdefault(_key("".join(items[0].itertext())), int(start))
+    return starts
+
+
+def markdown_markers(
+    body: TreeElement | None, title: str | None, page: TreeElement | None = None
+) -> list[list[str]]:
     """[marker, line text] of each line of trafilatura's text output that Markdown marks
     differently, in page order: headings (``## `` by their level), quotes (``> ``), items of
     numbered lists (``1. ``, replacing the ``- `` trafilatura writes), the fences around a code
-    block of several lines, and the title line (``# ``). Plain paragraphs, bulleted items and
-    tables are Markdown as they are."""
+    block of several lines, the title line (``# ``), and the rows of a table whose cells hold a
+    "|" (the escaped row as the marker). Plain paragraphs, bulleted items and other tables are
+    Markdown as they are. A numbered list opens with its number in ``page`` (the HTML tree:
+    ``<ol start="3">``), 1 when there is none."""
     found: list[list[str]] = []
     if title:
         found.append(["# ", _key(title)])
     if body is None:
         return found
-    for element in body.iter("head", "quote", "list", "code"):
-        if element.tag == "code":
-            code = [_key(line) for line in "".join(element.itertext()).split("\n")]
-            code = [line for line in code if line]
-            if len(code) >= 2:  # a code block, fenced: its first and last lines
-                found += [[CODE_FENCE + "\n", code[0]], ["\n" + CODE_FENCE, code[-1]]]
+    starts = list_starts(page)
+    for element in body.iter("head", "quote", "list", "code", "row"):
+        if element.tag == "row":
+            cells = [_key("".join(cell.itertext())) for cell in element if cell.tag == "cell"]
+            if any("|" in cell for cell in cells):
+                # The extract stage gave the page's "|" back (plain text has no cells);
+                # Markdown needs it escaped again, or the row gets a column too many.
+                escaped = [cell.replace("|", ESCAPED_PIPE) for cell in cells]
+                found.append([_table_row(escaped), _key(_table_row(cells))])
+        elif element.tag == "code":
+            found += _code_block_markers(
+                [_key(line) for line in "".join(element.itertext()).split("\n")]
+            )
         elif element.tag == "head":
             level = str(element.get("rend", "h2"))[1:]
             hashes = "#" * (int(level) if level.isdigit() and 1 <= int(level) <= 6 else 2)
@@ -137,10 +166,47 @@ def markdown_markers(body: TreeElement | None, title: str | None) -> list[list[s
                     if line.strip():
                         found.append(["> ", _key(line)])
         elif element.get("rend") == "ol":
-            items = [child for child in element if child.tag == "item"]
-            for number, item in enumerate(items, 1):
-                found.append([f"{number}. ", "- " + _key("".join(item.itertext()))])
+            items = [_key("".join(child.itertext())) for child in element if child.tag == "item"]
+            first = starts.get(items[0], 1) if items else 1
+            for number, item in enumerate(items, first):
+                found.append([f"{number}. ", "- " + item])
     return [entry for entry in found if entry[1] and entry[1] != "-"]
+
+
+def _code_block_markers(lines: Sequence[str]) -> list[list[str]]:
+    """The markers of a code block (its lines as keys, "" for a blank one) of several lines:
+    the fences around it, and its blank lines, which trafilatura's text output drops, as a
+    marker of as many newlines on the line after them."""
+    code = [line for line in lines if line]
+    if len(code) < 2:  # a line of code is inline code: no fence
+        return []
+    found = [[CODE_FENCE + "\n", code[0]]]
+    blanks = 0
+    for line in lines[lines.index(code[0]) + 1 :]:
+        if not line:
+            blanks += 1
+        elif blanks:
+            found.append(["\n" * blanks, line])
+            blanks = 0
+    return [*found, [CLOSING_FENCE, code[-1]]]
+
+
+def _table_row(cells: Sequence[str]) -> str:
+    """A table row as trafilatura's text output writes it."""
+    return "| " + " | ".join(cells) + " |"
+
+
+def _escaped_pipes(line: str, escaped_row: str) -> Iterator[int]:
+    """Where in ``line`` (a table row) a backslash goes before a "|" that ``escaped_row``
+    escapes: the n-th "|" of the one is the n-th of the other, whatever the spacing. None
+    when the two do not have the same "|"s (a stage changed the row)."""
+    pipes = [i for i, char in enumerate(line) if char == "|"]
+    marked = [i for i, char in enumerate(escaped_row) if char == "|"]
+    if len(pipes) != len(marked):
+        return
+    for at, mark in zip(pipes, marked, strict=True):
+        if escaped_row[mark - 1 : mark] == "\\":
+            yield at
 
 
 def marker_insertions(
@@ -148,15 +214,18 @@ def marker_insertions(
 ) -> Iterator[tuple[int, int, str]]:
     """(start, end, replacement) at the start of each line of ``lines`` ((offset, text)) that
     one of ``markers`` names, matched in order: a heading gets its hashes, a quote line
-    ``> ``, a numbered item its number in place of ``- ``. A line that a stage removed or
-    changed is not found, and its marker is not written."""
+    ``> ``, a numbered item its number in place of ``- ``, a table row its escaped "|"s, a
+    line of code its blank lines before it. A line that a stage removed or changed is not
+    found, and its marker is not written."""
     where: dict[str, list[int]] = {}
     for number, (_marker, text) in enumerate(markers):
         where.setdefault(text, []).append(number)
     position = 0
+    after_blank = False
     for offset, line in lines:
         key = _key(line)
         if not key:
+            after_blank = True
             continue
         found = next((i for i in where.get(key, ()) if i >= position), None)
         if found is None:
@@ -170,20 +239,41 @@ def marker_insertions(
                 ),
                 None,
             )
-        if found is None:
-            continue
-        position = found + 1
-        marker = markers[found][0]
-        indent = len(line) - len(line.lstrip())
-        if marker.startswith("\n"):  # a closing fence, after the line
-            end = offset + len(line.rstrip("\n"))
-            yield end, end, marker
-        elif marker[0].isdigit() and line.lstrip().startswith("- "):  # "- item": "1. item"
-            yield offset + indent, offset + indent + 2, marker
-        elif marker.startswith(CODE_FENCE):  # an opening fence, before the line
+        if found is not None:
+            position = found + 1
+            marker = markers[found][0]
+            yield from _line_edits(offset, line, marker, after_blank)
+            if (
+                not marker.strip()
+                and position < len(markers)
+                and tuple(markers[position]) == (CLOSING_FENCE, markers[found][1])
+            ):  # the last line of code follows a blank line: it closes the block too
+                yield from _line_edits(offset, line, CLOSING_FENCE, after_blank)
+                position += 1
+        after_blank = False
+
+
+def _line_edits(
+    offset: int, line: str, marker: str, after_blank: bool
+) -> Iterator[tuple[int, int, str]]:
+    """The edits writing ``marker`` on ``line`` (at ``offset``), which follows a blank line
+    when ``after_blank``."""
+    indent = len(line) - len(line.lstrip())
+    if not marker.strip():  # blank lines of a code block, before the line
+        if not after_blank:
             yield offset, offset, marker
-        elif not marker[0].isdigit() and not line.lstrip().startswith(marker.strip() + " "):
-            yield offset + indent, offset + indent, marker
+    elif marker.startswith("|"):  # a table row: its cells' own "|" escaped
+        for at in _escaped_pipes(line, marker):
+            yield offset + at, offset + at, "\\"
+    elif marker.startswith("\n"):  # a closing fence, after the line
+        end = offset + len(line.rstrip("\n"))
+        yield end, end, marker
+    elif marker[0].isdigit() and line.lstrip().startswith("- "):  # "- item": "1. item"
+        yield offset + indent, offset + indent + 2, marker
+    elif marker.startswith(CODE_FENCE):  # an opening fence, before the line
+        yield offset, offset, marker
+    elif not marker[0].isdigit() and not line.lstrip().startswith(marker.strip() + " "):
+        yield offset + indent, offset + indent, marker
 
 
 def _close(line: str, marked: str) -> bool:
@@ -203,11 +293,13 @@ def lay_out_page(
     body: Any,
     title_line: bool,
     markdown: bool,
+    page: Any = None,
 ) -> tuple[str, list[list[str]]]:
     """The extract stage's text of a page, laid out, and its Markdown markers (none unless
     ``markdown``). ``extracted`` is trafilatura's text, ``text`` the same without a first line
     repeating the title: with ``title_line``, the text opens with that line (the page's own
-    heading), or with ``title`` when the body did not repeat it."""
+    heading), or with ``title`` when the body did not repeat it. ``page``, the HTML tree, gives
+    the numbered lists' start numbers."""
     line = None
     if title_line and text.strip():
         if text != extracted:
@@ -216,5 +308,5 @@ def lay_out_page(
             line = title
         if line is not None:
             text = with_title_line(text, line)
-    markers = markdown_markers(body, line) if markdown else []
+    markers = markdown_markers(body, line, page) if markdown else []
     return paragraph_layout(text, code_block_lines(body)), markers

@@ -1,8 +1,9 @@
 """tidy: the layout pass. Trailing white space goes, runs of blank lines become one blank line,
 leading and trailing blank lines go, and a site section suffix (" – National", " | Reuters")
 leaves the title line and the title in the metadata. With Markdown output, the markers of an
-HTML page's headings, numbered items and quotes that the extract stage recorded
-(:mod:`cleaner.stages.page_layout`) are written here, after every other stage.
+HTML page's headings, numbered items, quotes, code fences (with the code's blank lines) and
+escaped "|" of table cells that the extract stage recorded (:mod:`cleaner.stages.page_layout`)
+are written here, after every other stage.
 
 A suffix is recognised by a ``title-suffix`` rule of ``rules/chrome/`` or, for HTML pages, by
 the site name trafilatura found. Only the first line is treated as a title, and only when it

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import regex
 
-from cleaner.rules.kinds import RuleSummary, summaries_of
+from cleaner.rules.kinds import RuleSummary, kind_of, summaries_of
 from cleaner.rules.repair import validated
 from cleaner.rules.source import RuleError, RuleFile, RuleRecord, load_rule_file, rule_files_under
 from cleaner.rules.text import APOSTROPHES, same_length_lower, straighten
@@ -247,15 +247,16 @@ def parse_file(
 def load_rules(path: Path) -> list[RepairRule]:
     """All repair rules under ``path`` (a file or folder), in file then rule order.
 
-    Raises the first :class:`RuleError` found, including ids repeated across files; files of
-    other kinds are skipped. Use :func:`check_file` to collect every problem instead. A file
-    found valid before, byte for byte, is not compiled again (:mod:`.validated`).
+    Raises the first :class:`RuleError` found, including ids repeated across files and a file
+    of no known kind (a misspelt ``[meta] kind`` would otherwise drop its rules unnoticed);
+    files of other kinds are skipped. Use :func:`check_file` to collect every problem
+    instead. A file found valid before, byte for byte, is not compiled again (:mod:`.validated`).
     """
     rules: list[RepairRule] = []
     seen: dict[str, RepairRule] = {}
     for file_path in rule_files_under(path):
         rule_file = load_rule_file(file_path)
-        if rule_file.meta.get("kind") != KIND:
+        if kind_of(rule_file) != KIND:
             continue
         # Keyed by the very bytes parsed: a file edited meanwhile is neither trusted nor marked
         # valid for bytes that were not the ones checked.
