@@ -4,6 +4,7 @@ and nothing else."""
 
 from __future__ import annotations
 
+import doctest
 import gzip
 import json
 import re
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from cleaner.document import Document
+from cleaner.stages import recall_fallback
 from cleaner.stages.extract import ExtractStage
 from cleaner.stages.recall_fallback import may_be_short, recall_reason
 
@@ -78,3 +80,9 @@ def test_article_parts_the_precise_pruning_drops_are_kept(key: str) -> None:
     doc = ExtractStage()(Document(html, {"format": "html"}))
     assert _recall(gold["main_content"], doc.text) > 0.8
     assert "the recall extraction holds the precise one" in doc.metadata["extraction_fallback"]
+
+
+def test_docstring_examples_hold() -> None:
+    outcome = doctest.testmod(recall_fallback)
+    assert outcome.attempted > 0
+    assert outcome.failed == 0
