@@ -19,7 +19,10 @@ Around trafilatura, three general repairs, each measured on the Article Extracti
   (the title stays in the metadata), so the text never depends on where a site put its <h1>;
 - when the join left the output a fraction of the page's prose, the page as it was is
   extracted too and wins on the same evidence as the balanced fallback; a page that holds its
-  article twice gives it once (``repeated_blocks``).
+  article twice gives it once (``repeated_blocks``);
+- an output short of the page's text is compared with trafilatura's recall mode, which
+  replaces it when it holds it and adds sentences and list items the pruning dropped
+  (``recall_fallback``).
 """
 
 from __future__ import annotations
@@ -59,6 +62,12 @@ from cleaner.rules.text import TITLE_SEPARATORS
 from cleaner.stages.extract_options import ExtractOptions
 from cleaner.stages.layout_tables import unwrap_layout_tables
 from cleaner.stages.page_layout import MARKDOWN_KEY, lay_out_page
+from cleaner.stages.recall_fallback import (
+    PROSE_LINE_WORDS,
+    is_prose,
+    may_be_short,
+    recall_reason,
+)
 from cleaner.stages.repeated_blocks import drop_repeated_blocks
 from cleaner.stages.site_banner import without_banner_title
 from cleaner.stages.split_bodies import join_split_bodies
@@ -82,9 +91,6 @@ PROSE_PARAGRAPH_CHARS = 80
 # the four pages whose article trafilatura finds only by its readability comparison hold it
 # in such runs outside <p> elements).
 TEXT_RUN_CHARS = 40
-# A line of output is prose when it has this many words and ends a sentence: what the
-# balanced extraction adds in such lines is article (or comment) text, not navigation.
-PROSE_LINE_WORDS = 12
 # The balanced output replaces the precise one when the prose it adds exceeds this share of
 # the precise output's words: the precise output then holds at most half of the article.
 # (Tuning pages: 0.5 switched 1 page more for 0.0006 F1, at the cost of more balanced runs.)
@@ -97,7 +103,6 @@ ADDED_PROSE_SHARE = 1.0
 # fitted; a test holds the skipped runs to the fast output on the AEB pages, and on every WCXB
 # page the stage's output is unchanged).
 READABILITY_LONGER = 1.5
-_SENTENCE_END = (".", "!", "?", '"', "\u201d", ")", "\u2019", ":")
 _WORD = re.compile(r"\w+")
 
 # Only the text nodes holding an "&" need escaping; XPath finds them without a Python walk
@@ -186,6 +191,8 @@ class HtmlExtractor(ExtractOptions):
             found = self._extract(tree, url)
             if joined and self.favor_precision and self.precision_fallback:
                 found = self._unjoined_if_richer(doc.text, url, found, prose_chars(tree))
+            if self.favor_precision and self.precision_fallback:
+                found = self._recalled_if_richer(tree, url, found)
             found = {**page, **found}
         text = found.get("text") or ""
         repeated_lines = 0
@@ -301,6 +308,26 @@ class HtmlExtractor(ExtractOptions):
         )
         return unjoined
 
+    def _recalled_if_richer(
+        self, tree: HtmlElement, url: Any, found: dict[str, Any]
+    ) -> dict[str, Any]:
+        """trafilatura's recall-mode extraction of the page when the output is short of the
+        page's text and the recall output holds it and adds the article's parts the pruning
+        dropped (:mod:`cleaner.stages.recall_fallback`); ``found`` otherwise."""
+        text = found.get("text") or ""
+        if not may_be_short(text, text_run_chars(tree)):
+            return found
+        # The fast mode: the comparison with readability and jusText adds nothing here
+        # (tuning pages: the same switches less one) at three times the cost.
+        recalled = self._run(tree, url, False, True, fast=True)
+        reason = recall_reason(text, recalled.get("text") or "")
+        if not reason:
+            return found
+        recalled["extraction_fallback"] = "; ".join(
+            part for part in (found.get("extraction_fallback"), reason) if part
+        )
+        return recalled
+
     def _run(
         self, tree: HtmlElement, url: Any, precision: bool, recall: bool, fast: bool = False
     ) -> dict[str, Any]:
@@ -389,11 +416,6 @@ def prose_chars(tree: HtmlElement) -> int:
         if length >= PROSE_PARAGRAPH_CHARS:
             total += length
     return total
-
-
-def is_prose(line: str) -> bool:
-    """Whether a line of many words reads as sentences: it ends one, or holds two."""
-    return line.rstrip().endswith(_SENTENCE_END) or line.count(". ") >= 2
 
 
 def fallback_reason(precise: str, balanced: str) -> str:
