@@ -18,7 +18,8 @@ Variants, all in one run on the same bytes:
 
 Also: the pages where some trafilatura configuration keeps the article (recall >= 0.8) and
 cleaner loses it (recall < 0.5), and the CPU-time ratio of trafilatura
-(``include_comments=False``) to cleaner on the same pages, the median of alternating rounds.
+(``include_comments=False``) to cleaner on the same pages, the median of rounds in which the
+two take turns page by page.
 On AEB, ablations of the extract stage's choices show what each buys.
 
 Run: ``.venv/bin/python bench/bench_extraction.py [--rounds N] [--only wcxb|aeb]
@@ -187,20 +188,29 @@ def summarise(benchmark: str, figures: Mapping[str, PageFigures], ids: list[str]
 def cpu_rounds(
     pages: list[Page], ours: Extractor, theirs: Extractor, rounds: int
 ) -> dict[str, Any]:
-    """CPU seconds of both sides over all pages, alternating which goes first each round;
-    the ratio theirs/ours per round, and its median."""
+    """CPU seconds of both sides over all pages, page by page: each page goes through both
+    sides in turn (which side goes first alternates by page and by round), and each side's
+    CPU time is summed; the ratio theirs/ours per round, and its median.
+
+    Taking turns by page rather than by whole pass: on a machine that others load, the CPU
+    time of the same work drifts with them (trafilatura's pass over WCXB took 43.2 s in one
+    round and 34.6 s in the next), and a side that ran its whole pass in a calmer minute
+    looked up to 20% faster; by page, both sides meet the same load."""
     ratios = []
     seconds: dict[str, list[float]] = {"cleaner": [], "trafilatura": []}
     for number in range(rounds):
-        order = [("cleaner", ours), ("trafilatura", theirs)]
-        if number % 2:
-            order.reverse()
-        for name, extract in order:
-            started = time.process_time()
-            for page in pages:
+        spent = {"cleaner": 0.0, "trafilatura": 0.0}
+        for index, page in enumerate(pages):
+            order = [("cleaner", ours), ("trafilatura", theirs)]
+            if (index + number) % 2:
+                order.reverse()
+            for name, extract in order:
+                started = time.process_time()
                 extract(page.html)
-            seconds[name].append(time.process_time() - started)
-        ratios.append(seconds["trafilatura"][-1] / seconds["cleaner"][-1])
+                spent[name] += time.process_time() - started
+        for name, value in spent.items():
+            seconds[name].append(value)
+        ratios.append(spent["trafilatura"] / spent["cleaner"])
     return {
         "rounds": rounds,
         "cpu_seconds": {
