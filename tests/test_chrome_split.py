@@ -113,16 +113,58 @@ STORY = "\n\n".join(
 )
 
 
-def test_a_dateline_in_the_head_goes_and_the_same_date_in_the_article_stays() -> None:
+def test_byline_labels_in_the_head_go_and_the_dates_stay() -> None:
     text = (
         "The harbour wall\n\nWritten by\n\nDana Whitfield\n\nLast updated on:\n\n"
         f"October 1, 2025\n\n{STORY}\n\nOctober 1, 2025\n\nThe wall opened that day.\n"
     )
     cleaned = _chrome(text)
     lines = [line for line in cleaned.splitlines() if line]
-    assert lines[:3] == ["The harbour wall", "Dana Whitfield", STORY.split("\n")[0]]
+    assert lines[:4] == [
+        "The harbour wall",
+        "Dana Whitfield",
+        "October 1, 2025",
+        STORY.split("\n")[0],
+    ]
     assert lines[-2:] == ["October 1, 2025", "The wall opened that day."]
     assert _chrome(cleaned) == cleaned
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A date is the headline (review: "September 11, 2001" and "June 4, 1989" went).
+        f"June 4, 1989\n\n{STORY}\n",
+        # A short list of events in the head, each date heading its talk.
+        "Talks this spring\n\n"
+        + "\n\n".join(f"March {day}, 2026\n\nTalk number {day}" for day in (3, 10, 17))
+        + f"\n\n{STORY}\n",
+    ],
+)
+def test_dates_in_the_head_are_the_articles(text: str) -> None:
+    assert _chrome(text) == text
+
+
+# Real article texts that rules written for page chrome took (review): a first-person
+# opening, a quoted self-introduction, a press release's "About" section.
+ARTICLE_TEXTS = [
+    "Our first winter on the farm\n\nHi, I'm Dana Kim, and I run a small goat farm in Vermont"
+    " with my wife and our two dogs. This is the story of the winter that nearly ended it, when"
+    " the barn roof gave way in February.\n\nWe had bought the place in the spring, with more"
+    " hope than money, and had never seen real snow.\n",
+    "Bakery owner fights rent rise\n\nHi, I'm Maria Lopez, and I run the bakery on Main Street"
+    " that my grandmother opened in 1961.\n\nThat is how Lopez introduced herself to the council"
+    " on Tuesday, before asking members to cap the rent rise.\n",
+    "Acme releases new widget\n\nAcme today announced its new widget, which ships in May to"
+    " customers in Europe and Asia.\n\nThe widget costs less than the old one and uses half the"
+    " power, the company said.\n\nAbout Acme\n\nAcme is a widget company based in Ohio. We make"
+    " widgets for factories around the world.\n",
+]
+
+
+@pytest.mark.parametrize("text", ARTICLE_TEXTS)
+def test_article_texts_keep_every_line(text: str) -> None:
+    assert _chrome(text) == text
 
 
 def test_a_list_of_dates_without_prose_is_not_a_head() -> None:
