@@ -245,6 +245,23 @@ def test_a_numbered_list_keeps_the_page_start_number_in_markdown() -> None:
     assert "1. The playground opens in the spring" in lines and "2. A review follows" in lines
 
 
+def test_two_numbered_lists_opening_with_the_same_item_keep_their_own_starts() -> None:
+    # The second list goes on from step 4; the first, with the same first step, opens at 1.
+    steps = "<li>Wash your hands and clear the counter.</li><li>Chop the {0}.</li>"
+    page = (
+        "<html><head><title>Two recipes for the week</title></head><body><article>"
+        "<p>Here are two simple recipes that you can make on a weeknight at home.</p>"
+        f"<h2>Tomato soup</h2><ol>{steps.format('tomatoes')}</ol>"
+        "<h2>Bean stew</h2><p>Last week we did steps one to three; here is the rest.</p>"
+        f'<ol start="4">{steps.format("beans")}</ol>'
+        "</article></body></html>"
+    )
+    markdown = _pipeline(markdown=True).clean_bytes(page.encode(), {"format": "html"}).text
+    lines = markdown.splitlines()
+    assert "1. Wash your hands and clear the counter." in lines, markdown
+    assert "2. Chop the tomatoes." in lines and "5. Chop the beans." in lines, markdown
+
+
 def test_blank_lines_inside_a_code_block_stay_inside_its_fences_in_markdown() -> None:
     # trafilatura's text output drops a code block's blank lines; its tree keeps them.
     for code, last in (

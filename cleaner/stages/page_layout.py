@@ -112,18 +112,22 @@ def code_block_lines(body: TreeElement | None) -> frozenset[str]:
     return frozenset(lines)
 
 
-def list_starts(page: TreeElement | None) -> dict[str, int]:
-    """The number an <ol start="N"> of the HTML ``page`` opens with, by its first item's text:
-    trafilatura's tree keeps a list's kind but not its start."""
-    starts: dict[str, int] = {}
+def list_starts(page: TreeElement | None) -> dict[str, list[int]]:
+    """The numbers the <ol> lists of the HTML ``page`` open with (``start="N"``, else 1), in
+    page order, by their first item's text: trafilatura's tree keeps a list's kind but not its
+    start. Every list is recorded, so that two lists opening with the same item are told apart
+    by their order."""
+    starts: dict[str, list[int]] = {}
     if page is None:
         return starts
     for element in page.iter("ol"):
-        start = str(element.get("start", "")).strip()
         items = [child for child in element if child.tag == "li"]
+        if not items:
+            continue
+        start = str(element.get("start", "")).strip()
         # Markdown numbers a list from 0 to 999999999.
-        if items and start.isdigit() and len(start) <= 9 and int(start) != 1:
-            starts.setdefault(_key("".join(items[0].itertext())), int(start))
+        number = int(start) if start.isdigit() and len(start) <= 9 else 1
+        starts.setdefault(_key("".join(items[0].itertext())), []).append(number)
     return starts
 
 
@@ -167,7 +171,8 @@ def markdown_markers(
                         found.append(["> ", _key(line)])
         elif element.get("rend") == "ol":
             items = [_key("".join(child.itertext())) for child in element if child.tag == "item"]
-            first = starts.get(items[0], 1) if items else 1
+            queue = starts.get(items[0], []) if items else []
+            first = queue.pop(0) if queue else 1
             for number, item in enumerate(items, first):
                 found.append([f"{number}. ", "- " + item])
     return [entry for entry in found if entry[1] and entry[1] != "-"]
