@@ -123,7 +123,8 @@ def test_a_jsonl_line_without_text_says_what_it_holds_instead(tmp_path: Path) ->
 
     stderr = run.stderr.decode().splitlines()
     assert run.returncode == 1
-    assert run.stdout.decode() == "The council met on Tuesday.\n"
+    # The one record cleaned, under its name: a JSONL input's documents are headed.
+    assert run.stdout.decode() == f"==> {lines}:4 <==\nThe council met on Tuesday.\n"
     assert stderr == [
         f"cleaner: {lines}:1: field 'text' is missing or not a string (here: absent; its "
         "fields are 'id', 'body'; --text-field names the field to clean)",
@@ -296,6 +297,25 @@ def test_an_output_named_through_proc_writes_to_the_descriptor(tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     assert link.is_symlink()
     assert result.stdout.startswith(b"The council met on Tuesday")
+
+
+def test_an_output_named_through_proc_keeps_what_the_file_held_before(tmp_path: Path) -> None:
+    """`cleaner clean -o /dev/stdout a.txt >> log.txt` emptied log.txt: the descriptor's file
+    was opened again for writing, which cuts it to nothing."""
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")
+    log = tmp_path / "log.txt"
+    log.write_bytes(b"earlier log line\n")
+    with log.open("ab") as appended:
+        result = subprocess.run(
+            [str(CLEANER_BIN), "clean", str(_article(tmp_path)), "-o", str(link), *FAST],
+            stdout=appended,
+            stderr=subprocess.PIPE,
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode == 0, result.stderr
+    assert log.read_bytes().startswith(b"earlier log line\nThe council met on Tuesday")
 
 
 def test_score_refuses_a_binary_file_and_reads_cp1252_as_clean_does(tmp_path: Path) -> None:

@@ -67,9 +67,10 @@ def replace_with(
 
     A device, pipe or socket (``-o /dev/null``, a FIFO), or a name for a descriptor
     (``/dev/stdout``), is written into: replacing it would put a regular file in its place
-    (as root, a ``/dev/null`` that stores everything)."""
+    (as root, a ``/dev/null`` that stores everything). It is opened to append: a descriptor's
+    file (``>> log``, or a shell's own earlier output) would otherwise be cut to nothing."""
     if _written_in_place(path):
-        with open(path, "wb") as handle:
+        with open(path, "ab") as handle:
             fill(handle)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
