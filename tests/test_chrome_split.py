@@ -68,6 +68,10 @@ def test_a_data_table_with_a_long_note_in_one_cell_keeps_its_rows() -> None:
     assert unwrap_layout_tables(fromstring(html)) == 0
     # Without its header cells the table is still data: its long cell holds half its text.
     assert unwrap_layout_tables(fromstring(html.replace("th>", "td>"))) == 0
+    # A grid of cards, each cell a flow of paragraphs, is layout although no cell is most of it.
+    card = f"<td><h3>Card</h3>{notes}</td>"
+    grid = fromstring(f"<div><table><tr>{card * 3}</tr><tr>{card * 3}</tr></table></div>")
+    assert unwrap_layout_tables(grid) == 1
     text = _clean_html(html)
     for cell in ("Clinic", "£1.2m", "North", "South", "£1.5m", "Parking is limited"):
         assert cell in text

@@ -4,9 +4,9 @@ trafilatura writes a table as rows of ``cell | cell`` text: one row per line, ea
 content run together. A page laid out with a table (an old blog whose article sits in one
 cell beside a sidebar cell) comes out as one line of many thousand characters, the byline,
 date and article paragraphs merged, and no later stage can tell its chrome from its prose.
-A cell that holds a flow of paragraphs and most of its table's text is a layout cell, not
-data: its table, rows and cells become ``div`` elements before extraction, so each paragraph
-stays a line of its own. A table with header cells or a caption is data whatever its cells
+Cells that hold a flow of paragraphs, and between them most of their table's text, are
+layout cells, not data: their table, rows and cells become ``div`` elements before
+extraction, so each paragraph stays a line of its own. A table with header cells or a caption is data whatever its cells
 hold: unwrapped, its short cells ("North", "£1.2m") would be dropped by the extractor.
 """
 
@@ -17,9 +17,9 @@ from lxml.html import HtmlElement  # type: ignore[import-untyped]
 # A data table's cell may hold one paragraph (a WordPress table wraps each cell's text in
 # <p>); a cell with a flow of several paragraphs or headings is the page's layout.
 LAYOUT_CELL_MIN_BLOCKS = 3
-# The article cell of a layout table holds nearly all its text (0.75 to 1.0 of it on the
-# tuning pages of WCXB and AEB); a long note in one cell of a data table holds about half
-# (0.54 in a three-row comparison) and the small cells of a grid of links under 0.1.
+# The layout cells of a layout table (its article cell, or the cards of a grid) hold nearly
+# all its text (0.75 to 1.0 of it on the tuning pages of WCXB and AEB); a long note in one
+# cell of a data table holds about half (0.54 in a three-row comparison).
 LAYOUT_CELL_MIN_SHARE = 0.6
 # Marks of a data table: header cells, a header row group, a caption.
 _DATA_TABLE_TAGS = ("th", "thead", "caption")
@@ -60,17 +60,15 @@ def unwrap_layout_tables(tree: HtmlElement) -> int:
 def _has_layout_cell(table: HtmlElement) -> bool:
     if any(_owner_table(mark) is table for mark in table.iter(*_DATA_TABLE_TAGS)):
         return False
-    table_chars = 0
+    flow_chars = 0
     for cell in table.iter("td"):
         if _owner_table(cell) is not table:
             continue
         for blocks, _ in enumerate(cell.iter(*_FLOW_TAGS), start=1):
             if blocks >= LAYOUT_CELL_MIN_BLOCKS:
-                table_chars = table_chars or _visible_chars(table)
-                if _visible_chars(cell) >= LAYOUT_CELL_MIN_SHARE * table_chars:
-                    return True
+                flow_chars += _visible_chars(cell)
                 break
-    return False
+    return flow_chars > 0 and flow_chars >= LAYOUT_CELL_MIN_SHARE * _visible_chars(table)
 
 
 def _visible_chars(element: HtmlElement) -> int:
