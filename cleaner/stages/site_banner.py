@@ -5,10 +5,16 @@ that ``<h1>``, as the link to their home page ("Antoyo's Blog", "davidbau.com"),
 article a lower heading: the title line of the output is then the site's banner, chrome above
 the article. Such a heading is known by its link home; the page's ``<title>`` less the site's
 name ("Vibe Coding" from "davidbau.com Vibe Coding") is the article's title then.
+
+A headline may link home too, or link another site's home ("Why <a href='https://python.org/'>
+Python</a> won"): the link must be the heading's whole text and go to the page's own site, and
+a heading that opens the ``<title>`` before a separator ("Budget agreed | Town News") is the
+headline whatever it links to.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -19,6 +25,10 @@ from cleaner.rules.text import TITLE_SEPARATORS
 # How far above a heading a link may stand and still be the heading's link ("<a href='/'>
 # <h1>Site</h1></a>", "<div><a href='/'><h1>…").
 _LINK_LEVELS_ABOVE = 2
+# A banner heading is its link: the home link holds (nearly) all of the heading's text.
+_BANNER_LINK_MIN_SHARE = 0.8
+# Links to one host a page needs before that host is taken for the page's own site.
+_SITE_MIN_LINKS = 3
 
 
 def without_banner_title(tree: HtmlElement, page: Mapping[str, str]) -> dict[str, str]:
@@ -35,10 +45,12 @@ def without_banner_title(tree: HtmlElement, page: Mapping[str, str]) -> dict[str
     {'title': 'A story'}
     """
     title = " ".join(page.get("title", "").split())
-    if not title or title.casefold() not in banner_names(tree):
+    if not title or title.casefold() not in banner_names(tree, page.get("url")):
         return dict(page)
     found = tree.find(".//title")
     own = " ".join(found.text_content().split()) if found is not None else ""
+    if _opens_title(own, title):
+        return dict(page)
     rest = strip_site_name(own, title)
     page = {key: value for key, value in page.items() if key != "title"}
     if rest:
@@ -46,12 +58,22 @@ def without_banner_title(tree: HtmlElement, page: Mapping[str, str]) -> dict[str
     return page
 
 
-def banner_names(tree: HtmlElement) -> set[str]:
-    """The case-folded texts of the page's ``<h1>`` headings that link to the site's home."""
+def banner_names(tree: HtmlElement, page_url: str | None = None) -> set[str]:
+    """The case-folded texts of the page's ``<h1>`` headings that are a link to the home
+    page of the page's own site (that of ``page_url`` when known)."""
+    page_host = _host(page_url or "")
+    # With the page's URL unknown, its site is guessed: the host its links go to most, or a
+    # host whose name spells the heading.
+    linked_host = "" if page_host else _most_linked_host(tree)
     names = set()
     for heading in tree.iter("h1"):
-        if _links_home(heading):
-            names.add(" ".join(heading.text_content().split()).casefold())
+        text = " ".join(heading.text_content().split())
+        if not text:
+            continue
+        own_hosts = {page_host} if page_host else {linked_host, _spelled_host(text)}
+        own_hosts.discard("")
+        if _links_home(heading, text, own_hosts):
+            names.add(text.casefold())
     return names
 
 
@@ -82,8 +104,21 @@ def strip_site_name(title: str, site: str) -> str:
     return rest.strip()
 
 
-def _links_home(heading: HtmlElement) -> bool:
-    links = list(heading.iter("a"))
+def _opens_title(title: str, heading: str) -> bool:
+    """Whether ``title`` is ``heading`` then a separator and more: a headline first, the site
+    name after it ("Budget agreed | Town News")."""
+    if not title.casefold().startswith(heading.casefold()):
+        return False
+    rest = title[len(heading) :]
+    return any(rest.startswith(mark) and rest[len(mark) :].strip() for mark in TITLE_SEPARATORS)
+
+
+def _links_home(heading: HtmlElement, text: str, own_hosts: set[str]) -> bool:
+    links = [
+        link
+        for link in heading.iter("a")
+        if _visible_chars(link.text_content()) >= _BANNER_LINK_MIN_SHARE * _visible_chars(text)
+    ]
     above = heading.getparent()
     for _ in range(_LINK_LEVELS_ABOVE):
         if above is None:
@@ -91,12 +126,43 @@ def _links_home(heading: HtmlElement) -> bool:
         if above.tag == "a":
             links.append(above)
         above = above.getparent()
-    return any(_is_home(link.get("href") or "") for link in links)
+    return any(_is_own_home(link.get("href") or "", own_hosts) for link in links)
 
 
-def _is_home(href: str) -> bool:
-    """Whether a link goes to a site's home page ("/", "https://example.com/")."""
+def _is_own_home(href: str, own_hosts: set[str]) -> bool:
+    """Whether a link goes to the home page of the page's own site: "/", or a root URL on
+    one of ``own_hosts``."""
     parts = urlsplit(href.strip())
-    return (
-        parts.path in ("", "/") and not parts.query and (bool(parts.netloc) or href.strip() == "/")
-    )
+    if parts.path not in ("", "/") or parts.query:
+        return False
+    if not parts.netloc:
+        return href.strip() == "/"
+    host = _host(href)
+    return not own_hosts.isdisjoint({host, _spelled_host(host), *host.split(".")[:-1]})
+
+
+def _spelled_host(text: str) -> str:
+    """The letters and digits of a heading, lower case: a site's host name spelled out
+    ("davidbau.com", "Playful Tones" for playfultones.com); empty for none."""
+    return "".join(char for char in text.casefold() if char.isalnum())
+
+
+def _most_linked_host(tree: HtmlElement) -> str:
+    """With the page's URL unknown, its site is the host most of its absolute links go to
+    (its menus), if at least a few do; empty otherwise."""
+    hosts = Counter(_host(link.get("href") or "") for link in tree.iter("a"))
+    hosts.pop("", None)
+    if not hosts:
+        return ""
+    host, links = hosts.most_common(1)[0]
+    return host if links >= _SITE_MIN_LINKS else ""
+
+
+def _host(url: str) -> str:
+    """A URL's host name, lower case, without "www."; empty for a relative URL."""
+    host = (urlsplit(url.strip()).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def _visible_chars(text: str) -> int:
+    return sum(len(word) for word in text.split())
