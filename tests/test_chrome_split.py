@@ -257,3 +257,15 @@ def test_a_jump_link_glued_to_a_paragraph_goes_and_the_paragraph_stays() -> None
     # An arrow after words that are no chrome label is the paragraph's own.
     prose = f"Movers in the city\n\nPrices went up ↓ and down again. {STORY}\n"
     assert _chrome(prose) == prose
+
+
+def test_a_page_whose_links_cannot_be_parsed_is_extracted() -> None:
+    # "http://[bad/" makes urllib raise: the extract stage failed the whole page.
+    page = (
+        "<html><head><title>Budget news | Town News</title></head><body>"
+        '<h1><a href="http://[bad/">Town News</a></h1><a href="http://[x">menu</a>'
+        f"<article><p>{STORY.split(chr(10))[0]} It was a long meeting.</p>"
+        f"<p>{STORY.split(chr(10))[2]} Nobody left early.</p></article></body></html>"
+    )
+    text = _clean_html(page.encode())
+    assert "Paragraph 1 of the story about the new harbour wall" in text

@@ -262,6 +262,17 @@ def test_two_numbered_lists_opening_with_the_same_item_keep_their_own_starts() -
     assert "2. Chop the tomatoes." in lines and "5. Chop the beans." in lines, markdown
 
 
+def test_a_list_start_that_is_no_ascii_number_numbers_from_one() -> None:
+    # "²" passes str.isdigit, and int() raised on it: the page failed.
+    page = (
+        "<html><body><article><p>The council met on Tuesday to talk about the new budget.</p>"
+        '<ol start="²"><li>Residents vote on the design</li><li>Building starts</li></ol>'
+        "</article></body></html>"
+    )
+    lines = _pipeline(markdown=True).clean_bytes(page.encode(), {"format": "html"}).text
+    assert "1. Residents vote on the design" in lines.splitlines(), lines
+
+
 def test_blank_lines_inside_a_code_block_stay_inside_its_fences_in_markdown() -> None:
     # trafilatura's text output drops a code block's blank lines; its tree keeps them.
     for code, last in (

@@ -125,8 +125,9 @@ def list_starts(page: TreeElement | None) -> dict[str, list[int]]:
         if not items:
             continue
         start = str(element.get("start", "")).strip()
-        # Markdown numbers a list from 0 to 999999999.
-        number = int(start) if start.isdigit() and len(start) <= 9 else 1
+        # Markdown numbers a list from 0 to 999999999, in ASCII digits ("²" is a digit to
+        # str.isdigit, and no number to int).
+        number = int(start) if start.isascii() and start.isdigit() and len(start) <= 9 else 1
         starts.setdefault(_key("".join(items[0].itertext())), []).append(number)
     return starts
 

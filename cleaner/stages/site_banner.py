@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
@@ -132,8 +132,8 @@ def _links_home(heading: HtmlElement, text: str, own_hosts: set[str]) -> bool:
 def _is_own_home(href: str, own_hosts: set[str]) -> bool:
     """Whether a link goes to the home page of the page's own site: "/", or a root URL on
     one of ``own_hosts``."""
-    parts = urlsplit(href.strip())
-    if parts.path not in ("", "/") or parts.query:
+    parts = _split(href)
+    if parts is None or parts.path not in ("", "/") or parts.query:
         return False
     if not parts.netloc:
         return href.strip() == "/"
@@ -159,9 +159,19 @@ def _most_linked_host(tree: HtmlElement) -> str:
 
 
 def _host(url: str) -> str:
-    """A URL's host name, lower case, without "www."; empty for a relative URL."""
-    host = (urlsplit(url.strip()).hostname or "").lower()
+    """A URL's host name, lower case, without "www."; empty for a relative or broken URL."""
+    parts = _split(url)
+    host = (parts.hostname or "").lower() if parts is not None else ""
     return host.removeprefix("www.")
+
+
+def _split(url: str) -> SplitResult | None:
+    """``url`` in parts, or None when it cannot be split: a page's links are whatever its
+    authors typed ("http://[broken/" raises)."""
+    try:
+        return urlsplit(url.strip())
+    except ValueError:
+        return None
 
 
 def _visible_chars(text: str) -> int:
