@@ -34,13 +34,14 @@ languagetool:
 clean-corpus: setup
 	$(VENV)/bin/cleaner corpus corpus/raw corpus/clean
 
+# worksteal (both tiers): plain `load` hands the first worker the first eighth of the tests
+# up front (in file order: the costly chrome, CLI and corpus files), and it worked through
+# them while the other idled.
 test: setup chromium
 	$(VENV)/bin/pytest -n 2 --dist worksteal -q
 
-# worksteal: plain `load` hands the first worker the first eighth of the tests up front (in
-# file order: the costly chrome, CLI and corpus files), and it worked through them while the
-# other idled. Bytecode is written so that a second run skips recompiling the code and
-# rewriting the tests' asserts in every worker.
+# Bytecode is written so that a second run skips recompiling the code and rewriting the
+# tests' asserts in every worker.
 test-fast: setup
 	PYTHONDONTWRITEBYTECODE= $(VENV)/bin/pytest -n 2 --dist worksteal -q -m "not slow"
 

@@ -6,8 +6,9 @@ cell beside a sidebar cell) comes out as one line of many thousand characters, t
 date and article paragraphs merged, and no later stage can tell its chrome from its prose.
 Cells that hold a flow of paragraphs, and between them most of their table's text, are
 layout cells, not data: their table, rows and cells become ``div`` elements before
-extraction, so each paragraph stays a line of its own. A table with header cells or a caption is data whatever its cells
-hold: unwrapped, its short cells ("North", "£1.2m") would be dropped by the extractor.
+extraction, so each paragraph stays a line of its own. A table with header cells or a
+caption is data whatever its cells hold: unwrapped, its short cells ("North", "£1.2m")
+would be dropped by the extractor.
 """
 
 from __future__ import annotations
