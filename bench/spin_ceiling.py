@@ -33,14 +33,21 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from spin_eval import SPLIT, SPUN_DEV, aligned_sites, score_sites, strip_address, tokens  # noqa: E402
+from spin_eval import (  # noqa: E402
+    AEB_TRUTH,
+    SPLIT,
+    SPUN_DEV,
+    aligned_sites,
+    score_sites,
+    strip_address,
+    tokens,
+)
 
 from cleaner import Cleaner  # noqa: E402
 from cleaner.lm import SENTENCE_END, SENTENCE_START, TrigramModel, prefers  # noqa: E402
 from cleaner.mining import moby_thesaurus, read_clean_texts  # noqa: E402
 from cleaner.rules.candidates import Candidate, CandidatePack  # noqa: E402
 
-AEB_TRUTH = REPO.parent / "shared" / "bench" / "aeb" / "ground-truth.json"
 CONTEXT = 2
 _BREAKS = {".", "!", "?", ";", ":"}
 

@@ -64,13 +64,20 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from spin_ceiling import window  # noqa: E402
-from spin_eval import SPLIT, SPUN_DEV, aligned_sites, score_sites, strip_address, tokens  # noqa: E402
+from spin_eval import (  # noqa: E402
+    AEB_TRUTH,
+    SPLIT,
+    SPUN_DEV,
+    aligned_sites,
+    score_sites,
+    strip_address,
+    tokens,
+)
 
 from cleaner import Cleaner  # noqa: E402
 from cleaner.lm import TrigramModel, prefers  # noqa: E402
 from cleaner.mining import moby_thesaurus, read_clean_texts  # noqa: E402
 
-AEB_TRUTH = REPO.parent / "shared" / "bench" / "aeb" / "ground-truth.json"
 WINDOW = 20
 STOP_RANK = 200
 WEIGHTS = (0.0, 1.0, 2.0, 5.0, 10.0, 20.0, 40.0, 80.0)

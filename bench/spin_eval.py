@@ -35,6 +35,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SPUN_DEV = SHARED / "data" / "spun-dev"
+# Clean news text: the probes read it as the uses of a spun form that must stay.
+AEB_TRUTH = SHARED / "bench" / "aeb" / "ground-truth.json"
 REFERENCE = SHARED / "samples" / "000_4b0a173bbebc4d8d.txt"
 ALIGN_SCORE = SHARED / "bench" / "spin" / "align_score.py"
 SPLIT = REPO / "bench" / "spin_split.toml"

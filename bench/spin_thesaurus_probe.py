@@ -44,12 +44,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from spin_eval import SPLIT, SPUN_DEV, strip_address  # noqa: E402
+from spin_eval import AEB_TRUTH, SPLIT, SPUN_DEV, strip_address  # noqa: E402
 
 from cleaner import Cleaner  # noqa: E402
 from cleaner.lm import SENTENCE_END, SENTENCE_START, TrigramModel, prefers  # noqa: E402
 
-AEB_TRUTH = REPO.parent / "shared" / "bench" / "aeb" / "ground-truth.json"
 FOLDS = 4
 #: Longest block of words swapped one for one that is read as substitutions.
 MAX_SWAPPED = 3
