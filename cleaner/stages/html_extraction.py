@@ -20,9 +20,9 @@ Around trafilatura, three general repairs, each measured on the Article Extracti
 - when the join left the output a fraction of the page's prose, the page as it was is
   extracted too and wins on the same evidence as the balanced fallback; a page that holds its
   article twice gives it once (``repeated_blocks``);
-- an output short of the page's text is compared with trafilatura's recall mode, which
-  replaces it when it holds it and adds sentences and list items the pruning dropped
-  (``recall_fallback``).
+- an output short of the page's text, with sentences missing between the runs of text it
+  holds, is compared with trafilatura's recall mode, which replaces it when it holds it and
+  adds sentences and list items the pruning dropped (``recall_fallback``).
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ from cleaner.stages.recall_fallback import (
     PROSE_LINE_WORDS,
     is_prose,
     may_be_short,
+    may_hold_pruned_text,
     recall_reason,
 )
 from cleaner.stages.repeated_blocks import drop_repeated_blocks
@@ -148,11 +149,14 @@ class HtmlExtractor(ExtractOptions):
             unwrap_layout_tables(tree)
             joined = join_split_bodies(tree) if self.join_split_bodies else 0
             escape_ampersands(tree)
-            found = self._extract(tree, url)
+            # Read once: the precise extraction's completeness test and the recall gate both
+            # weigh the output against the page's text runs.
+            runs = text_runs(tree)
+            found = self._extract(tree, url, runs)
             if joined and self.favor_precision and self.precision_fallback:
                 found = self._unjoined_if_richer(doc.text, url, found, prose_chars(tree))
             if self.favor_precision and self.precision_fallback:
-                found = self._recalled_if_richer(tree, url, found)
+                found = self._recalled_if_richer(tree, url, found, runs)
             found = {**page, **found}
         text = found.get("text") or ""
         repeated_lines = 0
@@ -200,7 +204,8 @@ class HtmlExtractor(ExtractOptions):
         )
         return doc.with_text(text, [edit], **metadata)
 
-    def _extract(self, tree: HtmlElement, url: Any) -> dict[str, Any]:
+    def _extract(self, tree: HtmlElement, url: Any, runs: list[str]) -> dict[str, Any]:
+        """The extraction of ``tree``, whose text runs are ``runs`` (:func:`text_runs`)."""
         if not (self.favor_precision and self.precision_fallback):
             return self._run(tree, url, self.favor_precision, self.favor_recall)
         page_prose = prose_chars(tree)
@@ -209,7 +214,7 @@ class HtmlExtractor(ExtractOptions):
         # readability's, without paragraphs, or holds page furniture: a fast run that is
         # none of these is the full run's output, and needs no second look.
         found = self._run(tree, url, True, self.favor_recall, fast=True)
-        if is_complete(found, page_prose) and is_complete(found, text_run_chars(tree)):
+        if is_complete(found, page_prose) and is_complete(found, sum(map(len, runs))):
             return found
         # An output that is well-formed and long enough, but a small share of the page's prose,
         # goes through the full run (twice the fast run's cost) only when readability, the one
@@ -254,7 +259,7 @@ class HtmlExtractor(ExtractOptions):
         if tree is None:
             return found
         escape_ampersands(tree)
-        unjoined = self._extract(tree, url)
+        unjoined = self._extract(tree, url, text_runs(tree))
         reason = fallback_reason(text, unjoined.get("text") or "")
         if not reason:
             return found
@@ -269,13 +274,14 @@ class HtmlExtractor(ExtractOptions):
         return unjoined
 
     def _recalled_if_richer(
-        self, tree: HtmlElement, url: Any, found: dict[str, Any]
+        self, tree: HtmlElement, url: Any, found: dict[str, Any], runs: list[str]
     ) -> dict[str, Any]:
         """trafilatura's recall-mode extraction of the page when the output is short of the
-        page's text and the recall output holds it and adds the article's parts the pruning
-        dropped (:mod:`cleaner.stages.recall_fallback`); ``found`` otherwise."""
+        page's text runs (``runs``), the runs it lacks inside the article's span could be what
+        the pruning dropped, and the recall output holds the output and adds such parts
+        (:mod:`cleaner.stages.recall_fallback`); ``found`` otherwise."""
         text = found.get("text") or ""
-        if not may_be_short(text, text_run_chars(tree)):
+        if not may_be_short(text, sum(map(len, runs))) or not may_hold_pruned_text(text, runs):
             return found
         # The fast mode: the comparison with readability and jusText adds nothing here
         # (tuning pages: the same switches less one) at three times the cost.
@@ -348,15 +354,20 @@ def readability_may_replace(tree: HtmlElement, found: dict[str, Any]) -> bool:
     return readability_chars > READABILITY_LONGER * len(found.get("text") or "")
 
 
+def text_runs(tree: HtmlElement) -> list[str]:
+    """The page's text runs of :data:`TEXT_RUN_CHARS` or more, outside scripts and styles,
+    stripped, in document order: prose whatever element holds it (menus and link lists are
+    short runs)."""
+    return [
+        stripped
+        for run in _LONG_BODY_TEXT(tree, chars=TEXT_RUN_CHARS)
+        if len(stripped := run.strip()) >= TEXT_RUN_CHARS
+    ]
+
+
 def text_run_chars(tree: HtmlElement) -> int:
-    """Characters of the page's text runs of :data:`TEXT_RUN_CHARS` or more, outside scripts
-    and styles: prose whatever element holds it (menus and link lists are short runs)."""
-    total = 0
-    for run in _LONG_BODY_TEXT(tree, chars=TEXT_RUN_CHARS):
-        length = len(run.strip())
-        if length >= TEXT_RUN_CHARS:
-            total += length
-    return total
+    """Characters of the page's text runs (:func:`text_runs`)."""
+    return sum(map(len, text_runs(tree)))
 
 
 def distinct_lines(text: str) -> str:

@@ -12,6 +12,11 @@ The decision reads the page and the two outputs:
 - the recall run is asked for only when the precise output is short of the page's prose
   (its text runs of a sentence or more, wherever they sit), so pages whose output holds their
   text cost nothing more;
+- and only when the page holds, between the first and the last of the text runs the output
+  keeps, enough runs ending a sentence that the output lacks: the holes the pruning left in
+  the article. What the output lacks before or after its span (a sidebar, teasers, comments,
+  a footer) is not what the recall run brings back as a switch (tuning pages: a short output
+  without such holes is a complete article, or a box the recall mode does not extend);
 - its output replaces the precise one when it holds the precise output (the same container,
   not a different box), adds a good share of words to it, and some of those words are in
   sentences or list items, not only in headings, labels and link lines.
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 # The recall run is tried when the output is shorter than this share of the page's text runs
 # (tuning pages: 0.7 asked for it on 84 of 496 pages, 0.8 on 124 for 0.0008 more macro F1,
@@ -46,6 +52,16 @@ ADDED_TEXT_SHARE = 0.1
 # A line of output is prose when it has this many words and ends a sentence: what another
 # extraction adds in such lines is article (or comment) text, not navigation.
 PROSE_LINE_WORDS = 12
+# The recall run is asked for only when the page's sentence-ending text runs that the output
+# lacks, between the first and last runs it holds, have this many words and this share of the
+# output's words: the share mirrors ADDED_TEXT_SHARE (a switch needs that much added text).
+# Tuning pages (both benchmarks, the runs the share of text runs asks for): 40 words and 0.1
+# asked for 6 of 62 AEB runs and 38 of 122 WCXB runs, keeping 18 of the 20 switches; the two
+# left out lost F1 when they switched (AEB d90bda7e -0.11, WCXB 0214 -0.07). Holes measured
+# without the share (0.0) asked for 46 WCXB runs for the 0214 switch; 0.15 lost 0455 (+0.11);
+# 30 to 60 words gave the same switches.
+HOLE_WORDS = 40
+HOLE_SHARE = 0.1
 _SENTENCE_END = (".", "!", "?", '"', "\u201d", ")", "\u2019", ":")
 _WORD = re.compile(r"\w+")
 
@@ -70,6 +86,39 @@ def may_be_short(text: str, page_text_runs: int) -> bool:
     runs (``text_run_chars``), is short enough of the page's text that the recall mode may find
     more of the article."""
     return len(text) < TEXT_RUN_SHARE * page_text_runs
+
+
+def hole_words(text: str, runs: Sequence[str]) -> int:
+    """Words of the page's text ``runs`` (in document order) that end a sentence and that
+    ``text`` lacks, between the first and the last run it holds; every such run when it holds
+    none.
+
+    >>> runs = ["The council met on Monday to vote on the budget.",
+    ...         "The roads of the north district get new lights this year.",
+    ...         "The schools get a new roof before the winter comes.",
+    ...         "Read our other stories about the council and its budget."]
+    >>> hole_words("The council met on Monday to vote on the budget.\\n"
+    ...            "The schools get a new roof before the winter comes.", runs)
+    11
+    """
+    # A run and the output differ in their spacing; the extract stage wrote every "&" of the
+    # tree as "&amp;" (trafilatura unescapes its output).
+    flat = " ".join(text.split())
+    runs = [" ".join(run.replace("&amp;", "&").split()) for run in runs]
+    held = [index for index, run in enumerate(runs) if run in flat]
+    first, last = (held[0], held[-1]) if held else (-1, len(runs))
+    return sum(
+        len(_WORD.findall(run))
+        for run in runs[first + 1 : last]
+        if run.endswith(_SENTENCE_END) and run not in flat
+    )
+
+
+def may_hold_pruned_text(text: str, runs: Sequence[str]) -> bool:
+    """Whether the page's text ``runs`` that ``text`` lacks inside its span are enough for
+    the recall mode's output to replace it (:func:`hole_words`)."""
+    output_words = len(_WORD.findall(text))
+    return hole_words(text, runs) >= max(HOLE_WORDS, HOLE_SHARE * output_words)
 
 
 def recall_reason(precise: str, recalled: str) -> str:
