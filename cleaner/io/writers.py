@@ -70,5 +70,17 @@ def result_record(
     return out
 
 
+def failure_record(
+    reason: str, where: str, record: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The JSONL record of an input line that could not be cleaned: the input record as it
+    was, with ``cleaner_error`` saying why (and, for a line that holds no record, such as bad
+    JSON, ``cleaner_input`` naming it as ``file:LINE``), so that output lines stay one per
+    input line, in their places."""
+    out: dict[str, Any] = dict(record) if record is not None else {"cleaner_input": where}
+    out["cleaner_error"] = reason
+    return out
+
+
 def to_json_line(record: Mapping[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False) + "\n"
