@@ -388,3 +388,25 @@ def test_jsonl_output_keeps_one_line_per_input_line_in_place(tmp_path: Path) -> 
             f"{lines}:3",
             f"{lines}:4",
         ]
+
+
+def test_an_output_that_is_a_link_is_written_through_to_its_target(tmp_path: Path) -> None:
+    source = _article(tmp_path, "a.txt", paragraphs=1)
+    (tmp_path / "kept").mkdir()
+    target = tmp_path / "kept" / "target.txt"
+    target.write_text("old contents\n")
+    target.chmod(0o640)
+    link = tmp_path / "link.txt"
+    link.symlink_to(Path("kept") / "target.txt")  # relative, as `ln -s` usually makes them
+    dangling = tmp_path / "new-link.txt"
+    dangling.symlink_to(tmp_path / "kept" / "new.txt")
+
+    for output in (link, dangling):
+        run = run_cli("clean", str(source), *FAST, "-o", str(output))
+        assert run.returncode == 0, run.stderr.decode()
+        assert output.is_symlink()
+
+    cleaned = "The council met on Tuesday to discuss the budget.\n"
+    assert target.read_text() == cleaned and (target.stat().st_mode & 0o777) == 0o640
+    assert (tmp_path / "kept" / "new.txt").read_text() == cleaned
+    assert sorted(p.name for p in (tmp_path / "kept").iterdir()) == ["new.txt", "target.txt"]

@@ -19,8 +19,9 @@ MAX_EDIT_TEXT_CHARS = 2000
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never half
     (flushed to disk before the rename). The file gets the mode a plain ``open`` would give it
-    (the umask), or keeps the one it had."""
-    replace_with(path, lambda handle: handle.write(data), keep_mode=True)
+    (the umask), or keeps the one it had. A symbolic link is written through, as the shell's
+    ``>`` would: the file it names is replaced."""
+    replace_with(path, lambda handle: handle.write(data), keep_mode=True, through_links=True)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
