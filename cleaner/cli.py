@@ -289,7 +289,7 @@ def clean(
         diff=diff,
         records_for_multi_document=plan.per_input is not None,
         headers=headers_wanted(
-            len(names), kinds, input_format, plan.target is None, output_format == "jsonl"
+            len(names), kinds, input_format, plan.per_input is None, output_format == "jsonl"
         ),
     )
     parallel = jobs > 1 and len(names) > 1 and "-" not in names

@@ -410,3 +410,25 @@ def test_an_output_that_is_a_link_is_written_through_to_its_target(tmp_path: Pat
     assert target.read_text() == cleaned and (target.stat().st_mode & 0o777) == 0o640
     assert (tmp_path / "kept" / "new.txt").read_text() == cleaned
     assert sorted(p.name for p in (tmp_path / "kept").iterdir()) == ["new.txt", "target.txt"]
+
+
+def test_one_jsonl_input_to_an_output_file_is_headed_as_on_stdout(tmp_path: Path) -> None:
+    lines = tmp_path / "docs.jsonl"
+    lines.write_text(
+        '{"id": 1, "text": "The council met on Tuesday."}\n'
+        '{"id": 2, "text": "The budget passed."}\n'
+    )
+    out = tmp_path / "all.txt"
+
+    to_stdout = run_cli("clean", str(lines), *FAST)
+    to_file = run_cli("clean", str(lines), *FAST, "-o", str(out))
+
+    assert to_stdout.returncode == 0 and to_file.returncode == 0, to_file.stderr.decode()
+    assert (
+        out.read_text()
+        == to_stdout.stdout.decode()
+        == (
+            f"==> {lines}:1 <==\nThe council met on Tuesday.\n"
+            f"==> {lines}:2 <==\nThe budget passed.\n"
+        )
+    )
