@@ -7,14 +7,12 @@ Exit codes: 0 all good; 1 some inputs failed (each reported, the others still cl
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import multiprocessing
 import signal
 import sys
-from collections.abc import Callable
 from concurrent import futures
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -27,6 +25,7 @@ from cleaner import __version__
 from cleaner.allocator import return_large_blocks
 from cleaner.cli_corpus import corpus
 from cleaner.cli_headers import headers_wanted
+from cleaner.cli_input import CleanSettings, InputOutcome, OutputFormat, clean_input
 from cleaner.cli_options import (
     ENCODING_ERRORS_HELP,
     EXIT_OK,
@@ -52,21 +51,12 @@ from cleaner.cli_options import fail as _fail
 from cleaner.cli_rules import score
 from cleaner.cli_stop import make_output_folder, remove_empty_folders, service_stop
 from cleaner.corpus import CorpusError, learned_pipeline, read_learned_chrome
-from cleaner.document import Edit
-from cleaner.errors import DocumentError, ServiceError
-from cleaner.io.naming import (
-    MULTI_DOCUMENT_KINDS,
-    OutputNameError,
-    OutputPlan,
-    OutputWriter,
-    plan_outputs,
-)
-from cleaner.io.readers import detect_kind, read_input, read_input_list
-from cleaner.io.writers import result_record, to_json_line
+from cleaner.errors import ServiceError
+from cleaner.io.naming import OutputNameError, OutputPlan, OutputWriter, plan_outputs
+from cleaner.io.readers import detect_kind, read_input_list
 from cleaner.languagetool import LanguageToolError, background_url
-from cleaner.pipeline import Pipeline, PipelineConfig, Result
-from cleaner.registry import GRAMMAR, LEARNED_CHROME, describe_stages
-from cleaner.rules.grammar import FINDINGS_HINT
+from cleaner.pipeline import Pipeline
+from cleaner.registry import LEARNED_CHROME, describe_stages
 
 app = typer.Typer(
     name="cleaner",
@@ -80,12 +70,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    jsonl = "jsonl"
-    markdown = "markdown"
 
 
 class InputFormat(StrEnum):
@@ -111,130 +95,15 @@ def _root(
     """Clean scraped news and web text."""
 
 
-def explain_line(edit: Edit) -> str:
-    before = _short(edit.before)
-    after = _short(edit.after)
-    status = "" if edit.applied else " (not applied)"
-    message = f"  # {edit.message}" if edit.message else ""
-    return f"{edit.stage:<9} {edit.rule_id:<40} line {edit.line:>4}: {before} -> {after}{status}{message}"
-
-
-def _short(text: str, limit: int = 100) -> str:
-    shown = repr(text if len(text) <= limit else text[: limit - 1] + "…")
-    return shown
-
-
-def _diff(result: Result, name: str) -> str:
-    """Input against output; for HTML the input is the extracted text, not the markup."""
-    extracted = result.metadata.get("format") == "html"
-    before = result.extracted_text if extracted else result.input_text
-    lines = difflib.unified_diff(
-        before.splitlines(keepends=True),
-        result.text.splitlines(keepends=True),
-        fromfile=f"{name} ({'extracted text' if extracted else 'input'})",
-        tofile=f"{name} (cleaned)",
-    )
-    return "".join(
-        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
-    )
-
-
-@dataclass(frozen=True)
-class _CleanSettings:
-    """What cleaning one input needs besides the pipeline (kept picklable for workers)."""
-
-    input_format: str
-    output_format: OutputFormat
-    text_field: str
-    explain: bool
-    diff: bool
-    records_for_multi_document: bool
-    """Folder output: a JSONL or WARC input is written as records, whatever the format."""
-    headers: bool
-    """Several inputs to stdout as text: each document gets a ``==> name <==`` header."""
-
-
-@dataclass
-class _InputOutcome:
-    """One input's output pieces and messages, for an input cleaned in a worker process."""
-
-    pieces: list[tuple[str, str | None]] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
-    failures: int = 0
-    service_error: str | None = None
-
-
-def _why_no_findings(config: PipelineConfig) -> str:
-    """Why ``--explain`` shows no grammar findings: it turns them on unless the pipeline file
-    turns them off, so say that file did (a generic hint would suggest --explain itself)."""
-    if config.options.get(GRAMMAR, {}).get("findings") is False:
-        where = config.source or "the pipeline file"
-        return (
-            f"findings = false under [options.grammar] in {where} turns them off; remove "
-            "that line, or set it to true, to collect them"
-        )
-    return FINDINGS_HINT
-
-
-def _clean_input(
-    name: str,
-    pipeline: Pipeline,
-    settings: _CleanSettings,
-    on_piece: Callable[[str, str | None], None],
-    on_message: Callable[[str], None],
-) -> int:
-    """Clean every document of one input; each result goes to ``on_piece`` (text, header) and
-    each message to ``on_message``, as it comes. Returns the number of failed documents."""
-    failures = 0
-    stdin_kind = "jsonl" if settings.output_format is OutputFormat.jsonl else "text"
-    as_records = settings.output_format is OutputFormat.jsonl or (
-        settings.records_for_multi_document and detect_kind(name) in MULTI_DOCUMENT_KINDS
-    )
-    sources = read_input(
-        name, settings.input_format, settings.text_field, pipeline.config.max_bytes, stdin_kind
-    )
-    for source in sources:
-        if source.error is not None:
-            failures += 1
-            on_message(f"cleaner: {source.name}: {source.error}")
-            continue
-        try:
-            result = pipeline.run(source.document(), keep_input=settings.diff)
-        except DocumentError as exc:
-            failures += 1
-            where = f" ({exc.stage})" if exc.stage else ""
-            on_message(f"cleaner: {source.name}: {exc.reason}{where}")
-            continue
-        for warning in result.warnings:
-            on_message(f"cleaner: {source.name}: warning: {warning}")
-        if settings.explain:
-            count = len(result.applied_edits)
-            on_message(f"== {source.name}: {count} edit{'' if count == 1 else 's'}")
-            if result.metadata.get("grammar_findings") is False:
-                on_message(f"   (not collected: {_why_no_findings(pipeline.config)})")
-            for edit in result.edits:
-                on_message(explain_line(edit))
-        if settings.diff:
-            piece = _diff(result, source.name)
-        elif as_records:
-            piece = to_json_line(
-                result_record(result, source.name, source.record, settings.text_field)
-            )
-        else:
-            piece = result.text
-        on_piece(piece, source.name if settings.headers else None)
-    return failures
-
-
 _worker_pipeline: Pipeline | None = None
-_worker_settings: _CleanSettings | None = None
+_worker_settings: CleanSettings | None = None
 
 
-def _clean_in_worker(name: str) -> _InputOutcome:
+def _clean_in_worker(name: str) -> InputOutcome:
     assert _worker_pipeline is not None and _worker_settings is not None
-    outcome = _InputOutcome()
+    outcome = InputOutcome()
     try:
-        outcome.failures = _clean_input(
+        outcome.failures = clean_input(
             name,
             _worker_pipeline,
             _worker_settings,
@@ -412,7 +281,7 @@ def clean(
         findings_wanted=explain or findings,
         extract_options=extract_overrides(title, output_format is OutputFormat.markdown),
     )
-    settings = _CleanSettings(
+    settings = CleanSettings(
         input_format=input_format.value,
         output_format=output_format,
         text_field=text_field,
@@ -420,7 +289,7 @@ def clean(
         diff=diff,
         records_for_multi_document=plan.per_input is not None,
         headers=headers_wanted(
-            len(names), kinds, input_format, plan.target is None, output_format == "jsonl"
+            len(names), kinds, input_format, plan.per_input is None, output_format == "jsonl"
         ),
     )
     parallel = jobs > 1 and len(names) > 1 and "-" not in names
@@ -455,13 +324,13 @@ def _print_message(message: str) -> None:
 
 
 def _clean_in_order(
-    names: list[str], pipeline: Pipeline, settings: _CleanSettings, plan: OutputPlan
+    names: list[str], pipeline: Pipeline, settings: CleanSettings, plan: OutputPlan
 ) -> int:
     writer = OutputWriter(plan, sys.stdout, _print_message)
     failures = 0
     for done, name in enumerate(names):
         try:
-            failed = _clean_input(name, pipeline, settings, writer.start(), _print_message)
+            failed = clean_input(name, pipeline, settings, writer.start(), _print_message)
         except ServiceError as exc:
             raise service_stop(str(exc), names, done, plan) from exc
         failures += failed + writer.finish(name, failed)
@@ -473,7 +342,7 @@ def _ignore_interrupts() -> None:
 
 
 def _clean_in_parallel(
-    names: list[str], pipeline: Pipeline, settings: _CleanSettings, plan: OutputPlan, jobs: int
+    names: list[str], pipeline: Pipeline, settings: CleanSettings, plan: OutputPlan, jobs: int
 ) -> int:
     """Inputs cleaned by ``jobs`` worker processes; results are taken in input order, so the
     output and the messages are the same as with one job."""
@@ -493,7 +362,7 @@ def _clean_in_parallel(
             try:
                 outcome = future.result()
             except futures.process.BrokenProcessPool:
-                outcome = _InputOutcome(failures=1)
+                outcome = InputOutcome(failures=1)
                 outcome.messages.append(
                     f"cleaner: {name}: a worker process died while cleaning (out of memory?)"
                 )

@@ -1,5 +1,6 @@
 """When ``cleaner clean`` writes a ``==> name <==`` line before each document on standard
-output: whenever more than one document may come out, so that none runs into the next."""
+output or into the one ``-o`` file: whenever more than one document may come out, so that
+none runs into the next."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from cleaner.io.naming import MULTI_DOCUMENT_KINDS
 def headers_wanted(
     inputs: int, kinds: Sequence[str | None], input_format: str, to_stream: bool, records: bool
 ) -> bool:
-    """Headers for text (or Markdown, or diff) on standard output of several inputs, or of one
-    input holding several documents (JSONL lines, WARC responses); never for JSONL output,
-    whose records carry their ids."""
+    """Headers for text (or Markdown, or diff) on one stream (standard output, or the one file
+    ``-o`` names: ``to_stream``) of several inputs, or of one input holding several documents
+    (JSONL lines, WARC responses); never for JSONL output, whose records carry their ids."""
     if not to_stream or records:
         return False
     forced = input_format in MULTI_DOCUMENT_KINDS

@@ -214,8 +214,11 @@ def test_lone_surrogate_fails_its_line_only() -> None:
     assert proc.returncode == 1
     assert "cleaner: <stdin>:2: invalid Unicode" in proc.stderr.decode()
     assert "Traceback" not in proc.stderr.decode()
-    ids = [json.loads(line)["id"] for line in proc.stdout.decode().splitlines()]
-    assert ids == ["a", "c"]
+    records = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    # The bad line keeps its place: its id only (the rest cannot be written as UTF-8).
+    assert [r["id"] for r in records] == ["a", "b", "c"]
+    assert set(records[1]) == {"id", "cleaner_error"}
+    assert "lone surrogate" in records[1]["cleaner_error"]
 
 
 # --- bounded reads (#14.10) -----------------------------------------------------------------
@@ -263,7 +266,10 @@ def test_gzip_bomb_and_long_jsonl_line_stop_at_the_limit(tmp_path: Path) -> None
     proc = run_capped("clean", str(lines), "-f", "jsonl", *SKIP)
     assert proc.returncode == 1
     assert f"{lines}:1: line is above the 20 MB limit" in proc.stderr.decode()
-    assert [json.loads(line)["id"] for line in proc.stdout.decode().splitlines()] == ["small"]
+    records = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    # The line over the limit keeps its place, never read: named by its place only.
+    assert [r.get("id") for r in records] == [None, "small"]
+    assert records[0]["cleaner_input"] == f"{lines}:1"
 
 
 def test_stdin_stops_at_the_limit() -> None:

@@ -3,6 +3,7 @@ and exit code, never a Python traceback; the help says what the options do."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -346,3 +347,88 @@ def test_explain_counts_one_edit_in_the_singular(tmp_path: Path) -> None:
     one.write_text("The vote passed.")  # the final newline is the one edit
     result = run_cli("clean", str(one), "--explain", *FAST)
     assert f"== {one}: 1 edit\n".encode() in result.stderr
+
+
+def test_jsonl_output_keeps_one_line_per_input_line_in_place(tmp_path: Path) -> None:
+    """A pipeline joining outputs back to inputs by position: a line that fails comes out in
+    its place, the input record as it was with ``cleaner_error``, and is named on stderr."""
+    lines = tmp_path / "docs.jsonl"
+    lines.write_text(
+        '{"id": "a", "text": "The council met on Tuesday."}\n'
+        "{not json\n"
+        '{"id": "c", "body": "Text under another name."}\n'
+        '{"id": "d", "text": "' + "x" * 300 + '"}\n'
+        '{"id": "e", "text": "The budget passed."}\n'
+    )
+    out = tmp_path / "out.jsonl"
+
+    for args in (("--format", "jsonl"), ("--format", "jsonl", "-o", str(out))):
+        run = run_cli("clean", str(lines), *FAST, "--max-bytes", "200", *args)
+
+        assert run.returncode == 1
+        written = out.read_text() if "-o" in args else run.stdout.decode()
+        records = [json.loads(line) for line in written.splitlines()]
+        assert [r.get("id") for r in records] == ["a", None, "c", None, "e"]
+        assert records[0]["text"] == "The council met on Tuesday.\n"
+        assert "cleaner_error" not in records[0] and "cleaner_error" not in records[4]
+        assert records[1]["cleaner_input"] == f"{lines}:2"
+        assert records[1]["cleaner_error"].startswith("invalid JSON")
+        assert records[2] == {
+            "id": "c",
+            "body": "Text under another name.",
+            "cleaner_error": records[2]["cleaner_error"],
+        }
+        assert "field 'text' is missing" in records[2]["cleaner_error"]
+        # A line over the limit is never read whole: only its place is known.
+        assert records[3]["cleaner_input"] == f"{lines}:4"
+        assert "above the 0.0002 MB limit" in records[3]["cleaner_error"]
+        stderr = run.stderr.decode()
+        assert [line.split(": ")[1] for line in stderr.splitlines()] == [
+            f"{lines}:2",
+            f"{lines}:3",
+            f"{lines}:4",
+        ]
+
+
+def test_an_output_that_is_a_link_is_written_through_to_its_target(tmp_path: Path) -> None:
+    source = _article(tmp_path, "a.txt", paragraphs=1)
+    (tmp_path / "kept").mkdir()
+    target = tmp_path / "kept" / "target.txt"
+    target.write_text("old contents\n")
+    target.chmod(0o640)
+    link = tmp_path / "link.txt"
+    link.symlink_to(Path("kept") / "target.txt")  # relative, as `ln -s` usually makes them
+    dangling = tmp_path / "new-link.txt"
+    dangling.symlink_to(tmp_path / "kept" / "new.txt")
+
+    for output in (link, dangling):
+        run = run_cli("clean", str(source), *FAST, "-o", str(output))
+        assert run.returncode == 0, run.stderr.decode()
+        assert output.is_symlink()
+
+    cleaned = "The council met on Tuesday to discuss the budget.\n"
+    assert target.read_text() == cleaned and (target.stat().st_mode & 0o777) == 0o640
+    assert (tmp_path / "kept" / "new.txt").read_text() == cleaned
+    assert sorted(p.name for p in (tmp_path / "kept").iterdir()) == ["new.txt", "target.txt"]
+
+
+def test_one_jsonl_input_to_an_output_file_is_headed_as_on_stdout(tmp_path: Path) -> None:
+    lines = tmp_path / "docs.jsonl"
+    lines.write_text(
+        '{"id": 1, "text": "The council met on Tuesday."}\n'
+        '{"id": 2, "text": "The budget passed."}\n'
+    )
+    out = tmp_path / "all.txt"
+
+    to_stdout = run_cli("clean", str(lines), *FAST)
+    to_file = run_cli("clean", str(lines), *FAST, "-o", str(out))
+
+    assert to_stdout.returncode == 0 and to_file.returncode == 0, to_file.stderr.decode()
+    assert (
+        out.read_text()
+        == to_stdout.stdout.decode()
+        == (
+            f"==> {lines}:1 <==\nThe council met on Tuesday.\n"
+            f"==> {lines}:2 <==\nThe budget passed.\n"
+        )
+    )

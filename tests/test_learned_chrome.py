@@ -120,6 +120,8 @@ def test_lines_match_whatever_their_spacing() -> None:
         # Bytes that are not UTF-8, as `clean` reads them and as a corpus run names them.
         ({"source": "caf\udce9/p01.txt"}, "folder:caf\\xe9"),
         ({"source": "caf\\xe9/p01.txt"}, "folder:caf\\xe9"),
+        # A folder named "caf\xe9" in letters, as both name it: another site.
+        ({"source": "caf\\\\xe9/p01.txt"}, "folder:caf\\\\xe9"),
     ],
 )
 def test_the_site_is_the_hosts_or_else_the_inputs_folder(
@@ -309,6 +311,33 @@ def test_a_folder_named_in_bytes_that_are_not_utf8_is_one_site_in_corpus_and_cle
     assert b"not in the list" not in cleaned.stderr
     assert FOOTER[1] not in cleaned.stdout.decode()
     assert cleaned.stdout == (out / page).read_bytes()
+
+
+def test_a_folder_named_like_an_escaped_byte_is_a_site_of_its_own(tmp_path: Path) -> None:
+    """A folder named ``caf\\xe9`` in letters and one named with the byte 0xE9 were both
+    written ``caf\\xe9``: one site, their chrome learned and removed together."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    letters, byte = src / "caf\\xe9", src / os.fsdecode(b"caf\xe9")
+    for folder in (letters, byte):
+        folder.mkdir(parents=True)
+    for number in range(8):
+        (letters / f"p{number:02d}.txt").write_text(site_a_page(number), encoding="utf-8")
+        # The other folder has the footer on two pages in eight: not its chrome.
+        unique = f"The cafe on the quay served {number * 7 + 3} guests on day {number}.\n"
+        page = site_a_page(number) if number % 4 == 1 else unique
+        (byte / f"p{number:02d}.txt").write_text(page, encoding="utf-8")
+    assert corpus(src, out).returncode == 0
+    listed = list(iter_jsonl(out / LEARNED_FILE))
+    assert {r["site"] for r in listed} == {"folder:caf\\\\xe9"}
+    assert FOOTER[1] in (out / byte.name / "p01.txt").read_text()
+    page = "caf\\xe9/p07.txt"
+    cleaned = run_cli("clean", page, *SKIP, "--learned-chrome", str(out / LEARNED_FILE), cwd=src)
+    assert cleaned.returncode == 0, cleaned.stderr.decode()
+    assert FOOTER[1] not in cleaned.stdout.decode()
+    assert cleaned.stdout == (out / page).read_bytes()
+    other = os.fsdecode(b"caf\xe9/p01.txt")
+    kept = run_cli("clean", other, *SKIP, "--learned-chrome", str(out / LEARNED_FILE), cwd=src)
+    assert FOOTER[1] in kept.stdout.decode()
 
 
 def test_a_saved_list_replays_on_another_run_and_in_clean(tmp_path: Path) -> None:

@@ -91,10 +91,10 @@ def test_markdown_marks_the_structure_of_a_real_page_on_the_same_lines() -> None
     assert any(line.startswith("> TL;DR: I turned a tinybox") for line in lines)
     assert "| GPU | 4 × Nvidia RTX 5090 |" in lines and "- Power control" in lines
     # The markers are all that differs: the same lines, in the same order (and a code
-    # block's own blank lines, which only Markdown keeps).
+    # block's own blank lines, which only Markdown keeps; a quote's blank line is ">").
     unmarked: list[str] = []
     in_code = False
-    for line in lines:
+    for line in ("" if line == ">" else line for line in lines):
         in_code = in_code != (line == "```")
         if line != "```" and (line or not in_code):
             unmarked.append(
@@ -286,3 +286,53 @@ def test_blank_lines_inside_a_code_block_stay_inside_its_fences_in_markdown() ->
         assert f"\n```\n{code}\n```\n\nThe function doubles" in markdown, markdown
         text = _pipeline().clean_bytes(page.encode(), {"format": "html"}).text
         assert "\n\n" not in text[text.index("def f(x):") : text.index(last)]
+
+
+NESTED_QUOTED_REVERSED = (
+    "<html><head><title>Council budget</title></head><body><article>"
+    "<p>The council met on Tuesday to discuss the budget for the coming year.</p>"
+    "<ul><li>Roads and bridges<ul><li>North bridge repairs</li><li>South road resurfacing</li>"
+    "</ul></li><li>Schools and libraries</li></ul>"
+    "<p>The mayor said the plan was fair to every district in the city.</p>"
+    "<blockquote><p>We have listened to every resident who wrote to us this spring.</p>"
+    "<p>The budget is balanced for the first time in ten years.</p></blockquote>"
+    "<p>The final vote is expected next month after another round of hearings.</p>"
+    "<ol reversed><li>Third place went to the library plan</li>"
+    "<li>Second place went to the roads</li><li>First place went to the schools</li></ol>"
+    '<ol reversed start="10"><li>Ten green bottles</li><li>Nine green bottles</li></ol>'
+    "<p>Residents can read the full plan on the council website from Friday.</p>"
+    "</article></body></html>"
+)
+
+
+def test_nested_list_items_stay_on_consecutive_lines() -> None:
+    for markdown in (False, True):
+        text = _pipeline(markdown=markdown).clean_bytes(
+            NESTED_QUOTED_REVERSED.encode(), {"format": "html"}
+        )
+        assert (
+            "- Roads and bridges\n  - North bridge repairs\n  - South road resurfacing\n"
+            "- Schools and libraries\n\n"
+        ) in text.text, text.text
+
+
+def test_a_quote_of_two_paragraphs_is_one_quote_in_markdown() -> None:
+    markdown = _pipeline(markdown=True).clean_bytes(
+        NESTED_QUOTED_REVERSED.encode(), {"format": "html"}
+    )
+    assert (
+        "city.\n\n> We have listened to every resident who wrote to us this spring.\n>\n"
+        "> The budget is balanced for the first time in ten years.\n\nThe final vote"
+    ) in markdown.text, markdown.text
+
+
+def test_a_reversed_numbered_list_counts_down_in_markdown() -> None:
+    lines = (
+        _pipeline(markdown=True)
+        .clean_bytes(NESTED_QUOTED_REVERSED.encode(), {"format": "html"})
+        .text.splitlines()
+    )
+    assert "3. Third place went to the library plan" in lines
+    assert "2. Second place went to the roads" in lines
+    assert "1. First place went to the schools" in lines
+    assert "10. Ten green bottles" in lines and "9. Nine green bottles" in lines

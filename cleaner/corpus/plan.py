@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -364,10 +365,23 @@ def _check_removals(
         )
 
 
+SHARD_FILE = re.compile(r"(?P<parts>.+)-\d{6,}\.[a-z]+")
+"""A shard file of a unit's parts: ``<parts name>-<index, 6 digits>.<what>`` (as
+:func:`cleaner.corpus.shards.shard_file` names it); the parts name may hold any character."""
+
+
+def parts_name_of(file_name: str) -> str:
+    """The parts name an entry of the parts folder belongs to: a shard file's, read from the
+    right by its whole suffix (never split at the first "-" or the last one alone), else the
+    entry's own name (the folder of an older layout, named by its parts name)."""
+    shard = SHARD_FILE.fullmatch(file_name)
+    return shard.group("parts") if shard else file_name
+
+
 def _sweep_parts(parts_root: Path, keep: Callable[[str], bool]) -> None:
     """Drop shards of jobs nobody will commit (an input changed since the run that made them)."""
     for entry in parts_root.iterdir():
-        if not keep(entry.name.rsplit("-", 1)[0]):
+        if not keep(parts_name_of(entry.name)):
             if entry.is_dir():
                 shutil.rmtree(entry, ignore_errors=True)
             else:

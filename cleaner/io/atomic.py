@@ -57,6 +57,7 @@ def replace_with(
     durable: bool = True,
     keep_mode: bool = False,
     temp_dir: Path | None = None,
+    through_links: bool = False,
 ) -> None:
     """Create ``path`` through a temporary file that ``fill(handle)`` writes, then rename; on
     any failure the temporary file is removed.
@@ -68,12 +69,20 @@ def replace_with(
     A device, pipe or socket (``-o /dev/null``, a FIFO), or a name for a descriptor
     (``/dev/stdout``), is written into: replacing it would put a regular file in its place
     (as root, a ``/dev/null`` that stores everything). It is opened to append: a descriptor's
-    file (``>> log``, or a shell's own earlier output) would otherwise be cut to nothing."""
+    file (``>> log``, or a shell's own earlier output) would otherwise be cut to nothing.
+    ``through_links`` (for a user's ``-o``) writes through a symbolic link: its target is
+    replaced atomically, the link kept. Without it the link itself is replaced, so that a
+    corpus output can never be led outside its folder."""
     if _written_in_place(path):
         with open(path, "ab") as handle:
             fill(handle)
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if through_links and os.path.islink(path):
+        # Write through the link, as `>` does: the file it names is replaced (a dangling
+        # link's is created, in a folder that must exist), the link itself stays.
+        path = Path(os.path.realpath(path))
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(path, temp_dir)
     mode = _mode_for(path) if keep_mode else None
     try:

@@ -27,11 +27,14 @@ NAME_MAX = 255
 
 def printable_name(name: str) -> str:
     """``name`` as valid UTF-8 text for the JSON files and messages: bytes of a file name that
-    are not UTF-8 (surrogate-escaped, as Python reads them) are written as ``\\xe9``."""
+    are not UTF-8 (surrogate-escaped, as Python reads them) are written as ``\\xe9``, and a
+    backslash of the name as two, so that no two names are written alike (a folder named
+    ``caf\\xe9`` in letters is ``caf\\\\xe9``, not the byte 0xE9's ``caf\\xe9``)."""
+    doubled = name.replace("\\", "\\\\")
     try:
-        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        return doubled.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:  # a surrogate that stands for no byte
-        return name.encode("utf-8", "surrogatepass").decode("utf-8", "backslashreplace")
+        return doubled.encode("utf-8", "surrogatepass").decode("utf-8", "backslashreplace")
 
 
 def fitting_name(rel: str) -> str:

@@ -144,6 +144,14 @@ def _same_file(place: Path, name: str) -> bool:
         return False
 
 
+def headed(piece: str, header: str | None) -> str:
+    """A document's output under its ``==> name <==`` line (when it has one), ending in a
+    newline so that the next header starts a line of its own."""
+    if header is None:
+        return piece
+    return f"==> {header} <==\n{piece}" + ("" if piece.endswith("\n") else "\n")
+
+
 class OutputWriter:
     """Takes each input's pieces, in input order, to a stream, one file, or one file per
     input (written when the input is done). A file that cannot be written is reported through
@@ -163,7 +171,7 @@ class OutputWriter:
             return self._emit
         if self.plan.per_input is not None:
             self.collected = []
-        return lambda piece, _header: self.collected.append(piece)
+        return lambda piece, header: self.collected.append(headed(piece, header))
 
     def finish(self, name: str, failures: int) -> int:
         """An input is done: write its file (unless it failed and has nothing to show).
@@ -182,11 +190,7 @@ class OutputWriter:
         if self.stream is None:  # started with standard output closed (`cleaner ... >&-`)
             raise OutputStreamError("standard output is closed; nothing can be written to it")
         try:
-            if header is not None:
-                self.stream.write(f"==> {header} <==\n")
-            self.stream.write(piece)
-            if header is not None and not piece.endswith("\n"):
-                self.stream.write("\n")
+            self.stream.write(headed(piece, header))
             self.stream.flush()
         except BrokenPipeError:
             raise  # the reader left (`| head`): not a failure, the command stops quietly

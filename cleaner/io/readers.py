@@ -291,22 +291,24 @@ def read_jsonl(
     for number, line in enumerate(lines, start=first_line):
         where = f"{name}:{number}"
         if line is None:
-            yield Source(name=where, error=too_large(max_bytes or 0, "line"))
+            yield Source(name=where, line=number, error=too_large(max_bytes or 0, "line"))
             continue
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except UnicodeDecodeError as exc:
-            yield Source(name=where, error=_not_utf8(exc))
+            yield Source(name=where, line=number, error=_not_utf8(exc))
             continue
         except json.JSONDecodeError as exc:
-            yield Source(name=where, error=f"invalid JSON: {exc}")
+            yield Source(name=where, line=number, error=f"invalid JSON: {exc}")
             continue
         if not isinstance(record, dict):
             held = next((kind for cls, kind in _JSON_KINDS if isinstance(record, cls)), None)
             held = held or ("a string" if isinstance(record, str) else "null")
-            yield Source(name=where, error=f"a JSONL line must be a JSON object (here: {held})")
+            yield Source(
+                name=where, line=number, error=f"a JSONL line must be a JSON object (here: {held})"
+            )
             continue
         surrogate = _lone_surrogate(record)
         if surrogate is not None:
@@ -317,6 +319,7 @@ def read_jsonl(
             clean_id = doc_id if _lone_surrogate(doc_id) is None else None
             yield Source(
                 name=where,
+                line=number,
                 error=f"invalid Unicode: {place} holds a lone surrogate (U+{code:04X}, from a "
                 f"\\u{code:04x} escape), which no UTF-8 text can hold",
                 record={"id": clean_id} if clean_id is not None else None,
@@ -324,10 +327,12 @@ def read_jsonl(
             continue
         text = record.get(text_field)
         if not isinstance(text, str):
-            yield Source(name=where, error=_no_text_reason(record, text_field), record=record)
+            yield Source(
+                name=where, line=number, error=_no_text_reason(record, text_field), record=record
+            )
             continue
         metadata = record_metadata(record, text_field, where)
-        yield Source(name=where, text=text, metadata=metadata, record=record)
+        yield Source(name=where, line=number, text=text, metadata=metadata, record=record)
 
 
 def _not_utf8(exc: UnicodeDecodeError) -> str:

@@ -22,6 +22,8 @@ class Source:
     """For JSONL inputs: the whole input record, so output keeps every other field."""
     error: str | None = None
     """Set when this source could not be read; the document is reported as failed."""
+    line: int | None = None
+    """For JSONL inputs: the line this document is on (its output keeps that place)."""
 
     def document(self) -> Document:
         if self.raw is not None:

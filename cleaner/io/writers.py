@@ -19,8 +19,9 @@ MAX_EDIT_TEXT_CHARS = 2000
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never half
     (flushed to disk before the rename). The file gets the mode a plain ``open`` would give it
-    (the umask), or keeps the one it had."""
-    replace_with(path, lambda handle: handle.write(data), keep_mode=True)
+    (the umask), or keeps the one it had. A symbolic link is written through, as the shell's
+    ``>`` would: the file it names is replaced."""
+    replace_with(path, lambda handle: handle.write(data), keep_mode=True, through_links=True)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -67,6 +68,18 @@ def result_record(
     metadata["edit_counts"] = result.edit_counts()
     out["metadata"] = metadata
     out["edits"] = [edit_to_json(edit) for edit in result.edits]
+    return out
+
+
+def failure_record(
+    reason: str, where: str, record: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The JSONL record of an input line that could not be cleaned: the input record as it
+    was, with ``cleaner_error`` saying why (and, for a line that holds no record, such as bad
+    JSON, ``cleaner_input`` naming it as ``file:LINE``), so that output lines stay one per
+    input line, in their places."""
+    out: dict[str, Any] = dict(record) if record is not None else {"cleaner_input": where}
+    out["cleaner_error"] = reason
     return out
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -35,6 +36,8 @@ from urllib.parse import urlsplit
 from cleaner.document import Document, Edit, add_warning, line_spans
 from cleaner.io.layout import printable_name
 from cleaner.registry import LEARNED_CHROME, StageSettings
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 NAME = LEARNED_CHROME
 DESCRIPTION = (
@@ -90,9 +93,10 @@ def candidate(line: str) -> str | None:
 def site_of(metadata: Mapping[str, Any]) -> str:
     """The site a document belongs to: its URL's host (lower-cased, without ``www.``), or,
     without a URL, ``folder:`` and the folder of its input (``folder:.`` at the top). A
-    folder name's bytes that are not UTF-8 are written ``\\xe9`` (:func:`printable_name`),
-    as a corpus run names its inputs: ``cleaner clean`` reads them surrogate-escaped, and
-    the same folder is then the same site whichever read it."""
+    folder name's bytes that are not UTF-8 are written ``\\xe9`` and its backslashes doubled
+    (:func:`printable_name`), as a corpus run and ``cleaner clean`` name their inputs: the
+    same folder is the same site whichever read it, and a folder named ``caf\\xe9`` in
+    letters is not the one named with the byte 0xE9."""
     url = metadata.get("url")
     if isinstance(url, str) and url:
         try:
@@ -102,7 +106,11 @@ def site_of(metadata: Mapping[str, Any]) -> str:
         if host:
             return host.removeprefix("www.")
     source = metadata.get("source")
-    folder = printable_name(posixpath.dirname(source)) if isinstance(source, str) else ""
+    folder = posixpath.dirname(source) if isinstance(source, str) else ""
+    if _SURROGATE.search(folder):
+        # A path as read from the file system; the CLI and the corpus hand over names
+        # already written by printable_name (escaping them again would double a backslash).
+        folder = printable_name(folder)
     return f"folder:{folder or '.'}"
 
 

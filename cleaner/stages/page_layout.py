@@ -28,12 +28,15 @@ CODE_FENCE = "```"
 CLOSING_FENCE = "\n" + CODE_FENCE
 ESCAPED_PIPE = "\\|"
 """A "|" inside a table cell, as Markdown needs it: a bare one would split the cell in two."""
+QUOTE_CONTINUED = ">\n> "
+"""The marker of a quote's line after its first: one quote, the blank line between its
+paragraphs written ``>`` (a bare blank line would close it and open a second quote)."""
 MARKDOWN_KEY = "markdown_markers"
 """Metadata key of the Markdown markers the extract stage found, which tidy writes and removes."""
 
 # trafilatura's text output writes a list item as "- text" and a table row as "| a | b |",
 # with a "|---|---|" line under a header row.
-_LIST_ITEM = re.compile(r"- \S")
+_LIST_ITEM = re.compile(r"[ \t]*- \S")  # indented: an item of a nested list
 _TABLE_LINE = re.compile(r"\|.*\|\s*\Z")
 # A run of the same white space as tidy trims: keys compare text, not spacing.
 _SPACE = re.compile(r"\s+")
@@ -112,12 +115,13 @@ def code_block_lines(body: TreeElement | None) -> frozenset[str]:
     return frozenset(lines)
 
 
-def list_starts(page: TreeElement | None) -> dict[str, list[int]]:
-    """The numbers the <ol> lists of the HTML ``page`` open with (``start="N"``, else 1), in
-    page order, by their first item's text: trafilatura's tree keeps a list's kind but not its
-    start. Every list is recorded, so that two lists opening with the same item are told apart
-    by their order."""
-    starts: dict[str, list[int]] = {}
+def list_starts(page: TreeElement | None) -> dict[str, list[tuple[int, int]]]:
+    """The number each <ol> list of the HTML ``page`` opens with and the step to the next
+    item, in page order, by their first item's text: trafilatura's tree keeps a list's kind
+    but not its numbering. ``start="N"``, else 1, counting up; ``<ol reversed>`` counts down,
+    from its number of items unless ``start`` says otherwise. Every list is recorded, so that
+    two lists opening with the same item are told apart by their order."""
+    starts: dict[str, list[tuple[int, int]]] = {}
     if page is None:
         return starts
     for element in page.iter("ol"):
@@ -127,8 +131,11 @@ def list_starts(page: TreeElement | None) -> dict[str, list[int]]:
         start = str(element.get("start", "")).strip()
         # Markdown numbers a list from 0 to 999999999, in ASCII digits ("²" is a digit to
         # str.isdigit, and no number to int).
-        number = int(start) if start.isascii() and start.isdigit() and len(start) <= 9 else 1
-        starts.setdefault(_key("".join(items[0].itertext())), []).append(number)
+        given = start.isascii() and start.isdigit() and len(start) <= 9
+        countdown = element.get("reversed") is not None
+        number = int(start) if given else len(items) if countdown else 1
+        step = -1 if countdown else 1
+        starts.setdefault(_key("".join(items[0].itertext())), []).append((number, step))
     return starts
 
 
@@ -166,17 +173,20 @@ def markdown_markers(
             found.append([f"{hashes} ", _key("".join(element.itertext()))])
         elif element.tag == "quote":
             parts = list(element.iter("p")) or [element]
-            for part in parts:
-                for line in "".join(part.itertext()).split("\n"):
-                    if line.strip():
-                        found.append(["> ", _key(line)])
+            lines = [line for part in parts for line in "".join(part.itertext()).split("\n")]
+            for line in filter(str.strip, lines):
+                marker = QUOTE_CONTINUED if found and found[-1][0] in _QUOTE else "> "
+                found.append([marker, _key(line)])
         elif element.get("rend") == "ol":
             items = [_key("".join(child.itertext())) for child in element if child.tag == "item"]
             queue = starts.get(items[0], []) if items else []
-            first = queue.pop(0) if queue else 1
-            for number, item in enumerate(items, first):
-                found.append([f"{number}. ", "- " + item])
+            first, step = queue.pop(0) if queue else (1, 1)
+            for index, item in enumerate(items):
+                found.append([f"{first + index * step}. ", "- " + item])
     return [entry for entry in found if entry[1] and entry[1] != "-"]
+
+
+_QUOTE = ("> ", QUOTE_CONTINUED)
 
 
 def _code_block_markers(lines: Sequence[str]) -> list[list[str]]:
@@ -246,8 +256,10 @@ def marker_insertions(
                 None,
             )
         if found is not None:
-            position = found + 1
             marker = markers[found][0]
+            if marker == QUOTE_CONTINUED and position != found:
+                marker = "> "  # the quote's line before it is gone: this one opens the quote
+            position = found + 1
             yield from _line_edits(offset, line, marker, after_blank)
             if (
                 not marker.strip()
@@ -265,7 +277,15 @@ def _line_edits(
     """The edits writing ``marker`` on ``line`` (at ``offset``), which follows a blank line
     when ``after_blank``."""
     indent = len(line) - len(line.lstrip())
-    if not marker.strip():  # blank lines of a code block, before the line
+    if marker == QUOTE_CONTINUED:
+        if line.lstrip().startswith("> "):
+            return
+        # After the blank line between two paragraphs of the quote: that line becomes ">".
+        if after_blank:
+            yield offset - 1, offset + indent, marker
+        else:
+            yield offset + indent, offset + indent, "> "
+    elif not marker.strip():  # blank lines of a code block, before the line
         if not after_blank:
             yield offset, offset, marker
     elif marker.startswith("|"):  # a table row: its cells' own "|" escaped
