@@ -4,7 +4,7 @@ Data: the TUNING pages of the two extraction benchmarks only (``bench/extraction
 validation pages are never read here). Each WCXB page goes through cleaner's default path with
 the box drop off; then, for each word of :data:`VOCABULARY` (words that name a page box, written
 down before looking at any page), every element the box drop would remove if that word were
-selected (a block container of at most ``MAX_BOX_WORDS`` words whose class or id holds the
+selected (a box-shaped element, ``is_box_shaped``, whose class or id holds the
 word, outermost only) is measured in word 4-grams:
 
 - gain: its 4-grams that the output holds and the gold text does not (chrome that got through);
@@ -46,10 +46,9 @@ from lxml.html import HtmlElement  # type: ignore[import-untyped]  # noqa: E402
 
 from cleaner.pipeline import PipelineConfig  # noqa: E402
 from cleaner.stages.chrome_boxes import (  # noqa: E402
-    BOX_TAGS,
     BOX_TOKENS,
-    MAX_BOX_WORDS,
     attribute_tokens,
+    is_box_shaped,
 )
 from cleaner.stages.html_parsing import parse_html  # noqa: E402
 from cleaner.stages.layout_tables import unwrap_layout_tables  # noqa: E402
@@ -170,8 +169,7 @@ def boxes_by_word(html: str) -> dict[str, list[HtmlElement]]:
             return
         words = attribute_tokens(f"{element.get('class') or ''} {element.get('id') or ''}")
         new = (words & VOCABULARY) - inherited
-        short = new and len(_WORD.findall(element.text_content())) <= MAX_BOX_WORDS
-        if short and element.tag in BOX_TAGS:
+        if new and is_box_shaped(element):
             for word in new:
                 found[word].append(element)
             inherited = inherited | new

@@ -83,6 +83,14 @@ def test_a_long_container_named_like_a_box_stays() -> None:
     assert drop_chrome_boxes(tree) == 0
 
 
+def test_a_short_post_in_a_box_named_container_stays() -> None:
+    # Newsletter platforms wrap a whole post, headline included, in a "newsletter-post" block.
+    tree = fromstring(
+        _page(f"<div class='newsletter-post'><h1>Notes</h1><p>{ARTICLE_PARAGRAPHS[1]}</p></div>")
+    )
+    assert drop_chrome_boxes(tree) == 0
+
+
 def test_inline_elements_and_part_words_stay() -> None:
     tree = fromstring(
         _page(

@@ -14,8 +14,9 @@ names a box here as a whole token of a class or id (split at non-letters and at 
 humps), so "bio" matches "author-bio" and "js-bio-info" but not "biology".
 
 Only block containers of at most :data:`MAX_BOX_WORDS` words go: a box is short, and a
-container that holds the article (a site calling its whole post column "modal-content") is
-never one. Inline elements (a tooltip span around a word of the article) stay.
+container that holds the article (a site calling its whole post column "modal-content", a
+short newsletter post in a "newsletter-post" block) is never one: neither is an element holding
+an ``h1``, ``article`` or ``main``. Inline elements (a tooltip span around a word of the article) stay.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ _CANDIDATES = XPath(
     )
     + "]"
 )
+# A short post on a newsletter platform sits in "<div class='newsletter-post'>" with its title:
+# an element holding the page's headline or an article element is the article, not a box.
+_HOLDS_AN_ARTICLE = XPath("boolean(descendant::h1 or descendant::article or descendant::main)")
 _HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _WORD = re.compile(r"\w+")
@@ -61,11 +65,14 @@ def attribute_tokens(value: str) -> set[str]:
 
 
 def is_box(element: HtmlElement) -> bool:
-    """A block container named by a box word, short enough to be a box."""
-    if element.tag not in BOX_TAGS:
-        return False
+    """A block container named by a box word, shaped like a box."""
     names = f"{element.get('class') or ''} {element.get('id') or ''}"
-    if not attribute_tokens(names) & BOX_TOKENS:
+    return bool(attribute_tokens(names) & BOX_TOKENS) and is_box_shaped(element)
+
+
+def is_box_shaped(element: HtmlElement) -> bool:
+    """A block container short enough to be a box, holding no headline or article."""
+    if element.tag not in BOX_TAGS or _HOLDS_AN_ARTICLE(element):
         return False
     return len(_WORD.findall(element.text_content())) <= MAX_BOX_WORDS
 
