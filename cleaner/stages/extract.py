@@ -32,6 +32,7 @@ OPTIONS = frozenset(
         "precision_fallback",
         "drop_title_line",
         "drop_repeated_blocks",
+        "drop_chrome_boxes",
         "title_line",
         "markdown",
     }
@@ -87,6 +88,7 @@ def build(settings: StageSettings) -> ExtractStage:
         precision_fallback=bool(options.get("precision_fallback", True)),
         drop_title_line=bool(options.get("drop_title_line", True)),
         drop_repeated_blocks=bool(options.get("drop_repeated_blocks", True)),
+        drop_chrome_boxes=bool(options.get("drop_chrome_boxes", True)),
         title_line=bool(options.get("title_line", True)),
         markdown=bool(options.get("markdown", False)),
     )

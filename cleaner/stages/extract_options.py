@@ -20,6 +20,8 @@ class ExtractOptions:
     """Drop a first line that repeats the page title (the title is kept in the metadata)."""
     drop_repeated_blocks: bool = True
     """Keep one copy of an article (a run of repeated paragraphs) that the page holds twice."""
+    drop_chrome_boxes: bool = True
+    """Drop short boxes named as such (pop-ups, sign-ups, author bios) before extraction."""
     title_line: bool = True
     """Open the text with the page's title (once: a first line repeating it is dropped)."""
     markdown: bool = False

@@ -52,6 +52,7 @@ from trafilatura.utils import trim
 from cleaner.document import Document, Edit
 from cleaner.registry import EXTRACT
 from cleaner.rules.text import TITLE_SEPARATORS
+from cleaner.stages.chrome_boxes import drop_chrome_boxes
 from cleaner.stages.extract_options import ExtractOptions
 from cleaner.stages.html_parsing import parse_html, parser_hit_a_limit
 from cleaner.stages.layout_tables import unwrap_layout_tables
@@ -142,11 +143,14 @@ class HtmlExtractor(ExtractOptions):
         if tree is not None and parser_hit_a_limit():
             warnings.append(DEPTH_LIMIT_WARNING)
         found: dict[str, Any] = {}
+        boxes = 0
         if tree is not None:
             url = doc.metadata.get("url")
             page = page_metadata(tree, url if isinstance(url, str) else None)
             page = without_banner_title(tree, page)
             unwrap_layout_tables(tree)
+            if self.drop_chrome_boxes:
+                boxes = drop_chrome_boxes(tree)
             joined = join_split_bodies(tree) if self.join_split_bodies else 0
             escape_ampersands(tree)
             # Read once: the precise extraction's completeness test and the recall gate both
@@ -171,6 +175,8 @@ class HtmlExtractor(ExtractOptions):
         metadata: dict[str, Any] = {"format": "html"}
         if found.get("extraction_fallback"):
             metadata["extraction_fallback"] = found["extraction_fallback"]
+        if boxes:
+            metadata["chrome_boxes_dropped"] = boxes
         if repeated_lines:
             # The drop is inside the stage's one whole-page edit: say it, or it leaves no trace.
             metadata["repeated_lines_dropped"] = repeated_lines
