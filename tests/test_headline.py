@@ -7,7 +7,12 @@ from lxml.html import fromstring
 
 from cleaner.document import Document
 from cleaner.stages.extract import ExtractStage
-from cleaner.stages.headline import page_headline, repeats_headline
+from cleaner.stages.headline import (
+    host_names,
+    page_headline,
+    repeats_headline,
+    without_site_part,
+)
 
 STORY = (
     "<p>The council voted on Tuesday to extend the tram line to the harbour, a plan that has "
@@ -174,3 +179,35 @@ def test_the_site_name_leaves_the_title_whatever_the_separator(
         f"<article>{STORY}</article></body></html>"
     )
     assert _first_line(html) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "url", "expected"),
+    [
+        (
+            "8 Recent Trends in Photography - Flatworld Solutions",
+            "https://www.flatworldsolutions.com/photo-editing/articles/trends.php",
+            "8 Recent Trends in Photography",
+        ),
+        (
+            "The Pros and Cons of Living in a Tiny Home - realestate.com.au",
+            "https://www.realestate.com.au/news/tiny-homes/",
+            "The Pros and Cons of Living in a Tiny Home",
+        ),
+    ],
+)
+def test_the_host_name_leaves_the_title(title: str, url: str, expected: str) -> None:
+    # No site name in the metadata: the page's URL (its canonical link) names the site.
+    html = (
+        f"<!doctype html><html><head><title>{title}</title>"
+        f"<link rel='canonical' href='{url}'></head><body>"
+        f"<article>{STORY}</article></body></html>"
+    )
+    assert _first_line(html) == expected
+
+
+def test_a_part_sharing_a_word_with_the_site_name_stays() -> None:
+    title = "Photography Trends - Solutions for Studios"
+    for name in host_names("https://www.flatworldsolutions.com/articles/trends.php"):
+        assert without_site_part(title, name) == title
+    assert without_site_part(title, "Flatworld Solutions") == title

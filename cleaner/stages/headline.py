@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from difflib import SequenceMatcher
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
@@ -61,7 +62,9 @@ def with_page_headline(tree: HtmlElement, page: Mapping[str, str]) -> dict[str, 
         rest = strip_site_name(own, sitename)
         if _words(rest) and _words(rest) != _words(sitename):
             title = rest
-    headline = without_site_part(page_headline(tree, title, sitename), sitename)
+    headline = page_headline(tree, title, sitename)
+    for name in (sitename, *host_names(page.get("url", ""))):
+        headline = without_site_part(headline, name)
     if not title or headline == page.get("title"):
         return dict(page)
     return {**page, "title": headline}
@@ -90,24 +93,45 @@ def page_headline(tree: HtmlElement, title: str, sitename: str = "") -> str:
     return title
 
 
+def host_names(url: str) -> tuple[str, ...]:
+    """The names a site may sign its titles with, read from a page's URL: its host and its
+    host less the public suffix ("realestate.com.au", "realestate"; "flatworldsolutions" for
+    "Flatworld Solutions"), compared letter for letter by :func:`without_site_part`.
+
+    >>> host_names("https://www.realestate.com.au/news/tiny-homes/")
+    ('realestate.com.au', 'realestate')
+    """
+    try:
+        host = (urlsplit(url.strip()).hostname or "").removeprefix("www.")
+    except ValueError:  # a page's URL is whatever its authors typed ("http://[broken/")
+        return ()
+    labels = host.split(".")
+    if len(labels) < 2:
+        return ()
+    # "co.uk", "com.au": a short second-level label belongs to the suffix
+    cut = 2 if len(labels) > 2 and len(labels[-2]) <= 3 else 1
+    return (host, ".".join(labels[:-cut]))
+
+
 def without_site_part(title: str, sitename: str) -> str:
     """``title`` less a first or last part (split at :data:`HEADLINE_SEPARATORS`) that is
-    ``sitename`` in its words, whatever the separator: "Tastify | Top 7 Catering Trends",
-    "Gardenary Planting vs. Ordinary Planting • Gardenary". A title that is no more than the
-    name stays.
+    ``sitename``, letter for letter whatever the spaces, case and punctuation, and whatever
+    the separator: "Tastify | Top 7 Catering Trends", "Gardenary Planting vs. Ordinary
+    Planting • Gardenary", "8 Recent Trends in Photography - Flatworld Solutions" for the
+    host name "flatworldsolutions". A title that is no more than the name stays.
 
     >>> without_site_part("Tastify | Top 7 Corporate Catering Trends for 2024", "Tastify")
     'Top 7 Corporate Catering Trends for 2024'
     >>> without_site_part("Spider-Man: No Way Home – review", "Film Weekly")
     'Spider-Man: No Way Home – review'
     """
-    site = _words(sitename)
+    site = _letters(sitename)
     pieces = _SEPARATOR.split(title)
     if not site or len(pieces) < 3:
         return title
-    if _words(pieces[-1]) == site:
+    if _letters(pieces[-1]) == site:
         return "".join(pieces[:-2]).strip()
-    if _words(pieces[0]) == site:
+    if _letters(pieces[0]) == site:
         return "".join(pieces[2:]).strip()
     return title
 
@@ -132,6 +156,12 @@ def repeats_headline(line: str, title: str) -> bool:
     if ours == theirs:
         return True
     return SequenceMatcher(None, ours, theirs, autojunk=False).ratio() >= SAME_HEADLINE_RATIO
+
+
+def _letters(text: str) -> str:
+    """The letters and digits of a name, case-folded: "Flatworld Solutions" and the host
+    label "flatworldsolutions" are one name."""
+    return "".join(char for char in text.casefold() if char.isalnum())
 
 
 def _words(text: str) -> list[str]:
