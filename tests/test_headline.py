@@ -211,3 +211,34 @@ def test_a_part_sharing_a_word_with_the_site_name_stays() -> None:
     for name in host_names("https://www.flatworldsolutions.com/articles/trends.php"):
         assert without_site_part(title, name) == title
     assert without_site_part(title, "Flatworld Solutions") == title
+
+
+@pytest.mark.parametrize(
+    ("title", "page_title", "sitename", "expected"),
+    [
+        # WCXB pages whose og:site_name is the headline, not the site
+        (
+            "Gardenary Planting vs. Ordinary Planting • Gardenary",
+            "Gardenary Planting vs. Ordinary Planting • Gardenary",
+            "Gardenary Planting vs. Ordinary Planting",
+            "Gardenary Planting vs. Ordinary Planting • Gardenary",
+        ),
+        (
+            "Best High School Tutors in 2025 | Bold.org",
+            "Best High School Tutors in 2025 | Bold.org | Bold.org",
+            "Best High School Tutors in 2025 | Bold.org",
+            "Best High School Tutors in 2025",
+        ),
+    ],
+)
+def test_a_site_name_that_is_the_headline_never_leaves_only_the_site(
+    title: str, page_title: str, sitename: str, expected: str
+) -> None:
+    html = (
+        f"<!doctype html><html><head><title>{page_title}</title>"
+        f"<meta property='og:title' content='{title}'>"
+        f"<meta property='og:site_name' content='{sitename}'>"
+        "<link rel='canonical' href='https://bold.org/blog/best-high-school-tutors/'></head><body>"
+        f"<article>{STORY}</article></body></html>"
+    )
+    assert _first_line(html) == expected

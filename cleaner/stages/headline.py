@@ -60,7 +60,10 @@ def with_page_headline(tree: HtmlElement, page: Mapping[str, str]) -> dict[str, 
         found = tree.find(".//title")
         own = " ".join(found.text_content().split()) if found is not None else ""
         rest = strip_site_name(own, sitename)
-        if _words(rest) and _words(rest) != _words(sitename):
+        # A site name in the metadata may be the headline itself ("X | Bold.org | Bold.org"
+        # with the site name "X | Bold.org"): what is left must not be the host's name.
+        names = {_letters(name) for name in (sitename, *host_names(page.get("url", "")))}
+        if _words(rest) and _letters(rest) not in names:
             title = rest
     headline = page_headline(tree, title, sitename)
     for name in (sitename, *host_names(page.get("url", ""))):
@@ -129,10 +132,15 @@ def without_site_part(title: str, sitename: str) -> str:
     pieces = _SEPARATOR.split(title)
     if not site or len(pieces) < 3:
         return title
+    # The part cut must be shorter than the rest: a metadata site name is sometimes the
+    # headline ("Gardenary Planting vs. Ordinary Planting • Gardenary" with the site name
+    # "Gardenary Planting vs. Ordinary Planting"), and a site's name is seldom longer.
     if _letters(pieces[-1]) == site:
-        return "".join(pieces[:-2]).strip()
+        rest = "".join(pieces[:-2]).strip()
+        return rest if len(_letters(rest)) > len(site) else title
     if _letters(pieces[0]) == site:
-        return "".join(pieces[2:]).strip()
+        rest = "".join(pieces[2:]).strip()
+        return rest if len(_letters(rest)) > len(site) else title
     return title
 
 
