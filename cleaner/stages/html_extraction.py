@@ -54,6 +54,7 @@ from cleaner.registry import EXTRACT
 from cleaner.rules.text import TITLE_SEPARATORS
 from cleaner.stages.chrome_boxes import drop_chrome_boxes
 from cleaner.stages.extract_options import ExtractOptions
+from cleaner.stages.headline import repeats_headline, with_page_headline
 from cleaner.stages.html_parsing import parse_html, parser_hit_a_limit
 from cleaner.stages.layout_tables import unwrap_layout_tables
 from cleaner.stages.page_layout import MARKDOWN_KEY, lay_out_page
@@ -147,7 +148,7 @@ class HtmlExtractor(ExtractOptions):
         if tree is not None:
             url = doc.metadata.get("url")
             page = page_metadata(tree, url if isinstance(url, str) else None)
-            page = without_banner_title(tree, page)
+            page = with_page_headline(tree, without_banner_title(tree, page))
             unwrap_layout_tables(tree)
             if self.drop_chrome_boxes:
                 boxes = drop_chrome_boxes(tree)
@@ -477,7 +478,8 @@ def escape_ampersands(tree: HtmlElement) -> None:
 
 def without_title_line(text: str, title: str) -> str:
     """``text`` without its first line when that line is the page title (or the title less a
-    site suffix such as " | Site")."""
+    site suffix such as " | Site"), or the same headline in other casing or quotes or a word
+    apart (:func:`~cleaner.stages.headline.repeats_headline`)."""
     stripped = text.lstrip()
     first, _, rest = stripped.partition("\n")
     first = first.strip()
@@ -485,6 +487,8 @@ def without_title_line(text: str, title: str) -> str:
     if not first or not title or not rest.strip():
         return text
     if first == title or any(title.startswith(first + sep) for sep in _TITLE_SEPARATORS):
+        return rest.lstrip("\n")
+    if repeats_headline(first, title):
         return rest.lstrip("\n")
     return text
 

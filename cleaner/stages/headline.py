@@ -1,0 +1,177 @@
+"""headline: the page's own headline as its title, and a body line that says it again.
+
+A page's metadata title is its ``og:title`` or ``<title>``, which most sites write as the
+headline joined to their name or a section ("Green Gifts for Gardeners - Columbia Star",
+"Opinion | Republicans Are Following Trump to Nowhere"). The headline the reader sees is the
+page's ``<h1>``: when the title is that heading plus such parts on either side of a separator,
+the heading alone is the title. A dash or colon inside a headline is no separator unless the
+heading says so: "Spider-Man: No Way Home – review" stays whole when the heading is whole.
+
+Measured on the tuning pages of both benchmarks (``bench/extraction_split.json``), neither of
+whose gold texts holds the headline (WCXB: 11 of 496 pages open with it; AEB: none of 110):
+the title line is words the gold lacks, so the shortest true headline costs least.
+
+The body may open with the headline in another form than the title ("TIPS FOR ONLINE
+SUCCESS", curly quotes, "The Best Home Security Cameras of 2026" under the title "Best Home
+Security Cameras of 2026"): :func:`repeats_headline` tells that line from a first sentence,
+so that the title line says the headline once, in the page's own words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from difflib import SequenceMatcher
+from urllib.parse import urlsplit
+
+from lxml.html import HtmlElement  # type: ignore[import-untyped]
+
+from cleaner.rules.text import TITLE_SEPARATORS
+from cleaner.stages.site_banner import strip_site_name
+
+# What may join a headline to a site or section name in a title. Wider than tidy's list (a
+# middle dot, a bullet, a colon): here a part is cut only where the page's own heading ends.
+HEADLINE_SEPARATORS = (*TITLE_SEPARATORS, " · ", " • ", " » ", " / ", ": ")
+_SEPARATOR = re.compile("(" + "|".join(re.escape(mark) for mark in HEADLINE_SEPARATORS) + ")")
+# Longer than this, a heading or a body line is a paragraph, not a headline (tidy's limit).
+MAX_HEADLINE_CHARS = 250
+# A first body line this similar to the title, word for word (difflib's ratio on the words),
+# is the headline again: an article ("The"), a year or one word changed. Tuning pages: 0.9
+# matched 6 more pages than equality alone (casing and quotes aside), all headlines; 0.8
+# began to take a first sentence that shares the title's words.
+SAME_HEADLINE_RATIO = 0.9
+_WORD = re.compile(r"\w+")
+
+
+def with_page_headline(tree: HtmlElement, page: Mapping[str, str]) -> dict[str, str]:
+    """``page`` (the page's metadata) with its title cut to the page's ``<h1>`` when the title
+    is that heading with a site or section name before or after it.
+
+    >>> from lxml.html import fromstring
+    >>> html = "<html><body><h1>Green Gifts for Gardeners</h1><p>x</p></body></html>"
+    >>> with_page_headline(fromstring(html), {"title": "Green Gifts for Gardeners - Columbia Star"})
+    {'title': 'Green Gifts for Gardeners'}
+    """
+    title = " ".join(page.get("title", "").split())
+    sitename = page.get("sitename", "")
+    if title and _words(title) == _words(sitename):
+        # The title is only the site's name (trafilatura takes a lone <h1>, a blog's banner,
+        # for the title): the <title> less that name is the page's own.
+        found = tree.find(".//title")
+        own = " ".join(found.text_content().split()) if found is not None else ""
+        rest = strip_site_name(own, sitename)
+        # A site name in the metadata may be the headline itself ("X | Bold.org | Bold.org"
+        # with the site name "X | Bold.org"): what is left must not be the host's name.
+        names = {_letters(name) for name in (sitename, *host_names(page.get("url", "")))}
+        if _words(rest) and _letters(rest) not in names:
+            title = rest
+    headline = page_headline(tree, title, sitename)
+    for name in (sitename, *host_names(page.get("url", ""))):
+        headline = without_site_part(headline, name)
+    if not title or headline == page.get("title"):
+        return dict(page)
+    return {**page, "title": headline}
+
+
+def page_headline(tree: HtmlElement, title: str, sitename: str = "") -> str:
+    """The page's ``<h1>`` that is a run of whole parts at the start or end of ``title`` (its
+    parts split at :data:`HEADLINE_SEPARATORS`); ``title`` itself when none is. A heading
+    that is the site's name (``sitename``, a blog's banner) is never the headline: "September
+    2018 open thread | The GiveWell Blog" under the heading "The GiveWell Blog" stays whole."""
+    pieces = _SEPARATOR.split(title)  # part, separator, part, ...
+    if len(pieces) < 3:
+        return title
+    whole = _words(title)
+    site = _words(sitename)
+    for heading in tree.iter("h1"):
+        text = " ".join(heading.text_content().split())
+        words = _words(text)
+        if not words or len(text) > MAX_HEADLINE_CHARS or words == site:
+            continue
+        if words == whole:
+            return title
+        for cut in range(1, len(pieces), 2):
+            if words in (_words("".join(pieces[:cut])), _words("".join(pieces[cut + 1 :]))):
+                return text
+    return title
+
+
+def host_names(url: str) -> tuple[str, ...]:
+    """The names a site may sign its titles with, read from a page's URL: its host and its
+    host less the public suffix ("realestate.com.au", "realestate"; "flatworldsolutions" for
+    "Flatworld Solutions"), compared letter for letter by :func:`without_site_part`.
+
+    >>> host_names("https://www.realestate.com.au/news/tiny-homes/")
+    ('realestate.com.au', 'realestate')
+    """
+    try:
+        host = (urlsplit(url.strip()).hostname or "").removeprefix("www.")
+    except ValueError:  # a page's URL is whatever its authors typed ("http://[broken/")
+        return ()
+    labels = host.split(".")
+    if len(labels) < 2:
+        return ()
+    # "co.uk", "com.au": a short second-level label belongs to the suffix
+    cut = 2 if len(labels) > 2 and len(labels[-2]) <= 3 else 1
+    return (host, ".".join(labels[:-cut]))
+
+
+def without_site_part(title: str, sitename: str) -> str:
+    """``title`` less a first or last part (split at :data:`HEADLINE_SEPARATORS`) that is
+    ``sitename``, letter for letter whatever the spaces, case and punctuation, and whatever
+    the separator: "Tastify | Top 7 Catering Trends", "Gardenary Planting vs. Ordinary
+    Planting • Gardenary", "8 Recent Trends in Photography - Flatworld Solutions" for the
+    host name "flatworldsolutions". A title that is no more than the name stays.
+
+    >>> without_site_part("Tastify | Top 7 Corporate Catering Trends for 2024", "Tastify")
+    'Top 7 Corporate Catering Trends for 2024'
+    >>> without_site_part("Spider-Man: No Way Home – review", "Film Weekly")
+    'Spider-Man: No Way Home – review'
+    """
+    site = _letters(sitename)
+    pieces = _SEPARATOR.split(title)
+    if not site or len(pieces) < 3:
+        return title
+    # The part cut must be shorter than the rest: a metadata site name is sometimes the
+    # headline ("Gardenary Planting vs. Ordinary Planting • Gardenary" with the site name
+    # "Gardenary Planting vs. Ordinary Planting"), and a site's name is seldom longer.
+    if _letters(pieces[-1]) == site:
+        rest = "".join(pieces[:-2]).strip()
+        return rest if len(_letters(rest)) > len(site) else title
+    if _letters(pieces[0]) == site:
+        rest = "".join(pieces[2:]).strip()
+        return rest if len(_letters(rest)) > len(site) else title
+    return title
+
+
+def repeats_headline(line: str, title: str) -> bool:
+    """Whether a body line is ``title`` again: the same words whatever their case, quotes and
+    punctuation, or nearly the same (:data:`SAME_HEADLINE_RATIO`), and no longer than a
+    headline.
+
+    >>> repeats_headline("TIPS FOR ONLINE SUCCESS", "Tips for Online Success")
+    True
+    >>> repeats_headline("The Best Home Security Cameras of 2026", "Best Home Security Cameras of 2026")
+    True
+    >>> repeats_headline("Oil prices rose on Monday after the talks failed.", "Oil prices rise")
+    False
+    """
+    if len(line) > MAX_HEADLINE_CHARS:
+        return False
+    ours, theirs = _words(line), _words(title)
+    if not ours or not theirs:
+        return False
+    if ours == theirs:
+        return True
+    return SequenceMatcher(None, ours, theirs, autojunk=False).ratio() >= SAME_HEADLINE_RATIO
+
+
+def _letters(text: str) -> str:
+    """The letters and digits of a name, case-folded: "Flatworld Solutions" and the host
+    label "flatworldsolutions" are one name."""
+    return "".join(char for char in text.casefold() if char.isalnum())
+
+
+def _words(text: str) -> list[str]:
+    """The words of a text, case-folded: what two forms of one headline share."""
+    return _WORD.findall(text.casefold())
