@@ -52,6 +52,7 @@ from trafilatura.utils import trim
 from cleaner.document import Document, Edit
 from cleaner.registry import EXTRACT
 from cleaner.rules.text import TITLE_SEPARATORS
+from cleaner.stages.collapsed_lines import unfold_long_lines
 from cleaner.stages.extract_options import ExtractOptions
 from cleaner.stages.html_parsing import parse_html, parser_hit_a_limit
 from cleaner.stages.layout_tables import unwrap_layout_tables
@@ -153,6 +154,9 @@ class HtmlExtractor(ExtractOptions):
                 found = self._unjoined_if_richer(doc.text, url, found, prose_chars(tree))
             if self.favor_precision and self.precision_fallback:
                 found = self._recalled_if_richer(tree, url, found)
+            unfolded_text, unfolded = unfold_long_lines(tree, found.get("text") or "")
+            if unfolded:
+                found = {**found, "text": unfolded_text, "lines_unfolded": unfolded}
             found = {**page, **found}
         text = found.get("text") or ""
         repeated_lines = 0
@@ -167,6 +171,8 @@ class HtmlExtractor(ExtractOptions):
         metadata: dict[str, Any] = {"format": "html"}
         if found.get("extraction_fallback"):
             metadata["extraction_fallback"] = found["extraction_fallback"]
+        if found.get("lines_unfolded"):
+            metadata["lines_unfolded"] = found["lines_unfolded"]
         if repeated_lines:
             # The drop is inside the stage's one whole-page edit: say it, or it leaves no trace.
             metadata["repeated_lines_dropped"] = repeated_lines
