@@ -17,6 +17,7 @@ from cleaner.stages.collapsed_lines import (
     LONG_LINE_CHARS,
     block_lines,
     has_long_line,
+    keeps_the_prose,
     unfold_long_lines,
 )
 from cleaner.stages.extract import ExtractStage
@@ -65,9 +66,33 @@ def test_an_article_flattened_into_one_line_comes_back_as_its_blocks() -> None:
     for name, text in SHOWS:
         assert name in lines
         assert text in lines
-    # Chrome now sits on lines of its own, where the chrome stage can judge it.
+    # The article extracted on its own: trafilatura's usual pruning drops the share bar and
+    # the newsletter box that the flattened line held.
+    assert "Tweet" not in doc.text
+    assert "newsletter" not in doc.text
+
+
+def test_without_an_extraction_the_blocks_replace_the_line() -> None:
+    tree = fromstring(SWALLOWED_BY_MENU)
+    article = tree.find(".//article")
+    flat = " ".join(article.text_content().split())
+    text, unfolded = unfold_long_lines(tree, f"Fourteen podcasts\n{flat}")
+    assert unfolded == 1
+    lines = text.split("\n")
+    assert lines[:4] == [
+        "Fourteen podcasts",
+        "Fourteen podcasts engineers like",
+        "Share Tweet",
+        "Show 0",
+    ]
     assert "Sign up for our newsletter" in lines
-    assert "Share Tweet" in lines
+    assert all(text in lines for _, text in SHOWS)
+
+
+def test_an_extraction_that_loses_sentences_does_not_replace_the_blocks() -> None:
+    blocks = ["Home", "Share", *(text for _, text in SHOWS)]
+    assert keeps_the_prose(blocks, [text for _, text in SHOWS])
+    assert not keeps_the_prose(blocks, [text for _, text in SHOWS[:10]])
 
 
 def test_a_long_legal_clause_in_one_paragraph_is_left_alone() -> None:

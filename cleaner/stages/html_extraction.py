@@ -154,7 +154,11 @@ class HtmlExtractor(ExtractOptions):
                 found = self._unjoined_if_richer(doc.text, url, found, prose_chars(tree))
             if self.favor_precision and self.precision_fallback:
                 found = self._recalled_if_richer(tree, url, found)
-            unfolded_text, unfolded = unfold_long_lines(tree, found.get("text") or "")
+            unfolded_text, unfolded = unfold_long_lines(
+                tree,
+                found.get("text") or "",
+                lambda page: self._run(page, url, False, False, True).get("text") or "",
+            )
             if unfolded:
                 found = {**found, "text": unfolded_text, "lines_unfolded": unfolded}
             found = {**page, **found}
