@@ -107,16 +107,19 @@ def unfold_long_lines(
     keep the element's sentences (:func:`keeps_the_prose`); else the element's blocks."""
     if not has_long_line(text):
         return text, 0
-    cleaned = basic_cleaning(copy(tree))
     lines = text.split("\n")
     elsewhere = {line.strip() for line in lines if len(line) <= LONG_LINE_CHARS}
     unfolded = 0
     for index, line in enumerate(lines):
         if len(line) <= LONG_LINE_CHARS:
             continue
-        element = holding_element(cleaned, line)
-        if element is None:
+        found = holding_element(tree, line)
+        if found is None:
             continue
+        # Located in the page as it is (a script between the line's start and end does not
+        # hide them), then cleaned as trafilatura's baseline cleaned it: a copy of the element
+        # only, so a legitimately long paragraph costs no copy of the page.
+        element = basic_cleaning(copy(found))
         # A block the output already holds on a line of its own (the part of a card that
         # trafilatura's main extractor wrote apart) is not written twice.
         blocks = [block for block in block_lines(element) if block not in elsewhere]

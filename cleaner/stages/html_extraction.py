@@ -22,7 +22,10 @@ Around trafilatura, three general repairs, each measured on the Article Extracti
   article twice gives it once (``repeated_blocks``);
 - an output short of the page's text is compared with trafilatura's recall mode, which
   replaces it when it holds it and adds sentences and list items the pruning dropped
-  (``recall_fallback``).
+  (``recall_fallback``);
+- a line of output that flattens a block structure of the page (trafilatura's baseline takes
+  a whole <article> as one paragraph) is given back as that structure's lines
+  (``collapsed_lines``).
 """
 
 from __future__ import annotations
