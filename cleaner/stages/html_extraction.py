@@ -22,7 +22,10 @@ Around trafilatura, three general repairs, each measured on the Article Extracti
   article twice gives it once (``repeated_blocks``);
 - an output short of the page's text, with sentences missing between the runs of text it
   holds, is compared with trafilatura's recall mode, which replaces it when it holds it and
-  adds sentences and list items the pruning dropped (``recall_fallback``).
+  adds sentences and list items the pruning dropped (``recall_fallback``);
+- a line of output that flattens a block structure of the page (trafilatura's baseline takes
+  a whole <article> as one paragraph) is given back as that structure's lines
+  (``collapsed_lines``).
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ from cleaner.document import Document, Edit
 from cleaner.registry import EXTRACT
 from cleaner.rules.text import TITLE_SEPARATORS
 from cleaner.stages.chrome_boxes import drop_chrome_boxes
+from cleaner.stages.collapsed_lines import unfold_long_lines
 from cleaner.stages.extract_options import ExtractOptions
 from cleaner.stages.headline import repeats_headline, with_page_headline
 from cleaner.stages.html_parsing import parse_html, parser_hit_a_limit
@@ -162,6 +166,13 @@ class HtmlExtractor(ExtractOptions):
                 found = self._unjoined_if_richer(doc.text, url, found, prose_chars(tree))
             if self.favor_precision and self.precision_fallback:
                 found = self._recalled_if_richer(tree, url, found, runs)
+            unfolded_text, unfolded = unfold_long_lines(
+                tree,
+                found.get("text") or "",
+                lambda page: self._run(page, url, False, False, True).get("text") or "",
+            )
+            if unfolded:
+                found = {**found, "text": unfolded_text, "lines_unfolded": unfolded}
             found = {**page, **found}
         text = found.get("text") or ""
         repeated_lines = 0
@@ -178,6 +189,8 @@ class HtmlExtractor(ExtractOptions):
             metadata["extraction_fallback"] = found["extraction_fallback"]
         if boxes:
             metadata["chrome_boxes_dropped"] = boxes
+        if found.get("lines_unfolded"):
+            metadata["lines_unfolded"] = found["lines_unfolded"]
         if repeated_lines:
             # The drop is inside the stage's one whole-page edit: say it, or it leaves no trace.
             metadata["repeated_lines_dropped"] = repeated_lines
