@@ -182,11 +182,6 @@ class RuleIndex:
             for trigger, bits in triggered.items():
                 self._triggers.add_word(trigger, bits)
             self._triggers.make_automaton()
-        # Whether a text with none of the trigger literals holds no line a pattern matches:
-        # every pattern rule has triggers, and they are ASCII, so that lower-casing the whole
-        # text finds each one a line's own lower-casing does (only the Greek sigma's
-        # lower-casing looks at its neighbours).
-        self._text_prefilter = not always and all(t.isascii() for t in triggered)
 
     def _bits(self, normalized: str, folded: tuple[str, str]) -> int:
         if len(normalized) > self.max_length:
@@ -229,17 +224,6 @@ class RuleIndex:
                 return rule
             bits ^= lowest
         return None
-
-    def pattern_may_match_in(self, normalized_text: str) -> bool:
-        """Whether a pattern rule may match some line of a text, given the text's lines
-        normalised and joined by single spaces (:func:`normalize_line` of the whole text):
-        False only when no line can match any rule's pattern, which no line's exact entry
-        changes."""
-        if not self._text_prefilter:
-            return True
-        if self._triggers is None:
-            return False
-        return next(self._triggers.iter(normalized_text.lower()), None) is not None
 
 
 @dataclass(frozen=True)

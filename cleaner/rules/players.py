@@ -53,9 +53,6 @@ def player_removals(
     (offset, line with its newline): player blocks, and the copies their removal makes
     neighbours. A rule whose pattern times out is added to ``timed_out`` and skipped."""
     replacements: list[Replacement] = []
-    joined = normalize_line(" ".join(line for _, line in lines))
-    if not rules.index("player").pattern_may_match_in(joined):
-        return replacements  # no line holds a player pattern's literal: no block, no copies
     captions: set[int] = set()
     previous_kept = ""
     removed_since_kept = False

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from cleaner.document import (
     Document,
-    Replacement,
     TextLines,
     apply_replacements,
     count_non_blank_lines,
@@ -21,7 +20,6 @@ from cleaner.document import (
 from cleaner.registry import CAPTIONS, StageSettings
 from cleaner.rules.chrome import PATTERN_TIMEOUT_S, ChromeRuleSet
 from cleaner.rules.players import CAPTION_SIMILARITY, player_removals
-from cleaner.rules.text import normalize_line
 
 NAME = CAPTIONS
 OPTIONS = frozenset({"rules", "similarity"})
@@ -39,15 +37,11 @@ class CaptionsStage:
         if not self.rules.of_action("player"):
             return doc
         text = doc.text
+        lines = TextLines(
+            text, (span for span in line_spans(text) if count_non_blank_lines(text, *span))
+        )
         timed_out: set[str] = set()  # rules whose pattern timed out: skipped for this document
-        replacements: list[Replacement] = []
-        # Most pages hold no player pattern's literal anywhere: one look at the whole text
-        # spares cutting it into lines.
-        if self.rules.index("player").pattern_may_match_in(normalize_line(text)):
-            lines = TextLines(
-                text, (span for span in line_spans(text) if count_non_blank_lines(text, *span))
-            )
-            replacements = player_removals(self.rules, lines, timed_out, self.similarity)
+        replacements = player_removals(self.rules, lines, timed_out, self.similarity)
         previous = int(doc.metadata.get("chrome_lines_removed", 0))
         cleaned = apply_replacements(
             doc, NAME, replacements, chrome_lines_removed=previous + len(replacements)
