@@ -112,15 +112,22 @@ def test_rule_index_picks_the_rule_a_scan_of_every_rule_picks() -> None:
     lines = _lines_to_try()
     assert len(lines) > 4_000
     hits = 0
-    for action in ("line", "tail", "player"):
+    for action in ("line", "tail", "closing", "opening", "player"):
         index = rules.index(action)
         for line in lines:
             normalized = normalize_line(line)
             # The reference: every rule of the action tried in turn.
             expected = next((r for r in rules.of_action(action) if r.matches(normalized)), None)
             assert index.first_match(normalized) is expected, (action, line)
+            assert (expected in index.candidates(normalized, _folded(normalized))) or (
+                expected is None
+            )
             hits += expected is not None
     assert hits > 50
+
+
+def _folded(normalized: str) -> tuple[str, str]:
+    return normalized.casefold(), normalized.lower()
 
 
 def test_normalize_line_folds_quotes_and_every_kind_of_space() -> None:

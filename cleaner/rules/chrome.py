@@ -152,46 +152,57 @@ class RuleIndex:
     no such literals. Candidates are tried in rule order, so the answer is the one trying
     every rule in turn would give, for a fraction of the work: most lines are a candidate
     for no rule at all.
+
+    The rules a line may match are a bit set (bit ``i`` for ``rules[i]``): the automaton's
+    hits and the exact lines' entries are OR-ed together, with no list to build and sort.
     """
 
     def __init__(self, rules: Sequence[ChromeRule]) -> None:
         self.rules = tuple(rules)
         self.max_length = max((rule.max_length for rule in self.rules), default=0)
-        exact: dict[str, list[int]] = {}
-        triggered: dict[str, list[int]] = {}
-        always: list[int] = []
+        exact: dict[str, int] = {}
+        triggered: dict[str, int] = {}
+        always = 0
         for position, rule in enumerate(self.rules):
+            bit = 1 << position
             for line in rule.exact:
-                exact.setdefault(line, []).append(position)
+                exact[line] = exact.get(line, 0) | bit
             if rule.pattern is None:
                 continue
             if rule.triggers is None:
-                always.append(position)
+                always |= bit
             else:
                 for trigger in rule.triggers:
-                    triggered.setdefault(trigger, []).append(position)
-        self._exact = {line: tuple(found) for line, found in exact.items()}
-        self._always = tuple(always)
+                    triggered[trigger] = triggered.get(trigger, 0) | bit
+        self._exact = exact
+        self._always = always
         self._triggers: Any = None
         if triggered:
             self._triggers = ahocorasick.Automaton()
-            for trigger, found in triggered.items():
-                self._triggers.add_word(trigger, tuple(found))
+            for trigger, bits in triggered.items():
+                self._triggers.add_word(trigger, bits)
             self._triggers.make_automaton()
+
+    def _bits(self, normalized: str, folded: tuple[str, str]) -> int:
+        if len(normalized) > self.max_length:
+            return 0
+        casefolded, lowered = folded
+        bits = self._always | self._exact.get(casefolded, 0)
+        if self._triggers is not None:
+            for _, found in self._triggers.iter(lowered):
+                bits |= found
+        return bits
 
     def candidates(self, normalized: str, folded: tuple[str, str]) -> list[ChromeRule]:
         """The rules that may match a normalised line whose ``(casefold(), lower())`` is
         ``folded``, in rule order."""
-        if len(normalized) > self.max_length:
-            return []
-        casefolded, lowered = folded
-        positions = [*self._always, *self._exact.get(casefolded, ())]
-        if self._triggers is not None:
-            for _, found in self._triggers.iter(lowered):
-                positions.extend(found)
-        if not positions:
-            return []  # most lines: nothing to try
-        return [self.rules[position] for position in sorted(set(positions))]
+        bits = self._bits(normalized, folded)
+        found = []
+        while bits:
+            lowest = bits & -bits
+            found.append(self.rules[lowest.bit_length() - 1])
+            bits ^= lowest
+        return found
 
     def first_match(
         self,
@@ -202,9 +213,16 @@ class RuleIndex:
         """The first rule, in rule order, that matches the normalised line; ``folded`` is
         the line's ``(casefold(), lower())`` when the caller already has it."""
         folded = folded or (normalized.casefold(), normalized.lower())
-        for rule in self.candidates(normalized, folded):
-            if rule.matches(normalized, timed_out, folded):
+        bits = self._bits(normalized, folded)
+        while bits:
+            lowest = bits & -bits
+            rule = self.rules[lowest.bit_length() - 1]
+            # ChromeRule.matches less its trigger test, which a candidate has passed.
+            if len(normalized) <= rule.max_length and (
+                folded[0] in rule.exact or rule.search(normalized, timed_out, whole=True)
+            ):
                 return rule
+            bits ^= lowest
         return None
 
 
