@@ -432,3 +432,23 @@ def test_one_jsonl_input_to_an_output_file_is_headed_as_on_stdout(tmp_path: Path
             f"==> {lines}:2 <==\nThe budget passed.\n"
         )
     )
+
+
+def test_a_link_in_an_output_folder_is_replaced_not_written_through(tmp_path: Path) -> None:
+    # A folder output is a place cleaner chose: writing through a link left there would
+    # replace whatever it names (here the other input, which would be lost).
+    first = tmp_path / "a.txt"
+    first.write_text("Alpha text here.\n")
+    second = tmp_path / "b.txt"
+    second.write_text("Bravo text here.\n")
+    folder = tmp_path / "o2"
+    folder.mkdir()
+    (folder / "a.txt").symlink_to(Path("..") / "b.txt")
+
+    run = run_cli("clean", *FAST, str(first), str(second), "-o", f"{folder}/")
+
+    assert run.returncode == 0, run.stderr.decode()
+    assert second.read_text() == "Bravo text here.\n"
+    assert not (folder / "a.txt").is_symlink()
+    assert (folder / "a.txt").read_text() == "Alpha text here.\n"
+    assert (folder / "b.txt").read_text() == "Bravo text here.\n"

@@ -178,7 +178,7 @@ class OutputWriter:
         Returns 1 if the file could not be written, else 0."""
         per_input = self.plan.per_input
         if per_input is not None and (self.collected or not failures):
-            return self._write(per_input[name], "".join(self.collected))
+            return self._write(per_input[name], "".join(self.collected), through_links=False)
         return 0
 
     def close(self) -> int:
@@ -199,9 +199,9 @@ class OutputWriter:
                 f"cannot write to standard output: {exc.strerror or exc}"
             ) from exc
 
-    def _write(self, path: Path, text: str) -> int:
+    def _write(self, path: Path, text: str, *, through_links: bool = True) -> int:
         try:
-            atomic_write_text(path, text)
+            atomic_write_text(path, text, through_links=through_links)
         except OSError as exc:
             reason = exc.strerror or str(exc)
             blocker = next((p for p in reversed(path.parents) if _is_file(p)), None)

@@ -16,16 +16,20 @@ from cleaner.pipeline import Result
 MAX_EDIT_TEXT_CHARS = 2000
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes, *, through_links: bool = True) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never half
     (flushed to disk before the rename). The file gets the mode a plain ``open`` would give it
     (the umask), or keeps the one it had. A symbolic link is written through, as the shell's
-    ``>`` would: the file it names is replaced."""
-    replace_with(path, lambda handle: handle.write(data), keep_mode=True, through_links=True)
+    ``>`` would (the file it names is replaced), for the one file a user named; a place
+    cleaner chose (``through_links=False``: a file in an ``-o`` folder) replaces the link, so
+    that a link left in that folder cannot lead the write onto another file, an input say."""
+    replace_with(
+        path, lambda handle: handle.write(data), keep_mode=True, through_links=through_links
+    )
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
+def atomic_write_text(path: Path, text: str, *, through_links: bool = True) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"), through_links=through_links)
 
 
 def edit_to_json(edit: Edit) -> dict[str, Any]:
