@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from cleaner.document import Edit
 from cleaner.errors import DocumentError
-from cleaner.io.layout import printable_name
 from cleaner.io.naming import MULTI_DOCUMENT_KINDS
 from cleaner.io.readers import detect_kind, read_input
 from cleaner.io.writers import failure_record, result_record, to_json_line
@@ -117,9 +116,6 @@ def clean_input(
                     to_json_line(failure_record(source.error, source.name, source.record)), None
                 )
             continue
-        if isinstance(path := source.metadata.get("source"), str):
-            # Named as a corpus run names it (the learned-chrome site is read from it).
-            source = replace(source, metadata={**source.metadata, "source": printable_name(path)})
         try:
             result = pipeline.run(source.document(), keep_input=settings.diff)
         except DocumentError as exc:

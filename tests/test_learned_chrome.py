@@ -117,11 +117,12 @@ def test_lines_match_whatever_their_spacing() -> None:
         ({"source": "top.txt"}, "folder:."),
         ({"url": "not a url", "source": "b/c.html"}, "folder:b"),
         ({}, "folder:."),
-        # Bytes that are not UTF-8, as `clean` reads them and as a corpus run names them.
+        # Names as read from the file system (by clean, a corpus run or a library caller):
+        # bytes that are not UTF-8 are escaped, and a name's own backslashes doubled, so
+        # that a folder named "caf\xe9" in letters is another site than the byte's.
         ({"source": "caf\udce9/p01.txt"}, "folder:caf\\xe9"),
-        ({"source": "caf\\xe9/p01.txt"}, "folder:caf\\xe9"),
-        # A folder named "caf\xe9" in letters, as both name it: another site.
-        ({"source": "caf\\\\xe9/p01.txt"}, "folder:caf\\\\xe9"),
+        ({"source": "caf\\xe9/p01.txt"}, "folder:caf\\\\xe9"),
+        ({"source": "we\\ird/p.txt"}, "folder:we\\\\ird"),
     ],
 )
 def test_the_site_is_the_hosts_or_else_the_inputs_folder(
@@ -498,3 +499,17 @@ def test_contradictory_or_unusable_learned_chrome_options_stop_before_out_is_mad
         assert proc.returncode == 2, proc.stderr
         assert message in proc.stderr.decode()
         assert not out.exists()
+
+
+def test_clean_gives_the_real_name_as_source_and_the_escaped_one_only_as_site(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "we\\ird"
+    folder.mkdir()
+    (folder / "p.txt").write_text(site_a_page(1), encoding="utf-8")
+    run = run_cli("clean", "we\\ird/p.txt", *SKIP, "--format", "jsonl", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr.decode()
+    (record,) = [json.loads(line) for line in run.stdout.decode().splitlines()]
+    assert record["metadata"]["source"] == "we\\ird/p.txt"
+    assert (tmp_path / record["metadata"]["source"]).exists()
+    assert site_of(record["metadata"]) == "folder:we\\\\ird"

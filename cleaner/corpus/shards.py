@@ -93,7 +93,11 @@ def shard_sources(task: ShardTask, max_bytes: int) -> Iterator[Source]:
     """The documents of one shard, streamed."""
     name = printable_name(task.rel)
     if task.kind in ("text", "html"):
-        yield read_file(Path(task.path), name, task.kind, max_bytes)
+        source = read_file(Path(task.path), name, task.kind, max_bytes)
+        # The real name, as `clean` gives it, for the learned-chrome site (site_of escapes it).
+        if source.error is None:
+            source = replace(source, metadata={**source.metadata, "source": task.rel})
+        yield source
     elif task.kind == "warc":
         yield from read_warc_path(Path(task.path), name, max_bytes)
     elif task.end is None and task.start == 0:

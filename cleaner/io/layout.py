@@ -27,14 +27,20 @@ NAME_MAX = 255
 
 def printable_name(name: str) -> str:
     """``name`` as valid UTF-8 text for the JSON files and messages: bytes of a file name that
-    are not UTF-8 (surrogate-escaped, as Python reads them) are written as ``\\xe9``, and a
-    backslash of the name as two, so that no two names are written alike (a folder named
-    ``caf\\xe9`` in letters is ``caf\\\\xe9``, not the byte 0xE9's ``caf\\xe9``)."""
-    doubled = name.replace("\\", "\\\\")
+    are not UTF-8 (surrogate-escaped, as Python reads them) are written as ``\\xe9``; any
+    other name is itself (a backslash stays one, so a message names a path that exists)."""
     try:
-        return doubled.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:  # a surrogate that stands for no byte
-        return doubled.encode("utf-8", "surrogatepass").decode("utf-8", "backslashreplace")
+        return name.encode("utf-8", "surrogatepass").decode("utf-8", "backslashreplace")
+
+
+def site_name(name: str) -> str:
+    """``name`` as a key that no other name shares, in valid UTF-8: as
+    :func:`printable_name`, with the name's own backslashes doubled first, so that a folder
+    named ``caf\\xe9`` in letters (``caf\\\\xe9``) is not the one named with the byte 0xE9
+    (``caf\\xe9``). Only for identities (the learned-chrome site), never for a name shown."""
+    return printable_name(name.replace("\\", "\\\\"))
 
 
 def fitting_name(rel: str) -> str:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -34,10 +33,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cleaner.document import Document, Edit, add_warning, line_spans
-from cleaner.io.layout import printable_name
+from cleaner.io.layout import site_name
 from cleaner.registry import LEARNED_CHROME, StageSettings
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 NAME = LEARNED_CHROME
 DESCRIPTION = (
@@ -94,9 +91,10 @@ def site_of(metadata: Mapping[str, Any]) -> str:
     """The site a document belongs to: its URL's host (lower-cased, without ``www.``), or,
     without a URL, ``folder:`` and the folder of its input (``folder:.`` at the top). A
     folder name's bytes that are not UTF-8 are written ``\\xe9`` and its backslashes doubled
-    (:func:`printable_name`), as a corpus run and ``cleaner clean`` name their inputs: the
-    same folder is the same site whichever read it, and a folder named ``caf\\xe9`` in
-    letters is not the one named with the byte 0xE9."""
+    (:func:`site_name`), here and only here, from the name as read from the file system
+    (which a corpus run, ``cleaner clean`` and a library caller all give): the same folder
+    is the same site whichever read it, and a folder named ``caf\\xe9`` in letters is not
+    the one named with the byte 0xE9."""
     url = metadata.get("url")
     if isinstance(url, str) and url:
         try:
@@ -106,11 +104,7 @@ def site_of(metadata: Mapping[str, Any]) -> str:
         if host:
             return host.removeprefix("www.")
     source = metadata.get("source")
-    folder = posixpath.dirname(source) if isinstance(source, str) else ""
-    if _SURROGATE.search(folder):
-        # A path as read from the file system; the CLI and the corpus hand over names
-        # already written by printable_name (escaping them again would double a backslash).
-        folder = printable_name(folder)
+    folder = site_name(posixpath.dirname(source)) if isinstance(source, str) else ""
     return f"folder:{folder or '.'}"
 
 
