@@ -13,7 +13,7 @@ from cleaner.document import Edit
 from cleaner.errors import DocumentError
 from cleaner.io.naming import MULTI_DOCUMENT_KINDS
 from cleaner.io.readers import detect_kind, read_input
-from cleaner.io.writers import failure_record, result_record, to_json_line
+from cleaner.io.writers import failure_line, result_record, to_json_line
 from cleaner.pipeline import Pipeline, PipelineConfig, Result
 from cleaner.registry import GRAMMAR
 from cleaner.rules.grammar import FINDINGS_HINT
@@ -112,9 +112,7 @@ def clean_input(
             failures += 1
             on_message(f"cleaner: {source.name}: {source.error}")
             if as_records and source.line is not None:
-                on_piece(
-                    to_json_line(failure_record(source.error, source.name, source.record)), None
-                )
+                on_piece(failure_line(source.error, source.name, source.record), None)
             continue
         try:
             result = pipeline.run(source.document(), keep_input=settings.diff)
@@ -124,7 +122,7 @@ def clean_input(
             on_message(f"cleaner: {source.name}: {exc.reason}{where}")
             if as_records and source.line is not None:
                 reason = f"{exc.reason}{where}"
-                on_piece(to_json_line(failure_record(reason, source.name, source.record)), None)
+                on_piece(failure_line(reason, source.name, source.record), None)
             continue
         for warning in result.warnings:
             on_message(f"cleaner: {source.name}: warning: {warning}")

@@ -207,18 +207,26 @@ def test_warc_on_stdin_and_into_a_folder(tmp_path: Path) -> None:
 def test_lone_surrogate_fails_its_line_only() -> None:
     stdin = (
         b'{"id":"a","text":"before"}\n'
-        b'{"id":"b","text":"x \\ud800"}\n'
+        b'{"id":"b","text":"x \\ud800","url":"https://harbour.example/b","n":[1,"\\udc80"]}\n'
         b'{"id":"c","text":"after the bad line"}\n'
     )
     proc = run_cli("clean", "-f", "jsonl", "-", *SKIP, stdin=stdin)
     assert proc.returncode == 1
     assert "cleaner: <stdin>:2: invalid Unicode" in proc.stderr.decode()
     assert "Traceback" not in proc.stderr.decode()
-    records = [json.loads(line) for line in proc.stdout.decode().splitlines()]
-    # The bad line keeps its place: its id only (the rest cannot be written as UTF-8).
+    lines = proc.stdout.decode().splitlines()
+    records = [json.loads(line) for line in lines]
+    # The bad line keeps its place and the input record as it was (its lone surrogates
+    # written as the escapes the input held), with the reason.
     assert [r["id"] for r in records] == ["a", "b", "c"]
-    assert set(records[1]) == {"id", "cleaner_error"}
-    assert "lone surrogate" in records[1]["cleaner_error"]
+    assert "lone surrogate" in records[1].pop("cleaner_error")
+    assert records[1] == {
+        "id": "b",
+        "text": "x \ud800",
+        "url": "https://harbour.example/b",
+        "n": [1, "\udc80"],
+    }
+    assert "\\ud800" in lines[1] and "\\udc80" in lines[1]
 
 
 # --- bounded reads (#14.10) -----------------------------------------------------------------

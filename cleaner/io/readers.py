@@ -313,16 +313,14 @@ def read_jsonl(
         surrogate = _lone_surrogate(record)
         if surrogate is not None:
             place, code = surrogate
-            # Only a clean id travels with the error (so the corpus can name the document);
-            # the rest of the record cannot be written as UTF-8 anywhere.
-            doc_id = record.get("id")
-            clean_id = doc_id if _lone_surrogate(doc_id) is None else None
+            # The whole record travels with the error, as any failed line's does (its
+            # writers keep a lone surrogate as its \\u escape, as it was in the input).
             yield Source(
                 name=where,
                 line=number,
                 error=f"invalid Unicode: {place} holds a lone surrogate (U+{code:04X}, from a "
                 f"\\u{code:04x} escape), which no UTF-8 text can hold",
-                record={"id": clean_id} if clean_id is not None else None,
+                record=record,
             )
             continue
         text = record.get(text_field)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,9 @@ from cleaner.pipeline import Result
 # Edits whose before/after text is longer than this (the extract stage's whole HTML page)
 # are shortened in JSON output; the text itself is in the document, not needed twice.
 MAX_EDIT_TEXT_CHARS = 2000
+
+# Only a JSON string can hold one, so its escape is valid wherever it is found in a line.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, through_links: bool = True) -> None:
@@ -89,3 +93,11 @@ def failure_record(
 
 def to_json_line(record: Mapping[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def failure_line(reason: str, where: str, record: Mapping[str, Any] | None = None) -> str:
+    """:func:`failure_record` as a JSON line that any UTF-8 output can hold: a lone surrogate
+    of the input record (the reason a line may have failed) is written as its ``\\udXXX``
+    escape, as the input held it, instead of failing the write."""
+    line = to_json_line(failure_record(reason, where, record))
+    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", line)
