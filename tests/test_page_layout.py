@@ -336,3 +336,70 @@ def test_a_reversed_numbered_list_counts_down_in_markdown() -> None:
     assert "2. Second place went to the roads" in lines
     assert "1. First place went to the schools" in lines
     assert "10. Ten green bottles" in lines and "9. Nine green bottles" in lines
+
+
+def _markdown_lines(body: str) -> list[str]:
+    page = f"<html><head><title>Lists</title></head><body><article>{body}</article></body></html>"
+    return _pipeline(markdown=True).clean_bytes(page.encode(), {"format": "html"}).text.split("\n")
+
+
+def test_a_list_nested_in_a_numbered_item_leaves_the_outer_numbers_alone() -> None:
+    # Items were keyed on their text with the nested list's: the outer list took another
+    # list's numbers, and its items after the nested list lost theirs.
+    lines = _markdown_lines(
+        "<p>The steps below are the ones the council agreed on at its meeting on Tuesday.</p>"
+        "<ol><li>Step one of the numbered list<ol><li>Sub step one of step one</li>"
+        "<li>Sub step two of step one</li></ol></li><li>Step two of the numbered list</li></ol>"
+        "<p>The places of the contest are counted down from the third to the first here.</p>"
+        "<ol reversed><li>Item C of the outer list here<ul><li>Note one on C</li>"
+        "<li>Note two on C</li></ul></li><li>Item B of the outer list here</li>"
+        "<li>Item A of the outer list here</li></ol>"
+    )
+    at = lines.index("1. Step one of the numbered list")
+    assert lines[at : at + 4] == [
+        "1. Step one of the numbered list",
+        "  1. Sub step one of step one",
+        "  2. Sub step two of step one",
+        "2. Step two of the numbered list",
+    ], lines
+    at = lines.index("3. Item C of the outer list here")
+    assert lines[at + 3 : at + 5] == [
+        "2. Item B of the outer list here",
+        "1. Item A of the outer list here",
+    ], lines
+
+
+def test_a_countdown_below_zero_keeps_its_bullets() -> None:
+    # <ol reversed start="1"> of three counted 1, 0, -1: no Markdown number, and a
+    # corrupt "-1. - Bottom three" line.
+    lines = _markdown_lines(
+        "<p>The worst three of the year, counted down from the start the page gives.</p>"
+        '<ol reversed start="1"><li>Bottom one goes to the yellow team this year.</li>'
+        "<li>Bottom two goes to the purple team this year.</li>"
+        "<li>Bottom three goes to the orange team this year.</li></ol>"
+    )
+    assert [line for line in lines if "team" in line] == [
+        "- Bottom one goes to the yellow team this year.",
+        "- Bottom two goes to the purple team this year.",
+        "- Bottom three goes to the orange team this year.",
+    ], lines
+
+
+def test_a_paragraph_between_two_quotes_keeps_them_apart() -> None:
+    lines = _markdown_lines(
+        "<p>And a quote from the judges of the contest, which runs for two paragraphs.</p>"
+        "<blockquote><p>The first paragraph of the quote says the teams did well.</p>"
+        "<p>The second paragraph of the quote says the final was close.</p></blockquote>"
+        "<p>A paragraph between quotes that belongs to the article and stays out of quotes.</p>"
+        "<blockquote><p>A second, separate quote from another judge of the final.</p></blockquote>"
+    )
+    at = lines.index("> The first paragraph of the quote says the teams did well.")
+    assert lines[at : at + 7] == [
+        "> The first paragraph of the quote says the teams did well.",
+        ">",
+        "> The second paragraph of the quote says the final was close.",
+        "",
+        "A paragraph between quotes that belongs to the article and stays out of quotes.",
+        "",
+        "> A second, separate quote from another judge of the final.",
+    ], lines

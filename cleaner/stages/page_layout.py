@@ -96,6 +96,8 @@ class TreeElement(Protocol):
     """The part of an lxml element that :func:`markdown_markers` reads."""
 
     tag: Any
+    text: Any
+    tail: Any
 
     def get(self, key: str, default: Any = None) -> Any: ...
     def iter(self, *tags: str) -> Iterator[TreeElement]: ...
@@ -135,8 +137,26 @@ def list_starts(page: TreeElement | None) -> dict[str, list[tuple[int, int]]]:
         countdown = element.get("reversed") is not None
         number = int(start) if given else len(items) if countdown else 1
         step = -1 if countdown else 1
-        starts.setdefault(_key("".join(items[0].itertext())), []).append((number, step))
+        if number + (len(items) - 1) * step < 0:
+            # Counted down below 0 (`<ol reversed start="1">` of three): Markdown has no
+            # negative numbers, so the list keeps trafilatura's bullets.
+            number, step = 0, 0
+        starts.setdefault(_own_text(items[0]), []).append((number, step))
     return starts
+
+
+_LIST_TAGS = frozenset({"list", "ol", "ul"})
+
+
+def _own_text(item: TreeElement) -> str:
+    """A list item's text as a key, without the lists nested in it (their items are lines
+    of their own): trafilatura's tree and the HTML page nest them alike."""
+    parts = [item.text or ""]
+    for child in item:
+        if child.tag not in _LIST_TAGS:
+            parts.append(_own_text(child))
+        parts.append(child.tail or "")
+    return _key("".join(parts))
 
 
 def markdown_markers(
@@ -155,6 +175,7 @@ def markdown_markers(
     if body is None:
         return found
     starts = list_starts(page)
+    numbered: set[TreeElement] = set()  # numbered lists already marked (nested ones early)
     for element in body.iter("head", "quote", "list", "code", "row"):
         if element.tag == "row":
             cells = [_key("".join(cell.itertext())) for cell in element if cell.tag == "cell"]
@@ -174,19 +195,35 @@ def markdown_markers(
         elif element.tag == "quote":
             parts = list(element.iter("p")) or [element]
             lines = [line for part in parts for line in "".join(part.itertext()).split("\n")]
-            for line in filter(str.strip, lines):
-                marker = QUOTE_CONTINUED if found and found[-1][0] in _QUOTE else "> "
-                found.append([marker, _key(line)])
-        elif element.get("rend") == "ol":
-            items = [_key("".join(child.itertext())) for child in element if child.tag == "item"]
-            queue = starts.get(items[0], []) if items else []
-            first, step = queue.pop(0) if queue else (1, 1)
-            for index, item in enumerate(items):
-                found.append([f"{first + index * step}. ", "- " + item])
+            # The quote's first line opens it; the others continue this quote only (a
+            # quote after a paragraph is another quote, not this one's next paragraph).
+            for index, line in enumerate(filter(str.strip, lines)):
+                found.append([QUOTE_CONTINUED if index else "> ", _key(line)])
+        elif element.get("rend") == "ol" and element not in numbered:
+            found += _numbered_markers(element, starts, numbered)
     return [entry for entry in found if entry[1] and entry[1] != "-"]
 
 
-_QUOTE = ("> ", QUOTE_CONTINUED)
+def _numbered_markers(
+    element: TreeElement,
+    starts: dict[str, list[tuple[int, int]]],
+    numbered: set[TreeElement],
+) -> list[list[str]]:
+    """The markers of a numbered list's items, each followed by those of the numbered lists
+    nested in it, as their lines follow it (markers are matched in line order)."""
+    numbered.add(element)
+    items = [child for child in element if child.tag == "item"]
+    keys = [_own_text(item) for item in items]
+    queue = starts.get(keys[0], []) if keys else []
+    first, step = queue.pop(0) if queue else (1, 1)
+    found: list[list[str]] = []
+    for index, (item, key) in enumerate(zip(items, keys, strict=True)):
+        if step:  # step 0: no Markdown numbers for this list (see list_starts)
+            found.append([f"{first + index * step}. ", "- " + key])
+        for nested in item.iter("list"):
+            if nested.get("rend") == "ol" and nested not in numbered:
+                found += _numbered_markers(nested, starts, numbered)
+    return found
 
 
 def _code_block_markers(lines: Sequence[str]) -> list[list[str]]:
