@@ -51,7 +51,6 @@ def _wcxb_page(key: str) -> str:
     ("key", "box_line"),
     [
         ("0030", "Been there, done that? Think again, my friend."),  # a newsletter pop-up
-        ("0010", "Expert advice and our favorite products dropped right in your inbox."),
     ],
 )
 def test_a_named_sign_up_box_leaves_the_text(key: str, box_line: str) -> None:
