@@ -4,8 +4,9 @@ Data: the TUNING pages of the two extraction benchmarks only (``bench/extraction
 validation pages are never read here). Each WCXB page goes through cleaner's default path with
 the box drop off; then, for each word of :data:`VOCABULARY` (words that name a page box, written
 down before looking at any page), every element the box drop would remove if that word were
-selected (a box-shaped element, ``is_box_shaped``, whose class or id holds the
-word, outermost only) is measured in word 4-grams:
+selected (what the stage's ``box_elements`` returns for that word alone: outermost
+box-shaped elements whose class or id holds the word, under the stage's article guards) is
+measured in word 4-grams:
 
 - gain: its 4-grams that the output holds and the gold text does not (chrome that got through);
 - loss: its 4-grams that the gold text holds (article text the drop would take away).
@@ -45,11 +46,7 @@ from extraction_split import WCXB, load, site_of  # noqa: E402
 from lxml.html import HtmlElement  # type: ignore[import-untyped]  # noqa: E402
 
 from cleaner.pipeline import PipelineConfig  # noqa: E402
-from cleaner.stages.chrome_boxes import (  # noqa: E402
-    BOX_TOKENS,
-    attribute_tokens,
-    is_box_shaped,
-)
+from cleaner.stages.chrome_boxes import BOX_TOKENS, box_elements  # noqa: E402
 from cleaner.stages.html_parsing import parse_html  # noqa: E402
 from cleaner.stages.layout_tables import unwrap_layout_tables  # noqa: E402
 
@@ -163,20 +160,10 @@ def boxes_by_word(html: str) -> dict[str, list[HtmlElement]]:
     body = tree.find(".//body")
     if body is None:
         return found
-
-    def walk(element: HtmlElement, inherited: frozenset[str]) -> None:
-        if not isinstance(element.tag, str):
-            return
-        words = attribute_tokens(f"{element.get('class') or ''} {element.get('id') or ''}")
-        new = (words & VOCABULARY) - inherited
-        if new and is_box_shaped(element):
-            for word in new:
-                found[word].append(element)
-            inherited = inherited | new
-        for child in element:
-            walk(child, inherited)
-
-    walk(body, frozenset())
+    for word in VOCABULARY:
+        boxes = box_elements(body, frozenset({word}))
+        if boxes:
+            found[word] = boxes
     return found
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -49,7 +51,6 @@ def _wcxb_page(key: str) -> str:
     ("key", "box_line"),
     [
         ("0030", "Been there, done that? Think again, my friend."),  # a newsletter pop-up
-        ("0010", "Expert advice and our favorite products dropped right in your inbox."),
     ],
 )
 def test_a_named_sign_up_box_leaves_the_text(key: str, box_line: str) -> None:
@@ -69,11 +70,110 @@ def _page(article: str) -> str:
     return f"<html><head><title>T</title></head><body><main>{article}</main></body></html>"
 
 
-def test_article_paragraphs_that_name_box_words_stay() -> None:
-    paragraphs = "".join(f"<p>{text}</p>" for text in ARTICLE_PARAGRAPHS)
-    tree = fromstring(_page(f"<article class='post-content'>{paragraphs}</article>"))
+# Short articles whose containers carry a box word in their class or id (a reviewer's pages):
+# the container holds the article, so nothing of it may go.
+_GALLERY_POST = (
+    "<header><a href='/'>Corner Bakery</a></header>"
+    "<h1 class='entry-title'>Our new bakery opens on Friday</h1>"
+    "<div class='entry-content popup-gallery'>"
+    "<p>After six months of building work, our second shop on Harbour Street opens its doors "
+    "this Friday at seven in the morning.</p>"
+    "<p><a href='/img/shop.jpg'><img src='/img/shop-small.jpg' alt='The new shop'></a></p>"
+    "<p>The first hundred customers get a free loaf, and the cafe upstairs serves breakfast "
+    "until eleven every day of the week.</p></div><footer>Corner Bakery</footer>"
+)
+_EMAIL_GUIDE = (
+    "<nav><a href=/>Home</a></nav><article><h1>Why email still works for small shops</h1>"
+    "<div class='email-guide'><p>Email remains the most reliable channel for reaching customers "
+    "who have opted in to hear from a small business.</p><p>Open rates have held steady for a "
+    "decade, and a list is an asset the shop owns outright, unlike followers on a platform that "
+    "can change its rules overnight.</p><p>Start with a welcome message, keep the sends "
+    "regular, and measure clicks rather than opens.</p></div></article>"
+)
+_FACULTY_BIO = (
+    "<main><h1>Dr. Ana Ruiz</h1><section id='bio'><p>Ana Ruiz is a professor of marine biology "
+    "at the university, where she has taught since 2009.</p><p>Her research follows how coral "
+    "reefs recover after bleaching events, and she leads the reef monitoring program in the "
+    "Gulf.</p><p>She holds a doctorate from the University of Miami and has published more "
+    "than forty papers.</p></section></main>"
+)
+_BIOMED_ARTICLE = (
+    "<article><h1>Coral recovers in the shade</h1><div class='BioMedArticle-body'><p>Marine "
+    "biologists found that the coral recovered faster in the shaded areas of the reef than in "
+    "the open water.</p><p>The team measured growth at forty sites over three years and found "
+    "the shaded colonies regrew twice as fast.</p><p>The authors say the finding could guide "
+    "where reef restoration projects plant new coral.</p></div></article>"
+)
+_NEWSLETTER_ISSUE = (
+    "<div class='newsletter-issue'><h2>Issue 42: Spring planting</h2><p>This week we plant "
+    "peas and spinach, which tolerate the cold nights that are still ahead of us in April.</p>"
+    "<p>Sow them an inch deep and keep the soil moist until they sprout, which takes about ten "
+    "days.</p><p>Next week: tomatoes, and how to harden off seedlings before they go "
+    "outside.</p></div>"
+)
+_EMAIL_STEPS = (
+    "<article><h1>Set up your email</h1><p>Follow these steps to set up your account on a new "
+    "phone, which takes about five minutes in total.</p><ol class='email-steps'><li>Open "
+    "Settings and choose Mail.</li><li>Tap Add Account and enter your address.</li><li>Enter "
+    "the password your provider gave you.</li></ol><p>When the account is added, the phone "
+    "downloads your recent messages in the background.</p></article>"
+)
+
+
+def _body_page(body: str, title: str = "A page") -> str:
+    return f"<html><head><title>{title}</title></head><body>{body}</body></html>"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [_GALLERY_POST, _EMAIL_GUIDE, _FACULTY_BIO, _BIOMED_ARTICLE, _NEWSLETTER_ISSUE, _EMAIL_STEPS],
+    ids=["popup-gallery", "email-guide", "bio-section", "camel-case", "newsletter-issue", "steps"],
+)
+def test_an_article_in_a_box_named_container_stays(body: str) -> None:
+    tree = fromstring(_body_page(body))
+    sentences = [
+        " ".join(element.text_content().split())
+        for element in tree.iter("p", "li")
+        if element.text_content().strip()
+    ]
     assert drop_chrome_boxes(tree) == 0
-    assert all(text in tree.text_content() for text in ARTICLE_PARAGRAPHS)
+    text = " ".join(tree.text_content().split())
+    assert all(sentence in text for sentence in sentences)
+    cleaned = " ".join(_extract(_body_page(body)).split())
+    assert all(sentence in cleaned for sentence in sentences), cleaned
+
+
+def test_a_box_beside_a_short_article_still_goes() -> None:
+    # The guards keep the article, not every named box: a sign-up box beside a short article
+    # holds a small share of the page's prose and goes.
+    sign_up = (
+        "<div class='newsletter-signup'><p>Get the best of our stories delivered to your inbox "
+        "every week, free of charge.</p><form><input name='address'></form></div>"
+    )
+    tree = fromstring(_body_page(_EMAIL_STEPS.replace("</ol>", "</ol>" + sign_up)))
+    assert drop_chrome_boxes(tree) == 1
+    text = tree.text_content()
+    assert "delivered to your inbox" not in text and "Tap Add Account" in text
+
+
+def test_deeply_nested_boxes_cost_one_pass_over_the_page() -> None:
+    # 250 nested "modal" divs around a long text: measuring each box by its own text made the
+    # work grow with depth times size (17 s for 1.2 MB). One pass measures them all: the drop
+    # costs a few readings of the page's words, not hundreds.
+    paragraph = "<p>" + "The council met to vote on the budget for the coming year. " * 20 + "</p>"
+    html = _body_page("<div class='modal'>" * 250 + paragraph * 200 + "</div>" * 250)
+
+    def cpu_seconds(work: Callable[[], object]) -> float:
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            work()
+            best = min(best, time.process_time() - start)
+        return best
+
+    one_reading = cpu_seconds(lambda: _WORD.findall(fromstring(html).text_content()))
+    dropping = cpu_seconds(lambda: drop_chrome_boxes(fromstring(html)))
+    assert dropping < 20 * one_reading, (dropping, one_reading)
 
 
 def test_a_long_container_named_like_a_box_stays() -> None:
