@@ -85,8 +85,8 @@ def reads_as_text(line: str, words: list[str]) -> bool:
 
 def may_be_short(text: str, page_text_runs: int) -> bool:
     """Whether ``text``, the extraction of a page with ``page_text_runs`` characters of text
-    runs (``text_run_chars``), is short enough of the page's text that the recall mode may find
-    more of the article."""
+    runs (``text_runs`` in :mod:`cleaner.stages.html_extraction`), is short enough of the
+    page's text that the recall mode may find more of the article."""
     return len(text) < TEXT_RUN_SHARE * page_text_runs
 
 
