@@ -13,8 +13,10 @@ import pytest
 from lxml.html import fromstring  # type: ignore[import-untyped]
 
 from cleaner.document import Document
+from cleaner.stages import collapsed_lines
 from cleaner.stages.collapsed_lines import (
     LONG_LINE_CHARS,
+    SqueezedText,
     block_lines,
     has_long_line,
     keeps_the_prose,
@@ -181,3 +183,90 @@ def test_wcxb_pages_flattened_by_the_baseline_come_back_as_lines(key: str) -> No
     gold_words = _words(gold["main_content"])
     kept = sum((gold_words & _words(doc.text)).values())
     assert kept > 0.95 * sum(gold_words.values())
+
+
+def _swallowed_with(extra: str) -> str:
+    return _page(
+        '<header><nav><div class="menu"><ul class="menu-items"><li><a href="/">Home</a></li>'
+        '<li><a href="/news">News</a></li><main><article class="post">'
+        "<h1>Fourteen podcasts engineers like</h1>"
+        + "".join(f"<h2>{name}</h2>\n<p>{text}</p>\n" for name, text in SHOWS[:7])
+        + extra
+        + "".join(f"<h2>{name}</h2>\n<p>{text}</p>\n" for name, text in SHOWS[7:])
+        + "</article></main></div></nav></header>"
+    )
+
+
+@pytest.mark.parametrize(
+    "inline",
+    [
+        "<math><mi>x</mi><mo>=</mo><mn>42</mn></math>",
+        "<label>x=42</label>",
+    ],
+)
+def test_inline_formula_and_label_text_stays_in_its_sentence(inline: str) -> None:
+    html = _swallowed_with(f"<p>The price is {inline} dollars per month.</p>")
+    sentence = "The price is x=42 dollars per month."
+    doc = _extract(html)
+    assert doc.metadata["lines_unfolded"] == 1
+    assert sentence in doc.text.splitlines()
+    tree = fromstring(html)
+    flat = " ".join(tree.find(".//article").text_content().split())
+    text, unfolded = unfold_long_lines(tree, flat)
+    assert unfolded == 1
+    assert sentence in text.split("\n")
+
+
+def test_a_rewrite_that_loses_words_of_the_line_leaves_it_alone() -> None:
+    # Text the blocks skip inside a sentence (a form field's words) is in the baseline's line:
+    # 40 words of the line's sentences would vanish, so the line stays.
+    words = " ".join(f"option{n}" for n in range(40))
+    html = _swallowed_with(f"<p>Pick one of <textarea>{words}</textarea> for your team.</p>")
+    tree = fromstring(html)
+    flat = " ".join(tree.find(".//article").text_content().split())
+    assert words in flat
+    assert unfold_long_lines(tree, flat) == (flat, 0)
+
+
+def test_the_squeezed_page_text_gives_each_element_its_own_text() -> None:
+    tree = fromstring(
+        SWALLOWED_BY_MENU.replace("<h2>", "<!-- a comment --><h2>").replace(
+            "Show 3", "Show&nbsp;3 &amp; friends"
+        )
+    )
+    body = tree.find("body")
+    page = SqueezedText(body)
+    for element in body.iter():
+        if isinstance(element.tag, str):
+            start, end = page.spans[element]
+            assert page.text[start:end] == "".join(element.text_content().split())
+
+
+def test_a_deeply_nested_long_paragraph_is_read_once_not_once_per_level(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A legitimate 3,600-character paragraph, 250 <div>s deep, beside 100 others, ten times:
+    # each long line is located in one pass over the page's text, not one per level (the
+    # page's text was squeezed again at every step down: 62 s for a 1.2 MB page).
+    sentence = "The council met to vote on the budget for the coming year. "
+    short, long = sentence * 20, sentence * 60
+    html = (
+        "<html><body>" + "<div>" * 250
+        + ("".join(f"<p>{short}</p>" for _ in range(100)) + f"<p>{long}</p>") * 10
+        + "</div>" * 250 + "</body></html>"
+    )  # fmt: skip
+    tree = fromstring(html)
+    text = "\n".join(([" ".join(short.split())] * 100 + [" ".join(long.split())]) * 10)
+    page_chars = len(tree.text_content())
+    squeezed_chars = 0
+    squeezed = collapsed_lines._squeezed
+
+    def counting(text: str) -> str:
+        nonlocal squeezed_chars
+        squeezed_chars += len(text)
+        return squeezed(text)
+
+    monkeypatch.setattr(collapsed_lines, "_squeezed", counting)
+    assert unfold_long_lines(tree, text) == (text, 0)
+    # The page once, and the ten lines themselves (and their blocks) a few times each.
+    assert squeezed_chars < 2 * page_chars

@@ -8,6 +8,7 @@ import doctest
 import gzip
 import json
 import re
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from cleaner.stages.extract import ExtractStage
 from cleaner.stages.html_extraction import HtmlExtractor, escape_ampersands, text_runs
 from cleaner.stages.html_parsing import parse_html
 from cleaner.stages.recall_fallback import (
+    held_runs,
     hole_words,
     may_be_short,
     may_hold_pruned_text,
@@ -177,3 +179,32 @@ def test_docstring_examples_hold() -> None:
     outcome = doctest.testmod(recall_fallback)
     assert outcome.attempted > 0
     assert outcome.failed == 0
+
+
+def test_held_runs_are_the_runs_the_output_contains() -> None:
+    flat = "The roads get lights. Über die Straße. the roads get lights again"
+    runs = [
+        "The roads get lights.",
+        "roads get",  # inside another run
+        "lights again",  # overlaps the end of another match
+        "the roads get lights again",
+        "Straße.",
+        "The Roads",  # case matters
+        "",
+        "absent run.",
+        "The roads get lights.",  # twice
+    ]
+    assert held_runs(flat, runs) == {run for run in runs if run in flat}
+    assert held_runs(flat, []) == {""}
+
+
+def test_hole_words_cost_one_pass_over_the_output() -> None:
+    # 20,000 text runs and a 1 MB output: one search of the output per run (twice) took 8 s.
+    runs = [
+        f"Paragraph {n} of the council minutes records the vote on item {n}." for n in range(20_000)
+    ]
+    text = "\n".join(runs[::2]) * 3
+    assert len(text) > 1_000_000
+    started = time.process_time()
+    assert hole_words(text, runs) == sum(len(re.findall(r"\w+", run)) for run in runs[1:-1:2])
+    assert time.process_time() - started < 3.0  # generous: about 0.3 s

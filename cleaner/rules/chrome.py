@@ -117,14 +117,32 @@ class ChromeRule:
         on one line. A pattern that times out raises :class:`PatternTimeout`, or, given
         ``timed_out``, adds the rule id to it and does not match; a rule in ``timed_out`` is
         skipped."""
+        return self.matches_folded(
+            normalized, folded or (normalized.casefold(), normalized.lower()), timed_out
+        )
+
+    def matches_folded(
+        self,
+        normalized: str,
+        folded: tuple[str, str],
+        timed_out: set[str] | None = None,
+        triggered: bool = False,
+    ) -> Any:
+        """:meth:`matches`, given the line's ``(casefold(), lower())``; ``triggered`` when
+        the line is known to hold one of the rule's trigger literals (a :class:`RuleIndex`
+        candidate), which skips that test."""
         if len(normalized) > self.max_length:
             return None
-        casefolded, lowered = folded or (normalized.casefold(), normalized.lower())
+        casefolded, lowered = folded
         if casefolded in self.exact:
             return True
         if self.pattern is None:
             return None
-        if self.triggers is not None and not any(t in lowered for t in self.triggers):
+        if (
+            not triggered
+            and self.triggers is not None
+            and not any(t in lowered for t in self.triggers)
+        ):
             return None
         return self.search(normalized, timed_out, whole=True)
 
@@ -217,10 +235,7 @@ class RuleIndex:
         while bits:
             lowest = bits & -bits
             rule = self.rules[lowest.bit_length() - 1]
-            # ChromeRule.matches less its trigger test, which a candidate has passed.
-            if len(normalized) <= rule.max_length and (
-                folded[0] in rule.exact or rule.search(normalized, timed_out, whole=True)
-            ):
+            if rule.matches_folded(normalized, folded, timed_out, triggered=True):
                 return rule
             bits ^= lowest
         return None

@@ -23,13 +23,15 @@ clause, a poem without breaks, CJK prose without spaces) is never touched: its e
 block inside it, and writing it again gives the same single line.
 
 Elements trafilatura's own cleaning never extracts (scripts, forms, buttons, navigation,
-media; :data:`SKIPPED_TAGS`) are left out of the rewritten lines, as its main extractor would.
+media; :data:`SKIPPED_TAGS`) are left out of the rewritten lines, as its main extractor would;
+a rewrite that would lose words of the line (:data:`WORDS_KEPT_SHARE`) leaves it alone.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterator
 from copy import copy, deepcopy
@@ -72,17 +74,27 @@ INLINE_TAGS = frozenset(
     }
 )  # fmt: skip
 # Never extracted (trafilatura's cleaning list less <figure>, whose caption may be text, and
-# <time>, whose date is inline text), and elements hidden from the reader.
+# <time>, whose date is inline text), and elements hidden from the reader. Less the inline
+# elements whose text the line holds too ("The price is x=42 dollars", x=42 in <math>): the
+# baseline that wrote the line kept it, and so do the rewritten lines (:data:`KEPT_TEXT_TAGS`).
 SKIPPED_TAGS = frozenset(
     {
         "applet", "area", "audio", "button", "canvas", "datalist", "dialog", "embed",
-        "fieldset", "form", "frame", "frameset", "head", "iframe", "input", "label", "legend",
-        "link", "map", "marquee", "math", "menu", "menuitem", "nav", "noindex", "noscript",
+        "fieldset", "form", "frame", "frameset", "head", "iframe", "input", "legend",
+        "link", "map", "marquee", "menu", "menuitem", "nav", "noindex", "noscript",
         "object", "optgroup", "option", "output", "param", "picture", "progress", "rp", "rt",
-        "rtc", "script", "select", "source", "style", "svg", "template", "textarea", "track",
+        "rtc", "script", "select", "source", "style", "template", "textarea", "track",
         "use", "video",
     }
 )  # fmt: skip
+# Inline elements trafilatura's cleaning drops with their text: the element given to it as a
+# page of its own has them as <span>s, so its extraction keeps the words the line holds.
+KEPT_TEXT_TAGS = frozenset({"label", "math", "svg"})
+# The rewritten lines must hold this share of the words of the line's sentences (the element's
+# sentence-length blocks, skipped elements' text inline): a rewrite that loses words of the
+# sentences leaves the line alone. Menus, forms and buttons in blocks of their own may go
+# (tuning pages 4267, 4858: 3 to 9 % of the line's words are such menus).
+WORDS_KEPT_SHARE = 0.98
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
@@ -109,11 +121,13 @@ def unfold_long_lines(
         return text, 0
     lines = text.split("\n")
     elsewhere = {line.strip() for line in lines if len(line) <= LONG_LINE_CHARS}
+    body = tree.find("body")
+    squeezed_text = SqueezedText(body if body is not None else tree)
     unfolded = 0
     for index, line in enumerate(lines):
         if len(line) <= LONG_LINE_CHARS:
             continue
-        found = holding_element(tree, line)
+        found = holding_element(tree, line, squeezed_text)
         if found is None:
             continue
         # Located in the page as it is (a script between the line's start and end does not
@@ -122,16 +136,19 @@ def unfold_long_lines(
         element = basic_cleaning(copy(found))
         # A block the output already holds on a line of its own (the part of a card that
         # trafilatura's main extractor wrote apart) is not written twice.
-        blocks = [block for block in block_lines(element) if block not in elsewhere]
+        every_block = block_lines(element)
+        blocks = [block for block in every_block if block not in elsewhere]
         if len(blocks) < MIN_BLOCKS or max(map(len, blocks)) > LONGEST_BLOCK_SHARE * len(line):
             continue
         if len(_squeezed(" ".join(blocks))) > REWRITTEN_SHARE * len(_squeezed(line)):
             continue
+        if not keeps_the_words(block_lines(element, skip=False), every_block):
+            continue
         if extract is not None:
             alone = [
-                found
-                for found in extract(_page_of(element)).split("\n")
-                if found.strip() and found.strip() not in elsewhere
+                extracted
+                for extracted in extract(_page_of(element)).split("\n")
+                if extracted.strip() and extracted.strip() not in elsewhere
             ]
             if alone and not has_long_line("\n".join(alone)) and keeps_the_prose(blocks, alone):
                 blocks = alone
@@ -142,8 +159,29 @@ def unfold_long_lines(
 
 def _page_of(element: HtmlElement) -> HtmlElement:
     page = Element("html")
-    SubElement(page, "body").append(deepcopy(element))
+    body = SubElement(page, "body")
+    body.append(deepcopy(element))
+    for kept in body.iter(*KEPT_TEXT_TAGS):
+        kept.tag = "span"
     return page
+
+
+def keeps_the_words(every_line: list[str], blocks: list[str]) -> bool:
+    """Whether ``blocks`` hold :data:`WORDS_KEPT_SHARE` of the words of the sentence-length
+    lines of ``every_line`` (the element written with nothing skipped).
+
+    >>> keeps_the_words(["The price is x=42 dollars a month, taxes and fees included."],
+    ...                 ["The price is", "dollars a month, taxes and fees included."])
+    False
+    """
+    words = Counter(
+        word
+        for line in every_line
+        if len(line_words := _WORD.findall(line.lower())) >= PROSE_LINE_WORDS and is_prose(line)
+        for word in line_words
+    )
+    kept = words & Counter(_WORD.findall("\n".join(blocks).lower()))
+    return sum(kept.values()) >= WORDS_KEPT_SHARE * sum(words.values())
 
 
 def keeps_the_prose(blocks: list[str], lines: list[str]) -> bool:
@@ -164,25 +202,72 @@ def _squeezed(text: str) -> str:
     return "".join(html.unescape(text).split())
 
 
-def holding_element(tree: HtmlElement, line: str) -> HtmlElement | None:
+class SqueezedText:
+    """The text of ``root`` as :func:`holding_element` compares it (spaces removed, entities
+    decoded), written once, with the span of each element's text in it: finding the element
+    that holds a line costs one pass over the page, not one per level of its nesting."""
+
+    def __init__(self, root: HtmlElement) -> None:
+        pieces: list[str] = []
+        length = 0
+        starts: dict[HtmlElement, int] = {}
+        self.spans: dict[HtmlElement, tuple[int, int]] = {}
+        stack: list[tuple[Any, bool]] = [(root, False)]
+        while stack:
+            node, closing = stack.pop()
+            text = None
+            if closing:
+                self.spans[node] = (starts.pop(node), length)
+            elif isinstance(node.tag, str):
+                starts[node] = length
+                stack.append((node, True))
+                stack.extend((child, False) for child in reversed(node))
+                text = node.text
+            if (closing or not isinstance(node.tag, str)) and node is not root:
+                text = node.tail  # a comment's own text is not the page's, its tail is
+            if text:
+                piece = _squeezed(text)
+                pieces.append(piece)
+                length += len(piece)
+        self.text = "".join(pieces)
+
+    def occurrences(self, part: str) -> list[int]:
+        found = []
+        start = self.text.find(part)
+        while start >= 0:
+            found.append(start)
+            start = self.text.find(part, start + 1)
+        return found
+
+
+def holding_element(
+    tree: HtmlElement, line: str, squeezed_text: SqueezedText | None = None
+) -> HtmlElement | None:
     """The deepest element of ``tree`` whose text holds the start and the end of ``line`` in
     that order (spaces aside: the extraction's spacing is its own), or None when no element
     holds them. The element's text is compared as trafilatura reads it, entities decoded (the
-    extract stage escapes every "&" of the tree before extraction)."""
+    extract stage escapes every "&" of the tree before extraction). ``squeezed_text`` is the
+    page's body as :class:`SqueezedText` writes it, when the caller has it."""
     # trafilatura writes a list item with a "- " first: not the page's text.
     squeezed = _squeezed(line.removeprefix("- "))
     if len(squeezed) < 2 * ANCHOR_CHARS:
         return None
     head, tail = squeezed[:ANCHOR_CHARS], squeezed[-ANCHOR_CHARS:]
-
-    def holds(element: HtmlElement) -> bool:
-        text = _squeezed(element.text_content())
-        start = text.find(head)
-        return start >= 0 and text.find(tail, start + len(head)) >= 0
-
     body = tree.find("body")
     current = body if body is not None else tree
-    if not holds(current):
+    page = squeezed_text or SqueezedText(current)
+    heads, tails = page.occurrences(head), page.occurrences(tail)
+
+    def holds(element: HtmlElement) -> bool:
+        # The first start inside the element's span, then an end after it, inside the span.
+        start, end = page.spans[element]
+        first = bisect_left(heads, start)
+        if first == len(heads) or heads[first] + ANCHOR_CHARS > end:
+            return False
+        after = bisect_left(tails, heads[first] + ANCHOR_CHARS)
+        return after < len(tails) and tails[after] + ANCHOR_CHARS <= end
+
+    if current not in page.spans or not holds(current):
         return None
     while True:
         child = next((c for c in current if isinstance(c.tag, str) and holds(c)), None)
@@ -191,10 +276,11 @@ def holding_element(tree: HtmlElement, line: str) -> HtmlElement | None:
         current = child
 
 
-def block_lines(element: HtmlElement) -> list[str]:
+def block_lines(element: HtmlElement, skip: bool = True) -> list[str]:
     """The text of ``element``, one line per block: paragraphs, headings, list items ("- "
     first, as trafilatura writes them), table rows ("| cell | cell |") and the pieces between
-    <br>s; whitespace runs as one space, entities decoded."""
+    <br>s; whitespace runs as one space, entities decoded. With ``skip`` false, the text of
+    :data:`SKIPPED_TAGS` elements is kept, inline."""
     lines: list[str] = []
     current: list[str] = []
 
@@ -205,7 +291,7 @@ def block_lines(element: HtmlElement) -> list[str]:
             lines.append(joined)
         current.clear()
 
-    for event, node in _walk(element):
+    for event, node in _walk(element, skip=skip):
         if event == "text":
             current.append(node)
         elif event == "break":
@@ -225,13 +311,17 @@ def block_lines(element: HtmlElement) -> list[str]:
     return lines
 
 
-def _walk(element: HtmlElement) -> Iterator[tuple[str, str]]:
+def _walk(
+    element: HtmlElement, in_kept_text: bool = False, skip: bool = True
+) -> Iterator[tuple[str, str]]:
     """Events of the text layout of ``element``: ("text", run), and the boundaries ("break",
-    "item", "row", "cell", "row-end")."""
+    "item", "row", "cell", "row-end"). Everything in a :data:`KEPT_TEXT_TAGS` element (a
+    formula's <mi>, <mo>, <mn>) is inline."""
     tag = element.tag if isinstance(element.tag, str) else ""
-    if tag in SKIPPED_TAGS or _hidden(element):
+    if (skip and tag in SKIPPED_TAGS) or _hidden(element):
         return
-    inline = tag in INLINE_TAGS or not tag
+    in_kept_text = in_kept_text or tag in KEPT_TEXT_TAGS
+    inline = in_kept_text or tag in INLINE_TAGS or tag in SKIPPED_TAGS or not tag
     if tag == "li":
         yield "item", ""
     elif tag == "tr":
@@ -243,7 +333,7 @@ def _walk(element: HtmlElement) -> Iterator[tuple[str, str]]:
     if tag and element.text:
         yield "text", element.text
     for child in element:
-        yield from _walk(child)
+        yield from _walk(child, in_kept_text, skip)
         if child.tail:
             yield "text", child.tail
     if tag == "tr":

@@ -169,7 +169,9 @@ class HtmlExtractor(ExtractOptions):
             unfolded_text, unfolded = unfold_long_lines(
                 tree,
                 found.get("text") or "",
-                lambda page: self._run(page, url, False, False, True).get("text") or "",
+                lambda page: (
+                    self._run(page, url, precision=False, recall=False, fast=True).get("text") or ""
+                ),
             )
             if unfolded:
                 found = {**found, "text": unfolded_text, "lines_unfolded": unfolded}
@@ -383,11 +385,6 @@ def text_runs(tree: HtmlElement) -> list[str]:
         for run in _LONG_BODY_TEXT(tree, chars=TEXT_RUN_CHARS)
         if len(stripped := run.strip()) >= TEXT_RUN_CHARS
     ]
-
-
-def text_run_chars(tree: HtmlElement) -> int:
-    """Characters of the page's text runs (:func:`text_runs`)."""
-    return sum(map(len, text_runs(tree)))
 
 
 def distinct_lines(text: str) -> str:
