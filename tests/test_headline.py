@@ -303,3 +303,37 @@ def test_a_headline_with_a_dot_is_never_cut_as_the_site_name() -> None:
         f"<article>{STORY}</article></body></html>"
     )
     assert _first_line(html) == title
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        # a section's name in the <h1>, the headline in a lower heading
+        (
+            "Reviews | Inception is a masterpiece",
+            f"<h1>Reviews</h1><article><h2>Inception is a masterpiece</h2>{STORY}</article>",
+            "Inception is a masterpiece",
+        ),
+        # the section's name a lower heading over the headline's <h1>: the <h1> still
+        (
+            "Opinion | Republicans Are Following Trump to Nowhere",
+            "<h2>Opinion</h2><h1>Republicans Are Following Trump to Nowhere</h1>"
+            f"<article>{STORY}</article>",
+            "Republicans Are Following Trump to Nowhere",
+        ),
+        # a label before a colon introduces the headline: it is never the whole title
+        (
+            "Review: Spider-Man: No Way Home",
+            f"<header><h1>Review</h1></header><article>{STORY}</article>",
+            "Review: Spider-Man: No Way Home",
+        ),
+    ],
+)
+def test_a_section_heading_is_never_the_title(title: str, body: str, expected: str) -> None:
+    html = (
+        f"<!doctype html><html><head><title>{title}</title>"
+        f"<meta property='og:title' content='{title}'></head><body>{body}</body></html>"
+    )
+    doc = ExtractStage()(Document(html, {"format": "html"}))
+    assert doc.text.startswith(f"{expected}\n\nThe council voted")
+    assert doc.metadata["title"] == expected

@@ -118,9 +118,30 @@ def page_headline(tree: HtmlElement, title: str, sitename: str = "") -> str:
         if words == whole:
             return title
         for cut in range(1, len(pieces), 2):
-            if words in (_words("".join(pieces[:cut])), _words("".join(pieces[cut + 1 :]))):
-                return text
+            before, after = "".join(pieces[:cut]), "".join(pieces[cut + 1 :])
+            # The part before a colon introduces the rest ("Review: Spider-Man: No Way
+            # Home", "Opinion: …"): a heading saying only that part is a label.
+            if words == _words(before) and pieces[cut] != ": ":
+                rest = after
+            elif words == _words(after):
+                rest = before
+            else:
+                continue
+            # A section's name in the <h1> and the headline in a lower heading: the headline.
+            # The longer part is the headline: a section's name may be a lower heading too
+            # (NYT: "Opinion" in an <h2> over the <h1> "Republicans Are Following Trump…").
+            if len(_words(rest)) > len(words) and _is_subheading(tree, rest):
+                return rest.strip()
+            return text
     return title
+
+
+def _is_subheading(tree: HtmlElement, text: str) -> bool:
+    """Whether ``text`` (the title less the ``<h1>``'s part) is a lower heading of the page:
+    the headline under a section's name ("Reviews | Inception is a masterpiece" under the
+    heading "Reviews")."""
+    words = _words(text)
+    return any(_words(heading.text_content()) == words for heading in tree.iter("h2", "h3"))
 
 
 def host_names(url: str) -> tuple[str, ...]:
