@@ -242,3 +242,98 @@ def test_a_site_name_that_is_the_headline_never_leaves_only_the_site(
         f"<article>{STORY}</article></body></html>"
     )
     assert _first_line(html) == expected
+
+
+@pytest.mark.parametrize("og_title", [True, False])
+@pytest.mark.parametrize(
+    ("title", "heading"),
+    [
+        ("U.S. inflation cools in May | Daily News", "U.S. inflation cools in May"),
+        ("Mr. Smith goes to Washington - Film Weekly", "Mr. Smith goes to Washington"),
+        ("St. Louis Cardinals win again | Sports", "St. Louis Cardinals win again"),
+        ("Dr. Ana Ruiz | Faculty", "Dr. Ana Ruiz"),
+    ],
+)
+def test_a_headline_with_a_dot_never_becomes_the_site_name(
+    title: str, heading: str, og_title: bool
+) -> None:
+    # With no site name in its meta tags, trafilatura takes the <title>'s part holding a dot
+    # for the site's name: here the headline, which the <h1> says again. That is no banner
+    # heading, and the title's other part (the site, a section) is no title.
+    og = f"<meta property='og:title' content='{title}'>" if og_title else ""
+    html = (
+        f"<!doctype html><html><head><title>{title}</title>{og}</head><body>"
+        f"<article><h1>{heading}</h1>{STORY}</article></body></html>"
+    )
+    doc = ExtractStage()(Document(html, {"format": "html"}))
+    assert doc.text.startswith(f"{heading}\n\nThe council voted")
+    assert doc.metadata["title"] == heading
+
+
+@pytest.mark.parametrize(
+    ("title", "heading", "meta"),
+    [
+        # a site name written as a host, from the <title> alone
+        ("Vibe Coding | davidbau.com", "davidbau.com", ""),
+        # a site name with a dot that the page declares
+        (
+            "Budget talks stall | St. Louis Today",
+            "St. Louis Today",
+            "<meta property='og:site_name' content='St. Louis Today'>",
+        ),
+    ],
+)
+def test_a_banner_heading_with_a_dot_still_leaves_the_title(
+    title: str, heading: str, meta: str
+) -> None:
+    html = (
+        f"<!doctype html><html><head><title>{title}</title>{meta}</head><body>"
+        f"<h1>{heading}</h1><article>{STORY}</article></body></html>"
+    )
+    assert _first_line(html) == title.partition(" | ")[0]
+
+
+def test_a_headline_with_a_dot_is_never_cut_as_the_site_name() -> None:
+    # No <h1>: the <title>'s part holding a dot, which trafilatura takes for the site's name,
+    # is the headline, and the longer part after it is no title on its own.
+    title = "Dr. Ana Ruiz | Faculty of Engineering and Applied Science"
+    html = (
+        f"<!doctype html><html><head><title>{title}</title>"
+        f"<meta property='og:title' content='{title}'></head><body>"
+        f"<article>{STORY}</article></body></html>"
+    )
+    assert _first_line(html) == title
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        # a section's name in the <h1>, the headline in a lower heading
+        (
+            "Reviews | Inception is a masterpiece",
+            f"<h1>Reviews</h1><article><h2>Inception is a masterpiece</h2>{STORY}</article>",
+            "Inception is a masterpiece",
+        ),
+        # the section's name a lower heading over the headline's <h1>: the <h1> still
+        (
+            "Opinion | Republicans Are Following Trump to Nowhere",
+            "<h2>Opinion</h2><h1>Republicans Are Following Trump to Nowhere</h1>"
+            f"<article>{STORY}</article>",
+            "Republicans Are Following Trump to Nowhere",
+        ),
+        # a label before a colon introduces the headline: it is never the whole title
+        (
+            "Review: Spider-Man: No Way Home",
+            f"<header><h1>Review</h1></header><article>{STORY}</article>",
+            "Review: Spider-Man: No Way Home",
+        ),
+    ],
+)
+def test_a_section_heading_is_never_the_title(title: str, body: str, expected: str) -> None:
+    html = (
+        f"<!doctype html><html><head><title>{title}</title>"
+        f"<meta property='og:title' content='{title}'></head><body>{body}</body></html>"
+    )
+    doc = ExtractStage()(Document(html, {"format": "html"}))
+    assert doc.text.startswith(f"{expected}\n\nThe council voted")
+    assert doc.metadata["title"] == expected

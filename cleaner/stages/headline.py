@@ -25,6 +25,7 @@ from difflib import SequenceMatcher
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
+from trafilatura.metadata import extract_sitename
 
 from cleaner.rules.text import TITLE_SEPARATORS
 from cleaner.stages.site_banner import strip_site_name
@@ -41,6 +42,14 @@ MAX_HEADLINE_CHARS = 250
 # began to take a first sentence that shares the title's words.
 SAME_HEADLINE_RATIO = 0.9
 _WORD = re.compile(r"\w+")
+# The meta tags that may declare a site's name (og:site_name, application-name, publisher,
+# twitter:site...): any but a title or a description, which say the headline.
+_DECLARED_SITE_NAMES = (
+    ".//head/meta[not(contains(concat(@property, @name), 'title'))"
+    " and not(contains(concat(@property, @name), 'description'))]/@content"
+)
+# A site name written as its host: "davidbau.com", "Bold.org", "realestate.com.au".
+_HOST_NAME = re.compile(r"[\w-]+(?:\.[\w-]+)+")
 
 
 def with_page_headline(tree: HtmlElement, page: Mapping[str, str]) -> dict[str, str]:
@@ -54,6 +63,8 @@ def with_page_headline(tree: HtmlElement, page: Mapping[str, str]) -> dict[str, 
     """
     title = " ".join(page.get("title", "").split())
     sitename = page.get("sitename", "")
+    if sitename and not _names_the_site(tree, page):
+        sitename = ""  # a headline: no name to cut, nor a heading to pass over
     if title and _words(title) == _words(sitename):
         # The title is only the site's name (trafilatura takes a lone <h1>, a blog's banner,
         # for the title): the <title> less that name is the page's own.
@@ -71,6 +82,22 @@ def with_page_headline(tree: HtmlElement, page: Mapping[str, str]) -> dict[str, 
     if not title or headline == page.get("title"):
         return dict(page)
     return {**page, "title": headline}
+
+
+def _names_the_site(tree: HtmlElement, page: Mapping[str, str]) -> bool:
+    """Whether the page's site name names its site, not its headline. Without a site name in
+    its meta tags, trafilatura takes the part of the ``<title>`` holding a dot for the site's
+    name: a host name ("Vibe Coding | davidbau.com"), or as often the headline itself ("U.S.
+    inflation cools in May | Daily News", "Dr. Ana Ruiz | Faculty"), which the lone ``<h1>``
+    then repeats as the title. Such a name counts only when it is spelled like a host."""
+    sitename = page.get("sitename", "")
+    declared = tree.xpath(_DECLARED_SITE_NAMES)
+    if any(" ".join(str(name).split()).lstrip("@") == sitename for name in declared):
+        return True
+    if sitename != extract_sitename(tree):
+        return True  # from JSON-LD: the publisher's name
+    hosts = {_letters(name) for name in host_names(page.get("url", ""))}
+    return bool(_HOST_NAME.fullmatch(sitename)) or _letters(sitename) in hosts
 
 
 def page_headline(tree: HtmlElement, title: str, sitename: str = "") -> str:
@@ -91,9 +118,30 @@ def page_headline(tree: HtmlElement, title: str, sitename: str = "") -> str:
         if words == whole:
             return title
         for cut in range(1, len(pieces), 2):
-            if words in (_words("".join(pieces[:cut])), _words("".join(pieces[cut + 1 :]))):
-                return text
+            before, after = "".join(pieces[:cut]), "".join(pieces[cut + 1 :])
+            # The part before a colon introduces the rest ("Review: Spider-Man: No Way
+            # Home", "Opinion: …"): a heading saying only that part is a label.
+            if words == _words(before) and pieces[cut] != ": ":
+                rest = after
+            elif words == _words(after):
+                rest = before
+            else:
+                continue
+            # A section's name in the <h1> and the headline in a lower heading: the headline.
+            # The longer part is the headline: a section's name may be a lower heading too
+            # (NYT: "Opinion" in an <h2> over the <h1> "Republicans Are Following Trump…").
+            if len(_words(rest)) > len(words) and _is_subheading(tree, rest):
+                return rest.strip()
+            return text
     return title
+
+
+def _is_subheading(tree: HtmlElement, text: str) -> bool:
+    """Whether ``text`` (the title less the ``<h1>``'s part) is a lower heading of the page:
+    the headline under a section's name ("Reviews | Inception is a masterpiece" under the
+    heading "Reviews")."""
+    words = _words(text)
+    return any(_words(heading.text_content()) == words for heading in tree.iter("h2", "h3"))
 
 
 def host_names(url: str) -> tuple[str, ...]:
