@@ -174,28 +174,27 @@ def keeps_the_words(every_line: list[str], blocks: list[str]) -> bool:
     ...                 ["The price is", "dollars a month, taxes and fees included."])
     False
     """
-    words = Counter(
-        word
-        for line in every_line
-        if len(line_words := _WORD.findall(line.lower())) >= PROSE_LINE_WORDS and is_prose(line)
-        for word in line_words
-    )
-    kept = words & Counter(_WORD.findall("\n".join(blocks).lower()))
-    return sum(kept.values()) >= WORDS_KEPT_SHARE * sum(words.values())
+    return _holds_prose_of(every_line, blocks, WORDS_KEPT_SHARE)
 
 
 def keeps_the_prose(blocks: list[str], lines: list[str]) -> bool:
     """Whether ``lines`` hold :data:`PROSE_KEPT_SHARE` of the words of the sentence-length
     lines of ``blocks``: an extraction that leaves out menus, labels and bylines, not the
     article's paragraphs."""
+    return _holds_prose_of(blocks, lines, PROSE_KEPT_SHARE)
+
+
+def _holds_prose_of(source: list[str], target: list[str], share: float) -> bool:
+    """Whether ``target`` holds ``share`` of the words of the sentence-length lines of
+    ``source``."""
     prose = Counter(
         word
-        for block in blocks
-        if len(words := _WORD.findall(block.lower())) >= PROSE_LINE_WORDS and is_prose(block)
+        for line in source
+        if len(words := _WORD.findall(line.lower())) >= PROSE_LINE_WORDS and is_prose(line)
         for word in words
     )
-    kept = prose & Counter(_WORD.findall("\n".join(lines).lower()))
-    return sum(kept.values()) >= PROSE_KEPT_SHARE * sum(prose.values())
+    kept = prose & Counter(_WORD.findall("\n".join(target).lower()))
+    return sum(kept.values()) >= share * sum(prose.values())
 
 
 def _squeezed(text: str) -> str:
