@@ -172,7 +172,7 @@ def write_report(
                         spin=spin_text(record),
                         shown=shown,
                     )
-                    rows.write(row_html(row).encode("utf-8"))
+                    rows.write(_page_bytes(row_html(row)))
             flush_chunk()
         finally:
             reader.close()
@@ -191,9 +191,9 @@ def write_report(
         head, tail = page.split(ROWS_HERE)
 
         def fill(handle: IO[bytes]) -> None:
-            handle.write(head.encode("utf-8"))
+            handle.write(_page_bytes(head))
             shutil.copyfileobj(rows, handle, 1 << 20)
-            handle.write(tail.encode("utf-8"))
+            handle.write(_page_bytes(tail))
 
         replace_with(report_path, fill, temp_dir=temp_dir)
     _remove_stale_chunks(assets, chunks_written)
@@ -293,6 +293,12 @@ def _failures(errors_path: Path) -> tuple[list[list[str]], int]:
                     ]
                 )
     return shown, total
+
+
+def _page_bytes(html: str) -> bytes:
+    # A document id or input name may hold a lone surrogate (a JSONL id written "\udcff", a
+    # file name in non-UTF-8 bytes); the page shows it as that escape instead of failing.
+    return html.encode("utf-8", "backslashreplace")
 
 
 __all__ = ["View", "final_spans", "write_report"]
