@@ -35,6 +35,13 @@ def _page(title: str, header: str, body: str = STORY, lang: str = "en") -> str:
     )
 
 
+def _plain_page(title: str, head: str = "", body: str = f"<article>{STORY}</article>") -> str:
+    """A page with only a ``<title>`` and ``head`` (meta tags, a canonical link) above ``body``."""
+    return (
+        f"<!doctype html><html><head><title>{title}</title>{head}</head><body>{body}</body></html>"
+    )
+
+
 def _first_line(html: str) -> str:
     doc = ExtractStage()(Document(html, {"format": "html"}))
     return doc.text.partition("\n")[0]
@@ -102,10 +109,7 @@ def test_a_heading_that_is_no_part_of_the_title_leaves_it_alone() -> None:
 def test_a_body_opening_with_the_headline_says_it_once(title: str, opening: str) -> None:
     # The article opens with its headline in another form than the <title>: one title line,
     # the page's own, and not the two forms one above the other.
-    html = (
-        f"<!doctype html><html><head><title>{title}</title></head><body>"
-        f"<article><h2>{opening}</h2>{STORY}</article></body></html>"
-    )
+    html = _plain_page(title, "", f"<article><h2>{opening}</h2>{STORY}</article>")
     text = ExtractStage()(Document(html, {"format": "html"})).text
     assert text.startswith(f"{opening}\n\nThe council voted")
     assert repeats_headline(opening, title)
@@ -134,10 +138,10 @@ def test_a_heading_that_is_the_site_name_is_never_the_title(og_title: bool) -> N
     # Without an og:title, trafilatura takes the lone <h1> for the title: the site's name only.
     title = "September 2018 open thread | The GiveWell Blog"
     og = f"<meta property='og:title' content='{title}'>" if og_title else ""
-    html = (
-        f"<!doctype html><html><head><title>{title}</title>{og}"
-        "<meta property='og:site_name' content='The GiveWell Blog'></head><body>"
-        f"<h1>The GiveWell Blog</h1><article>{STORY}</article></body></html>"
+    html = _plain_page(
+        title,
+        f"{og}<meta property='og:site_name' content='The GiveWell Blog'>",
+        f"<h1>The GiveWell Blog</h1><article>{STORY}</article>",
     )
     doc = ExtractStage()(Document(html, {"format": "html"}))
     assert doc.text.startswith("September 2018 open thread\n\nThe council voted")
@@ -172,11 +176,10 @@ def test_the_site_name_leaves_the_title_whatever_the_separator(
     title: str, sitename: str, expected: str
 ) -> None:
     # No <h1> to go by: the page's site name (og:site_name) is cut from either end.
-    html = (
-        f"<!doctype html><html><head><title>{title}</title>"
+    html = _plain_page(
+        title,
         f"<meta property='og:title' content='{title}'>"
-        f"<meta property='og:site_name' content='{sitename}'></head><body>"
-        f"<article>{STORY}</article></body></html>"
+        f"<meta property='og:site_name' content='{sitename}'>",
     )
     assert _first_line(html) == expected
 
@@ -198,11 +201,7 @@ def test_the_site_name_leaves_the_title_whatever_the_separator(
 )
 def test_the_host_name_leaves_the_title(title: str, url: str, expected: str) -> None:
     # No site name in the metadata: the page's URL (its canonical link) names the site.
-    html = (
-        f"<!doctype html><html><head><title>{title}</title>"
-        f"<link rel='canonical' href='{url}'></head><body>"
-        f"<article>{STORY}</article></body></html>"
-    )
+    html = _plain_page(title, f"<link rel='canonical' href='{url}'>")
     assert _first_line(html) == expected
 
 
@@ -234,12 +233,11 @@ def test_a_part_sharing_a_word_with_the_site_name_stays() -> None:
 def test_a_site_name_that_is_the_headline_never_leaves_only_the_site(
     title: str, page_title: str, sitename: str, expected: str
 ) -> None:
-    html = (
-        f"<!doctype html><html><head><title>{page_title}</title>"
+    html = _plain_page(
+        page_title,
         f"<meta property='og:title' content='{title}'>"
         f"<meta property='og:site_name' content='{sitename}'>"
-        "<link rel='canonical' href='https://bold.org/blog/best-high-school-tutors/'></head><body>"
-        f"<article>{STORY}</article></body></html>"
+        "<link rel='canonical' href='https://bold.org/blog/best-high-school-tutors/'>",
     )
     assert _first_line(html) == expected
 
@@ -261,10 +259,7 @@ def test_a_headline_with_a_dot_never_becomes_the_site_name(
     # for the site's name: here the headline, which the <h1> says again. That is no banner
     # heading, and the title's other part (the site, a section) is no title.
     og = f"<meta property='og:title' content='{title}'>" if og_title else ""
-    html = (
-        f"<!doctype html><html><head><title>{title}</title>{og}</head><body>"
-        f"<article><h1>{heading}</h1>{STORY}</article></body></html>"
-    )
+    html = _plain_page(title, og, f"<article><h1>{heading}</h1>{STORY}</article>")
     doc = ExtractStage()(Document(html, {"format": "html"}))
     assert doc.text.startswith(f"{heading}\n\nThe council voted")
     assert doc.metadata["title"] == heading
@@ -286,10 +281,7 @@ def test_a_headline_with_a_dot_never_becomes_the_site_name(
 def test_a_banner_heading_with_a_dot_still_leaves_the_title(
     title: str, heading: str, meta: str
 ) -> None:
-    html = (
-        f"<!doctype html><html><head><title>{title}</title>{meta}</head><body>"
-        f"<h1>{heading}</h1><article>{STORY}</article></body></html>"
-    )
+    html = _plain_page(title, meta, f"<h1>{heading}</h1><article>{STORY}</article>")
     assert _first_line(html) == title.partition(" | ")[0]
 
 
@@ -297,11 +289,7 @@ def test_a_headline_with_a_dot_is_never_cut_as_the_site_name() -> None:
     # No <h1>: the <title>'s part holding a dot, which trafilatura takes for the site's name,
     # is the headline, and the longer part after it is no title on its own.
     title = "Dr. Ana Ruiz | Faculty of Engineering and Applied Science"
-    html = (
-        f"<!doctype html><html><head><title>{title}</title>"
-        f"<meta property='og:title' content='{title}'></head><body>"
-        f"<article>{STORY}</article></body></html>"
-    )
+    html = _plain_page(title, f"<meta property='og:title' content='{title}'>")
     assert _first_line(html) == title
 
 
@@ -330,10 +318,7 @@ def test_a_headline_with_a_dot_is_never_cut_as_the_site_name() -> None:
     ],
 )
 def test_a_section_heading_is_never_the_title(title: str, body: str, expected: str) -> None:
-    html = (
-        f"<!doctype html><html><head><title>{title}</title>"
-        f"<meta property='og:title' content='{title}'></head><body>{body}</body></html>"
-    )
+    html = _plain_page(title, f"<meta property='og:title' content='{title}'>", body)
     doc = ExtractStage()(Document(html, {"format": "html"}))
     assert doc.text.startswith(f"{expected}\n\nThe council voted")
     assert doc.metadata["title"] == expected
