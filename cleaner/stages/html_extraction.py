@@ -30,7 +30,6 @@ Around trafilatura, three general repairs, each measured on the Article Extracti
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections import Counter
 from copy import copy
@@ -38,17 +37,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import trafilatura
-from htmldate import find_date
 from lxml.etree import XPath, tostring  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 from trafilatura.external import SANITIZED_XPATH, try_readability
-from trafilatura.metadata import (
-    examine_meta,
-    extract_meta_json,
-    extract_sitename,
-    extract_title,
-    extract_url,
-)
 from trafilatura.settings import use_config
 from trafilatura.utils import trim
 
@@ -62,6 +53,7 @@ from cleaner.stages.headline import repeats_headline, with_page_headline
 from cleaner.stages.html_parsing import parse_html, parser_hit_a_limit
 from cleaner.stages.layout_tables import unwrap_layout_tables
 from cleaner.stages.page_layout import MARKDOWN_KEY, lay_out_page
+from cleaner.stages.page_metadata import page_metadata
 from cleaner.stages.recall_fallback import (
     PROSE_LINE_WORDS,
     is_prose,
@@ -440,28 +432,6 @@ def fallback_reason(precise: str, balanced: str) -> str:
                 f" one ({shared} words shared): a box beside the article"
             )
     return ""
-
-
-def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, str]:
-    """Title, date, url, author and site name of a page, from its meta tags, JSON-LD and
-    <title>, via trafilatura's metadata helpers.
-
-    trafilatura's full metadata pass also searches the page body for authors, categories,
-    tags and licences, which we do not use and which cost a third of its extraction time.
-    """
-    found = examine_meta(tree)
-    with contextlib.suppress(Exception):  # trafilatura guards its JSON-LD parser likewise
-        found = extract_meta_json(tree, found)
-    values: dict[str, Any] = {
-        "title": found.title or extract_title(tree),
-        "author": found.author if found.author and " " in found.author else None,
-        "url": found.url or extract_url(tree, url),
-        "sitename": (found.sitename or extract_sitename(tree) or "").lstrip("@") or None,
-    }
-    # Dates from meta tags, JSON-LD, the URL and time elements; the extensive search through
-    # the page text costs an eighth of extraction time for 2 dates in 181 benchmark pages.
-    values["date"] = find_date(tree, url=values["url"], extensive_search=False, original_date=True)
-    return {key: value for key, value in values.items() if isinstance(value, str) and value}
 
 
 def _trafilatura_config() -> Any:
