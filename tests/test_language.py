@@ -6,6 +6,7 @@ import json
 import pickle
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import AEB_TRUTH, SHARED, run_cli
 
@@ -147,6 +148,7 @@ def test_the_cached_model_gives_the_packaged_models_numbers(tmp_path: Path) -> N
     (folder,) = tmp_path.iterdir()
     assert sorted(p.name for p in folder.iterdir()) == [
         "classes.json", "nextmove.npy", "output.npy", "pc.npy", "ptc.npy", "row.npy",
+        "window.json",
     ]  # fmt: skip
     reads = language.load_identifier(tmp_path)  # maps the cache
     for _, _, text, _ in labelled_texts():
@@ -154,6 +156,48 @@ def test_the_cached_model_gives_the_packaged_models_numbers(tmp_path: Path) -> N
         expected = packaged.classify(sample)
         assert writes.classify(sample) == expected
         assert reads.classify(sample) == expected
+
+
+MIXED_AND_EDGE_TEXTS = [
+    "",
+    "a",
+    "ab",
+    "Hi!",
+    "12345 67890",
+    "ÄÖÜ",
+    "日本",
+    # mixed languages: the stock walk's decision and numbers must hold
+    "The committee voted. Der Ausschuss hat am Dienstag den Haushalt genehmigt. " * 4,
+    "Il comitato ha approvato il bilancio. The committee approved the budget on Tuesday.",
+    "Москва — столица России. Moscow is the capital of Russia. 東京は日本の首都です。",
+    "e\u0301t\u00e9 😀 \ud83d mixed surrogate and combining marks",
+]
+
+
+def test_the_windowed_walk_gives_py3langids_own_numbers(tmp_path: Path) -> None:
+    """The cached identifier walks the tokenizer over all positions at once; its scores are
+    py3langid's own byte walk's, bit for bit, on every labelled text, mixed-language texts
+    and texts shorter than the window."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    packaged = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    windowed = language.load_identifier(tmp_path)
+    assert isinstance(windowed, language.WindowedIdentifier)
+    assert windowed.window == 6  # py3langid 0.4's longest n-gram, in bytes
+    texts = [*MIXED_AND_EDGE_TEXTS, *(text[:2_000] for _, _, text, _ in labelled_texts())]
+    for text in texts:
+        assert (windowed._decide(text) == packaged._decide(text)).all(), text[:60]
+        assert windowed.classify(text) == packaged.classify(text)
+
+
+def test_the_state_window_is_the_longest_ngram() -> None:
+    """A toy automaton over "ab" (states: start, "a", "ab"): two bytes decide its state."""
+    start, after_a, after_ab = 0, 1, 2
+    nextmove = np.zeros(3 * 256, dtype=np.uint32)
+    for state in (start, after_a, after_ab):
+        nextmove[state * 256 + ord("a")] = after_a
+    nextmove[after_a * 256 + ord("b")] = after_ab
+    assert language.state_window(nextmove, np.arange(3)) == 2
 
 
 def test_an_unusable_cache_falls_back_to_the_packaged_model(tmp_path: Path) -> None:
