@@ -174,14 +174,14 @@ MIXED_AND_EDGE_TEXTS = [
 ]
 
 
-def test_the_windowed_walk_gives_py3langids_own_numbers(tmp_path: Path) -> None:
+def test_the_windowed_walk_gives_py3langids_own_numbers() -> None:
     """The cached identifier walks the tokenizer over all positions at once; its scores are
     py3langid's own byte walk's, bit for bit, on every labelled text, mixed-language texts
     and texts shorter than the window."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     packaged = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    windowed = language.load_identifier(tmp_path)
+    windowed = language.identifier()  # from the cache (test_the_cached_model... writes one)
     assert isinstance(windowed, language.WindowedIdentifier)
     assert windowed.window == 6  # py3langid 0.4's longest n-gram, in bytes
     texts = [*MIXED_AND_EDGE_TEXTS, *(text[:2_000] for _, _, text, _ in labelled_texts())]

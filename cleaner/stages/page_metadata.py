@@ -1,20 +1,43 @@
 """The page's own metadata (title, date, url, author, site name) from its meta tags, JSON-LD
-and <title>, for the extract stage's HTML pages."""
+and <title>, for the extract stage's HTML pages.
+
+trafilatura's metadata helpers read the tags; its JSON-LD reader is replaced here by
+:func:`with_json_ld`, which gives the same values at 60% of its cost: trafilatura strips the
+whitespace between JSON tokens by a regular-expression substitution that expands a group
+reference in Python for every space and every string, and drops lone surrogates one
+character at a time.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import json
+import re
+from html import unescape
 from typing import Any
 
 from htmldate import find_date
+from lxml.etree import XPath  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
+from trafilatura.json_metadata import extract_json, extract_json_parse_error
 from trafilatura.metadata import (
     examine_meta,
-    extract_meta_json,
     extract_sitename,
     extract_title,
     extract_url,
 )
+from trafilatura.utils import HTML_STRIP_TAGS
+
+# The script elements trafilatura reads as JSON-LD.
+_JSON_LD_SCRIPTS = XPath(
+    './/script[@type="application/ld+json" or @type="application/settings+json"]'
+)
+# The text of a JSON document less the whitespace outside its strings, as tokens: a string
+# (escapes included), a run of other characters, or a quote that opens no string (kept as
+# is, as trafilatura's minifier keeps it).
+_JSON_TOKENS = re.compile(r'"(?:\\.|[^"\\])*"|[^\s"]+|"')
+_ESCAPED_CODE_UNIT = re.compile(r"\\u([0-9a-fA-F]{4})")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, str]:
@@ -26,7 +49,7 @@ def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, str]:
     """
     found = examine_meta(tree)
     with contextlib.suppress(Exception):  # trafilatura guards its JSON-LD parser likewise
-        found = extract_meta_json(tree, found)
+        found = with_json_ld(tree, found)
     values: dict[str, Any] = {
         "title": found.title or extract_title(tree),
         "author": found.author if found.author and " " in found.author else None,
@@ -37,3 +60,30 @@ def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, str]:
     # the page text costs an eighth of extraction time for 2 dates in 181 benchmark pages.
     values["date"] = find_date(tree, url=values["url"], extensive_search=False, original_date=True)
     return {key: value for key, value in values.items() if isinstance(value, str) and value}
+
+
+def with_json_ld(tree: HtmlElement, found: Any) -> Any:
+    """``found`` (trafilatura's metadata Document) completed from the page's JSON-LD scripts,
+    as trafilatura's ``extract_meta_json`` completes it: each script is minified and
+    normalised the same way, then read by trafilatura's JSON-LD reader (or its fallback for
+    a script that is not valid JSON)."""
+    for script in _JSON_LD_SCRIPTS(tree):
+        if not script.text:
+            continue
+        text = normalized_json("".join(_JSON_TOKENS.findall(script.text)))
+        try:
+            found = extract_json(json.loads(text, strict=False), found)
+        except json.JSONDecodeError:
+            found = extract_json_parse_error(text, found)
+    return found
+
+
+def normalized_json(text: str) -> str:
+    """``text`` with its JSON escapes of line breaks and tabs dropped, the others decoded
+    (lone surrogates dropped), HTML entities decoded (only when it holds a backslash, as in
+    trafilatura), then without tags and with its whitespace runs as single spaces."""
+    if "\\" in text:
+        text = text.replace("\\n", "").replace("\\r", "").replace("\\t", "")
+        text = _ESCAPED_CODE_UNIT.sub(lambda match: chr(int(match[1], 16)), text)
+        text = unescape(_SURROGATE.sub("", text))
+    return " ".join(HTML_STRIP_TAGS.sub("", text).split())

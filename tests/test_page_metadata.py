@@ -1,0 +1,110 @@
+"""The page's metadata: the JSON-LD reader gives trafilatura's values, and the date search
+keeps what it finds."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from conftest import SHARED
+from lxml.html import HtmlElement, fromstring
+from trafilatura.metadata import examine_meta, extract_meta_json
+
+from cleaner.stages.html_parsing import parse_html
+from cleaner.stages.page_metadata import normalized_json, page_metadata, with_json_ld
+
+AEB_HTML = SHARED / "bench" / "aeb" / "html"
+
+
+def values(found: Any) -> dict[str, Any]:
+    """trafilatura's metadata Document as plain values (its trees left out)."""
+    return {name: getattr(found, name) for name in found.__slots__ if "body" not in name}
+
+
+def page(*scripts: str, kind: str = "application/ld+json") -> HtmlElement:
+    tags = "".join(f'<script type="{kind}">{script}</script>' for script in scripts)
+    return fromstring(f"<html><head>{tags}</head><body><p>Text.</p></body></html>")
+
+
+JSON_LD_CASES = {
+    "spaced": '{ "@context" : "https://schema.org",\n "@type": "NewsArticle",\n'
+    '  "headline" : "Rain  in\\tSpain ",\n "author": {"@type": "Person", "name": "Ann Lee"}}',
+    "graph": '{"@context": "https://schema.org", "@graph": [{"@type": "WebSite", "name":'
+    ' "Daily Post"}, {"@type": "Article", "headline": "A &amp; B <b>bold</b>",'
+    ' "publisher": {"@type": "Organization", "name": "Daily Post Ltd"}}]}',
+    "escapes": '{"@context": "https://schema.org", "@type": "Article", "headline":'
+    ' "Caf\\u00e9 \\ud83d\\ude00 \\ud800 lone \\n line", "author": {"name": "Jos\\u00e9 Diaz"}}',
+    "invalid json": '{"@context": "https://schema.org", "@type": "Article", "headline":'
+    ' "Broken "quote" here", "author": {"name": "Mary Ann Smith"}, "publisher": "Site"',
+    "lone quote": '{"@context": "https://schema.org", "headline": "x"} " trailing',
+    "whitespace only": " \n ",
+}
+
+
+@pytest.mark.parametrize("script", JSON_LD_CASES.values(), ids=JSON_LD_CASES.keys())
+def test_json_ld_gives_trafilaturas_values(script: str) -> None:
+    tree = page(script)
+    assert values(with_json_ld(tree, examine_meta(tree))) == values(
+        extract_meta_json(tree, examine_meta(tree))
+    )
+
+
+def test_settings_json_and_several_scripts_are_read_in_order() -> None:
+    first = '{"@context": "https://schema.org", "@type": "Article", "headline": "First one"}'
+    second = '{"@context": "https://schema.org", "@type": "Article", "headline": "Second"}'
+    for tree in (page(first, second), page(first, kind="application/settings+json")):
+        ours = values(with_json_ld(tree, examine_meta(tree)))
+        assert ours == values(extract_meta_json(tree, examine_meta(tree)))
+        assert ours["title"] == "First one"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"a":"x\\ny"}', '{"a":"xy"}'),
+        ('{"a":"\\u00e9\\ud800"}', '{"a":"é"}'),
+        ('{"a":"&amp; <i>b</i>\\\\"}', '{"a":"& b\\\\"}'),
+        ('{"a":"&amp;  <i>b</i>"}', '{"a":"&amp; b"}'),  # no backslash: entities stay
+    ],
+)
+def test_normalized_json(text: str, expected: str) -> None:
+    assert normalized_json(text) == expected
+
+
+def aeb_trees() -> Iterator[tuple[str, HtmlElement]]:
+    paths = sorted(AEB_HTML.glob("*.html.gz"))
+    if len(paths) < 180:
+        pytest.fail(f"shared benchmark missing: {AEB_HTML} (../shared must sit beside the repo)")
+    for path in paths:
+        tree = parse_html(gzip.decompress(path.read_bytes()).decode("utf-8", "replace"))
+        if tree is not None:
+            yield path.name, tree
+
+
+def test_json_ld_gives_trafilaturas_values_on_every_aeb_page() -> None:
+    pages_with_json_ld = 0
+    for name, tree in aeb_trees():
+        ours = values(with_json_ld(tree, examine_meta(tree)))
+        assert ours == values(extract_meta_json(tree, examine_meta(tree))), name
+        pages_with_json_ld += ours != values(examine_meta(tree))
+    assert pages_with_json_ld >= 50
+
+
+def test_a_date_only_in_the_text_is_found() -> None:
+    """No date tag, no JSON-LD, no dated URL: the date written in the page's text is kept."""
+    html = (
+        "<html><head><title>Rain in Spain</title></head><body><article><h1>Rain in Spain</h1>"
+        '<p class="byline">Posted on 2021-03-14 by Ann Lee</p><p>It rained a lot.</p>'
+        "</article></body></html>"
+    )
+    assert page_metadata(fromstring(html), None)["date"] == "2021-03-14"
+
+
+def test_a_date_in_the_meta_tags_wins() -> None:
+    html = (
+        '<html><head><meta property="article:published_time" content="2020-01-02T10:00:00Z">'
+        "</head><body><p>Posted on 2021-03-14</p></body></html>"
+    )
+    assert page_metadata(fromstring(html), None)["date"] == "2020-01-02"
