@@ -99,8 +99,11 @@ def test_a_site_banner_heading_is_not_the_title() -> None:
     )
     tree = fromstring(html)
     assert banner_names(tree, url) == {"dana's blog"}
+    assert banner_names(tree, url, only="dana's blog") == {"dana's blog"}
+    assert banner_names(tree, url, only="harbour wall") == set()
     # With the page's URL unknown, a link to another host's home is no banner.
     assert banner_names(tree) == set()
+    assert banner_names(tree, only="dana's blog") == set()
     assert without_banner_title(tree, {"title": "Dana's Blog", "sitename": "x", "url": url}) == {
         "title": "Harbour wall",
         "sitename": "x",

@@ -322,3 +322,18 @@ def test_a_section_heading_is_never_the_title(title: str, body: str, expected: s
     doc = ExtractStage()(Document(html, {"format": "html"}))
     assert doc.text.startswith(f"{expected}\n\nThe council voted")
     assert doc.metadata["title"] == expected
+
+
+def test_a_site_name_declared_in_a_head_written_after_the_body_still_counts() -> None:
+    """The declared site names are read in the root's <head> children: libxml2 puts a <head>
+    the page writes after its body there too (and drops one inside the body)."""
+    html = (
+        "<html><body><h1>The GiveWell Blog</h1>"
+        f"<article>{STORY}</article></body><head>"
+        "<title>September 2018 open thread | The GiveWell Blog</title>"
+        "<meta property='og:title' content='September 2018 open thread | The GiveWell Blog'>"
+        "<meta property='og:site_name' content='The GiveWell Blog'></head></html>"
+    )
+    assert [head.getparent().tag for head in fromstring(html).iter("head")] == ["html"]
+    doc = ExtractStage()(Document(html, {"format": "html"}))
+    assert doc.text.startswith("September 2018 open thread\n\nThe council voted")

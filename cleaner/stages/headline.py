@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from difflib import SequenceMatcher
 from urllib.parse import urlsplit
 
+from lxml.etree import XPath  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 from trafilatura.metadata import extract_sitename
 
@@ -44,8 +45,11 @@ SAME_HEADLINE_RATIO = 0.9
 _WORD = re.compile(r"\w+")
 # The meta tags that may declare a site's name (og:site_name, application-name, publisher,
 # twitter:site...): any but a title or a description, which say the headline.
-_DECLARED_SITE_NAMES = (
-    ".//head/meta[not(contains(concat(@property, @name), 'title'))"
+# Read in each <head> the parser built: libxml2 puts a <head> only under the root <html>
+# (it drops one met inside the body), so the root's children hold them all, without a search
+# of the whole page for more (the search was most of this module's time).
+_DECLARED_SITE_NAMES = XPath(
+    "meta[not(contains(concat(@property, @name), 'title'))"
     " and not(contains(concat(@property, @name), 'description'))]/@content"
 )
 # A site name written as its host: "davidbau.com", "Bold.org", "realestate.com.au".
@@ -91,7 +95,7 @@ def _names_the_site(tree: HtmlElement, page: Mapping[str, str]) -> bool:
     inflation cools in May | Daily News", "Dr. Ana Ruiz | Faculty"), which the lone ``<h1>``
     then repeats as the title. Such a name counts only when it is spelled like a host."""
     sitename = page.get("sitename", "")
-    declared = tree.xpath(_DECLARED_SITE_NAMES)
+    declared = [name for head in tree.iterchildren("head") for name in _DECLARED_SITE_NAMES(head)]
     if any(" ".join(str(name).split()).lstrip("@") == sitename for name in declared):
         return True
     if sitename != extract_sitename(tree):

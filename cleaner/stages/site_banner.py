@@ -45,7 +45,7 @@ def without_banner_title(tree: HtmlElement, page: Mapping[str, str]) -> dict[str
     {'title': 'A story'}
     """
     title = " ".join(page.get("title", "").split())
-    if not title or title.casefold() not in banner_names(tree, page.get("url")):
+    if not title or title.casefold() not in banner_names(tree, page.get("url"), title.casefold()):
         return dict(page)
     found = tree.find(".//title")
     own = " ".join(found.text_content().split()) if found is not None else ""
@@ -58,19 +58,28 @@ def without_banner_title(tree: HtmlElement, page: Mapping[str, str]) -> dict[str
     return page
 
 
-def banner_names(tree: HtmlElement, page_url: str | None = None) -> set[str]:
+def banner_names(
+    tree: HtmlElement, page_url: str | None = None, only: str | None = None
+) -> set[str]:
     """The case-folded texts of the page's ``<h1>`` headings that are a link to the home
-    page of the page's own site (that of ``page_url`` when known)."""
+    page of the page's own site (that of ``page_url`` when known); of those whose folded
+    text is ``only``, when given (the other headings are not weighed)."""
     page_host = _host(page_url or "")
-    # With the page's URL unknown, its site is guessed: the host its links go to most, or a
-    # host whose name spells the heading.
-    linked_host = "" if page_host else _most_linked_host(tree)
+    # With the page's URL unknown, its site is guessed: the host its links go to most (a
+    # count over all links, made only once a heading needs it), or a host whose name spells
+    # the heading.
+    linked_host = None
     names = set()
     for heading in tree.iter("h1"):
         text = " ".join(heading.text_content().split())
-        if not text:
+        if not text or (only is not None and text.casefold() != only):
             continue
-        own_hosts = {page_host} if page_host else {linked_host, _spelled_host(text)}
+        if page_host:
+            own_hosts = {page_host}
+        else:
+            if linked_host is None:
+                linked_host = _most_linked_host(tree)
+            own_hosts = {linked_host, _spelled_host(text)}
         own_hosts.discard("")
         if _links_home(heading, text, own_hosts):
             names.add(text.casefold())
