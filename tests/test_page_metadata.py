@@ -13,7 +13,12 @@ from lxml.html import HtmlElement, fromstring
 from trafilatura.metadata import examine_meta, extract_meta_json
 
 from cleaner.stages.html_parsing import parse_html
-from cleaner.stages.page_metadata import normalized_json, page_metadata, with_json_ld
+from cleaner.stages.page_metadata import (
+    head_metas,
+    normalized_json,
+    page_metadata,
+    with_json_ld,
+)
 
 AEB_HTML = SHARED / "bench" / "aeb" / "html"
 
@@ -90,6 +95,26 @@ def test_json_ld_gives_trafilaturas_values_on_every_aeb_page() -> None:
         assert ours == values(extract_meta_json(tree, examine_meta(tree))), name
         pages_with_json_ld += ours != values(examine_meta(tree))
     assert pages_with_json_ld >= 50
+
+
+def test_the_head_metas_give_trafilaturas_meta_values_on_every_aeb_page() -> None:
+    for name, tree in aeb_trees():
+        assert values(examine_meta(head_metas(tree))) == values(examine_meta(tree)), name
+
+
+def test_the_head_metas_are_those_of_every_head_the_parser_keeps() -> None:
+    """A <head> written after the body is read; one inside the body is not a <head> once
+    parsed (libxml2 drops the tag), and its <meta> is no head meta for trafilatura either."""
+    html = (
+        "<html><body><p>Text.</p><div><head><meta name='author' content='Not Read'></head>"
+        "</div></body><head><meta property='og:title' content='Late head'>"
+        "<meta name='author' content='Ann Lee'><title>T</title></head></html>"
+    )
+    tree = parse_html(html)
+    assert tree is not None
+    ours = values(examine_meta(head_metas(tree)))
+    assert ours == values(examine_meta(tree))
+    assert (ours["title"], ours["author"]) == ("Late head", "Ann Lee")
 
 
 def test_a_date_only_in_the_text_is_found() -> None:

@@ -13,11 +13,12 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from copy import copy
 from html import unescape
 from typing import Any
 
 from htmldate import find_date
-from lxml.etree import XPath  # type: ignore[import-untyped]
+from lxml.etree import Element, SubElement, XPath  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 from trafilatura.json_metadata import extract_json, extract_json_parse_error
 from trafilatura.metadata import (
@@ -47,7 +48,7 @@ def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, str]:
     trafilatura's full metadata pass also searches the page body for authors, categories,
     tags and licences, which we do not use and which cost a third of its extraction time.
     """
-    found = examine_meta(tree)
+    found = examine_meta(head_metas(tree))
     with contextlib.suppress(Exception):  # trafilatura guards its JSON-LD parser likewise
         found = with_json_ld(tree, found)
     values: dict[str, Any] = {
@@ -60,6 +61,17 @@ def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, str]:
     # the page text costs an eighth of extraction time for 2 dates in 181 benchmark pages.
     values["date"] = find_date(tree, url=values["url"], extensive_search=False, original_date=True)
     return {key: value for key, value in values.items() if isinstance(value, str) and value}
+
+
+def head_metas(tree: HtmlElement) -> HtmlElement:
+    """A page holding only copies of the <meta> children of ``tree``'s <head>: all that
+    trafilatura's ``examine_meta`` reads. Its two searches (``.//head/meta``) walk the whole
+    page for a <head>, which libxml2 only puts under the root: 0.44 -> 0.25 CPU s on the 892
+    bench pages, the same values."""
+    page = Element("html")
+    for head in tree.iterchildren("head"):
+        SubElement(page, "head").extend(copy(meta) for meta in head.iterchildren("meta"))
+    return page
 
 
 def with_json_ld(tree: HtmlElement, found: Any) -> Any:
