@@ -239,6 +239,22 @@ def test_named_elements_are_found_in_document_order_with_the_root() -> None:
     assert [element.tag for element in found] == ["div", "section", "p", "ul"]
 
 
+@pytest.mark.parametrize(
+    ("around", "dropped"),
+    [
+        (f"<p>{ARTICLE_PARAGRAPHS[0]} {ARTICLE_PARAGRAPHS[2]}</p>", 1),
+        # A comment's words are not the page's prose (read lazily, the page's text runs
+        # still leave comments out), nor are short runs, however many.
+        (f"<!-- {ARTICLE_PARAGRAPHS[0]} {ARTICLE_PARAGRAPHS[2]} -->", 0),
+        ("<ul>" + "<li>Home page link</li>" * 40 + "</ul>", 0),
+    ],
+)
+def test_a_box_goes_only_beside_twice_its_prose(around: str, dropped: int) -> None:
+    box = f"<div class='author-bio'><p>{ARTICLE_PARAGRAPHS[1]}</p></div>"
+    tree = fromstring(f"<html><body>{around}{box}</body></html>")
+    assert drop_chrome_boxes(tree) == dropped
+
+
 def _aeb_pages_with_a_box_touching_gold() -> list[tuple[str, str, str]]:
     truth = json.loads((AEB / "ground-truth.json").read_text(encoding="utf-8"))
     pages = []
