@@ -14,7 +14,7 @@ import pytest
 from lxml.html import fromstring  # type: ignore[import-untyped]
 
 from cleaner.document import Document
-from cleaner.stages.chrome_boxes import drop_chrome_boxes
+from cleaner.stages.chrome_boxes import drop_chrome_boxes, named_elements
 from cleaner.stages.extract import ExtractStage
 from cleaner.stages.html_parsing import parse_html
 from cleaner.stages.layout_tables import unwrap_layout_tables
@@ -202,6 +202,57 @@ def test_inline_elements_and_part_words_stay() -> None:
     assert drop_chrome_boxes(tree) == 1
     text = tree.text_content()
     assert "the desk" in text and "Cells divide." in text and "Jo writes" not in text
+
+
+@pytest.mark.parametrize(
+    ("names", "tokens", "named"),
+    [
+        ("class='Newsletter-Signup'", frozenset({"newsletter"}), True),  # any case
+        ("class='grid col-4 js-popup wide'", frozenset({"popup"}), True),  # inside a class list
+        ("class='card' id='MODAL_1'", frozenset({"modal"}), True),  # in the id only
+        ("class='promo' id='x'", frozenset({"promo"}), True),  # a token of the class, not the id
+        ("class='\u212aIOSK-panel'", frozenset({"kiosk"}), True),  # the Kelvin sign lowers to k
+        ("class='B\u0130-strip'", frozenset({"bi"}), True),  # capital dotted I lowers to i + dot
+        ("class='biology-notes'", frozenset({"bio"}), False),  # part of a longer word
+        ("class='BioMedArticle'", frozenset({"bio"}), False),  # a camelCase name is one word
+        ("class='pop up'", frozenset({"popup"}), False),  # not across names
+        ("class='a.b'", frozenset({"a.b"}), False),  # never a whole token
+        ("", frozenset({"bio"}), False),
+    ],
+)
+def test_named_elements_hold_a_token_as_the_whole_token_test_does(
+    names: str, tokens: frozenset[str], named: bool
+) -> None:
+    # The names are searched lowercased and joined page-wide before the whole-token test: no
+    # element the whole-token test accepts may be missed, and none that it refuses let in.
+    body = fromstring(f"<html><body><p>Intro</p><div {names}>Box</div><p>End</p></body></html>")
+    found = named_elements(body.find("body"), tokens)
+    assert [element.text for element in found] == (["Box"] if named else [])
+
+
+def test_named_elements_are_found_in_document_order_with_the_root() -> None:
+    root = fromstring(
+        "<div class='bio'><section id='Popup'><p class='x-bio'>a</p></section>"
+        "<span class='bio'>inline</span><ul class='newsletter'><li>b</li></ul></div>"
+    )
+    found = named_elements(root, frozenset({"bio", "popup", "newsletter"}))
+    assert [element.tag for element in found] == ["div", "section", "p", "ul"]
+
+
+@pytest.mark.parametrize(
+    ("around", "dropped"),
+    [
+        (f"<p>{ARTICLE_PARAGRAPHS[0]} {ARTICLE_PARAGRAPHS[2]}</p>", 1),
+        # A comment's words are not the page's prose (read lazily, the page's text runs
+        # still leave comments out), nor are short runs, however many.
+        (f"<!-- {ARTICLE_PARAGRAPHS[0]} {ARTICLE_PARAGRAPHS[2]} -->", 0),
+        ("<ul>" + "<li>Home page link</li>" * 40 + "</ul>", 0),
+    ],
+)
+def test_a_box_goes_only_beside_twice_its_prose(around: str, dropped: int) -> None:
+    box = f"<div class='author-bio'><p>{ARTICLE_PARAGRAPHS[1]}</p></div>"
+    tree = fromstring(f"<html><body>{around}{box}</body></html>")
+    assert drop_chrome_boxes(tree) == dropped
 
 
 def _aeb_pages_with_a_box_touching_gold() -> list[tuple[str, str, str]]:

@@ -166,6 +166,19 @@ def test_body_container_test_is_translated_and_agrees_with_the_xpath() -> None:
     assert found > 100
 
 
+def test_a_body_container_answer_is_remembered_per_attribute_not_per_value() -> None:
+    # The test remembers each attribute value's answer within a page: "articleContent" is a
+    # body container's id but not its class, and the second name may not borrow the first's.
+    tree = load_html(
+        "<html><body><div id='articleContent'><p>a</p></div><div class='articleContent'>"
+        "<p>b</p></div><div id='articleContent'><p>c</p></div><section class='post'>d</section>"
+        "<span class='post'>e</span></body></html>"
+    )
+    expected = _BODY_CONTAINERS(tree)
+    assert [element.text_content() for element in expected] == ["a", "c", "d"]
+    assert body_containers(tree) == expected
+
+
 def test_a_complete_fast_precise_run_is_the_full_precise_run() -> None:
     # The stage skips trafilatura's readability/jusText comparison when the fast output is
     # complete; on every page where it does, the full run must give the same text.

@@ -96,3 +96,21 @@ def test_the_byte_test_finds_exactly_the_characters_the_repair_deletes() -> None
         char = chr(code)
         expected = INVALID_XML_CHARS.search(char) is not None
         assert holds_xml_invalid_chars(f"a{char}b".encode()) == expected, hex(code)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("\ufffd\uff21\ufffd text \uffff", True),  # after other characters of the same prefix
+        ("\ufffe" + "\ufffd" * 3, True),
+        ("\ufffd\uff21 \uffee\ufffd", False),  # the prefix alone, many times
+        ("a\ufffd", False),
+    ],
+)
+def test_the_byte_test_looks_past_every_other_character_of_the_prefix(
+    text: str, expected: bool
+) -> None:
+    # U+FFFE and U+FFFF share their first two bytes with U+FFC0..U+FFFD: the test searches for
+    # those bytes and must look at each occurrence.
+    assert holds_xml_invalid_chars(text.encode()) == expected
+    assert holds_xml_invalid_chars(text.encode()[:-1]) == (expected and text[-1] != "\uffff")

@@ -20,6 +20,7 @@ from cleaner.stages.extract import ExtractStage
 from cleaner.stages.html_extraction import HtmlExtractor, escape_ampersands, text_runs
 from cleaner.stages.html_parsing import parse_html
 from cleaner.stages.recall_fallback import (
+    DIRECT_SEARCH_CHARS,
     held_runs,
     hole_words,
     may_be_short,
@@ -196,6 +197,10 @@ def test_held_runs_are_the_runs_the_output_contains() -> None:
     ]
     assert held_runs(flat, runs) == {run for run in runs if run in flat}
     assert held_runs(flat, []) == {""}
+    # Past DIRECT_SEARCH_CHARS the runs are searched in one pass: the same answer.
+    padded = flat + " " + "x" * (DIRECT_SEARCH_CHARS // len(runs))
+    assert len(runs) * len(padded) > DIRECT_SEARCH_CHARS
+    assert held_runs(padded, runs) == {run for run in runs if run in flat}
 
 
 def test_hole_words_cost_one_pass_over_the_output() -> None:

@@ -51,6 +51,8 @@ PARSER.set_element_class_lookup(
 # three-byte sequences, so a test on the bytes is exact.
 _XML_INVALID_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 _XML_INVALID_SEQUENCES = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+_XML_INVALID_PREFIX = b"\xef\xbf"
+_XML_INVALID_SEQUENCE_BYTES = 3
 # The repair's doctype step reads the page's first line, its <html/> step the first 4 lines of
 # the first 4,096 characters once the doctype is gone: a page cut at a line break this far
 # past the first line keeps everything those steps read (and the text a match can span: a
@@ -110,9 +112,18 @@ def repaired_bytes(text: str, beginning: str) -> bytes:
 
 def holds_xml_invalid_chars(data: bytes) -> bool:
     """Whether UTF-8 ``data`` holds a character that trafilatura's repair deletes."""
-    return len(data.translate(None, _XML_INVALID_BYTES)) != len(data) or any(
-        sequence in data for sequence in _XML_INVALID_SEQUENCES
-    )
+    if len(data.translate(None, _XML_INVALID_BYTES)) != len(data):
+        return True
+    # The two non-characters share their first two bytes: one search for those, not one per
+    # sequence (0.18 s against 0.28 s over the 165 MB of the 892 benchmark pages).
+    found = data.find(_XML_INVALID_PREFIX)
+    while found >= 0:
+        if data[found : found + _XML_INVALID_SEQUENCE_BYTES] in _XML_INVALID_SEQUENCES:
+            return True
+        # 0xEF starts a character in UTF-8 and the prefix's second byte does not: the next
+        # sequence starts past this prefix.
+        found = data.find(_XML_INVALID_PREFIX, found + len(_XML_INVALID_PREFIX))
+    return False
 
 
 def parser_hit_a_limit() -> bool:

