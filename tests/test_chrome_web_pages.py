@@ -26,6 +26,9 @@ CASES = [
     ("4444", "Advertisement: New AI Book", "what the data tells you to do"),
     # a list of the sources a guide drew on
     ("0052", "Article Sources", "make a line of water heaters and boilers"),
+    # a cookie-consent banner and its settings panel after the article
+    ("4454", "We use cookies on our website", "used for hundreds of pizzas"),
+    ("4454", "Necessary cookies are absolutely essential", "used for hundreds of pizzas"),
 ]
 
 
