@@ -26,6 +26,16 @@ CASES = [
     ("4444", "Advertisement: New AI Book", "what the data tells you to do"),
     # a list of the sources a guide drew on
     ("0052", "Article Sources", "make a line of water heaters and boilers"),
+    # a cookie-consent banner and its settings panel after the article
+    ("4454", "We use cookies on our website", "used for hundreds of pizzas"),
+    ("4454", "Necessary cookies are absolutely essential", "used for hundreds of pizzas"),
+    # the small print of a contact form that asks for a phone number
+    ("0118", "you are consenting to be contacted", "Tax and Audit-Ready Financial Data"),
+    ("0118", "reply STOP to opt-out", "Tax and Audit-Ready Financial Data"),
+    # a byline standing alone above the article
+    ("0070", "By Rick Steves", "Travel insurance can minimize the considerable financial risks"),
+    # link lines set off by a pointing emoji
+    ("0289", "Learn more about AI in dentistry from Overjet", "AI is transforming dentistry"),
 ]
 
 
