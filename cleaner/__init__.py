@@ -3,7 +3,7 @@
 >>> from cleaner import clean
 >>> result = clean("Advertisement\\n\\nThe council met on Monday.", skip=["grammar"])
 >>> result.text
-'The council met on Monday.\\n'
+'The council met on Monday.'
 
 See :class:`cleaner.Cleaner` for repeated use and custom pipelines.
 """

@@ -16,7 +16,7 @@ class Cleaner:
 
     >>> cleaner = Cleaner.from_config(skip=["grammar"])
     >>> cleaner.clean("Story continues below advertisement\\n\\nThe vote passed.").text
-    'The vote passed.\\n'
+    'The vote passed.'
     """
 
     def __init__(self, config: PipelineConfig) -> None:

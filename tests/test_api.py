@@ -38,7 +38,7 @@ def test_a_stream_item_of_another_type_fails_alone_naming_its_place(cleaner: Cle
     assert str(results[1]) == "document 2 is a NoneType, not text, bytes or a mapping"
     assert str(results[4]) == "document 5 is a list, not text, bytes or a mapping"
     first, fourth = results[0], results[3]
-    assert isinstance(first, Result) and first.text == "The vote passed.\n"
+    assert isinstance(first, Result) and first.text == "The vote passed."
     assert isinstance(fourth, Result) and fourth.text == "Bytes are decoded.\n"
 
 
@@ -54,7 +54,7 @@ def test_skip_given_as_one_string_names_stages_not_letters() -> None:
     assert "grammar" not in Cleaner.from_config(skip="grammar").config.stages
     both = Cleaner.from_config(skip="grammar, repair").config.stages
     assert "grammar" not in both and "repair" not in both and "chrome" in both
-    assert clean("The vote passed.", skip="grammar").text == "The vote passed.\n"
+    assert clean("The vote passed.", skip="grammar").text == "The vote passed."
 
 
 def test_a_max_bytes_that_is_not_a_positive_size_is_a_config_error() -> None:

@@ -344,7 +344,7 @@ def test_rules_stats_columns_stay_apart_for_the_longest_kind() -> None:
 
 def test_explain_counts_one_edit_in_the_singular(tmp_path: Path) -> None:
     one = tmp_path / "one.txt"
-    one.write_text("The vote passed.")  # the final newline is the one edit
+    one.write_text("The vote passed.  \n")  # the spaces before the final newline: one edit
     result = run_cli("clean", str(one), "--explain", *FAST)
     assert f"== {one}: 1 edit\n".encode() in result.stderr
 
@@ -369,7 +369,7 @@ def test_jsonl_output_keeps_one_line_per_input_line_in_place(tmp_path: Path) -> 
         written = out.read_text() if "-o" in args else run.stdout.decode()
         records = [json.loads(line) for line in written.splitlines()]
         assert [r.get("id") for r in records] == ["a", None, "c", None, "e"]
-        assert records[0]["text"] == "The council met on Tuesday.\n"
+        assert records[0]["text"] == "The council met on Tuesday."
         assert "cleaner_error" not in records[0] and "cleaner_error" not in records[4]
         assert records[1]["cleaner_input"] == f"{lines}:2"
         assert records[1]["cleaner_error"].startswith("invalid JSON")

@@ -184,7 +184,12 @@ def test_failed_documents_are_listed_and_do_not_stop_the_run(tmp_path: Path) -> 
     (src / "good.txt").write_text(ARTICLE, encoding="utf-8")
     (src / "broken.txt").write_bytes(b"\x00\x01binary\x00" * 20)
     (src / "feed.jsonl").write_text(
-        json.dumps({"id": "ok", "text": ARTICLE}) + "\n{not json\n" + json.dumps({"id": "x"}) + "\n",
+        json.dumps({"id": "ok", "text": ARTICLE})
+        + "\n{not json\n"
+        + json.dumps({"id": "x"})
+        + "\n"
+        + json.dumps({"id": "last", "text": ARTICLE})
+        + "\n",
         encoding="utf-8",
     )
     summary = run_corpus(src, out, config(), jobs=1)
@@ -197,8 +202,20 @@ def test_failed_documents_are_listed_and_do_not_stop_the_run(tmp_path: Path) -> 
     assert "not a string" in errors[2]["reason"]
     assert summary.failures_total == 3 and not summary.ok
     assert (out / "good.txt").exists() and not (out / "broken.txt").exists()
-    assert [r["id"] for r in read_jsonl(out / "feed.jsonl")] == ["ok"]
-    assert len(list(iter_jsonl(out / AUDIT_FILE))) == 2
+    # Every input line has its output line, in its place: a failed one as the record it was
+    # (or, when no record could be read, its name), with the reason.
+    ok, bad_json, no_text, last = read_jsonl(out / "feed.jsonl")
+    assert ok["id"] == "ok" and "cleaner_error" not in ok
+    assert last["id"] == "last" and "cleaner_error" not in last
+    assert bad_json["cleaner_input"] == "feed.jsonl:2" and "invalid JSON" in bad_json["cleaner_error"]
+    assert no_text == {"id": "x", "cleaner_error": errors[2]["reason"]}
+    audit = list(iter_jsonl(out / AUDIT_FILE))
+    # The audit points at each cleaned document's output line, counting the failed lines.
+    assert [(a["source"], a.get("output_line")) for a in audit] == [
+        ("feed.jsonl:1", 1),
+        ("feed.jsonl:4", 4),
+        ("good.txt", None),
+    ]
 
 
 def test_rerun_skips_unchanged_and_redoes_what_changed(tmp_path: Path) -> None:

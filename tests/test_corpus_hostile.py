@@ -51,9 +51,14 @@ def test_a_truncated_warc_record_is_an_error_not_a_short_document(tmp_path: Path
     whole = read_jsonl(out / "good.jsonl")
     assert len(whole) == 3
     cut = read_jsonl(out / "cut.jsonl")
-    assert len(cut) < 3
-    for record in cut:  # what is written is whole: the same text as in the complete file
+    cleaned = [record for record in cut if "cleaner_error" not in record]
+    assert len(cleaned) < 3
+    for record in cleaned:  # what is written is whole: the same text as in the complete file
         assert record["text"] in {r["text"] for r in whole}
+    # The cut record is a line in its place that says why, as `cleaner clean` writes it.
+    [failure] = [record for record in cut if "cleaner_error" in record]
+    assert cut[-1] is failure and "text" not in failure
+    assert "after it are missing" in failure["cleaner_error"]
     [error] = errors(out)
     assert error["input"] == "cut.warc"
     assert "ends inside record" in error["reason"] and "after it are missing" in error["reason"]
@@ -70,7 +75,8 @@ def test_a_warc_cut_inside_a_record_header_is_reported_not_a_crash(tmp_path: Pat
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     assert (out / "a.txt").exists()
-    assert len(read_jsonl(out / "header.jsonl")) == 1
+    whole, damaged = read_jsonl(out / "header.jsonl")
+    assert "cleaner_error" not in whole and "damaged WARC file" in damaged["cleaner_error"]
     [error] = errors(out)
     assert error["input"] == "header.warc" and "damaged WARC file" in error["reason"]
     assert error["source"] == "header.warc:2"
@@ -213,7 +219,11 @@ def test_a_lone_surrogate_in_jsonl_fails_that_line_only(tmp_path: Path) -> None:
     (src / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = corpus(src, out)
     assert result.returncode == 1, result.stderr
-    assert [r["id"] for r in read_jsonl(out / "feed.jsonl")] == ["before", "after"]
+    before, failed, after = read_jsonl(out / "feed.jsonl")
+    assert (before["id"], after["id"]) == ("before", "after")
+    # The failed line keeps its place and its record, the surrogate written as its escape.
+    assert failed["id"] == "a" and failed["text"] == "x \ud800"
+    assert "lone surrogate" in failed["cleaner_error"]
     [error] = errors(out)
     assert error["id"] == "a" and "lone surrogate (U+D800" in error["reason"]
     assert error["source"] == "feed.jsonl:2"
@@ -365,7 +375,14 @@ def test_a_jsonl_line_above_max_bytes_is_refused_while_reading(tmp_path: Path) -
     result = corpus(src, out, "--max-bytes", "1000000", "--shard-bytes", "2000")
     assert result.returncode == 1, result.stderr
     for name in ("feed.jsonl.gz", "plain.jsonl"):
-        assert [r["id"] for r in read_jsonl(out / name)] == ["ok1", "ok2", "ok3", "ok4", "ok5"]
+        records = read_jsonl(out / name)
+        assert [r.get("id") for r in records] == ["ok1", None, "ok2", "ok3", "ok4", "ok5"]
+        # The refused line is named in its place; its 3 MB are not copied into the output.
+        assert records[1] == {
+            "cleaner_input": f"{name}:2",
+            "cleaner_error": records[1]["cleaner_error"],
+        }
+        assert "line is above the 1 MB limit" in records[1]["cleaner_error"]
     reported = {(e["source"], e["stage"]) for e in errors(out)}
     assert reported == {("feed.jsonl.gz:2", "read"), ("plain.jsonl:2", "read")}
     assert all("line is above the 1 MB limit" in e["reason"] for e in errors(out))

@@ -77,14 +77,14 @@ def test_clean_documents_streams_and_isolates_failures() -> None:
     results = list(
         cleaner.clean_documents(["Advertisement\n\nOne.", {"text": 5}, {"text": "Two.", "id": "b"}])
     )
-    assert results[0].text == "One.\n"
+    assert results[0].text == "One."
     assert isinstance(results[1], DocumentError)
-    assert results[2].text == "Two.\n" and results[2].metadata["id"] == "b"
+    assert results[2].text == "Two." and results[2].metadata["id"] == "b"
 
 
 def test_library_clean_function() -> None:
     result = clean("Advertisement\n\nThe council met on Monday.", skip=CORE_SKIP)
-    assert result.text == "The council met on Monday.\n"
+    assert result.text == "The council met on Monday."
     assert next(e.rule_id for e in result.applied_edits) == "ad-slug.advertisement"
 
 

@@ -58,9 +58,11 @@ def test_max_bytes_refuses_large_documents_in_the_corpus_runner(tmp_path: Path) 
     assert all("MB limit" in e["reason"] and "--max-bytes" in e["reason"] for e in errors), errors
     assert (tmp_path / "out" / "small.txt").read_text() == ARTICLE
     assert not (tmp_path / "out" / "big.txt").exists()
-    assert [json.loads(line)["id"] for line in (tmp_path / "out" / "docs.jsonl").open()] == [
-        "small"
-    ]
+    big, small = [json.loads(line) for line in (tmp_path / "out" / "docs.jsonl").open()]
+    assert small["id"] == "small" and "cleaner_error" not in small
+    # Refused while reading, never held: the line is named in its place, not copied.
+    [reason] = [e["reason"] for e in errors if e["source"] == "docs.jsonl:1"]
+    assert big == {"cleaner_input": "docs.jsonl:1", "cleaner_error": reason}
 
 
 def test_max_bytes_defaults_to_20_mb_and_is_enforced(pipeline: Pipeline) -> None:

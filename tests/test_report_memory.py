@@ -96,7 +96,8 @@ def test_audit_lines_read_in_any_block_size_give_what_json_gives(tmp_path: Path)
         got = read_all(AuditLines(io.BytesIO(data), block=block))
         for record in expected:
             for key in ("edits", "view"):
-                if not isinstance(record.get(key), list):
+                # An empty list has no item to hand on: read_all has no key for it.
+                if not isinstance(record.get(key), list) or not record[key]:
                     record.pop(key, None)
         assert got == expected, block
 

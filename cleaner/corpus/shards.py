@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Protocol
 
 from cleaner.corpus.audit import (
     audit_line_pieces,
@@ -33,7 +33,7 @@ from cleaner.io.layout import printable_name
 from cleaner.io.readers import open_bytes, read_file, read_jsonl
 from cleaner.io.source import Source
 from cleaner.io.warc import read_warc_path
-from cleaner.io.writers import result_record
+from cleaner.io.writers import failure_line, result_record
 from cleaner.languagetool import LanguageToolError
 from cleaner.metrics import Counts, DocumentMetrics
 from cleaner.pipeline import Pipeline, PipelineConfig, Result
@@ -352,17 +352,24 @@ def _write_shard(pipeline: Pipeline, task: ShardTask, tmp: dict[str, Path], coun
         audit = stack.enter_context(tmp["audit"].open("wb"))
         errors: IO[bytes] | None = None  # made for the first failure: most shards have none
 
-        def failed(record: dict[str, Any]) -> None:
-            nonlocal errors
+        def failed(source: Source, reason: str, stage: str | None) -> None:
+            nonlocal errors, out, output_line
             if errors is None:
                 errors = stack.enter_context(tmp["errors"].open("wb"))
-            errors.write(safe_json_line(record))
+            errors.write(safe_json_line(error_record(source, name, reason, stage)))
+            if line_output:
+                # The record stays in its place, as it was, with ``cleaner_error``: a dataset
+                # written by a corpus run holds every input record, as `cleaner clean` writes.
+                if out is None:
+                    out = _open_output(stack, tmp["out"], gzip_output)
+                out.write(failure_line(reason, source.name, source.record).encode("utf-8"))
+                output_line += 1
 
         for source, result in cleaned_documents(pipeline, task):
             counts.documents += 1
             if isinstance(result, Failure):
                 counts.failures += 1
-                failed(error_record(source, name, result.reason, result.stage))
+                failed(source, result.reason, result.stage)
                 continue
             metrics = DocumentMetrics.of(result)
             audit_end = audit.tell()
@@ -381,7 +388,7 @@ def _write_shard(pipeline: Pipeline, task: ShardTask, tmp: dict[str, Path], coun
                 audit.seek(audit_end)  # no part of a document that failed stays in the audit
                 audit.truncate()
                 counts.failures += 1
-                failed(error_record(source, name, surrogate_reason(exc), "write"))
+                failed(source, surrogate_reason(exc), "write")
                 continue
             if out is None:
                 out = _open_output(stack, tmp["out"], gzip_output)

@@ -372,4 +372,6 @@ def lay_out_page(
         if line is not None:
             text = with_title_line(text, line)
     markers = markdown_markers(body, line, page) if markdown else []
-    return paragraph_layout(text, code_block_lines(body)), markers
+    laid_out = paragraph_layout(text, code_block_lines(body))
+    # A page's text is a text file of cleaner's making: it ends with a newline.
+    return (f"{laid_out}\n" if laid_out else laid_out), markers

@@ -1,6 +1,7 @@
 """tidy: the layout pass. Trailing white space goes, runs of blank lines become one blank line,
-leading and trailing blank lines go, and a site section suffix (" – National", " | Reuters")
-leaves the title line and the title in the metadata. With Markdown output, the markers of an
+leading and trailing blank lines go (a text that ended with a newline keeps one; none is
+added), and a site section suffix (" – National", " | Reuters") leaves the title line and the
+title in the metadata. With Markdown output, the markers of an
 HTML page's headings, numbered items, quotes, code fences (with the code's blank lines) and
 escaped "|" of table cells that the extract stage recorded (:mod:`cleaner.stages.page_layout`)
 are written here, after every other stage.
@@ -65,10 +66,12 @@ class TidyStage:
         ]
         if start:
             replacements.append(Replacement(0, start, "", "tidy.leading-blank"))
-        if text[end:] != ("\n" if end else ""):
-            replacements.append(
-                Replacement(end, len(text), "\n" if end else "", "tidy.final-newline")
-            )
+        # White space after the last line ends in one newline, or none when it holds none:
+        # a text with no final newline (a JSONL field, a string given to the library) is
+        # clean as it is, and comes out unchanged.
+        ending = "\n" if end and "\n" in text[end:] else ""
+        if text[end:] != ending:
+            replacements.append(Replacement(end, len(text), ending, "tidy.final-newline"))
         timed_out: set[str] = set()  # rules whose pattern timed out: skipped for this document
         title = self._title_suffix(text, start, doc.metadata, timed_out)
         if title is not None:
