@@ -47,6 +47,7 @@ from cleaner.document import Document, Edit
 from cleaner.registry import EXTRACT
 from cleaner.rules.text import TITLE_SEPARATORS
 from cleaner.stages.chrome_boxes import drop_chrome_boxes
+from cleaner.stages.cleaned_elements import cleaned_elements_hidden
 from cleaner.stages.collapsed_lines import unfold_long_lines
 from cleaner.stages.extract_options import ExtractOptions
 from cleaner.stages.headline import repeats_headline, with_page_headline
@@ -312,18 +313,29 @@ class HtmlExtractor(ExtractOptions):
         self, tree: HtmlElement, url: Any, precision: bool, recall: bool, fast: bool = False
     ) -> dict[str, Any]:
         # bare_extraction works on its own copy of a tree it is given, so one parse serves
-        # both runs.
-        result = trafilatura.bare_extraction(
-            tree,
-            url=url if isinstance(url, str) else None,
-            favor_precision=precision,
-            favor_recall=recall,
-            fast=fast,
-            include_comments=self.include_comments,
-            include_tables=self.include_tables,
-            with_metadata=False,
-            config=self.config,
+        # both runs. The fast precise run (every page's first) reads the tree without the
+        # subtrees its cleaning deletes unread: the same output at less cost.
+        hidden: contextlib.AbstractContextManager[object] = (
+            cleaned_elements_hidden(tree)
+            if precision
+            and fast
+            and not recall
+            and self.include_tables
+            and not self.include_comments
+            else contextlib.nullcontext()
         )
+        with hidden:
+            result = trafilatura.bare_extraction(
+                tree,
+                url=url if isinstance(url, str) else None,
+                favor_precision=precision,
+                favor_recall=recall,
+                fast=fast,
+                include_comments=self.include_comments,
+                include_tables=self.include_tables,
+                with_metadata=False,
+                config=self.config,
+            )
         found = _as_dict(result)
         text = found.get("text")
         return {"text": text, "body": found.get("body")} if isinstance(text, str) else {}
