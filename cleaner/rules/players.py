@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz
 
 from cleaner.document import Replacement
-from cleaner.rules.chrome import REPEATED_LINE_RULE, ChromeRuleSet, is_repeatable
+from cleaner.rules.chrome import REPEATED_LINE_RULE, ChromeRuleSet, fold_line, is_repeatable
 from cleaner.rules.text import normalize_line
 
 # Similarity (rapidfuzz ratio, 0-100) above which a line is taken as the player's caption
@@ -61,14 +61,17 @@ def player_removals(
             removed_since_kept = True
             continue
         normalized = normalize_line(line)
-        block = _player_block(rules, lines, index, normalized, timed_out, similarity, captions)
+        folded = fold_line(normalized)
+        block = _player_block(
+            rules, lines, index, (normalized, folded), timed_out, similarity, captions
+        )
         if block is not None:
             block_replacements, caption_index = block
             replacements.extend(block_replacements)
             captions.add(caption_index)
             removed_since_kept = True
             continue
-        key = normalized.casefold()
+        key = folded[0]
         if removed_since_kept and key == previous_kept and is_repeatable(key):
             # Removing the player made an article line and its copy neighbours; the chrome
             # stage drops such copies, and would have had they been neighbours already.
@@ -83,18 +86,19 @@ def _player_block(
     rules: ChromeRuleSet,
     lines: Sequence[tuple[int, str]],
     index: int,
-    normalized: str,
+    line_forms: tuple[str, tuple[str, str]],
     timed_out: set[str],
     similarity: float,
     claimed: set[int],
 ) -> tuple[list[Replacement], int] | None:
-    """The removals for a player block starting at ``lines[index]``, and the index of its
+    """The removals for a player block starting at ``lines[index]`` (normalised, and its
+    :func:`fold_line`, in ``line_forms``), and the index of its
     caption line (``index`` itself when there is none). A caption line an earlier block
     ``claimed`` is not this block's: one line is removed once."""
     offset, line = lines[index]
-    folded = (normalized.casefold(), normalized.lower())
+    normalized, folded = line_forms
     for rule in rules.index("player").candidates(normalized, folded):
-        found = rule.matches(normalized, timed_out, folded)
+        found = rule.matches_folded(normalized, folded, timed_out, triggered=True)
         if found is None or isinstance(found, bool):
             continue  # no match, or an exact line: no caption to look for
         repeat = _caption_after(lines, index, found.group("caption"), similarity, claimed)

@@ -34,6 +34,7 @@ from cleaner.rules.chrome import (
     PATTERN_TIMEOUT_S,
     REPEATED_LINE_RULE,
     ChromeRuleSet,
+    fold_line,
     is_repeatable,
 )
 from cleaner.rules.players import player_removals
@@ -105,8 +106,8 @@ class ChromeStage:
                 previous_kept = ""
                 continue
             normalized = normalize_line(stripped)
-            key = normalized.casefold()
-            folded = (key, normalized.lower())
+            folded = fold_line(normalized)
+            key = folded[0]
             rule = line_rules.first_match(normalized, timed_out, folded)
             if rule is None and (item := list_item_text(normalized)):
                 rule = line_rules.first_match(item, timed_out)
