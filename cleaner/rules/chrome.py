@@ -82,6 +82,16 @@ def is_repeatable(line_key: str) -> bool:
 PATTERN_TIMEOUT_S = 1.0
 
 
+_COMBINING_DOT = "\u0307"
+_NOT_IN_PIECE = regex.compile(r"[\s'\"]+")
+
+
+def _plain_piece(trigger: str) -> str:
+    """The longest stretch of ``trigger`` without white space or quotes ("" for none)."""
+    stretches: list[str] = _NOT_IN_PIECE.split(trigger)
+    return max(stretches, key=len)
+
+
 def fold_line(normalized: str) -> tuple[str, str]:
     """A normalised line's ``casefold()`` (the key of exact lines) and its
     :func:`~cleaner.rules.line_triggers.trigger_form` (what trigger literals are sought in),
@@ -207,6 +217,37 @@ class RuleIndex:
             for trigger, bits in triggered.items():
                 self._triggers.add_word(trigger, bits)
             self._triggers.make_automaton()
+        # Each trigger's plain stretch (see candidate_line_starts); one that holds another
+        # is found wherever the other is, and is not sought.
+        pieces = {_plain_piece(trigger) for trigger in triggered}
+        self._pieces: tuple[str, ...] | None = None
+        if pieces and "" not in pieces and not always and not exact:
+            self._pieces = tuple(
+                sorted(p for p in pieces if not any(o != p and o in p for o in pieces))
+            )
+
+    def candidate_line_starts(self, text: str) -> set[int] | None:
+        """The offsets of the lines of ``text`` that may be a candidate for a rule (and
+        perhaps some that are not), found in one pass over the whole text; None when that
+        pass cannot tell (the rules have exact lines, or a pattern with no trigger literals,
+        or the text's case folding changes its length).
+
+        Each trigger is sought by its longest stretch without white space or quotes: within
+        such a stretch a normalised line holds the very characters of the raw line, so a line
+        whose normalised form holds the trigger holds the stretch as it stands."""
+        if self._pieces is None:
+            return None
+        folded = text.casefold()
+        if len(folded) != len(text) or _COMBINING_DOT in folded:
+            return None
+        starts: set[int] = set()
+        for piece in self._pieces:
+            found = folded.find(piece)
+            while found != -1:
+                starts.add(folded.rfind("\n", 0, found) + 1)
+                line_end = folded.find("\n", found)
+                found = -1 if line_end == -1 else folded.find(piece, line_end)
+        return starts
 
     def _bits(self, normalized: str, folded: tuple[str, str]) -> int:
         if len(normalized) > self.max_length:
