@@ -42,7 +42,7 @@ import ahocorasick
 import regex
 
 from cleaner.rules.kinds import RuleSummary, kind_of
-from cleaner.rules.patterns import pattern_triggers
+from cleaner.rules.line_triggers import chrome_triggers, fold_casefolded
 from cleaner.rules.source import RuleFile, RuleRecord, load_rule_file, rule_files_under
 from cleaner.rules.text import normalize_line
 
@@ -82,6 +82,24 @@ def is_repeatable(line_key: str) -> bool:
 PATTERN_TIMEOUT_S = 1.0
 
 
+_COMBINING_DOT = "\u0307"
+_NOT_IN_PIECE = regex.compile(r"[\s'\"]+")
+
+
+def _plain_piece(trigger: str) -> str:
+    """The longest stretch of ``trigger`` without white space or quotes ("" for none)."""
+    stretches: list[str] = _NOT_IN_PIECE.split(trigger)
+    return max(stretches, key=len)
+
+
+def fold_line(normalized: str) -> tuple[str, str]:
+    """A normalised line's ``casefold()`` (the key of exact lines) and its
+    :func:`~cleaner.rules.line_triggers.trigger_form` (what trigger literals are sought in),
+    made once for all the rules tried on it."""
+    casefolded = normalized.casefold()
+    return casefolded, fold_casefolded(casefolded)
+
+
 class PatternTimeout(Exception):
     """A rule's pattern took longer than :data:`PATTERN_TIMEOUT_S` on a line."""
 
@@ -102,8 +120,9 @@ class ChromeRule:
     path: Path
     line: int
     triggers: frozenset[str] | None = None
-    """Lower-cased literals one of which every match of the pattern contains (None: unknown).
-    A line holding none of them cannot match, and the regex is not run on it."""
+    """Literals in :func:`~cleaner.rules.line_triggers.trigger_form`, one of which every match
+    of the pattern contains (None: unknown). A line holding none of them cannot match, and the
+    regex is not run on it."""
 
     def matches(
         self,
@@ -113,13 +132,11 @@ class ChromeRule:
     ) -> Any:
         """Whether a normalised line is this rule's (a match object for pattern rules).
 
-        ``folded`` is the line's ``(casefold(), lower())``, for callers that try many rules
-        on one line. A pattern that times out raises :class:`PatternTimeout`, or, given
+        ``folded`` is the line's :func:`fold_line`, for callers that try many rules on one
+        line. A pattern that times out raises :class:`PatternTimeout`, or, given
         ``timed_out``, adds the rule id to it and does not match; a rule in ``timed_out`` is
         skipped."""
-        return self.matches_folded(
-            normalized, folded or (normalized.casefold(), normalized.lower()), timed_out
-        )
+        return self.matches_folded(normalized, folded or fold_line(normalized), timed_out)
 
     def matches_folded(
         self,
@@ -128,12 +145,12 @@ class ChromeRule:
         timed_out: set[str] | None = None,
         triggered: bool = False,
     ) -> Any:
-        """:meth:`matches`, given the line's ``(casefold(), lower())``; ``triggered`` when
+        """:meth:`matches`, given the line's :func:`fold_line`; ``triggered`` when
         the line is known to hold one of the rule's trigger literals (a :class:`RuleIndex`
         candidate), which skips that test."""
         if len(normalized) > self.max_length:
             return None
-        casefolded, lowered = folded
+        casefolded, trigger_text = folded
         if casefolded in self.exact:
             return True
         if self.pattern is None:
@@ -141,7 +158,7 @@ class ChromeRule:
         if (
             not triggered
             and self.triggers is not None
-            and not any(t in lowered for t in self.triggers)
+            and not any(t in trigger_text for t in self.triggers)
         ):
             return None
         return self.search(normalized, timed_out, whole=True)
@@ -200,20 +217,51 @@ class RuleIndex:
             for trigger, bits in triggered.items():
                 self._triggers.add_word(trigger, bits)
             self._triggers.make_automaton()
+        # Each trigger's plain stretch (see candidate_line_starts); one that holds another
+        # is found wherever the other is, and is not sought.
+        pieces = {_plain_piece(trigger) for trigger in triggered}
+        self._pieces: tuple[str, ...] | None = None
+        if pieces and "" not in pieces and not always and not exact:
+            self._pieces = tuple(
+                sorted(p for p in pieces if not any(o != p and o in p for o in pieces))
+            )
+
+    def candidate_line_starts(self, text: str) -> set[int] | None:
+        """The offsets of the lines of ``text`` that may be a candidate for a rule (and
+        perhaps some that are not), found in one pass over the whole text; None when that
+        pass cannot tell (the rules have exact lines, or a pattern with no trigger literals,
+        or the text's case folding changes its length).
+
+        Each trigger is sought by its longest stretch without white space or quotes: within
+        such a stretch a normalised line holds the very characters of the raw line, so a line
+        whose normalised form holds the trigger holds the stretch as it stands."""
+        if self._pieces is None:
+            return None
+        folded = text.casefold()
+        if len(folded) != len(text) or _COMBINING_DOT in folded:
+            return None
+        starts: set[int] = set()
+        for piece in self._pieces:
+            found = folded.find(piece)
+            while found != -1:
+                starts.add(folded.rfind("\n", 0, found) + 1)
+                line_end = folded.find("\n", found)
+                found = -1 if line_end == -1 else folded.find(piece, line_end)
+        return starts
 
     def _bits(self, normalized: str, folded: tuple[str, str]) -> int:
         if len(normalized) > self.max_length:
             return 0
-        casefolded, lowered = folded
+        casefolded, trigger_text = folded
         bits = self._always | self._exact.get(casefolded, 0)
         if self._triggers is not None:
-            for _, found in self._triggers.iter(lowered):
+            for _, found in self._triggers.iter(trigger_text):
                 bits |= found
         return bits
 
     def candidates(self, normalized: str, folded: tuple[str, str]) -> list[ChromeRule]:
-        """The rules that may match a normalised line whose ``(casefold(), lower())`` is
-        ``folded``, in rule order."""
+        """The rules that may match a normalised line whose :func:`fold_line` is ``folded``,
+        in rule order."""
         bits = self._bits(normalized, folded)
         found = []
         while bits:
@@ -229,8 +277,8 @@ class RuleIndex:
         folded: tuple[str, str] | None = None,
     ) -> ChromeRule | None:
         """The first rule, in rule order, that matches the normalised line; ``folded`` is
-        the line's ``(casefold(), lower())`` when the caller already has it."""
-        folded = folded or (normalized.casefold(), normalized.lower())
+        the line's :func:`fold_line` when the caller already has it."""
+        folded = folded or fold_line(normalized)
         bits = self._bits(normalized, folded)
         while bits:
             lowest = bits & -bits
@@ -303,7 +351,7 @@ def compile_rule(record: RuleRecord) -> ChromeRule:
         standalone=bool(data.get("standalone", False)),
         path=record.path,
         line=record.line,
-        triggers=pattern_triggers(raw_pattern) if isinstance(raw_pattern, str) else None,
+        triggers=chrome_triggers(raw_pattern) if isinstance(raw_pattern, str) else None,
     )
 
 

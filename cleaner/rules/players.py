@@ -16,12 +16,12 @@ the pipeline loaded, and so agree.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 from rapidfuzz import fuzz
 
 from cleaner.document import Replacement
-from cleaner.rules.chrome import REPEATED_LINE_RULE, ChromeRuleSet, is_repeatable
+from cleaner.rules.chrome import REPEATED_LINE_RULE, ChromeRuleSet, fold_line, is_repeatable
 from cleaner.rules.text import normalize_line
 
 # Similarity (rapidfuzz ratio, 0-100) above which a line is taken as the player's caption
@@ -48,32 +48,48 @@ def player_removals(
     lines: Sequence[tuple[int, str]],
     timed_out: set[str],
     similarity: float = CAPTION_SIMILARITY,
+    candidates: Container[int] | None = None,
 ) -> list[Replacement]:
     """What removing the player blocks takes from a text whose non-blank lines are ``lines``
     (offset, line with its newline): player blocks, and the copies their removal makes
-    neighbours. A rule whose pattern times out is added to ``timed_out`` and skipped."""
+    neighbours. A rule whose pattern times out is added to ``timed_out`` and skipped.
+    ``candidates``: the offsets of the only lines that may be player lines, when known
+    (:meth:`~cleaner.rules.chrome.RuleIndex.candidate_line_starts`)."""
     replacements: list[Replacement] = []
     captions: set[int] = set()
-    previous_kept = ""
+    previous_kept: str | None = ""
+    previous_line = ""  # the last kept line, whose key is worked out only when asked for
     removed_since_kept = False
     for index, (offset, line) in enumerate(lines):
         if index in captions:
             removed_since_kept = True
             continue
+        may_be_player = candidates is None or offset in candidates
+        if not may_be_player and not removed_since_kept:
+            # No block starts here and no copy check is due: the line is kept as it stands.
+            previous_kept, previous_line = None, line
+            continue
         normalized = normalize_line(line)
-        block = _player_block(rules, lines, index, normalized, timed_out, similarity, captions)
-        if block is not None:
-            block_replacements, caption_index = block
-            replacements.extend(block_replacements)
-            captions.add(caption_index)
-            removed_since_kept = True
-            continue
-        key = normalized.casefold()
-        if removed_since_kept and key == previous_kept and is_repeatable(key):
-            # Removing the player made an article line and its copy neighbours; the chrome
-            # stage drops such copies, and would have had they been neighbours already.
-            replacements.append(Replacement(offset, offset + len(line), "", REPEATED_LINE_RULE))
-            continue
+        folded = fold_line(normalized)
+        if may_be_player:
+            block = _player_block(
+                rules, lines, index, (normalized, folded), timed_out, similarity, captions
+            )
+            if block is not None:
+                block_replacements, caption_index = block
+                replacements.extend(block_replacements)
+                captions.add(caption_index)
+                removed_since_kept = True
+                continue
+        key = folded[0]
+        if removed_since_kept:
+            if previous_kept is None:
+                previous_kept = normalize_line(previous_line).casefold()
+            if key == previous_kept and is_repeatable(key):
+                # Removing the player made an article line and its copy neighbours; the
+                # chrome stage drops such copies, and would have had they been neighbours.
+                replacements.append(Replacement(offset, offset + len(line), "", REPEATED_LINE_RULE))
+                continue
         previous_kept = key
         removed_since_kept = False
     return replacements
@@ -83,18 +99,19 @@ def _player_block(
     rules: ChromeRuleSet,
     lines: Sequence[tuple[int, str]],
     index: int,
-    normalized: str,
+    line_forms: tuple[str, tuple[str, str]],
     timed_out: set[str],
     similarity: float,
     claimed: set[int],
 ) -> tuple[list[Replacement], int] | None:
-    """The removals for a player block starting at ``lines[index]``, and the index of its
+    """The removals for a player block starting at ``lines[index]`` (normalised, and its
+    :func:`fold_line`, in ``line_forms``), and the index of its
     caption line (``index`` itself when there is none). A caption line an earlier block
     ``claimed`` is not this block's: one line is removed once."""
     offset, line = lines[index]
-    folded = (normalized.casefold(), normalized.lower())
+    normalized, folded = line_forms
     for rule in rules.index("player").candidates(normalized, folded):
-        found = rule.matches(normalized, timed_out, folded)
+        found = rule.matches_folded(normalized, folded, timed_out, triggered=True)
         if found is None or isinstance(found, bool):
             continue  # no match, or an exact line: no caption to look for
         repeat = _caption_after(lines, index, found.group("caption"), similarity, claimed)

@@ -7,14 +7,14 @@ found is :func:`cleaner.rules.players.player_removals`, which the chrome stage a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from cleaner.document import (
     Document,
+    Replacement,
     TextLines,
     apply_replacements,
-    count_non_blank_lines,
-    line_spans,
     report_timeouts,
 )
 from cleaner.registry import CAPTIONS, StageSettings
@@ -22,6 +22,9 @@ from cleaner.rules.chrome import PATTERN_TIMEOUT_S, ChromeRuleSet
 from cleaner.rules.players import CAPTION_SIMILARITY, player_removals
 
 NAME = CAPTIONS
+# A line (its newline included) holding more than white space; "^" and "$" of the stdlib
+# re's MULTILINE mode, like line_spans, take only "\n" for a line end.
+_NON_BLANK_LINE = re.compile(r"^[^\S\n]*\S[^\n]*\n?", re.MULTILINE)
 OPTIONS = frozenset({"rules", "similarity"})
 DESCRIPTION = "Removes video/gallery player lines ('Click to play video: ...') with the caption lines that repeat them, even when reworded."
 
@@ -37,11 +40,16 @@ class CaptionsStage:
         if not self.rules.of_action("player"):
             return doc
         text = doc.text
-        lines = TextLines(
-            text, (span for span in line_spans(text) if count_non_blank_lines(text, *span))
-        )
         timed_out: set[str] = set()  # rules whose pattern timed out: skipped for this document
-        replacements = player_removals(self.rules, lines, timed_out, self.similarity)
+        # Most documents hold no line a player rule could match: one pass over the text
+        # tells, and spares cutting and normalising every line.
+        candidates = self.rules.index("player").candidate_line_starts(text)
+        replacements: list[Replacement] = []
+        if candidates is None or candidates:
+            lines = TextLines(text, (m.span() for m in _NON_BLANK_LINE.finditer(text)))
+            replacements = player_removals(
+                self.rules, lines, timed_out, self.similarity, candidates
+            )
         previous = int(doc.metadata.get("chrome_lines_removed", 0))
         cleaned = apply_replacements(
             doc, NAME, replacements, chrome_lines_removed=previous + len(replacements)

@@ -34,6 +34,7 @@ from cleaner.rules.chrome import (
     PATTERN_TIMEOUT_S,
     REPEATED_LINE_RULE,
     ChromeRuleSet,
+    fold_line,
     is_repeatable,
 )
 from cleaner.rules.players import player_removals
@@ -64,7 +65,8 @@ CLOSING_MIN_ARTICLE_LINES = 2
 HEAD_PROSE_WORDS = 12
 HEAD_MAX_LINES = 12
 # A link that points down the page ("Jump to the list ⤵"), then the paragraph it was set in.
-_JUMP_LINK = re.compile(r"\s*(?P<link>[^\n⤵↓⬇▼▾⇩]{3,60}?)\s*[⤵↓⬇▼▾⇩]\s+(?=\S)")
+_DOWN_ARROWS = "⤵↓⬇▼▾⇩"
+_JUMP_LINK = re.compile(rf"\s*(?P<link>[^\n{_DOWN_ARROWS}]{{3,60}}?)\s*[{_DOWN_ARROWS}]\s+(?=\S)")
 _SENTENCE_END = tuple('.!?…:;"”’)')
 
 
@@ -94,19 +96,23 @@ class ChromeStage:
         kept: list[Kept] = []
         previous_kept = ""
         timed_out: set[str] = set()  # rules whose pattern timed out: skipped for this document
+        # A jump link needs a down arrow, which few pages hold: one look at the whole text
+        # spares trying the link's pattern on every line of the others.
+        jump_links = any(arrow in doc.text for arrow in _DOWN_ARROWS)
         for offset, end in line_spans(doc.text):
             line = doc.text[offset:end]
             stripped = line.strip()
             if not stripped:
                 continue
             if len(stripped) > DEFAULT_MAX_LINE_CHARS * 4:
-                self._drop_jump_link(line, offset, replacements, timed_out)
+                if jump_links:
+                    self._drop_jump_link(line, offset, replacements, timed_out)
                 kept.append(Kept(offset, end, ""))  # prose, and too long to be any rule's
                 previous_kept = ""
                 continue
             normalized = normalize_line(stripped)
-            key = normalized.casefold()
-            folded = (key, normalized.lower())
+            folded = fold_line(normalized)
+            key = folded[0]
             rule = line_rules.first_match(normalized, timed_out, folded)
             if rule is None and (item := list_item_text(normalized)):
                 rule = line_rules.first_match(item, timed_out)
@@ -116,7 +122,8 @@ class ChromeStage:
             if self.drop_repeated_lines and key == previous_kept and is_repeatable(key):
                 replacements.append(Replacement(offset, offset + len(line), "", REPEATED_LINE_RULE))
                 continue
-            self._drop_jump_link(line, offset, replacements, timed_out)
+            if jump_links:
+                self._drop_jump_link(line, offset, replacements, timed_out)
             marker = tail_rules.first_match(normalized, timed_out, folded)
             kept.append(Kept(offset, end, marker.rule_id if marker is not None else ""))
             previous_kept = key

@@ -37,6 +37,7 @@ DESCRIPTION = "Layout: trims trailing spaces, collapses blank-line runs, removes
 # Longer than this, a first line is a paragraph, not a headline.
 MAX_TITLE_CHARS = 250
 _TRAILING_SPACE = re.compile(r"[ \t\u00a0]+$", re.M)
+_SPACE_BEFORE_NEWLINE = (" \n", "\t\n", "\u00a0\n")
 # The same white space as a trailing space: a line holding only a no-break space is blank,
 # or trimming it would leave a blank run that only a second cleaning collapses.
 _BLANK_RUN = re.compile(r"\n(?:[ \t\u00a0]*\n){2,}")
@@ -56,10 +57,15 @@ class TidyStage:
         # (an indented code line, which the repair stage leaves alone).
         end = len(text.rstrip())
         start = text.rfind("\n", 0, len(text) - len(text.lstrip())) + 1 if end else 0
-        replacements = [
-            Replacement(m.start(), m.end(), "", "tidy.trailing-space")
-            for m in _TRAILING_SPACE.finditer(text, start, end)
-        ]
+        replacements = []
+        # The pattern is tried at every space of the text; most texts have no trailing space
+        # at all, which a look for a space before a newline tells (before ``end`` the text
+        # has a visible character, so a trailing space always stands before a newline).
+        if any(space in text for space in _SPACE_BEFORE_NEWLINE):
+            replacements = [
+                Replacement(m.start(), m.end(), "", "tidy.trailing-space")
+                for m in _TRAILING_SPACE.finditer(text, start, end)
+            ]
         replacements += [
             Replacement(m.start(), m.end(), "\n\n", "tidy.blank-lines")
             for m in _BLANK_RUN.finditer(text, start, end)
