@@ -39,7 +39,7 @@ def test_a_stream_item_of_another_type_fails_alone_naming_its_place(cleaner: Cle
     assert str(results[4]) == "document 5 is a list, not text, bytes or a mapping"
     first, fourth = results[0], results[3]
     assert isinstance(first, Result) and first.text == "The vote passed."
-    assert isinstance(fourth, Result) and fourth.text == "Bytes are decoded.\n"
+    assert isinstance(fourth, Result) and fourth.text == "Bytes are decoded."
 
 
 @pytest.mark.parametrize("wrong", [None, 5, ["The vote passed."]])

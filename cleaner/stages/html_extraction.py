@@ -30,6 +30,7 @@ Around trafilatura, three general repairs, each measured on the Article Extracti
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import Counter
 from copy import copy
