@@ -280,6 +280,26 @@ def test_big_jsonl_is_sharded_across_workers_in_order(tmp_path: Path) -> None:
     assert not list((tmp_path / "two" / ".cleaner" / "parts").iterdir()), "parts cleaned up"
 
 
+def test_audit_lines_point_at_their_records_across_shards_with_failures(tmp_path: Path) -> None:
+    """A failed line keeps its place in the output: the shards after it count it too."""
+    src = tmp_path / "in"
+    src.mkdir()
+    with (src / "big.jsonl").open("w", encoding="utf-8") as handle:
+        for number in range(1, 61):
+            record: dict[str, object] = {"id": f"d{number}"}
+            if number not in (2, 3, 35):  # failures in the first shards and a later one
+                record["text"] = article(number)
+            handle.write(json.dumps(record) + "\n")
+    summary = run_corpus(src, tmp_path / "out", config(), jobs=2, shard_bytes=4000)
+    assert summary.failures_total == 3
+    records = read_jsonl(tmp_path / "out" / "big.jsonl")
+    assert [r["id"] for r in records] == [f"d{number}" for number in range(1, 61)]
+    audit = list(iter_jsonl(tmp_path / "out" / AUDIT_FILE))
+    assert len(audit) == 57
+    for entry in audit:
+        assert records[entry["output_line"] - 1]["id"] == entry["id"], entry["source"]
+
+
 @pytest.mark.parametrize(
     ("inp", "out", "message"),
     [

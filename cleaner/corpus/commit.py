@@ -169,7 +169,8 @@ def record_done(
 
 def _renumbered_audit(tasks: list[ShardTask]) -> Callable[[IO[bytes]], None]:
     """A shard numbers its output lines from 1; in the whole output they follow the lines of
-    the shards before it (which only the commit knows, since failed lines are left out)."""
+    the shards before it (which only the commit knows): one line per document, a failed one
+    included, since it is written in its place."""
 
     def fill(handle: IO[bytes]) -> None:
         offset = 0
@@ -183,7 +184,7 @@ def _renumbered_audit(tasks: list[ShardTask]) -> Callable[[IO[bytes]], None]:
                         record = json.loads(line)
                         record["output_line"] = int(record["output_line"]) + offset
                         handle.write(json_line(record))
-            offset += counts.get("documents", 0) - counts.get("failures", 0)
+            offset += counts.get("documents", 0)
 
     return fill
 
