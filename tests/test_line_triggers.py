@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import pytest
 import regex
@@ -186,3 +187,34 @@ def _bare_match(rule: ChromeRule, normalized: str) -> bool:
     if normalized.casefold() in rule.exact:
         return True
     return rule.pattern is not None and rule.pattern.fullmatch(normalized) is not None
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"[[:upper:][:space:]]+",  # a POSIX class: to the standard parser, a set and a "]"
+        r"(?:sponsored){e<=1} content",  # a fuzzy match: to the standard parser, literal text
+        r"[[:^lower:]]{4,} now",
+    ],
+)
+def test_syntax_of_the_regex_module_alone_gets_no_prefilter(pattern: str) -> None:
+    assert chrome_triggers(pattern) is None
+
+
+def test_a_user_rule_in_regex_only_syntax_still_removes_its_lines(tmp_path: Path) -> None:
+    """A rule with a POSIX class took "]" as its literal and never ran."""
+    rules = tmp_path / "zz-user.toml"
+    rules.write_text(
+        '[meta]\nkind = "chrome"\ndescription = "a user\'s rule"\n\n'
+        "[[rules]]\n"
+        'id = "user.shouting"\n'
+        'action = "line"\n'
+        "pattern = '''[[:upper:][:space:]]+'''\n"
+        "case_sensitive = true\n"
+        'examples = ["SHARE THIS STORY"]\n'
+        'keep = ["The council met on Monday."]\n',
+        encoding="utf-8",
+    )
+    [rule] = load_chrome_rules(rules).rules
+    assert rule.triggers is None
+    assert rule.matches(normalize_line("READ MORE NOW PLEASE"))

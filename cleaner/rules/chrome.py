@@ -342,6 +342,16 @@ def compile_rule(record: RuleRecord) -> ChromeRule:
     if not isinstance(max_length, int) or max_length <= 0:
         raise record.error("field 'max_length' must be a positive integer")
     _check_cases(record)
+    triggers = chrome_triggers(raw_pattern) if isinstance(raw_pattern, str) else None
+    if triggers is not None and not all(
+        any(trigger in fold_line(normalize_line(line))[1] for trigger in triggers)
+        for example in record.data["examples"]
+        for line in (example if isinstance(example, str) else example[0]).splitlines()
+        if pattern is not None and pattern.search(normalize_line(line))
+    ):
+        # A line the pattern matches holds none of the literals read from it: the reading
+        # was wrong (syntax the reader does not know), and the pattern runs on every line.
+        triggers = None
     return ChromeRule(
         rule_id=record.rule_id,
         action=str(action),
@@ -351,7 +361,7 @@ def compile_rule(record: RuleRecord) -> ChromeRule:
         standalone=bool(data.get("standalone", False)),
         path=record.path,
         line=record.line,
-        triggers=chrome_triggers(raw_pattern) if isinstance(raw_pattern, str) else None,
+        triggers=triggers,
     )
 
 

@@ -18,11 +18,10 @@ things keep that test from ever dropping a match:
 
 from __future__ import annotations
 
-import re
 import re._parser as sre_parse  # type: ignore[import-not-found]  # reads a pattern's structure
 from typing import Any
 
-from cleaner.rules.patterns import MIN_TRIGGER, pattern_triggers
+from cleaner.rules.patterns import MIN_TRIGGER, parsed_pattern, pattern_triggers
 from cleaner.rules.text import APOSTROPHES, straighten
 
 _COMBINING_DOT = "\u0307"
@@ -47,9 +46,8 @@ def chrome_triggers(pattern: str) -> frozenset[str] | None:
     when no set of them is selective enough (the pattern then runs on every line)."""
     found = pattern_triggers(pattern)
     if found is None:
-        try:
-            parsed = sre_parse.parse(pattern)
-        except (re.error, ValueError, TypeError, OverflowError, RecursionError):
+        parsed = parsed_pattern(pattern)
+        if parsed is None:
             return None  # regex-module-only syntax
         found = _symbol_triggers(list(parsed))
     if not found:

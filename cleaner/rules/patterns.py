@@ -94,16 +94,27 @@ def _triggers(items: Any) -> frozenset[str] | None:
     return best
 
 
-def _parsed(pattern: str) -> Any | None:
+#: Syntax of the ``regex`` module that the standard parser reads without an error but in
+#: another sense: a POSIX class ("[[:upper:]]", a set and a "]" to it) and a fuzzy constraint
+#: ("(?:sponsored){e<=1}", literal text to it). Literals read from such a pattern could
+#: miss its matches, so it gets none.
+_MISREAD_SYNTAX = re.compile(r"\[:\^?[A-Za-z_]+:\]|\{[^}]*[A-Za-z][^}]*\}")
+
+
+def parsed_pattern(pattern: str) -> Any | None:
+    """``pattern`` as the standard parser reads it, or None where that reading may not be
+    the ``regex`` module's (its own syntax): the pattern then runs on every text."""
+    if _MISREAD_SYNTAX.search(pattern):
+        return None
     try:
         return sre_parse.parse(pattern)
-    except (re.error, ValueError, TypeError, OverflowError):
-        return None  # regex-module-only syntax: the pattern then runs on every text
+    except (re.error, ValueError, TypeError, OverflowError, RecursionError):
+        return None
 
 
 def pattern_triggers(pattern: str) -> frozenset[str] | None:
     """Lower-cased literals, one of which every match of ``pattern`` contains; None if unknown."""
-    parsed = _parsed(pattern)
+    parsed = parsed_pattern(pattern)
     return None if parsed is None else _plain_triggers(parsed)
 
 
@@ -291,7 +302,7 @@ def required_literals(pattern: str) -> frozenset[Trigger] | None:
     """Literals one of which every match of ``pattern`` contains, with the word boundaries a
     match needs around them; None exactly when :func:`pattern_triggers` is None (the pattern
     then runs on the whole text, as it always has)."""
-    parsed = _parsed(pattern)
+    parsed = parsed_pattern(pattern)
     plain = None if parsed is None else _plain_triggers(parsed)
     if parsed is None or plain is None:
         return None
