@@ -218,3 +218,7 @@ def test_a_user_rule_in_regex_only_syntax_still_removes_its_lines(tmp_path: Path
     [rule] = load_chrome_rules(rules).rules
     assert rule.triggers is None
     assert rule.matches(normalize_line("READ MORE NOW PLEASE"))
+
+
+def test_escaped_braces_are_literal_text_and_keep_their_prefilter() -> None:
+    assert chrome_triggers(r"sponsored by \{sponsor\}") == frozenset({"sponsored by {sponsor}"})

@@ -98,7 +98,7 @@ def _triggers(items: Any) -> frozenset[str] | None:
 #: another sense: a POSIX class ("[[:upper:]]", a set and a "]" to it) and a fuzzy constraint
 #: ("(?:sponsored){e<=1}", literal text to it). Literals read from such a pattern could
 #: miss its matches, so it gets none.
-_MISREAD_SYNTAX = re.compile(r"\[:\^?[A-Za-z_]+:\]|\{[^}]*[A-Za-z][^}]*\}")
+_MISREAD_SYNTAX = re.compile(r"\[:\^?[A-Za-z_]+:\]|(?<!\\)\{[^}]*[A-Za-z][^}]*\}")
 
 
 def parsed_pattern(pattern: str) -> Any | None:
