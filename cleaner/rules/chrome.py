@@ -28,6 +28,9 @@ normalised line; case-insensitive unless ``case_sensitive = true``).
 ``examples`` are lines the rule must catch (strings) or ``[input, expected]`` document pairs;
 ``keep`` are lines or documents it must leave alone. :mod:`cleaner.rulecheck` runs them
 through the stage that applies the rule's action.
+
+A ``line`` rule marked ``not_in_list`` leaves a line whose neighbour starts with the same
+character: an item of the article's bulleted list ("👉 Read the room before a pitch").
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ _ALLOWED_KEYS = {
     "case_sensitive",
     "max_length",
     "standalone",
+    "not_in_list",
     "examples",
     "keep",
     "note",
@@ -123,6 +127,9 @@ class ChromeRule:
     """Literals in :func:`~cleaner.rules.line_triggers.trigger_form`, one of which every match
     of the pattern contains (None: unknown). A line holding none of them cannot match, and the
     regex is not run on it."""
+    not_in_list: bool = False
+    """A ``line`` rule's line stays when the line next to it starts with the same character: it
+    is then an item of the article's list ("👉 Read the room ...", "👉 Book a day ...")."""
 
     def matches(
         self,
@@ -359,6 +366,7 @@ def compile_rule(record: RuleRecord) -> ChromeRule:
         pattern=pattern,
         max_length=max_length,
         standalone=bool(data.get("standalone", False)),
+        not_in_list=bool(data.get("not_in_list", False)),
         path=record.path,
         line=record.line,
         triggers=triggers,

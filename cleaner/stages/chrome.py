@@ -116,6 +116,8 @@ class ChromeStage:
             rule = line_rules.first_match(normalized, timed_out, folded)
             if rule is None and (item := list_item_text(normalized)):
                 rule = line_rules.first_match(item, timed_out)
+            if rule is not None and rule.not_in_list and is_marked_list_item(doc.text, offset, end):
+                rule = None
             if rule is not None:
                 replacements.append(Replacement(offset, offset + len(line), "", rule.rule_id))
                 continue
@@ -282,6 +284,15 @@ def model_removals(
             replacements.append(Replacement(entry.offset, entry.end, "", MODEL_RULE_ID, message))
         kept = [entry for index, entry in enumerate(kept) if index not in found]
     return kept
+
+
+def is_marked_list_item(text: str, offset: int, end: int) -> bool:
+    """Whether the line at ``offset:end`` starts with the same character as the non-blank line
+    before or after it: an item of a list that this marker (an emoji, an arrow) sets off."""
+    marker = text[offset:end].lstrip()[:1]
+    before = text[:offset].rstrip().rpartition("\n")[2].lstrip()
+    after = text[end:].lstrip().partition("\n")[0]
+    return bool(marker) and marker in (before[:1], after[:1])
 
 
 def list_item_text(normalized: str) -> str:
