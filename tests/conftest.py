@@ -29,6 +29,14 @@ AEB_TRUTH = SHARED / "bench" / "aeb" / "ground-truth.json"
 CLEANER_BIN = Path(sys.executable).parent / "cleaner"
 
 
+def sample_texts() -> list[str]:
+    """The shared samples' texts (undecodable bytes replaced), in name order."""
+    return [
+        sample.read_text(encoding="utf-8", errors="replace")
+        for sample in sorted((SHARED / "samples").rglob("*.txt"))
+    ]
+
+
 def _private_languagetool_home() -> Path | None:
     """Tests use a LanguageTool home of their own (its version folder links to the real
     install), so the background server they start is theirs alone and stopped at the end.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import REPO
+from conftest import REPO, sample_texts
 
 from cleaner.document import Document, TextLines, line_spans
 from cleaner.rules.chrome import fold_line, load_chrome_rules
@@ -32,9 +32,7 @@ TRICKY = [
 
 
 def _texts() -> list[str]:
-    texts = list(TRICKY)
-    for sample in sorted((REPO.parent / "shared" / "samples").rglob("*.txt")):
-        texts.append(sample.read_text(encoding="utf-8", errors="replace"))
+    texts = [*TRICKY, *sample_texts()]
     truth = REPO.parent / "shared" / "bench" / "aeb" / "ground-truth.json"
     for article in json.loads(truth.read_text(encoding="utf-8")).values():
         texts.append(str(article.get("articleBody", "")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import REPO
+from conftest import REPO, sample_texts
 
 from cleaner.document import Document
 from cleaner.rules.chrome import load_chrome_rules
@@ -25,10 +25,7 @@ CASES = [
 
 
 def _texts() -> list[str]:
-    texts = list(CASES)
-    for sample in sorted((REPO.parent / "shared" / "samples").rglob("*.txt")):
-        texts.append(sample.read_text(encoding="utf-8", errors="replace"))
-    return texts
+    return [*CASES, *sample_texts()]
 
 
 def test_the_trimmed_spaces_are_those_the_pattern_finds_in_the_whole_text() -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re._parser as sre_parse  # type: ignore[import-not-found]  # reads a pattern's structure
 from typing import Any
 
-from cleaner.rules.patterns import MIN_TRIGGER, parsed_pattern, pattern_triggers
+from cleaner.rules.patterns import MIN_TRIGGER, literal_runs, parsed_pattern, pattern_triggers
 from cleaner.rules.text import APOSTROPHES, straighten
 
 _COMBINING_DOT = "\u0307"
@@ -62,27 +62,12 @@ def _acceptable(literal: str) -> bool:
     return not literal.isspace() and not any(c.isalnum() for c in literal)
 
 
-def _literal_runs(items: list[Any]) -> list[str]:
-    runs: list[str] = []
-    run: list[str] = []
-    for op, arg in items:
-        if op is sre_parse.LITERAL:
-            run.append(chr(arg))
-            continue
-        if run:
-            runs.append("".join(run))
-            run = []
-    if run:
-        runs.append("".join(run))
-    return runs
-
-
 def _symbol_triggers(items: list[Any]) -> frozenset[str] | None:
     """The most selective acceptable set of literals one of which every match of the parsed
     sequence ``items`` holds: a run of literal characters, or what a group, a repeat of at
     least once or every branch of an alternation holds. Look-arounds are no part of the
     match and are not looked into."""
-    candidates: list[frozenset[str]] = [frozenset({run}) for run in _literal_runs(items)]
+    candidates: list[frozenset[str]] = [frozenset({run}) for run in literal_runs(items)]
     for op, arg in items:
         inner = None
         if op is sre_parse.SUBPATTERN:

@@ -28,7 +28,8 @@ from cleaner.rules.text import APOSTROPHES, straighten
 MIN_TRIGGER = 3
 
 
-def _literal_runs(items: Iterable[Any]) -> Iterable[str]:
+def literal_runs(items: Iterable[Any]) -> Iterable[str]:
+    """The runs of literal characters in a parsed pattern sequence, in order."""
     run: list[str] = []
     for op, arg in items:
         if op is sre_parse.LITERAL:
@@ -72,7 +73,7 @@ def _triggers(items: Any) -> frozenset[str] | None:
             return (0, 0)
         return (min(_rarity(o) for o in options), min(len(o) for o in options))
 
-    candidates: list[frozenset[str] | None] = [frozenset({r}) for r in _literal_runs(items)]
+    candidates: list[frozenset[str] | None] = [frozenset({r}) for r in literal_runs(items)]
     for op, arg in items:
         if op is sre_parse.SUBPATTERN:
             candidates.append(_triggers(arg[-1]))
