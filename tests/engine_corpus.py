@@ -60,12 +60,14 @@ def engine_config() -> PipelineConfig:
 
 
 def output_records(folder: Path) -> dict[str, dict[str, Any]]:
-    """The cleaned JSONL records under an output folder, by id (audit and state files aside)."""
+    """The cleaned JSONL records under an output folder, by id (audit and state files aside;
+    a failed record, written in its place with ``cleaner_error``, is no cleaned record)."""
     return {
         str(record["id"]): record
         for path in sorted(folder.rglob("*.jsonl"))
         if not path.name.startswith("_") and ".cleaner" not in path.parts
         for record in iter_jsonl(path)
+        if "cleaner_error" not in record
     }
 
 

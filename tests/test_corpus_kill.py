@@ -140,7 +140,13 @@ def test_sigkill_at_any_moment_then_resume(tmp_path: Path, jobs: int) -> None:
     sources = [a["source"] for a in audit] + [e["source"] for e in errors]
     assert len(sources) == len(set(sources)) == documents, "every document once, none twice"
     big = [json.loads(line) for line in (out / "big.jsonl").read_text().splitlines()]
-    assert [r["n"] for r in big] == [n for n in range(JSONL_LINES) if n % 97]
+    # Every line in its place, the failed ones (text not a string, the broken JSON after
+    # record 700) with the reason.
+    assert [r.get("n") for r in big] == [*range(701), None, *range(701, JSONL_LINES)]
+    assert "cleaner_error" in big[701] and "cleaner_input" in big[701]
+    assert [r["n"] for r in big if "cleaner_error" in r and "n" in r] == [
+        n for n in range(JSONL_LINES) if not n % 97
+    ]
     assert (out / REPORT_FILE).exists()
     leftovers = [p for p in out.rglob("*") if ".tmp" in p.name]
     assert not leftovers, leftovers
