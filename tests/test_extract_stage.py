@@ -14,7 +14,7 @@ from trafilatura.utils import load_html
 
 from cleaner.document import Document
 from cleaner.pipeline import Pipeline, PipelineConfig
-from cleaner.stages.extract import ExtractStage
+from cleaner.stages.extract import ExtractStage, looks_like_html
 from cleaner.stages.html_extraction import (
     HtmlExtractor,
     is_complete,
@@ -60,6 +60,38 @@ def _chunk(n: int) -> str:
 def test_plain_text_passes_through() -> None:
     doc = Document("Just a line of text.\n", {"format": "text"})
     assert ExtractStage()(doc) is doc
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        # A CDN's script loader ahead of the <html> tag (WCXB page 0252 opens so); the body's
+        # tags come after the first 2 kB.
+        '<script type="x-text/javascript">var source = "Direct";\n'
+        + "// fill the form fields\n" * 80
+        + "</script>\n<html><head><title>Tours</title>"
+        + '<meta name="description" content="Guided tours">' * 4
+        + f"</head><body><article><p>{PARAGRAPH}</p></article></body></html>",
+        "<style>p { margin: 0 }</style>\n<html><head>"
+        + '<link rel="preload" href="/fonts/serif.woff2" as="font">\n' * 40
+        + f"</head><body><p>{PARAGRAPH}</p></body></html>",
+    ],
+)
+def test_a_page_opening_with_a_script_or_style_is_html(page: str) -> None:
+    assert looks_like_html(page)
+    out = ExtractStage()(Document(page))
+    assert out.metadata["format"] == "html" and PARAGRAPH in out.text and "<" not in out.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<3 to everyone who came to the bake sale on Saturday.\nWe raised $400.",
+        "<b>Note:</b> the head of the council, <i>not</i> the mayor, spoke first.",
+    ],
+)
+def test_text_opening_with_a_tag_but_no_page_tags_stays_text(text: str) -> None:
+    assert not looks_like_html(text)
 
 
 def test_split_article_body_is_joined() -> None:

@@ -43,14 +43,20 @@ DESCRIPTION = "HTML pages: trafilatura extracts the article text and its title, 
 # top. A stray "<" in prose does not make a text HTML.
 _HTML_START = re.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b", re.I | re.S)
 _HTML_BODY = re.compile(r"<(?:body|div|p|article)\b[^>]*>", re.I)
+# A page may open with a script or a style before its <html> (a CDN's script loader puts
+# one there): a text that opens with a tag and holds an <html> or <head> tag soon after is a
+# page too.
+_HTML_ROOT_TAG = re.compile(r"<(?:!doctype\s+html|html|head)\b[^>]*>", re.I)
 SNIFF_CHARS = 2048
 
 
 def looks_like_html(text: str) -> bool:
     head = text[:SNIFF_CHARS]
-    return bool(_HTML_START.match(head)) or (
-        head.lstrip().startswith("<") and len(_HTML_BODY.findall(head)) >= 2
-    )
+    if _HTML_START.match(head):
+        return True
+    if not head.lstrip().startswith("<"):
+        return False
+    return len(_HTML_BODY.findall(head)) >= 2 or _HTML_ROOT_TAG.search(head) is not None
 
 
 @dataclass(frozen=True)
