@@ -83,9 +83,10 @@ def test_the_repairs_change_the_pages_made_for_them() -> None:
         assert repair_faulty_html(page, page[:50].lower()) != page, name
 
 
-def test_the_byte_test_finds_exactly_the_characters_the_repair_deletes() -> None:
+def test_the_test_finds_exactly_the_characters_the_repair_deletes() -> None:
     # Every one- and two-byte character, the three-byte ones around U+FFFE and U+FFFF, and a
-    # sample of the rest (a character's bytes can only match the test through those ranges).
+    # sample of the rest (a character's bytes can only match the byte test through those
+    # ranges).
     codes = [
         *range(0x800),
         *range(0x800, 0xD800, 7),
@@ -93,24 +94,24 @@ def test_the_byte_test_finds_exactly_the_characters_the_repair_deletes() -> None
         *range(0x10000, 0x110000, 0x101),
     ]
     for code in codes:
-        char = chr(code)
-        expected = INVALID_XML_CHARS.search(char) is not None
-        assert holds_xml_invalid_chars(f"a{char}b".encode()) == expected, hex(code)
+        text = f"a{chr(code)}b"
+        expected = INVALID_XML_CHARS.search(text) is not None
+        assert holds_xml_invalid_chars(text, text.encode()) == expected, hex(code)
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("\ufffd\uff21\ufffd text \uffff", True),  # after other characters of the same prefix
+        ("\ufffd\uff21\ufffd text \uffff", True),  # after characters of the same first bytes
         ("\ufffe" + "\ufffd" * 3, True),
-        ("\ufffd\uff21 \uffee\ufffd", False),  # the prefix alone, many times
+        ("\ufffd\uff21 \uffee\ufffd", False),  # their first two bytes alone, many times
         ("a\ufffd", False),
+        ("caf\xe9 \x7f", False),  # a string of one-byte characters, DEL allowed
+        ("caf\xe9 \x1b", True),
     ],
 )
-def test_the_byte_test_looks_past_every_other_character_of_the_prefix(
-    text: str, expected: bool
-) -> None:
-    # U+FFFE and U+FFFF share their first two bytes with U+FFC0..U+FFFD: the test searches for
-    # those bytes and must look at each occurrence.
-    assert holds_xml_invalid_chars(text.encode()) == expected
-    assert holds_xml_invalid_chars(text.encode()[:-1]) == (expected and text[-1] != "\uffff")
+def test_the_test_reads_the_whole_page(text: str, expected: bool) -> None:
+    assert holds_xml_invalid_chars(text, text.encode()) == expected
+    assert holds_xml_invalid_chars(text[:-1], text[:-1].encode()) == (
+        expected and text[-1] not in "\uffff\x1b"
+    )
