@@ -15,6 +15,7 @@ from trafilatura.metadata import examine_meta, extract_meta_json
 from cleaner.stages.html_parsing import parse_html
 from cleaner.stages.page_metadata import (
     head_metas,
+    json_ld_scripts,
     normalized_json,
     page_metadata,
     with_json_ld,
@@ -95,6 +96,29 @@ def test_json_ld_gives_trafilaturas_values_on_every_aeb_page() -> None:
         assert ours == values(extract_meta_json(tree, examine_meta(tree))), name
         pages_with_json_ld += ours != values(examine_meta(tree))
     assert pages_with_json_ld >= 50
+
+
+# The scripts trafilatura's extract_meta_json reads (metadata.py).
+TRAFILATURAS_JSON_LD_SCRIPTS = (
+    './/script[@type="application/ld+json" or @type="application/settings+json"]'
+)
+
+
+def test_the_json_ld_scripts_are_those_of_trafilaturas_xpath() -> None:
+    html = (
+        "<html><head><script type='application/ld+json'>{}</script>"
+        "<script type='Application/LD+JSON'>{}</script><script>var a;</script></head>"
+        "<body><div><script type='application/settings+json'>{}</script></div>"
+        "<script type=' application/ld+json'>{}</script><p>Text.</p>"
+        "<script type='application/ld+json' class='late'>{}</script></body></html>"
+    )
+    tree = fromstring(html)
+    assert json_ld_scripts(tree) == tree.xpath(TRAFILATURAS_JSON_LD_SCRIPTS)
+    assert len(json_ld_scripts(tree)) == 3
+    script = tree.find(".//script")
+    assert json_ld_scripts(script) == script.xpath(TRAFILATURAS_JSON_LD_SCRIPTS) == []
+    for name, tree in aeb_trees():
+        assert json_ld_scripts(tree) == tree.xpath(TRAFILATURAS_JSON_LD_SCRIPTS), name
 
 
 def test_the_head_metas_give_trafilaturas_meta_values_on_every_aeb_page() -> None:

@@ -18,7 +18,7 @@ from html import unescape
 from typing import Any
 
 from htmldate import find_date
-from lxml.etree import Element, SubElement, XPath  # type: ignore[import-untyped]
+from lxml.etree import Element, SubElement  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 from trafilatura.json_metadata import extract_json, extract_json_parse_error
 from trafilatura.metadata import (
@@ -29,10 +29,9 @@ from trafilatura.metadata import (
 )
 from trafilatura.utils import HTML_STRIP_TAGS
 
-# The script elements trafilatura reads as JSON-LD.
-_JSON_LD_SCRIPTS = XPath(
-    './/script[@type="application/ld+json" or @type="application/settings+json"]'
-)
+# The types of the script elements trafilatura reads as JSON-LD (its XPath
+# './/script[@type="application/ld+json" or @type="application/settings+json"]').
+JSON_LD_TYPES = frozenset({"application/ld+json", "application/settings+json"})
 # The text of a JSON document less the whitespace outside its strings, as tokens: a string
 # (escapes included), a run of other characters, or a quote that opens no string (kept as
 # is, as trafilatura's minifier keeps it).
@@ -79,7 +78,10 @@ def with_json_ld(tree: HtmlElement, found: Any) -> Any:
     as trafilatura's ``extract_meta_json`` completes it: each script is minified and
     normalised the same way, then read by trafilatura's JSON-LD reader (or its fallback for
     a script that is not valid JSON)."""
-    for script in _JSON_LD_SCRIPTS(tree):
+    # The scripts by lxml's walk of one tag, not by trafilatura's XPath, which builds a node set
+    # of every element of the page first: 0.59 -> 0.50 s for this function on the 892 benchmark
+    # pages, the same scripts (a test holds them to the XPath's).
+    for script in json_ld_scripts(tree):
         if not script.text:
             continue
         text = normalized_json("".join(_JSON_TOKENS.findall(script.text)))
@@ -88,6 +90,14 @@ def with_json_ld(tree: HtmlElement, found: Any) -> Any:
         except json.JSONDecodeError:
             found = extract_json_parse_error(text, found)
     return found
+
+
+def json_ld_scripts(tree: HtmlElement) -> list[HtmlElement]:
+    """The script elements below ``tree`` (not itself) whose type is one of
+    :data:`JSON_LD_TYPES`, in document order."""
+    return [
+        script for script in tree.iterdescendants("script") if script.get("type") in JSON_LD_TYPES
+    ]
 
 
 def normalized_json(text: str) -> str:
