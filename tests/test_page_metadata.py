@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from conftest import SHARED
 from lxml.html import HtmlElement, fromstring
-from trafilatura.metadata import examine_meta, extract_meta_json
+from trafilatura.metadata import JSON_MINIFY, examine_meta, extract_meta_json
 
 from cleaner.stages.html_parsing import parse_html
 from cleaner.stages.page_metadata import (
     head_metas,
     json_ld_scripts,
+    minified_json,
     normalized_json,
     page_metadata,
     with_json_ld,
@@ -64,6 +65,30 @@ def test_settings_json_and_several_scripts_are_read_in_order() -> None:
         ours = values(with_json_ld(tree, examine_meta(tree)))
         assert ours == values(extract_meta_json(tree, examine_meta(tree)))
         assert ours["title"] == "First one"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{ "a" : "x y" ,\n "b": [1, 2] }',
+        '{"a": "say \\"hi\\" there", "b": "back\\\\"  , "c": 1}',
+        '{"a": "open string with no end  ',
+        '{"a": "backslash at the end \\',
+        '{"a": "backslash before a line break \\\n  then more" , "b" : 2}',
+        '" lone " quotes "  here',
+        '{"a": "tab\tinside", "b":\t"\u00e9  x"}',
+        "",
+    ],
+)
+def test_the_minifier_is_trafilaturas(text: str) -> None:
+    assert minified_json(text) == JSON_MINIFY.sub(r"\1", text)
+
+
+def test_the_minifier_is_trafilaturas_on_every_aeb_page() -> None:
+    for name, tree in aeb_trees():
+        for script in json_ld_scripts(tree):
+            if script.text:
+                assert minified_json(script.text) == JSON_MINIFY.sub(r"\1", script.text), name
 
 
 @pytest.mark.parametrize(

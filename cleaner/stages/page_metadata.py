@@ -34,8 +34,11 @@ from trafilatura.utils import HTML_STRIP_TAGS
 JSON_LD_TYPES = frozenset({"application/ld+json", "application/settings+json"})
 # The text of a JSON document less the whitespace outside its strings, as tokens: a string
 # (escapes included), a run of other characters, or a quote that opens no string (kept as
-# is, as trafilatura's minifier keeps it).
-_JSON_TOKENS = re.compile(r'"(?:\\.|[^"\\])*"|[^\s"]+|"')
+# is, as trafilatura's minifier keeps it). The string is written as runs of plain characters
+# between escapes, not as one alternation per character: the same strings (a quote ends one
+# only where no backslash escapes it, in both forms), found in a third of the time (0.15 ->
+# 0.05 s on the JSON-LD of the 892 benchmark pages).
+_JSON_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[^\s"]+|"')
 _ESCAPED_CODE_UNIT = re.compile(r"\\u([0-9a-fA-F]{4})")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -84,7 +87,7 @@ def with_json_ld(tree: HtmlElement, found: Any) -> Any:
     for script in json_ld_scripts(tree):
         if not script.text:
             continue
-        text = normalized_json("".join(_JSON_TOKENS.findall(script.text)))
+        text = normalized_json(minified_json(script.text))
         try:
             found = extract_json(json.loads(text, strict=False), found)
         except json.JSONDecodeError:
@@ -98,6 +101,12 @@ def json_ld_scripts(tree: HtmlElement) -> list[HtmlElement]:
     return [
         script for script in tree.iterdescendants("script") if script.get("type") in JSON_LD_TYPES
     ]
+
+
+def minified_json(text: str) -> str:
+    """``text`` less the whitespace outside its JSON strings, as trafilatura's minifier
+    leaves it."""
+    return "".join(_JSON_TOKENS.findall(text))
 
 
 def normalized_json(text: str) -> str:
