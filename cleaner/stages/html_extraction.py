@@ -54,6 +54,7 @@ from cleaner.stages.extract_options import ExtractOptions
 from cleaner.stages.headline import repeats_headline, with_page_headline
 from cleaner.stages.html_parsing import parse_html, parser_hit_a_limit
 from cleaner.stages.layout_tables import unwrap_layout_tables
+from cleaner.stages.media_tails import keep_media_tails
 from cleaner.stages.page_layout import MARKDOWN_KEY, lay_out_page
 from cleaner.stages.page_metadata import page_metadata
 from cleaner.stages.recall_fallback import (
@@ -152,6 +153,7 @@ class HtmlExtractor(ExtractOptions):
                 boxes = drop_chrome_boxes(tree)
             joined = join_split_bodies(tree) if self.join_split_bodies else 0
             escape_ampersands(tree)
+            keep_media_tails(tree)
             # Read once: the precise extraction's completeness test and the recall gate both
             # weigh the output against the page's text runs.
             runs = text_runs(tree)
