@@ -47,6 +47,7 @@ from trafilatura.utils import trim
 from cleaner.document import Document, Edit
 from cleaner.registry import EXTRACT
 from cleaner.rules.text import TITLE_SEPARATORS
+from cleaner.stages.anchor_headings import unwrap_anchor_headings
 from cleaner.stages.chrome_boxes import drop_chrome_boxes
 from cleaner.stages.cleaned_elements import cleaned_elements_hidden
 from cleaner.stages.collapsed_lines import unfold_long_lines
@@ -154,6 +155,7 @@ class HtmlExtractor(ExtractOptions):
             joined = join_split_bodies(tree) if self.join_split_bodies else 0
             escape_ampersands(tree)
             keep_media_tails(tree)
+            unwrap_anchor_headings(tree)
             # Read once: the precise extraction's completeness test and the recall gate both
             # weigh the output against the page's text runs.
             runs = text_runs(tree)
