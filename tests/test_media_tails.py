@@ -1,6 +1,7 @@
-"""The text after an image wrapper (cleaner.stages.media_tails): trafilatura's precise mode
-deletes a wrapper its cleaning emptied together with the paragraph text that follows it; the
-extract stage keeps that text, and leaves a caption written the same way to the pruning."""
+"""The text after an image wrapper or an empty anchor (cleaner.stages.media_tails):
+trafilatura's precise mode deletes an element its cleaning emptied together with the text
+that follows it; the extract stage keeps that text, and leaves a caption written the same way
+to the pruning."""
 
 from __future__ import annotations
 
@@ -95,3 +96,20 @@ def test_only_wrappers_that_the_cleaning_empties_give_up_their_tail() -> None:
     paragraph = tree.find(".//p")
     assert paragraph.find("b").tail.startswith(" and then")
     assert paragraph.find("span").tail == "After a break."
+
+
+def test_headings_behind_an_empty_anchor_are_kept() -> None:
+    # A table-of-contents plugin's empty <span id> before each heading's text: the old stage
+    # lost every heading with the span.
+    html = _page("{text}")
+    for heading, _ in SECTIONS:
+        anchor = heading.replace(" ", "_")
+        html = html.replace(
+            f"<h2>{heading}</h2>",
+            f"<h2><span class='ez-toc-section' id='{anchor}'></span>{heading}"
+            "<span class='ez-toc-section-end'></span></h2>",
+        )
+    lines = _extract(html).splitlines()
+    for heading, paragraph in SECTIONS:
+        assert heading in lines
+        assert paragraph in lines

@@ -1,4 +1,5 @@
-"""media_tails: text that follows an image wrapper, kept by trafilatura's precise mode.
+"""media_tails: text that follows an image wrapper or an anchor, kept by trafilatura's
+precise mode.
 
 Sites wrap an image in an inline box and write the paragraph's text right after it, in the
 box's tail: ``<p><span class="lazy"><img …><noscript>…</noscript></span>Planning a trip…</p>``.
@@ -6,7 +7,9 @@ trafilatura's cleaning unwraps the ``<img>`` and deletes the ``<noscript>``, whi
 ``<span>`` empty; its precise mode then deletes empty elements *with their tail*
 (``prune_html``: ``keep_tail`` is off in precision mode), so every paragraph that opens with
 an image loses its text (a travel guide kept 84% of its words: each section's first
-paragraph was gone). The balanced and recall modes delete the same element and keep its tail.
+paragraph was gone). The balanced and recall modes delete the same element and keep its tail. A table-of-contents
+plugin's empty anchor in front of each heading (``<h2><span id="Key_Takeaways"></span>Key
+Takeaways</h2>``) loses the heading the same way.
 
 :func:`keep_media_tails` moves such a tail to just before the wrapper (the previous sibling's
 tail, or the parent's text), where every mode keeps it: the wrapper holds no text, so the
@@ -36,15 +39,21 @@ _INLINE_WRAPPERS = frozenset(("span", "b", "i", "em", "strong")) & CUT_EMPTY_ELE
 def keep_media_tails(tree: HtmlElement) -> int:
     """Move the tail text of every inline wrapper that trafilatura's cleaning leaves empty (it
     holds only images, ``<noscript>``, ``<picture>``, ``<svg>``… and no text) to just before
-    the wrapper, when the block holding it is a paragraph (:data:`MIN_PARAGRAPH_WORDS`); the
-    number of tails moved. Mutates ``tree``."""
+    the wrapper, when the block holding it is a paragraph (:data:`MIN_PARAGRAPH_WORDS`), and
+    of every empty anchor target (an element with an ``id`` and nothing inside); the number
+    of tails moved. Mutates ``tree``."""
     moved = 0
     for element in list(tree.iter(*_INLINE_WRAPPERS)):
         tail = element.tail
-        if not tail or not tail.strip() or not _empties_in_cleaning(element):
+        if not tail or not tail.strip():
             continue
         parent = element.getparent()
-        if parent is None or len(_WORD.findall(parent.text_content())) < MIN_PARAGRAPH_WORDS:
+        if parent is None:
+            continue
+        if not _is_anchor_marker(element) and not (
+            _empties_in_cleaning(element)
+            and len(_WORD.findall(parent.text_content())) >= MIN_PARAGRAPH_WORDS
+        ):
             continue
         previous = element.getprevious()
         if previous is not None:
@@ -54,6 +63,14 @@ def keep_media_tails(tree: HtmlElement) -> int:
         element.tail = None
         moved += 1
     return moved
+
+
+def _is_anchor_marker(element: HtmlElement) -> bool:
+    """Whether ``element`` is an empty anchor target, an element with an ``id`` and nothing
+    inside (``<h2><span class="ez-toc-section" id="Key_Takeaways"></span>Key Takeaways</h2>``,
+    as a table-of-contents plugin marks every heading it lists): the text after it is the
+    heading's or the paragraph's own, whatever its length."""
+    return bool(element.get("id")) and not element.text and len(element) == 0
 
 
 def _empties_in_cleaning(element: HtmlElement) -> bool:
