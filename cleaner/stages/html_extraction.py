@@ -47,6 +47,7 @@ from trafilatura.utils import trim
 from cleaner.document import Document, Edit
 from cleaner.registry import EXTRACT
 from cleaner.rules.text import TITLE_SEPARATORS
+from cleaner.stages.anchor_headings import unwrap_anchor_headings
 from cleaner.stages.chrome_boxes import drop_chrome_boxes
 from cleaner.stages.cleaned_elements import cleaned_elements_hidden
 from cleaner.stages.collapsed_lines import unfold_long_lines
@@ -54,6 +55,7 @@ from cleaner.stages.extract_options import ExtractOptions
 from cleaner.stages.headline import repeats_headline, with_page_headline
 from cleaner.stages.html_parsing import parse_html, parser_hit_a_limit
 from cleaner.stages.layout_tables import unwrap_layout_tables
+from cleaner.stages.media_tails import keep_media_tails
 from cleaner.stages.page_layout import MARKDOWN_KEY, lay_out_page
 from cleaner.stages.page_metadata import page_metadata
 from cleaner.stages.recall_fallback import (
@@ -152,6 +154,8 @@ class HtmlExtractor(ExtractOptions):
                 boxes = drop_chrome_boxes(tree)
             joined = join_split_bodies(tree) if self.join_split_bodies else 0
             escape_ampersands(tree)
+            keep_media_tails(tree)
+            unwrap_anchor_headings(tree)
             # Read once: the precise extraction's completeness test and the recall gate both
             # weigh the output against the page's text runs.
             runs = text_runs(tree)
