@@ -171,3 +171,25 @@ def test_a_chrome_line_written_as_a_list_item_is_removed_and_an_article_item_sta
     assert "- Sandbags were handed out at the school gates." in cleaned
     assert chrome.list_item_text("- Share this") == "Share this"
     assert chrome.list_item_text("-5 degrees at night") == ""
+
+
+def test_a_furniture_label_matches_with_an_added_colon_and_a_line_rule_as_written() -> None:
+    settings = StageSettings(options={}, rules_dir=REPO / "rules", languagetool_url=None)
+    article = (
+        "The river rose overnight and the bridge closed at dawn.\n"
+        "Sandbags were handed out at the school gates by volunteers.\n"
+        "The council said the road would reopen once engineers had checked it.\n"
+    )
+    # The closing run of a WCXB tuning page (4045) ended in "Related Posts:" while the rule
+    # lists "Related Posts".
+    for closing in ("Related Posts:", "Related Posts", "Privacy Policy:"):
+        doc = Document(text=article + closing + "\n", metadata={"format": "text"})
+        assert chrome.build(settings)(doc).text == article
+    # A listed "Disclaimer:" does not make a closing "Disclaimer" chrome: an AEB article
+    # (CNBC) ends with that line.
+    doc = Document(text=article + "Disclaimer\n", metadata={"format": "text"})
+    assert chrome.build(settings)(doc).text == article + "Disclaimer\n"
+    rules = load_chrome_rules(REPO / "rules" / "chrome")
+    # A line rule matches its exact lines as written: "Commercial:" may head an article's list.
+    assert rules.line_rule("Commercial") is not None
+    assert rules.line_rule("Commercial:") is None

@@ -362,7 +362,7 @@ def compile_rule(record: RuleRecord) -> ChromeRule:
     return ChromeRule(
         rule_id=record.rule_id,
         action=str(action),
-        exact=frozenset(normalize_line(e).casefold() for e in exact),
+        exact=exact_keys(exact, str(action)),
         pattern=pattern,
         max_length=max_length,
         standalone=bool(data.get("standalone", False)),
@@ -371,6 +371,23 @@ def compile_rule(record: RuleRecord) -> ChromeRule:
         line=record.line,
         triggers=triggers,
     )
+
+
+# A label where a page's furniture stands (its head, its closing run, a tail marker) may
+# carry a colon the list does not write: "Related Posts:" for "Related Posts". Not the other
+# way round: a rule that lists "Disclaimer:" leaves a closing "Disclaimer", which an article
+# may end with (an AEB gold text does). Mid-text a colon may turn a word into the article's
+# own label ("Commercial:" heading a list), so line rules match their lines as written.
+_COLON_TOLERANT_ACTIONS = frozenset({"opening", "closing", "tail"})
+
+
+def exact_keys(lines: Sequence[str], action: str) -> frozenset[str]:
+    """The keys a rule's ``exact`` lines are matched by: each normalised and case-folded, and
+    for the actions in :data:`_COLON_TOLERANT_ACTIONS` also with a trailing colon added."""
+    keys = {normalize_line(line).casefold() for line in lines}
+    if action in _COLON_TOLERANT_ACTIONS:
+        keys |= {f"{key}:" for key in keys if not key.endswith(":")}
+    return frozenset(keys)
 
 
 def _check_cases(record: RuleRecord) -> None:
