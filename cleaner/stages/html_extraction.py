@@ -66,6 +66,7 @@ from cleaner.stages.recall_fallback import (
     recall_reason,
 )
 from cleaner.stages.repeated_blocks import drop_repeated_blocks
+from cleaner.stages.shared_steps import run_on, steps_shared
 from cleaner.stages.site_banner import without_banner_title
 from cleaner.stages.split_bodies import join_split_bodies
 
@@ -138,6 +139,8 @@ class HtmlExtractor(ExtractOptions):
     config: Any = field(default_factory=lambda: _trafilatura_config(), compare=False, repr=False)
     """trafilatura's settings (a ConfigParser it only reads)."""
 
+    # The page's runs share the steps they repeat (:mod:`.shared_steps`).
+    @steps_shared()
     def __call__(self, doc: Document) -> Document:
         tree = parse_html(doc.text) if doc.text.strip() else None
         warnings: list[str] = []
@@ -329,7 +332,10 @@ class HtmlExtractor(ExtractOptions):
             and not self.include_comments
             else contextlib.nullcontext()
         )
-        with hidden:
+        # With comments, trafilatura cleans the page differently for its recall escalation
+        # than for a recall run: those runs share nothing.
+        shared = run_on(tree) if not self.include_comments else contextlib.nullcontext()
+        with hidden, shared:
             result = trafilatura.bare_extraction(
                 tree,
                 url=url if isinstance(url, str) else None,

@@ -1,0 +1,159 @@
+"""trafilatura's steps that the extract stage's several runs on one page repeat, done once.
+
+The stage runs trafilatura up to five times on a page (:mod:`.html_extraction`): the fast
+precise run, then on some pages the full precise run, the fast and full balanced runs and the
+fast recall run. A full run repeats its fast run's main extraction (``extract_content``, about
+half of a fast run's cost) before adding the comparison with readability and jusText, and a
+balanced run that escalates to recall extracts the page in recall mode as the recall run does.
+Within :func:`steps_shared`, those repeats are answered from the first run:
+
+- ``extract_content`` of a page in one focus (precision, balanced, recall): its input is the
+  page's tree cleaned for that focus whether the run is fast or full, and its output depends
+  on the fast setting only when it falls back to recovering loose text from a tree holding
+  teaser blocks (``TEASER_DISCARD_XPATH``, kept in fast mode only), so any other result
+  serves both settings;
+- ``html2txt`` of a page (the balanced runs' measure of the page's text, which decides the
+  recall escalation).
+
+A run names its page with :func:`run_on` (the tree it gives trafilatura: the same tree gives
+the same cleaned tree in each focus, with the extract stage's options, which are the same for
+every run of a page). Only a page read without comments shares steps: with comments,
+trafilatura cleans the tree differently for the recall escalation than for a recall run.
+Each result is kept as a copy and given out as a copy, since the runs change the trees they
+are given. ``tests/test_shared_steps.py`` holds the stage's output with shared steps to its
+output without them on every benchmark page, against a change of trafilatura's sequence.
+
+The wrappers stay installed in trafilatura's modules but do nothing outside
+:func:`steps_shared` (a context variable, so threads and other callers of trafilatura are not
+affected).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from copy import deepcopy
+from dataclasses import dataclass, field
+from typing import Any
+
+import trafilatura.core
+import trafilatura.main_extractor
+from lxml.html import HtmlElement  # type: ignore[import-untyped]
+from trafilatura.xpaths import TEASER_DISCARD_XPATH
+
+
+@dataclass
+class _Content:
+    body: Any
+    text: str
+    fast_dependent: bool
+    fast: bool
+
+
+@dataclass
+class PageSteps:
+    """The shared steps' results, by the identity of the page tree they came from (the trees
+    are held, so that an identity is never reused for another tree)."""
+
+    trees: dict[int, HtmlElement] = field(default_factory=dict)
+    contents: dict[tuple[int, str], _Content] = field(default_factory=dict)
+    page_texts: dict[tuple[int, str], str] = field(default_factory=dict)
+    page: int | None = None
+    recovering: list[bool] = field(default_factory=list)
+    reused: int = 0
+    """How many steps were answered from an earlier run."""
+
+
+_STEPS: ContextVar[PageSteps | None] = ContextVar("cleaner_shared_steps", default=None)
+
+
+@contextmanager
+def steps_shared() -> Iterator[PageSteps]:
+    """Within the block, the runs named with :func:`run_on` share their repeated steps (the
+    results kept are given)."""
+    steps = PageSteps()
+    token = _STEPS.set(steps)
+    try:
+        yield steps
+    finally:
+        _STEPS.reset(token)
+
+
+@contextmanager
+def run_on(tree: HtmlElement) -> Iterator[None]:
+    """Within the block, trafilatura's run is a run on ``tree`` (a no-op outside
+    :func:`steps_shared`)."""
+    steps = _STEPS.get()
+    if steps is None:
+        yield
+        return
+    steps.trees[id(tree)] = tree
+    outer, steps.page = steps.page, id(tree)
+    try:
+        yield
+    finally:
+        steps.page = outer
+
+
+def _current() -> PageSteps | None:
+    steps = _STEPS.get()
+    return steps if steps is not None and steps.page is not None else None
+
+
+def _shared_extract_content(cleaned_tree: HtmlElement, options: Any) -> tuple[Any, str]:
+    steps = _current()
+    if steps is None or steps.page is None:
+        return _extract_content(cleaned_tree, options)
+    key = (steps.page, options.focus)
+    known = steps.contents.get(key)
+    if known is not None and (not known.fast_dependent or known.fast == options.fast):
+        steps.reused += 1
+        return deepcopy(known.body), known.text
+    steps.recovering.append(False)
+    try:
+        body, text = _extract_content(cleaned_tree, options)
+    finally:
+        fast_dependent = steps.recovering.pop()
+    steps.contents[key] = _Content(deepcopy(body), text, fast_dependent, options.fast)
+    return body, text
+
+
+def _flagged_recover_wild_text(tree: HtmlElement, *args: Any, **kwargs: Any) -> Any:
+    steps = _STEPS.get()
+    if steps is not None and steps.recovering:
+        # The fast setting only decides whether teaser blocks are pruned from this tree
+        # (before which elements are only deleted, so a tree without one keeps none).
+        steps.recovering[-1] = any(expression(tree) for expression in TEASER_DISCARD_XPATH)
+    return _recover_wild_text(tree, *args, **kwargs)
+
+
+def _shared_html2txt(content: Any, *args: Any, **kwargs: Any) -> str:
+    steps = _current()
+    if steps is None or steps.page is None or args or kwargs:
+        return _html2txt(content, *args, **kwargs)
+    key = (steps.page, "html2txt")
+    text = steps.page_texts.get(key)
+    if text is None:
+        text = steps.page_texts[key] = _html2txt(content)
+    else:
+        steps.reused += 1
+    return text
+
+
+def _install(module: Any, name: str, wrapper: Callable[..., Any]) -> Any:
+    """Put ``wrapper`` in place of ``module.name`` (once) and give the original."""
+    original = getattr(module, name)
+    original = getattr(original, "__wrapped_original__", original)
+    wrapper.__wrapped_original__ = original  # type: ignore[attr-defined]
+    setattr(module, name, wrapper)
+    return original
+
+
+_extract_content: Callable[[HtmlElement, Any], tuple[Any, str]] = _install(
+    trafilatura.core, "extract_content", _shared_extract_content
+)
+_recover_wild_text: Callable[..., Any] = _install(
+    trafilatura.main_extractor, "recover_wild_text", _flagged_recover_wild_text
+)
+_html2txt: Callable[..., str] = _install(trafilatura.core, "html2txt", _shared_html2txt)
