@@ -182,3 +182,29 @@ def test_a_date_in_the_meta_tags_wins() -> None:
         "</head><body><p>Posted on 2021-03-14</p></body></html>"
     )
     assert page_metadata(fromstring(html), None)["date"] == "2020-01-02"
+
+
+def test_html_escaped_json_ld_values_come_out_decoded() -> None:
+    """Sites write JSON-LD strings HTML-escaped; the parser decodes a meta tag's attribute but
+    not a script's text, so without the decoding the site name read "Camels &amp; Chocolate"."""
+    script = (
+        '{"@context": "https://schema.org", "@graph": [{"@type": "WebSite", "name":'
+        ' "Camels &amp; Chocolate"}, {"@type": "Article", "headline": "Ann&#039;s &#x201C;best&#x201D; trip",'
+        ' "author": {"@type": "Person", "name": "Ann Lee"}}]}'
+    )
+    found = page_metadata(page(script), None)
+    assert found["sitename"] == "Camels & Chocolate"
+    assert found["title"] == "Ann's \u201cbest\u201d trip"
+    assert found["author"] == "Ann Lee"
+
+
+def test_a_meta_tag_value_is_decoded_once_only() -> None:
+    """An attribute already decoded by the parser keeps the reference its text shows (a page
+    about HTML writes "&amp;amp;" to show "&amp;")."""
+    html = (
+        '<html><head><meta property="og:site_name" content="Tips &amp;amp; Tricks">'
+        '<meta property="og:title" content="What &amp;lt;p&amp;gt; means"></head>'
+        "<body><p>Text.</p></body></html>"
+    )
+    found = page_metadata(fromstring(html), None)
+    assert (found["sitename"], found["title"]) == ("Tips &amp; Tricks", "What &lt;p&gt; means")
