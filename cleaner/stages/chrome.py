@@ -63,6 +63,7 @@ CLOSING_MIN_ARTICLE_LINES = 2
 # lines only: a list of short lines (dates heading an event list) is not a
 # head. Its ``opening`` lines are the site's; further down the same line may be the article's.
 HEAD_PROSE_WORDS = 12
+_WORD = re.compile(r"\w+")
 HEAD_MAX_LINES = 12
 # A link that points down the page ("Jump to the list ⤵"), then the paragraph it was set in.
 _DOWN_ARROWS = "⤵↓⬇▼▾⇩"
@@ -129,7 +130,10 @@ class ChromeStage:
             marker = tail_rules.first_match(normalized, timed_out, folded)
             kept.append(Kept(offset, end, marker.rule_id if marker is not None else ""))
             previous_kept = key
-        kept = self._opening(doc.text, kept, replacements, timed_out)
+        title = doc.metadata.get("title")
+        kept = self._opening(
+            doc.text, kept, replacements, timed_out, title if isinstance(title, str) else ""
+        )
         if (
             self.line_model is not None
             and doc.metadata.get("language") in self.line_model.languages
@@ -175,7 +179,12 @@ class ChromeStage:
             replacements.append(Replacement(start, end, "", rule.rule_id))
 
     def _opening(
-        self, text: str, kept: list[Kept], replacements: list[Replacement], timed_out: set[str]
+        self,
+        text: str,
+        kept: list[Kept],
+        replacements: list[Replacement],
+        timed_out: set[str],
+        title: str,
     ) -> list[Kept]:
         """The kept lines less the ``opening`` lines of the document's head, each removal
         added to ``replacements``.
@@ -183,7 +192,11 @@ class ChromeStage:
         The head is the lines before the first line of prose, and only when there are at most
         :data:`HEAD_MAX_LINES` of them: a page of short lines (an event list, dates and talks)
         has no head. Removing head lines leaves a shorter head before the same prose line, so
-        that cleaning the output again removes nothing."""
+        that cleaning the output again removes nothing.
+
+        A head line that names the article's subject is its title, not a site's label, however
+        much it reads like one: the page's ``title``, or a line whose words the first line of
+        prose all uses (a page on RSS, or on cookies the snack, opens "RSS" / "Cookie")."""
         opening_rules = self.rules.index("opening")
         if not opening_rules.rules:
             return kept
@@ -197,9 +210,18 @@ class ChromeStage:
             head.append((index, line))
         else:
             return kept  # no prose: nothing tells the head from the rest
+        prose = kept[len(head)]
+        prose_words = set(_WORD.findall(text[prose.offset : prose.end].casefold()))
+        title_key = " ".join(normalize_line(title).casefold().split())
         removed: set[int] = set()
         for index, line in head:
-            rule = opening_rules.first_match(normalize_line(line), timed_out)
+            normalized = normalize_line(line)
+            words = _WORD.findall(normalized.casefold())
+            if " ".join(normalized.casefold().split()) == title_key or (
+                words and prose_words.issuperset(words)
+            ):
+                continue
+            rule = opening_rules.first_match(normalized, timed_out)
             if rule is not None:
                 entry = kept[index]
                 replacements.append(Replacement(entry.offset, entry.end, "", rule.rule_id))

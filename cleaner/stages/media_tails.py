@@ -2,14 +2,14 @@
 precise mode.
 
 Sites wrap an image in an inline box and write the paragraph's text right after it, in the
-box's tail: ``<p><span class="lazy"><img …><noscript>…</noscript></span>Planning a trip…</p>``.
+box's tail: ``<p><span class="lazy"><img …><noscript>…</noscript></span>Planning…</p>``.
 trafilatura's cleaning unwraps the ``<img>`` and deletes the ``<noscript>``, which leaves the
 ``<span>`` empty; its precise mode then deletes empty elements *with their tail*
 (``prune_html``: ``keep_tail`` is off in precision mode), so every paragraph that opens with
 an image loses its text (a travel guide kept 84% of its words: each section's first
-paragraph was gone). The balanced and recall modes delete the same element and keep its tail. A table-of-contents
-plugin's empty anchor in front of each heading (``<h2><span id="Key_Takeaways"></span>Key
-Takeaways</h2>``) loses the heading the same way.
+paragraph was gone). The balanced and recall modes delete the same element and keep its
+tail. A table-of-contents plugin's empty anchor in front of each heading
+(``<h2><span id="Key_Takeaways"></span>Key Takeaways</h2>``) loses the heading the same way.
 
 :func:`keep_media_tails` moves such a tail to just before the wrapper (the previous sibling's
 tail, or the parent's text), where every mode keeps it: the wrapper holds no text, so the

@@ -1,5 +1,9 @@
 """trafilatura's steps that the extract stage's several runs on one page repeat, done once.
 
+Importing this module wraps three of trafilatura's functions for the whole process; outside
+:func:`steps_shared` the wrappers pass every call through unchanged (see the end of this
+docstring).
+
 The stage runs trafilatura up to five times on a page (:mod:`.html_extraction`): the fast
 precise run, then on some pages the full precise run, the fast and full balanced runs and the
 fast recall run. A full run repeats its fast run's main extraction (``extract_content``, about
