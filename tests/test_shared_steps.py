@@ -133,13 +133,31 @@ def test_every_run_of_benchmark_pages_is_as_alone() -> None:
         _assert_each_run_as_alone(stage, tree, STAGE_RUNS)
 
 
-@pytest.mark.slow  # two whole benchmarks, each page twice
+class _CountingExtractor(HtmlExtractor):
+    """The stage, counting the trafilatura runs it makes (``runs``)."""
+
+    runs = 0
+
+    def _run(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        type(self).runs += 1
+        return super()._run(*args, **kwargs)
+
+
+@pytest.mark.slow  # two whole benchmarks, each page once and its several-run pages twice
 def test_the_stage_output_is_the_unshared_one_on_every_benchmark_page() -> None:
-    stage = HtmlExtractor()
+    stage = _CountingExtractor()
     # The stage without its scope of shared steps: each run alone.
     unshared = HtmlExtractor.__call__.__wrapped__  # type: ignore[attr-defined]
+    compared = 0
     for page in _bench_pages():
         doc = Document(text=page.decode("utf-8", "replace"))
+        _CountingExtractor.runs = 0
         shared = stage(doc)
+        # A page the stage reads in one run has no step to share: its output is the run's.
+        if _CountingExtractor.runs < 2:
+            continue
         alone = unshared(stage, doc)
         assert (shared.text, shared.metadata) == (alone.text, alone.metadata)
+        compared += 1
+    # About a sixth of the pages get more than one run (2026-12: 150 of 892).
+    assert compared >= 100

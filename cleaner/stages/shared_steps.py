@@ -21,7 +21,8 @@ every run of a page). Only a page read without comments shares steps: with comme
 trafilatura cleans the tree differently for the recall escalation than for a recall run.
 Each result is kept as a copy and given out as a copy, since the runs change the trees they
 are given. ``tests/test_shared_steps.py`` holds the stage's output with shared steps to its
-output without them on every benchmark page, against a change of trafilatura's sequence.
+output without them on every benchmark page it reads in more than one run, against a change
+of trafilatura's sequence.
 
 The wrappers stay installed in trafilatura's modules but do nothing outside
 :func:`steps_shared` (a context variable, so threads and other callers of trafilatura are not
