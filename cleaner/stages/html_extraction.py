@@ -323,18 +323,16 @@ class HtmlExtractor(ExtractOptions):
         # bare_extraction works on its own copy of a tree it is given, so one parse serves
         # both runs. The fast precise run (every page's first) reads the tree without the
         # subtrees its cleaning deletes unread: the same output at less cost.
+        hide = precision and fast and not recall and self.include_tables
+        hide = hide and not self.include_comments
         hidden: contextlib.AbstractContextManager[object] = (
-            cleaned_elements_hidden(tree)
-            if precision
-            and fast
-            and not recall
-            and self.include_tables
-            and not self.include_comments
-            else contextlib.nullcontext()
+            cleaned_elements_hidden(tree) if hide else contextlib.nullcontext()
         )
         # With comments, trafilatura cleans the page differently for its recall escalation
         # than for a recall run: those runs share nothing.
-        shared = run_on(tree) if not self.include_comments else contextlib.nullcontext()
+        shared = (
+            run_on(tree, whole=not hide) if not self.include_comments else contextlib.nullcontext()
+        )
         with hidden, shared:
             result = trafilatura.bare_extraction(
                 tree,
