@@ -15,7 +15,7 @@ from trafilatura.htmlprocessing import convert_tags, prune_unwanted_nodes, tree_
 from trafilatura.settings import Extractor
 from trafilatura.xpaths import OVERALL_DISCARD_XPATH
 
-from cleaner.stages.discard_xpath import PYTHON_MATCHERS
+from cleaner.stages.discard_xpath import PYTHON_MATCHERS, discard_matched_in_python
 from cleaner.stages.html_parsing import parse_html
 
 REPO = Path(__file__).resolve().parents[1]
@@ -64,7 +64,8 @@ def test_trafilaturas_prunes_use_the_matchers_with_the_same_result() -> None:
         prune = module.prune_unwanted_nodes
         assert prune.__module__ == "cleaner.stages.discard_xpath"
         for with_backup in (True, False):
-            ours = prune(deepcopy(tree), OVERALL_DISCARD_XPATH, with_backup=with_backup)
+            with discard_matched_in_python():
+                ours = prune(deepcopy(tree), OVERALL_DISCARD_XPATH, with_backup=with_backup)
             xpaths = prune_unwanted_nodes(deepcopy(tree), OVERALL_DISCARD_XPATH, with_backup)
             assert tostring(ours) == tostring(xpaths)
             assert b"Side" not in tostring(ours) and b"Hidden" not in tostring(ours)

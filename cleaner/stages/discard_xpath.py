@@ -10,13 +10,19 @@ with the same regular expressions, in document order as the XPath gives them.
 The patterns are read from trafilatura's own expressions, and the rest of each expression must
 be the one this module was written for: any other trafilatura keeps its XPath
 (:data:`PYTHON_MATCHERS` is then ``None``). ``tests/test_discard_xpath.py`` holds both
-matchers to the XPath on the benchmark pages' cleaned trees.
+matchers to the XPath on the benchmark pages' raw and cleaned trees.
+
+The matchers stand in only within :func:`discard_matched_in_python` (the extract stage's
+call): other callers of trafilatura in the process, such as the benchmarks' trafilatura
+reference, run it as it is.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import trafilatura.external
@@ -123,9 +129,23 @@ PYTHON_MATCHERS = _python_matchers()
 """The expressions of ``OVERALL_DISCARD_XPATH`` as Python functions, or ``None``."""
 
 
+_IN_PYTHON: ContextVar[bool] = ContextVar("cleaner_discard_in_python", default=False)
+
+
+@contextmanager
+def discard_matched_in_python() -> Iterator[None]:
+    """Within the block, trafilatura's prunes with its overall discard list use
+    :data:`PYTHON_MATCHERS`."""
+    token = _IN_PYTHON.set(True)
+    try:
+        yield
+    finally:
+        _IN_PYTHON.reset(token)
+
+
 def _prune_unwanted_nodes(tree: HtmlElement, nodelist: Any, *args: Any, **kwargs: Any) -> Any:
     # The prune calls each expression of its list on the tree: the matchers stand in for them.
-    if nodelist is OVERALL_DISCARD_XPATH and PYTHON_MATCHERS is not None:
+    if nodelist is OVERALL_DISCARD_XPATH and PYTHON_MATCHERS is not None and _IN_PYTHON.get():
         nodelist = PYTHON_MATCHERS
     return _original_prune(tree, nodelist, *args, **kwargs)
 

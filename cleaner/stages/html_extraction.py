@@ -47,11 +47,11 @@ from trafilatura.utils import trim
 from cleaner.document import Document, Edit
 from cleaner.registry import EXTRACT
 from cleaner.rules.text import TITLE_SEPARATORS
-from cleaner.stages import discard_xpath  # noqa: F401  (installs its matchers in trafilatura)
 from cleaner.stages.anchor_headings import unwrap_anchor_headings
 from cleaner.stages.chrome_boxes import drop_chrome_boxes
 from cleaner.stages.cleaned_elements import cleaned_elements_hidden
 from cleaner.stages.collapsed_lines import unfold_long_lines
+from cleaner.stages.discard_xpath import discard_matched_in_python
 from cleaner.stages.extract_options import ExtractOptions
 from cleaner.stages.headline import repeats_headline, with_page_headline
 from cleaner.stages.html_parsing import parse_html, parser_hit_a_limit
@@ -140,8 +140,10 @@ class HtmlExtractor(ExtractOptions):
     config: Any = field(default_factory=lambda: _trafilatura_config(), compare=False, repr=False)
     """trafilatura's settings (a ConfigParser it only reads)."""
 
-    # The page's runs share the steps they repeat (:mod:`.shared_steps`).
+    # The page's runs share the steps they repeat (:mod:`.shared_steps`) and match
+    # trafilatura's overall discard list in Python (:mod:`.discard_xpath`).
     @steps_shared()
+    @discard_matched_in_python()
     def __call__(self, doc: Document) -> Document:
         tree = parse_html(doc.text) if doc.text.strip() else None
         warnings: list[str] = []
