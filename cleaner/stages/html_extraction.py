@@ -51,6 +51,7 @@ from cleaner.stages.anchor_headings import unwrap_anchor_headings
 from cleaner.stages.chrome_boxes import drop_chrome_boxes
 from cleaner.stages.cleaned_elements import cleaned_elements_hidden
 from cleaner.stages.collapsed_lines import unfold_long_lines
+from cleaner.stages.discard_xpath import discard_matched_in_python
 from cleaner.stages.extract_options import ExtractOptions
 from cleaner.stages.headline import repeats_headline, with_page_headline
 from cleaner.stages.html_parsing import parse_html, parser_hit_a_limit
@@ -139,8 +140,10 @@ class HtmlExtractor(ExtractOptions):
     config: Any = field(default_factory=lambda: _trafilatura_config(), compare=False, repr=False)
     """trafilatura's settings (a ConfigParser it only reads)."""
 
-    # The page's runs share the steps they repeat (:mod:`.shared_steps`).
+    # The page's runs share the steps they repeat (:mod:`.shared_steps`) and match
+    # trafilatura's overall discard list in Python (:mod:`.discard_xpath`).
     @steps_shared()
+    @discard_matched_in_python()
     def __call__(self, doc: Document) -> Document:
         tree = parse_html(doc.text) if doc.text.strip() else None
         warnings: list[str] = []
@@ -323,18 +326,16 @@ class HtmlExtractor(ExtractOptions):
         # bare_extraction works on its own copy of a tree it is given, so one parse serves
         # both runs. The fast precise run (every page's first) reads the tree without the
         # subtrees its cleaning deletes unread: the same output at less cost.
+        hide = precision and fast and not recall and self.include_tables
+        hide = hide and not self.include_comments
         hidden: contextlib.AbstractContextManager[object] = (
-            cleaned_elements_hidden(tree)
-            if precision
-            and fast
-            and not recall
-            and self.include_tables
-            and not self.include_comments
-            else contextlib.nullcontext()
+            cleaned_elements_hidden(tree) if hide else contextlib.nullcontext()
         )
         # With comments, trafilatura cleans the page differently for its recall escalation
         # than for a recall run: those runs share nothing.
-        shared = run_on(tree) if not self.include_comments else contextlib.nullcontext()
+        shared = (
+            run_on(tree, whole=not hide) if not self.include_comments else contextlib.nullcontext()
+        )
         with hidden, shared:
             result = trafilatura.bare_extraction(
                 tree,
