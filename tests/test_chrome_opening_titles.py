@@ -45,3 +45,11 @@ def test_a_heading_that_opens_with_a_taxonomy_word_is_not_a_taxonomy_line() -> N
         "Tags: Weather, Storms\n"
     )
     assert lines(clean(text, skip="grammar").text) == lines(text)[:3]
+
+
+def test_only_the_first_words_of_the_prose_name_its_subject() -> None:
+    prose = (
+        "Home prices rose by a tenth this year for buyers who search for a first home in the city."
+    )
+    text = f"Home\nSearch\n\n{prose}\n"
+    assert lines(clean(text, skip="grammar").text) == ["Home", prose]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 from copy import deepcopy
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trafilatura.external
@@ -15,6 +16,7 @@ from trafilatura.htmlprocessing import convert_tags, prune_unwanted_nodes, tree_
 from trafilatura.settings import Extractor
 from trafilatura.xpaths import OVERALL_DISCARD_XPATH
 
+import cleaner.stages.discard_xpath as discard
 from cleaner.stages.discard_xpath import PYTHON_MATCHERS, discard_matched_in_python
 from cleaner.stages.html_parsing import parse_html
 
@@ -100,3 +102,27 @@ def test_the_matchers_find_the_xpaths_elements_on_benchmark_pages() -> None:
 @pytest.mark.slow  # two whole benchmarks
 def test_the_matchers_find_the_xpaths_elements_on_every_benchmark_page() -> None:
     _assert_same_on(_bench_trees())
+
+
+def test_the_matchers_run_inside_the_block_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inside ``discard_matched_in_python`` the prune calls the Python matchers; outside it,
+    every caller in the process (the benchmarks' trafilatura reference) gets the XPath."""
+    assert discard.PYTHON_MATCHERS is not None
+    calls: list[int] = []
+
+    def counted(matcher: Any) -> Any:
+        def count(tree: Any) -> Any:
+            calls.append(1)
+            return matcher(tree)
+
+        return count
+
+    monkeypatch.setattr(discard, "PYTHON_MATCHERS", [counted(m) for m in discard.PYTHON_MATCHERS])
+    tree = _tree("<div class='share-bar'>Share</div><p>Text of the article.</p>")
+    prune = trafilatura.main_extractor.prune_unwanted_nodes
+    prune(deepcopy(tree), OVERALL_DISCARD_XPATH)
+    assert calls == []
+    with discard_matched_in_python():
+        pruned = prune(deepcopy(tree), OVERALL_DISCARD_XPATH)
+    assert len(calls) == len(OVERALL_DISCARD_XPATH)
+    assert b"Share" not in tostring(pruned)

@@ -208,3 +208,21 @@ def test_a_meta_tag_value_is_decoded_once_only() -> None:
     )
     found = page_metadata(fromstring(html), None)
     assert (found["sitename"], found["title"]) == ("Tips &amp; Tricks", "What &lt;p&gt; means")
+
+
+def test_json_ld_references_are_decoded_only_when_complete() -> None:
+    """A script holding a JSON escape was decoded by trafilatura already; a reference left in
+    it was escaped twice by the site, for a headline the page shows as "How to write <br>".
+    A name without its ";" is text ("&not Pepper"), as a browser shows it."""
+    escaped = (
+        '{"@context": "https:\\/\\/schema.org", "@type": "Article",'
+        ' "headline": "How to write &amp;lt;br&amp;gt; in HTML"}'
+    )
+    assert page_metadata(page(escaped), None)["title"] == "How to write <br> in HTML"
+    plain = (
+        '{"@context": "https://schema.org", "@type": "Article",'
+        ' "headline": "Salt &not Pepper &amp; Fish &copy Chips &notation; &#8217;"}'
+    )
+    assert page_metadata(page(plain), None)["title"] == (
+        "Salt &not Pepper & Fish &copy Chips &notation; \u2019"
+    )

@@ -64,6 +64,8 @@ CLOSING_MIN_ARTICLE_LINES = 2
 # head. Its ``opening`` lines are the site's; further down the same line may be the article's.
 HEAD_PROSE_WORDS = 12
 _WORD = re.compile(r"\w+")
+# The first words of a paragraph, where it names its subject.
+SUBJECT_WORDS = 3
 HEAD_MAX_LINES = 12
 # A link that points down the page ("Jump to the list ⤵"), then the paragraph it was set in.
 _DOWN_ARROWS = "⤵↓⬇▼▾⇩"
@@ -196,7 +198,9 @@ class ChromeStage:
 
         A head line that names the article's subject is its title, not a site's label, however
         much it reads like one: the page's ``title``, or a line whose words the first line of
-        prose all uses (a page on RSS, or on cookies the snack, opens "RSS" / "Cookie")."""
+        prose opens with (a page on RSS, or on cookies the snack, opens "RSS" / "Cookie", its
+        prose "RSS is..." / "A cookie is..."; "Home prices rose" does not keep a "Search"
+        label)."""
         opening_rules = self.rules.index("opening")
         if not opening_rules.rules:
             return kept
@@ -211,7 +215,7 @@ class ChromeStage:
         else:
             return kept  # no prose: nothing tells the head from the rest
         prose = kept[len(head)]
-        prose_words = set(_WORD.findall(text[prose.offset : prose.end].casefold()))
+        prose_words = set(_WORD.findall(text[prose.offset : prose.end].casefold())[:SUBJECT_WORDS])
         title_key = " ".join(normalize_line(title).casefold().split())
         removed: set[int] = set()
         for index, line in head:

@@ -15,6 +15,7 @@ import json
 import re
 from copy import copy
 from html import unescape
+from html.entities import html5
 from typing import Any
 
 from htmldate import find_date
@@ -60,8 +61,9 @@ def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, str]:
     with contextlib.suppress(Exception):  # trafilatura guards its JSON-LD parser likewise
         found = with_json_ld(tree, found)
     for name, value in from_tags.items():
-        if getattr(found, name) != value:
-            setattr(found, name, without_entities(getattr(found, name)))
+        read = getattr(found, name)
+        if read != value and isinstance(read, str):
+            setattr(found, name, without_entities(read))
     values: dict[str, Any] = {
         "title": found.title or extract_title(tree),
         "author": found.author if found.author and " " in found.author else None,
@@ -74,16 +76,28 @@ def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, str]:
     return {key: value for key, value in values.items() if isinstance(value, str) and value}
 
 
-def without_entities(value: Any) -> Any:
+def without_entities(value: str) -> str:
     """A JSON-LD string value with its HTML character references decoded.
 
     A script's text is not HTML-decoded by the parser, and many sites write JSON-LD strings
     HTML-escaped ("Camels &amp; Chocolate", "Derek Seaman&#039;s Tech Blog": 6 WCXB pages),
     which trafilatura decodes only in a script that also holds a JSON escape. The same value
-    in a meta tag's attribute comes out decoded: so does this one."""
-    if isinstance(value, str) and _CHARACTER_REFERENCE.search(value):
-        return unescape(value)
-    return value
+    in a meta tag's attribute comes out decoded: so does this one. Only complete references
+    are decoded (a known name or a number, then ";"): "Salt &not Pepper" stays as it is.
+
+    A value trafilatura decoded (its script held a JSON escape) still holding a reference was
+    escaped twice by the site ("How to write &amp;lt;br&amp;gt;" for a headline the page shows
+    as "How to write <br>"): decoding it again gives the text the page shows. Which script a
+    value came from is not known here, and a page's scripts may differ (a Yoast graph without
+    escapes beside a script with them)."""
+    return _CHARACTER_REFERENCE.sub(_decoded_reference, value)
+
+
+def _decoded_reference(reference: re.Match[str]) -> str:
+    text = reference[0]
+    if text.startswith("&#"):
+        return unescape(text)
+    return html5.get(text[1:], text)
 
 
 def head_metas(tree: HtmlElement) -> HtmlElement:
