@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import os
 import re
 import shutil
@@ -35,6 +36,21 @@ def sample_texts() -> list[str]:
         sample.read_text(encoding="utf-8", errors="replace")
         for sample in sorted((SHARED / "samples").rglob("*.txt"))
     ]
+
+
+def bench_page_paths() -> list[Path]:
+    """The extraction benchmarks' pages: AEB's, then WCXB dev's, each in name order."""
+    bench = SHARED / "bench"
+    paths = sorted((bench / "aeb" / "html").glob("*.html.gz"))
+    paths += sorted((bench / "wcxb-dev" / "html").glob("*.html.gz"))
+    assert paths, f"no benchmark pages under {bench}"
+    return paths
+
+
+def bench_pages(aeb_limit: int | None = None) -> list[bytes]:
+    """Every benchmark page's HTML bytes, or only the first ``aeb_limit`` AEB pages."""
+    paths = bench_page_paths()
+    return [gzip.decompress(path.read_bytes()) for path in paths[:aeb_limit]]
 
 
 def _private_languagetool_home() -> Path | None:

@@ -4,20 +4,16 @@ must come back as it was."""
 
 from __future__ import annotations
 
-import gzip
-from pathlib import Path
 from typing import Any
 
 import pytest
 import trafilatura
+from conftest import bench_pages
 from lxml.html import HtmlElement, tostring  # type: ignore[import-untyped]
 
 from cleaner.stages.cleaned_elements import cleaned_elements_hidden
 from cleaner.stages.html_extraction import HtmlExtractor
 from cleaner.stages.html_parsing import parse_html
-
-REPO = Path(__file__).resolve().parents[1]
-BENCH = REPO.parent / "shared" / "bench"
 
 PARAGRAPH = (
     "The council voted on Tuesday to extend the tram line to the harbour, a plan that has "
@@ -114,16 +110,6 @@ def test_json_ld_stays_visible_to_the_forum_test() -> None:
         assert hidden == 0
 
 
-def _bench_pages(limit: int | None = None) -> list[bytes]:
-    paths = sorted((BENCH / "aeb" / "html").glob("*.html.gz"))
-    if limit is None:
-        paths += sorted((BENCH / "wcxb-dev" / "html").glob("*.html.gz"))
-    else:
-        paths = paths[:limit]
-    assert paths, f"no benchmark pages under {BENCH}"
-    return [gzip.decompress(path.read_bytes()) for path in paths]
-
-
 def _assert_same_output(pages: list[bytes]) -> None:
     stage = HtmlExtractor()
     hidden_pages = 0
@@ -140,9 +126,9 @@ def _assert_same_output(pages: list[bytes]) -> None:
 
 
 def test_the_fast_precise_output_is_the_plain_runs_on_benchmark_pages() -> None:
-    _assert_same_output(_bench_pages(limit=25))
+    _assert_same_output(bench_pages(aeb_limit=25))
 
 
 @pytest.mark.slow  # two whole benchmarks
 def test_the_fast_precise_output_is_the_plain_runs_on_every_benchmark_page() -> None:
-    _assert_same_output(_bench_pages())
+    _assert_same_output(bench_pages())

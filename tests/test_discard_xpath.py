@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import gzip
 from copy import deepcopy
-from pathlib import Path
 from typing import Any
 
 import pytest
 import trafilatura.external
 import trafilatura.main_extractor
+from conftest import bench_page_paths
 from lxml.html import HtmlElement, tostring  # type: ignore[import-untyped]
 from trafilatura.htmlprocessing import convert_tags, prune_unwanted_nodes, tree_cleaning
 from trafilatura.settings import Extractor
@@ -19,9 +19,6 @@ from trafilatura.xpaths import OVERALL_DISCARD_XPATH
 import cleaner.stages.discard_xpath as discard
 from cleaner.stages.discard_xpath import PYTHON_MATCHERS, discard_matched_in_python
 from cleaner.stages.html_parsing import parse_html
-
-REPO = Path(__file__).resolve().parents[1]
-BENCH = REPO.parent / "shared" / "bench"
 
 
 def _tree(body: str) -> HtmlElement:
@@ -74,9 +71,7 @@ def test_trafilaturas_prunes_use_the_matchers_with_the_same_result() -> None:
 
 
 def _bench_trees(limit: int | None = None) -> list[HtmlElement]:
-    paths = sorted((BENCH / "aeb" / "html").glob("*.html.gz"))
-    paths += sorted((BENCH / "wcxb-dev" / "html").glob("*.html.gz"))
-    assert paths, f"no benchmark pages under {BENCH}"
+    paths = bench_page_paths()
     if limit is not None:
         paths = paths[:: len(paths) // limit][:limit]
     trees = [

@@ -3,20 +3,16 @@
 
 from __future__ import annotations
 
-import gzip
-from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import bench_pages
 from lxml.html import HtmlElement, tostring  # type: ignore[import-untyped]
 
 from cleaner.document import Document
 from cleaner.stages.html_extraction import HtmlExtractor
 from cleaner.stages.html_parsing import parse_html
 from cleaner.stages.shared_steps import PageSteps, steps_shared
-
-REPO = Path(__file__).resolve().parents[1]
-BENCH = REPO.parent / "shared" / "bench"
 
 SENTENCE = (
     "The council voted on Tuesday to extend the tram line to the harbour, a plan that has "
@@ -144,19 +140,9 @@ def test_a_page_read_with_comments_shares_nothing() -> None:
     assert steps.reused == 0
 
 
-def _bench_pages(limit: int | None = None) -> list[bytes]:
-    paths = sorted((BENCH / "aeb" / "html").glob("*.html.gz"))
-    if limit is None:
-        paths += sorted((BENCH / "wcxb-dev" / "html").glob("*.html.gz"))
-    else:
-        paths = paths[:limit]
-    assert paths, f"no benchmark pages under {BENCH}"
-    return [gzip.decompress(path.read_bytes()) for path in paths]
-
-
 def test_every_run_of_benchmark_pages_is_as_alone() -> None:
     stage = HtmlExtractor()
-    for page in _bench_pages(limit=8):
+    for page in bench_pages(aeb_limit=8):
         tree = parse_html(page.decode("utf-8", "replace"))
         assert tree is not None
         _assert_each_run_as_alone(stage, tree, STAGE_RUNS)
@@ -178,7 +164,7 @@ def test_the_stage_output_is_the_unshared_one_on_every_benchmark_page() -> None:
     # The stage without its scope of shared steps: each run alone.
     unshared = HtmlExtractor.__call__.__wrapped__  # type: ignore[attr-defined]
     compared = 0
-    for page in _bench_pages():
+    for page in bench_pages():
         doc = Document(text=page.decode("utf-8", "replace"))
         _CountingExtractor.runs = 0
         shared = stage(doc)
