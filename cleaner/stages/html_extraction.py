@@ -326,8 +326,9 @@ class HtmlExtractor(ExtractOptions):
         # bare_extraction works on its own copy of a tree it is given, so one parse serves
         # both runs. The fast precise run (every page's first) reads the tree without the
         # subtrees its cleaning deletes unread: the same output at less cost.
-        hide = precision and fast and not recall and self.include_tables
-        hide = hide and not self.include_comments
+        hide = (
+            precision and fast and not recall and self.include_tables and not self.include_comments
+        )
         hidden: contextlib.AbstractContextManager[object] = (
             cleaned_elements_hidden(tree) if hide else contextlib.nullcontext()
         )

@@ -126,16 +126,18 @@ def run_on(tree: HtmlElement, whole: bool = True) -> Iterator[None]:
         steps.whole = outer_whole
 
 
-def _current() -> PageSteps | None:
+def _current() -> tuple[PageSteps, int] | None:
+    """The shared steps and the page of the run in progress, or ``None`` outside one."""
     steps = _STEPS.get()
-    return steps if steps is not None and steps.page is not None else None
+    return (steps, steps.page) if steps is not None and steps.page is not None else None
 
 
 def _shared_extract_content(cleaned_tree: HtmlElement, options: Any) -> tuple[Any, str]:
-    steps = _current()
-    if steps is None or steps.page is None:
+    current = _current()
+    if current is None:
         return _extract_content(cleaned_tree, options)
-    key = (steps.page, options.focus)
+    steps, page = current
+    key = (page, options.focus)
     known = steps.contents.get(key)
     if known is not None and (not known.fast_dependent or known.fast == options.fast):
         steps.reused += 1
@@ -159,10 +161,11 @@ def _flagged_recover_wild_text(tree: HtmlElement, *args: Any, **kwargs: Any) -> 
 
 
 def _shared_html2txt(content: Any, *args: Any, **kwargs: Any) -> str:
-    steps = _current()
-    if steps is None or steps.page is None or args or kwargs:
+    current = _current()
+    if current is None or args or kwargs:
         return _html2txt(content, *args, **kwargs)
-    key = (steps.page, "html2txt")
+    steps, page = current
+    key = (page, "html2txt")
     text = steps.page_texts.get(key)
     if text is None:
         text = steps.page_texts[key] = _html2txt(content)
@@ -194,12 +197,11 @@ _RAW_PRUNES = (id(RAW_TREE_PRUNE_XPATH), id(REMOVE_COMMENTS_AND_LISTS_XPATH))
 def _shared_prune_unwanted_nodes(
     tree: HtmlElement, nodelist: Any, *args: Any, **kwargs: Any
 ) -> Any:
-    steps = _current()
-    if steps is None or steps.page is None or not steps.whole or args or kwargs:
+    current = _current()
+    if current is None or not current[0].whole or args or kwargs or id(nodelist) not in _RAW_PRUNES:
         return _prune_unwanted_nodes(tree, nodelist, *args, **kwargs)
-    if id(nodelist) not in _RAW_PRUNES:
-        return _prune_unwanted_nodes(tree, nodelist, *args, **kwargs)
-    key = (steps.page, id(nodelist))
+    steps, page = current
+    key = (page, id(nodelist))
     known = steps.prunes.get(key)
     if known is not None:
         steps.reused += 1
@@ -219,9 +221,10 @@ def _shared_prune_unwanted_nodes(
 
 
 def _shared_compare_extraction(*args: Any, **kwargs: Any) -> Any:
-    steps = _current()
-    if steps is None or not steps.whole:
+    current = _current()
+    if current is None or not current[0].whole:
         return _compare_extraction(*args, **kwargs)
+    steps = current[0]
     options = kwargs.get("options", args[-1] if args else None)
     steps.comparing.append(getattr(options, "focus", None) == "precision")
     try:
@@ -231,10 +234,11 @@ def _shared_compare_extraction(*args: Any, **kwargs: Any) -> Any:
 
 
 def _shared_try_readability(raw_tree: HtmlElement) -> HtmlElement:
-    steps = _current()
-    if steps is None or steps.page is None or not steps.whole or not steps.comparing:
+    current = _current()
+    if current is None or not current[0].whole or not current[0].comparing:
         return _try_readability(raw_tree)
-    key = (steps.page, steps.comparing[-1])
+    steps, page = current
+    key = (page, steps.comparing[-1])
     known = steps.readings.get(key)
     if known is not None:
         steps.reused += 1
