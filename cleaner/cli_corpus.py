@@ -40,6 +40,7 @@ from cleaner.cli_options import (
     build_pipeline,
     extract_overrides,
 )
+from cleaner.cli_stop import EXIT_TERMINATED, Terminated, terminate_cleanly
 from cleaner.corpus import (
     LEARN_MIN_DOCUMENTS,
     LEARN_MIN_SHARE,
@@ -450,27 +451,28 @@ def corpus(
             raise typer.Exit(EXIT_USAGE) from exc
     progress = _RichProgress(console) if show else None
     try:
-        summary = run_corpus(
-            in_dir,
-            out_dir,
-            pipeline,
-            jobs=jobs or default_jobs(),
-            text_field=text_field,
-            force=force,
-            follow_symlinks=follow_symlinks,
-            report_documents=report_docs,
-            shard_bytes=shard_bytes,
-            progress=progress,
-            learning_progress=progress,
-            engine=shard_engine,
-            overwrite=overwrite,
-            retry_failed=retry_failed,
-            allow_mass_delete=allow_mass_delete,
-            mass_delete_fraction=mass_delete_fraction,
-            learn_chrome=learn_chrome,
-            learned_chrome=learned_chrome,
-            learn_thresholds=LearnThresholds(learn_min_documents, learn_min_share),
-        )
+        with terminate_cleanly():
+            summary = run_corpus(
+                in_dir,
+                out_dir,
+                pipeline,
+                jobs=jobs or default_jobs(),
+                text_field=text_field,
+                force=force,
+                follow_symlinks=follow_symlinks,
+                report_documents=report_docs,
+                shard_bytes=shard_bytes,
+                progress=progress,
+                learning_progress=progress,
+                engine=shard_engine,
+                overwrite=overwrite,
+                retry_failed=retry_failed,
+                allow_mass_delete=allow_mass_delete,
+                mass_delete_fraction=mass_delete_fraction,
+                learn_chrome=learn_chrome,
+                learned_chrome=learned_chrome,
+                learn_thresholds=LearnThresholds(learn_min_documents, learn_min_share),
+            )
     except (CorpusError, ConfigError) as exc:
         _stop(progress)
         console.print(f"cleaner: {exc}", markup=False)
@@ -481,10 +483,16 @@ def corpus(
             f"cleaner: {exc} (finished inputs are kept; run again to resume)", markup=False
         )
         raise typer.Exit(EXIT_SERVICE) from exc
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         _stop(progress)
-        console.print("cleaner: interrupted; run the same command again to resume", markup=False)
-        raise typer.Exit(130) from None
+        how, code = (
+            ("terminated", EXIT_TERMINATED) if isinstance(exc, Terminated) else ("interrupted", 130)
+        )
+        console.print(
+            f"cleaner: {how}; finished inputs are kept: run the same command again to resume",
+            markup=False,
+        )
+        raise typer.Exit(code) from None
     except CleanerError as exc:
         _stop(progress)
         console.print(f"cleaner: {exc}", markup=False)

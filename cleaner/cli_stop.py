@@ -4,12 +4,19 @@ which were not, so nothing looks cleaned that was not."""
 
 from __future__ import annotations
 
+import contextlib
+import signal
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 import typer
 
 from cleaner.cli_options import EXIT_SERVICE, EXIT_USAGE, fail
 from cleaner.io.naming import OutputPlan
+
+EXIT_TERMINATED = 128 + signal.SIGTERM
+"""The shell's code for a process ended by SIGTERM, kept when the run stops cleanly on it."""
 
 _NAMES_SHOWN = 5
 """Inputs named in a stop message; a longer list ends with how many more there are."""
@@ -59,3 +66,30 @@ def service_stop(reason: str, names: list[str], done: int, plan: OutputPlan) -> 
             EXIT_SERVICE,
         )
     return exit_
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, a service manager, a job scheduler's time limit), raised where the
+    main process is, as Ctrl-C is. Python's default for SIGTERM ends the process at once,
+    running no ``finally``: a corpus run lost the inputs it had finished but not yet
+    committed to its manifest (committed in batches, up to a second apart), and the next run
+    cleaned them all again. A KeyboardInterrupt, so every path that stops cleanly on Ctrl-C
+    does so on SIGTERM too."""
+
+
+@contextlib.contextmanager
+def terminate_cleanly() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`Terminated` in the main thread. A second
+    SIGTERM while the first is being handled ends the process at once (Python's default),
+    so a stop that hangs can still be ended. Forked workers must restore the default, or
+    they would raise it inside their task loop instead of ending."""
+
+    def raise_terminated(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
