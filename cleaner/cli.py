@@ -49,7 +49,12 @@ from cleaner.cli_options import (
 )
 from cleaner.cli_options import fail as _fail
 from cleaner.cli_rules import score
-from cleaner.cli_stop import make_output_folder, remove_empty_folders, service_stop
+from cleaner.cli_stop import (
+    make_output_folder,
+    refuse_unwritable_output,
+    remove_empty_folders,
+    service_stop,
+)
 from cleaner.corpus import CorpusError, learned_pipeline, read_learned_chrome
 from cleaner.errors import ServiceError
 from cleaner.io.naming import OutputNameError, OutputPlan, OutputWriter, plan_outputs
@@ -308,6 +313,11 @@ def clean(
         except CorpusError as exc:
             raise _fail(str(exc), EXIT_USAGE) from exc
     made = make_output_folder(plan)  # after every check: a refused run leaves no folder
+    try:
+        refuse_unwritable_output(plan)
+    except typer.Exit:
+        remove_empty_folders(made)
+        raise
     try:
         with standard_output_guard():
             if parallel:
