@@ -175,7 +175,11 @@ def summary_table(summary: CorpusSummary) -> Table:
             f"{len(summary.workers_died)} inputs (left out; see _errors.jsonl, --retry-failed)",
         )
     if summary.links_broken:
-        table.add_row("broken links", f"{len(summary.links_broken)} (leading nowhere; skipped)")
+        table.add_row(
+            "broken links", f"{len(summary.links_broken)} (leading nowhere or in a loop; skipped)"
+        )
+    if summary.not_files:
+        table.add_row("not files", f"{len(summary.not_files)} (FIFOs, devices, sockets; skipped)")
     if summary.not_overwritten:
         table.add_row(
             "not overwritten",
@@ -205,6 +209,8 @@ def summary_line(summary: CorpusSummary) -> str:
     skipped = len(summary.links_skipped) + len(summary.links_broken)
     if skipped:
         parts.append(f"{skipped} links skipped ({len(summary.links_broken)} broken)")
+    if summary.not_files:
+        parts.append(f"{len(summary.not_files)} FIFOs or devices skipped")
     if summary.workers_died:
         parts.append(f"{len(summary.workers_died)} inputs left out (their worker died)")
     if summary.not_overwritten:
@@ -501,6 +507,14 @@ def corpus(
     if not quiet:  # a lost node is worth knowing even when stderr is a log file
         for note in lost_workers:
             console.print(f"cleaner: Ray {note}", markup=False)
+        shown = ", ".join(summary.not_files[:5])
+        more = len(summary.not_files) - 5
+        if summary.not_files:
+            console.print(
+                f"cleaner: not files (a FIFO, device or socket), skipped: {shown}"
+                + (f" and {more} more" if more > 0 else ""),
+                markup=False,
+            )
     if show:
         console.print(summary_table(summary))
         if summary.failures_total:

@@ -413,3 +413,45 @@ def test_a_warc_cut_anywhere_loses_no_record_silently(tmp_path: Path, gzipped: b
         failed = [s for s in sources if s.error is not None]
         assert len(failed) == 1 and "damaged WARC file" in str(failed[0].error), cut
         assert len(documents) < 3 and failed[0].name == f"{name}:{len(documents) + 1}", cut
+
+
+def test_fifos_and_devices_in_in_are_skipped_with_a_message_not_read(tmp_path: Path) -> None:
+    """A FIFO with an input's name hung the run (reading it waits for a writer); a device
+    (here /dev/zero, reached by a followed link) may never end. Both are skipped and named."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    os.mkfifo(src / "pipe.txt")
+    (src / "zeros.txt").symlink_to("/dev/zero")
+    result = run_command(str(src), str(out), *SKIP, "--follow-symlinks", timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "not files (a FIFO, device or socket), skipped: pipe.txt, zeros.txt" in result.stderr
+    assert "1 inputs (1 cleaned" in result.stderr and "2 FIFOs or devices skipped" in result.stderr
+    assert (out / "a.txt").exists()
+    assert not (out / "pipe.txt").exists() and not (out / "zeros.txt").exists()
+
+
+def test_a_link_to_itself_is_a_broken_link(tmp_path: Path) -> None:
+    """A link that leads to itself ended the run with a RuntimeError (Path.resolve on a
+    loop); it is a broken link, counted as one. `cleaner clean` names it as a loop rather
+    than "no such file"."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (src / "loop.txt").symlink_to("loop.txt")
+    (src / "gone.txt").symlink_to("nowhere.txt")
+    result = corpus(src, out)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "1 inputs (1 cleaned" in result.stderr and "2 links skipped (2 broken)" in result.stderr
+    clean = subprocess.run(
+        [corpus_command()[0], "clean", str(src / "loop.txt"), str(src / "gone.txt"), *SKIP],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert clean.returncode == 1
+    assert f"{src / 'loop.txt'}: a broken symbolic link: it leads to itself (a loop)" in clean.stderr
+    assert "nowhere.txt, which does not exist" in clean.stderr
+    assert "no such file" not in clean.stderr

@@ -198,6 +198,7 @@ def plan(
         links_skipped=summary.links_skipped,
         claim=manifest.claim,
         links_broken=summary.links_broken,
+        not_files=summary.not_files,
     )
     known = 0  # inputs found that an earlier run recorded
     for inp in inputs:
