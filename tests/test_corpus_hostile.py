@@ -455,3 +455,40 @@ def test_a_link_to_itself_is_a_broken_link(tmp_path: Path) -> None:
     assert f"{src / 'loop.txt'}: a broken symbolic link: it leads to itself (a loop)" in clean.stderr
     assert "nowhere.txt, which does not exist" in clean.stderr
     assert "no such file" not in clean.stderr
+
+
+def _unreadable_input_fails_alone(src: Path, out: Path, name: str, *extra: str) -> None:
+    result = corpus(src, out, *extra)
+    assert result.returncode == 1, result.stderr
+    assert "3 inputs (2 cleaned" in result.stderr and "1 failed" in result.stderr, result.stderr
+    [error] = errors(out)
+    assert error["input"] == name and error["reason"].startswith("cannot read: "), error
+    assert (out / "a.txt").exists() and (out / "b.txt").exists()
+    again = corpus(src, out, *extra)  # tried again on the next run, failing the same way
+    assert again.returncode == 1 and "(0 cleaned, 2 unchanged" in again.stderr, again.stderr
+
+
+def test_an_input_without_read_permission_fails_alone(tmp_path: Path) -> None:
+    """chmod 000 on one input: it fails as "cannot read", the others are cleaned. It was
+    reported as "cannot write the output", which stopped the whole run."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for name in ("a.txt", "b.txt", "secret.txt"):
+        (src / name).write_text(ARTICLE, encoding="utf-8")
+    (src / "secret.txt").chmod(0)
+    try:
+        if os.access(src / "secret.txt", os.R_OK):
+            pytest.skip("running as root: chmod 000 does not stop reads (see the /proc test)")
+        _unreadable_input_fails_alone(src, out, "secret.txt")
+    finally:
+        (src / "secret.txt").chmod(0o644)
+
+
+def test_an_input_that_fails_to_read_fails_alone(tmp_path: Path) -> None:
+    """The same as root: /proc/self/mem opens but its first byte cannot be read (EIO)."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (src / name).write_text(ARTICLE, encoding="utf-8")
+    (src / "mem.txt").symlink_to("/proc/self/mem")
+    _unreadable_input_fails_alone(src, out, "mem.txt", "--follow-symlinks")

@@ -218,7 +218,13 @@ def plan(
             # chmod, costs a hash; a different hash, a new cleaning).
             sha = str(entry["sha256"])
         else:
-            scan = _scanned(inp, shard_bytes, scans)
+            try:
+                scan = _scanned(inp, shard_bytes, scans)
+            except OSError as exc:
+                # An input that cannot be read (no read permission, an I/O error) fails
+                # alone; it was reported as "cannot write the output", which ended the run.
+                _record_unreadable(inp, exc, entry, manifest, state)
+                continue
             sha = scan.sha256
         job = job_key(sha, fingerprint, inp.kind, inp.out_rel, text_field)
         outputs_exist = entry is not None and all(
@@ -315,6 +321,19 @@ def _not_ours(
     return None
 
 
+def _record_unreadable(
+    inp: InputFile,
+    exc: OSError,
+    entry: Mapping[str, Any] | None,
+    manifest: Manifest,
+    state: Path,
+) -> None:
+    """Record ``inp`` as failed: it cannot be read. Like an input whose output is in the way,
+    its entry has no job key, so every run tries it again (once readable, it is cleaned)."""
+    reason = f"cannot read: {exc.strerror or exc}"
+    _record_failed(inp, "read", reason, entry, manifest, state)
+
+
 def _refuse_to_overwrite(
     inp: InputFile,
     blocker: str,
@@ -330,7 +349,20 @@ def _refuse_to_overwrite(
         f"OUT/{printable_name(blocker)} exists and was not written by cleaner{what}: not "
         "overwritten; move it away (or run with --overwrite to replace it)"
     )
-    record = input_error_record(printable_name(inp.rel), "write", reason)
+    _record_failed(inp, "write", reason, entry, manifest, state)
+
+
+def _record_failed(
+    inp: InputFile,
+    stage: str,
+    reason: str,
+    entry: Mapping[str, Any] | None,
+    manifest: Manifest,
+    state: Path,
+) -> None:
+    """Record ``inp`` as one failed document (``reason`` in its errors file), with no job key,
+    keeping the outputs its entry had."""
+    record = input_error_record(printable_name(inp.rel), stage, reason)
     replace_with(state / "errors" / f"{inp.key}.jsonl", lambda h: h.write(safe_json_line(record)))
     remove_file(state / "audit" / f"{inp.key}.jsonl")
     manifest.note(
