@@ -19,6 +19,8 @@ from cleaner.cli_options import EXIT_SERVICE, EXIT_USAGE, fail
 from cleaner.io.atomic import written_in_place
 from cleaner.io.naming import OutputPlan
 
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+"""The shell's code for Ctrl-C."""
 EXIT_TERMINATED = 128 + signal.SIGTERM
 """The shell's code for a process ended by SIGTERM, kept when the run stops cleanly on it."""
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -506,3 +508,42 @@ def test_output_to_dev_null_is_accepted(tmp_path: Path, inputs: int) -> None:
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stdout == b"" and proc.stderr == b""
     assert Path("/dev/null").is_char_device()
+
+
+@pytest.mark.parametrize(
+    ("sent", "code", "word"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")],
+)
+def test_clean_stopped_by_a_signal_says_so(sent: signal.Signals, code: int, word: str) -> None:
+    """Ctrl-C on `cleaner clean` exited 130 without a word (click swallows it): a stopped run
+    looked like a finished one with no output. Here it waits on standard input."""
+    env = {k: v for k, v in os.environ.items() if k != "CLEANER_LANGUAGETOOL_URL"}
+    proc = subprocess.Popen(
+        [str(CLEANER_BIN), "clean", "-", *FAST],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        # Sent once the command is waiting on its input (the pipeline is built by then).
+        while time.monotonic() < deadline and not _reading_stdin(proc.pid):
+            time.sleep(0.05)
+        proc.send_signal(sent)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == code, err.decode()
+    assert err.decode() == f"cleaner: {word}; not every input was cleaned\n"
+    assert out == b""
+
+
+def _reading_stdin(pid: int) -> bool:
+    """Whether process ``pid`` is blocked reading (its wait channel names a pipe read)."""
+    try:
+        return "pipe" in Path(f"/proc/{pid}/wchan").read_text()
+    except OSError:
+        return False
