@@ -547,3 +547,17 @@ def _reading_stdin(pid: int) -> bool:
         return "pipe" in Path(f"/proc/{pid}/wchan").read_text()
     except OSError:
         return False
+
+
+def test_a_stage_option_refused_at_build_names_the_pipeline_file(tmp_path: Path) -> None:
+    """A rules path in [options.tidy] that does not exist: the message named the stage and the
+    option but not the pipeline file that set them."""
+    pipeline_file = tmp_path / "pipeline.toml"
+    pipeline_file.write_text('[options.tidy]\nrules = "no-such-rules"\n', encoding="utf-8")
+    story = tmp_path / "story.txt"
+    story.write_text("The council approved the new bridge.\n", encoding="utf-8")
+    proc = run_cli("clean", str(story), "--config", str(pipeline_file), *FAST)
+    assert proc.returncode == 2, proc.stderr.decode()
+    assert proc.stderr.decode() == (
+        f"cleaner: {pipeline_file}: stage tidy: option 'rules': no-such-rules does not exist\n"
+    )
