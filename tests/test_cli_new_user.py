@@ -561,3 +561,29 @@ def test_a_stage_option_refused_at_build_names_the_pipeline_file(tmp_path: Path)
     assert proc.stderr.decode() == (
         f"cleaner: {pipeline_file}: stage tidy: option 'rules': no-such-rules does not exist\n"
     )
+
+
+def test_languagetool_not_installed_is_said_without_a_start_message(tmp_path: Path) -> None:
+    """With no LanguageTool installed, `cleaner clean -j 2` said "starting a LanguageTool
+    server in the background" and then that it is not installed."""
+    home = tmp_path / "languagetool"
+    home.mkdir()
+    names = []
+    for number in range(2):
+        story = tmp_path / f"story{number}.txt"
+        story.write_text(f"The council approved bridge number {number}.\n", encoding="utf-8")
+        names.append(str(story))
+    env = {k: v for k, v in os.environ.items() if k != "CLEANER_LANGUAGETOOL_URL"}
+    env["CLEANER_LANGUAGETOOL_HOME"] = str(home)
+    proc = subprocess.run(
+        [str(CLEANER_BIN), "clean", *names, "-j", "2"],
+        capture_output=True,
+        cwd=REPO,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    err = proc.stderr.decode()
+    assert proc.returncode == 3, err
+    assert "is not installed" in err
+    assert "starting a LanguageTool server" not in err
