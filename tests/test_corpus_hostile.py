@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import subprocess
+import tempfile
 import time
 from io import BytesIO
 from pathlib import Path
@@ -492,3 +493,35 @@ def test_an_input_that_fails_to_read_fails_alone(tmp_path: Path) -> None:
         (src / name).write_text(ARTICLE, encoding="utf-8")
     (src / "mem.txt").symlink_to("/proc/self/mem")
     _unreadable_input_fails_alone(src, out, "mem.txt", "--follow-symlinks")
+
+
+def test_an_out_that_cannot_be_written_is_refused_before_the_run(tmp_path: Path) -> None:
+    """OUT under a file, or where the kernel takes no new file (/sys/kernel, even for root):
+    refused at once with rc 2, naming OUT. The first write found it, and the run reported an
+    output error telling to "resume" a run that never started."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file\n", encoding="utf-8")
+    for out, why in [
+        (blocker / "out", f"{blocker} is a file, not a folder"),
+        (Path("/sys/kernel/cleaner-out"), ""),
+    ]:
+        if not why and _takes_new_files(out.parent):
+            continue  # not so on this machine
+        result = corpus(src, out)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"cleaner: {out}: cannot write the output folder there: ")
+        assert why in result.stderr and "resume" not in result.stderr
+        assert not out.exists()
+
+
+def _takes_new_files(folder: Path) -> bool:
+    try:
+        handle, made = tempfile.mkstemp(dir=folder)
+    except OSError:
+        return False
+    os.close(handle)
+    os.unlink(made)
+    return True

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,28 @@ def check_folders(in_dir: Path, out_dir: Path) -> tuple[Path, Path]:
             f"IN ({in_dir}) is inside OUT ({out_dir}): outputs could overwrite inputs; "
             "choose an OUT that does not contain IN"
         )
+    _check_writable(out_dir, dst)
     return src, dst
+
+
+def _check_writable(out_dir: Path, dst: Path) -> None:
+    """:class:`CorpusError` (rc 2) when OUT cannot be made or written: its folder, or the
+    nearest one above it that exists, must take a new file, which a probe file tells (as root
+    too, where permissions say nothing). Found by the first write instead, it was reported
+    as an output error of a run that had started ("finished inputs are kept ... resume")."""
+    folder = dst
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        if not folder.is_dir():
+            raise NotADirectoryError(20, f"{folder} is a file, not a folder")
+        handle, probe = tempfile.mkstemp(prefix=".cleaner-probe-", dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        raise CorpusError(
+            f"{out_dir}: cannot write the output folder there: {exc.strerror or exc}"
+        ) from exc
 
 
 def check_output_path(dst: Path, out_rel: str, safe_folders: set[Path] | None = None) -> Path:
