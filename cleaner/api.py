@@ -91,11 +91,19 @@ class Cleaner:
                     yield self.pipeline.run(Document(text=text, metadata=metadata))
                 else:
                     yield DocumentError(
-                        f"document {number} is a {type(item).__name__}, not text, bytes "
+                        f"document {number} is {_kind_of(item)}, not text, bytes "
                         "or a mapping"
                     )
             except DocumentError as exc:
                 yield exc
+
+
+def _kind_of(item: object) -> str:
+    """What ``item`` is, in words: "None", "an int", "a list" (it said "a int", "a NoneType")."""
+    if item is None:
+        return "None"
+    name = type(item).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def _stage_names(skip: str | Iterable[str]) -> list[str]:

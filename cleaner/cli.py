@@ -49,7 +49,16 @@ from cleaner.cli_options import (
 )
 from cleaner.cli_options import fail as _fail
 from cleaner.cli_rules import score
-from cleaner.cli_stop import make_output_folder, remove_empty_folders, service_stop
+from cleaner.cli_stop import (
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    Terminated,
+    make_output_folder,
+    refuse_unwritable_output,
+    remove_empty_folders,
+    service_stop,
+    terminate_cleanly,
+)
 from cleaner.corpus import CorpusError, learned_pipeline, read_learned_chrome
 from cleaner.errors import ServiceError
 from cleaner.io.naming import OutputNameError, OutputPlan, OutputWriter, plan_outputs
@@ -309,11 +318,29 @@ def clean(
             raise _fail(str(exc), EXIT_USAGE) from exc
     made = make_output_folder(plan)  # after every check: a refused run leaves no folder
     try:
-        with standard_output_guard():
+        refuse_unwritable_output(plan)
+    except typer.Exit:
+        remove_empty_folders(made)
+        raise
+    try:
+        with standard_output_guard(), terminate_cleanly():
             if parallel:
                 failures = _clean_in_parallel(names, pipeline, settings, plan, jobs)
             else:
                 failures = _clean_in_order(names, pipeline, settings, plan)
+    except KeyboardInterrupt as exc:
+        # Click turns Ctrl-C into a silent exit 130: say so, or a run that stopped looks
+        # like one that finished. Every output file is written whole or not at all.
+        how, code = (
+            ("terminated", EXIT_TERMINATED)
+            if isinstance(exc, Terminated)
+            else (
+                "interrupted",
+                EXIT_INTERRUPTED,
+            )
+        )
+        written = " (the output files written before it are complete)" if plan.target else ""
+        raise _fail(f"{how}; not every input was cleaned{written}", code) from None
     finally:
         remove_empty_folders(made)
     raise typer.Exit(EXIT_SOME_FAILED if failures else EXIT_OK)
@@ -339,6 +366,9 @@ def _clean_in_order(
 
 def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Forked with the parent's SIGTERM handler (terminate_cleanly): a worker ends on SIGTERM,
+    # as the pool expects when it stops its workers.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _clean_in_parallel(

@@ -40,6 +40,7 @@ from cleaner.cli_options import (
     build_pipeline,
     extract_overrides,
 )
+from cleaner.cli_stop import EXIT_TERMINATED, Terminated, terminate_cleanly
 from cleaner.corpus import (
     LEARN_MIN_DOCUMENTS,
     LEARN_MIN_SHARE,
@@ -174,7 +175,11 @@ def summary_table(summary: CorpusSummary) -> Table:
             f"{len(summary.workers_died)} inputs (left out; see _errors.jsonl, --retry-failed)",
         )
     if summary.links_broken:
-        table.add_row("broken links", f"{len(summary.links_broken)} (leading nowhere; skipped)")
+        table.add_row(
+            "broken links", f"{len(summary.links_broken)} (leading nowhere or in a loop; skipped)"
+        )
+    if summary.not_files:
+        table.add_row("not files", f"{len(summary.not_files)} (FIFOs, devices, sockets; skipped)")
     if summary.not_overwritten:
         table.add_row(
             "not overwritten",
@@ -204,6 +209,8 @@ def summary_line(summary: CorpusSummary) -> str:
     skipped = len(summary.links_skipped) + len(summary.links_broken)
     if skipped:
         parts.append(f"{skipped} links skipped ({len(summary.links_broken)} broken)")
+    if summary.not_files:
+        parts.append(f"{len(summary.not_files)} FIFOs or devices skipped")
     if summary.workers_died:
         parts.append(f"{len(summary.workers_died)} inputs left out (their worker died)")
     if summary.not_overwritten:
@@ -450,27 +457,28 @@ def corpus(
             raise typer.Exit(EXIT_USAGE) from exc
     progress = _RichProgress(console) if show else None
     try:
-        summary = run_corpus(
-            in_dir,
-            out_dir,
-            pipeline,
-            jobs=jobs or default_jobs(),
-            text_field=text_field,
-            force=force,
-            follow_symlinks=follow_symlinks,
-            report_documents=report_docs,
-            shard_bytes=shard_bytes,
-            progress=progress,
-            learning_progress=progress,
-            engine=shard_engine,
-            overwrite=overwrite,
-            retry_failed=retry_failed,
-            allow_mass_delete=allow_mass_delete,
-            mass_delete_fraction=mass_delete_fraction,
-            learn_chrome=learn_chrome,
-            learned_chrome=learned_chrome,
-            learn_thresholds=LearnThresholds(learn_min_documents, learn_min_share),
-        )
+        with terminate_cleanly():
+            summary = run_corpus(
+                in_dir,
+                out_dir,
+                pipeline,
+                jobs=jobs or default_jobs(),
+                text_field=text_field,
+                force=force,
+                follow_symlinks=follow_symlinks,
+                report_documents=report_docs,
+                shard_bytes=shard_bytes,
+                progress=progress,
+                learning_progress=progress,
+                engine=shard_engine,
+                overwrite=overwrite,
+                retry_failed=retry_failed,
+                allow_mass_delete=allow_mass_delete,
+                mass_delete_fraction=mass_delete_fraction,
+                learn_chrome=learn_chrome,
+                learned_chrome=learned_chrome,
+                learn_thresholds=LearnThresholds(learn_min_documents, learn_min_share),
+            )
     except (CorpusError, ConfigError) as exc:
         _stop(progress)
         console.print(f"cleaner: {exc}", markup=False)
@@ -481,10 +489,16 @@ def corpus(
             f"cleaner: {exc} (finished inputs are kept; run again to resume)", markup=False
         )
         raise typer.Exit(EXIT_SERVICE) from exc
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         _stop(progress)
-        console.print("cleaner: interrupted; run the same command again to resume", markup=False)
-        raise typer.Exit(130) from None
+        how, code = (
+            ("terminated", EXIT_TERMINATED) if isinstance(exc, Terminated) else ("interrupted", 130)
+        )
+        console.print(
+            f"cleaner: {how}; finished inputs are kept: run the same command again to resume",
+            markup=False,
+        )
+        raise typer.Exit(code) from None
     except CleanerError as exc:
         _stop(progress)
         console.print(f"cleaner: {exc}", markup=False)
@@ -493,6 +507,14 @@ def corpus(
     if not quiet:  # a lost node is worth knowing even when stderr is a log file
         for note in lost_workers:
             console.print(f"cleaner: Ray {note}", markup=False)
+        shown = ", ".join(summary.not_files[:5])
+        more = len(summary.not_files) - 5
+        if summary.not_files:
+            console.print(
+                f"cleaner: not files (a FIFO, device or socket), skipped: {shown}"
+                + (f" and {more} more" if more > 0 else ""),
+                markup=False,
+            )
     if show:
         console.print(summary_table(summary))
         if summary.failures_total:

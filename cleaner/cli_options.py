@@ -154,7 +154,16 @@ def build_pipeline(
         if findings_wanted and grammar.get("findings", FINDINGS_AUTO) == FINDINGS_AUTO:
             findings_on = {**grammar, "findings": True}
             cfg = cfg.with_overrides(options={**cfg.options, GRAMMAR: findings_on})
-        return Pipeline(cfg)
+        try:
+            return Pipeline(cfg)
+        except ConfigError as exc:
+            # A stage's option is refused when the stage is built, which knows no file: name
+            # the pipeline file the option came from ("stage tidy: option 'rules': x does not
+            # exist" left the user to guess which file said so).
+            message = str(exc)
+            if config is not None and message.startswith("stage "):
+                message = f"{config}: {message}"
+            raise ConfigError(message) from exc
     except ConfigError as exc:
         raise fail(str(exc), EXIT_USAGE) from exc
     except ServiceError as exc:

@@ -4,12 +4,25 @@ which were not, so nothing looks cleaned that was not."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import stat
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 import typer
 
 from cleaner.cli_options import EXIT_SERVICE, EXIT_USAGE, fail
+from cleaner.io.atomic import written_in_place
 from cleaner.io.naming import OutputPlan
+
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+"""The shell's code for Ctrl-C."""
+EXIT_TERMINATED = 128 + signal.SIGTERM
+"""The shell's code for a process ended by SIGTERM, kept when the run stops cleanly on it."""
 
 _NAMES_SHOWN = 5
 """Inputs named in a stop message; a longer list ends with how many more there are."""
@@ -28,6 +41,39 @@ def make_output_folder(plan: OutputPlan) -> list[Path]:
         message = f"{plan.target}: cannot make the output folder: {problem}"
         raise fail(message, EXIT_USAGE) from exc
     return list(reversed(missing))
+
+
+def refuse_unwritable_output(plan: OutputPlan) -> None:
+    """Refuse (rc 2, naming the path) an ``-o`` that cannot be written, before any input is
+    cleaned: found only at the end, it cost the whole run and exited 1 as if documents had
+    failed. Checked the way the output will be written: a file is replaced through a
+    temporary file beside it (so its folder, or the nearest one that exists, must take a new
+    file, which a probe file tells, as root too); a device, pipe or descriptor name
+    (``/dev/null``, ``/dev/stdout``) is written into, so it must open for writing. A FIFO is
+    not opened (that waits for its reader) and passes when its permissions allow writing."""
+    target = plan.target
+    if target is None:
+        return
+    try:
+        if plan.per_input is None and written_in_place(target):
+            if stat.S_ISFIFO(os.stat(target).st_mode):
+                if not os.access(target, os.W_OK):
+                    raise PermissionError(13, "Permission denied")
+                return
+            os.close(os.open(target, os.O_WRONLY | os.O_APPEND | os.O_NONBLOCK))
+            return
+        real = Path(os.path.realpath(target))
+        folder = real if plan.per_input is not None else real.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not folder.is_dir():
+            raise NotADirectoryError(20, f"{folder} is a file, not a folder")
+        handle, probe = tempfile.mkstemp(prefix=".cleaner-probe-", dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        problem = exc.strerror or str(exc)
+        raise fail(f"{target}: cannot write the output there: {problem}", EXIT_USAGE) from exc
 
 
 def remove_empty_folders(made: list[Path]) -> None:
@@ -59,3 +105,30 @@ def service_stop(reason: str, names: list[str], done: int, plan: OutputPlan) -> 
             EXIT_SERVICE,
         )
     return exit_
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, a service manager, a job scheduler's time limit), raised where the
+    main process is, as Ctrl-C is. Python's default for SIGTERM ends the process at once,
+    running no ``finally``: a corpus run lost the inputs it had finished but not yet
+    committed to its manifest (committed in batches, up to a second apart), and the next run
+    cleaned them all again. A KeyboardInterrupt, so every path that stops cleanly on Ctrl-C
+    does so on SIGTERM too."""
+
+
+@contextlib.contextmanager
+def terminate_cleanly() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`Terminated` in the main thread. A second
+    SIGTERM while the first is being handled ends the process at once (Python's default),
+    so a stop that hangs can still be ended. Forked workers must restore the default, or
+    they would raise it inside their task loop instead of ending."""
+
+    def raise_terminated(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -35,7 +35,8 @@ def test_a_stream_item_of_another_type_fails_alone_naming_its_place(cleaner: Cle
         Result,
         DocumentError,
     ]
-    assert str(results[1]) == "document 2 is a NoneType, not text, bytes or a mapping"
+    assert str(results[1]) == "document 2 is None, not text, bytes or a mapping"
+    assert str(results[2]) == "document 3 is an int, not text, bytes or a mapping"
     assert str(results[4]) == "document 5 is a list, not text, bytes or a mapping"
     first, fourth = results[0], results[3]
     assert isinstance(first, Result) and first.text == "The vote passed."

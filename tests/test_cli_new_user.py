@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -150,9 +153,11 @@ def test_an_output_file_under_a_file_names_the_file_in_the_way(tmp_path: Path) -
     run = run_cli("clean", str(article), "-o", f"{blocker}/clean.txt", *FAST)
 
     stderr = run.stderr.decode()
-    assert run.returncode == 1, stderr
+    # Refused before any cleaning (rc 2, a usage error), no longer found at the end (rc 1).
+    assert run.returncode == 2, stderr
     assert stderr == (
-        f"cleaner: {blocker}/clean.txt: cannot write: {blocker} is a file, not a folder\n"
+        f"cleaner: {blocker}/clean.txt: cannot write the output there: {blocker} is a file, "
+        "not a folder\n"
     )
     assert blocker.read_text() == "a file, where -o expects a folder\n"
 
@@ -452,3 +457,133 @@ def test_a_link_in_an_output_folder_is_replaced_not_written_through(tmp_path: Pa
     assert not (folder / "a.txt").is_symlink()
     assert (folder / "a.txt").read_text() == "Alpha text here.\n"
     assert (folder / "b.txt").read_text() == "Bravo text here.\n"
+
+
+def test_unwritable_output_is_refused_before_any_work(tmp_path: Path) -> None:
+    """-o where nothing can be written (under a file) is refused at once with rc 2 and the
+    path: found only at the end it cost the whole run and exited 1 as if documents failed.
+    The binary input would print its own message if any input were cleaned."""
+    story = tmp_path / "story.txt"
+    story.write_text("The council approved the new bridge after a long debate.\n", encoding="utf-8")
+    binary = tmp_path / "image.txt"
+    binary.write_bytes(b"GIF89a\x00\x01\x02\x03")
+    target = story / "out.txt"
+    proc = run_cli("clean", str(binary), "-o", str(target), *FAST)
+    err = proc.stderr.decode()
+    assert proc.returncode == 2, err
+    assert f"{target}: cannot write the output there" in err and "is a file, not a folder" in err
+    assert "binary" not in err, "an input was cleaned before the refusal"
+    assert "Traceback" not in err
+
+
+def test_output_folder_that_takes_no_file_is_refused(tmp_path: Path) -> None:
+    """A folder that refuses new files even to root (/sys/kernel, where the kernel decides
+    what exists): chmod cannot make one when the tests run as root."""
+    probe = Path("/sys/kernel")
+    try:
+        handle, made = tempfile.mkstemp(dir=probe)
+    except OSError:
+        pass
+    else:
+        os.close(handle)
+        os.unlink(made)
+        pytest.skip(f"{probe} takes new files on this machine")
+    story = tmp_path / "story.txt"
+    story.write_text("The council approved the new bridge after a long debate.\n", encoding="utf-8")
+    proc = run_cli("clean", str(story), "-o", str(probe / "cleaned.txt"), *FAST)
+    assert proc.returncode == 2, proc.stderr.decode()
+    assert f"{probe / 'cleaned.txt'}: cannot write the output there" in proc.stderr.decode()
+
+
+@pytest.mark.parametrize("inputs", [1, 2])
+def test_output_to_dev_null_is_accepted(tmp_path: Path, inputs: int) -> None:
+    """-o /dev/null throws the text away, for one input or several (a device takes one
+    stream, as standard output does); it was refused once as unwritable or 'is a file'."""
+    names = []
+    for number in range(inputs):
+        story = tmp_path / f"story{number}.txt"
+        story.write_text(f"The council approved bridge number {number}.\n", encoding="utf-8")
+        names.append(str(story))
+    proc = run_cli("clean", *names, "-o", "/dev/null", *FAST)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout == b"" and proc.stderr == b""
+    assert Path("/dev/null").is_char_device()
+
+
+@pytest.mark.parametrize(
+    ("sent", "code", "word"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")],
+)
+def test_clean_stopped_by_a_signal_says_so(sent: signal.Signals, code: int, word: str) -> None:
+    """Ctrl-C on `cleaner clean` exited 130 without a word (click swallows it): a stopped run
+    looked like a finished one with no output. Here it waits on standard input."""
+    env = {k: v for k, v in os.environ.items() if k != "CLEANER_LANGUAGETOOL_URL"}
+    proc = subprocess.Popen(
+        [str(CLEANER_BIN), "clean", "-", *FAST],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        # Sent once the command is waiting on its input (the pipeline is built by then).
+        while time.monotonic() < deadline and not _reading_stdin(proc.pid):
+            time.sleep(0.05)
+        proc.send_signal(sent)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == code, err.decode()
+    assert err.decode() == f"cleaner: {word}; not every input was cleaned\n"
+    assert out == b""
+
+
+def _reading_stdin(pid: int) -> bool:
+    """Whether process ``pid`` is blocked reading (its wait channel names a pipe read)."""
+    try:
+        return "pipe" in Path(f"/proc/{pid}/wchan").read_text()
+    except OSError:
+        return False
+
+
+def test_a_stage_option_refused_at_build_names_the_pipeline_file(tmp_path: Path) -> None:
+    """A rules path in [options.tidy] that does not exist: the message named the stage and the
+    option but not the pipeline file that set them."""
+    pipeline_file = tmp_path / "pipeline.toml"
+    pipeline_file.write_text('[options.tidy]\nrules = "no-such-rules"\n', encoding="utf-8")
+    story = tmp_path / "story.txt"
+    story.write_text("The council approved the new bridge.\n", encoding="utf-8")
+    proc = run_cli("clean", str(story), "--config", str(pipeline_file), *FAST)
+    assert proc.returncode == 2, proc.stderr.decode()
+    assert proc.stderr.decode() == (
+        f"cleaner: {pipeline_file}: stage tidy: option 'rules': no-such-rules does not exist\n"
+    )
+
+
+def test_languagetool_not_installed_is_said_without_a_start_message(tmp_path: Path) -> None:
+    """With no LanguageTool installed, `cleaner clean -j 2` said "starting a LanguageTool
+    server in the background" and then that it is not installed."""
+    home = tmp_path / "languagetool"
+    home.mkdir()
+    names = []
+    for number in range(2):
+        story = tmp_path / f"story{number}.txt"
+        story.write_text(f"The council approved bridge number {number}.\n", encoding="utf-8")
+        names.append(str(story))
+    env = {k: v for k, v in os.environ.items() if k != "CLEANER_LANGUAGETOOL_URL"}
+    env["CLEANER_LANGUAGETOOL_HOME"] = str(home)
+    proc = subprocess.run(
+        [str(CLEANER_BIN), "clean", *names, "-j", "2"],
+        capture_output=True,
+        cwd=REPO,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    err = proc.stderr.decode()
+    assert proc.returncode == 3, err
+    assert "is not installed" in err
+    assert "starting a LanguageTool server" not in err

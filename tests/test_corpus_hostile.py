@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import subprocess
+import tempfile
 import time
 from io import BytesIO
 from pathlib import Path
@@ -413,3 +414,114 @@ def test_a_warc_cut_anywhere_loses_no_record_silently(tmp_path: Path, gzipped: b
         failed = [s for s in sources if s.error is not None]
         assert len(failed) == 1 and "damaged WARC file" in str(failed[0].error), cut
         assert len(documents) < 3 and failed[0].name == f"{name}:{len(documents) + 1}", cut
+
+
+def test_fifos_and_devices_in_in_are_skipped_with_a_message_not_read(tmp_path: Path) -> None:
+    """A FIFO with an input's name hung the run (reading it waits for a writer); a device
+    (here /dev/zero, reached by a followed link) may never end. Both are skipped and named."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    os.mkfifo(src / "pipe.txt")
+    (src / "zeros.txt").symlink_to("/dev/zero")
+    result = run_command(str(src), str(out), *SKIP, "--follow-symlinks", timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "not files (a FIFO, device or socket), skipped: pipe.txt, zeros.txt" in result.stderr
+    assert "1 inputs (1 cleaned" in result.stderr and "2 FIFOs or devices skipped" in result.stderr
+    assert (out / "a.txt").exists()
+    assert not (out / "pipe.txt").exists() and not (out / "zeros.txt").exists()
+
+
+def test_a_link_to_itself_is_a_broken_link(tmp_path: Path) -> None:
+    """A link that leads to itself ended the run with a RuntimeError (Path.resolve on a
+    loop); it is a broken link, counted as one. `cleaner clean` names it as a loop rather
+    than "no such file"."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (src / "loop.txt").symlink_to("loop.txt")
+    (src / "gone.txt").symlink_to("nowhere.txt")
+    result = corpus(src, out)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "1 inputs (1 cleaned" in result.stderr and "2 links skipped (2 broken)" in result.stderr
+    clean = subprocess.run(
+        [corpus_command()[0], "clean", str(src / "loop.txt"), str(src / "gone.txt"), *SKIP],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert clean.returncode == 1
+    assert f"{src / 'loop.txt'}: a broken symbolic link: it leads to itself (a loop)" in clean.stderr
+    assert "nowhere.txt, which does not exist" in clean.stderr
+    assert "no such file" not in clean.stderr
+
+
+def _unreadable_input_fails_alone(src: Path, out: Path, name: str, *extra: str) -> None:
+    result = corpus(src, out, *extra)
+    assert result.returncode == 1, result.stderr
+    assert "3 inputs (2 cleaned" in result.stderr and "1 failed" in result.stderr, result.stderr
+    [error] = errors(out)
+    assert error["input"] == name and error["reason"].startswith("cannot read: "), error
+    assert (out / "a.txt").exists() and (out / "b.txt").exists()
+    again = corpus(src, out, *extra)  # tried again on the next run, failing the same way
+    assert again.returncode == 1 and "(0 cleaned, 2 unchanged" in again.stderr, again.stderr
+
+
+def test_an_input_without_read_permission_fails_alone(tmp_path: Path) -> None:
+    """chmod 000 on one input: it fails as "cannot read", the others are cleaned. It was
+    reported as "cannot write the output", which stopped the whole run."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for name in ("a.txt", "b.txt", "secret.txt"):
+        (src / name).write_text(ARTICLE, encoding="utf-8")
+    (src / "secret.txt").chmod(0)
+    try:
+        if os.access(src / "secret.txt", os.R_OK):
+            pytest.skip("running as root: chmod 000 does not stop reads (see the /proc test)")
+        _unreadable_input_fails_alone(src, out, "secret.txt")
+    finally:
+        (src / "secret.txt").chmod(0o644)
+
+
+def test_an_input_that_fails_to_read_fails_alone(tmp_path: Path) -> None:
+    """The same as root: /proc/self/mem opens but its first byte cannot be read (EIO)."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (src / name).write_text(ARTICLE, encoding="utf-8")
+    (src / "mem.txt").symlink_to("/proc/self/mem")
+    _unreadable_input_fails_alone(src, out, "mem.txt", "--follow-symlinks")
+
+
+def test_an_out_that_cannot_be_written_is_refused_before_the_run(tmp_path: Path) -> None:
+    """OUT under a file, or where the kernel takes no new file (/sys/kernel, even for root):
+    refused at once with rc 2, naming OUT. The first write found it, and the run reported an
+    output error telling to "resume" a run that never started."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file\n", encoding="utf-8")
+    for out, why in [
+        (blocker / "out", f"{blocker} is a file, not a folder"),
+        (Path("/sys/kernel/cleaner-out"), ""),
+    ]:
+        if not why and _takes_new_files(out.parent):
+            continue  # not so on this machine
+        result = corpus(src, out)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"cleaner: {out}: cannot write the output folder there: ")
+        assert why in result.stderr and "resume" not in result.stderr
+        assert not out.exists()
+
+
+def _takes_new_files(folder: Path) -> bool:
+    try:
+        handle, made = tempfile.mkstemp(dir=folder)
+    except OSError:
+        return False
+    os.close(handle)
+    os.unlink(made)
+    return True

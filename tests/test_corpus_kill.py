@@ -194,3 +194,61 @@ def test_outputs_of_a_killed_run_are_never_kept_by_a_later_skip(tmp_path: Path) 
     for name in ref_files:
         if name != AUDIT_FILE:
             assert out_files[name] == ref_files[name], name
+
+
+def test_sigterm_stops_cleanly_and_resume_skips_finished_inputs(tmp_path: Path) -> None:
+    """SIGTERM (``kill``, a scheduler's time limit) mid-run: the run commits what it finished
+    before it ends (rc 143, saying so), and the next run cleans only the rest. Before, Python's
+    default for SIGTERM ended the process without committing the last batch of its manifest
+    (up to a second of work, which was every input of a short run), so a resume re-cleaned
+    inputs whose outputs were already written."""
+    src, out, reference = tmp_path / "in", tmp_path / "out", tmp_path / "reference"
+    src.mkdir()
+    pages = 150
+    for number in range(pages):
+        page = PAGE.replace("four kilometres", f"{number + 4} kilometres")
+        (src / f"p{number:03d}.html").write_text(page, encoding="utf-8")
+    assert start(src, reference, 2).wait(timeout=600) == 0
+
+    proc = start(src, out, 2)
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        if len(list(out.glob("p*.txt"))) >= pages // 3:
+            break
+        time.sleep(0.002)
+    assert proc.poll() is None, "the run ended before it could be terminated mid-way"
+    os.kill(proc.pid, signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    message = err.decode()
+    assert proc.returncode == 128 + signal.SIGTERM, message
+    assert "terminated" in message and "run the same command again" in message, message
+    done = committed_outputs(out)
+    written = len(list(out.glob("p*.txt")))
+    print(f"{written} outputs written, {done} committed by the clean stop")
+    assert done >= pages // 5, f"only {done} inputs committed by the clean stop"
+    assert done < pages, "the run finished before SIGTERM reached it"
+
+    resumed = subprocess.run(
+        [*corpus_command(), str(src), str(out), "--skip", "repair,grammar", "--jobs", "2"],
+        capture_output=True,
+        cwd=REPO,
+        timeout=600,
+        check=False,
+    )
+    summary = resumed.stderr.decode()
+    assert resumed.returncode == 0, summary
+    assert f"({pages - done} cleaned, {done} unchanged" in summary, summary
+    ref_files, out_files = files_under(reference), files_under(out)
+    assert set(out_files) == set(ref_files)
+    for name in ref_files:
+        if name != AUDIT_FILE:
+            assert out_files[name] == ref_files[name], name
+
+
+def committed_outputs(out: Path) -> int:
+    """Inputs the manifest records as cleaned (a real entry, not a name reserved while
+    planning)."""
+    manifest = out / ".cleaner" / "manifest.sqlite3"
+    with contextlib.closing(sqlite3.connect(f"file:{manifest}?mode=ro", uri=True)) as db:
+        entries = [json.loads(entry) for (entry,) in db.execute("SELECT entry FROM inputs")]
+    return sum(1 for entry in entries if entry.get("size", -1) >= 0 and "counts" in entry)

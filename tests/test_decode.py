@@ -140,3 +140,39 @@ def test_mixed_text_is_refused_only_when_its_utf8_is_at_least_its_bad_bytes(tmp_
     proc = run_cli("clean", str(broken), "--skip", "grammar")
     assert proc.returncode == 1 and not proc.stdout
     assert f"{broken}: invalid UTF-8 at byte offset 17 (byte 0xe9)" in proc.stderr.decode()
+
+
+BOMLESS = "Grüße aus München: the café opened again on 3 May.\nA second line.\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_detected_by_its_nul_bytes(encoding: str) -> None:
+    """UTF-16 with no byte-order mark (written so by some Windows tools) was refused as a
+    binary file at its first NUL byte."""
+    assert decode_bytes(BOMLESS.encode(encoding)) == (BOMLESS, encoding)
+    doc = DecodeStage()(Document.from_bytes(BOMLESS.encode(encoding)))
+    assert doc.text == BOMLESS
+    assert any(encoding in str(w) for w in doc.metadata.get("warnings", [])), doc.metadata
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        bytes(range(200)) * 2,  # every byte value: NULs at one place only
+        b"\x01\x00\x02\x00" * 50,  # 16-bit numbers: NULs in the pattern, decodes to controls
+        bytes(64),  # all NUL
+        b"GIF\x00\x01\x02",
+    ],
+)
+def test_binary_with_nul_patterns_is_still_refused(raw: bytes) -> None:
+    with pytest.raises(DocumentError, match="binary file"):
+        decode_bytes(raw)
+
+
+def test_cli_cleans_a_utf16_file_without_bom(tmp_path: Path) -> None:
+    page = tmp_path / "export.txt"
+    text = "The council approved the new bridge after a long debate about its cost.\n"
+    page.write_bytes(text.encode("utf-16-le"))
+    proc = run_cli("clean", str(page), "--skip", "grammar,repair")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.decode() == text

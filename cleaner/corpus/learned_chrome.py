@@ -136,7 +136,10 @@ def learn(
                 if entry.get("counts", {}).get("worker_died") and not retry_failed:
                     continue  # left out of later runs, as the run does
             else:
-                scan = scan_input(inp, shard_bytes)
+                try:
+                    scan = scan_input(inp, shard_bytes)
+                except OSError:
+                    continue  # unreadable: the plan records it as failed, the run goes on
                 sha = scan.sha256
                 scans.write(inp, scan)
             key = _learn_key(sha, fingerprint, inp.kind, text_field)

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,28 @@ def check_folders(in_dir: Path, out_dir: Path) -> tuple[Path, Path]:
             f"IN ({in_dir}) is inside OUT ({out_dir}): outputs could overwrite inputs; "
             "choose an OUT that does not contain IN"
         )
+    _check_writable(out_dir, dst)
     return src, dst
+
+
+def _check_writable(out_dir: Path, dst: Path) -> None:
+    """:class:`CorpusError` (rc 2) when OUT cannot be made or written: its folder, or the
+    nearest one above it that exists, must take a new file, which a probe file tells (as root
+    too, where permissions say nothing). Found by the first write instead, it was reported
+    as an output error of a run that had started ("finished inputs are kept ... resume")."""
+    folder = dst
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        if not folder.is_dir():
+            raise NotADirectoryError(20, f"{folder} is a file, not a folder")
+        handle, probe = tempfile.mkstemp(prefix=".cleaner-probe-", dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        raise CorpusError(
+            f"{out_dir}: cannot write the output folder there: {exc.strerror or exc}"
+        ) from exc
 
 
 def check_output_path(dst: Path, out_rel: str, safe_folders: set[Path] | None = None) -> Path:
@@ -198,6 +220,7 @@ def plan(
         links_skipped=summary.links_skipped,
         claim=manifest.claim,
         links_broken=summary.links_broken,
+        not_files=summary.not_files,
     )
     known = 0  # inputs found that an earlier run recorded
     for inp in inputs:
@@ -217,7 +240,13 @@ def plan(
             # chmod, costs a hash; a different hash, a new cleaning).
             sha = str(entry["sha256"])
         else:
-            scan = _scanned(inp, shard_bytes, scans)
+            try:
+                scan = _scanned(inp, shard_bytes, scans)
+            except OSError as exc:
+                # An input that cannot be read (no read permission, an I/O error) fails
+                # alone; it was reported as "cannot write the output", which ended the run.
+                _record_unreadable(inp, exc, entry, manifest, state)
+                continue
             sha = scan.sha256
         job = job_key(sha, fingerprint, inp.kind, inp.out_rel, text_field)
         outputs_exist = entry is not None and all(
@@ -314,6 +343,19 @@ def _not_ours(
     return None
 
 
+def _record_unreadable(
+    inp: InputFile,
+    exc: OSError,
+    entry: Mapping[str, Any] | None,
+    manifest: Manifest,
+    state: Path,
+) -> None:
+    """Record ``inp`` as failed: it cannot be read. Like an input whose output is in the way,
+    its entry has no job key, so every run tries it again (once readable, it is cleaned)."""
+    reason = f"cannot read: {exc.strerror or exc}"
+    _record_failed(inp, "read", reason, entry, manifest, state)
+
+
 def _refuse_to_overwrite(
     inp: InputFile,
     blocker: str,
@@ -329,7 +371,20 @@ def _refuse_to_overwrite(
         f"OUT/{printable_name(blocker)} exists and was not written by cleaner{what}: not "
         "overwritten; move it away (or run with --overwrite to replace it)"
     )
-    record = input_error_record(printable_name(inp.rel), "write", reason)
+    _record_failed(inp, "write", reason, entry, manifest, state)
+
+
+def _record_failed(
+    inp: InputFile,
+    stage: str,
+    reason: str,
+    entry: Mapping[str, Any] | None,
+    manifest: Manifest,
+    state: Path,
+) -> None:
+    """Record ``inp`` as one failed document (``reason`` in its errors file), with no job key,
+    keeping the outputs its entry had."""
+    record = input_error_record(printable_name(inp.rel), stage, reason)
     replace_with(state / "errors" / f"{inp.key}.jsonl", lambda h: h.write(safe_json_line(record)))
     remove_file(state / "audit" / f"{inp.key}.jsonl")
     manifest.note(

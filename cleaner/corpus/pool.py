@@ -70,6 +70,10 @@ def _init_worker(
     global _worker
     # Ctrl-C is the parent's to handle; workers stop when it tells them or dies.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The CLI turns SIGTERM into an exception for its clean stop (cli_stop.terminate_cleanly);
+    # a worker inherits that handler with the fork, and must end on SIGTERM as the pool
+    # expects when it stops its workers, not raise inside its task loop.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if lock_fd is not None:
         # The lock must die with the run, not linger in orphaned workers.
         with contextlib.suppress(OSError):

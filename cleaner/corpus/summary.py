@@ -51,7 +51,9 @@ class CorpusSummary:
     links_skipped: list[str] = field(default_factory=list)
     """Symbolic links not followed: folder links, and links leading out of IN."""
     links_broken: list[str] = field(default_factory=list)
-    """Symbolic links that lead nowhere."""
+    """Symbolic links that lead nowhere, or in a loop."""
+    not_files: list[str] = field(default_factory=list)
+    """FIFOs, devices and sockets in IN with an input's name: skipped, never read."""
     workers_died: list[str] = field(default_factory=list)
     """Inputs whose worker process died cleaning them (left out, listed in _errors.jsonl)."""
     not_overwritten: list[str] = field(default_factory=list)

@@ -73,7 +73,7 @@ def replace_with(
     ``through_links`` (for a user's ``-o``) writes through a symbolic link: its target is
     replaced atomically, the link kept. Without it the link itself is replaced, so that a
     corpus output can never be led outside its folder."""
-    if _written_in_place(path):
+    if written_in_place(path):
         with open(path, "ab") as handle:
             fill(handle)
         return
@@ -100,7 +100,7 @@ def replace_with(
         raise
 
 
-def _written_in_place(path: Path) -> bool:
+def written_in_place(path: Path) -> bool:
     """Whether ``path`` names something other than a file a rename may replace."""
     try:
         mode = os.stat(path).st_mode

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from cleaner.errors import CleanerError
+from cleaner.io.atomic import written_in_place
 from cleaner.io.layout import NAME_MAX, fitting_name
 from cleaner.io.writers import atomic_write_text
 
@@ -85,6 +86,10 @@ def plan_outputs(
             raise OutputNameError(f"{output}: is a folder; --diff writes one file")
         return OutputPlan(target=output)
     if not (several or output.is_dir() or _names_folder(written)):
+        return OutputPlan(target=output)
+    if not _names_folder(written) and written_in_place(output):
+        # A device, pipe or descriptor (-o /dev/null, /dev/stdout) takes one stream, as
+        # standard output does: "is a file, name a folder" would refuse what the user meant.
         return OutputPlan(target=output)
     if output.exists() and not output.is_dir():
         raise OutputNameError(

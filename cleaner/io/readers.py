@@ -6,6 +6,7 @@ records) with the metadata known before cleaning. Reading never cleans anything.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import io
 import json
@@ -193,9 +194,22 @@ def read_input(
     if path.is_dir():
         yield Source(name=name, error="is a folder (use 'cleaner corpus' for folders)")
     elif not path.exists():
-        yield Source(name=name, error="no such file")
+        yield Source(name=name, error=_missing(path))
     else:
         yield from read_path(path, fmt, text_field, max_bytes)
+
+
+def _missing(path: Path) -> str:
+    """Why ``path`` (which does not exist as a file) cannot be read: a link that leads to
+    itself or in a loop says so rather than "no such file", which it plainly is there."""
+    if not path.is_symlink():
+        return "no such file"
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a broken symbolic link: it leads to itself (a loop)"
+    return f"a broken symbolic link: it leads to {os.readlink(path)}, which does not exist"
 
 
 def read_input_list(listing: str) -> list[str]:

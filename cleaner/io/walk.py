@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat as stat_module
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ def walk_inputs(
     links_skipped: list[str] | None = None,
     claim: Callable[[str], bool] | None = None,
     links_broken: list[str] | None = None,
+    not_files: list[str] | None = None,
 ) -> Iterator[InputFile]:
     """Every readable input under ``root`` in a stable order (hidden files and folders left
     out). Two inputs that would write the same output (``a.txt`` and ``a.html``, or names
@@ -54,8 +56,11 @@ def walk_inputs(
     Symbolic links: a file link is read when it leads to a file inside ``root``; folder links
     and links leading out of ``root`` are skipped (listed in ``links_skipped``) unless
     ``follow_symlinks``, which follows them all (each real folder walked once, so a link loop
-    ends). Links that lead nowhere are listed in ``links_broken``. An output name longer than
-    the file system takes is shortened (:func:`fitting_name`)."""
+    ends). Links that lead nowhere, or in a loop (a link to itself), are listed in
+    ``links_broken``. A FIFO, device or socket with an input's name is listed in
+    ``not_files`` and skipped: reading a FIFO waits for a writer that may never come (the run
+    hung), and a device may never end. An output name longer than the file system takes is
+    shortened (:func:`fitting_name`)."""
     real_root = root.resolve()
     walked: set[tuple[int, int]] = set()
     if claim is None:
@@ -93,24 +98,33 @@ def walk_inputs(
                 continue
             rel = prefix + filename
             full = os.path.join(folder, filename)
+            kind = input_kind(filename)
+            try:
+                stat = os.stat(full)
+            except OSError:
+                # A link to nothing, or a loop (ELOOP: Path.resolve raised RuntimeError on
+                # one, which ended the run); an input file gone since the listing is skipped.
+                if kind is None:
+                    if ignored is not None:
+                        ignored.append(rel)
+                elif links_broken is not None and os.path.islink(full):
+                    links_broken.append(rel)
+                continue
             if (
                 not follow_symlinks
                 and os.path.islink(full)
-                and not within(Path(full).resolve(), real_root)
+                and not within(Path(os.path.realpath(full)), real_root)
             ):
                 if links_skipped is not None:
                     links_skipped.append(rel)
                 continue
-            kind = input_kind(filename)
             if kind is None:
                 if ignored is not None:
                     ignored.append(rel)
                 continue
-            try:
-                stat = os.stat(full)
-            except OSError:
-                if links_broken is not None and os.path.islink(full):
-                    links_broken.append(rel)
+            if not stat_module.S_ISREG(stat.st_mode):
+                if not_files is not None:
+                    not_files.append(rel)
                 continue
             path = folder_path / filename
             out_rel = fitting_name(output_name(rel, kind))

@@ -9,8 +9,10 @@ The target URI, the WARC date and the record id are kept as metadata.
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -103,7 +105,26 @@ def read_warc(stream: IO[bytes], name: str, max_bytes: int | None = None) -> Ite
     A payload larger than ``max_bytes`` becomes a failed source without being read whole. A
     damaged archive (a record shorter than its Content-Length, a cut header, bad compression)
     ends the stream with one failed source naming the record; the records before it stand.
+    Every error is one line: warcio's messages quote the bytes they choked on, line breaks
+    included, which split a message (and a log line) in two.
     """
+    for source in _read_warc(stream, name, max_bytes):
+        if source.error is not None and _LINE_BREAKS.search(source.error):
+            source = replace(source, error=one_line(source.error))
+        yield source
+
+
+_LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_BREAK_RUN = re.compile(r"\s*[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]\s*")
+
+
+def one_line(message: str) -> str:
+    """``message`` with each line break (and the white space around it) as one space: every
+    separator that str.splitlines splits on, as a log reader would."""
+    return _BREAK_RUN.sub(" ", message).strip()
+
+
+def _read_warc(stream: IO[bytes], name: str, max_bytes: int | None) -> Iterator[Source]:
     number = 0
     record: Any = None
     try:
@@ -162,7 +183,8 @@ def read_warc(stream: IO[bytes], name: str, max_bytes: int | None = None) -> Ite
                 error=f"damaged WARC file: the file ends inside the header of record "
                 f"{number + 1}{got}; cut off?",
             )
-    except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as exc:
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError, OverflowError, zlib.error) as exc:
+        # OverflowError: a Content-Length too large for a read (it crashed the command).
         yield Source(name=f"{name}:{number + 1}", error=f"damaged WARC file: {exc}")
     except (AttributeError, TypeError, IndexError, KeyError) as exc:
         # warcio fails this way on a file cut inside a record's header lines.

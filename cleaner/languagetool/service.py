@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.languagetool.client import Client, Match, is_healthy, server_answers
+from cleaner.languagetool.install import is_installed
 from cleaner.languagetool.process import ServerProcess, check_threads, start_server
 from cleaner.languagetool.registry import ServerState, read_state, start_background, touch
 from cleaner.languagetool.settings import (
@@ -128,7 +129,9 @@ class LanguageToolService:
         ):
             touch(self._home)
             return state
-        if replace_pid is None:
+        # Said only when a server can start: a missing install is refused by start_background
+        # next, and "starting a server" before "not installed" told of a start that never was.
+        if replace_pid is None and is_installed(self._home):
             _warn(
                 "starting a LanguageTool server in the background; it stops after "
                 f"{self._idle_timeout / 60:g} min unused (now: `cleaner languagetool stop`)"

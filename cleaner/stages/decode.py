@@ -1,7 +1,7 @@
 """decode: bytes to text.
 
 UTF-8 (with or without a byte-order mark) is decoded as is. UTF-16/32 files are recognised by
-their byte-order mark. Other legacy encodings (cp1252, latin-1, Shift-JIS...) are detected with
+their byte-order mark, and mostly-Latin UTF-16 without one by the pattern of its NUL bytes. Other legacy encodings (cp1252, latin-1, Shift-JIS...) are detected with
 charset-normalizer. Binary files and text that is *broken* UTF-8 (valid multi-byte sequences,
 anywhere in the input, at least as many as the invalid bytes) are refused with a message saying
 where, rather than guessed at: guessing would silently turn the broken bytes into mojibake.
@@ -34,7 +34,7 @@ from cleaner.stages.extract import looks_like_html
 
 NAME = "decode"
 OPTIONS = frozenset({"errors"})
-DESCRIPTION = "Bytes to text: UTF-8 (BOM or not), UTF-16/32 by BOM, legacy encodings detected; refuses binary files."
+DESCRIPTION = "Bytes to text: UTF-8 (BOM or not), UTF-16/32 by BOM (UTF-16 also by its NUL bytes), legacy encodings detected; refuses binary files."
 
 # How much of a file we look at to decide whether it is binary: a NUL byte in text files is
 # essentially unheard of, and the first 8 KiB is what git and grep inspect as well.
@@ -46,6 +46,13 @@ _TEXT_CONTROLS = {0x09, 0x0A, 0x0C, 0x0D, 0x1B}
 # Every byte value except the binary-looking controls: deleting these from a chunk leaves
 # exactly its control bytes, counted in C rather than a Python loop.
 _NOT_CONTROL_BYTES = bytes(b for b in range(256) if b >= 0x20 or b in _TEXT_CONTROLS)
+
+MIN_UTF16_NUL_SHARE = 0.5
+"""Share of the 16-bit units in the first :data:`BINARY_SNIFF_BYTES` with a NUL high byte
+(a Latin-1 character) that a file without a byte-order mark needs to be read as UTF-16: at
+least half of its characters Latin-1 (an English, French or German text has nearly all; a
+Russian one with its spaces and digits may not, and is then refused as binary, as before);
+the other half of its bytes must hold (almost) no NUL at all."""
 
 LEGACY_EVIDENCE_BYTES = 64
 """Non-ASCII bytes a legacy-encoding guess needs before it is trusted fully: about a paragraph
@@ -164,6 +171,9 @@ def decode_with_confidence(raw: bytes, errors: str = "strict") -> Decoded:
                     f"(byte offset {exc.start})",
                     NAME,
                 ) from exc
+    utf16 = _bomless_utf16(raw)
+    if utf16 is not None:
+        return utf16
     _refuse_binary(raw)
     try:
         return Decoded(raw.decode("utf-8"), "utf-8")
@@ -216,6 +226,40 @@ def _utf8_evidence(raw: bytes) -> tuple[int, int]:
     invalid = text.count("\ufffd") - raw.count(_UTF8_REPLACEMENT)
     ascii_chars = len(raw.translate(None, _ASCII_BYTES))
     return len(text) - ascii_chars - invalid, invalid
+
+
+def _bomless_utf16(raw: bytes) -> Decoded | None:
+    """UTF-16 written without a byte-order mark (some Windows tools, exports from
+    spreadsheets), recognised by the NUL bytes of its Latin characters: in mostly-ASCII
+    UTF-16-LE every odd byte is NUL and no even one is (the reverse in big-endian). Without
+    this the file was refused as binary (its first NUL). Binary data can have NULs in a
+    pattern too, so the text it decodes to must look like text: no NUL character, and no
+    more control characters than a text file has. None when it is not such UTF-16 (text
+    with few Latin letters, such as Chinese, has no NUL to go on, and is not guessed at)."""
+    head = raw[: BINARY_SNIFF_BYTES & ~1]
+    if len(raw) % 2 or len(head) < 4:
+        return None
+    units = len(head) // 2
+    even_nuls = head[0::2].count(0)
+    odd_nuls = head[1::2].count(0)
+    for nuls, others, encoding in (
+        (odd_nuls, even_nuls, "utf-16-le"),
+        (even_nuls, odd_nuls, "utf-16-be"),
+    ):
+        if nuls >= units * MIN_UTF16_NUL_SHARE and others <= units * MAX_CONTROL_BYTE_RATIO / 10:
+            try:
+                text = raw.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            sample = text[:BINARY_SNIFF_BYTES]
+            controls = len(
+                sample.encode("utf-8", "surrogatepass").translate(None, _NOT_CONTROL_BYTES)
+            )
+            if "\x00" in text or controls > len(sample) * MAX_CONTROL_BYTE_RATIO:
+                return None
+            warning = f"no byte-order mark; decoded as {encoding}, which its NUL bytes show"
+            return Decoded(text, encoding, warning=warning)
+    return None
 
 
 def _refuse_binary(raw: bytes) -> None:

@@ -1,6 +1,7 @@
 """tidy: the layout pass. Trailing white space goes, runs of blank lines become one blank line,
 leading and trailing blank lines go (a text that ended with a newline keeps one; none is
-added), and a site section suffix (" – National", " | Reuters") leaves the title line and the
+added, even when the last line was chrome that a line stage removed: the edit log tells how
+the text the line stages received ended), and a site section suffix (" – National", " | Reuters") leaves the title line and the
 title in the metadata. With Markdown output, the markers of an
 HTML page's headings, numbered items, quotes, code fences (with the code's blank lines) and
 escaped "|" of table cells that the extract stage recorded (:mod:`cleaner.stages.page_layout`)
@@ -20,6 +21,7 @@ from typing import Any
 
 from cleaner.document import (
     Document,
+    Edit,
     Replacement,
     apply_replacements,
     line_spans,
@@ -75,7 +77,14 @@ class TidyStage:
         # White space after the last line ends in one newline, or none when it holds none:
         # a text with no final newline (a JSONL field, a string given to the library) is
         # clean as it is, and comes out unchanged.
-        ending = "\n" if end and "\n" in text[end:] else ""
+        # The convention is the one of the text the line stages received: a last line they
+        # removed ("Share this article", with or without its newline) leaves the newline
+        # before it, which is not the input's.
+        ends_with_newline = "\n" in text[end:]
+        received = _received_ending(doc.edits, len(text))
+        if received is not None:
+            ends_with_newline = received
+        ending = "\n" if end and ends_with_newline else ""
         if text[end:] != ending:
             replacements.append(Replacement(end, len(text), ending, "tidy.final-newline"))
         timed_out: set[str] = set()  # rules whose pattern timed out: skipped for this document
@@ -160,6 +169,41 @@ class TidyStage:
                 if title.endswith(suffix) and len(title) > len(suffix):
                     return title[: -len(suffix)].rstrip(), "tidy.title-sitename"
         return title, ""
+
+
+def _received_ending(edits: tuple[Edit, ...], length: int) -> bool | None:
+    """Whether the text the text stages received ended with a newline, read back from the
+    edit log (the text tidy receives has ``length`` characters); None when the log does not
+    tell (no edit reached the end, or one inserted text there).
+
+    Each stage's edits are offsets into the text that stage received, in order, so going
+    back stage by stage gives the length each stage received, and the last edit of a stage
+    that reaches that end holds what the end was before it (its ``before``). The walk stops
+    at an edit that replaced the whole text (the extract stage's text from a page): the
+    convention is that of the text it produced, not of the HTML file.
+    """
+    applied = [edit for edit in edits if edit.applied]
+    ending: bool | None = None
+    position = len(applied)
+    while position:
+        stage = applied[position - 1].stage
+        first = position - 1
+        while first and applied[first - 1].stage == stage:
+            first -= 1
+        group = applied[first:position]
+        position = first
+        received = length - sum(len(edit.after) - len(edit.before) for edit in group)
+        last = group[-1]
+        if received < 0 or last.end > received:
+            return None  # not one pass over the text: the log cannot be read back
+        if last.end == received:
+            if last.start == 0:
+                return ending
+            if not last.before:
+                return None
+            ending = last.before.endswith("\n")
+        length = received
+    return ending
 
 
 def _without_overlaps(replacements: list[Replacement]) -> list[Replacement]:
