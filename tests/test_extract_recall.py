@@ -51,6 +51,48 @@ def test_balanced_chrome_or_layout_does_not_replace_the_precise_output() -> None
     assert fallback_reason("", "Home\nNews\nAbout us\nContact") == ""
 
 
+TOPICS = (
+    "the school board and its new bus routes",
+    "the library and its reading room for children",
+    "the market and the first apples of the season",
+    "the bridge planned over the canal",
+    "the swimming pool and its summer hours",
+    "the hospital and its new wing",
+)
+
+
+def _blurb(topic: str, ending: str) -> str:
+    """The excerpt of another article, as a teaser list shows it: a few sentences, then
+    ``ending``."""
+    return (
+        f"This week we look at {topic}. People from all over the region came to hear the"
+        " plans. Many of them asked questions, and the staff answered each one. More work is"
+        f" planned for the autumn, and the team will {ending}"
+    )
+
+
+@pytest.mark.parametrize("ending", ["share more news in", "say more\u2026", "say more..."])
+def test_blurbs_cut_short_are_not_prose_the_balanced_output_adds(ending: str) -> None:
+    # Teasers of other articles: a few sentences stopped mid-sentence or at an ellipsis.
+    # Adding them adds no article (tuning page wcxb 0296: a law firm's post and the blurbs of
+    # its other posts, F1 0.62 with them, 0.98 without).
+    precise = "\n".join(f"{SENTENCE} Item {n}." for n in range(3))
+    balanced = "\n".join([precise, *(_blurb(topic, ending) for topic in TOPICS)])
+    assert fallback_reason(precise, balanced) == ""
+    # The same paragraphs ending their sentences are prose the precise output lacks.
+    whole = "\n".join([precise, *(_blurb(topic, "say more soon.") for topic in TOPICS)])
+    assert "adds" in fallback_reason(precise, whole)
+
+
+def test_long_paragraphs_without_a_full_stop_still_count_as_prose() -> None:
+    # A paragraph of a hundred words or more is article text even when the page wrote it
+    # without a final full stop (a transcript, a caption run into the text); only short
+    # excerpts are taken for blurbs.
+    precise = "Intro paragraph of the guide, short and sweet, with a few words in it."
+    paragraph = " ".join([SENTENCE] * 7) + " and the meeting went on late into the night"
+    assert "adds" in fallback_reason(precise, precise + "\n" + paragraph)
+
+
 def test_prose_written_as_one_long_line_counts_as_prose() -> None:
     one_line = " ".join(f"{SENTENCE}" for _ in range(10))
     assert fallback_reason("", one_line)
@@ -80,6 +122,62 @@ def test_a_join_that_loses_the_article_is_undone() -> None:
     doc = ExtractStage()(Document(html, {"format": "html"}))
     assert _recall(gold["main_content"], doc.text) > 0.8
     assert doc.metadata["extraction_fallback"].startswith("without joining split bodies")
+
+
+@pytest.mark.skipif(not WCXB.is_dir(), reason="WCXB pages not present")
+def test_teasers_of_other_posts_do_not_replace_the_article() -> None:
+    # Tuning page 0296: the precise extraction is the post; the balanced one adds the blurbs
+    # of the site's other posts, each cut off mid-sentence, and a client's review.
+    html = gzip.decompress((WCXB / "html" / "0296.html.gz").read_bytes()).decode("utf-8")
+    gold = json.loads((WCXB / "ground-truth" / "0296.json").read_text())["ground_truth"]
+    doc = ExtractStage()(Document(html, {"format": "html"}))
+    assert _recall(gold["main_content"], doc.text) > 0.95
+    assert _recall(doc.text, gold["main_content"]) > 0.9  # its precision
+    assert "extraction_fallback" not in doc.metadata
+
+
+def _page_with_more_news(ending: str) -> str:
+    """A news page: the article's paragraphs, then, in the same container, a "more news"
+    block of teasers whose blurbs end with ``ending``. trafilatura's precise extraction
+    drops the block (its class is one of the discard list's); its balanced extraction's
+    comparison takes readability's output, article and teasers alike."""
+    article = "".join(
+        f"<p>{SENTENCE} {detail}</p>"
+        for detail in (
+            "The roads of the north district flood every spring, and members argued for hours.",
+            "The mayor said the work on the drains would start in March and end in summer.",
+            "Residents asked for lamps along the river path; a vote on them comes in April.",
+        )
+    )
+    teasers = "".join(
+        f'<div class="card"><h3><a href="/news/{n}">Story {n}</a></h3>'
+        f'<div class="excerpt"><p>{_blurb(topic, ending)}</p></div>'
+        f'<a href="/news/{n}">Read more</a></div>'
+        for n, topic in enumerate(TOPICS)
+    )
+    return (
+        "<html><head><title>Council settles the budget</title></head><body>"
+        f'<div class="site"><div class="page">{article}'
+        f'<div class="latest-stories"><h2>Latest news</h2>{teasers}</div></div></div>'
+        "</body></html>"
+    )
+
+
+@pytest.mark.parametrize("ending", ["share more news in", "say more\u2026", "say more..."])
+def test_teasers_cut_short_do_not_switch_to_the_balanced_output(ending: str) -> None:
+    doc = ExtractStage()(Document(_page_with_more_news(ending), {"format": "html"}))
+    assert "north district flood every spring" in doc.text
+    assert "This week we look at" not in doc.text
+    assert "extraction_fallback" not in doc.metadata
+
+
+def test_the_same_block_of_whole_paragraphs_switches_to_the_balanced_output() -> None:
+    # What decides is the page's evidence, not the block: paragraphs that end their
+    # sentences are prose the precise output lacks, and the balanced output is taken.
+    doc = ExtractStage()(Document(_page_with_more_news("say more soon."), {"format": "html"}))
+    assert "north district flood every spring" in doc.text
+    assert doc.text.count("This week we look at") == len(TOPICS)
+    assert doc.metadata["extraction_fallback"].startswith("the balanced extraction adds")
 
 
 def _pipeline() -> Pipeline:
