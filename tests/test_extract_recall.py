@@ -18,6 +18,7 @@ from cleaner.pipeline import Pipeline, PipelineConfig
 from cleaner.stages.decode import HTML_REPLACED_WARNING
 from cleaner.stages.extract import ExtractStage
 from cleaner.stages.html_extraction import fallback_reason
+from cleaner.stages.recall_fallback import recall_reason
 
 REPO = Path(__file__).resolve().parents[1]
 WCXB = REPO / ".." / "shared" / "bench" / "wcxb-dev"
@@ -178,6 +179,103 @@ def test_the_same_block_of_whole_paragraphs_switches_to_the_balanced_output() ->
     assert "north district flood every spring" in doc.text
     assert doc.text.count("This week we look at") == len(TOPICS)
     assert doc.metadata["extraction_fallback"].startswith("the balanced extraction adds")
+
+
+DISTRICT_SUBJECTS = (
+    "roads", "schools", "libraries", "parks", "buses", "bridges", "pools", "markets", "clinics",
+    "halls", "paths", "lights", "courts", "farms", "ports", "trams", "towers", "gardens",
+    "stadiums", "harbours", "museums", "theatres",
+)  # fmt: skip
+KEY_POINTS = (
+    "The roads of the north district get new street lights before the winter comes.",
+    "Every school in the district gets a new roof within the next two years.",
+    "Bus fares stay as they are for pupils and for people over sixty.",
+    "The river path gets lamps and benches once the spring floods are over.",
+    "Two new clinics open in the east of the district by the end of next year.",
+    "Farmers keep their grazing rights on the common meadow south of the old mill.",
+    "A ferry crosses the lake every hour from May until the first week of October.",
+)
+
+
+def _report_paragraph(subject: str) -> str:
+    return (
+        f"The report looks at the {subject} of the district. The council heard from residents,"
+        f" engineers and teachers about the {subject}, and the members asked what the work"
+        " would cost and when it would end."
+    )
+
+
+def _report_page(key_points_after: bool = False) -> str:
+    """A long council report whose key points sit in a box drawn with a border, which
+    trafilatura's precise pruning drops (its discard list takes bordered blocks), between
+    its paragraphs or after the last one; below the article, the site's long footer text."""
+    paragraphs = [f"<p>{_report_paragraph(subject)}</p>" for subject in DISTRICT_SUBJECTS]
+    items = "".join(f"<li>{point}</li>" for point in KEY_POINTS)
+    box = f'<div class="key-points" style="border-left: 4px solid #c00"><ul>{items}</ul></div>'
+    middle = len(paragraphs) if key_points_after else 9
+    article = "".join([*paragraphs[:middle], box, *paragraphs[middle:]])
+    footer = "".join(
+        f"<p>Our newsroom covers the {subject} of the district every day of the week, with"
+        " reporters in every town.</p>"
+        for subject in DISTRICT_SUBJECTS[:12]
+    )
+    return (
+        "<html><head><title>Budget</title></head><body><article>"
+        f"<h1>Council passes the budget</h1>{article}</article>"
+        f'<div class="site-footer">{footer}</div></body></html>'
+    )
+
+
+def test_key_points_pruned_between_the_paragraphs_come_back() -> None:
+    # The recall output adds the key points (70 new words, under a fifth of the report's 818)
+    # between the report's first and last paragraphs, and nothing around them.
+    doc = ExtractStage()(Document(_report_page(), {"format": "html"}))
+    assert all(f"- {point}" in doc.text for point in KEY_POINTS)
+    assert "inside its span" in doc.metadata["extraction_fallback"]
+    assert "Our newsroom covers" not in doc.text
+
+
+def test_key_points_after_the_last_paragraph_do_not_switch() -> None:
+    # The same box after the report's last paragraph leaves no hole in the output: what lies
+    # past the article's end may be any box, and the precise output stays.
+    doc = ExtractStage()(Document(_report_page(key_points_after=True), {"format": "html"}))
+    assert _report_paragraph("theatres") in doc.text
+    assert "extraction_fallback" not in doc.metadata
+
+
+def test_additions_inside_the_span_switch_only_when_they_read_as_text_and_outweigh_the_rest() -> (
+    None
+):
+    report = [_report_paragraph(subject) for subject in DISTRICT_SUBJECTS]
+    precise = "\n".join(report)
+    points = [f"- {point}" for point in KEY_POINTS]
+    # Key points between the paragraphs: a switch, though they are under a fifth of the words.
+    assert "inside its span" in recall_reason(
+        precise, "\n".join([*report[:9], *points, *report[9:]])
+    )
+    # Link labels between the paragraphs are no article text.
+    links = [
+        f"- More on {topic} in our archive" for topic in ("trams", "ferries", "mills", "ports")
+    ]
+    links += [
+        f"- Pictures of the {topic} from the last floods" for topic in ("mill", "lake", "meadow")
+    ]
+    assert recall_reason(precise, "\n".join([*report[:9], *links, *report[9:]])) == ""
+    # Key points inside, but more added around the article than inside it: a box around it
+    # (a report long enough that all the additions stay under a fifth of its words).
+    report += [f"In the second part, {paragraph[0].lower()}{paragraph[1:]}" for paragraph in report]
+    promotions = [
+        "Subscribe to our weekly newsletter for sport results, weather warnings and traffic news.",
+        "Follow us on social media to get photos from every match played this season.",
+        "Advertise with us: our readers buy cars, homes and holidays every single month.",
+        "Download our app for crosswords, puzzles, horoscopes and a daily quiz.",
+        "Send us your letters, recipes and garden tips by email or by post.",
+        "Book tickets for concerts, comedy nights and cinema premieres through our shop.",
+    ]
+    precise = "\n".join(report)
+    with_points = [*report[:9], *points, *report[9:]]
+    assert "inside its span" in recall_reason(precise, "\n".join(with_points))
+    assert recall_reason(precise, "\n".join([*with_points, *promotions])) == ""
 
 
 def _pipeline() -> Pipeline:
