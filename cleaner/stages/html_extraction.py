@@ -61,6 +61,7 @@ from cleaner.stages.page_layout import MARKDOWN_KEY, lay_out_page
 from cleaner.stages.page_metadata import page_metadata
 from cleaner.stages.recall_fallback import (
     PROSE_LINE_WORDS,
+    is_cut_short,
     is_prose,
     may_be_short,
     may_hold_pruned_text,
@@ -429,7 +430,8 @@ def fallback_reason(precise: str, balanced: str) -> str:
     - the balanced output adds more prose (words of its sentence-length lines that the precise
       output lacks) than the precise output holds at all: the precise one has at most half of
       the article, whatever the ratio of their lengths (a line the precise output repeats
-      counts once);
+      counts once); a line cut short (:func:`~.recall_fallback.is_cut_short`, the blurb of
+      another article in a teaser list) is not prose the balanced output adds;
     - most of the precise output is not in the balanced one while the balanced one holds more
       prose: the precise output is a box from elsewhere on the page (a sidebar, a fixtures
       table), not a part of the article.
@@ -440,7 +442,9 @@ def fallback_reason(precise: str, balanced: str) -> str:
     prose = Counter(
         word
         for line in balanced.lower().splitlines()
-        if len(words := _WORD.findall(line)) >= PROSE_LINE_WORDS and is_prose(line)
+        if len(words := _WORD.findall(line)) >= PROSE_LINE_WORDS
+        and is_prose(line)
+        and not is_cut_short(line, words)
         for word in words
     )
     added_prose = sum((prose - precise_words).values())
