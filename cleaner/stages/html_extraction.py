@@ -47,6 +47,7 @@ from trafilatura.utils import trim
 from cleaner.document import Document, Edit
 from cleaner.registry import EXTRACT
 from cleaner.rules.text import TITLE_SEPARATORS
+from cleaner.stages.accordion_panels import show_accordion_panels
 from cleaner.stages.anchor_headings import unwrap_anchor_headings
 from cleaner.stages.chrome_boxes import drop_chrome_boxes
 from cleaner.stages.cleaned_elements import cleaned_elements_hidden
@@ -156,6 +157,7 @@ class HtmlExtractor(ExtractOptions):
             page = page_metadata(tree, url if isinstance(url, str) else None)
             page = with_page_headline(tree, without_banner_title(tree, page))
             unwrap_layout_tables(tree)
+            show_accordion_panels(tree)
             if self.drop_chrome_boxes:
                 boxes = drop_chrome_boxes(tree)
             joined = join_split_bodies(tree) if self.join_split_bodies else 0
