@@ -56,7 +56,7 @@ from cleaner.stages.discard_xpath import discard_matched_in_python
 from cleaner.stages.extract_options import ExtractOptions
 from cleaner.stages.headline import repeats_headline, with_page_headline
 from cleaner.stages.html_parsing import parse_html, parser_hit_a_limit
-from cleaner.stages.layout_tables import unwrap_layout_tables
+from cleaner.stages.layout_tables import keep_embedded_data_tables, unwrap_layout_tables
 from cleaner.stages.media_tails import keep_media_tails
 from cleaner.stages.page_layout import MARKDOWN_KEY, lay_out_page
 from cleaner.stages.page_metadata import page_metadata
@@ -157,6 +157,7 @@ class HtmlExtractor(ExtractOptions):
             page = page_metadata(tree, url if isinstance(url, str) else None)
             page = with_page_headline(tree, without_banner_title(tree, page))
             unwrap_layout_tables(tree)
+            keep_embedded_data_tables(tree)
             show_accordion_panels(tree)
             if self.drop_chrome_boxes:
                 boxes = drop_chrome_boxes(tree)
