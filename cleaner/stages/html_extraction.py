@@ -164,7 +164,7 @@ class HtmlExtractor(ExtractOptions):
             joined = join_split_bodies(tree) if self.join_split_bodies else 0
             escape_ampersands(tree)
             keep_media_tails(tree)
-            unwrap_anchor_headings(tree)
+            unwrap_anchor_headings(tree, page.get("url"))
             # Read once: the precise extraction's completeness test and the recall gate both
             # weigh the output against the page's text runs.
             runs = text_runs(tree)
