@@ -49,6 +49,7 @@ from cleaner.registry import EXTRACT
 from cleaner.rules.text import TITLE_SEPARATORS
 from cleaner.stages.accordion_panels import show_accordion_panels
 from cleaner.stages.anchor_headings import unwrap_anchor_headings
+from cleaner.stages.article_headers import open_article_headers
 from cleaner.stages.chrome_boxes import drop_chrome_boxes
 from cleaner.stages.cleaned_elements import cleaned_elements_hidden
 from cleaner.stages.collapsed_lines import unfold_long_lines
@@ -159,6 +160,7 @@ class HtmlExtractor(ExtractOptions):
             unwrap_layout_tables(tree)
             keep_embedded_data_tables(tree)
             show_accordion_panels(tree)
+            open_article_headers(tree)
             if self.drop_chrome_boxes:
                 boxes = drop_chrome_boxes(tree)
             joined = join_split_bodies(tree) if self.join_split_bodies else 0
