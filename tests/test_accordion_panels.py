@@ -134,3 +134,30 @@ def test_the_hiding_marks_are_removed_and_the_other_attributes_kept() -> None:
     assert answer.get("style") == "color: red;"
     assert answer.get("hidden") is None
     assert answer.get("aria-hidden") is None
+
+
+def test_faq_questions_set_as_headings_inside_toggle_buttons_are_extracted() -> None:
+    faq = (
+        "<div class='faq-accordion'>"
+        + "".join(
+            f"<div class='faq-item'><button aria-controls='answer-{number}' aria-expanded='true'>"
+            f"<h3>{title}?</h3></button><div id='answer-{number}'><p>{text}</p></div></div>"
+            for number, (title, text) in enumerate(WEEKS.items())
+        )
+        + "</div>"
+    )
+    # Before: the answers came out, the questions went with their buttons.
+    lines = _extract(_page(faq)).splitlines()
+    for title, text in WEEKS.items():
+        assert f"{title}?" in lines
+        assert text in lines
+
+
+def test_a_button_without_a_heading_stays_a_button() -> None:
+    tree = parse_html(
+        "<html><body><button aria-expanded='false'>Show more</button>"
+        "<button><h3>Not a toggle</h3></button></body></html>"
+    )
+    assert tree is not None
+    show_accordion_panels(tree)
+    assert len(list(tree.iter("button"))) == 2

@@ -43,6 +43,7 @@ _HIDDEN_CLASS_TOKEN = re.compile(r"hidden|^hide|-hide-", re.IGNORECASE)
 PANEL_RUN_CHARS = 40
 # ...and at most this share of its text in links (a hidden menu is all links).
 PANEL_LINK_SHARE = 0.5
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # Panels inside these stay as they are: a collapsible table of contents or menu.
 _NAVIGATION_TAGS = frozenset({"nav", "header", "footer"})
 
@@ -81,7 +82,23 @@ def show_accordion_panels(tree: HtmlElement) -> int:
                 "accordion wrapper unwrapped: <%s class=%r>", wrapper.tag, wrapper.get("class")
             )
             wrapper.drop_tag()
+    _unwrap_heading_toggles(tree)
     return shown
+
+
+def _unwrap_heading_toggles(tree: HtmlElement) -> None:
+    """Drop the toggle buttons (``aria-expanded`` or ``aria-controls``) that hold a heading,
+    keeping the heading: trafilatura deletes buttons, and an FAQ that sets each question as
+    a heading inside its toggle lost every question (its answers stayed)."""
+    toggles = [
+        button
+        for button in tree.iter("button")
+        if (button.get("aria-expanded") is not None or button.get("aria-controls"))
+        and any(True for _ in button.iter(*_HEADINGS))
+    ]
+    for button in toggles:
+        _LOG.debug("accordion toggle unwrapped: %.60r", " ".join(button.text_content().split()))
+        button.drop_tag()
 
 
 def _is_hidden(element: HtmlElement) -> bool:
