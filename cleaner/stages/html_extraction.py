@@ -54,6 +54,7 @@ from cleaner.stages.chrome_boxes import drop_chrome_boxes
 from cleaner.stages.cleaned_elements import cleaned_elements_hidden
 from cleaner.stages.collapsed_lines import unfold_long_lines
 from cleaner.stages.discard_xpath import discard_matched_in_python
+from cleaner.stages.embed_blocks import keep_prose_embed_blocks
 from cleaner.stages.extract_options import ExtractOptions
 from cleaner.stages.headline import repeats_headline, with_page_headline
 from cleaner.stages.html_parsing import parse_html, parser_hit_a_limit
@@ -161,6 +162,7 @@ class HtmlExtractor(ExtractOptions):
             place_streamed_segments(tree)
             unwrap_layout_tables(tree)
             keep_embedded_data_tables(tree)
+            keep_prose_embed_blocks(tree)
             show_accordion_panels(tree)
             open_article_headers(tree)
             if self.drop_chrome_boxes:
