@@ -62,6 +62,7 @@ from cleaner.stages.layout_tables import keep_embedded_data_tables, unwrap_layou
 from cleaner.stages.media_tails import keep_media_tails
 from cleaner.stages.page_layout import MARKDOWN_KEY, lay_out_page
 from cleaner.stages.page_metadata import page_metadata
+from cleaner.stages.quote_figures import open_quote_figures
 from cleaner.stages.recall_fallback import (
     PROSE_LINE_WORDS,
     is_prose,
@@ -165,6 +166,7 @@ class HtmlExtractor(ExtractOptions):
             keep_prose_embed_blocks(tree)
             show_accordion_panels(tree)
             open_article_headers(tree)
+            open_quote_figures(tree)
             if self.drop_chrome_boxes:
                 boxes = drop_chrome_boxes(tree)
             joined = join_split_bodies(tree) if self.join_split_bodies else 0
