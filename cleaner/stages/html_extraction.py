@@ -74,7 +74,6 @@ from cleaner.stages.repeated_blocks import drop_repeated_blocks
 from cleaner.stages.shared_steps import run_on, steps_shared
 from cleaner.stages.site_banner import without_banner_title
 from cleaner.stages.split_bodies import join_split_bodies
-from cleaner.stages.streamed_segments import place_streamed_segments
 
 NAME = EXTRACT
 
@@ -160,7 +159,6 @@ class HtmlExtractor(ExtractOptions):
             url = doc.metadata.get("url")
             page = page_metadata(tree, url if isinstance(url, str) else None)
             page = with_page_headline(tree, without_banner_title(tree, page))
-            place_streamed_segments(tree)
             unwrap_layout_tables(tree)
             keep_embedded_data_tables(tree)
             keep_prose_embed_blocks(tree)
