@@ -47,18 +47,22 @@ from trafilatura.utils import trim
 from cleaner.document import Document, Edit
 from cleaner.registry import EXTRACT
 from cleaner.rules.text import TITLE_SEPARATORS
+from cleaner.stages.accordion_panels import show_accordion_panels
 from cleaner.stages.anchor_headings import unwrap_anchor_headings
+from cleaner.stages.article_headers import open_article_headers
 from cleaner.stages.chrome_boxes import drop_chrome_boxes
 from cleaner.stages.cleaned_elements import cleaned_elements_hidden
 from cleaner.stages.collapsed_lines import unfold_long_lines
 from cleaner.stages.discard_xpath import discard_matched_in_python
+from cleaner.stages.embed_blocks import keep_prose_embed_blocks
 from cleaner.stages.extract_options import ExtractOptions
 from cleaner.stages.headline import repeats_headline, with_page_headline
 from cleaner.stages.html_parsing import parse_html, parser_hit_a_limit
-from cleaner.stages.layout_tables import unwrap_layout_tables
+from cleaner.stages.layout_tables import keep_embedded_data_tables, unwrap_layout_tables
 from cleaner.stages.media_tails import keep_media_tails
 from cleaner.stages.page_layout import MARKDOWN_KEY, lay_out_page
 from cleaner.stages.page_metadata import page_metadata
+from cleaner.stages.quote_figures import open_quote_figures
 from cleaner.stages.recall_fallback import (
     PROSE_LINE_WORDS,
     is_cut_short,
@@ -157,12 +161,17 @@ class HtmlExtractor(ExtractOptions):
             page = page_metadata(tree, url if isinstance(url, str) else None)
             page = with_page_headline(tree, without_banner_title(tree, page))
             unwrap_layout_tables(tree)
+            keep_embedded_data_tables(tree)
+            keep_prose_embed_blocks(tree)
+            show_accordion_panels(tree)
+            open_article_headers(tree)
+            open_quote_figures(tree)
             if self.drop_chrome_boxes:
                 boxes = drop_chrome_boxes(tree)
             joined = join_split_bodies(tree) if self.join_split_bodies else 0
             escape_ampersands(tree)
             keep_media_tails(tree)
-            unwrap_anchor_headings(tree)
+            unwrap_anchor_headings(tree, page.get("url"))
             # Read once: the precise extraction's completeness test and the recall gate both
             # weigh the output against the page's text runs.
             runs = text_runs(tree)

@@ -13,7 +13,15 @@ would be dropped by the extractor.
 
 from __future__ import annotations
 
+import logging
+import re
+from typing import Any
+
+from lxml.etree import Element, SubElement  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
+from trafilatura.xpaths import OVERALL_DISCARD_XPATH
+
+_LOG = logging.getLogger(__name__)
 
 # A data table's cell may hold one paragraph (a WordPress table wraps each cell's text in
 # <p>); a cell with a flow of several paragraphs or headings is the page's layout.
@@ -83,3 +91,76 @@ def _owner_table(part: HtmlElement) -> HtmlElement | None:
     while parent is not None and parent.tag != "table":
         parent = parent.getparent()
     return parent
+
+
+# A table without header cells is data when it has this many rows of two cells or more (a
+# price list, a schedule); fewer rows may be a layout row of two columns.
+DATA_TABLE_MIN_ROWS = 3
+# The wrappers of a table lie this close above it (tuning pages: a site builder's embed block
+# around a responsive-scroll div around the table).
+TABLE_WRAPPER_LEVELS = 3
+# A wrapper named as metadata frames the page's record (a preprint's subjects and citation
+# line, "metatable"), not a table of the article: it stays as trafilatura judges it.
+_METADATA_NAME = re.compile(r"meta", re.IGNORECASE)
+
+
+def keep_embedded_data_tables(tree: HtmlElement) -> int:
+    """Unwrap the wrappers around data tables that trafilatura's discard list would take for
+    page furniture; the number of wrappers unwrapped. Mutates ``tree``.
+
+    Site builders put a table pasted into an article in an embed block (``<div
+    class="w-embed">``): trafilatura's overall discard list reads "embed" as an embedded
+    widget and deletes the block, table and all (a tipping guide lost its two tables). A
+    wrapper that holds nothing but a data table (its text is the table's) is the table's
+    frame, whatever its class says: its tag goes, the table stays where it was. A table in
+    a widget with a heading or a link list of its own keeps its wrapper, and so does a table
+    framed as the page's metadata.
+    """
+    matcher = OVERALL_DISCARD_XPATH[0]
+    wrappers: dict[int, HtmlElement] = {}
+    for table in tree.iter("table"):
+        if not _is_data_table(table):
+            continue
+        table_chars = _shown_chars(table)
+        for level, ancestor in enumerate(table.iterancestors(), start=1):
+            if level > TABLE_WRAPPER_LEVELS or ancestor.tag in ("body", "html", "td", "th"):
+                break
+            if _shown_chars(ancestor) != table_chars:
+                break
+            if _METADATA_NAME.search(ancestor.get("class") or "") or _METADATA_NAME.search(
+                ancestor.get("id") or ""
+            ):
+                break
+            if _discarded(ancestor, matcher):
+                wrappers[id(ancestor)] = ancestor
+    for wrapper in wrappers.values():
+        _LOG.debug("data table wrapper unwrapped: <%s class=%r>", wrapper.tag, wrapper.get("class"))
+        wrapper.drop_tag()
+    return len(wrappers)
+
+
+def _is_data_table(table: HtmlElement) -> bool:
+    if any(_owner_table(mark) is table for mark in table.iter(*_DATA_TABLE_TAGS)):
+        return True
+    rows = [row for row in table.iter("tr") if _owner_table(row) is table]
+    full = [row for row in rows if len(row.findall("td")) >= 2]
+    return len(full) >= DATA_TABLE_MIN_ROWS and not _has_layout_cell(table)
+
+
+def _discarded(element: HtmlElement, matcher: Any) -> bool:
+    """Whether trafilatura's overall discard expression matches ``element`` by its own tag and
+    attributes (the expression looks at descendants: it is asked about a bare copy under an
+    empty parent)."""
+    parent = Element("div")
+    SubElement(parent, element.tag, dict(element.attrib))
+    return bool(matcher(parent))
+
+
+def _shown_chars(element: HtmlElement) -> int:
+    """The characters a reader sees in an element's text, less white space: a table's embed
+    block carries the table's stylesheet in a ``<style>`` element."""
+    return sum(
+        len(word)
+        for text in element.xpath(".//text()[not(ancestor::style or ancestor::script)]")
+        for word in str(text).split()
+    )

@@ -1,0 +1,163 @@
+"""Collapsed accordion panels (cleaner.stages.accordion_panels): trafilatura deletes hidden
+elements, and with them the folded sections of a guide or the answers of an FAQ; the extract
+stage shows an accordion's panels that hold prose, and leaves hidden menus, pop-ups and a
+collapsed table of contents hidden."""
+
+from __future__ import annotations
+
+from cleaner.document import Document
+from cleaner.stages.accordion_panels import show_accordion_panels
+from cleaner.stages.extract import ExtractStage
+from cleaner.stages.html_parsing import parse_html
+
+INTRO = [
+    "Sizing a home solar system starts with a year of electricity bills, because the yearly use"
+    " in kilowatt hours sets how many panels the roof has to carry.",
+    "An installer then looks at the roof itself: its angle, the direction it faces and the trees"
+    " that shade it in the afternoon all change how much each panel can give.",
+]
+WEEKS = {
+    "Week 1: read your bills": "Collect twelve months of statements and add up the kilowatt"
+    " hours, so that the quotes you ask for later are sized for the home you actually run.",
+    "Week 2: check the roof": "Ask a roofer whether the covering will outlast the panels,"
+    " since lifting a finished array to repair the roof below it costs a great deal.",
+    "Week 3: compare quotes": "Put three offers side by side and compare the price per watt,"
+    " the warranty on the inverter and who answers the phone when something breaks.",
+}
+
+
+def _page(accordion: str, extra: str = "") -> str:
+    intro = "".join(f"<p>{paragraph}</p>" for paragraph in INTRO)
+    return (
+        "<html><head><title>Going solar, week by week</title></head><body>"
+        "<article><h1>Going solar, week by week</h1><div class='entry-content'>"
+        f"{intro}{accordion}<p>{INTRO[0]} It is the first step.</p></div></article>"
+        f"{extra}</body></html>"
+    )
+
+
+def _region_accordion() -> str:
+    """A Vue accordion: each panel a region labelled by its button, hidden by its style."""
+    return (
+        "<div class='es-accordion-list'>"
+        + "".join(
+            f"<div class='es-accordion'><h3><button id='h{number}' aria-expanded='false'>{title}"
+            f"</button></h3><div role='region' aria-labelledby='h{number}' style='display:none;'>"
+            f"<div class='es-accordion-content'><p>{text}</p></div></div></div>"
+            for number, (title, text) in enumerate(WEEKS.items())
+        )
+        + "</div>"
+    )
+
+
+def _wordpress_accordion() -> str:
+    """A WordPress block accordion: hidden panels by class, and a wrapper whose icon-style
+    class trafilatura's discard list reads as an icon."""
+    panes = "".join(
+        f"<div class='kt-accordion-pane'><h3 class='kt-accordion-header'>{title}</h3>"
+        f"<div class='kt-accordion-panel kt-accordion-panel-hidden'>"
+        f"<div class='kt-accordion-panel-inner'><p>{text}</p></div></div></div>"
+        for title, text in WEEKS.items()
+    )
+    return (
+        "<div class='kt-accordion-wrap kt-accodion-icon-style-arrow'>"
+        f"<div class='kt-accordion-inner-wrap'>{panes}</div></div>"
+    )
+
+
+def _extract(html: str) -> str:
+    return ExtractStage()(Document(html, {"format": "html"})).text
+
+
+def test_hidden_region_panels_of_an_accordion_are_extracted() -> None:
+    # Before the stage: none of the three weeks came out (the panels are display:none).
+    text = _extract(_page(_region_accordion()))
+    for week in WEEKS.values():
+        assert week in text
+    for paragraph in INTRO:
+        assert paragraph in text
+
+
+def test_panels_hidden_by_class_inside_a_wrapper_trafilatura_discards_are_extracted() -> None:
+    text = _extract(_page(_wordpress_accordion()))
+    for week in WEEKS.values():
+        assert week in text
+
+
+def test_hidden_menus_and_pop_ups_stay_hidden() -> None:
+    menu = (
+        "<div class='menu-toggle-panel' aria-hidden='true'><ul>"
+        + "".join(
+            f"<li><a href='/topic/{n}'>Topic number {n} of the site</a></li>" for n in range(8)
+        )
+        + "</ul></div>"
+    )
+    pop_up = (
+        "<div class='newsletter-modal' style='display: none'><p>Sign up for our weekly letter"
+        " and get the best of the site in your inbox every Friday morning.</p></div>"
+    )
+    toc = (
+        "<nav class='toc-collapsible'><div class='toc-toggle-body' hidden><p>What this guide"
+        " covers, from reading your bills to comparing installers' quotes.</p></div></nav>"
+    )
+    html = _page("", menu + pop_up + toc)
+    tree = parse_html(html)
+    assert tree is not None
+    assert show_accordion_panels(tree) == 0
+    text = _extract(html)
+    assert "Topic number" not in text
+    assert "Sign up for our weekly letter" not in text
+    assert "What this guide covers" not in text
+
+
+def test_a_page_without_hidden_panels_is_unchanged() -> None:
+    html = _page("".join(f"<h2>{title}</h2><p>{text}</p>" for title, text in WEEKS.items()))
+    tree = parse_html(html)
+    assert tree is not None
+    assert show_accordion_panels(tree) == 0
+    text = _extract(html)
+    for week in WEEKS.values():
+        assert week in text
+
+
+def test_the_hiding_marks_are_removed_and_the_other_attributes_kept() -> None:
+    tree = parse_html(
+        "<html><body><div class='faq-item'><button>Do panels need cleaning?</button>"
+        "<div class='faq-answer is-hidden' style='color: red; display:none;' hidden"
+        " aria-hidden='true'><p>Rain does most of the work, but a dusty site may call for a"
+        " rinse with plain water once a year.</p></div></div></body></html>"
+    )
+    assert tree is not None
+    assert show_accordion_panels(tree) == 1
+    answer = tree.find(".//div[@class='faq-answer']")
+    assert answer is not None
+    assert answer.get("style") == "color: red;"
+    assert answer.get("hidden") is None
+    assert answer.get("aria-hidden") is None
+
+
+def test_faq_questions_set_as_headings_inside_toggle_buttons_are_extracted() -> None:
+    faq = (
+        "<div class='faq-accordion'>"
+        + "".join(
+            f"<div class='faq-item'><button aria-controls='answer-{number}' aria-expanded='true'>"
+            f"<h3>{title}?</h3></button><div id='answer-{number}'><p>{text}</p></div></div>"
+            for number, (title, text) in enumerate(WEEKS.items())
+        )
+        + "</div>"
+    )
+    # Before: the answers came out, the questions went with their buttons.
+    lines = _extract(_page(faq)).splitlines()
+    for title, text in WEEKS.items():
+        assert f"{title}?" in lines
+        assert text in lines
+
+
+def test_a_button_without_a_heading_stays_a_button() -> None:
+    tree = parse_html(
+        "<html><body><button aria-expanded='false'>Show more</button>"
+        "<button><h3>Not a toggle</h3></button></body></html>"
+    )
+    assert tree is not None
+    show_accordion_panels(tree)
+    assert len(list(tree.iter("button"))) == 2

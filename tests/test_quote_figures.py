@@ -1,0 +1,73 @@
+"""Quotations set in figures (cleaner.stages.quote_figures): trafilatura deletes every
+<figure>; the extract stage keeps a figure that holds a quotation and no picture (a
+decorative avatar aside), and leaves image figures to trafilatura."""
+
+from __future__ import annotations
+
+from cleaner.document import Document
+from cleaner.stages.extract import ExtractStage
+from cleaner.stages.html_parsing import parse_html
+from cleaner.stages.quote_figures import open_quote_figures
+
+PARAGRAPHS = [
+    "Search has changed more in the last two years than in the ten before, and the people who"
+    " do the work every day see the change from very different angles.",
+    "We asked three of them what the next year holds, and what a small team should stop doing"
+    " now that answers appear directly on the results page.",
+]
+QUOTES = {
+    "Ana Ruiz, head of content": "Write for the reader who already knows the basics, because"
+    " the summary at the top of the page now answers the beginner.",
+    "Tom Berg, analyst": "Measure what visitors do after they arrive rather than how many"
+    " arrive, since the traffic that remains is the traffic that decides.",
+}
+
+
+def _figure(speaker: str, quote: str, avatar: bool = True) -> str:
+    picture = (
+        "<div aria-hidden='true' class='avatar'><img src='/a.png' alt=''></div>" if avatar else ""
+    )
+    return (
+        f"<figure class='quote'>{picture}<blockquote><p>{quote}</p></blockquote>"
+        f"<figcaption>{speaker}</figcaption></figure>"
+    )
+
+
+def _page(figures: str) -> str:
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in PARAGRAPHS)
+    return (
+        "<html><head><title>Where search goes next</title></head><body><article>"
+        f"<h1>Where search goes next</h1>{body}{figures}<p>{PARAGRAPHS[0]} Again.</p>"
+        "</article></body></html>"
+    )
+
+
+def _extract(html: str) -> str:
+    return ExtractStage()(Document(html, {"format": "html"})).text
+
+
+def test_quotations_in_figures_are_extracted_with_their_speakers() -> None:
+    # Before: both quotations and speakers went with their figures.
+    text = _extract(_page("".join(_figure(who, quote) for who, quote in QUOTES.items())))
+    for who, quote in QUOTES.items():
+        assert quote in text
+        assert who in text
+
+
+def test_image_figures_stay_figures() -> None:
+    tree = parse_html(
+        _page(
+            "<figure><img src='/chart.png' alt='Share of clicks'><blockquote><p>A caption set as"
+            " a quotation beside a chart of the share of clicks</p></blockquote></figure>"
+            "<figure><img src='/team.jpg'><figcaption>The team at work</figcaption></figure>"
+        )
+    )
+    assert tree is not None
+    assert open_quote_figures(tree) == 0
+    assert len(list(tree.iter("figure"))) == 2
+
+
+def test_a_figure_with_a_short_blockquote_stays() -> None:
+    tree = parse_html(_page("<figure><blockquote>Fast.</blockquote></figure>"))
+    assert tree is not None
+    assert open_quote_figures(tree) == 0
