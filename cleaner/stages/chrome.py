@@ -1,9 +1,8 @@
 """chrome: removes page-chrome lines (ad slugs, newsletter promos, share prompts), lines
 repeated back to back, the comment-form or related-links tail of a page, and the closing
 block after the article's last paragraph (author bio, disclaimers, the site's sign-off), the
-datelines and byline labels of its head before the first paragraph, a site's navigation menu
-left at the head (a long run of short label lines before the first paragraph), and a jump
-link glued to the start of a paragraph ("Jump to the list ⤵ ...").
+datelines and byline labels of its head before the first paragraph, and a jump link glued to
+the start of a paragraph ("Jump to the list ⤵ ...").
 
 Which lines are chrome is data: the ``line``, ``tail``, ``closing`` and ``opening`` rules of
 ``rules/chrome/``, and the learned short-line model beside them
@@ -68,19 +67,6 @@ _WORD = re.compile(r"\w+")
 # The first words of a paragraph, where it names its subject.
 SUBJECT_WORDS = 3
 HEAD_MAX_LINES = 12
-# A site's navigation menu that the extraction kept ("Sign in", "Business", "Register your
-# business", "- Annual report", "- Trademark search", ... "View All") is a long run of short
-# label lines before the first paragraph of prose. An article's own list of short items
-# before its first paragraph (a recipe's ingredients, a poem's lines, a short table of
-# contents) is shorter than this, starts its items with quantities or numbers, or sets its
-# lines in one block (a poem's lines broken by <br>), where a menu's labels are each a list
-# item or a block of their own.
-HEAD_MENU_RULE = "chrome.head-menu"
-MENU_MIN_LABELS = 24
-LABEL_MAX_WORDS = 5
-LABEL_MAX_CHARS = 50
-# How a sentence or a clause ends (in Latin and CJK scripts): a label has no such ending.
-_LABEL_NOT_END = tuple(".!?…:;,。！？；：，")
 # A link that points down the page ("Jump to the list ⤵"), then the paragraph it was set in.
 _DOWN_ARROWS = "⤵↓⬇▼▾⇩"
 _JUMP_LINK = re.compile(rf"\s*(?P<link>[^\n{_DOWN_ARROWS}]{{3,60}}?)\s*[{_DOWN_ARROWS}]\s+(?=\S)")
@@ -147,9 +133,9 @@ class ChromeStage:
             kept.append(Kept(offset, end, marker.rule_id if marker is not None else ""))
             previous_kept = key
         title = doc.metadata.get("title")
-        title = title if isinstance(title, str) else ""
-        kept = head_menu_removals(doc.text, kept, replacements, title)
-        kept = self._opening(doc.text, kept, replacements, timed_out, title)
+        kept = self._opening(
+            doc.text, kept, replacements, timed_out, title if isinstance(title, str) else ""
+        )
         if (
             self.line_model is not None
             and doc.metadata.get("language") in self.line_model.languages
@@ -221,7 +207,7 @@ class ChromeStage:
         head: list[tuple[int, str]] = []
         for index, entry in enumerate(kept):
             line = text[entry.offset : entry.end].strip()
-            if is_prose(line):
+            if len(line.split()) >= HEAD_PROSE_WORDS and line.endswith(_SENTENCE_END):
                 break
             if len(head) == HEAD_MAX_LINES:
                 return kept
@@ -298,74 +284,6 @@ class ChromeStage:
             if is_article:
                 article_before += 1
         return None
-
-
-def is_prose(line: str) -> bool:
-    """Whether a stripped line is a paragraph of prose: :data:`HEAD_PROSE_WORDS` words or more,
-    ending as a sentence ends."""
-    return len(line.split()) >= HEAD_PROSE_WORDS and line.endswith(_SENTENCE_END)
-
-
-def head_menu_removals(
-    text: str, kept: list[Kept], replacements: list[Replacement], title: str
-) -> list[Kept]:
-    """The kept lines less a navigation menu at the document's head, each removal added to
-    ``replacements``: every run of at least :data:`MENU_MIN_LABELS` menu labels in a row
-    (:func:`is_menu_label`) before the first line of prose. A document without a prose line
-    has no head to tell a menu from its own short lines (a list page, a poem), and loses
-    nothing. The page's title ends a run, and stays.
-
-    A run is taken whole, so that cleaning the output again finds none: the lines on either
-    side of it are no labels, and stay so with it gone."""
-    title_key = " ".join(normalize_line(title).casefold().split())
-    runs: list[list[int]] = []
-    run: list[int] = []
-    for index, entry in enumerate(kept):
-        line = normalize_line(text[entry.offset : entry.end])
-        if is_prose(line):
-            break
-        if line.casefold() != title_key and is_menu_label(text, entry.offset, entry.end):
-            run.append(index)
-            continue
-        runs.append(run)
-        run = []
-    else:
-        return kept  # no prose line
-    runs.append(run)
-    removed = {index for run in runs if len(run) >= MENU_MIN_LABELS for index in run}
-    for index in sorted(removed):
-        entry = kept[index]
-        replacements.append(Replacement(entry.offset, entry.end, "", HEAD_MENU_RULE))
-    return [entry for index, entry in enumerate(kept) if index not in removed]
-
-
-def is_menu_label(text: str, offset: int, end: int) -> bool:
-    """Whether the line at ``offset:end`` reads as a menu's label: a list item or a block of
-    its own (blank lines around it), of at most :data:`LABEL_MAX_WORDS` words and
-    :data:`LABEL_MAX_CHARS` characters, that neither ends as a sentence or clause ends nor
-    starts with a digit (a quantity, a numbered step, a date), and is no table row."""
-    line = normalize_line(text[offset:end])
-    label = list_item_text(line)
-    if not label:
-        if not stands_alone(text, offset, end):
-            return False
-        label = line
-    return (
-        bool(label)
-        and len(label) <= LABEL_MAX_CHARS
-        and len(label.split()) <= LABEL_MAX_WORDS
-        and not label.endswith(_LABEL_NOT_END)
-        and not label[0].isdigit()
-        and not label.startswith("|")
-    )
-
-
-def stands_alone(text: str, offset: int, end: int) -> bool:
-    """Whether the line at ``offset:end`` is a block of its own: the lines before and after it
-    (if any) are blank."""
-    previous = text[: max(offset - 1, 0)].rpartition("\n")[2]
-    following = text[end:].partition("\n")[0]
-    return not previous.strip() and not following.strip()
 
 
 MODEL_PASSES = 3
