@@ -161,3 +161,52 @@ def test_a_button_without_a_heading_stays_a_button() -> None:
     assert tree is not None
     show_accordion_panels(tree)
     assert len(list(tree.iter("button"))) == 2
+
+
+def test_an_article_body_named_for_its_faq_keeps_its_tag_and_the_sidebar_stays_out() -> None:
+    # Review: 'article-body has-faq' names an accordion, and unwrapping it lost trafilatura
+    # its body anchor: the output gained the sidebar's pitch. Only wrappers the discard list
+    # reads as furniture are unwrapped.
+    sidebar = (
+        "<aside class='promo'><p>The Courier is free to read because thousands of readers pay"
+        " for it; join them today from one euro a month and keep local news alive.</p></aside>"
+    )
+    faq = "".join(
+        f"<div class='faq-item'><h3>{title}?</h3><div class='faq-answer' hidden><p>{text}</p>"
+        "</div></div>"
+        for title, text in WEEKS.items()
+    )
+    intro = "".join(f"<p>{paragraph}</p>" for paragraph in INTRO)
+    html = (
+        "<html><head><title>Going solar</title></head><body>"
+        f"<div class='article-body has-faq'>{intro}{faq}</div>{sidebar}</body></html>"
+    )
+    tree = parse_html(html)
+    assert tree is not None
+    show_accordion_panels(tree)
+    assert tree.find(".//div[@class='article-body has-faq']") is not None
+    text = _extract(html)
+    assert "The Courier is free to read" not in text
+    for week in WEEKS.values():
+        assert week in text
+
+
+def test_faq_questions_in_toggle_buttons_inside_headings_are_extracted() -> None:
+    # Bootstrap's accordion: h3 > button[aria-expanded]; trafilatura deleted the button and
+    # left the answer without its question.
+    faq = (
+        "<div class='accordion' id='faq'>"
+        + "".join(
+            f"<div class='accordion-item'><h3 class='accordion-header'>"
+            f"<button class='accordion-button' aria-expanded='false'"
+            f" aria-controls='c{number}'>{title}?</button></h3>"
+            f"<div id='c{number}' class='accordion-collapse collapse'>"
+            f"<div class='accordion-body'><p>{text}</p></div></div></div>"
+            for number, (title, text) in enumerate(WEEKS.items())
+        )
+        + "</div>"
+    )
+    lines = _extract(_page(faq)).splitlines()
+    for title, text in WEEKS.items():
+        assert f"{title}?" in lines
+        assert text in lines

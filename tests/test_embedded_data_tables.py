@@ -93,3 +93,13 @@ def test_a_table_outside_any_discarded_wrapper_is_unchanged() -> None:
     text = _extract(html)
     for service, _ in ROWS:
         assert service in text
+
+
+def test_a_table_in_a_wrapper_named_otherwise_keeps_it() -> None:
+    # Review: a 'table-mobile-slider' (the discard list reads 'slide') holds the small-screen
+    # copy of a table the page already shows; unwrapping it printed the table twice.
+    html = _page(_table() + f"<div class='table-mobile-slider'>{_table()}</div>")
+    tree = parse_html(html)
+    assert tree is not None
+    assert keep_embedded_data_tables(tree) == 0
+    assert _extract(html).count("Hotel porter") == 1

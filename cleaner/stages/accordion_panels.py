@@ -23,6 +23,8 @@ import re
 
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
+from cleaner.stages.furniture_marks import named_as_furniture
+
 _LOG = logging.getLogger(__name__)
 
 # The marks of an accordion's panel on the panel or an ancestor this close (tuning pages: the
@@ -63,7 +65,7 @@ def show_accordion_panels(tree: HtmlElement) -> int:
         for level, ancestor in enumerate(panel.iterancestors(), start=1):
             if level > WRAPPER_LEVELS or ancestor.tag in ("body", "html", "article", "main"):
                 break
-            if any(map(_ACCORDION_MARK.search, _marks(ancestor))):
+            if any(map(_ACCORDION_MARK.search, _marks(ancestor))) and named_as_furniture(ancestor):
                 wrappers[id(ancestor)] = ancestor
         shown += 1
         _LOG.debug(
@@ -72,10 +74,11 @@ def show_accordion_panels(tree: HtmlElement) -> int:
             panel.get("class"),
             " ".join(panel.text_content().split()),
         )
-    # The accordion's own wrappers go (their content stays): trafilatura's discard list takes
-    # some of them for page furniture by a modifier class ("kt-accodion-icon-style-arrow"
-    # reads as an icon, a section of class "embed" as an embedded widget), and with them
-    # every panel they hold.
+    # The accordion's own wrappers that trafilatura's discard list takes for page furniture
+    # by a modifier class ("kt-accodion-icon-style-arrow" reads as an icon, a section of
+    # class "embed" as an embedded widget) go, their content stays: else every panel they
+    # hold goes with them. Other wrappers stay, an article body named "has-faq" too: without
+    # it trafilatura may choose another container, a sidebar's.
     for wrapper in wrappers.values():
         if wrapper.getparent() is not None:
             _LOG.debug(
@@ -87,14 +90,18 @@ def show_accordion_panels(tree: HtmlElement) -> int:
 
 
 def _unwrap_heading_toggles(tree: HtmlElement) -> None:
-    """Drop the toggle buttons (``aria-expanded`` or ``aria-controls``) that hold a heading,
-    keeping the heading: trafilatura deletes buttons, and an FAQ that sets each question as
-    a heading inside its toggle lost every question (its answers stayed)."""
+    """Drop the toggle buttons (``aria-expanded`` or ``aria-controls``) that hold a heading
+    or sit in one (Bootstrap's ``h3 > button``), keeping their text: trafilatura deletes
+    buttons, and an FAQ that sets each question as a heading inside its toggle, or a toggle
+    inside its heading, lost every question (its answers stayed)."""
     toggles = [
         button
         for button in tree.iter("button")
         if (button.get("aria-expanded") is not None or button.get("aria-controls"))
-        and any(True for _ in button.iter(*_HEADINGS))
+        and (
+            any(True for _ in button.iter(*_HEADINGS))
+            or (button.getparent() is not None and button.getparent().tag in _HEADINGS)
+        )
     ]
     for button in toggles:
         _LOG.debug("accordion toggle unwrapped: %.60r", " ".join(button.text_content().split()))
@@ -102,13 +109,21 @@ def _unwrap_heading_toggles(tree: HtmlElement) -> None:
 
 
 def _is_hidden(element: HtmlElement) -> bool:
+    # Called on every element of the page, most of which carry no mark: the cheap substring
+    # tests ("hid" is in every hiding class token, "none" in a hiding style) come first.
     if not isinstance(element.tag, str):
         return False
     if element.get("hidden") is not None or element.get("aria-hidden") == "true":
         return True
-    if _HIDDEN_STYLE.search(element.get("style") or ""):
+    style = element.get("style")
+    if style and "none" in style.lower() and _HIDDEN_STYLE.search(style):
         return True
-    return any(_HIDDEN_CLASS_TOKEN.search(token) for token in (element.get("class") or "").split())
+    classes = element.get("class")
+    return bool(
+        classes
+        and "hid" in classes.lower()
+        and any(_HIDDEN_CLASS_TOKEN.search(token) for token in classes.split())
+    )
 
 
 def _is_panel(element: HtmlElement) -> bool:

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from collections import Counter
 
-from lxml.etree import Element, SubElement  # type: ignore[import-untyped]
+from lxml.etree import XPath  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
-from trafilatura.xpaths import OVERALL_DISCARD_XPATH
+
+from cleaner.stages.furniture_marks import named_as_furniture
 
 _LOG = logging.getLogger(__name__)
 
@@ -99,10 +100,11 @@ DATA_TABLE_MIN_ROWS = 3
 # The wrappers of a table lie this close above it (tuning pages: a site builder's embed block
 # around a responsive-scroll div around the table).
 TABLE_WRAPPER_LEVELS = 3
+_UNSEEN_TAGS = ("style", "script")
+_SHOWN_TEXT = XPath(".//text()[not(ancestor::style or ancestor::script)]")
 # A wrapper named as metadata frames the page's record (a preprint's subjects and citation
 # line, "metatable"), not a table of the article: it stays as trafilatura judges it.
 _METADATA_NAME = re.compile(r"meta", re.IGNORECASE)
-
 
 def keep_embedded_data_tables(tree: HtmlElement) -> int:
     """Unwrap the wrappers around data tables that trafilatura's discard list would take for
@@ -113,30 +115,37 @@ def keep_embedded_data_tables(tree: HtmlElement) -> int:
     widget and deletes the block, table and all (a tipping guide lost its two tables). A
     wrapper that holds nothing but a data table (its text is the table's) is the table's
     frame, whatever its class says: its tag goes, the table stays where it was. A table in
-    a widget with a heading or a link list of its own keeps its wrapper, and so does a table
-    framed as the page's metadata.
+    a widget with a heading or a link list of its own keeps its wrapper, and so do a table
+    framed as the page's metadata and a table the page shows twice.
     """
-    matcher = OVERALL_DISCARD_XPATH[0]
     wrappers: dict[int, HtmlElement] = {}
-    for table in tree.iter("table"):
-        if not _is_data_table(table):
+    tables = [table for table in tree.iter("table") if _is_data_table(table)]
+    # A table the page shows twice (a "table-mobile-slider" holds the small-screen copy of
+    # the table above it) keeps its wrappers: trafilatura's judgement keeps one copy.
+    texts = [" ".join(table.text_content().split()) for table in tables]
+    copies = Counter(texts)
+    for table, text in zip(tables, texts, strict=True):
+        if copies[text] > 1:
             continue
-        table_chars = _shown_chars(table)
+        inner = table
         for level, ancestor in enumerate(table.iterancestors(), start=1):
             if level > TABLE_WRAPPER_LEVELS or ancestor.tag in ("body", "html", "td", "th"):
                 break
-            if _shown_chars(ancestor) != table_chars:
+            if _shows_text_beside(ancestor, inner):
                 break
-            if _METADATA_NAME.search(ancestor.get("class") or "") or _METADATA_NAME.search(
-                ancestor.get("id") or ""
-            ):
+            inner = ancestor
+            if _METADATA_NAME.search(_names(ancestor)):
                 break
-            if _discarded(ancestor, matcher):
+            if named_as_furniture(ancestor):
                 wrappers[id(ancestor)] = ancestor
     for wrapper in wrappers.values():
         _LOG.debug("data table wrapper unwrapped: <%s class=%r>", wrapper.tag, wrapper.get("class"))
         wrapper.drop_tag()
     return len(wrappers)
+
+
+def _names(element: HtmlElement) -> str:
+    return f"{element.get('class') or ''} {element.get('id') or ''}"
 
 
 def _is_data_table(table: HtmlElement) -> bool:
@@ -147,20 +156,18 @@ def _is_data_table(table: HtmlElement) -> bool:
     return len(full) >= DATA_TABLE_MIN_ROWS and not _has_layout_cell(table)
 
 
-def _discarded(element: HtmlElement, matcher: Any) -> bool:
-    """Whether trafilatura's overall discard expression matches ``element`` by its own tag and
-    attributes (the expression looks at descendants: it is asked about a bare copy under an
-    empty parent)."""
-    parent = Element("div")
-    SubElement(parent, element.tag, dict(element.attrib))
-    return bool(matcher(parent))
-
-
-def _shown_chars(element: HtmlElement) -> int:
-    """The characters a reader sees in an element's text, less white space: a table's embed
-    block carries the table's stylesheet in a ``<style>`` element."""
-    return sum(
-        len(word)
-        for text in element.xpath(".//text()[not(ancestor::style or ancestor::script)]")
-        for word in str(text).split()
-    )
+def _shows_text_beside(wrapper: HtmlElement, inner: HtmlElement) -> bool:
+    """Whether a reader sees text in ``wrapper`` outside its child ``inner``: its own text,
+    a child's tail, or a child other than ``inner`` holding text. A stylesheet or script is
+    not seen (a table's embed block carries the table's stylesheet in a ``<style>``). Stops
+    at the first such text: the wrapper of a whole page is not read through."""
+    if (wrapper.text or "").strip():
+        return True
+    for child in wrapper:
+        if (child.tail or "").strip():
+            return True
+        if child is inner or not isinstance(child.tag, str) or child.tag in _UNSEEN_TAGS:
+            continue
+        if any(str(text).strip() for text in _SHOWN_TEXT(child)):
+            return True
+    return False
