@@ -89,7 +89,7 @@ def test_a_pull_quote_repeating_the_article_is_not_printed_twice() -> None:
     assert tree is not None
     assert open_quote_figures(tree) == 0
     text = _extract(_page(said + pull))
-    assert text.count(sentence) == 1
+    assert text.casefold().count(sentence.casefold()) == 1
     assert "Tom Berg" not in text
 
 
