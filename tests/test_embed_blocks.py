@@ -34,6 +34,15 @@ def _page(block: str) -> str:
     )
 
 
+def _page_between(block: str) -> str:
+    """The article with ``block`` between its second and third paragraphs."""
+    first, second, third = (f"<p>{paragraph}</p>" for paragraph in PARAGRAPHS)
+    return (
+        "<html><head><title>Wine for beginners</title></head><body><article>"
+        f"<h1>Wine for beginners</h1>{first}{second}{block}{third}</article></body></html>"
+    )
+
+
 def _faq_embed() -> str:
     """A Webflow custom-code block holding the article's FAQ."""
     items = "".join(
@@ -85,8 +94,76 @@ def test_players_social_posts_and_link_lists_keep_their_embed_class() -> None:
     assert len(tree.xpath("//*[contains(@class, 'embed')]")) == 3
 
 
-def test_only_the_embed_tokens_go() -> None:
-    tree = parse_html(_page(f"<div class='w-embed faq-block'><p>{PARAGRAPHS[0]}</p></div>"))
+def test_only_the_word_embed_goes() -> None:
+    tree = parse_html(_page(f"<div class='w-embed embed faq-block'><p>{PARAGRAPHS[0]}</p></div>"))
     assert tree is not None
     assert keep_prose_embed_blocks(tree) == 1
-    assert tree.xpath("//div[@class='faq-block']")
+    # A token that was the word alone goes with it.
+    assert tree.xpath("//div[@class='w- faq-block']")
+
+
+def test_a_sign_up_box_named_newsletter_embed_stays_out() -> None:
+    # Before: removing the whole token "newsletter-embed" took its "newsletter" mark too,
+    # and the sign-up box came out inside the article.
+    pitch = (
+        "Get the five stories that matter to wine lovers each week, with one bottle under"
+        " twenty euros and a short note on why we chose it, straight to your inbox."
+    )
+    box = (
+        "<div class='newsletter-embed'><h3>The Weekly Glass</h3>"
+        f"<p>{pitch}</p><form><input type='email'><button>Sign up</button></form></div>"
+    )
+    tree = parse_html(_page(box))
+    assert tree is not None
+    assert keep_prose_embed_blocks(tree) == 0
+    assert tree.xpath("//div[@class='newsletter-embed']")
+    text = _extract(_page(box))
+    assert pitch not in text
+    assert "The Weekly Glass" not in text
+    for paragraph in PARAGRAPHS:
+        assert paragraph in text
+
+
+def test_only_the_word_embed_goes_from_a_token() -> None:
+    # "embed" is cut out of each token; what remains of a token keeps its meaning.
+    tree = parse_html(_page(f"<div class='faq-embed-block'><p>{PARAGRAPHS[1]}</p></div>"))
+    assert tree is not None
+    assert keep_prose_embed_blocks(tree) == 1
+    assert tree.xpath("//div[@class='faq--block']")
+
+
+def test_a_related_post_card_stays_out() -> None:
+    # Before: the card lost its "embed" mark and its blurb came out between the article's
+    # paragraphs. A teaser card (a picture and a linked title) has a blurb of prose length;
+    # it is a link to another article, not this one's text.
+    blurb = (
+        "Five grapes from cool regions that beginners like at once, and the food each of them"
+        " goes with best, from grilled fish to a simple mushroom risotto."
+    )
+    card = (
+        "<div class='post-embed'><a href='/cool-reds'><img src='/reds.jpg' alt=''></a>"
+        f"<h3><a href='/cool-reds'>Cool-climate reds to start with</a></h3><p>{blurb}</p></div>"
+    )
+    tree = parse_html(_page_between(card))
+    assert tree is not None
+    assert keep_prose_embed_blocks(tree) == 0
+    text = _extract(_page_between(card))
+    assert blurb not in text
+    for paragraph in PARAGRAPHS:
+        assert paragraph in text
+
+
+def test_a_profile_with_a_logo_and_a_plain_heading_is_extracted() -> None:
+    # A review's company profile shows the company's logo beside its heading: a picture
+    # alone does not make the block a teaser (tuning: a movers' review lost each profile).
+    profile = (
+        "A family firm that has moved households between the coast and the mountains for forty"
+        " years, known for careful packing and for crews that arrive on the morning they promised."
+    )
+    block = (
+        "<div class='mover-profile embed'><h2>Valley Movers</h2>"
+        "<img src='/logo.png' alt='Valley Movers logo'>"
+        f"<p>{profile}</p></div>"
+    )
+    text = _extract(_page(block))
+    assert profile in text

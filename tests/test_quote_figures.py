@@ -71,3 +71,59 @@ def test_a_figure_with_a_short_blockquote_stays() -> None:
     tree = parse_html(_page("<figure><blockquote>Fast.</blockquote></figure>"))
     assert tree is not None
     assert open_quote_figures(tree) == 0
+
+
+def test_a_pull_quote_repeating_the_article_is_not_printed_twice() -> None:
+    # Before: the figure was opened and its sentence came out a second time, with its cite
+    # line, after the paragraph that holds it.
+    sentence = (
+        "Pages that answer one question well still earn their visits, because the people who"
+        " click through want more than the summary gave them."
+    )
+    said = f"<p>The analyst put it plainly: “{sentence}”</p>"
+    pull = (
+        f"<figure class='wp-block-pullquote'><blockquote><p>“{sentence.upper()}”</p>"
+        "<cite>Tom Berg, analyst</cite></blockquote></figure>"
+    )
+    tree = parse_html(_page(said + pull))
+    assert tree is not None
+    assert open_quote_figures(tree) == 0
+    text = _extract(_page(said + pull))
+    assert text.casefold().count(sentence.casefold()) == 1
+    assert "Tom Berg" not in text
+
+
+def test_a_quotation_named_pull_quote_but_said_only_once_is_extracted() -> None:
+    # A pull-quote class alone does not make a repetition: the quotation is the only place
+    # the article holds these words.
+    who, quote = next(iter(QUOTES.items()))
+    figure = (
+        f"<figure class='wp-block-pullquote'><blockquote><p>{quote}</p><cite>{who}</cite>"
+        "</blockquote></figure>"
+    )
+    text = _extract(_page(figure))
+    assert quote in text
+    assert who in text
+
+
+def test_a_copy_of_the_article_in_a_script_does_not_make_a_quotation_repeated() -> None:
+    # JSON-LD's articleBody holds the whole article, quotations included; a reader never
+    # sees it.
+    who, quote = next(iter(QUOTES.items()))
+    script = f'<script type="application/ld+json">{{"articleBody": "{quote}"}}</script>'
+    tree = parse_html(_page(script + _figure(who, quote)))
+    assert tree is not None
+    assert open_quote_figures(tree) == 1
+
+
+def test_a_quotation_in_two_paragraphs_said_once_is_extracted() -> None:
+    # The page's text and the figure's are joined the same way: a paragraph break inside
+    # the quotation does not make it look repeated.
+    first, second = QUOTES.values()
+    figure = (
+        f"<figure class='pull-quote'><blockquote><p>{first}</p><p>{second}</p>"
+        "<!-- speaker --><footer>Two analysts</footer></blockquote></figure>"
+    )
+    tree = parse_html(_page(figure))
+    assert tree is not None
+    assert open_quote_figures(tree) == 1

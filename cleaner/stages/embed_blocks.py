@@ -7,11 +7,15 @@ blog theme styles its pull quotes as ``<p class="c-block-quote-embed-05">``; tra
 drops that text with the widgets (tuning pages: a wine guide's whole FAQ, a guide's six
 key-point paragraphs).
 
-:func:`keep_prose_embed_blocks` removes the "embed" class tokens from a block that holds
-prose (a paragraph of :data:`PROSE_CHARS` or more outside links) and no embedded media or
-social post (``iframe``, ``video``, ``audio``, ``object``, ``embed``, a ``blockquote`` with
-a class, which is how Twitter, Instagram and TikTok embeds are marked up). Other discard
-marks on the block stay, and a player or a post keeps its "embed" class.
+:func:`keep_prose_embed_blocks` removes the word "embed" from the class of a block that
+holds prose (a paragraph of :data:`~.page_parts.PROSE_PARAGRAPH_CHARS` or more outside
+links) and no embedded media or social post (``iframe``, ``video``, ``audio``, ``object``,
+``embed``, a ``blockquote`` with a class, which is how Twitter, Instagram and TikTok embeds
+are marked up). Only the word goes: the rest of each class token stays, so a block that
+trafilatura's discard lists still match without it (``newsletter-embed``, a sign-up box)
+is left as it was. So is a teaser card (a picture and a linked title: a related post's
+card, whose blurb is a paragraph long), and a player or a post keeps its "embed" class.
+A picture alone does not make a block media: a review's company profile shows its logo.
 """
 
 from __future__ import annotations
@@ -19,40 +23,77 @@ from __future__ import annotations
 import logging
 import re
 
-from lxml.etree import XPath  # type: ignore[import-untyped]
+from lxml.etree import Element, SubElement, XPath  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
+from trafilatura.xpaths import OVERALL_DISCARD_XPATH
+
+from cleaner.stages.page_parts import PICTURE_TAGS, PLAYER_TAGS, PROSE_PARAGRAPH_CHARS, descendants
 
 _LOG = logging.getLogger(__name__)
 
-# The extract stage's measure of a prose paragraph (html_extraction.PROSE_PARAGRAPH_CHARS).
-PROSE_CHARS = 80
 # trafilatura's "embed"/"embedded" class tokens match anywhere in the class attribute, in the
 # blocks its first discard expression looks at.
 _EMBED = re.compile("embed")
+_WORD = re.compile(r"\w")
 _EMBED_BLOCKS = XPath(
     './/*[self::div or self::p or self::section or self::span][contains(@class, "embed")]'
 )
-_MEDIA = XPath(".//iframe|.//video|.//audio|.//object|.//embed|.//blockquote[@class]")
+_MEDIA = XPath(f"{descendants(PLAYER_TAGS)}|.//blockquote[@class]")
+_PICTURE = XPath(descendants(PICTURE_TAGS))
+# A card's title is a heading in a link or a link in a heading (a profile's plain heading
+# beside its logo is no teaser).
+_LINKED_TITLE = XPath(
+    ".//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
+    "[descendant::a or ancestor::a]"
+)
 
 
 def keep_prose_embed_blocks(tree: HtmlElement) -> int:
-    """Remove the "embed" class tokens of each block holding prose and no embedded media; the
-    number of blocks changed. Mutates ``tree``."""
-    blocks = [block for block in _EMBED_BLOCKS(tree) if _holds_prose(block) and not _MEDIA(block)]
-    for block in blocks:
+    """Remove the word "embed" from the class of each block holding prose and no embedded
+    media, unless the block is a teaser card or trafilatura's discard lists match it without
+    the word; the number of blocks changed. Mutates ``tree``."""
+    changed = 0
+    for block in _EMBED_BLOCKS(tree):
+        if not _holds_prose(block) or _MEDIA(block) or _is_teaser_card(block):
+            continue
         classes = str(block.get("class"))
-        block.set("class", " ".join(token for token in classes.split() if not _EMBED.search(token)))
+        without = _without_embed(classes)
+        if _discarded_with_class(block, without):
+            continue
+        block.set("class", without)
+        changed += 1
         _LOG.debug("embed class removed: %r %.60r", classes, _words(block))
-    return len(blocks)
+    return changed
+
+
+def _without_embed(classes: str) -> str:
+    """``classes`` with the word "embed" cut out of each token; a token left with no letter
+    or digit ("embed", "-embed-") goes."""
+    tokens = (_EMBED.sub("", token) for token in classes.split())
+    return " ".join(token for token in tokens if _WORD.search(token))
 
 
 def _holds_prose(block: HtmlElement) -> bool:
     paragraphs = [block] if block.tag == "p" else list(block.iter("p"))
     return any(
         len(_words(paragraph)) - sum(len(_words(link)) for link in paragraph.iter("a"))
-        >= PROSE_CHARS
+        >= PROSE_PARAGRAPH_CHARS
         for paragraph in paragraphs
     )
+
+
+def _is_teaser_card(block: HtmlElement) -> bool:
+    return bool(_PICTURE(block)) and bool(_LINKED_TITLE(block))
+
+
+def _discarded_with_class(block: HtmlElement, classes: str) -> bool:
+    """Whether one of trafilatura's overall discard expressions matches ``block`` by its tag
+    and attributes with ``classes`` as its class (the expressions look at descendants: they
+    are asked about a bare copy under an empty parent). The list is read at each call: the
+    extract stage puts its Python stand-ins in it."""
+    parent = Element("div")
+    SubElement(parent, block.tag, {**dict(block.attrib), "class": classes})
+    return any(matcher(parent) for matcher in OVERALL_DISCARD_XPATH)
 
 
 def _words(element: HtmlElement) -> str:
