@@ -8,9 +8,10 @@ verdict, a landing page's whole introduction (tuning pages: up to a fifth of an 
 words).
 
 :func:`open_article_headers` turns a ``<header>`` into a ``<div>`` when it holds prose (a
-paragraph of :data:`PROSE_CHARS` or more, outside links) and is no page header (no ``nav``,
-menu or search form inside, most of its text outside links). A header of only a title, a
-byline and a date holds no such paragraph and stays a header.
+paragraph of :data:`~.page_parts.PROSE_PARAGRAPH_CHARS` characters or more, outside links:
+a sentence or more) and is no page header (no ``nav``, menu or search form inside, most of
+its text outside links). A header of only a title, a byline and a date holds no such
+paragraph and stays a header.
 """
 
 from __future__ import annotations
@@ -19,11 +20,10 @@ import logging
 
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
+from cleaner.stages.page_parts import PROSE_PARAGRAPH_CHARS
+
 _LOG = logging.getLogger(__name__)
 
-# A paragraph this long is prose (a sentence or more): titles, bylines and dates are shorter.
-# The extract stage's measure of a prose paragraph (html_extraction.PROSE_PARAGRAPH_CHARS).
-PROSE_CHARS = 80
 # A page header is mostly links (menu entries, the logo, account links); an article's header
 # with prose has at most this share of its text in links.
 HEADER_LINK_SHARE = 0.3
@@ -55,7 +55,8 @@ def _holds_article_prose(header: HtmlElement) -> bool:
     if not text or linked > HEADER_LINK_SHARE * text:
         return False
     return any(
-        _chars(paragraph) - sum(_chars(link) for link in paragraph.iter("a")) >= PROSE_CHARS
+        _chars(paragraph) - sum(_chars(link) for link in paragraph.iter("a"))
+        >= PROSE_PARAGRAPH_CHARS
         for paragraph in header.iter("p")
     )
 

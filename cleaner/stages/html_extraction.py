@@ -62,6 +62,7 @@ from cleaner.stages.layout_tables import keep_embedded_data_tables, unwrap_layou
 from cleaner.stages.media_tails import keep_media_tails
 from cleaner.stages.page_layout import MARKDOWN_KEY, lay_out_page
 from cleaner.stages.page_metadata import page_metadata
+from cleaner.stages.page_parts import PROSE_PARAGRAPH_CHARS
 from cleaner.stages.quote_figures import open_quote_figures
 from cleaner.stages.recall_fallback import (
     PROSE_LINE_WORDS,
@@ -90,7 +91,6 @@ SHORT_OUTPUT_CHARS = 500
 # PROSE_PARAGRAPH_CHARS or more): an article-sized page whose precise output is a fraction of
 # its paragraph text may have lost its article to the pruning, or be a box beside it.
 PAGE_PROSE_SHARE = 0.5
-PROSE_PARAGRAPH_CHARS = 80
 # A text node this long is a sentence or more, not a menu entry or a link label (tuning pages:
 # the four pages whose article trafilatura finds only by its readability comparison hold it
 # in such runs outside <p> elements).

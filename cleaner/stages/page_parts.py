@@ -1,9 +1,9 @@
-"""Measures shared by the extract stage's pre-steps (:mod:`.embed_blocks`,
-:mod:`.quote_figures`), which :mod:`.html_extraction` imports: kept here so that both read
-one definition and neither imports the stage.
+"""Measures shared by the extract stage (:mod:`.html_extraction`) and the pre-steps it
+imports (:mod:`.article_headers`, :mod:`.embed_blocks`, :mod:`.quote_figures`): kept here so
+that all read one definition and no step imports the stage.
 
-A prose paragraph is :data:`PROSE_PARAGRAPH_CHARS` characters or more, the extract stage's
-measure (``html_extraction.PROSE_PARAGRAPH_CHARS``): navigation and teaser links are shorter.
+A prose paragraph is :data:`PROSE_PARAGRAPH_CHARS` characters or more: navigation and teaser
+links are shorter.
 Embedded media are players and frames (:data:`PLAYER_TAGS`) and pictures
 (:data:`PICTURE_TAGS`); each step says which of them mark a block as media.
 """
