@@ -359,7 +359,9 @@ def compile_rule(record: RuleRecord) -> ChromeRule:
         raise record.error("field 'max_length' must be a positive integer")
     not_before_prose = data.get("not_before_prose", False)
     if not isinstance(not_before_prose, bool) or (not_before_prose and action != "tail"):
-        raise record.error("field 'not_before_prose' must be true or false, and only on a tail rule")
+        raise record.error(
+            "field 'not_before_prose' must be true or false, and only on a tail rule"
+        )
     _check_cases(record)
     triggers = chrome_triggers(raw_pattern) if isinstance(raw_pattern, str) else None
     if triggers is not None and not all(
