@@ -84,6 +84,17 @@ def test_player_pattern_needs_a_caption_group(tmp_path: Path) -> None:
     assert "needs a named group (?P<caption>" in str(check_path(path)[0])
 
 
+def test_not_before_prose_is_refused_on_a_rule_that_is_not_a_tail(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        '[[rules]]\nid = "l"\naction = "line"\nnot_before_prose = true\nexact = ["Ad"]\n'
+        'examples = ["Ad"]\n',
+    )
+    assert "'not_before_prose' must be true or false, and only on a tail rule" in str(
+        check_path(path)[0]
+    )
+
+
 def test_unknown_kind(tmp_path: Path) -> None:
     path = tmp_path / "x.toml"
     path.write_text('[meta]\nkind = "poetry"\n', encoding="utf-8")

@@ -36,6 +36,11 @@ CASES = [
     ("0070", "By Rick Steves", "Travel insurance can minimize the considerable financial risks"),
     # link lines set off by a pointing emoji
     ("0289", "Learn more about AI in dentistry from Overjet", "AI is transforming dentistry"),
+    # a site's footer under a bare heading: offices after "Contact Us", a partner pitch among
+    # them; a legal name after "Contact Info" and "©"; a journal's licence after "Copyright"
+    ("0008", "116 Village Blvd, Suite 200", "contact Flatworld Solutions today"),
+    ("0118", "AccountingDepartment.com, LLC", "Tax and Audit-Ready Financial Data"),
+    ("2020", "This is an open-access article distributed", "Mindfulness meditation delivered"),
 ]
 
 
@@ -53,3 +58,37 @@ def test_web_page_loses_its_chrome_and_keeps_its_article(
     text = pipeline.clean_bytes(raw, {"format": "html"}).text
     assert chrome not in text
     assert article in text
+
+
+def _guide_page(heading: str, section: list[str]) -> bytes:
+    paragraphs = [
+        "Renew your passport at least six weeks before you travel, or longer in the summer.",
+        "Check the photo rules before you send the form: most forms come back for the photo.",
+        "Keep a copy of every page you post, and write down the date you sent them.",
+        "The new passport comes by post, and the old one is sent back to you a week later.",
+    ]
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    body += f"<h2>{heading}</h2>" + "".join(f"<p>{p}</p>" for p in section)
+    return (
+        "<html><head><title>How to renew a passport</title></head><body><article>"
+        f"<h1>How to renew a passport</h1>{body}</article></body></html>"
+    ).encode()
+
+
+def test_an_articles_own_contact_section_under_a_bare_heading_stays(pipeline: Pipeline) -> None:
+    section = [
+        "The passport helpline is open from 8am to 8pm on weekdays and 9am to 5pm at weekends.",
+        "Calls cost the same as a call to a landline, and the line is busiest on Monday mornings.",
+    ]
+    text = pipeline.clean_bytes(_guide_page("Contact us", section), {"format": "html"}).text
+    assert "Contact us" in text
+    for sentence in section:
+        assert sentence in text
+    assert pipeline.clean_text(text).text == text
+
+
+def test_a_site_footer_under_the_same_heading_goes(pipeline: Pipeline) -> None:
+    section = ["Head office", "12 Harbour Road, Portsmouth", "Phone: 0300 555 0199"]
+    text = pipeline.clean_bytes(_guide_page("Contact us", section), {"format": "html"}).text
+    assert "the old one is sent back to you a week later" in text
+    assert "Harbour Road" not in text

@@ -174,11 +174,16 @@ def test_teasers_cut_short_do_not_switch_to_the_balanced_output(ending: str) -> 
 
 def test_the_same_block_of_whole_paragraphs_switches_to_the_balanced_output() -> None:
     # What decides is the page's evidence, not the block: paragraphs that end their
-    # sentences are prose the precise output lacks, and the balanced output is taken.
+    # sentences read as prose the precise output lacks, and the fallback takes the balanced
+    # output. The test pins that decision and its recorded reason, and that the article
+    # stays whole. The teasers come along with it, but this test does not say whether they
+    # should: they are chrome, and a later stage may drop them.
     doc = ExtractStage()(Document(_page_with_more_news("say more soon."), {"format": "html"}))
-    assert "north district flood every spring" in doc.text
-    assert doc.text.count("This week we look at") == len(TOPICS)
-    assert doc.metadata["extraction_fallback"].startswith("the balanced extraction adds")
+    reason = doc.metadata["extraction_fallback"]
+    assert reason.startswith("the balanced extraction adds")
+    for detail in ("north district flood every spring", "drains would start in March"):
+        assert detail in doc.text
+    assert "Residents asked for lamps along the river path" in doc.text
 
 
 DISTRICT_SUBJECTS = (

@@ -31,6 +31,11 @@ through the stage that applies the rule's action.
 
 A ``line`` rule marked ``not_in_list`` leaves a line whose neighbour starts with the same
 character: an item of the article's bulleted list ("👉 Read the room before a pitch").
+
+A ``tail`` rule marked ``not_before_prose`` is a bare heading that opens a site's footer
+("Contact Us", "©") but may as well head the article's own last section: the tail goes only
+when what follows the heading is not prose (addresses, phone numbers, a legal name, link
+labels), as :meth:`cleaner.stages.chrome.ChromeStage` judges it.
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ _ALLOWED_KEYS = {
     "max_length",
     "standalone",
     "not_in_list",
+    "not_before_prose",
     "examples",
     "keep",
     "note",
@@ -130,6 +136,9 @@ class ChromeRule:
     not_in_list: bool = False
     """A ``line`` rule's line stays when the line next to it starts with the same character: it
     is then an item of the article's list ("👉 Read the room ...", "👉 Book a day ...")."""
+    not_before_prose: bool = False
+    """A ``tail`` marker that is honoured only when the lines after it are not the article's
+    prose: a bare "Contact Us" or "©" heads a site's footer or the article's own section."""
 
     def matches(
         self,
@@ -348,6 +357,11 @@ def compile_rule(record: RuleRecord) -> ChromeRule:
     max_length = data.get("max_length", DEFAULT_MAX_LINE_CHARS)
     if not isinstance(max_length, int) or max_length <= 0:
         raise record.error("field 'max_length' must be a positive integer")
+    not_before_prose = data.get("not_before_prose", False)
+    if not isinstance(not_before_prose, bool) or (not_before_prose and action != "tail"):
+        raise record.error(
+            "field 'not_before_prose' must be true or false, and only on a tail rule"
+        )
     _check_cases(record)
     triggers = chrome_triggers(raw_pattern) if isinstance(raw_pattern, str) else None
     if triggers is not None and not all(
@@ -367,6 +381,7 @@ def compile_rule(record: RuleRecord) -> ChromeRule:
         max_length=max_length,
         standalone=bool(data.get("standalone", False)),
         not_in_list=bool(data.get("not_in_list", False)),
+        not_before_prose=not_before_prose,
         path=record.path,
         line=record.line,
         triggers=triggers,

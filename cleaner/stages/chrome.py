@@ -71,6 +71,18 @@ HEAD_MAX_LINES = 12
 _DOWN_ARROWS = "⤵↓⬇▼▾⇩"
 _JUMP_LINK = re.compile(rf"\s*(?P<link>[^\n{_DOWN_ARROWS}]{{3,60}}?)\s*[{_DOWN_ARROWS}]\s+(?=\S)")
 _SENTENCE_END = tuple('.!?…:;"”’)')
+# A bare heading that may open a site's footer or the article's own last section ("Contact
+# Us", "©"; the tail rules marked ``not_before_prose``) cuts the tail only when what follows
+# is not prose. A footer holds addresses, phone numbers, a legal name and link labels; a
+# guide's "Contact Us" section opens with a sentence ("The helpline is open on weekdays from
+# 8am to 6pm."), a legal explainer's "Copyright" section is sentences. A sentence here is a
+# line of at least this many words that ends as a sentence ends: fewer than the head's
+# prose line, since a section's sentences are often short ones.
+SECTION_SENTENCE_WORDS = 6
+# A line that opens with the copyright sign is the notice of the footer (or a journal's
+# licence block) that names its owner ("©The authors. First published in ..."), however
+# sentence-like its end.
+_COPYRIGHT_NOTICE = "©"
 
 
 class Kept(NamedTuple):
@@ -207,7 +219,7 @@ class ChromeStage:
         head: list[tuple[int, str]] = []
         for index, entry in enumerate(kept):
             line = text[entry.offset : entry.end].strip()
-            if len(line.split()) >= HEAD_PROSE_WORDS and line.endswith(_SENTENCE_END):
+            if is_sentence(line, HEAD_PROSE_WORDS):
                 break
             if len(head) == HEAD_MAX_LINES:
                 return kept
@@ -268,6 +280,9 @@ class ChromeStage:
         """
         if not any(entry.marker for entry in kept):
             return None
+        before_prose_only = {
+            rule.rule_id for rule in self.rules.index("tail").rules if rule.not_before_prose
+        }
         kept_lines = TextLines(text, ((entry.offset, entry.end) for entry in kept))
         players = {r.start for r in player_removals(self.rules, kept_lines, timed_out)}
         article = [
@@ -276,14 +291,44 @@ class ChromeStage:
         ]
         article_total = sum(article)
         article_before = 0
-        for entry, is_article in zip(kept, article, strict=True):
+        for position, (entry, is_article) in enumerate(zip(kept, article, strict=True)):
             if entry.marker:
                 article_after = article_total - article_before
-                if article_before >= max(article_after, 1) * TAIL_MIN_BEFORE_RATIO:
+                if article_before >= max(article_after, 1) * TAIL_MIN_BEFORE_RATIO and (
+                    entry.marker not in before_prose_only
+                    or not heads_prose(text, kept[position + 1 :], article[position + 1 :])
+                ):
                     return entry.offset, entry.marker
             if is_article:
                 article_before += 1
         return None
+
+
+def is_sentence(line: str, min_words: int) -> bool:
+    """Whether a stripped line is a sentence of prose: at least ``min_words`` words, and it
+    ends as a sentence ends (a title or a label of as many words has no full stop)."""
+    return len(line.split()) >= min_words and line.endswith(_SENTENCE_END)
+
+
+def heads_prose(text: str, after: list[Kept], is_article: list[bool]) -> bool:
+    """Whether a bare heading is the article's own section: the first article line after it
+    is a sentence (see :data:`SECTION_SENTENCE_WORDS`), or more than half of the article
+    lines after it are.
+
+    A site's footer under "Contact Us" or "©" is addresses, numbers, a legal name, link
+    labels; it may hold a sentence or two (a partner programme's pitch, a licence line), but
+    it opens with none. The lines counted are the ones that stay (the article lines of
+    :meth:`ChromeStage._tail`), so the output cleaned again gets the same answer."""
+    lines = [
+        text[entry.offset : entry.end].strip()
+        for entry, article in zip(after, is_article, strict=True)
+        if article
+    ]
+    sentences = [
+        is_sentence(line, SECTION_SENTENCE_WORDS) and not line.startswith(_COPYRIGHT_NOTICE)
+        for line in lines
+    ]
+    return bool(sentences) and (sentences[0] or sum(sentences) * 2 > len(sentences))
 
 
 MODEL_PASSES = 3
