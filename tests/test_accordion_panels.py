@@ -210,3 +210,15 @@ def test_faq_questions_in_toggle_buttons_inside_headings_are_extracted() -> None
     for title, text in WEEKS.items():
         assert f"{title}?" in lines
         assert text in lines
+
+
+def test_a_button_beside_a_headings_own_words_is_not_merged_into_it() -> None:
+    # Review: 'Share this step' joined the heading it sat in.
+    html = _page(
+        "<h2>Step 2: book the survey <button aria-expanded='false' aria-controls='s'>"
+        "Share this step</button></h2>"
+    )
+    tree = parse_html(html)
+    assert tree is not None
+    show_accordion_panels(tree)
+    assert len(list(tree.iter("button"))) == 1

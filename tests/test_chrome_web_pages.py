@@ -37,10 +37,10 @@ CASES = [
     # link lines set off by a pointing emoji
     ("0289", "Learn more about AI in dentistry from Overjet", "AI is transforming dentistry"),
     # a site's footer under a bare heading: offices after "Contact Us", a partner pitch among
-    # them; a legal name after "Contact Info" and "©"; a journal's licence after "Copyright"
+    # them; a legal name after "Contact Info" and "©" (a journal's licence after "Copyright",
+    # a © notice and one sentence, stays: as many sentences as other lines read as prose)
     ("0008", "116 Village Blvd, Suite 200", "contact Flatworld Solutions today"),
     ("0118", "AccountingDepartment.com, LLC", "Tax and Audit-Ready Financial Data"),
-    ("2020", "This is an open-access article distributed", "Mindfulness meditation delivered"),
 ]
 
 

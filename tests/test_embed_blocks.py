@@ -167,3 +167,22 @@ def test_a_profile_with_a_logo_and_a_plain_heading_is_extracted() -> None:
     )
     text = _extract(_page(block))
     assert profile in text
+
+
+def test_a_block_with_a_picture_and_a_heading_linked_to_itself_is_no_teaser_card() -> None:
+    # Review: a key-points block whose heading links to its own anchor, beside a picture,
+    # was taken for a related-post card and lost.
+    block = (
+        "<div class='w-embed key-points'><h2 id='tip'><a href='#tip'>Taste twice</a></h2>"
+        "<img src='/glass.jpg' alt=''><p>Taste the wine twice: the first sip rinses the"
+        " palate, and only the second tells you what the bottle really holds.</p></div>"
+    )
+    text = _extract(_page_between(block))
+    assert "Taste twice" in text
+    assert "only the second tells you" in text
+
+
+def test_the_word_embedded_goes_whole() -> None:
+    from cleaner.stages.embed_blocks import _without_embed
+
+    assert _without_embed("embedded-note lead") == "-note lead"

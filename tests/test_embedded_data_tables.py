@@ -95,11 +95,18 @@ def test_a_table_outside_any_discarded_wrapper_is_unchanged() -> None:
         assert service in text
 
 
-def test_a_table_in_a_wrapper_named_otherwise_keeps_it() -> None:
+def test_a_table_the_page_already_shows_keeps_the_wrappers_of_its_copy() -> None:
     # Review: a 'table-mobile-slider' (the discard list reads 'slide') holds the small-screen
     # copy of a table the page already shows; unwrapping it printed the table twice.
     html = _page(_table() + f"<div class='table-mobile-slider'>{_table()}</div>")
     tree = parse_html(html)
     assert tree is not None
     assert keep_embedded_data_tables(tree) == 0
+    assert _extract(html).count("Hotel porter") == 1
+
+
+def test_a_table_every_copy_of_which_trafilatura_would_delete_comes_out_once() -> None:
+    # Review: the same table in two embed blocks, a paragraph between them, came out
+    # nowhere once copies kept their wrappers; the first copy is given back.
+    html = _page(_embedded(_table()) + f"<p>{PARAGRAPHS[0]}</p>" + _embedded(_table()))
     assert _extract(html).count("Hotel porter") == 1

@@ -127,3 +127,38 @@ def test_a_quotation_in_two_paragraphs_said_once_is_extracted() -> None:
     tree = parse_html(_page(figure))
     assert tree is not None
     assert open_quote_figures(tree) == 1
+
+
+def test_a_pull_quote_of_a_sentence_with_a_link_or_cut_short_is_still_a_repeat() -> None:
+    # Review: the article's sentence had a link inside it ('the source , want' once text
+    # pieces were joined with spaces), or the pull quote ended early at an ellipsis.
+    said = (
+        "<p>Readers who click through to <a href='/s'>the source</a>, want more than the"
+        " summary gave them, and they stay longer than anyone expected.</p>"
+    )
+    linked = (
+        "<figure class='wp-block-pullquote'><blockquote><p>Readers who click through to the"
+        " source, want more than the summary gave them</p></blockquote></figure>"
+    )
+    cut = (
+        "<figure class='wp-block-pullquote'><blockquote><p>“Readers who click through to the"
+        " source, want more than the summary…”</p></blockquote></figure>"
+    )
+    for pull in (linked, cut):
+        tree = parse_html(_page(said + pull))
+        assert tree is not None
+        assert open_quote_figures(tree) == 0
+
+
+def test_a_quotation_repeated_only_in_a_sidebar_is_extracted() -> None:
+    # Review: a 'quote of the week' box beside the article made the round-up's quotation
+    # look repeated, and it was lost with its speaker.
+    who, quote = next(iter(QUOTES.items()))
+    sidebar = f"<aside class='sidebar'><h3>Quote of the week</h3><p>{quote}</p></aside>"
+    html = _page(_figure(who, quote)).replace("</article>", f"</article>{sidebar}")
+    tree = parse_html(html)
+    assert tree is not None
+    assert open_quote_figures(tree) == 1
+    text = _extract(html)
+    assert quote in text
+    assert who in text

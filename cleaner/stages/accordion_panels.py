@@ -98,14 +98,22 @@ def _unwrap_heading_toggles(tree: HtmlElement) -> None:
         button
         for button in tree.iter("button")
         if (button.get("aria-expanded") is not None or button.get("aria-controls"))
-        and (
-            any(True for _ in button.iter(*_HEADINGS))
-            or (button.getparent() is not None and button.getparent().tag in _HEADINGS)
-        )
+        and (any(True for _ in button.iter(*_HEADINGS)) or _is_whole_heading(button))
     ]
     for button in toggles:
         _LOG.debug("accordion toggle unwrapped: %.60r", " ".join(button.text_content().split()))
         button.drop_tag()
+
+
+def _is_whole_heading(button: HtmlElement) -> bool:
+    """Whether ``button`` sits in a heading and holds all of its text (the question of an
+    FAQ); a "Share this step" button beside a heading's own words is no toggle of it."""
+    heading = button.getparent()
+    return (
+        heading is not None
+        and heading.tag in _HEADINGS
+        and " ".join(button.text_content().split()) == " ".join(heading.text_content().split())
+    )
 
 
 def _is_hidden(element: HtmlElement) -> bool:

@@ -83,6 +83,12 @@ SECTION_SENTENCE_WORDS = 6
 # licence block) that names its owner ("©The authors. First published in ..."), however
 # sentence-like its end.
 _COPYRIGHT_NOTICE = "©"
+# Chinese and Japanese write no spaces between words: there a sentence is this many
+# characters of their scripts (two characters for a word, about), ending in their own full
+# stop, question or exclamation mark.
+SECTION_SENTENCE_CJK_CHARS = 2 * SECTION_SENTENCE_WORDS
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+_CJK_SENTENCE_END = tuple("。！？」』）")
 
 
 class Kept(NamedTuple):
@@ -312,8 +318,9 @@ def is_sentence(line: str, min_words: int) -> bool:
 
 def heads_prose(text: str, after: list[Kept], is_article: list[bool]) -> bool:
     """Whether a bare heading is the article's own section: the first article line after it
-    is a sentence (see :data:`SECTION_SENTENCE_WORDS`), or more than half of the article
-    lines after it are.
+    is a sentence (see :data:`SECTION_SENTENCE_WORDS`; in Chinese or Japanese
+    :data:`SECTION_SENTENCE_CJK_CHARS`), or half of the article lines after it or more are
+    (a guide's "Contact us" section may set "By phone" and "By post" over its sentences).
 
     A site's footer under "Contact Us" or "©" is addresses, numbers, a legal name, link
     labels; it may hold a sentence or two (a partner programme's pitch, a licence line), but
@@ -324,11 +331,18 @@ def heads_prose(text: str, after: list[Kept], is_article: list[bool]) -> bool:
         for entry, article in zip(after, is_article, strict=True)
         if article
     ]
-    sentences = [
-        is_sentence(line, SECTION_SENTENCE_WORDS) and not line.startswith(_COPYRIGHT_NOTICE)
-        for line in lines
-    ]
-    return bool(sentences) and (sentences[0] or sum(sentences) * 2 > len(sentences))
+    sentences = [_is_section_sentence(line) for line in lines]
+    return bool(sentences) and (sentences[0] or sum(sentences) * 2 >= len(sentences))
+
+
+def _is_section_sentence(line: str) -> bool:
+    if line.startswith(_COPYRIGHT_NOTICE):
+        return False
+    if is_sentence(line, SECTION_SENTENCE_WORDS):
+        return True
+    return len(_CJK_CHAR.findall(line)) >= SECTION_SENTENCE_CJK_CHARS and line.endswith(
+        _CJK_SENTENCE_END + _SENTENCE_END
+    )
 
 
 MODEL_PASSES = 3

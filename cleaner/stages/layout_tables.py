@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
 
 from lxml.etree import XPath  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
@@ -106,6 +105,7 @@ _SHOWN_TEXT = XPath(".//text()[not(ancestor::style or ancestor::script)]")
 # line, "metatable"), not a table of the article: it stays as trafilatura judges it.
 _METADATA_NAME = re.compile(r"meta", re.IGNORECASE)
 
+
 def keep_embedded_data_tables(tree: HtmlElement) -> int:
     """Unwrap the wrappers around data tables that trafilatura's discard list would take for
     page furniture; the number of wrappers unwrapped. Mutates ``tree``.
@@ -115,33 +115,45 @@ def keep_embedded_data_tables(tree: HtmlElement) -> int:
     widget and deletes the block, table and all (a tipping guide lost its two tables). A
     wrapper that holds nothing but a data table (its text is the table's) is the table's
     frame, whatever its class says: its tag goes, the table stays where it was. A table in
-    a widget with a heading or a link list of its own keeps its wrapper, and so do a table
-    framed as the page's metadata and a table the page shows twice.
+    a widget with a heading or a link list of its own keeps its wrapper, and so does a table
+    framed as the page's metadata; a table the page shows twice is given back once.
     """
-    wrappers: dict[int, HtmlElement] = {}
-    tables = [table for table in tree.iter("table") if _is_data_table(table)]
-    # A table the page shows twice (a "table-mobile-slider" holds the small-screen copy of
-    # the table above it) keeps its wrappers: trafilatura's judgement keeps one copy.
-    texts = [" ".join(table.text_content().split()) for table in tables]
-    copies = Counter(texts)
-    for table, text in zip(tables, texts, strict=True):
-        if copies[text] > 1:
-            continue
-        inner = table
-        for level, ancestor in enumerate(table.iterancestors(), start=1):
-            if level > TABLE_WRAPPER_LEVELS or ancestor.tag in ("body", "html", "td", "th"):
-                break
-            if _shows_text_beside(ancestor, inner):
-                break
-            inner = ancestor
-            if _METADATA_NAME.search(_names(ancestor)):
-                break
-            if named_as_furniture(ancestor):
-                wrappers[id(ancestor)] = ancestor
+    framed: dict[str, list[list[HtmlElement]]] = {}
+    for table in tree.iter("table"):
+        if _is_data_table(table):
+            text = " ".join(table.text_content().split())
+            framed.setdefault(text, []).append(_discarded_frames(table))
+    wrappers = {
+        id(wrapper): wrapper
+        for copies in framed.values()
+        # A table the page shows twice is given back once: when trafilatura keeps a copy (a
+        # "table-mobile-slider" frames the small-screen copy of the table above it), none;
+        # when it would delete every copy, the first.
+        if all(copies)
+        for wrapper in copies[0]
+    }
     for wrapper in wrappers.values():
         _LOG.debug("data table wrapper unwrapped: <%s class=%r>", wrapper.tag, wrapper.get("class"))
         wrapper.drop_tag()
     return len(wrappers)
+
+
+def _discarded_frames(table: HtmlElement) -> list[HtmlElement]:
+    """The wrappers of ``table`` (ancestors within :data:`TABLE_WRAPPER_LEVELS` that show no
+    text of their own) that trafilatura's discard list names as furniture, innermost first."""
+    frames: list[HtmlElement] = []
+    inner = table
+    for level, ancestor in enumerate(table.iterancestors(), start=1):
+        if level > TABLE_WRAPPER_LEVELS or ancestor.tag in ("body", "html", "td", "th"):
+            break
+        if _shows_text_beside(ancestor, inner):
+            break
+        inner = ancestor
+        if _METADATA_NAME.search(_names(ancestor)):
+            break
+        if named_as_furniture(ancestor):
+            frames.append(ancestor)
+    return frames
 
 
 def _names(element: HtmlElement) -> str:

@@ -35,16 +35,21 @@ _MEDIA = XPath(
 )
 # The text a reader sees: scripts hold copies of the article (JSON-LD's articleBody) that
 # would make every quotation look repeated.
-# Text nodes are joined with a space, the same way for the page, the figure and the
-# quotation, so that paragraph breaks do not hide a repetition nor make one up.
+# Texts are compared without their white space (:func:`_compact`): a link inside the
+# article's sentence or a paragraph break inside the quotation neither hides a repetition
+# nor makes one up.
 _SHOWN_TEXT = XPath(
     ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
     " or ancestor::template)]"
 )
 # Where a quotation names its source, and code no reader sees.
 _UNSPOKEN_TAGS = ("cite", "footer", "script", "style")
-# Quotation marks a pull quote adds around the sentence it repeats.
-_QUOTE_MARKS = "\"'“”„‘’«»‹› "
+# Quotation marks a pull quote adds around the sentence it repeats, and the full stop or
+# ellipsis where it ends the sentence early.
+_QUOTE_MARKS = "\"'“”„‘’«»‹› .…"
+# Where the article's own text is: a quotation repeated in a sidebar ("quote of the week")
+# is not repeated by the article.
+_ARTICLE_TAGS = ("article", "main")
 
 
 def open_quote_figures(tree: HtmlElement) -> int:
@@ -55,13 +60,18 @@ def open_quote_figures(tree: HtmlElement) -> int:
     figures = [(figure, quotes) for figure, quotes in candidates if quotes]
     if not figures:
         return 0
-    # Read only when a figure qualifies: figures with quotations are rare.
     body = tree.find(".//body")
-    page_text = _shown_text(tree if body is None else body)
+    # Read only when a figure qualifies (figures with quotations are rare), once per container.
+    texts: dict[int, str] = {}
     opened = 0
     for figure, quotes in figures:
+        container = next(figure.iterancestors(*_ARTICLE_TAGS), None)
+        if container is None:
+            container = tree if body is None else body
+        if id(container) not in texts:
+            texts[id(container)] = _shown_text(container)
         figure_text = _shown_text(figure)
-        if any(_repeated(quote, page_text, figure_text) for quote in quotes):
+        if any(_repeated(quote, texts[id(container)], figure_text) for quote in quotes):
             _LOG.debug("pull quote left a figure: %.60r", figure_text)
             continue
         figure.tag = "div"
@@ -73,25 +83,32 @@ def open_quote_figures(tree: HtmlElement) -> int:
 
 
 def _shown_text(element: HtmlElement) -> str:
-    return normalised(" ".join(str(text) for text in _SHOWN_TEXT(element)))
+    return _compact("".join(str(text) for text in _SHOWN_TEXT(element)))
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split()).casefold()
 
 
 def _repeated(quote: str, page_text: str, figure_text: str) -> bool:
     """Whether ``quote`` occurs in the page's text more often than in its own figure; words
     too short to tell a sentence (a quotation that is mostly its cite line) never are."""
-    return len(quote) >= QUOTE_CHARS and page_text.count(quote) > figure_text.count(quote)
+    return bool(quote) and page_text.count(quote) > figure_text.count(quote)
 
 
 def _quotations(figure: HtmlElement) -> list[str]:
-    """The words of the figure's quotations of :data:`QUOTE_CHARS` or more, normalised,
-    without their quotation marks and cite lines; none when it holds media."""
+    """The figure's quotations of :data:`QUOTE_CHARS` or more, compacted as the page's text
+    is (:func:`_compact`), without their quotation marks and cite lines; an empty string for
+    one whose words less its cite line are too few to tell a sentence (it is never taken for
+    a repetition); none when the figure holds media."""
     if _MEDIA(figure):
         return []
-    return [
+    spoken = [
         normalised(_spoken(quote)).strip(_QUOTE_MARKS)
         for quote in figure.iter("blockquote")
         if len(" ".join(quote.text_content().split())) >= QUOTE_CHARS
     ]
+    return [_compact(words) if len(words) >= QUOTE_CHARS else "" for words in spoken]
 
 
 def _spoken(quote: HtmlElement) -> str:
