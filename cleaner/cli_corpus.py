@@ -186,6 +186,11 @@ def summary_table(summary: CorpusSummary) -> Table:
             f"{len(summary.not_overwritten)} files in OUT that cleaner did not write "
             "(see _errors.jsonl; --overwrite replaces them)",
         )
+    if summary.folders_unlisted:
+        table.add_row(
+            "folders not listed",
+            f"{len(summary.folders_unlisted)} (their inputs not read; outputs kept)",
+        )
     if summary.ignored_files:
         table.add_row(
             "files not read", f"{len(summary.ignored_files)} (not .txt/.html/.jsonl/.warc)"
@@ -215,6 +220,8 @@ def summary_line(summary: CorpusSummary) -> str:
         parts.append(f"{len(summary.workers_died)} inputs left out (their worker died)")
     if summary.not_overwritten:
         parts.append(f"{len(summary.not_overwritten)} files in OUT not overwritten")
+    if summary.folders_unlisted:
+        parts.append(f"{len(summary.folders_unlisted)} folders could not be listed")
     parts.append(f"{summary.seconds:.1f} s")
     return "cleaner corpus: " + ", ".join(parts)
 
@@ -504,6 +511,13 @@ def corpus(
         console.print(f"cleaner: {exc}", markup=False)
         raise typer.Exit(EXIT_SOME_FAILED) from exc
     _stop(progress)
+    # Always said, even with --quiet: a folder not read is a failure of the run.
+    for folder in summary.folders_unlisted:
+        console.print(
+            f"cleaner: cannot list folder IN/{folder}: its inputs were not read; the outputs "
+            "cleaned from them before are kept",
+            markup=False,
+        )
     if not quiet:  # a lost node is worth knowing even when stderr is a log file
         for note in lost_workers:
             console.print(f"cleaner: Ray {note}", markup=False)
@@ -528,7 +542,8 @@ def corpus(
         if summary.failures_total:
             report += f", failures: {out_dir / '_errors.jsonl'}"
         console.print(summary_line(summary) + report, markup=False)
-    raise typer.Exit(EXIT_SOME_FAILED if summary.failures_total else EXIT_OK)
+    failed = summary.failures_total or summary.folders_unlisted
+    raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
 
 
 def _stop(progress: _RichProgress | None) -> None:

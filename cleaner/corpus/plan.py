@@ -213,6 +213,15 @@ def plan(
     manifest.start_run()
     for name in RESERVED_NAMES:
         manifest.claim(name)
+    known = 0  # inputs found that an earlier run recorded
+    # A folder that cannot be listed keeps its inputs' entries and outputs (they are not
+    # known to be deleted) and fails the run.
+
+    def unlisted(folder: str, exc: OSError) -> None:
+        nonlocal known
+        known += manifest.keep_under(folder)
+        summary.folders_unlisted.append(f"{printable_name(folder)} ({exc.strerror or exc})")
+
     inputs = walk_inputs(
         src,
         summary.ignored_files,
@@ -221,8 +230,8 @@ def plan(
         claim=manifest.claim,
         links_broken=summary.links_broken,
         not_files=summary.not_files,
+        unlisted=unlisted,
     )
-    known = 0  # inputs found that an earlier run recorded
     for inp in inputs:
         check_output_path(dst, inp.out_rel, safe_folders)
         manifest.walked(inp.rel, inp.out_rel)

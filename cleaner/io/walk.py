@@ -45,6 +45,7 @@ def walk_inputs(
     claim: Callable[[str], bool] | None = None,
     links_broken: list[str] | None = None,
     not_files: list[str] | None = None,
+    unlisted: Callable[[str, OSError], None] | None = None,
 ) -> Iterator[InputFile]:
     """Every readable input under ``root`` in a stable order (hidden files and folders left
     out). Two inputs that would write the same output (``a.txt`` and ``a.html``, or names
@@ -60,7 +61,12 @@ def walk_inputs(
     ``links_broken``. A FIFO, device or socket with an input's name is listed in
     ``not_files`` and skipped: reading a FIFO waits for a writer that may never come (the run
     hung), and a device may never end. An output name longer than the file system takes is
-    shortened (:func:`fitting_name`)."""
+    shortened (:func:`fitting_name`).
+
+    A folder that cannot be listed (no read or search permission, an I/O error) is passed to
+    ``unlisted(rel, error)`` (``.`` for ``root`` itself): without it ``os.walk`` dropped the
+    folder in silence, and a corpus run took its inputs for deleted and removed their
+    outputs."""
     real_root = root.resolve()
     walked: set[tuple[int, int]] = set()
     if claim is None:
@@ -72,11 +78,19 @@ def walk_inputs(
             claimed.add(name.lower())
             return True
 
-    for folder, dirnames, filenames in os.walk(root, followlinks=follow_symlinks):
+    def walk_error(exc: OSError) -> None:
+        if unlisted is not None:
+            where = Path(exc.filename if exc.filename is not None else root)
+            unlisted(_relative(where, root), exc)
+
+    for folder, dirnames, filenames in os.walk(
+        root, followlinks=follow_symlinks, onerror=walk_error
+    ):
         try:
             folder_stat = os.stat(folder)
-        except OSError:
+        except OSError as exc:
             dirnames[:] = []
+            walk_error(exc)
             continue
         if (folder_stat.st_dev, folder_stat.st_ino) in walked:
             dirnames[:] = []
@@ -170,6 +184,14 @@ def scan_input(inp: InputFile, shard_bytes: int) -> Scan:
             line_number += at_line_start
         shards.append((start, None, shard_first_line))
     return Scan(digest.hexdigest(), tuple(shards))
+
+
+def _relative(path: Path, root: Path) -> str:
+    """``path``'s name under ``root`` (``.`` for ``root`` itself), as inputs are named."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def within(path: Path, root: Path) -> bool:

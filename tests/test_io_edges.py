@@ -1,0 +1,98 @@
+"""`cleaner corpus` and `cleaner clean` at the edges of input and output handling (review of
+session 13): folders that cannot be listed, inputs that become unreadable, outputs that would
+replace their input, pipes read once, stdout written where it stands. Real files, the real
+`cleaner` command in a subprocess; permission cases run it as `nobody` (root reads anything)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ARTICLE, CLEANER_BIN, REPO, article
+
+from cleaner.corpus import ERRORS_FILE, iter_jsonl
+
+SKIP = ("--skip", "repair,grammar")
+SETPRIV = shutil.which("setpriv")
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("CLEANER_LANGUAGETOOL_URL", None)
+    env["HOME"] = str(home)
+    env["PYTHONPATH"] = str(REPO)
+    return env
+
+
+def cleaner(*args: str, home: Path, as_nobody: bool = False) -> subprocess.CompletedProcess[str]:
+    prefix = []
+    if as_nobody:
+        prefix = [str(SETPRIV), "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+    return subprocess.run(
+        [*prefix, str(CLEANER_BIN), *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=_env(home),
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture
+def nobody_dir() -> Iterator[Path]:
+    """A folder `nobody` owns, outside pytest's root-only temporary tree."""
+    if SETPRIV is None or os.geteuid() != 0:
+        pytest.skip("needs root and setpriv to run cleaner as nobody (permissions bind then)")
+    folder = Path(tempfile.mkdtemp(prefix="cleaner-nobody-"))
+    try:
+        folder.chmod(0o755)
+        yield folder
+    finally:
+        for path in [folder, *folder.rglob("*")]:
+            if path.is_dir() and not path.is_symlink():
+                path.chmod(0o755)
+        shutil.rmtree(folder)
+
+
+def _give_to_nobody(folder: Path) -> None:
+    ids = subprocess.run(["id", "-u", "nobody"], capture_output=True, text=True, check=True)
+    gid = subprocess.run(["id", "-g", "nobody"], capture_output=True, text=True, check=True)
+    for path in [folder, *folder.rglob("*")]:
+        os.chown(path, int(ids.stdout), int(gid.stdout), follow_symlinks=False)
+
+
+def test_a_folder_that_cannot_be_listed_keeps_its_outputs_and_fails_the_run(
+    nobody_dir: Path,
+) -> None:
+    """chmod 000 on one of two folders of 20 inputs: os.walk dropped it in silence, its 20
+    outputs were counted as removed and deleted (rc 0, under the 50% mass-delete guard). The
+    folder is named, its outputs and entries are kept, and the run fails (rc 1)."""
+    src, out = nobody_dir / "in", nobody_dir / "out"
+    for part in ("part1", "part2"):
+        (src / part).mkdir(parents=True)
+        for number in range(20):
+            (src / part / f"{number:02}.txt").write_text(article(number), encoding="utf-8")
+    _give_to_nobody(nobody_dir)
+    first = cleaner("corpus", str(src), str(out), *SKIP, home=nobody_dir, as_nobody=True)
+    assert first.returncode == 0, first.stderr
+    assert len(list((out / "part2").glob("*.txt"))) == 20
+    (src / "part2").chmod(0)
+    try:
+        again = cleaner("corpus", str(src), str(out), *SKIP, home=nobody_dir, as_nobody=True)
+    finally:
+        (src / "part2").chmod(0o755)
+    assert again.returncode == 1, again.stderr
+    assert "cannot list folder IN/part2 (Permission denied)" in again.stderr, again.stderr
+    assert "0 removed" in again.stderr and "1 folders could not be listed" in again.stderr
+    assert len(list((out / "part2").glob("*.txt"))) == 20
+    # Readable again: all 40 found, nothing removed (learned chrome, learned from 20 inputs
+    # in the run before, may clean some again).
+    third = cleaner("corpus", str(src), str(out), *SKIP, home=nobody_dir, as_nobody=True)
+    assert third.returncode == 0, third.stderr
+    assert "40 inputs (" in third.stderr and "0 removed)" in third.stderr, third.stderr
