@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ARTICLE, CLEANER_BIN, REPO, article
+from conftest import CLEANER_BIN, REPO, article
 
 from cleaner.corpus import ERRORS_FILE, iter_jsonl
 
@@ -96,3 +96,27 @@ def test_a_folder_that_cannot_be_listed_keeps_its_outputs_and_fails_the_run(
     third = cleaner("corpus", str(src), str(out), *SKIP, home=nobody_dir, as_nobody=True)
     assert third.returncode == 0, third.stderr
     assert "40 inputs (" in third.stderr and "0 removed)" in third.stderr, third.stderr
+
+
+def test_an_input_unreadable_on_a_rerun_shows_in_errors_and_leaves_the_audit(
+    nobody_dir: Path,
+) -> None:
+    """Cleaned once, then chmod 000: the summary said '1 failed ... failures: _errors.jsonl'
+    but the merged files were not rebuilt, so _errors.jsonl was empty and the audit still
+    showed the input cleaned."""
+    src, out = nobody_dir / "in", nobody_dir / "out"
+    src.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (src / name).write_text(article(len(name)), encoding="utf-8")
+    (src / "secret.txt").write_text(article(7), encoding="utf-8")
+    _give_to_nobody(nobody_dir)
+    first = cleaner("corpus", str(src), str(out), *SKIP, home=nobody_dir, as_nobody=True)
+    assert first.returncode == 0, first.stderr
+    assert '"secret.txt"' in (out / "_audit.jsonl").read_text(encoding="utf-8")
+    (src / "secret.txt").chmod(0)
+    again = cleaner("corpus", str(src), str(out), *SKIP, home=nobody_dir, as_nobody=True)
+    assert again.returncode == 1, again.stderr
+    assert "1 failed" in again.stderr, again.stderr
+    [error] = list(iter_jsonl(out / ERRORS_FILE))
+    assert error["input"] == "secret.txt" and error["reason"].startswith("cannot read: ")
+    assert '"secret.txt"' not in (out / "_audit.jsonl").read_text(encoding="utf-8")

@@ -119,6 +119,9 @@ class Plan:
     units: int = 0
     tasks: int = 0
     bytes: int = 0
+    failed: int = 0
+    """Inputs recorded as failed while planning (unreadable): the merged files must be
+    rebuilt for their errors to show, as for a unit cleaned."""
 
 
 SCANS_FILE = "learn-scans.jsonl"
@@ -255,6 +258,7 @@ def plan(
                 # An input that cannot be read (no read permission, an I/O error) fails
                 # alone; it was reported as "cannot write the output", which ended the run.
                 _record_unreadable(inp, exc, entry, manifest, state)
+                plan.failed += 1
                 continue
             sha = scan.sha256
         job = job_key(sha, fingerprint, inp.kind, inp.out_rel, text_field)
