@@ -120,3 +120,33 @@ def test_an_input_unreadable_on_a_rerun_shows_in_errors_and_leaves_the_audit(
     [error] = list(iter_jsonl(out / ERRORS_FILE))
     assert error["input"] == "secret.txt" and error["reason"].startswith("cannot read: ")
     assert '"secret.txt"' not in (out / "_audit.jsonl").read_text(encoding="utf-8")
+
+
+def test_an_output_file_that_is_the_input_is_refused(tmp_path: Path) -> None:
+    """`clean x.txt -o x.txt` cleaned the file in place (rc 0) and the original was lost.
+    Refused with rc 2 naming it, by path, through a symbolic link and through a hard link;
+    the input is left byte for byte."""
+    page = tmp_path / "page.txt"
+    original = "Menu\nHome\n\n" + article(3)
+    page.write_text(original, encoding="utf-8")
+    (tmp_path / "soft.txt").symlink_to(page)
+    os.link(page, tmp_path / "hard.txt")
+    for output in (str(page), "page.txt", str(tmp_path / "soft.txt"), str(tmp_path / "hard.txt")):
+        for extra in ((), ("--diff",)):
+            result = subprocess.run(
+                [str(CLEANER_BIN), "clean", "page.txt", "-o", output, *SKIP, *extra],
+                capture_output=True,
+                text=True,
+                cwd=tmp_path,
+                env=_env(tmp_path),
+                timeout=120,
+                check=False,
+            )
+            assert result.returncode == 2, (output, extra, result.stderr)
+            assert "page.txt: -o " in result.stderr and "is the input itself" in result.stderr
+            assert page.read_text(encoding="utf-8") == original
+    other = tmp_path / "other.txt"
+    other.write_text("an earlier output\n", encoding="utf-8")
+    ok = cleaner("clean", str(page), "-o", str(other), *SKIP, home=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert "cycle lanes" in other.read_text(encoding="utf-8")
