@@ -150,3 +150,35 @@ def test_an_output_file_that_is_the_input_is_refused(tmp_path: Path) -> None:
     ok = cleaner("clean", str(page), "-o", str(other), *SKIP, home=tmp_path)
     assert ok.returncode == 0, ok.stderr
     assert "cycle lanes" in other.read_text(encoding="utf-8")
+
+
+def test_a_pipe_input_is_read_once(tmp_path: Path) -> None:
+    """`cleaner clean <(printf ...)`: the format sniff read the pipe's first bytes before the
+    real read, which found it empty ('warning: empty input', empty output, rc 0). Also a named
+    FIFO next to a file, its writer started first."""
+    script = f'"{CLEANER_BIN}" clean <(printf "A short note about the river road.\\n") ' + " ".join(
+        SKIP
+    )
+    result = subprocess.run(
+        ["bash", "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "A short note about the river road.\n"
+    assert "empty input" not in result.stderr
+    fifo = tmp_path / "notes.txt"
+    os.mkfifo(fifo)
+    page = tmp_path / "page.txt"
+    page.write_text(article(5), encoding="utf-8")
+    writer = subprocess.Popen(["sh", "-c", f"printf 'Second note, from a FIFO.\\n' > {fifo}"])
+    try:
+        both = cleaner("clean", str(fifo), str(page), *SKIP, home=tmp_path)
+    finally:
+        writer.wait(timeout=60)
+    assert both.returncode == 0, both.stderr
+    assert "Second note, from a FIFO.\n" in both.stdout and "5 and four" in both.stdout
