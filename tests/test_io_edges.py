@@ -182,3 +182,25 @@ def test_a_pipe_input_is_read_once(tmp_path: Path) -> None:
         writer.wait(timeout=60)
     assert both.returncode == 0, both.stderr
     assert "Second note, from a FIFO.\n" in both.stdout and "5 and four" in both.stdout
+
+
+@pytest.mark.parametrize("name", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+def test_output_to_dev_stdout_is_written_where_stdout_stands(tmp_path: Path, name: str) -> None:
+    """`{ echo start; cleaner clean a.txt b.txt -o /dev/stdout; echo done; } > log`: the
+    output was appended through a new open of the name, the shell's offset stayed behind
+    it, and 'done' overwrote cleaner's output. The open descriptor is written instead."""
+    for number, file_name in enumerate(("a.txt", "b.txt")):
+        (tmp_path / file_name).write_text(article(number + 11), encoding="utf-8")
+    skip = " ".join(SKIP)
+    script = (
+        f'{{ echo start; "{CLEANER_BIN}" clean a.txt b.txt -o {name} {skip}; echo "rc=$?"; '
+        "echo done; } > log"
+    )
+    result = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, env=_env(tmp_path), timeout=120, check=False
+    )
+    assert result.returncode == 0
+    log = (tmp_path / "log").read_text(encoding="utf-8")
+    assert log.startswith("start\n") and log.endswith("rc=0\ndone\n"), log
+    assert "11 and four" in log and "12 and four" in log, log
+    assert log.index("11 and four") < log.index("12 and four") < log.index("rc=0")
