@@ -40,7 +40,7 @@ from cleaner.cli_options import (
     build_pipeline,
     extract_overrides,
 )
-from cleaner.cli_stop import EXIT_TERMINATED, Terminated, terminate_cleanly
+from cleaner.cli_stop import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, terminate_cleanly
 from cleaner.corpus import (
     LEARN_MIN_DOCUMENTS,
     LEARN_MIN_SHARE,
@@ -56,6 +56,7 @@ from cleaner.corpus import (
 )
 from cleaner.errors import CleanerError, ConfigError, ServiceError
 from cleaner.integrations.ray import RayEngine
+from cleaner.io.layout import message_name
 from cleaner.registry import LEARNED_CHROME
 
 EPILOG = (
@@ -215,7 +216,7 @@ def summary_line(summary: CorpusSummary) -> str:
     if skipped:
         parts.append(f"{skipped} links skipped ({len(summary.links_broken)} broken)")
     if summary.not_files:
-        parts.append(f"{len(summary.not_files)} FIFOs or devices skipped")
+        parts.append(f"{len(summary.not_files)} FIFOs, devices or sockets skipped")
     if summary.workers_died:
         parts.append(f"{len(summary.workers_died)} inputs left out (their worker died)")
     if summary.not_overwritten:
@@ -499,7 +500,9 @@ def corpus(
     except KeyboardInterrupt as exc:
         _stop(progress)
         how, code = (
-            ("terminated", EXIT_TERMINATED) if isinstance(exc, Terminated) else ("interrupted", 130)
+            ("terminated", EXIT_TERMINATED)
+            if isinstance(exc, Terminated)
+            else ("interrupted", EXIT_INTERRUPTED)
         )
         console.print(
             f"cleaner: {how}; finished inputs are kept: run the same command again to resume",
@@ -521,7 +524,7 @@ def corpus(
     if not quiet:  # a lost node is worth knowing even when stderr is a log file
         for note in lost_workers:
             console.print(f"cleaner: Ray {note}", markup=False)
-        shown = ", ".join(summary.not_files[:5])
+        shown = ", ".join(message_name(name) for name in summary.not_files[:5])
         more = len(summary.not_files) - 5
         if summary.not_files:
             console.print(

@@ -8,7 +8,6 @@ import contextlib
 import os
 import signal
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
@@ -16,7 +15,7 @@ from types import FrameType
 import typer
 
 from cleaner.cli_options import EXIT_SERVICE, EXIT_USAGE, fail
-from cleaner.io.atomic import written_in_place
+from cleaner.io.atomic import probe_writable, written_in_place
 from cleaner.io.naming import OutputPlan
 
 EXIT_INTERRUPTED = 128 + signal.SIGINT
@@ -63,14 +62,7 @@ def refuse_unwritable_output(plan: OutputPlan) -> None:
             os.close(os.open(target, os.O_WRONLY | os.O_APPEND | os.O_NONBLOCK))
             return
         real = Path(os.path.realpath(target))
-        folder = real if plan.per_input is not None else real.parent
-        while not folder.exists() and folder != folder.parent:
-            folder = folder.parent
-        if not folder.is_dir():
-            raise NotADirectoryError(20, f"{folder} is a file, not a folder")
-        handle, probe = tempfile.mkstemp(prefix=".cleaner-probe-", dir=folder)
-        os.close(handle)
-        os.unlink(probe)
+        probe_writable(real if plan.per_input is not None else real.parent)
     except OSError as exc:
         problem = exc.strerror or str(exc)
         raise fail(f"{target}: cannot write the output there: {problem}", EXIT_USAGE) from exc

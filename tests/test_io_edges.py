@@ -204,3 +204,26 @@ def test_output_to_dev_stdout_is_written_where_stdout_stands(tmp_path: Path, nam
     assert log.startswith("start\n") and log.endswith("rc=0\ndone\n"), log
     assert "11 and four" in log and "12 and four" in log, log
     assert log.index("11 and four") < log.index("12 and four") < log.index("rc=0")
+
+
+def test_a_skipped_fifo_name_cannot_fake_a_log_line(tmp_path: Path) -> None:
+    """A FIFO named 'evil\\ncleaner: all done.txt' was printed raw in the skipped list, which
+    then showed a line of its own that looked like cleaner's. Its newline is written as \\n;
+    sockets, skipped the same way, are named in the count."""
+    import socket
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(article(2), encoding="utf-8")
+    os.mkfifo(src / "evil\ncleaner: all done.txt")
+    listener = socket.socket(socket.AF_UNIX)
+    try:
+        listener.bind(str(src / "s.txt"))
+        result = cleaner("corpus", str(src), str(out), *SKIP, home=tmp_path)
+    finally:
+        listener.close()
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert not any(line.startswith("cleaner: all done") for line in lines), result.stderr
+    assert "skipped: evil\\ncleaner: all done.txt, s.txt" in result.stderr, result.stderr
+    assert "2 FIFOs, devices or sockets skipped" in result.stderr

@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,8 +21,8 @@ from cleaner.corpus.audit import input_error_record, safe_json_line
 from cleaner.corpus.errors import CorpusError
 from cleaner.corpus.manifest import Manifest
 from cleaner.corpus.summary import CorpusSummary
-from cleaner.io.atomic import remove_file, replace_with
-from cleaner.io.layout import RESERVED_NAMES, printable_name
+from cleaner.io.atomic import probe_writable, remove_file, replace_with
+from cleaner.io.layout import RESERVED_NAMES, message_name, printable_name
 from cleaner.io.walk import InputFile, Scan, scan_input, walk_inputs, within
 
 SHARD_BYTES = 1 << 20
@@ -67,15 +66,8 @@ def _check_writable(out_dir: Path, dst: Path) -> None:
     nearest one above it that exists, must take a new file, which a probe file tells (as root
     too, where permissions say nothing). Found by the first write instead, it was reported
     as an output error of a run that had started ("finished inputs are kept ... resume")."""
-    folder = dst
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
     try:
-        if not folder.is_dir():
-            raise NotADirectoryError(20, f"{folder} is a file, not a folder")
-        handle, probe = tempfile.mkstemp(prefix=".cleaner-probe-", dir=folder)
-        os.close(handle)
-        os.unlink(probe)
+        probe_writable(dst)
     except OSError as exc:
         raise CorpusError(
             f"{out_dir}: cannot write the output folder there: {exc.strerror or exc}"
@@ -223,7 +215,7 @@ def plan(
     def unlisted(folder: str, exc: OSError) -> None:
         nonlocal known
         known += manifest.keep_under(folder)
-        summary.folders_unlisted.append(f"{printable_name(folder)} ({exc.strerror or exc})")
+        summary.folders_unlisted.append(f"{message_name(folder)} ({exc.strerror or exc})")
 
     inputs = walk_inputs(
         src,

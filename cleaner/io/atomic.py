@@ -14,6 +14,7 @@ import re
 import shutil
 import stat
 import sys
+import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterable
@@ -132,6 +133,23 @@ def descriptor_named(path: Path) -> int | None:
     except OSError:
         return None  # closed: the name is opened as before, and fails the same way
     return number
+
+
+def probe_writable(folder: Path, *, must_exist: bool = False) -> None:
+    """Raise :class:`OSError` unless ``folder`` takes a new file: it, or (unless
+    ``must_exist``) the nearest folder above it that exists, since the folders below would be
+    made. A probe file tells, as root too (where permissions say nothing) and on a read-only
+    file system; it is removed at once."""
+    if not must_exist:
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+    if not folder.is_dir():
+        if folder.exists():
+            raise NotADirectoryError(20, f"{folder} is a file, not a folder")
+        raise FileNotFoundError(2, f"{folder} does not exist")
+    handle, probe = tempfile.mkstemp(prefix=".cleaner-probe-", dir=folder)
+    os.close(handle)
+    os.unlink(probe)
 
 
 def written_in_place(path: Path) -> bool:
