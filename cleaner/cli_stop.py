@@ -47,7 +47,8 @@ def refuse_unwritable_output(plan: OutputPlan) -> None:
     cleaned: found only at the end, it cost the whole run and exited 1 as if documents had
     failed. Checked the way the output will be written: a file is replaced through a
     temporary file beside it (so its folder, or the nearest one that exists, must take a new
-    file, which a probe file tells, as root too); a device, pipe or descriptor name
+    file, which a probe file tells, as root too; an existing file must be writable by the
+    user, and a symbolic link's target folder must exist); a device, pipe or descriptor name
     (``/dev/null``, ``/dev/stdout``) is written into, so it must open for writing. A FIFO is
     not opened (that waits for its reader) and passes when its permissions allow writing."""
     target = plan.target
@@ -62,7 +63,16 @@ def refuse_unwritable_output(plan: OutputPlan) -> None:
             os.close(os.open(target, os.O_WRONLY | os.O_APPEND | os.O_NONBLOCK))
             return
         real = Path(os.path.realpath(target))
-        probe_writable(real if plan.per_input is not None else real.parent)
+        if plan.per_input is not None:
+            probe_writable(real)
+            return
+        # A link is written through, into the file it names, whose folder is not made: a
+        # dangling link into a missing folder failed only at the end of the run.
+        probe_writable(real.parent, must_exist=os.path.islink(target))
+        if real.exists() and not os.access(real, os.W_OK):
+            # It could be replaced (a rename needs only its folder), but the user's own
+            # permissions say it is not to be written, as the shell's `>` would refuse.
+            raise PermissionError(13, "Permission denied (the file is not writable)")
     except OSError as exc:
         problem = exc.strerror or str(exc)
         raise fail(f"{target}: cannot write the output there: {problem}", EXIT_USAGE) from exc

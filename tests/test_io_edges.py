@@ -227,3 +227,38 @@ def test_a_skipped_fifo_name_cannot_fake_a_log_line(tmp_path: Path) -> None:
     assert not any(line.startswith("cleaner: all done") for line in lines), result.stderr
     assert "skipped: evil\\ncleaner: all done.txt, s.txt" in result.stderr, result.stderr
     assert "2 FIFOs, devices or sockets skipped" in result.stderr
+
+
+def test_a_dangling_output_link_into_a_missing_folder_is_refused_up_front(
+    tmp_path: Path,
+) -> None:
+    """-o a link to missing/out.txt: the write goes through the link into a folder that is
+    not made, so it failed at the end of the run; refused at once with rc 2. A dangling link
+    into a folder that exists is written through, as before."""
+    page = tmp_path / "page.txt"
+    page.write_text(article(4), encoding="utf-8")
+    (tmp_path / "lost.txt").symlink_to(tmp_path / "missing" / "out.txt")
+    refused = cleaner("clean", str(page), "-o", str(tmp_path / "lost.txt"), *SKIP, home=tmp_path)
+    assert refused.returncode == 2, refused.stderr
+    assert f"{tmp_path / 'lost.txt'}: cannot write the output there: " in refused.stderr
+    assert "does not exist" in refused.stderr
+    (tmp_path / "later.txt").symlink_to(tmp_path / "made.txt")
+    ok = cleaner("clean", str(page), "-o", str(tmp_path / "later.txt"), *SKIP, home=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert "4 and four" in (tmp_path / "made.txt").read_text(encoding="utf-8")
+    assert (tmp_path / "later.txt").is_symlink()
+
+
+def test_an_existing_output_file_the_user_cannot_write_is_refused(nobody_dir: Path) -> None:
+    """-o an existing file without write permission for the user: it was replaced (a rename
+    needs only the folder). Refused up front with rc 2, the file unchanged."""
+    page = nobody_dir / "page.txt"
+    page.write_text(article(6), encoding="utf-8")
+    kept = nobody_dir / "kept.txt"
+    kept.write_text("not to be replaced\n", encoding="utf-8")
+    _give_to_nobody(nobody_dir)
+    kept.chmod(0o444)
+    result = cleaner("clean", str(page), "-o", str(kept), *SKIP, home=nobody_dir, as_nobody=True)
+    assert result.returncode == 2, result.stderr
+    assert f"{kept}: cannot write the output there: Permission denied" in result.stderr
+    assert kept.read_text(encoding="utf-8") == "not to be replaced\n"
