@@ -67,12 +67,14 @@ def _give_to_nobody(folder: Path) -> None:
         os.chown(path, int(ids.stdout), int(gid.stdout), follow_symlinks=False)
 
 
+@pytest.mark.parametrize("mode", [0o000, 0o644])
 def test_a_folder_that_cannot_be_listed_keeps_its_outputs_and_fails_the_run(
-    nobody_dir: Path,
+    nobody_dir: Path, mode: int
 ) -> None:
     """chmod 000 on one of two folders of 20 inputs: os.walk dropped it in silence, its 20
     outputs were counted as removed and deleted (rc 0, under the 50% mass-delete guard). The
-    folder is named, its outputs and entries are kept, and the run fails (rc 1)."""
+    folder is named, its outputs and entries are kept, and the run fails (rc 1). Mode 644
+    (read without search) lists the names but no stat works: skipped in silence the same way."""
     src, out = nobody_dir / "in", nobody_dir / "out"
     for part in ("part1", "part2"):
         (src / part).mkdir(parents=True)
@@ -82,7 +84,7 @@ def test_a_folder_that_cannot_be_listed_keeps_its_outputs_and_fails_the_run(
     first = cleaner("corpus", str(src), str(out), *SKIP, home=nobody_dir, as_nobody=True)
     assert first.returncode == 0, first.stderr
     assert len(list((out / "part2").glob("*.txt"))) == 20
-    (src / "part2").chmod(0)
+    (src / "part2").chmod(mode)
     try:
         again = cleaner("corpus", str(src), str(out), *SKIP, home=nobody_dir, as_nobody=True)
     finally:

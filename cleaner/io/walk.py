@@ -5,6 +5,7 @@ hashing an input and cutting it into shards (byte ranges at line starts) as it i
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat as stat_module
@@ -16,6 +17,8 @@ from cleaner.io.layout import RESERVED_NAMES, fitting_name, output_name, state_k
 from cleaner.io.readers import input_kind
 
 HASH_BLOCK = 1 << 20
+_FOLDER_NOT_SEARCHABLE = frozenset({errno.EACCES, errno.EPERM})
+"""Errors of a file's stat that say its folder cannot be entered, not that it is gone."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,15 @@ def walk_inputs(
             kind = input_kind(filename)
             try:
                 stat = os.stat(full)
-            except OSError:
+            except OSError as exc:
+                if kind is not None and unlisted and _not_searchable(full, exc):
+                    # A folder that lists but cannot be entered (read without search
+                    # permission): none of its inputs can be looked at, which is the same as
+                    # a folder that cannot be listed. They were skipped in silence, and a
+                    # corpus run removed their outputs.
+                    unlisted(prefix.rstrip("/") or ".", exc)
+                    dirnames[:] = []
+                    break
                 # A link to nothing, or a loop (ELOOP: Path.resolve raised RuntimeError on
                 # one, which ended the run); an input file gone since the listing is skipped.
                 if kind is None:
@@ -184,6 +195,18 @@ def scan_input(inp: InputFile, shard_bytes: int) -> Scan:
             line_number += at_line_start
         shards.append((start, None, shard_first_line))
     return Scan(digest.hexdigest(), tuple(shards))
+
+
+def _not_searchable(full: str, exc: OSError) -> bool:
+    """Whether ``exc``, from the stat of ``full``, says its folder cannot be entered (the
+    file's own lstat fails too), rather than that a link leads somewhere closed or nowhere."""
+    if exc.errno not in _FOLDER_NOT_SEARCHABLE:
+        return False
+    try:
+        os.lstat(full)
+    except OSError as own:
+        return own.errno in _FOLDER_NOT_SEARCHABLE
+    return False
 
 
 def _relative(path: Path, root: Path) -> str:
