@@ -40,7 +40,7 @@ from cleaner.cli_options import (
     build_pipeline,
     extract_overrides,
 )
-from cleaner.cli_stop import EXIT_TERMINATED, Terminated, terminate_cleanly
+from cleaner.cli_stop import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, terminate_cleanly
 from cleaner.corpus import (
     LEARN_MIN_DOCUMENTS,
     LEARN_MIN_SHARE,
@@ -56,6 +56,7 @@ from cleaner.corpus import (
 )
 from cleaner.errors import CleanerError, ConfigError, ServiceError
 from cleaner.integrations.ray import RayEngine
+from cleaner.io.layout import message_name
 from cleaner.registry import LEARNED_CHROME
 
 EPILOG = (
@@ -186,6 +187,11 @@ def summary_table(summary: CorpusSummary) -> Table:
             f"{len(summary.not_overwritten)} files in OUT that cleaner did not write "
             "(see _errors.jsonl; --overwrite replaces them)",
         )
+    if summary.folders_unlisted:
+        table.add_row(
+            "folders not listed",
+            f"{len(summary.folders_unlisted)} (their inputs not read; outputs kept)",
+        )
     if summary.ignored_files:
         table.add_row(
             "files not read", f"{len(summary.ignored_files)} (not .txt/.html/.jsonl/.warc)"
@@ -210,11 +216,13 @@ def summary_line(summary: CorpusSummary) -> str:
     if skipped:
         parts.append(f"{skipped} links skipped ({len(summary.links_broken)} broken)")
     if summary.not_files:
-        parts.append(f"{len(summary.not_files)} FIFOs or devices skipped")
+        parts.append(f"{len(summary.not_files)} FIFOs, devices or sockets skipped")
     if summary.workers_died:
         parts.append(f"{len(summary.workers_died)} inputs left out (their worker died)")
     if summary.not_overwritten:
         parts.append(f"{len(summary.not_overwritten)} files in OUT not overwritten")
+    if summary.folders_unlisted:
+        parts.append(f"{len(summary.folders_unlisted)} folders could not be listed")
     parts.append(f"{summary.seconds:.1f} s")
     return "cleaner corpus: " + ", ".join(parts)
 
@@ -492,7 +500,9 @@ def corpus(
     except KeyboardInterrupt as exc:
         _stop(progress)
         how, code = (
-            ("terminated", EXIT_TERMINATED) if isinstance(exc, Terminated) else ("interrupted", 130)
+            ("terminated", EXIT_TERMINATED)
+            if isinstance(exc, Terminated)
+            else ("interrupted", EXIT_INTERRUPTED)
         )
         console.print(
             f"cleaner: {how}; finished inputs are kept: run the same command again to resume",
@@ -504,10 +514,17 @@ def corpus(
         console.print(f"cleaner: {exc}", markup=False)
         raise typer.Exit(EXIT_SOME_FAILED) from exc
     _stop(progress)
+    # Always said, even with --quiet: a folder not read is a failure of the run.
+    for folder in summary.folders_unlisted:
+        console.print(
+            f"cleaner: cannot list folder IN/{folder}: its inputs were not read; the outputs "
+            "cleaned from them before are kept",
+            markup=False,
+        )
     if not quiet:  # a lost node is worth knowing even when stderr is a log file
         for note in lost_workers:
             console.print(f"cleaner: Ray {note}", markup=False)
-        shown = ", ".join(summary.not_files[:5])
+        shown = ", ".join(message_name(name) for name in summary.not_files[:5])
         more = len(summary.not_files) - 5
         if summary.not_files:
             console.print(
@@ -528,7 +545,8 @@ def corpus(
         if summary.failures_total:
             report += f", failures: {out_dir / '_errors.jsonl'}"
         console.print(summary_line(summary) + report, markup=False)
-    raise typer.Exit(EXIT_SOME_FAILED if summary.failures_total else EXIT_OK)
+    failed = summary.failures_total or summary.folders_unlisted
+    raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
 
 
 def _stop(progress: _RichProgress | None) -> None:

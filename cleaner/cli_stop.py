@@ -8,7 +8,6 @@ import contextlib
 import os
 import signal
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
@@ -16,7 +15,7 @@ from types import FrameType
 import typer
 
 from cleaner.cli_options import EXIT_SERVICE, EXIT_USAGE, fail
-from cleaner.io.atomic import written_in_place
+from cleaner.io.atomic import probe_writable, written_in_place
 from cleaner.io.naming import OutputPlan
 
 EXIT_INTERRUPTED = 128 + signal.SIGINT
@@ -48,7 +47,8 @@ def refuse_unwritable_output(plan: OutputPlan) -> None:
     cleaned: found only at the end, it cost the whole run and exited 1 as if documents had
     failed. Checked the way the output will be written: a file is replaced through a
     temporary file beside it (so its folder, or the nearest one that exists, must take a new
-    file, which a probe file tells, as root too); a device, pipe or descriptor name
+    file, which a probe file tells, as root too; an existing file must be writable by the
+    user, and a symbolic link's target folder must exist); a device, pipe or descriptor name
     (``/dev/null``, ``/dev/stdout``) is written into, so it must open for writing. A FIFO is
     not opened (that waits for its reader) and passes when its permissions allow writing."""
     target = plan.target
@@ -63,14 +63,16 @@ def refuse_unwritable_output(plan: OutputPlan) -> None:
             os.close(os.open(target, os.O_WRONLY | os.O_APPEND | os.O_NONBLOCK))
             return
         real = Path(os.path.realpath(target))
-        folder = real if plan.per_input is not None else real.parent
-        while not folder.exists() and folder != folder.parent:
-            folder = folder.parent
-        if not folder.is_dir():
-            raise NotADirectoryError(20, f"{folder} is a file, not a folder")
-        handle, probe = tempfile.mkstemp(prefix=".cleaner-probe-", dir=folder)
-        os.close(handle)
-        os.unlink(probe)
+        if plan.per_input is not None:
+            probe_writable(real)
+            return
+        # A link is written through, into the file it names, whose folder is not made: a
+        # dangling link into a missing folder failed only at the end of the run.
+        probe_writable(real.parent, must_exist=os.path.islink(target))
+        if real.exists() and not os.access(real, os.W_OK):
+            # It could be replaced (a rename needs only its folder), but the user's own
+            # permissions say it is not to be written, as the shell's `>` would refuse.
+            raise PermissionError(13, "Permission denied (the file is not writable)")
     except OSError as exc:
         problem = exc.strerror or str(exc)
         raise fail(f"{target}: cannot write the output there: {problem}", EXIT_USAGE) from exc

@@ -427,7 +427,7 @@ def test_fifos_and_devices_in_in_are_skipped_with_a_message_not_read(tmp_path: P
     result = run_command(str(src), str(out), *SKIP, "--follow-symlinks", timeout=120)
     assert result.returncode == 0, result.stderr
     assert "not files (a FIFO, device or socket), skipped: pipe.txt, zeros.txt" in result.stderr
-    assert "1 inputs (1 cleaned" in result.stderr and "2 FIFOs or devices skipped" in result.stderr
+    assert "1 inputs (1 cleaned" in result.stderr and "2 FIFOs, devices or sockets skipped" in result.stderr
     assert (out / "a.txt").exists()
     assert not (out / "pipe.txt").exists() and not (out / "zeros.txt").exists()
 

@@ -176,3 +176,36 @@ def test_cli_cleans_a_utf16_file_without_bom(tmp_path: Path) -> None:
     proc = run_cli("clean", str(page), "--skip", "grammar,repair")
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stdout.decode() == text
+
+
+def test_bomless_utf16_lookalike_binary_is_refused_with_a_hint() -> None:
+    """16-bit numbers in 0x0080-0x00FF have the NUL pattern of Latin UTF-16 and no C0 control:
+    they passed as text (rc 0, garbage out). C1 controls (a quarter of such units), and
+    unassigned, private-use and surrogate code points count as non-text; the refusal says the
+    file looks like UTF-16 without a byte-order mark."""
+    import random
+
+    generator = random.Random(16)
+    units = bytes(generator.randrange(0x80, 0x100) for _ in range(2000))
+    for encoding, raw in (
+        ("UTF-16-LE", b"".join(bytes((unit, 0)) for unit in units)),
+        ("UTF-16-BE", b"".join(bytes((0, unit)) for unit in units)),
+    ):
+        with pytest.raises(DocumentError, match="binary file") as refused:
+            decode_bytes(raw)
+        assert f"looks like {encoding} without a byte-order mark" in str(refused.value)
+    private_use = ("Notes\n" + "\ue000" * 40 + "\n").encode("utf-16-le")
+    with pytest.raises(DocumentError, match="binary file"):
+        decode_bytes(private_use)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        BOMLESS,
+        "Æbleskiver, smørrebrød og rødgrød med fløde: ¡qué día! «Très bien» ±5 °C, 50 % ½.\n",
+    ],
+)
+def test_latin1_rich_utf16_without_bom_still_decodes(text: str) -> None:
+    """Latin-1 letters and signs (U+00A0-U+00FF) are text: they must not count as C1."""
+    assert decode_bytes(text.encode("utf-16-le")) == (text, "utf-16-le")

@@ -208,6 +208,27 @@ class Manifest:
             "INSERT INTO walk (rel, output) VALUES (?, ?)", (_stored(rel), _stored(output))
         )
 
+    def keep_under(self, folder: str) -> int:
+        """Count every recorded input under ``folder`` (``.``: all of IN) as found in this
+        run, its outputs claimed, when the folder could not be listed: its inputs are
+        unknown, not deleted, so their outputs are not removed. Returns how many."""
+        prefix = "" if folder == "." else folder.rstrip("/") + "/"
+        kept = 0
+        for stored, text in self.db.execute("SELECT rel, entry FROM inputs").fetchall():
+            rel = _loaded(str(stored))
+            if not rel.startswith(prefix):
+                continue
+            entry = _entry(text) or {}
+            outputs = [str(name) for name in entry.get("outputs", [])]
+            for name in outputs:
+                self.claim(name)
+            self.db.execute(
+                "INSERT OR IGNORE INTO walk (rel, output) VALUES (?, ?)",
+                (stored, _stored(outputs[0] if outputs else "")),
+            )
+            kept += 1
+        return kept
+
     def owner(self, output: str) -> str | None:
         """The input found this run that writes ``output``, if any."""
         row = self.db.execute(

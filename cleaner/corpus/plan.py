@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,8 +21,8 @@ from cleaner.corpus.audit import input_error_record, safe_json_line
 from cleaner.corpus.errors import CorpusError
 from cleaner.corpus.manifest import Manifest
 from cleaner.corpus.summary import CorpusSummary
-from cleaner.io.atomic import remove_file, replace_with
-from cleaner.io.layout import RESERVED_NAMES, printable_name
+from cleaner.io.atomic import probe_writable, remove_file, replace_with
+from cleaner.io.layout import RESERVED_NAMES, message_name, printable_name
 from cleaner.io.walk import InputFile, Scan, scan_input, walk_inputs, within
 
 SHARD_BYTES = 1 << 20
@@ -67,15 +66,8 @@ def _check_writable(out_dir: Path, dst: Path) -> None:
     nearest one above it that exists, must take a new file, which a probe file tells (as root
     too, where permissions say nothing). Found by the first write instead, it was reported
     as an output error of a run that had started ("finished inputs are kept ... resume")."""
-    folder = dst
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
     try:
-        if not folder.is_dir():
-            raise NotADirectoryError(20, f"{folder} is a file, not a folder")
-        handle, probe = tempfile.mkstemp(prefix=".cleaner-probe-", dir=folder)
-        os.close(handle)
-        os.unlink(probe)
+        probe_writable(dst)
     except OSError as exc:
         raise CorpusError(
             f"{out_dir}: cannot write the output folder there: {exc.strerror or exc}"
@@ -119,6 +111,9 @@ class Plan:
     units: int = 0
     tasks: int = 0
     bytes: int = 0
+    failed: int = 0
+    """Inputs recorded as failed while planning (unreadable): the merged files must be
+    rebuilt for their errors to show, as for a unit cleaned."""
 
 
 SCANS_FILE = "learn-scans.jsonl"
@@ -213,6 +208,15 @@ def plan(
     manifest.start_run()
     for name in RESERVED_NAMES:
         manifest.claim(name)
+    known = 0  # inputs found that an earlier run recorded
+    # A folder that cannot be listed keeps its inputs' entries and outputs (they are not
+    # known to be deleted) and fails the run.
+
+    def unlisted(folder: str, exc: OSError) -> None:
+        nonlocal known
+        known += manifest.keep_under(folder)
+        summary.folders_unlisted.append(f"{message_name(folder)} ({exc.strerror or exc})")
+
     inputs = walk_inputs(
         src,
         summary.ignored_files,
@@ -221,8 +225,8 @@ def plan(
         claim=manifest.claim,
         links_broken=summary.links_broken,
         not_files=summary.not_files,
+        unlisted=unlisted,
     )
-    known = 0  # inputs found that an earlier run recorded
     for inp in inputs:
         check_output_path(dst, inp.out_rel, safe_folders)
         manifest.walked(inp.rel, inp.out_rel)
@@ -246,6 +250,7 @@ def plan(
                 # An input that cannot be read (no read permission, an I/O error) fails
                 # alone; it was reported as "cannot write the output", which ended the run.
                 _record_unreadable(inp, exc, entry, manifest, state)
+                plan.failed += 1
                 continue
             sha = scan.sha256
         job = job_key(sha, fingerprint, inp.kind, inp.out_rel, text_field)

@@ -180,7 +180,7 @@ def run_corpus(
             # Started before the workers are forked, so each finds it; the pipeline, built
             # above, reaches its server only when it first checks a text.
             _start_shared_languagetool()
-        if planned.units or summary.not_overwritten:
+        if planned.units or planned.failed or summary.not_overwritten:
             manifest.set_merged(False)
         # Pass 1 kept its documents for this pass (local workers only: Ray's have no OUT).
         learned_here = table is not None and learned_chrome is None and engine is None

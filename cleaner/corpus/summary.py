@@ -54,6 +54,9 @@ class CorpusSummary:
     """Symbolic links that lead nowhere, or in a loop."""
     not_files: list[str] = field(default_factory=list)
     """FIFOs, devices and sockets in IN with an input's name: skipped, never read."""
+    folders_unlisted: list[str] = field(default_factory=list)
+    """Folders of IN that could not be listed (with why): their inputs were not read, and
+    the outputs cleaned from them before are kept."""
     workers_died: list[str] = field(default_factory=list)
     """Inputs whose worker process died cleaning them (left out, listed in _errors.jsonl)."""
     not_overwritten: list[str] = field(default_factory=list)

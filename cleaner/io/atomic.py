@@ -13,6 +13,8 @@ import os
 import re
 import shutil
 import stat
+import sys
+import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterable
@@ -73,6 +75,18 @@ def replace_with(
     ``through_links`` (for a user's ``-o``) writes through a symbolic link: its target is
     replaced atomically, the link kept. Without it the link itself is replaced, so that a
     corpus output can never be led outside its folder."""
+    descriptor = descriptor_named(path)
+    if descriptor is not None:
+        # Written into the descriptor already open: reopened by name, in append mode, the
+        # writes went to the file's end while the shell's own offset stayed behind, so its
+        # next write (`{ echo start; cleaner ... -o /dev/stdout; echo done; } > log`) went
+        # over cleaner's output. A dup shares the offset, as a write to stdout does.
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(AttributeError, OSError, ValueError):
+                stream.flush()
+        with os.fdopen(os.dup(descriptor), "wb") as handle:
+            fill(handle)
+        return
     if written_in_place(path):
         with open(path, "ab") as handle:
             fill(handle)
@@ -98,6 +112,44 @@ def replace_with(
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+
+
+_DESCRIPTOR_NAME = re.compile(r"/(?:dev/fd|proc/self/fd|proc/thread-self/fd)/(\d+)")
+_STANDARD_NAMES = {"/dev/stdout": 1, "/dev/stderr": 2}
+
+
+def descriptor_named(path: Path) -> int | None:
+    """The descriptor of this process that ``path`` names (``/dev/stdout``, ``/dev/fd/N``,
+    ``/proc/self/fd/N``) when it is open, else None."""
+    name = os.path.normpath(os.path.abspath(path))
+    number = _STANDARD_NAMES.get(name)
+    if number is None:
+        match = _DESCRIPTOR_NAME.fullmatch(name)
+        if match is None:
+            return None
+        number = int(match.group(1))
+    try:
+        os.fstat(number)
+    except OSError:
+        return None  # closed: the name is opened as before, and fails the same way
+    return number
+
+
+def probe_writable(folder: Path, *, must_exist: bool = False) -> None:
+    """Raise :class:`OSError` unless ``folder`` takes a new file: it, or (unless
+    ``must_exist``) the nearest folder above it that exists, since the folders below would be
+    made. A probe file tells, as root too (where permissions say nothing) and on a read-only
+    file system; it is removed at once."""
+    if not must_exist:
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+    if not folder.is_dir():
+        if folder.exists():
+            raise NotADirectoryError(20, f"{folder} is a file, not a folder")
+        raise FileNotFoundError(2, f"{folder} does not exist")
+    handle, probe = tempfile.mkstemp(prefix=".cleaner-probe-", dir=folder)
+    os.close(handle)
+    os.unlink(probe)
 
 
 def written_in_place(path: Path) -> bool:

@@ -35,6 +35,17 @@ def printable_name(name: str) -> str:
         return name.encode("utf-8", "surrogatepass").decode("utf-8", "backslashreplace")
 
 
+def message_name(name: str) -> str:
+    """``name`` for a message line: as :func:`printable_name`, with every character that is
+    not printable (a newline, a tab, an escape, a line separator) written as its escape
+    (``\\n``, ``\\x1b``), so that a file named ``evil\\ncleaner: all done.txt`` cannot
+    print a line of its own that looks like cleaner's."""
+    shown = printable_name(name)
+    if shown.isprintable():
+        return shown
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in shown)
+
+
 def site_name(name: str) -> str:
     """``name`` as a key that no other name shares, in valid UTF-8: as
     :func:`printable_name`, with the name's own backslashes doubled first, so that a folder

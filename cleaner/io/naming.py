@@ -11,6 +11,7 @@ nothing is ever overwritten silently.
 from __future__ import annotations
 
 import os
+import stat as stat_module
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,8 +85,10 @@ def plan_outputs(
     if single_file:
         if output.is_dir():
             raise OutputNameError(f"{output}: is a folder; --diff writes one file")
+        _refuse_replacing_an_input(output, inputs)
         return OutputPlan(target=output)
     if not (several or output.is_dir() or _names_folder(written)):
+        _refuse_replacing_an_input(output, inputs)
         return OutputPlan(target=output)
     if not _names_folder(written) and written_in_place(output):
         # A device, pipe or descriptor (-o /dev/null, /dev/stdout) takes one stream, as
@@ -102,6 +105,25 @@ def plan_outputs(
             f"name; end it with '/' ({output}/) to make a folder of that name"
         )
     return OutputPlan(target=output, per_input=_folder_layout(inputs, output, output_format, kinds))
+
+
+def _refuse_replacing_an_input(output: Path, inputs: Sequence[str]) -> None:
+    """:class:`OutputNameError` when the one output file is one of the inputs (the same
+    path, or reached through a symbolic or hard link: the same device and inode): `clean
+    x.txt -o x.txt` cleaned the file in place and the original was lost. Only a regular file
+    counts: ``-o /dev/stdout`` may well be the same terminal as an input ``/dev/stdin``."""
+    try:
+        target = os.stat(output)
+    except OSError:
+        return  # not there yet: it cannot be an input
+    if not stat_module.S_ISREG(target.st_mode):
+        return
+    for name in inputs:
+        if name != STDIN_NAME and _same_file(output, name):
+            raise OutputNameError(
+                f"{name}: -o {output} is the input itself, and cleaning would replace it; "
+                "choose another output file"
+            )
 
 
 def _check_name_length(output: Path) -> None:

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import re
+import stat
 import sys
 import zlib
 from collections.abc import Iterator, Mapping
@@ -66,6 +67,11 @@ def detect_kind(name: str) -> str | None:
     if name == "-" or kind not in (None, "text"):
         return kind
     try:
+        if not stat.S_ISREG(os.stat(name).st_mode):
+            # A pipe (`<(...)`, a FIFO) or a device gives its bytes once: sniffing here took
+            # the first ones from the real read ('warning: empty input'). read_path sniffs
+            # the one stream it reads.
+            return kind
         with open_bytes(Path(name)) as stream:
             _, head = _sniffed(stream)
     except (OSError, EOFError, zlib.error):

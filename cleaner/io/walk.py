@@ -5,6 +5,7 @@ hashing an input and cutting it into shards (byte ranges at line starts) as it i
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat as stat_module
@@ -16,6 +17,8 @@ from cleaner.io.layout import RESERVED_NAMES, fitting_name, output_name, state_k
 from cleaner.io.readers import input_kind
 
 HASH_BLOCK = 1 << 20
+_FOLDER_NOT_SEARCHABLE = frozenset({errno.EACCES, errno.EPERM})
+"""Errors of a file's stat that say its folder cannot be entered, not that it is gone."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ def walk_inputs(
     claim: Callable[[str], bool] | None = None,
     links_broken: list[str] | None = None,
     not_files: list[str] | None = None,
+    unlisted: Callable[[str, OSError], None] | None = None,
 ) -> Iterator[InputFile]:
     """Every readable input under ``root`` in a stable order (hidden files and folders left
     out). Two inputs that would write the same output (``a.txt`` and ``a.html``, or names
@@ -60,7 +64,12 @@ def walk_inputs(
     ``links_broken``. A FIFO, device or socket with an input's name is listed in
     ``not_files`` and skipped: reading a FIFO waits for a writer that may never come (the run
     hung), and a device may never end. An output name longer than the file system takes is
-    shortened (:func:`fitting_name`)."""
+    shortened (:func:`fitting_name`).
+
+    A folder that cannot be listed (no read or search permission, an I/O error) is passed to
+    ``unlisted(rel, error)`` (``.`` for ``root`` itself): without it ``os.walk`` dropped the
+    folder in silence, and a corpus run took its inputs for deleted and removed their
+    outputs."""
     real_root = root.resolve()
     walked: set[tuple[int, int]] = set()
     if claim is None:
@@ -72,11 +81,19 @@ def walk_inputs(
             claimed.add(name.lower())
             return True
 
-    for folder, dirnames, filenames in os.walk(root, followlinks=follow_symlinks):
+    def walk_error(exc: OSError) -> None:
+        if unlisted is not None:
+            where = Path(exc.filename if exc.filename is not None else root)
+            unlisted(_relative(where, root), exc)
+
+    for folder, dirnames, filenames in os.walk(
+        root, followlinks=follow_symlinks, onerror=walk_error
+    ):
         try:
             folder_stat = os.stat(folder)
-        except OSError:
+        except OSError as exc:
             dirnames[:] = []
+            walk_error(exc)
             continue
         if (folder_stat.st_dev, folder_stat.st_ino) in walked:
             dirnames[:] = []
@@ -101,7 +118,15 @@ def walk_inputs(
             kind = input_kind(filename)
             try:
                 stat = os.stat(full)
-            except OSError:
+            except OSError as exc:
+                if kind is not None and unlisted and _not_searchable(full, exc):
+                    # A folder that lists but cannot be entered (read without search
+                    # permission): none of its inputs can be looked at, which is the same as
+                    # a folder that cannot be listed. They were skipped in silence, and a
+                    # corpus run removed their outputs.
+                    unlisted(prefix.rstrip("/") or ".", exc)
+                    dirnames[:] = []
+                    break
                 # A link to nothing, or a loop (ELOOP: Path.resolve raised RuntimeError on
                 # one, which ended the run); an input file gone since the listing is skipped.
                 if kind is None:
@@ -170,6 +195,26 @@ def scan_input(inp: InputFile, shard_bytes: int) -> Scan:
             line_number += at_line_start
         shards.append((start, None, shard_first_line))
     return Scan(digest.hexdigest(), tuple(shards))
+
+
+def _not_searchable(full: str, exc: OSError) -> bool:
+    """Whether ``exc``, from the stat of ``full``, says its folder cannot be entered (the
+    file's own lstat fails too), rather than that a link leads somewhere closed or nowhere."""
+    if exc.errno not in _FOLDER_NOT_SEARCHABLE:
+        return False
+    try:
+        os.lstat(full)
+    except OSError as own:
+        return own.errno in _FOLDER_NOT_SEARCHABLE
+    return False
+
+
+def _relative(path: Path, root: Path) -> str:
+    """``path``'s name under ``root`` (``.`` for ``root`` itself), as inputs are named."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def within(path: Path, root: Path) -> bool:

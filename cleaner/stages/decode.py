@@ -1,10 +1,11 @@
 """decode: bytes to text.
 
 UTF-8 (with or without a byte-order mark) is decoded as is. UTF-16/32 files are recognised by
-their byte-order mark, and mostly-Latin UTF-16 without one by the pattern of its NUL bytes. Other legacy encodings (cp1252, latin-1, Shift-JIS...) are detected with
-charset-normalizer. Binary files and text that is *broken* UTF-8 (valid multi-byte sequences,
-anywhere in the input, at least as many as the invalid bytes) are refused with a message saying
-where, rather than guessed at: guessing would silently turn the broken bytes into mojibake.
+their byte-order mark, and mostly-Latin UTF-16 without one by the pattern of its NUL bytes.
+Other legacy encodings (cp1252, latin-1, Shift-JIS...) are detected with charset-normalizer.
+Binary files and text that is *broken* UTF-8 (valid multi-byte sequences, anywhere in the
+input, at least as many as the invalid bytes) are refused with a message saying where, rather
+than guessed at: guessing would silently turn the broken bytes into mojibake.
 
 A web page is the exception: an HTML document (declared by its reader, or sniffed as the extract
 stage sniffs) with broken UTF-8 is decoded as browsers decode it, each invalid sequence as
@@ -23,6 +24,7 @@ Line endings are normalised to ``\\n`` as part of decoding, like Python's univer
 from __future__ import annotations
 
 import codecs
+import unicodedata
 from dataclasses import dataclass
 
 import charset_normalizer
@@ -34,7 +36,10 @@ from cleaner.stages.extract import looks_like_html
 
 NAME = "decode"
 OPTIONS = frozenset({"errors"})
-DESCRIPTION = "Bytes to text: UTF-8 (BOM or not), UTF-16/32 by BOM (UTF-16 also by its NUL bytes), legacy encodings detected; refuses binary files."
+DESCRIPTION = (
+    "Bytes to text: UTF-8 (BOM or not), UTF-16/32 by BOM (UTF-16 also by its NUL bytes), "
+    "legacy encodings detected; refuses binary files."
+)
 
 # How much of a file we look at to decide whether it is binary: a NUL byte in text files is
 # essentially unheard of, and the first 8 KiB is what git and grep inspect as well.
@@ -236,6 +241,25 @@ def _bomless_utf16(raw: bytes) -> Decoded | None:
     pattern too, so the text it decodes to must look like text: no NUL character, and no
     more control characters than a text file has. None when it is not such UTF-16 (text
     with few Latin letters, such as Chinese, has no NUL to go on, and is not guessed at)."""
+    encoding = _utf16_nul_pattern(raw)
+    if encoding is None:
+        return None
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    if "\x00" in text or _not_text_characters(text[:BINARY_SNIFF_BYTES]) > (
+        len(text[:BINARY_SNIFF_BYTES]) * MAX_CONTROL_BYTE_RATIO
+    ):
+        return None
+    warning = f"no byte-order mark; decoded as {encoding}, which its NUL bytes show"
+    return Decoded(text, encoding, warning=warning)
+
+
+def _utf16_nul_pattern(raw: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when the NUL bytes of ``raw``'s head fall as those of
+    mostly-Latin UTF-16 do (at least half the units' high bytes, almost none of the low
+    ones), else None."""
     head = raw[: BINARY_SNIFF_BYTES & ~1]
     if len(raw) % 2 or len(head) < 4:
         return None
@@ -247,26 +271,45 @@ def _bomless_utf16(raw: bytes) -> Decoded | None:
         (even_nuls, odd_nuls, "utf-16-be"),
     ):
         if nuls >= units * MIN_UTF16_NUL_SHARE and others <= units * MAX_CONTROL_BYTE_RATIO / 10:
-            try:
-                text = raw.decode(encoding)
-            except UnicodeDecodeError:
-                return None
-            sample = text[:BINARY_SNIFF_BYTES]
-            controls = len(
-                sample.encode("utf-8", "surrogatepass").translate(None, _NOT_CONTROL_BYTES)
-            )
-            if "\x00" in text or controls > len(sample) * MAX_CONTROL_BYTE_RATIO:
-                return None
-            warning = f"no byte-order mark; decoded as {encoding}, which its NUL bytes show"
-            return Decoded(text, encoding, warning=warning)
+            return encoding
     return None
+
+
+_NOT_TEXT_CATEGORIES = frozenset({"Cn", "Co", "Cs"})
+
+
+def _not_text_characters(sample: str) -> int:
+    """Characters a text does not hold: C0 controls but tab, newline, form feed, carriage
+    return and escape; C1 controls (U+0080-U+009F); and unassigned, private-use and surrogate
+    code points. 16-bit binary numbers in 0x0080-0x00FF decode to Latin-1 letters and C1
+    controls: counting C0 controls alone let random bytes through as "UTF-16 text" (a quarter
+    of such units are C1 controls; Latin-1 text written as UTF-16 has none)."""
+    encoded = sample.encode("utf-8", "surrogatepass")
+    count = len(encoded.translate(None, _NOT_CONTROL_BYTES))
+    if encoded.isascii():
+        return count
+    for char in sample:
+        if char >= "\x80" and (
+            char <= "\x9f" or unicodedata.category(char) in _NOT_TEXT_CATEGORIES
+        ):
+            count += 1
+    return count
 
 
 def _refuse_binary(raw: bytes) -> None:
     head = raw[:BINARY_SNIFF_BYTES]
     nul = head.find(b"\x00")
     if nul != -1:
-        raise DocumentError(f"binary file (NUL byte at offset {nul}), not text", NAME)
+        hint = ""
+        encoding = _utf16_nul_pattern(raw)
+        if encoding is not None:
+            # Its NULs fall as UTF-16's do, but the text it decodes to is not text (or is
+            # not valid UTF-16): say so, the user may know better (add a byte-order mark).
+            hint = (
+                f"; it looks like {encoding.upper()} without a byte-order mark, but decoded "
+                "so it holds control, unassigned or private-use characters"
+            )
+        raise DocumentError(f"binary file (NUL byte at offset {nul}), not text{hint}", NAME)
     if head:
         controls = len(head.translate(None, _NOT_CONTROL_BYTES))
         if controls / len(head) > MAX_CONTROL_BYTE_RATIO:

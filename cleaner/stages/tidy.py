@@ -1,11 +1,11 @@
 """tidy: the layout pass. Trailing white space goes, runs of blank lines become one blank line,
 leading and trailing blank lines go (a text that ended with a newline keeps one; none is
 added, even when the last line was chrome that a line stage removed: the edit log tells how
-the text the line stages received ended), and a site section suffix (" – National", " | Reuters") leaves the title line and the
-title in the metadata. With Markdown output, the markers of an
-HTML page's headings, numbered items, quotes, code fences (with the code's blank lines) and
-escaped "|" of table cells that the extract stage recorded (:mod:`cleaner.stages.page_layout`)
-are written here, after every other stage.
+the text the line stages received ended), and a site section suffix (" – National",
+" | Reuters") leaves the title line and the title in the metadata. With Markdown output, the
+markers of an HTML page's headings, numbered items, quotes, code fences (with the code's blank
+lines) and escaped "|" of table cells that the extract stage recorded
+(:mod:`cleaner.stages.page_layout`) are written here, after every other stage.
 
 A suffix is recognised by a ``title-suffix`` rule of ``rules/chrome/`` or, for HTML pages, by
 the site name trafilatura found. Only the first line is treated as a title, and only when it
@@ -34,7 +34,10 @@ from cleaner.stages.page_layout import MARKDOWN_KEY, marker_insertions
 
 NAME = TIDY
 OPTIONS = frozenset({"rules"})
-DESCRIPTION = "Layout: trims trailing spaces, collapses blank-line runs, removes a section suffix (' – National') from the title; writes Markdown markers when asked."
+DESCRIPTION = (
+    "Layout: trims trailing spaces, collapses blank-line runs, removes a section suffix "
+    "(' – National') from the title; writes Markdown markers when asked."
+)
 
 # Longer than this, a first line is a paragraph, not a headline.
 MAX_TITLE_CHARS = 250

@@ -1,0 +1,266 @@
+"""`cleaner corpus` and `cleaner clean` at the edges of input and output handling (review of
+session 13): folders that cannot be listed, inputs that become unreadable, outputs that would
+replace their input, pipes read once, stdout written where it stands. Real files, the real
+`cleaner` command in a subprocess; permission cases run it as `nobody` (root reads anything)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import CLEANER_BIN, REPO, article
+
+from cleaner.corpus import ERRORS_FILE, iter_jsonl
+
+SKIP = ("--skip", "repair,grammar")
+SETPRIV = shutil.which("setpriv")
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("CLEANER_LANGUAGETOOL_URL", None)
+    env["HOME"] = str(home)
+    env["PYTHONPATH"] = str(REPO)
+    return env
+
+
+def cleaner(*args: str, home: Path, as_nobody: bool = False) -> subprocess.CompletedProcess[str]:
+    prefix = []
+    if as_nobody:
+        prefix = [str(SETPRIV), "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+    return subprocess.run(
+        [*prefix, str(CLEANER_BIN), *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=_env(home),
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture
+def nobody_dir() -> Iterator[Path]:
+    """A folder `nobody` owns, outside pytest's root-only temporary tree."""
+    if SETPRIV is None or os.geteuid() != 0:
+        pytest.skip("needs root and setpriv to run cleaner as nobody (permissions bind then)")
+    folder = Path(tempfile.mkdtemp(prefix="cleaner-nobody-"))
+    try:
+        folder.chmod(0o755)
+        yield folder
+    finally:
+        for path in [folder, *folder.rglob("*")]:
+            if path.is_dir() and not path.is_symlink():
+                path.chmod(0o755)
+        shutil.rmtree(folder)
+
+
+def _give_to_nobody(folder: Path) -> None:
+    ids = subprocess.run(["id", "-u", "nobody"], capture_output=True, text=True, check=True)
+    gid = subprocess.run(["id", "-g", "nobody"], capture_output=True, text=True, check=True)
+    for path in [folder, *folder.rglob("*")]:
+        os.chown(path, int(ids.stdout), int(gid.stdout), follow_symlinks=False)
+
+
+@pytest.mark.parametrize("mode", [0o000, 0o644])
+def test_a_folder_that_cannot_be_listed_keeps_its_outputs_and_fails_the_run(
+    nobody_dir: Path, mode: int
+) -> None:
+    """chmod 000 on one of two folders of 20 inputs: os.walk dropped it in silence, its 20
+    outputs were counted as removed and deleted (rc 0, under the 50% mass-delete guard). The
+    folder is named, its outputs and entries are kept, and the run fails (rc 1). Mode 644
+    (read without search) lists the names but no stat works: skipped in silence the same way."""
+    src, out = nobody_dir / "in", nobody_dir / "out"
+    for part in ("part1", "part2"):
+        (src / part).mkdir(parents=True)
+        for number in range(20):
+            (src / part / f"{number:02}.txt").write_text(article(number), encoding="utf-8")
+    _give_to_nobody(nobody_dir)
+    first = cleaner("corpus", str(src), str(out), *SKIP, home=nobody_dir, as_nobody=True)
+    assert first.returncode == 0, first.stderr
+    assert len(list((out / "part2").glob("*.txt"))) == 20
+    (src / "part2").chmod(mode)
+    try:
+        again = cleaner("corpus", str(src), str(out), *SKIP, home=nobody_dir, as_nobody=True)
+    finally:
+        (src / "part2").chmod(0o755)
+    assert again.returncode == 1, again.stderr
+    assert "cannot list folder IN/part2 (Permission denied)" in again.stderr, again.stderr
+    assert "0 removed" in again.stderr and "1 folders could not be listed" in again.stderr
+    assert len(list((out / "part2").glob("*.txt"))) == 20
+    # Readable again: all 40 found, nothing removed (learned chrome, learned from 20 inputs
+    # in the run before, may clean some again).
+    third = cleaner("corpus", str(src), str(out), *SKIP, home=nobody_dir, as_nobody=True)
+    assert third.returncode == 0, third.stderr
+    assert "40 inputs (" in third.stderr and "0 removed)" in third.stderr, third.stderr
+
+
+def test_an_input_unreadable_on_a_rerun_shows_in_errors_and_leaves_the_audit(
+    nobody_dir: Path,
+) -> None:
+    """Cleaned once, then chmod 000: the summary said '1 failed ... failures: _errors.jsonl'
+    but the merged files were not rebuilt, so _errors.jsonl was empty and the audit still
+    showed the input cleaned."""
+    src, out = nobody_dir / "in", nobody_dir / "out"
+    src.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (src / name).write_text(article(len(name)), encoding="utf-8")
+    (src / "secret.txt").write_text(article(7), encoding="utf-8")
+    _give_to_nobody(nobody_dir)
+    first = cleaner("corpus", str(src), str(out), *SKIP, home=nobody_dir, as_nobody=True)
+    assert first.returncode == 0, first.stderr
+    assert '"secret.txt"' in (out / "_audit.jsonl").read_text(encoding="utf-8")
+    (src / "secret.txt").chmod(0)
+    again = cleaner("corpus", str(src), str(out), *SKIP, home=nobody_dir, as_nobody=True)
+    assert again.returncode == 1, again.stderr
+    assert "1 failed" in again.stderr, again.stderr
+    [error] = list(iter_jsonl(out / ERRORS_FILE))
+    assert error["input"] == "secret.txt" and error["reason"].startswith("cannot read: ")
+    assert '"secret.txt"' not in (out / "_audit.jsonl").read_text(encoding="utf-8")
+
+
+def test_an_output_file_that_is_the_input_is_refused(tmp_path: Path) -> None:
+    """`clean x.txt -o x.txt` cleaned the file in place (rc 0) and the original was lost.
+    Refused with rc 2 naming it, by path, through a symbolic link and through a hard link;
+    the input is left byte for byte."""
+    page = tmp_path / "page.txt"
+    original = "Menu\nHome\n\n" + article(3)
+    page.write_text(original, encoding="utf-8")
+    (tmp_path / "soft.txt").symlink_to(page)
+    os.link(page, tmp_path / "hard.txt")
+    for output in (str(page), "page.txt", str(tmp_path / "soft.txt"), str(tmp_path / "hard.txt")):
+        for extra in ((), ("--diff",)):
+            result = subprocess.run(
+                [str(CLEANER_BIN), "clean", "page.txt", "-o", output, *SKIP, *extra],
+                capture_output=True,
+                text=True,
+                cwd=tmp_path,
+                env=_env(tmp_path),
+                timeout=120,
+                check=False,
+            )
+            assert result.returncode == 2, (output, extra, result.stderr)
+            assert "page.txt: -o " in result.stderr and "is the input itself" in result.stderr
+            assert page.read_text(encoding="utf-8") == original
+    other = tmp_path / "other.txt"
+    other.write_text("an earlier output\n", encoding="utf-8")
+    ok = cleaner("clean", str(page), "-o", str(other), *SKIP, home=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert "cycle lanes" in other.read_text(encoding="utf-8")
+
+
+def test_a_pipe_input_is_read_once(tmp_path: Path) -> None:
+    """`cleaner clean <(printf ...)`: the format sniff read the pipe's first bytes before the
+    real read, which found it empty ('warning: empty input', empty output, rc 0). Also a named
+    FIFO next to a file, its writer started first."""
+    script = f'"{CLEANER_BIN}" clean <(printf "A short note about the river road.\\n") ' + " ".join(
+        SKIP
+    )
+    result = subprocess.run(
+        ["bash", "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "A short note about the river road.\n"
+    assert "empty input" not in result.stderr
+    fifo = tmp_path / "notes.txt"
+    os.mkfifo(fifo)
+    page = tmp_path / "page.txt"
+    page.write_text(article(5), encoding="utf-8")
+    writer = subprocess.Popen(["sh", "-c", f"printf 'Second note, from a FIFO.\\n' > {fifo}"])
+    try:
+        both = cleaner("clean", str(fifo), str(page), *SKIP, home=tmp_path)
+    finally:
+        writer.wait(timeout=60)
+    assert both.returncode == 0, both.stderr
+    assert "Second note, from a FIFO.\n" in both.stdout and "5 and four" in both.stdout
+
+
+@pytest.mark.parametrize("name", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+def test_output_to_dev_stdout_is_written_where_stdout_stands(tmp_path: Path, name: str) -> None:
+    """`{ echo start; cleaner clean a.txt b.txt -o /dev/stdout; echo done; } > log`: the
+    output was appended through a new open of the name, the shell's offset stayed behind
+    it, and 'done' overwrote cleaner's output. The open descriptor is written instead."""
+    for number, file_name in enumerate(("a.txt", "b.txt")):
+        (tmp_path / file_name).write_text(article(number + 11), encoding="utf-8")
+    skip = " ".join(SKIP)
+    script = (
+        f'{{ echo start; "{CLEANER_BIN}" clean a.txt b.txt -o {name} {skip}; echo "rc=$?"; '
+        "echo done; } > log"
+    )
+    result = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, env=_env(tmp_path), timeout=120, check=False
+    )
+    assert result.returncode == 0
+    log = (tmp_path / "log").read_text(encoding="utf-8")
+    assert log.startswith("start\n") and log.endswith("rc=0\ndone\n"), log
+    assert "11 and four" in log and "12 and four" in log, log
+    assert log.index("11 and four") < log.index("12 and four") < log.index("rc=0")
+
+
+def test_a_skipped_fifo_name_cannot_fake_a_log_line(tmp_path: Path) -> None:
+    """A FIFO named 'evil\\ncleaner: all done.txt' was printed raw in the skipped list, which
+    then showed a line of its own that looked like cleaner's. Its newline is written as \\n;
+    sockets, skipped the same way, are named in the count."""
+    import socket
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(article(2), encoding="utf-8")
+    os.mkfifo(src / "evil\ncleaner: all done.txt")
+    listener = socket.socket(socket.AF_UNIX)
+    try:
+        listener.bind(str(src / "s.txt"))
+        result = cleaner("corpus", str(src), str(out), *SKIP, home=tmp_path)
+    finally:
+        listener.close()
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert not any(line.startswith("cleaner: all done") for line in lines), result.stderr
+    assert "skipped: evil\\ncleaner: all done.txt, s.txt" in result.stderr, result.stderr
+    assert "2 FIFOs, devices or sockets skipped" in result.stderr
+
+
+def test_a_dangling_output_link_into_a_missing_folder_is_refused_up_front(
+    tmp_path: Path,
+) -> None:
+    """-o a link to missing/out.txt: the write goes through the link into a folder that is
+    not made, so it failed at the end of the run; refused at once with rc 2. A dangling link
+    into a folder that exists is written through, as before."""
+    page = tmp_path / "page.txt"
+    page.write_text(article(4), encoding="utf-8")
+    (tmp_path / "lost.txt").symlink_to(tmp_path / "missing" / "out.txt")
+    refused = cleaner("clean", str(page), "-o", str(tmp_path / "lost.txt"), *SKIP, home=tmp_path)
+    assert refused.returncode == 2, refused.stderr
+    assert f"{tmp_path / 'lost.txt'}: cannot write the output there: " in refused.stderr
+    assert "does not exist" in refused.stderr
+    (tmp_path / "later.txt").symlink_to(tmp_path / "made.txt")
+    ok = cleaner("clean", str(page), "-o", str(tmp_path / "later.txt"), *SKIP, home=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert "4 and four" in (tmp_path / "made.txt").read_text(encoding="utf-8")
+    assert (tmp_path / "later.txt").is_symlink()
+
+
+def test_an_existing_output_file_the_user_cannot_write_is_refused(nobody_dir: Path) -> None:
+    """-o an existing file without write permission for the user: it was replaced (a rename
+    needs only the folder). Refused up front with rc 2, the file unchanged."""
+    page = nobody_dir / "page.txt"
+    page.write_text(article(6), encoding="utf-8")
+    kept = nobody_dir / "kept.txt"
+    kept.write_text("not to be replaced\n", encoding="utf-8")
+    _give_to_nobody(nobody_dir)
+    kept.chmod(0o444)
+    result = cleaner("clean", str(page), "-o", str(kept), *SKIP, home=nobody_dir, as_nobody=True)
+    assert result.returncode == 2, result.stderr
+    assert f"{kept}: cannot write the output there: Permission denied" in result.stderr
+    assert kept.read_text(encoding="utf-8") == "not to be replaced\n"
