@@ -208,6 +208,27 @@ def test_output_to_dev_stdout_is_written_where_stdout_stands(tmp_path: Path, nam
     assert log.index("11 and four") < log.index("12 and four") < log.index("rc=0")
 
 
+
+def test_output_to_a_descriptor_open_for_reading_appends_to_its_file(tmp_path: Path) -> None:
+    """`cleaner clean a.txt -o /dev/fd/3 3<z.txt` (review): writing to a descriptor open for
+    reading failed after the cleaning, rc 1; the name is opened for writing, as before."""
+    (tmp_path / "a.txt").write_text(article(11), encoding="utf-8")
+    (tmp_path / "z.txt").write_text("kept line\n", encoding="utf-8")
+    skip = " ".join(SKIP)
+    script = f'"{CLEANER_BIN}" clean a.txt -o /dev/fd/3 {skip} 3<z.txt'
+    result = subprocess.run(
+        ["bash", "-c", script],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        timeout=120,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    written = (tmp_path / "z.txt").read_text(encoding="utf-8")
+    assert written.startswith("kept line\n") and "11 and four" in written
+
 def test_a_skipped_fifo_name_cannot_fake_a_log_line(tmp_path: Path) -> None:
     """A FIFO named 'evil\\ncleaner: all done.txt' was printed raw in the skipped list, which
     then showed a line of its own that looked like cleaner's. Its newline is written as \\n;

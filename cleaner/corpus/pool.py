@@ -26,7 +26,7 @@ from typing import Any
 from cleaner.corpus.lock import RunLock
 from cleaner.corpus.shards import ShardDone, ShardTask, batches, run_shard
 from cleaner.errors import CleanerError, ConfigError
-from cleaner.io.layout import printable_name
+from cleaner.io.layout import message_name
 from cleaner.pipeline import Pipeline, PipelineConfig
 
 IN_FLIGHT_PER_WORKER = 3
@@ -295,7 +295,7 @@ class LocalEngine:
                 reason = f"the worker process cleaning it {_death(exitcode)}"
                 found.append((in_flight[shard], reason))
         if not found:
-            names = sorted({printable_name(task.rel) for task in in_flight.values()})
+            names = sorted({message_name(task.rel) for task in in_flight.values()})
             more = f" and {len(names) - 10} more" if len(names) > 10 else ""
             raise CleanerError(
                 f"a worker process died (out of memory?) while cleaning one of: "

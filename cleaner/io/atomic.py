@@ -9,6 +9,7 @@ so :func:`sweep_temp_files` can remove those a killed run left.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import shutil
@@ -120,7 +121,7 @@ _STANDARD_NAMES = {"/dev/stdout": 1, "/dev/stderr": 2}
 
 def descriptor_named(path: Path) -> int | None:
     """The descriptor of this process that ``path`` names (``/dev/stdout``, ``/dev/fd/N``,
-    ``/proc/self/fd/N``) when it is open, else None."""
+    ``/proc/self/fd/N``) when it is open for writing, else None."""
     name = os.path.normpath(os.path.abspath(path))
     number = _STANDARD_NAMES.get(name)
     if number is None:
@@ -129,9 +130,13 @@ def descriptor_named(path: Path) -> int | None:
             return None
         number = int(match.group(1))
     try:
-        os.fstat(number)
+        flags = fcntl.fcntl(number, fcntl.F_GETFL)
     except OSError:
         return None  # closed: the name is opened as before, and fails the same way
+    if flags & os.O_ACCMODE == os.O_RDONLY:
+        # Open for reading only ('3<file'): the name is opened for writing as before, which
+        # appends to the same file where writing to the descriptor would fail.
+        return None
     return number
 
 
