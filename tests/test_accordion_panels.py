@@ -69,6 +69,14 @@ def _extract(html: str) -> str:
     return ExtractStage()(Document(html, {"format": "html"})).text
 
 
+def _assert_each_question_and_answer_extracted(faq: str) -> None:
+    """Each week's title, asked as a question, and its text stand as lines of their own."""
+    lines = _extract(_page(faq)).splitlines()
+    for title, text in WEEKS.items():
+        assert f"{title}?" in lines
+        assert text in lines
+
+
 def test_hidden_region_panels_of_an_accordion_are_extracted() -> None:
     # Before the stage: none of the three weeks came out (the panels are display:none).
     text = _extract(_page(_region_accordion()))
@@ -147,10 +155,7 @@ def test_faq_questions_set_as_headings_inside_toggle_buttons_are_extracted() -> 
         + "</div>"
     )
     # Before: the answers came out, the questions went with their buttons.
-    lines = _extract(_page(faq)).splitlines()
-    for title, text in WEEKS.items():
-        assert f"{title}?" in lines
-        assert text in lines
+    _assert_each_question_and_answer_extracted(faq)
 
 
 def test_a_button_without_a_heading_stays_a_button() -> None:
@@ -206,10 +211,7 @@ def test_faq_questions_in_toggle_buttons_inside_headings_are_extracted() -> None
         )
         + "</div>"
     )
-    lines = _extract(_page(faq)).splitlines()
-    for title, text in WEEKS.items():
-        assert f"{title}?" in lines
-        assert text in lines
+    _assert_each_question_and_answer_extracted(faq)
 
 
 def test_a_button_beside_a_headings_own_words_is_not_merged_into_it() -> None:

@@ -29,7 +29,9 @@ def _env(home: Path) -> dict[str, str]:
     return env
 
 
-def cleaner(*args: str, home: Path, as_nobody: bool = False) -> subprocess.CompletedProcess[str]:
+def cleaner(
+    *args: str, home: Path, as_nobody: bool = False, cwd: Path = REPO
+) -> subprocess.CompletedProcess[str]:
     prefix = []
     if as_nobody:
         prefix = [str(SETPRIV), "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
@@ -37,9 +39,23 @@ def cleaner(*args: str, home: Path, as_nobody: bool = False) -> subprocess.Compl
         [*prefix, str(CLEANER_BIN), *args],
         capture_output=True,
         text=True,
-        cwd=REPO,
+        cwd=cwd,
         env=_env(home),
         timeout=300,
+        check=False,
+    )
+
+
+def shell(script: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    """``script`` run by bash in ``folder`` (its HOME too): the redirections and process
+    substitutions a user's shell gives cleaner."""
+    return subprocess.run(
+        ["bash", "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        env=_env(folder),
+        timeout=120,
         check=False,
     )
 
@@ -135,14 +151,8 @@ def test_an_output_file_that_is_the_input_is_refused(tmp_path: Path) -> None:
     os.link(page, tmp_path / "hard.txt")
     for output in (str(page), "page.txt", str(tmp_path / "soft.txt"), str(tmp_path / "hard.txt")):
         for extra in ((), ("--diff",)):
-            result = subprocess.run(
-                [str(CLEANER_BIN), "clean", "page.txt", "-o", output, *SKIP, *extra],
-                capture_output=True,
-                text=True,
-                cwd=tmp_path,
-                env=_env(tmp_path),
-                timeout=120,
-                check=False,
+            result = cleaner(
+                "clean", "page.txt", "-o", output, *SKIP, *extra, home=tmp_path, cwd=tmp_path
             )
             assert result.returncode == 2, (output, extra, result.stderr)
             assert "page.txt: -o " in result.stderr and "is the input itself" in result.stderr
@@ -161,15 +171,7 @@ def test_a_pipe_input_is_read_once(tmp_path: Path) -> None:
     script = f'"{CLEANER_BIN}" clean <(printf "A short note about the river road.\\n") ' + " ".join(
         SKIP
     )
-    result = subprocess.run(
-        ["bash", "-c", script],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=_env(tmp_path),
-        timeout=120,
-        check=False,
-    )
+    result = shell(script, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "A short note about the river road.\n"
     assert "empty input" not in result.stderr
@@ -198,15 +200,12 @@ def test_output_to_dev_stdout_is_written_where_stdout_stands(tmp_path: Path, nam
         f'{{ echo start; "{CLEANER_BIN}" clean a.txt b.txt -o {name} {skip}; echo "rc=$?"; '
         "echo done; } > log"
     )
-    result = subprocess.run(
-        ["bash", "-c", script], cwd=tmp_path, env=_env(tmp_path), timeout=120, check=False
-    )
-    assert result.returncode == 0
+    result = shell(script, tmp_path)
+    assert result.returncode == 0, result.stderr
     log = (tmp_path / "log").read_text(encoding="utf-8")
     assert log.startswith("start\n") and log.endswith("rc=0\ndone\n"), log
     assert "11 and four" in log and "12 and four" in log, log
     assert log.index("11 and four") < log.index("12 and four") < log.index("rc=0")
-
 
 
 def test_output_to_a_descriptor_open_for_reading_appends_to_its_file(tmp_path: Path) -> None:
@@ -216,18 +215,11 @@ def test_output_to_a_descriptor_open_for_reading_appends_to_its_file(tmp_path: P
     (tmp_path / "z.txt").write_text("kept line\n", encoding="utf-8")
     skip = " ".join(SKIP)
     script = f'"{CLEANER_BIN}" clean a.txt -o /dev/fd/3 {skip} 3<z.txt'
-    result = subprocess.run(
-        ["bash", "-c", script],
-        cwd=tmp_path,
-        env=_env(tmp_path),
-        timeout=120,
-        check=False,
-        capture_output=True,
-        text=True,
-    )
+    result = shell(script, tmp_path)
     assert result.returncode == 0, result.stderr
     written = (tmp_path / "z.txt").read_text(encoding="utf-8")
     assert written.startswith("kept line\n") and "11 and four" in written
+
 
 def test_a_skipped_fifo_name_cannot_fake_a_log_line(tmp_path: Path) -> None:
     """A FIFO named 'evil\\ncleaner: all done.txt' was printed raw in the skipped list, which
