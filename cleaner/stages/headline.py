@@ -15,6 +15,13 @@ The body may open with the headline in another form than the title ("TIPS FOR ON
 SUCCESS", curly quotes, "The Best Home Security Cameras of 2026" under the title "Best Home
 Security Cameras of 2026"): :func:`repeats_headline` tells that line from a first sentence,
 so that the title line says the headline once, in the page's own words.
+
+A body may also open with the page's ``<h1>`` worded apart from a title written for search
+engines or left stale ("Top Ten Tech Conferences 2026" over the heading "The Ten Best Tech
+Conferences to Attend in 2026", a year on): no ratio of the words tells those from a first
+sentence, but the page's structure does. :func:`opens_with_page_heading` takes the line for
+the headline when it IS an ``<h1>`` of the page and shares most of its words with the title;
+the visible heading then becomes the title line, as the reader saw it.
 """
 
 from __future__ import annotations
@@ -43,6 +50,12 @@ MAX_HEADLINE_CHARS = 250
 # began to take a first sentence that shares the title's words.
 SAME_HEADLINE_RATIO = 0.9
 _WORD = re.compile(r"\w+")
+# An <h1> opening the body is the headline in other words when at least this share of its
+# distinct key words (:func:`_key_words`) are the title's, and this share of the title's are
+# its: tuning pages' pairs share 0.57 to 1 of each side ("Top 11 Gaming Console Companies & Manufacturers | 2025"
+# over the heading "Top 11 Gaming Console Companies Driving Innovation Globally": 5 of 8
+# and 5 of 7), while a heading that is the site's name shares a part of the title only.
+SHARED_HEADLINE_WORDS = 0.5
 # The meta tags that may declare a site's name (og:site_name, application-name, publisher,
 # twitter:site...): any but a title or a description, which say the headline.
 # Read in each <head> the parser built: libxml2 puts a <head> only under the root <html>
@@ -216,6 +229,48 @@ def repeats_headline(line: str, title: str) -> bool:
     if ours == theirs:
         return True
     return SequenceMatcher(None, ours, theirs, autojunk=False).ratio() >= SAME_HEADLINE_RATIO
+
+
+def page_headings(tree: HtmlElement) -> tuple[str, ...]:
+    """The text of each ``<h1>`` of the page no longer than a headline, its whitespace runs
+    as single spaces: read before the extraction's pre-steps rewrite the tree's text (the
+    ampersands written as references for trafilatura)."""
+    found = (" ".join(heading.text_content().split()) for heading in tree.iter("h1"))
+    return tuple(text for text in found if text and len(text) <= MAX_HEADLINE_CHARS)
+
+
+def opens_with_page_heading(
+    line: str, title: str, headings: tuple[str, ...], sitename: str = ""
+) -> bool:
+    """Whether a body's first ``line`` is one of the page's ``<h1>`` ``headings`` that says
+    ``title`` in other words: most of the distinct words of each (:data:`SHARED_HEADLINE_WORDS`)
+    are the other's. A heading that is the site's name (``sitename``) is a banner, never the
+    headline; a line that is no ``<h1>`` (a first sentence, a section's ``<h2>``) never is.
+
+    >>> opens_with_page_heading("The Ten Best Tech Conferences to Attend in 2026",
+    ...     "Top Ten Tech Conferences 2026", ("The Ten Best Tech Conferences to Attend in 2026",))
+    True
+    >>> opens_with_page_heading("Ten tech conferences are worth a trip in 2026, we think.",
+    ...     "Top Ten Tech Conferences 2026", ("Top Ten Tech Conferences 2026",))
+    False
+    """
+    ours = _words(line)
+    if not ours or len(line) > MAX_HEADLINE_CHARS or ours == _words(sitename):
+        return False
+    if not any(_words(heading) == ours for heading in headings):
+        return False
+    line_words, title_words = _key_words(ours), _key_words(_words(title))
+    shared = len(line_words & title_words)
+    return (
+        shared >= SHARED_HEADLINE_WORDS * len(line_words)
+        and shared >= SHARED_HEADLINE_WORDS * len(title_words)
+    )
+
+
+def _key_words(words: list[str]) -> set[str]:
+    """The distinct words of a headline less those of one or two letters ("to", "in", "of",
+    "la", "de"), which say little of what it is about; numbers stay ("11", "2026")."""
+    return {word for word in words if len(word) > 2 or word.isdigit()}
 
 
 def _letters(text: str) -> str:

@@ -56,7 +56,12 @@ from cleaner.stages.collapsed_lines import unfold_long_lines
 from cleaner.stages.discard_xpath import discard_matched_in_python
 from cleaner.stages.embed_blocks import keep_prose_embed_blocks
 from cleaner.stages.extract_options import ExtractOptions
-from cleaner.stages.headline import repeats_headline, with_page_headline
+from cleaner.stages.headline import (
+    opens_with_page_heading,
+    page_headings,
+    repeats_headline,
+    with_page_headline,
+)
 from cleaner.stages.html_parsing import parse_html, parser_hit_a_limit
 from cleaner.stages.layout_tables import keep_embedded_data_tables, unwrap_layout_tables
 from cleaner.stages.media_tails import keep_media_tails
@@ -156,10 +161,12 @@ class HtmlExtractor(ExtractOptions):
             warnings.append(DEPTH_LIMIT_WARNING)
         found: dict[str, Any] = {}
         boxes = 0
+        headings: tuple[str, ...] = ()
         if tree is not None:
             url = doc.metadata.get("url")
             page = page_metadata(tree, url if isinstance(url, str) else None)
             page = with_page_headline(tree, without_banner_title(tree, page))
+            headings = page_headings(tree)
             unwrap_layout_tables(tree)
             give_back_article_parts(tree)
             if self.drop_chrome_boxes:
@@ -213,7 +220,7 @@ class HtmlExtractor(ExtractOptions):
         title = found.get("title")
         extracted = text
         if (self.drop_title_line or self.title_line) and isinstance(title, str):
-            text = without_title_line(text, title)
+            text = without_title_line(text, title, headings, found.get("sitename") or "")
         shown_title = doc.metadata.get("title") or title
         body = found.get("body")
         text, markers = lay_out_page(
@@ -504,10 +511,14 @@ def escape_ampersands(tree: HtmlElement) -> None:
             element.tail = element.tail.replace("&", "&amp;")
 
 
-def without_title_line(text: str, title: str) -> str:
+def without_title_line(
+    text: str, title: str, headings: tuple[str, ...] = (), sitename: str = ""
+) -> str:
     """``text`` without its first line when that line is the page title (or the title less a
     site suffix such as " | Site"), or the same headline in other casing or quotes or a word
-    apart (:func:`~cleaner.stages.headline.repeats_headline`)."""
+    apart (:func:`~cleaner.stages.headline.repeats_headline`), or the page's ``<h1>`` (one of
+    ``headings``) saying the title in other words
+    (:func:`~cleaner.stages.headline.opens_with_page_heading`)."""
     stripped = text.lstrip()
     first, _, rest = stripped.partition("\n")
     first = first.strip()
@@ -516,7 +527,7 @@ def without_title_line(text: str, title: str) -> str:
         return text
     if first == title or any(title.startswith(first + sep) for sep in _TITLE_SEPARATORS):
         return rest.lstrip("\n")
-    if repeats_headline(first, title):
+    if repeats_headline(first, title) or opens_with_page_heading(first, title, headings, sitename):
         return rest.lstrip("\n")
     return text
 
