@@ -224,3 +224,63 @@ def test_a_button_beside_a_headings_own_words_is_not_merged_into_it() -> None:
     assert tree is not None
     show_accordion_panels(tree)
     assert len(list(tree.iter("button"))) == 1
+
+
+def test_faq_questions_in_toggle_buttons_inside_aria_headings_are_extracted() -> None:
+    # An ARIA accordion (the WAI pattern): the question is a button inside an element that
+    # says it is a heading by its role, div[role=heading] > button; the answers are regions.
+    faq = (
+        "<div class='faq-list'>"
+        + "".join(
+            f"<div role='heading' aria-level='3'><button type='button' aria-expanded='false'"
+            f" aria-controls='p{number}'>{title}?</button></div>"
+            f"<div id='p{number}' role='region' aria-labelledby='q{number}' hidden>"
+            f"<p>{text}</p></div>"
+            for number, (title, text) in enumerate(WEEKS.items())
+        )
+        + "</div>"
+    )
+    _assert_each_question_and_answer_extracted(faq)
+
+
+def test_aria_headings_inside_toggle_buttons_are_extracted() -> None:
+    # The other nesting: the toggle holds the question's heading, button > span[role=heading].
+    faq = (
+        "<div class='faq-accordion'>"
+        + "".join(
+            f"<button aria-controls='a{number}' aria-expanded='true'>"
+            f"<span role='heading' aria-level='4'>{title}?</span></button>"
+            f"<div id='a{number}'><p>{text}</p></div>"
+            for number, (title, text) in enumerate(WEEKS.items())
+        )
+        + "</div>"
+    )
+    _assert_each_question_and_answer_extracted(faq)
+
+
+def test_a_button_beside_an_aria_headings_own_words_stays_a_button() -> None:
+    # A "Copy link" toggle beside the words of a heading set by its role is no question.
+    tree = parse_html(
+        "<html><body><div role='heading' aria-level='2'>Step 3: compare quotes"
+        " <button aria-expanded='false' aria-controls='m'>Copy link</button></div>"
+        "<div role='note'><button aria-expanded='false'>Read more</button></div></body></html>"
+    )
+    assert tree is not None
+    show_accordion_panels(tree)
+    assert len(list(tree.iter("button"))) == 2
+
+
+def test_an_aria_heading_around_a_toggle_takes_the_tag_of_its_level() -> None:
+    tree = parse_html(
+        "<html><body><div role='heading' aria-level='4'><button aria-expanded='false'"
+        " aria-controls='a'>How long does a survey take?</button></div>"
+        "<div role='heading'><button aria-controls='b'>Who pays for the permit?</button></div>"
+        "</body></html>"
+    )
+    assert tree is not None
+    show_accordion_panels(tree)
+    assert [(h.tag, h.text) for h in tree.iter("h2", "h4")] == [
+        ("h4", "How long does a survey take?"),
+        ("h2", "Who pays for the permit?"),
+    ]
+    assert not list(tree.iter("button"))

@@ -46,6 +46,8 @@ PANEL_RUN_CHARS = 40
 # ...and at most this share of its text in links (a hidden menu is all links).
 PANEL_LINK_SHARE = 0.5
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# The level of an ARIA heading that states none (WAI-ARIA's default for role="heading").
+DEFAULT_ARIA_LEVEL = 2
 # Panels inside these stay as they are: a collapsible table of contents or menu.
 _NAVIGATION_TAGS = frozenset({"nav", "header", "footer"})
 
@@ -91,17 +93,22 @@ def show_accordion_panels(tree: HtmlElement) -> int:
 
 def _unwrap_heading_toggles(tree: HtmlElement) -> None:
     """Drop the toggle buttons (``aria-expanded`` or ``aria-controls``) that hold a heading
-    or sit in one (Bootstrap's ``h3 > button``), keeping their text: trafilatura deletes
-    buttons, and an FAQ that sets each question as a heading inside its toggle, or a toggle
-    inside its heading, lost every question (its answers stayed)."""
+    or sit in one (Bootstrap's ``h3 > button``; the WAI accordion's ``div[role=heading] >
+    button``), keeping their text: trafilatura deletes buttons, and an FAQ that sets each
+    question as a heading inside its toggle, or a toggle inside its heading, lost every
+    question (its answers stayed)."""
     toggles = [
         button
         for button in tree.iter("button")
         if (button.get("aria-expanded") is not None or button.get("aria-controls"))
-        and (any(True for _ in button.iter(*_HEADINGS)) or _is_whole_heading(button))
+        and (any(map(_is_heading, button.iterdescendants())) or _is_whole_heading(button))
     ]
     for button in toggles:
         _LOG.debug("accordion toggle unwrapped: %.60r", " ".join(button.text_content().split()))
+        parent = button.getparent()
+        for heading in (parent, *button.iterdescendants()):
+            if heading is not None and heading.get("role") == "heading":
+                _as_heading_tag(heading)
         button.drop_tag()
 
 
@@ -111,9 +118,29 @@ def _is_whole_heading(button: HtmlElement) -> bool:
     heading = button.getparent()
     return (
         heading is not None
-        and heading.tag in _HEADINGS
+        and _is_heading(heading)
         and " ".join(button.text_content().split()) == " ".join(heading.text_content().split())
     )
+
+
+def _is_heading(element: HtmlElement) -> bool:
+    """Whether ``element`` is a heading: an ``<h1>``..``<h6>``, or any element that says it
+    is one by its ARIA role (``<div role="heading" aria-level="3">``), as accessible
+    accordions set their questions."""
+    return element.tag in _HEADINGS or element.get("role") == "heading"
+
+
+def _as_heading_tag(element: HtmlElement) -> None:
+    """Give an ARIA heading (``role="heading"``) the tag of its level, ``<h3>`` for
+    ``aria-level="3"`` (2 when it says none, the role's default level): trafilatura reads a
+    heading by its tag, and drops the short text of a ``<div>`` or ``<span>`` that holds only
+    a question. Mutates ``element``."""
+    if element.tag in _HEADINGS:
+        return
+    level = element.get("aria-level", "")
+    number = int(level) if level.isdigit() else DEFAULT_ARIA_LEVEL
+    _LOG.debug("ARIA heading <%s> read as <h%d>", element.tag, min(max(number, 1), 6))
+    element.tag = f"h{min(max(number, 1), 6)}"
 
 
 def _is_hidden(element: HtmlElement) -> bool:
