@@ -110,3 +110,52 @@ def test_a_table_every_copy_of_which_trafilatura_would_delete_comes_out_once() -
     # nowhere once copies kept their wrappers; the first copy is given back.
     html = _page(_embedded(_table()) + f"<p>{PARAGRAPHS[0]}</p>" + _embedded(_table()))
     assert _extract(html).count("Hotel porter") == 1
+
+
+def test_a_copy_without_the_header_row_is_the_same_table() -> None:
+    # A small-screen copy that leaves the header row out, framed in a block trafilatura
+    # deletes, beside the table in an embed block: before, both frames went and the rows
+    # came out twice. The copy's rows are the headed table's other rows, word for word.
+    html = _page(
+        _embedded(_table()) + f"<div class='table-mobile-slider'>{_table(header=False)}</div>"
+    )
+    tree = parse_html(html)
+    assert tree is not None
+    assert keep_embedded_data_tables(tree) == 1
+    text = _extract(html)
+    assert text.count("Hotel porter") == 1
+    assert "Usual tip" in text
+
+
+def test_a_header_less_table_of_other_rows_is_a_table_of_its_own() -> None:
+    # The same services at other rates (a second country's customs): not a copy.
+    other = _table(header=False).replace("20%", "10%").replace("15%", "5%")
+    html = _page(_embedded(_table()) + f"<p>{PARAGRAPHS[0]}</p>" + _embedded(other))
+    tree = parse_html(html)
+    assert tree is not None
+    assert keep_embedded_data_tables(tree) == 2  # each table's embed block
+    text = _extract(html)
+    assert text.count("Hotel porter") == 2
+    assert "| 10% |" in text
+
+
+def test_the_same_rows_under_two_headers_are_two_tables_and_a_bare_copy_stays_apart() -> None:
+    # Two tables with the same figures under different headers ("last year", "this year")
+    # are two tables; a header-less table with those rows is no copy of either.
+    last = _table().replace("Usual tip", "Last year")
+    html = _page(
+        _embedded(_table())
+        + f"<p>{PARAGRAPHS[0]}</p>"
+        + _embedded(last)
+        + f"<p>{PARAGRAPHS[1]}</p>"
+        + _embedded(_table(header=False))
+    )
+    assert _extract(html).count("Hotel porter") == 3
+
+
+def test_a_header_less_copy_of_a_table_the_page_already_shows_keeps_its_wrapper() -> None:
+    html = _page(_table() + f"<div class='table-mobile-slider'>{_table(header=False)}</div>")
+    tree = parse_html(html)
+    assert tree is not None
+    assert keep_embedded_data_tables(tree) == 0
+    assert _extract(html).count("Hotel porter") == 1

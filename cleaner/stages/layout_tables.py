@@ -119,10 +119,15 @@ def keep_embedded_data_tables(tree: HtmlElement) -> int:
     framed as the page's metadata; a table the page shows twice is given back once.
     """
     framed: dict[str, list[list[HtmlElement]]] = {}
-    for table in tree.iter("table"):
-        if _is_data_table(table):
-            text = " ".join(table.text_content().split())
-            framed.setdefault(text, []).append(_discarded_frames(table))
+    tables = [table for table in tree.iter("table") if _is_data_table(table)]
+    copy_of = _headed_tables_by_body(tables)
+    for table in tables:
+        text = " ".join(table.text_content().split())
+        # A copy without the header row (a small-screen copy that shows each row's labels
+        # only) is the headed table's copy when their other rows are the same, word for word.
+        if not _header_rows(table):
+            text = copy_of.get(_body_text(table), text)
+        framed.setdefault(text, []).append(_discarded_frames(table))
     wrappers = {
         id(wrapper): wrapper
         for copies in framed.values()
@@ -136,6 +141,42 @@ def keep_embedded_data_tables(tree: HtmlElement) -> int:
         _LOG.debug("data table wrapper unwrapped: <%s class=%r>", wrapper.tag, wrapper.get("class"))
         wrapper.drop_tag()
     return len(wrappers)
+
+
+def _headed_tables_by_body(tables: list[HtmlElement]) -> dict[str, str]:
+    """The whole text of each table with a header row, keyed by the text of its other rows:
+    what a copy without the header is a copy of. Rows shared by tables under different
+    headers ("2024" and "2025" over the same figures) are two tables: no key for them, and a
+    header-less table with those rows stays a table of its own."""
+    by_body: dict[str, set[str]] = {}
+    for table in tables:
+        if _header_rows(table):
+            text = " ".join(table.text_content().split())
+            by_body.setdefault(_body_text(table), set()).add(text)
+    return {body: next(iter(texts)) for body, texts in by_body.items() if len(texts) == 1}
+
+
+def _own_rows(table: HtmlElement) -> list[HtmlElement]:
+    return [row for row in table.iter("tr") if _owner_table(row) is table]
+
+
+def _header_rows(table: HtmlElement) -> list[HtmlElement]:
+    """The rows of ``table`` that head its columns: those of a ``<thead>``, or a row of
+    header cells only (a row whose first cell alone is ``<th>`` labels that row)."""
+    return [
+        row
+        for row in _own_rows(table)
+        if (row.getparent() is not None and row.getparent().tag == "thead")
+        or (len(row) > 0 and all(cell.tag == "th" for cell in row))
+    ]
+
+
+def _body_text(table: HtmlElement) -> str:
+    """The text of a table's rows less its header rows, one row a line."""
+    heads = {id(row) for row in _header_rows(table)}
+    return "\n".join(
+        " ".join(row.text_content().split()) for row in _own_rows(table) if id(row) not in heads
+    )
 
 
 def _discarded_frames(table: HtmlElement) -> list[HtmlElement]:
