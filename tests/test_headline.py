@@ -9,6 +9,8 @@ from cleaner.document import Document
 from cleaner.stages.extract import ExtractStage
 from cleaner.stages.headline import (
     host_names,
+    opens_with_page_heading,
+    page_headings,
     page_headline,
     repeats_headline,
     without_site_part,
@@ -337,3 +339,62 @@ def test_a_site_name_declared_in_a_head_written_after_the_body_still_counts() ->
     assert [head.getparent().tag for head in fromstring(html).iter("head")] == ["html"]
     doc = ExtractStage()(Document(html, {"format": "html"}))
     assert doc.text.startswith("September 2018 open thread\n\nThe council voted")
+
+
+@pytest.mark.parametrize(
+    ("title", "heading"),
+    [
+        # the <title> written for search engines, the <h1> for readers
+        ("Top Ten Garden Shows 2026", "The Ten Best Garden Shows to Visit in 2026"),
+        # a stale year in the <title>
+        ("Guide to renewing your passport in 2024", "Guide to renewing your passport in 2025"),
+        # a heading longer than the title, and one shorter
+        ("Best Hiking Boots for Wide Feet", "Best Hiking Boots for Wide Feet, Tested on Scree"),
+        ("What Is a Heat Pump? A Complete Guide", "What Is a Heat Pump?"),
+    ],
+)
+def test_a_body_opening_with_the_pages_h1_in_other_words_says_the_headline_once(
+    title: str, heading: str
+) -> None:
+    # The body opens with the page's own <h1>, which says the title in other words: the
+    # heading the reader sees is the title line, and the title is not said a second time.
+    html = _plain_page(title, "", f"<article><h1>{heading}</h1>{STORY}</article>")
+    text = ExtractStage()(Document(html, {"format": "html"})).text
+    assert text.startswith(f"{heading}\n\nThe council voted")
+    assert title not in text.splitlines()
+    tree = fromstring(html)
+    assert opens_with_page_heading(heading, title, page_headings(tree))
+
+
+@pytest.mark.parametrize(
+    ("title", "opening"),
+    [
+        # a section's <h2> that resembles the title is the article's first heading
+        ("Top Ten Garden Shows 2026", "<h2>Why the Ten Garden Shows of 2026 Matter</h2>"),
+        # a first sentence sharing the title's words is the article
+        (
+            "Council votes to extend the tram line to the harbour",
+            "<p>Council votes to extend the tram line to the harbour were long expected.</p>",
+        ),
+    ],
+)
+def test_a_body_opening_with_no_h1_keeps_its_first_line(title: str, opening: str) -> None:
+    html = _plain_page(title, "", f"<article>{opening}{STORY}</article>")
+    text = ExtractStage()(Document(html, {"format": "html"})).text
+    first = fromstring(opening).text_content()
+    assert text.startswith(f"{title}\n\n{first}\n\nThe council voted")
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        # a banner <h1>: the site's name, one part of the title
+        ("Green Fingers Weekly", "Ten Garden Shows | Green Fingers Weekly"),
+        # an <h1> sharing a few of the title's words only
+        ("Garden Shows Near You", "The Ten Best Garden Shows to Visit in 2026 with Children"),
+    ],
+)
+def test_an_h1_that_is_not_the_headline_in_other_words_is_kept(line: str, title: str) -> None:
+    assert not opens_with_page_heading(line, title, (line,))
+    # and a line that is no <h1> of the page never is the headline, whatever its words
+    assert not opens_with_page_heading(title, title + " today", ("Another heading",))

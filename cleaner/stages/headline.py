@@ -259,12 +259,14 @@ def opens_with_page_heading(
         return False
     if not any(_words(heading) == ours for heading in headings):
         return False
+    # A heading that is one part of the title between separators is its headline (cut by
+    # :func:`page_headline` already) or the site's or section's name in a banner <h1>
+    # ("Ten Garden Shows | Green Fingers Weekly" over the heading "Green Fingers Weekly").
+    if any(_words(part) == ours for part in _SEPARATOR.split(title)[::2]):
+        return False
     line_words, title_words = _key_words(ours), _key_words(_words(title))
     shared = len(line_words & title_words)
-    return (
-        shared >= SHARED_HEADLINE_WORDS * len(line_words)
-        and shared >= SHARED_HEADLINE_WORDS * len(title_words)
-    )
+    return shared >= SHARED_HEADLINE_WORDS * max(len(line_words), len(title_words))
 
 
 def _key_words(words: list[str]) -> set[str]:
