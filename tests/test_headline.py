@@ -398,3 +398,14 @@ def test_an_h1_that_is_not_the_headline_in_other_words_is_kept(line: str, title:
     assert not opens_with_page_heading(line, title, (line,))
     # and a line that is no <h1> of the page never is the headline, whatever its words
     assert not opens_with_page_heading(title, title + " today", ("Another heading",))
+
+
+def test_the_site_name_left_in_the_title_does_not_count_against_the_heading() -> None:
+    # The title keeps a site name longer than its headline; the <h1> says the headline with
+    # this year's date. Against the whole title it shares 4 of 9 key words: too few.
+    title = "Guide to renewing your passport in 2024 | Department of Consular Affairs Online"
+    heading = "Guide to renewing your passport in 2025"
+    assert opens_with_page_heading(
+        heading, title, (heading,), "Department of Consular Affairs Online"
+    )
+    assert not opens_with_page_heading(heading, title, (heading,))
