@@ -41,7 +41,7 @@ were chrome. The lines it ranks highest that the gold keeps are credits, referen
 update stamps ("With Post wires", "Last Updated: Nov 4, 2025"), which the gold texts keep as
 often as they drop; and the tuning pages with chrome fell (17 to 15) only at 0.5, where it
 also removed 985 gold lines. The end-of-page classes that do generalise went to
-``rules/chrome/closing.toml`` instead (a site's about box, sign-up pitch, newsletter box and
+``rules/chrome/closing.toml`` instead (a sign-up pitch, a newsletter box and a
 team blurb).
 """
 
