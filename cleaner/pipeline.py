@@ -303,6 +303,7 @@ def _check_rule_paths(config: PipelineConfig) -> None:
     """Refuse a rules folder or rule path that is not there: running without rules would
     silently clean nothing."""
     uses_rules_dir = False
+    where = f"{config.source}: " if config.source else ""
     for name in config.stages:
         key = RULE_PATH_OPTIONS.get(name)
         if key is None:
@@ -310,8 +311,13 @@ def _check_rule_paths(config: PipelineConfig) -> None:
         own = config.options.get(name, {}).get(key)
         if own is None:
             uses_rules_dir = True
+        elif not isinstance(own, str | os.PathLike) or not str(own):
+            # ``rules = 5`` ended in a TypeError traceback from Path(5).
+            raise ConfigError(
+                f"{where}stage {name}: option {key!r} must be a path (a string), not {own!r}"
+            )
         elif not Path(own).exists():
-            raise ConfigError(f"stage {name}: option {key!r}: {own} does not exist")
+            raise ConfigError(f"{where}stage {name}: option {key!r}: {own} does not exist")
     problem = rules_dir_problem(config.rules_dir) if uses_rules_dir else None
     if problem:
         raise ConfigError(

@@ -563,6 +563,20 @@ def test_a_stage_option_refused_at_build_names_the_pipeline_file(tmp_path: Path)
     )
 
 
+def test_a_rules_path_that_is_not_a_string_is_refused_naming_file_and_key(tmp_path: Path) -> None:
+    """`[options.chrome] rules = 5` ended in a TypeError traceback (Path(5)), rc 1."""
+    pipeline_file = tmp_path / "pipeline.toml"
+    pipeline_file.write_text("[options.chrome]\nrules = 5\n", encoding="utf-8")
+    story = tmp_path / "story.txt"
+    story.write_text("The council approved the new bridge.\n", encoding="utf-8")
+    proc = run_cli("clean", str(story), "--config", str(pipeline_file), *FAST)
+    err = proc.stderr.decode()
+    assert proc.returncode == 2, err
+    assert "Traceback" not in err and len(err.splitlines()) == 1, err
+    assert err.startswith(f"cleaner: {pipeline_file}"), err
+    assert "chrome" in err and "'rules'" in err and "must be a path (a string)" in err, err
+
+
 def test_languagetool_not_installed_is_said_without_a_start_message(tmp_path: Path) -> None:
     """With no LanguageTool installed, `cleaner clean -j 2` said "starting a LanguageTool
     server in the background" and then that it is not installed."""

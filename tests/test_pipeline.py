@@ -52,6 +52,14 @@ def test_bad_pipeline_files(tmp_path: Path) -> None:
         PipelineConfig.load(path)
 
 
+def test_a_rules_path_that_is_not_a_string_is_a_config_error(tmp_path: Path) -> None:
+    """A number where a rules path goes ended in TypeError from Path(5)."""
+    path = tmp_path / "p.toml"
+    path.write_text("[options.chrome]\nrules = 5\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"p\.toml.*chrome.*'rules'.*must be a path"):
+        Pipeline(PipelineConfig.load(path).without(["repair", "grammar"]))
+
+
 def test_size_limit() -> None:
     cleaner = Cleaner.from_config(skip=CORE_SKIP, max_bytes=10)
     with pytest.raises(DocumentError, match="above the 1e-05 MB limit"):
