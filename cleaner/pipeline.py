@@ -39,6 +39,7 @@ from cleaner.registry import (
 )
 from cleaner.rules.location import RULES_DIR_ENV, default_rules_dir, rules_dir_problem
 from cleaner.rules.source import RuleError
+from cleaner.stage_options import option_type, toml_kind
 from cleaner.suggest import did_you_mean, suggestions
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -201,7 +202,8 @@ def _key_line(text: str, table: str, key: str) -> int | None:
 
 def _check_options(path: Path, text: str, options: Mapping[str, Mapping[str, Any]]) -> None:
     """Refuse options no stage knows (a misspelt ``min_signaturs`` would otherwise be ignored
-    and the stage would run with its default), naming the file and line."""
+    and the stage would run with its default) and values of the wrong type (``markdown =
+    "yes"`` turned Markdown on, as ``bool("false")`` would), naming the file and line."""
     for stage, values in options.items():
         if stage not in STAGE_MODULES:
             line = _key_line(text, "options", stage) or _key_line(text, f"options.{stage}", "")
@@ -220,6 +222,14 @@ def _check_options(path: Path, text: str, options: Mapping[str, Mapping[str, Any
                 raise ConfigError(
                     f"{where}: stage {stage} has no option {key!r}{did_you_mean(key, known)} "
                     f"(its options: {', '.join(sorted(known)) or 'none'})"
+                )
+            kind = option_type(stage, key)
+            if kind is not None and not kind.accepts(values[key]):
+                line = _key_line(text, f"options.{stage}", key)
+                where = f"{path}:{line}" if line else str(path)
+                raise ConfigError(
+                    f"{where}: [options.{stage}] {key} must be {kind.expected}, not "
+                    f"{toml_kind(values[key])}"
                 )
 
 

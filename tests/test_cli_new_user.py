@@ -574,7 +574,7 @@ def test_a_rules_path_that_is_not_a_string_is_refused_naming_file_and_key(tmp_pa
     assert proc.returncode == 2, err
     assert "Traceback" not in err and len(err.splitlines()) == 1, err
     assert err.startswith(f"cleaner: {pipeline_file}"), err
-    assert "chrome" in err and "'rules'" in err and "must be a path (a string)" in err, err
+    assert "chrome" in err and "rules" in err and "must be a path (a string)" in err, err
 
 
 def test_languagetool_not_installed_is_said_without_a_start_message(tmp_path: Path) -> None:
