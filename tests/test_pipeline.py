@@ -111,6 +111,30 @@ def test_options_of_the_right_type_are_taken(tmp_path: Path) -> None:
     assert config.options["captions"] == {"similarity": 1}
 
 
+def test_relative_paths_are_taken_from_the_pipeline_files_folder(tmp_path: Path) -> None:
+    """They were taken from the working folder; an absolute path is kept as it is."""
+    folder = tmp_path / "conf"
+    folder.mkdir()
+    path = folder / "p.toml"
+    path.write_text(
+        '[options.chrome]\nrules = "rules/chrome"\n[options.repair]\n'
+        f'rules = "../repairs"\ncandidates = "{tmp_path / "candidates"}"\n',
+        encoding="utf-8",
+    )
+    options = PipelineConfig.load(path).options
+    assert options["chrome"]["rules"] == str(folder.resolve() / "rules" / "chrome")
+    assert options["repair"]["rules"] == str(tmp_path.resolve() / "repairs")
+    assert options["repair"]["candidates"] == str(tmp_path / "candidates")
+
+
+def test_every_path_option_that_is_not_there_is_refused(tmp_path: Path) -> None:
+    """A misspelt candidates path was taken for a folder without candidates, silently."""
+    path = tmp_path / "p.toml"
+    path.write_text('stages = ["decode", "repair"]\n[options.repair]\ncandidates = "nope"\n')
+    with pytest.raises(ConfigError, match=rf"option 'candidates': {tmp_path.resolve() / 'nope'} does not exist"):
+        Pipeline(PipelineConfig.load(path))
+
+
 def test_size_limit() -> None:
     cleaner = Cleaner.from_config(skip=CORE_SKIP, max_bytes=10)
     with pytest.raises(DocumentError, match="above the 1e-05 MB limit"):
