@@ -244,6 +244,38 @@ def test_a_skipped_fifo_name_cannot_fake_a_log_line(tmp_path: Path) -> None:
     assert "2 FIFOs, devices or sockets skipped" in result.stderr
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_clean_messages_escape_control_characters_in_input_names(tmp_path: Path, jobs: str) -> None:
+    """`cleaner clean` printed input names raw in its per-input messages (failures, warnings,
+    --explain's counts): a file named 'evil\ncleaner: all done.txt' printed a line of its
+    own that looked like cleaner's, and an escape sequence in a name reached the terminal.
+    They are written as \\n and \\x1b, as corpus messages write them."""
+    (tmp_path / "evil\ncleaner: all done.txt").write_bytes(b"bin\0ary")
+    (tmp_path / "blank\x1b[31m.txt").write_text("   \n", encoding="utf-8")
+    result = cleaner(
+        "clean",
+        "evil\ncleaner: all done.txt",
+        "blank\x1b[31m.txt",
+        "missing\rfile.txt",
+        "--explain",
+        "-j",
+        jobs,
+        "-o",
+        "out",
+        *SKIP,
+        home=tmp_path,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert "\x1b" not in result.stderr and "\r" not in result.stderr, result.stderr
+    assert not any(line.startswith("cleaner: all done") for line in lines), result.stderr
+    assert "cleaner: evil\\ncleaner: all done.txt: binary file" in result.stderr
+    assert "cleaner: blank\\x1b[31m.txt: warning: empty input" in result.stderr
+    assert "== blank\\x1b[31m.txt: 1 edit" in result.stderr
+    assert "cleaner: missing\\rfile.txt: no such file" in result.stderr
+
+
 def test_a_dangling_output_link_into_a_missing_folder_is_refused_up_front(
     tmp_path: Path,
 ) -> None:

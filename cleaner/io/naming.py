@@ -19,7 +19,7 @@ from typing import TextIO
 
 from cleaner.errors import CleanerError
 from cleaner.io.atomic import written_in_place
-from cleaner.io.layout import NAME_MAX, fitting_name
+from cleaner.io.layout import NAME_MAX, fitting_name, message_name
 from cleaner.io.writers import atomic_write_text
 
 MULTI_DOCUMENT_KINDS = frozenset({"jsonl", "warc"})
@@ -234,7 +234,7 @@ class OutputWriter:
             blocker = next((p for p in reversed(path.parents) if _is_file(p)), None)
             if blocker is not None:  # mkdir says "File exists" of the file in the way
                 reason = f"{blocker} is a file, not a folder"
-            self.report(f"cleaner: {path}: cannot write: {reason}")
+            self.report(f"cleaner: {message_name(str(path))}: cannot write: {reason}")
             return 1
         return 0
 
