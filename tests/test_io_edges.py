@@ -116,6 +116,85 @@ def test_a_folder_that_cannot_be_listed_keeps_its_outputs_and_fails_the_run(
     assert "40 inputs (" in third.stderr and "0 removed)" in third.stderr, third.stderr
 
 
+def test_a_folder_that_cannot_be_listed_is_an_entry_of_errors_until_it_can_be(
+    nobody_dir: Path,
+) -> None:
+    """The folder was counted and named on stderr, but _errors.jsonl said nothing of it; and
+    pass 1 of learned chrome walked past it in silence, dropping its inputs' lines from the
+    learned table (which changed every other input's job: all cleaned again). Now it is an
+    entry of _errors.jsonl (a folder, and why) while it cannot be listed, pass 1 keeps what
+    it learned from it, and a run after it is readable again cleans its new file and drops
+    the entry."""
+    src, out = nobody_dir / "in", nobody_dir / "out"
+    for part in ("part1", "part2"):
+        (src / part).mkdir(parents=True)
+        for number in range(6):
+            text = article(number) + "\nShare this story with a friend today\n"
+            (src / part / f"{number:02}.txt").write_text(text, encoding="utf-8")
+    _give_to_nobody(nobody_dir)
+    first = cleaner("corpus", str(src), str(out), *SKIP, home=nobody_dir, as_nobody=True)
+    assert first.returncode == 0, first.stderr
+    learned = (out / "_learned_chrome.jsonl").read_text(encoding="utf-8")
+    (src / "part2").chmod(0o000)
+    try:
+        again = cleaner("corpus", str(src), str(out), *SKIP, home=nobody_dir, as_nobody=True)
+        (src / "part2").chmod(0o755)
+        (src / "part2" / "new.txt").write_text(article(40), encoding="utf-8")
+        _give_to_nobody(nobody_dir)
+    finally:
+        (src / "part2").chmod(0o755)
+    assert again.returncode == 1, again.stderr
+    assert again.stderr.count("cannot list folder IN/part2") == 1, again.stderr
+    assert "1 folders could not be listed" in again.stderr, again.stderr
+    assert "6 inputs (0 cleaned, 6 unchanged" in again.stderr, again.stderr
+    assert (out / "_learned_chrome.jsonl").read_text(encoding="utf-8") == learned
+    [entry] = list(iter_jsonl(out / ERRORS_FILE))
+    assert entry["input"] == "part2/" and entry["folder"] is True and entry["stage"] == "read"
+    assert entry["reason"].startswith("cannot list folder IN/part2: Permission denied")
+    third = cleaner("corpus", str(src), str(out), *SKIP, home=nobody_dir, as_nobody=True)
+    assert third.returncode == 0, third.stderr
+    assert "13 inputs (" in third.stderr and "0 removed)" in third.stderr, third.stderr
+    assert (out / "part2" / "new.txt").exists()
+    assert list(iter_jsonl(out / ERRORS_FILE)) == []
+
+
+def test_an_unlisted_folder_entry_is_written_at_its_place_in_the_walk(tmp_path: Path) -> None:
+    """What the run writes for a folder it cannot list, without needing permissions that
+    bind (root reads anything): an errors file that says it is a folder and why, and a walk
+    row (named with a "/" no input's name ends in) that puts it in the merged _errors.jsonl.
+    Met twice (pass 1 and the plan both walk IN), it is one entry."""
+    import errno
+
+    from cleaner.corpus.manifest import Manifest
+    from cleaner.corpus.plan import record_unlisted_folder
+    from cleaner.io.layout import state_key
+
+    state = tmp_path / ".cleaner"
+    state.mkdir()
+    manifest = Manifest(state)
+    try:
+        manifest.start_run()
+        manifest.walked("a.txt", "a.txt")
+        denied = PermissionError(errno.EACCES, "Permission denied", "/in/part\n2")
+        for _ in range(2):
+            record_unlisted_folder("part\n2", denied, manifest, state)
+        manifest.walked("z.txt", "z.txt")
+        assert list(manifest.walk_order()) == ["a.txt", "part\n2/", "z.txt"]
+    finally:
+        manifest.close()
+    key = state_key("part\n2/")
+    [entry] = list(iter_jsonl(state / "errors" / f"{key}.jsonl"))
+    assert entry == {
+        "id": "part\n2/",
+        "source": "part\n2/",
+        "input": "part\n2/",
+        "folder": True,
+        "stage": "read",
+        "reason": "cannot list folder IN/part\n2: Permission denied; the inputs in it were not "
+        "read this run (the outputs cleaned from them before are kept)",
+    }
+
+
 def test_an_input_unreadable_on_a_rerun_shows_in_errors_and_leaves_the_audit(
     nobody_dir: Path,
 ) -> None:
