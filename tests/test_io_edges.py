@@ -243,6 +243,32 @@ def test_an_output_file_that_is_the_input_is_refused(tmp_path: Path) -> None:
     assert "cycle lanes" in other.read_text(encoding="utf-8")
 
 
+def test_output_appended_to_the_input_is_taken_and_written_over_it_refused(
+    tmp_path: Path,
+) -> None:
+    """`cleaner clean x.txt -o /dev/stdout >> x.txt` was refused as "the input itself": the
+    output is added to the end of the file after the input is read whole, so nothing is
+    lost. So is `-o /dev/fd/3 3<x.txt` (the name is opened to append). `1<>x.txt` writes
+    over the file from its start: still refused, the file left as it was."""
+    page = tmp_path / "x.txt"
+    original = "Menu\nHome\n\n" + article(3)
+    page.write_text(original, encoding="utf-8")
+    skip = " ".join(SKIP)
+    appended = shell(f'"{CLEANER_BIN}" clean x.txt -o /dev/stdout {skip} >> x.txt', tmp_path)
+    assert appended.returncode == 0, appended.stderr
+    grown = page.read_text(encoding="utf-8")
+    assert grown.startswith(original) and len(grown) > len(original)
+    assert "3 and four" in grown[len(original) :]
+    by_name = shell(f'"{CLEANER_BIN}" clean x.txt -o /dev/fd/3 {skip} 3<x.txt', tmp_path)
+    assert by_name.returncode == 0, by_name.stderr
+    assert page.read_text(encoding="utf-8").startswith(grown)
+    before = page.read_text(encoding="utf-8")
+    over = shell(f'"{CLEANER_BIN}" clean x.txt -o /dev/stdout {skip} 1<>x.txt', tmp_path)
+    assert over.returncode == 2, over.stderr
+    assert "is the input itself" in over.stderr
+    assert page.read_text(encoding="utf-8") == before
+
+
 def test_a_pipe_input_is_read_once(tmp_path: Path) -> None:
     """`cleaner clean <(printf ...)`: the format sniff read the pipe's first bytes before the
     real read, which found it empty ('warning: empty input', empty output, rc 0). Also a named
