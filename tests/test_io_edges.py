@@ -195,6 +195,65 @@ def test_an_unlisted_folder_entry_is_written_at_its_place_in_the_walk(tmp_path: 
     }
 
 
+def _deep_folder(root: Path, depth: int = 16) -> str:
+    """A chain of ``depth`` folders of 243-byte names under ``root``, two articles in the
+    last, made through descriptors (its full path is longer than the system takes); the
+    chain's name relative to ``root``."""
+    names = [f"n{number:02}" + "x" * 240 for number in range(depth)]
+    folder = os.open(root, os.O_RDONLY)
+    try:
+        for name in names:
+            os.mkdir(name, dir_fd=folder)
+            inner = os.open(name, os.O_RDONLY, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        for number in (21, 22):
+            handle = os.open(f"{number}.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=folder)
+            os.write(handle, article(number).encode("utf-8"))
+            os.close(handle)
+    finally:
+        os.close(folder)
+    return "/".join(names)
+
+
+def test_a_folder_too_deep_to_list_is_an_entry_of_errors_until_it_can_be(tmp_path: Path) -> None:
+    """The unlisted-folder path end to end without permissions that bind (root reads
+    anything): a folder whose path is longer than the system takes (ENAMETOOLONG) cannot be
+    listed. It raised out of the walk (Path.is_symlink) and ended the run; it is now reported
+    like a folder without permission: named once, an entry of _errors.jsonl, rc 1. Moved to
+    a shorter path, the next run cleans its files and drops the entry."""
+    long_in = tmp_path / ("L" * 200) / "in"
+    long_in.mkdir(parents=True)
+    (long_in / "a.txt").write_text(article(1), encoding="utf-8")
+    chain = _deep_folder(long_in)
+    out = tmp_path / "o"
+    first = cleaner("corpus", str(long_in), str(out), *SKIP, home=tmp_path)
+    assert first.returncode == 1, first.stderr
+    assert "Traceback" not in first.stderr
+    assert first.stderr.count("cannot list folder IN/n00") == 1, first.stderr
+    assert "1 folders could not be listed" in first.stderr, first.stderr
+    [entry] = list(iter_jsonl(out / ERRORS_FILE))
+    assert entry["folder"] is True and entry["input"].endswith("/") and entry["stage"] == "read"
+    assert entry["input"].startswith("n00") and "File name too long" in entry["reason"]
+    assert (out / "a.txt").exists()
+    short_in = tmp_path / "s" / "in"
+    short_in.parent.mkdir()
+    long_in.rename(short_in)
+    second = cleaner("corpus", str(short_in), str(out), *SKIP, home=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert "3 inputs (2 cleaned, 1 unchanged, 0 removed)" in second.stderr, second.stderr
+    assert list(iter_jsonl(out / ERRORS_FILE)) == []
+    cleaned = os.open(out, os.O_RDONLY)
+    try:
+        for name in chain.split("/"):
+            inner = os.open(name, os.O_RDONLY, dir_fd=cleaned)
+            os.close(cleaned)
+            cleaned = inner
+        assert sorted(os.listdir(cleaned)) == ["21.txt", "22.txt"]
+    finally:
+        os.close(cleaned)
+
+
 def test_an_input_unreadable_on_a_rerun_shows_in_errors_and_leaves_the_audit(
     nobody_dir: Path,
 ) -> None:
