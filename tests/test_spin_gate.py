@@ -105,6 +105,25 @@ def test_signature_rules_never_match_clean_web_pages(pack: RepairPack) -> None:
     assert hits == []
 
 
+def test_signature_rules_never_match_the_originals_of_spun_tuning_pages(pack: RepairPack) -> None:
+    """The originals the spun tuning pages were made from are clean news: a signature rule
+    that matches one ('Ethereum builders' is how crypto news names developers) is no evidence
+    of spinning. Validation pages stay unread."""
+    split = tomllib.loads((REPO / "bench" / "spin_split.toml").read_text(encoding="utf-8"))
+    originals = [
+        SHARED / "data" / "spun-dev" / "originals" / f"{page}.txt"
+        for page in split["tuning"]["spun_dev"]
+    ]
+    texts = [path.read_text(encoding="utf-8") for path in originals if path.exists()]
+    assert len(texts) >= 9
+    hits = [
+        (m.rule_id, text[max(0, m.start - 30) : m.end + 30])
+        for text in texts
+        for m in pack.finish(pack.scan(text), spun=False).matches
+    ]
+    assert hits == []
+
+
 def test_ambiguous_rules_run_only_when_the_gate_opens() -> None:
     signature = _rule("t.sig", "this 12 months", "this year")
     ambiguous = _rule("t.amb", "invoice", "bill", needs_spun=True)
