@@ -147,11 +147,12 @@ def test_text_around_protected_spans_is_still_repaired() -> None:
 def test_needs_spun_rules_wait_for_signatures() -> None:
     gated = rule("t.gated", phrase="within the", replace="in the", needs_spun=True, keep=("x",))
     sig = rule("t.sig", phrase="this 12 months", replace="this year")
-    pack = RepairPack([gated, sig], min_signatures=2)
+    other = rule("t.other", phrase="final 12 months", replace="last year")
+    pack = RepairPack([gated, sig, other], min_signatures=2)
     clean = "Pressure grew within the party."
     assert pack.repair(clean)[0] == clean
-    spun = "This 12 months, and this 12 months again, pressure grew within the party."
-    assert pack.repair(spun)[0] == "This year, and this year again, pressure grew in the party."
+    spun = "This 12 months, and final 12 months again, pressure grew within the party."
+    assert pack.repair(spun)[0] == "This year, and last year again, pressure grew in the party."
 
 
 def test_repair_is_idempotent_on_samples() -> None:

@@ -6,8 +6,9 @@ Options (the stage's table in a pipeline file):
 ``gate_threshold``  signatures per 1,000 words at which the gate calls a document spun and
                     lets the ambiguous rules run (default
                     :data:`cleaner.rules.repair.DEFAULT_GATE_THRESHOLD`)
-``min_signatures``  signatures a document needs, whatever its length, before the gate may
-                    call it spun (default :data:`cleaner.rules.repair.DEFAULT_MIN_SIGNATURES`)
+``min_signatures``  different signature rules a document's signatures must come from,
+                    whatever its length, before the gate may call it spun (default
+                    :data:`cleaner.rules.repair.DEFAULT_MIN_SIGNATURES`)
 ``disable``         rule ids or themes (``"time"``) to leave out
 ``regex_timeout``   seconds a rule's regex may take on one call before the rule is skipped
                     for the document and reported (default
@@ -167,10 +168,13 @@ class RepairStage:
         rule's regex timed out (it is then skipped for the whole document, which only the
         one-piece path decides exactly)."""
         text = doc.text
-        signatures = self._signatures(text)
-        if signatures is None:
+        counted = self._signatures(text)
+        if counted is None:
             return None
-        gate = decide_gate(signatures, text, self.pack.gate_threshold, self.pack.min_signatures)
+        signatures, rules = counted
+        gate = decide_gate(
+            signatures, text, self.pack.gate_threshold, self.pack.min_signatures, rules
+        )
         gate = replace(gate, language=language)
         replacements: list[Replacement] = []
         for before, start, end, after in _regions(text, self.region_chars):
@@ -185,23 +189,25 @@ class RepairStage:
     def _score_after(self, text: str) -> float:
         """Spinner signatures per 1,000 words of a long repaired text, counted region by
         region (in one piece when a rule's regex timed out)."""
-        signatures = self._signatures(text)
-        if signatures is None:
+        counted = self._signatures(text)
+        if counted is None:
             return spin_score(text, self.pack).per_1000_words
-        return SpinScore(signatures, count_words(text)).per_1000_words
+        return SpinScore(counted[0], count_words(text)).per_1000_words
 
-    def _signatures(self, text: str) -> int | None:
-        """The signature matches in ``text`` (as the gate counts them), region by region; None
-        when a rule's regex timed out."""
+    def _signatures(self, text: str) -> tuple[int, int] | None:
+        """The signature matches in ``text`` (as the gate counts them), region by region, and
+        how many different rules they come from; None when a rule's regex timed out."""
         count = 0
+        rules: set[str] = set()
         for before, start, end, after in _regions(text, self.region_chars):
             found = self.pack.finish(self.pack.scan(text[before:after]), spun=False)
             if found.timed_out:
                 return None
-            count += sum(
-                1 for m in found.matches if m.signature and start <= m.start + before < end
-            )
-        return count
+            for m in found.matches:
+                if m.signature and start <= m.start + before < end:
+                    count += 1
+                    rules.add(m.rule_id)
+        return count, len(rules)
 
 
 def _regions(text: str, size: int) -> Iterator[tuple[int, int, int, int]]:
