@@ -17,8 +17,12 @@ Options (the stage's table in a pipeline file):
                     documents the gate calls spun (default: ``<rules_dir>/candidates``)
 
 How it decides: the gate (:func:`cleaner.spin.spin_gate`) scores the stage's input, before any
-repair, by its unambiguous spinner signatures; the precise rules that are signatures always run,
-the ambiguous ones only when the gate says spun. Documents whose ``language`` metadata is not
+repair, by its unambiguous spinner signatures. Only a document the gate calls spun is edited:
+there every precise rule runs, the ambiguous ones too. In a document it calls clean, the
+signature rules' matches are logged as findings (unapplied edits, shown by ``--explain``) and
+the text is left alone: a lone "signature" in clean text has proved to be ordinary English more
+often than a spinner's work (clean web pages, newuser3 A1), and a spinner rewrites far more than
+one phrase. Documents whose ``language`` metadata is not
 English (``"en"``, the default when no language stage ran) are left alone: the rules are
 English.
 
@@ -34,7 +38,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from cleaner.document import Document, Replacement, apply_replacements, report_timeouts
+from cleaner.document import (
+    Document,
+    Edit,
+    LineIndex,
+    Replacement,
+    apply_replacements,
+    report_timeouts,
+)
 from cleaner.lm import TrigramModel
 from cleaner.registry import StageSettings
 from cleaner.rules.candidates import CandidatePack, load_candidates
@@ -148,6 +159,9 @@ class RepairStage:
         """``doc`` with ``replacements`` applied and the gate's metadata; ``score_after``: the
         repaired text's spinner signatures per 1,000 words."""
         gate_fields = {"spin_gate": gate.as_metadata(), "spin_score_before": gate.score}
+        if replacements and not gate.spun:
+            held = _held(doc.text, replacements, gate)
+            return doc.with_findings(held).with_metadata(**gate_fields, spin_score_after=gate.score)
         if not replacements and not (gate.spun and self.candidates is not None):
             return doc.with_metadata(**gate_fields, spin_score_after=gate.score)
         repaired = apply_replacements(doc, NAME, replacements)
@@ -208,6 +222,31 @@ class RepairStage:
                     count += 1
                     rules.add(m.rule_id)
         return count, len(rules)
+
+
+def _held(text: str, replacements: list[Replacement], gate: GateDecision) -> list[Edit]:
+    """The findings that stand for ``replacements`` in a document the gate calls clean: what
+    each rule would have written, unapplied, and why."""
+    index = LineIndex(text)
+    why = (
+        f"held: the gate calls the document clean ({gate.signatures} signature(s) of "
+        f"{gate.rules} rule(s), score {gate.score:g}, threshold {gate.threshold:g}, "
+        f"{gate.min_signatures} different rules needed)"
+    )
+    return [
+        Edit(
+            stage=NAME,
+            rule_id=rep.rule_id,
+            start=rep.start,
+            end=rep.end,
+            before=text[rep.start : rep.end],
+            after=rep.after,
+            line=index.line_of(rep.start),
+            applied=False,
+            message=why,
+        )
+        for rep in sorted(replacements, key=lambda r: (r.start, r.end))
+    ]
 
 
 def _regions(text: str, size: int) -> Iterator[tuple[int, int, int, int]]:
