@@ -101,10 +101,11 @@ def code_line_flags(lines: Sequence[str], page_code: Collection[str] = ()) -> li
     code blocks (``page_code``, keys from :func:`page_code_lines`), a fenced Markdown
     block, a line that looks like code, or a line of a block of code (see the module)."""
     flags = [False] * len(lines)
+    fenced = [False] * len(lines)
     fence: str | None = None
     for number, line in enumerate(lines):
         if fence is not None:
-            flags[number] = True
+            fenced[number] = True
             stripped = line.strip()
             if stripped.startswith(fence) and not stripped.strip(fence[0]):
                 fence = None
@@ -112,23 +113,24 @@ def code_line_flags(lines: Sequence[str], page_code: Collection[str] = ()) -> li
         opening = _FENCE.match(line)
         if opening:
             fence = opening.group(1)
-            flags[number] = True
+            fenced[number] = True
         elif looks_like_code(line) or (page_code and code_key(line) in page_code):
             flags[number] = True
-    for block in _blocks(lines):
+    # A fenced block is a block of its own, even where no blank line sets it apart.
+    for block in _blocks(lines, fenced):
         coded = sum(flags[number] for number in block)
         indented = all(_INDENTED.match(lines[number]) for number in block)
         if coded and (coded * 2 >= len(block) or indented):
             for number in block:
                 flags[number] = True
-    return flags
+    return [code or in_fence for code, in_fence in zip(flags, fenced, strict=True)]
 
 
-def _blocks(lines: Sequence[str]) -> Iterable[list[int]]:
-    """The line numbers of each run of non-blank lines."""
+def _blocks(lines: Sequence[str], fenced: Sequence[bool]) -> Iterable[list[int]]:
+    """The line numbers of each run of non-blank lines outside fences."""
     block: list[int] = []
     for number, line in enumerate(lines):
-        if line.strip():
+        if line.strip() and not fenced[number]:
             block.append(number)
         elif block:
             yield block
