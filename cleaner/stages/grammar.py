@@ -13,7 +13,9 @@ installed is checked in that language (findings, plus any rule allow-listed for 
 language it lacks is not checked, and ``grammar_skipped`` says so. With findings off, a
 language no rule is allow-listed for costs no request at all.
 
-What is sent: only prose. Table rows, code and lines of numbers or ticker codes are left out;
+What is sent: only prose. Table rows, code (an HTML page's ``<pre>``/``<code>`` blocks, a
+Markdown fence, lines that look like code: :mod:`cleaner.stages.code_lines`) and lines of
+numbers or ticker codes are left out;
 the rest is cut into chunks at paragraph breaks, checked in parallel threads. With findings
 off, only the units (lines that end a sentence, or paragraphs) in which an allowed rule's
 trigger matches (:data:`cleaner.rules.grammar.TRIGGERS`) are sent, so a document where none
