@@ -48,6 +48,35 @@ def page_code_lines(page: Any) -> list[str]:
     return sorted(keys)
 
 
+INLINE_CODE_CHARS = 80
+"""The longest ``<code>`` inside a sentence looked for in the text (a command or an
+expression; a longer one is a block, on lines of its own)."""
+
+
+def inline_code_spans(text: str, page_code: Collection[str]) -> list[tuple[int, int]]:
+    """(start, end) of each place in ``text`` where a short ``<code>`` of the page (a key of
+    ``page_code`` with a space or a sign in it: ``pip  install foo``, ``a,b``) stands inside
+    a line, white space aside: a grammar fix there would change the code (a bare word such as
+    ``print`` is left out, or every "a" of the prose would be code)."""
+    fragments = sorted(
+        (
+            key
+            for key in page_code
+            if 3 <= len(key) <= INLINE_CODE_CHARS and not key.replace("-", "").isalnum()
+        ),
+        key=len,
+        reverse=True,
+    )
+    if not fragments:
+        return []
+    pattern = re.compile(
+        r"(?<!\w)(?:"
+        + "|".join(r"\s+".join(map(re.escape, key.split(" "))) for key in fragments)
+        + r")(?!\w)"
+    )
+    return [(found.start(), found.end()) for found in pattern.finditer(text)]
+
+
 # What a line of code has and a line of prose does not. Each alternative is one sign.
 _CODE_SIGNS = re.compile(
     r"""

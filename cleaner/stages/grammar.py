@@ -84,7 +84,12 @@ from cleaner.rules.grammar import (
     load_allow_list,
 )
 from cleaner.rules.source import RuleError, RuleFile
-from cleaner.stages.code_lines import CODE_LINES_KEY, code_line_flags, looks_like_code
+from cleaner.stages.code_lines import (
+    CODE_LINES_KEY,
+    code_line_flags,
+    inline_code_spans,
+    looks_like_code,
+)
 
 NAME = "grammar"
 DESCRIPTION = (
@@ -481,6 +486,11 @@ class GrammarStage:
                 message=m.message,
             )
             for m in findings
+        ]
+        # A <code> inside a sentence is sent with it, but never changed (stages/code_lines.py).
+        inline = inline_code_spans(text, frozenset(page_code)) if page_code else []
+        fixes = [
+            f for f in fixes if not any(f.start < end and start < f.end for start, end in inline)
         ]
         fixed = apply_replacements(doc, NAME, fixes)
         return fixed.with_findings(finding_edits).with_metadata(
