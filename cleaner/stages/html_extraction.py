@@ -52,6 +52,7 @@ from cleaner.stages.anchor_headings import unwrap_anchor_headings
 from cleaner.stages.article_headers import open_article_headers
 from cleaner.stages.chrome_boxes import drop_chrome_boxes
 from cleaner.stages.cleaned_elements import cleaned_elements_hidden
+from cleaner.stages.code_lines import CODE_LINES_KEY, page_code_lines
 from cleaner.stages.collapsed_lines import unfold_long_lines
 from cleaner.stages.discard_xpath import discard_matched_in_python
 from cleaner.stages.embed_blocks import keep_prose_embed_blocks
@@ -162,6 +163,9 @@ class HtmlExtractor(ExtractOptions):
         found: dict[str, Any] = {}
         boxes = 0
         headings: tuple[str, ...] = ()
+        # Read before trafilatura, which writes a <pre> without <code> as a quote: the
+        # grammar stage never sends these lines to LanguageTool (stages/code_lines.py).
+        page_code = page_code_lines(tree)
         if tree is not None:
             url = doc.metadata.get("url")
             page = page_metadata(tree, url if isinstance(url, str) else None)
@@ -228,6 +232,8 @@ class HtmlExtractor(ExtractOptions):
         )
         if markers:
             metadata[MARKDOWN_KEY] = markers
+        if page_code:
+            metadata[CODE_LINES_KEY] = page_code
         if not text:
             warnings.append("no main text found in the HTML page")
         if warnings:

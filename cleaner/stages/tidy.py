@@ -30,6 +30,7 @@ from cleaner.document import (
 from cleaner.registry import TIDY, StageSettings
 from cleaner.rules.chrome import PATTERN_TIMEOUT_S, ChromeRuleSet
 from cleaner.rules.text import TITLE_SEPARATORS
+from cleaner.stages.code_lines import CODE_LINES_KEY
 from cleaner.stages.page_layout import MARKDOWN_KEY, marker_insertions
 
 NAME = TIDY
@@ -116,9 +117,12 @@ class TidyStage:
                     for begin, end, marker in marker_insertions(lines, markers)
                 ],
             )
-        if MARKDOWN_KEY in tidied.metadata:
-            # Written into the text now: the list has done its work.
-            kept = {k: v for k, v in tidied.metadata.items() if k != MARKDOWN_KEY}
+        if MARKDOWN_KEY in tidied.metadata or CODE_LINES_KEY in tidied.metadata:
+            # Written into the text now (the markers), or read by the grammar stage (the
+            # code lines): the lists have done their work.
+            kept = {
+                k: v for k, v in tidied.metadata.items() if k not in (MARKDOWN_KEY, CODE_LINES_KEY)
+            }
             tidied = Document(text=tidied.text, metadata=kept, edits=tidied.edits)
         return report_timeouts(tidied, NAME, timed_out, PATTERN_TIMEOUT_S)
 
