@@ -53,6 +53,7 @@ from cleaner.stages.article_headers import open_article_headers
 from cleaner.stages.chrome_boxes import drop_chrome_boxes
 from cleaner.stages.cleaned_elements import cleaned_elements_hidden
 from cleaner.stages.collapsed_lines import unfold_long_lines
+from cleaner.stages.control_mojibake import may_hold_control_mojibake, repair_control_mojibake
 from cleaner.stages.discard_xpath import discard_matched_in_python
 from cleaner.stages.embed_blocks import keep_prose_embed_blocks
 from cleaner.stages.extract_options import ExtractOptions
@@ -157,6 +158,10 @@ class HtmlExtractor(ExtractOptions):
         found: dict[str, Any] = {}
         boxes = 0
         if tree is not None:
+            if may_hold_control_mojibake(doc.text):
+                # trafilatura deletes C1 controls, the half of a double-encoded character
+                # that ftfy needs to repair it (:mod:`.control_mojibake`).
+                repair_control_mojibake(tree)
             url = doc.metadata.get("url")
             page = page_metadata(tree, url if isinstance(url, str) else None)
             page = with_page_headline(tree, without_banner_title(tree, page))
