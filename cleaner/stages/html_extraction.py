@@ -77,6 +77,7 @@ from cleaner.stages.repeated_blocks import drop_repeated_blocks
 from cleaner.stages.shared_steps import run_on, steps_shared
 from cleaner.stages.site_banner import without_banner_title
 from cleaner.stages.split_bodies import join_split_bodies
+from cleaner.stages.unmarked_article import name_unmarked_article
 
 NAME = EXTRACT
 
@@ -170,6 +171,7 @@ class HtmlExtractor(ExtractOptions):
             if self.drop_chrome_boxes:
                 boxes = drop_chrome_boxes(tree)
             joined = join_split_bodies(tree) if self.join_split_bodies else 0
+            name_unmarked_article(tree)
             escape_ampersands(tree)
             keep_media_tails(tree)
             unwrap_anchor_headings(tree, page.get("url"))
