@@ -77,6 +77,7 @@ from cleaner.stages.repeated_blocks import drop_repeated_blocks
 from cleaner.stages.shared_steps import run_on, steps_shared
 from cleaner.stages.site_banner import without_banner_title
 from cleaner.stages.split_bodies import join_split_bodies
+from cleaner.stages.streamed_segments import may_hold_streamed_segments, place_streamed_segments
 from cleaner.stages.unmarked_article import name_unmarked_article
 
 NAME = EXTRACT
@@ -163,6 +164,10 @@ class HtmlExtractor(ExtractOptions):
                 # trafilatura deletes C1 controls, the half of a double-encoded character
                 # that ftfy needs to repair it (:mod:`.control_mojibake`).
                 repair_control_mojibake(tree)
+            if may_hold_streamed_segments(doc.text):
+                # React's late parts arrive hidden at the page's end; its scripts would move
+                # them into place (:mod:`.streamed_segments`).
+                place_streamed_segments(tree)
             url = doc.metadata.get("url")
             page = page_metadata(tree, url if isinstance(url, str) else None)
             page = with_page_headline(tree, without_banner_title(tree, page))
