@@ -25,7 +25,12 @@ Around trafilatura, three general repairs, each measured on the Article Extracti
   adds sentences and list items the pruning dropped (``recall_fallback``);
 - a line of output that flattens a block structure of the page (trafilatura's baseline takes
   a whole <article> as one paragraph) is given back as that structure's lines
-  (``collapsed_lines``).
+  (``collapsed_lines``);
+- before extraction, text the page encoded twice is repaired where trafilatura would delete
+  the C1 controls ftfy needs (``control_mojibake``), the parts a React page streams in late
+  are put where its scripts would put them (``streamed_segments``), and a page whose article
+  no body expression names gets its prose container named ``<article>``
+  (``unmarked_article``).
 """
 
 from __future__ import annotations
