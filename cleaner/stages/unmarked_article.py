@@ -18,6 +18,7 @@ article trafilatura finds is never touched.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 from trafilatura.xpaths import BODY_XPATH
@@ -44,24 +45,22 @@ _CONTAINER_TAGS = frozenset({"div", "section", "main"})
 
 def name_unmarked_article(tree: HtmlElement) -> bool:
     """Make the container holding most of the page's prose paragraphs an ``<article>``, when
-    the page has none and no body expression's first match holds prose; whether it did.
+    the page has none and no body expression's first match holds half of that prose; whether
+    it did.
     Mutates ``tree``."""
     if next(tree.iter("article"), None) is not None:
         return False
-    paragraphs = [
-        paragraph
-        for paragraph in tree.iter("p")
-        if len(paragraph.text_content()) >= PROSE_PARAGRAPH_CHARS
-    ]
-    if not paragraphs:
-        return False
     total = 0
     held: dict[HtmlElement, int] = {}
-    for paragraph in paragraphs:
+    for paragraph in tree.iter("p"):
         length = len(paragraph.text_content())
+        if length < PROSE_PARAGRAPH_CHARS:
+            continue
         total += length
         for ancestor in paragraph.iterancestors():
             held[ancestor] = held.get(ancestor, 0) + length
+    if not total:
+        return False
     if any(held.get(match, 0) >= FOUND_PROSE_SHARE * total for match in _first_matches(tree)):
         return False  # trafilatura finds the article (or most of it) itself
     # The containers holding the share are nested (each holds more than half of the prose):
@@ -81,13 +80,12 @@ def name_unmarked_article(tree: HtmlElement) -> bool:
     return True
 
 
-def _first_matches(tree: HtmlElement) -> list[HtmlElement]:
-    """The first match of each of trafilatura's body expressions (the first in the Python
-    form :func:`~.split_bodies.body_containers`, which is quicker)."""
-    found = body_containers(tree)
-    matches = found[:1]
+def _first_matches(tree: HtmlElement) -> Iterator[HtmlElement]:
+    """The first match of each of trafilatura's body expressions, in trafilatura's order and
+    one at a time (the first in the Python form :func:`~.split_bodies.body_containers`, which
+    is quicker): a page whose first match holds the article costs one search."""
+    yield from body_containers(tree)[:1]
     for expression in BODY_XPATH[1:]:
         match = next((element for element in expression(tree) if element is not None), None)
         if match is not None:
-            matches.append(match)
-    return matches
+            yield match
