@@ -97,3 +97,12 @@ def test_prose_spread_over_the_page_names_no_container() -> None:
     assert tree is not None
     assert not name_unmarked_article(tree)
     assert next(tree.iter("article"), None) is None
+
+
+def test_a_wrapper_of_the_whole_page_is_not_named() -> None:
+    # A CMS frame around everything the page shows says nothing about where the article is.
+    page = f"<html><body><div class='off-canvas-frame'>{_article()}</div></body></html>"
+    tree = parse_html(page)
+    assert tree is not None
+    assert not name_unmarked_article(tree)
+    assert next(tree.iter("article"), None) is None

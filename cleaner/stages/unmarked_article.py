@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
+from lxml.etree import XPath  # type: ignore[import-untyped]
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
 from trafilatura.xpaths import BODY_XPATH
 
@@ -38,6 +39,10 @@ ARTICLE_PROSE_SHARE = 0.8
 # paragraph of blurb, makes trafilatura fall back to the page's paragraphs one by one, or
 # take a fraction of the article.)
 FOUND_PROSE_SHARE = 0.5
+# A container holding this share of the text of the page's <body> is the page's own wrapper.
+WHOLE_PAGE_SHARE = 0.99
+# Text a reader sees: not that of scripts and styles.
+_SHOWN_TEXT = XPath(".//text()[not(parent::script or parent::style or parent::noscript)]")
 # Containers that can be the article's (the tags trafilatura's body expressions read, less
 # <article>, absent by the rule's condition).
 _CONTAINER_TAGS = frozenset({"div", "section", "main"})
@@ -69,6 +74,11 @@ def name_unmarked_article(tree: HtmlElement) -> bool:
     article = max(holding, key=lambda element: sum(1 for _ in element.iterancestors()))
     if article.tag not in _CONTAINER_TAGS:
         return False  # the page's <body>, a table cell: no container of the article's own
+    body = next(tree.iter("body"), None)
+    if body is not None and _shown_chars(article) >= WHOLE_PAGE_SHARE * _shown_chars(body):
+        # A wrapper of the whole page (a CMS's off-canvas frame) says nothing about where the
+        # article is: named, it would have trafilatura read the page's every block as article.
+        return False
     _LOG.debug(
         "article container named: <%s class=%r> holds %d of %d characters of prose",
         article.tag,
@@ -78,6 +88,10 @@ def name_unmarked_article(tree: HtmlElement) -> bool:
     )
     article.tag = "article"
     return True
+
+
+def _shown_chars(element: HtmlElement) -> int:
+    return sum(len(text.strip()) for text in _SHOWN_TEXT(element))
 
 
 def _first_matches(tree: HtmlElement) -> Iterator[HtmlElement]:
