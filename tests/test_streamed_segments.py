@@ -75,3 +75,34 @@ def test_hidden_elements_no_call_moves_stay_as_they_are() -> None:
         assert tree.find(".//template") is not None
     assert not may_hold_streamed_segments(_page(""))
     assert may_hold_streamed_segments(_page('$RS("S:3","P:3")'))
+
+
+def test_a_placed_segment_that_would_replace_the_article_is_not_kept() -> None:
+    # A late box of teasers named like an article body, placed above the article: trafilatura
+    # takes the first container so named, the box, for the article (at the page's end the
+    # box came second). Placed segments must add to the output, and here they would replace
+    # it, so the page is extracted as it came.
+    teasers = "".join(
+        f"<p>{title}: a story from elsewhere on the site, with a sentence to draw readers in.</p>"
+        for title in (
+            "Markets this week",
+            "Pensions explained",
+            "Saving for a house",
+            "Paying off a loan early",
+            "Budgets that last",
+            "Insurance you do not need",
+        )
+    )
+    article = "".join(f"<p>{paragraph}</p>" for paragraph in OPENING)
+    page = (
+        "<html><head><title>Index funds</title></head><body><template id='P:1'></template>"
+        f"<div class='entry-content'><h1>Index funds</h1>{article}</div>"
+        f"<div hidden id='S:1'><div class='post-content'>{teasers}</div></div>"
+        '<script>$RS("S:1","P:1")</script></body></html>'
+    )
+    tree = parse_html(page)
+    assert tree is not None
+    assert place_streamed_segments(tree) == 1  # the step itself places it...
+    text = _extracted(page)
+    for paragraph in OPENING:  # ...but the stage keeps the article it found without it
+        assert paragraph in text

@@ -4,14 +4,17 @@ A page rendered by React's streaming server (Next.js and others) sends its slow 
 the rest: each arrives at the end of the HTML in a hidden ``<div hidden id="S:7">``, and a
 small script call moves it into its place, marked by an empty ``<template id="P:7">``
 (``$RS("S:7","P:7")``) or ``<template id="B:7">`` (``$RC("B:7","S:7")``, a boundary that showed
-a "Loading..." fallback meanwhile). trafilatura runs no script: it sees the parts hidden, and
-deletes every hidden element, so such an article loses its body after the first sections
-(tuning pages: a stock guide that kept 5,000 of its 14,600 characters).
+a "Loading..." fallback meanwhile). trafilatura runs no script: it finds those parts after
+the page's footer, outside the container it takes for the article, and leaves them out (tuning
+pages: a stock guide that kept 5,000 of its 14,600 characters).
 
 :func:`place_streamed_segments` does what the page's own calls do: for each call found in the
 page's scripts, whose hidden segment and empty template both exist, the segment's content
 takes the template's place and the empty segment goes. A hidden element that no call moves
-stays hidden, and so does everything on a page without such calls.
+stays hidden, and so does everything on a page without such calls. The extract stage keeps
+the placed page's output only when it holds the output of the page as it came (a part placed
+above the article can move trafilatura's choice of container: then the page is read as it
+came).
 """
 
 from __future__ import annotations
