@@ -1,7 +1,7 @@
 """Parts of a page that React streams in late (cleaner.stages.streamed_segments): they arrive
 hidden at the end of the HTML and a script call moves each into its place; trafilatura runs no
-script and deletes hidden elements, so the extract stage makes the page's own moves first, and
-leaves hidden elements that no call moves alone."""
+script and finds them outside the article, so the extract stage makes the page's own moves
+first, and leaves hidden elements that no call moves alone."""
 
 from __future__ import annotations
 
