@@ -66,19 +66,21 @@ def repair_control_mojibake(tree: HtmlElement) -> int:
         if not isinstance(element.tag, str):
             continue  # comments and processing instructions are not extracted
         if element.tag not in _NOT_TEXT and element.text and _C1_CONTROL.search(element.text):
-            fixed = _repaired(element.text)
+            fixed = repaired_run(element.text)
             if fixed != element.text:
                 element.text = fixed
                 repaired += 1
         if element.tail and _C1_CONTROL.search(element.tail):
-            fixed = _repaired(element.tail)
+            fixed = repaired_run(element.tail)
             if fixed != element.tail:
                 element.tail = fixed
                 repaired += 1
     return repaired
 
 
-def _repaired(run: str) -> str:
+def repaired_run(run: str) -> str:
+    """``run`` after ftfy's encoding repairs (the characters meant where it was mis-decoded;
+    unchanged when ftfy finds nothing mis-decoded)."""
     fixed = ftfy.fix_text(run, _ENCODING_ONLY)
     if fixed != run:
         _LOG.debug("mis-decoded text repaired: %.60r -> %.60r", run, fixed)
