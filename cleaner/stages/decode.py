@@ -15,6 +15,13 @@ character. Plain text keeps the refusal: a text file with a few bad bytes is usu
 with pasted cp1252 or Latin-1 text (an "é" as 0xe9), where U+FFFD would silently lose letters
 of the article itself; ``errors = "replace"`` (``--encoding-errors replace``) accepts that loss
 knowingly.
+A web page that declares its encoding (the HTTP ``Content-Type`` charset a WARC record keeps,
+or a ``<meta>`` tag in its first 1024 bytes; see :mod:`declared_charset`) is decoded as
+declared, as browsers decode it: after a byte-order mark, before any guess. The metadata
+says where the encoding came from (``encoding_source``: ``bom``, ``http-header``,
+``meta-tag`` or ``detected``) and what the page declared (``encoding_declared``). The bytes
+overrule one declaration: a page declaring a legacy charset whose non-ASCII bytes are UTF-8
+(common: iso-8859-1 is many a server's default) is UTF-8.
 A legacy guess made on little evidence (a short text with a few non-ASCII bytes) prefers cp1252,
 the web's usual legacy encoding, and says so in a warning with its confidence.
 
@@ -25,20 +32,21 @@ from __future__ import annotations
 
 import codecs
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import charset_normalizer
 
 from cleaner.document import Document, add_warning
 from cleaner.errors import DocumentError
 from cleaner.registry import StageSettings
+from cleaner.stages.declared_charset import META_PRESCAN_BYTES, Declaration, declaration
 from cleaner.stages.extract import looks_like_html
 
 NAME = "decode"
 OPTIONS = frozenset({"errors"})
 DESCRIPTION = (
-    "Bytes to text: UTF-8 (BOM or not), UTF-16/32 by BOM (UTF-16 also by its NUL bytes), "
-    "legacy encodings detected; refuses binary files."
+    "Bytes to text: BOM, then a web page's declared charset (HTTP header, <meta>), then "
+    "detection: UTF-8, UTF-16 without BOM, legacy encodings; refuses binary files."
 )
 
 # How much of a file we look at to decide whether it is binary: a NUL byte in text files is
@@ -88,22 +96,28 @@ class DecodeStage:
     def __call__(self, doc: Document) -> Document:
         if doc.raw is None:
             return doc
+        declared = _declaration(doc)
+        decoded: Decoded | None = None
         warnings: list[str] = []
-        try:
-            decoded = decode_with_confidence(doc.raw, self.errors)
-        except DocumentError:
-            # Browsers show a web page with a few invalid bytes, each as U+FFFD: so do we,
-            # with a warning, rather than refuse the page.
-            if self.errors != "strict":
-                raise
-            decoded = decode_with_confidence(doc.raw, "replace")
-            if not _is_html(doc, decoded.text):
-                raise
-            warnings.append(replaced_warning(doc.raw))
+        if declared is not None and declared.codec is not None:
+            decoded, warnings = _decode_declared(doc.raw, declared)
+        if decoded is None:
+            decoded, warnings = self._detect(doc)
+            declared_utf8 = declared is not None and declared.codec == "utf-8"
+            if declared_utf8 and decoded.encoding.startswith("utf-8") and decoded.source != "bom":
+                assert declared is not None
+                decoded = replace(decoded, source=declared.where)  # UTF-8, as declared
         text = decoded.text
         if "\r" in text:  # most files have none, and a replace scans the whole text
             text = text.replace("\r\n", "\n").replace("\r", "\n")
-        metadata = {**doc.metadata, "encoding": decoded.encoding}
+        metadata = {**doc.metadata, "encoding": decoded.encoding, "encoding_source": decoded.source}
+        if declared is not None:
+            metadata["encoding_declared"] = f"{declared.label} ({declared.where})"
+            if declared.codec is None:
+                warnings.append(
+                    f"the {declared.where} names the charset {declared.label!r}, which is no "
+                    f"encoding of the web; ignored, decoded as {decoded.encoding} instead"
+                )
         if decoded.confidence < 1.0:
             metadata["encoding_confidence"] = decoded.confidence
         if decoded.warning:
@@ -112,6 +126,83 @@ class DecodeStage:
         for warning in warnings:
             out = add_warning(out, warning)
         return out
+
+    def _detect(self, doc: Document) -> tuple[Decoded, list[str]]:
+        """Decoded by its byte-order mark or, failing that, by what its bytes show."""
+        assert doc.raw is not None
+        try:
+            return decode_with_confidence(doc.raw, self.errors), []
+        except DocumentError:
+            # Browsers show a web page with a few invalid bytes, each as U+FFFD: so do we,
+            # with a warning, rather than refuse the page.
+            if self.errors != "strict":
+                raise
+            decoded = decode_with_confidence(doc.raw, "replace")
+            if not _is_html(doc, decoded.text):
+                raise
+            return decoded, [replaced_warning(doc.raw)]
+
+
+def _declaration(doc: Document) -> Declaration | None:
+    """The charset a document's server or page declares (see :mod:`declared_charset`): None
+    for a file with a byte-order mark (which browsers put before any declaration) or one
+    that declares none. The meta tag is looked for only in web pages."""
+    raw = doc.raw or b""
+    if any(raw.startswith(bom) for bom, _ in _BOMS):
+        return None
+    http_charset = doc.metadata.get("http_charset")
+    return declaration(
+        http_charset if isinstance(http_charset, str) else None,
+        raw[:META_PRESCAN_BYTES] if _is_html_head(doc, raw) else None,
+    )
+
+
+def _is_html_head(doc: Document, raw: bytes) -> bool:
+    """A web page by its reader's word or, format unknown, by its first bytes (read as
+    Latin-1, which keeps every byte of the markup) opening like one."""
+    declared = doc.metadata.get("format", "auto")
+    if declared != "auto":
+        return bool(declared == "html")
+    return looks_like_html(raw[:META_PRESCAN_BYTES].decode("latin-1"))
+
+
+def _decode_declared(raw: bytes, declared: Declaration) -> tuple[Decoded | None, list[str]]:
+    """``raw`` decoded with the encoding its page declares, as browsers decode it (bytes the
+    encoding does not define become U+FFFD, with a warning); (None, []) when its bytes show
+    the declaration is wrong and detection must decide instead.
+
+    The one declaration the bytes overrule: a page that declares a legacy charset (most often
+    iso-8859-1 or windows-1252, a server's or template's default) but whose non-ASCII bytes
+    are UTF-8 (its well-formed multi-byte sequences at least as many as its invalid bytes, as
+    for the broken-UTF-8 refusal). Legacy text is almost never UTF-8 by chance: a Latin-1
+    "é" (0xE9) or a cp1251 Cyrillic letter (0xC0-0xFF) is a UTF-8 lead byte that the next
+    letter does not continue; decoding such a page as declared would turn each of its
+    characters into two or three of mojibake."""
+    assert declared.codec is not None
+    if declared.codec == "utf-8":
+        return None, []  # detection decodes UTF-8 (broken or not), and says so
+    if declared.codec.startswith("utf-16"):
+        try:
+            return Decoded(raw.decode(declared.codec), declared.codec, source=declared.where), []
+        except UnicodeDecodeError:
+            return None, []
+    if not raw.isascii():
+        valid, invalid = _utf8_evidence(raw)
+        if valid and valid >= invalid:
+            return None, []
+    _refuse_binary(raw)
+    try:
+        return Decoded(raw.decode(declared.codec), declared.codec, source=declared.where), []
+    except UnicodeDecodeError as exc:
+        text = raw.decode(declared.codec, errors="replace")
+        count = text.count("\ufffd") - raw.decode(declared.codec, errors="ignore").count("\ufffd")
+        plural = "s" if count != 1 else ""
+        warning = (
+            f"bytes that {declared.codec} (declared in the {declared.where}) does not define "
+            f"decoded as U+FFFD, as browsers do: {count} sequence{plural}, the first at byte "
+            f"offset {exc.start}"
+        )
+        return Decoded(text, declared.codec, source=declared.where), [warning]
 
 
 HTML_REPLACED_WARNING = "invalid UTF-8 in the HTML page decoded as U+FFFD, as browsers do"
@@ -152,6 +243,8 @@ class Decoded:
     confidence: float = 1.0
     """1 for Unicode encodings; for a legacy guess, how much evidence it rests on (0-1)."""
     warning: str | None = None
+    source: str = "detected"
+    """Where the encoding came from: ``bom``, ``http-header``, ``meta-tag`` or ``detected``."""
 
 
 def decode_bytes(raw: bytes, errors: str = "strict") -> tuple[str, str]:
@@ -166,11 +259,11 @@ def decode_with_confidence(raw: bytes, errors: str = "strict") -> Decoded:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             try:
-                return Decoded(raw.decode(encoding), encoding)
+                return Decoded(raw.decode(encoding), encoding, source="bom")
             except UnicodeDecodeError as exc:
                 if errors == "replace" and encoding == "utf-8-sig":
                     replaced = raw.decode(encoding, errors="replace")
-                    return Decoded(replaced, "utf-8-sig (invalid bytes replaced)")
+                    return Decoded(replaced, "utf-8-sig (invalid bytes replaced)", source="bom")
                 raise DocumentError(
                     f"starts with a {encoding} byte-order mark but is not valid {encoding} "
                     f"(byte offset {exc.start})",
