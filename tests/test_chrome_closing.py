@@ -84,3 +84,34 @@ def test_a_web_page_keeps_its_last_paragraph_and_a_bio_that_names_no_writing_tra
     text = pipeline.clean_bytes(raw, {"format": "html"}).text
     assert "comes with five attachments at no additional cost" in text
     assert "is the health and fitness director at" in text
+
+
+# A sign-up box after the last paragraph, in our own words: the pitch, the newsletter line
+# and the site's note on its team, each a line of its own.
+SIGN_UP_BOX = [
+    "Enjoyed the story? Get our harbour notes delivered to your inbox.",
+    "Subscribe below for a short letter about the coast every Friday.",
+    "Our team is here to help you find the walks worth your weekend.",
+]
+
+
+def test_a_sign_up_box_that_ends_the_page_goes_whole() -> None:
+    cleaned = _chrome(ARTICLE + "\n\n" + "\n\n".join(SIGN_UP_BOX) + "\n")
+    assert cleaned.text.rstrip().endswith("what it cost the town.")
+    assert {edit.rule_id for edit in cleaned.edits} == {
+        "closing.newsletter-box",
+        "closing.sign-up-pitch",
+        "closing.site-team-blurb",
+    }
+    again = _chrome(cleaned.text)
+    assert again.text == cleaned.text and not again.edits
+
+
+def test_a_sign_up_box_mid_text_or_before_an_article_line_stays() -> None:
+    box = "\n\n".join(SIGN_UP_BOX)
+    mid_text = f"{ARTICLE}\n\n{box}\n\nThe wall opens to walkers in May, the council said.\n"
+    assert _chrome(mid_text).text == mid_text
+    # An article's last sentence that only mentions a sign-up is the article's.
+    last = "You can also subscribe to the council's flood alerts, the harbour master said."
+    text = f"{ARTICLE}\n\n{last}\n"
+    assert _chrome(text).text == text
