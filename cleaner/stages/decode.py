@@ -1,7 +1,8 @@
 """decode: bytes to text.
 
 UTF-8 (with or without a byte-order mark) is decoded as is. UTF-16/32 files are recognised by
-their byte-order mark, and mostly-Latin UTF-16 without one by the pattern of its NUL bytes.
+their byte-order mark; UTF-16 without one by the pattern of its NUL bytes (mostly-Latin text) or,
+in any script, by the regularity of its byte pairs or letters all of one script.
 Other legacy encodings (cp1252, latin-1, Shift-JIS...) are detected with charset-normalizer.
 Binary files and text that is *broken* UTF-8 (valid multi-byte sequences, anywhere in the
 input, at least as many as the invalid bytes) are refused with a message saying where, rather
@@ -333,10 +334,10 @@ def _bomless_utf16(raw: bytes) -> Decoded | None:
     this the file was refused as binary (its first NUL). Binary data can have NULs in a
     pattern too, so the text it decodes to must look like text: no NUL character, and no
     more control characters than a text file has. None when it is not such UTF-16 (text
-    with few Latin letters, such as Chinese, has no NUL to go on, and is not guessed at)."""
+    with few Latin letters is left to :func:`_bomless_utf16_any_script`)."""
     encoding = _utf16_nul_pattern(raw)
     if encoding is None:
-        return None
+        return _bomless_utf16_any_script(raw)
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError:
@@ -347,6 +348,96 @@ def _bomless_utf16(raw: bytes) -> Decoded | None:
         return None
     warning = f"no byte-order mark; decoded as {encoding}, which its NUL bytes show"
     return Decoded(text, encoding, warning=warning)
+
+
+MAX_UTF16_HIGH_BYTE_VARIETY = 2 / 3
+"""How varied the high bytes of BOM-less UTF-16 in any script may be, as a share of the
+variety of its low bytes (distinct values in the first :data:`BINARY_SNIFF_BYTES`). A
+script's letters share a 256-character block, so their high bytes repeat: Russian, Greek or
+Hebrew text has two (its block's and 0x00 for spaces and digits) against dozens of low
+bytes; Japanese kana share 0x30 and its kanji spread over the 0x4E-0x9F rows while their
+low bytes take nearly every value. In binary data (compressed, random, machine code) the
+two halves of each byte pair are alike."""
+MAX_UTF16_NOT_TEXT_SHARE = 0.01
+"""Characters that text does not hold (see :func:`_not_text_characters`) BOM-less UTF-16
+read in any script may have: a stray control at most. Pairs of random bytes decode to
+private-use, unassigned or surrogate code points about one time in eight."""
+
+
+def _bomless_utf16_any_script(raw: bytes) -> Decoded | None:
+    """UTF-16 without a byte-order mark in a script other than Latin (Russian, Greek,
+    Japanese...), whose NUL bytes are too few for :func:`_utf16_nul_pattern`: its spaces,
+    digits and newlines (``" "`` is ``20 00`` in UTF-16-LE) put NULs in the file, which was
+    then refused as binary. Recognised by the regularity of its byte pairs (one byte of each
+    pair far less varied than the other, :data:`MAX_UTF16_HIGH_BYTE_VARIETY`), a strict
+    decode, no NUL character and (almost) no character text does not hold. A file with no
+    NUL in its head is left to the other checks: it was never refused as binary."""
+    head = raw[: BINARY_SNIFF_BYTES & ~1]
+    if len(raw) % 2 or len(head) < 4 or not _refused_as_binary(head):
+        return None
+    even, odd = set(head[0::2]), set(head[1::2])
+    # The high byte of a UTF-16-LE unit is its second (odd) byte; the less varied half of
+    # the pairs is tried as the high byte first.
+    candidates = [(odd, even, "utf-16-le"), (even, odd, "utf-16-be")]
+    candidates.sort(key=lambda candidate: len(candidate[0]) - len(candidate[1]))
+    for high, low, encoding in candidates:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        sample = text[: BINARY_SNIFF_BYTES // 2]
+        if "\x00" in text or (
+            _not_text_characters(sample) > len(sample) * MAX_UTF16_NOT_TEXT_SHARE
+        ):
+            continue
+        if len(high) <= len(low) * MAX_UTF16_HIGH_BYTE_VARIETY:
+            shows = "the regular pattern of its byte pairs shows"
+        elif _one_script(sample):
+            shows = "its letters, all of one script, show"
+        else:
+            continue
+        warning = f"no byte-order mark; decoded as {encoding}, which {shows}"
+        return Decoded(text, encoding, warning=warning)
+    return None
+
+
+MIN_ONE_SCRIPT_LETTERS = 12
+"""Letters a short BOM-less UTF-16 text needs before :func:`_one_script` vouches for it. The
+largest script block, the core CJK ideographs (U+4E00-U+9FFF), holds a third of all 16-bit
+values: pairs of random bytes decode to twelve of them about once in a million."""
+
+# Japanese writes kanji (CJK ideographs), hiragana and katakana in one sentence: one script
+# to the reader. Hangul stays apart (modern Korean seldom mixes in hanja): with it, over half
+# of all random 16-bit values would be "one script".
+_SCRIPT_FAMILY = {"HIRAGANA": "CJK", "KATAKANA": "CJK"}
+_CORE_CJK = range(0x4E00, 0xA000)
+
+
+def _one_script(sample: str) -> bool:
+    """Whether the letters of ``sample`` (Unicode categories L and M) are at least
+    :data:`MIN_ONE_SCRIPT_LETTERS`, all but one in twenty of one script (by the first word
+    of their Unicode names: CYRILLIC, GREEK, CJK...). Short Chinese text in UTF-16 has no
+    regular byte pairs (each ideograph's high byte differs), but its letters are all CJK;
+    random bytes decode to letters of a dozen scripts."""
+    scripts: dict[str, int] = {}
+    for char in sample:
+        if unicodedata.category(char)[0] in "LM":
+            word = unicodedata.name(char, "UNKNOWN").split(" ", 1)[0]
+            if word == "CJK" and ord(char) not in _CORE_CJK:
+                word = "CJK-EXTENSION"  # rare in text, a sixth of random values
+            script = _SCRIPT_FAMILY.get(word, word)
+            scripts[script] = scripts.get(script, 0) + 1
+    letters = sum(scripts.values())
+    return letters >= MIN_ONE_SCRIPT_LETTERS and max(scripts.values()) >= letters * 0.95
+
+
+def _refused_as_binary(head: bytes) -> bool:
+    """Whether :func:`_refuse_binary` refuses a file opening with ``head``: a NUL, or too
+    many control bytes (Japanese UTF-16 without spaces or digits has no NUL, but its low
+    bytes are often controls)."""
+    if b"\x00" in head:
+        return True
+    return len(head.translate(None, _NOT_CONTROL_BYTES)) > len(head) * MAX_CONTROL_BYTE_RATIO
 
 
 def _utf16_nul_pattern(raw: bytes) -> str | None:
