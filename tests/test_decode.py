@@ -9,7 +9,12 @@ from conftest import run_cli
 
 from cleaner.document import Document
 from cleaner.errors import DocumentError
-from cleaner.stages.decode import HTML_REPLACED_WARNING, DecodeStage, decode_bytes
+from cleaner.stages.decode import (
+    HTML_REPLACED_WARNING,
+    DecodeStage,
+    decode_bytes,
+    decode_with_confidence,
+)
 
 TEXT = "Café “quotes” — naïve 😀\n"
 
@@ -277,3 +282,56 @@ def test_binary_files_are_still_refused_with_the_binary_hint() -> None:
     for raw in _binary_keeps():
         with pytest.raises(DocumentError, match="binary file"):
             decode_bytes(raw)
+
+
+SHORT_NON_LATIN = [
+    ("Мэр пообещала показать план нового моста в будущем месяце.", "cp1251"),
+    ("Мэр пообещала показать план нового моста в будущем месяце.", "koi8-r"),
+    ("Мэр пообещала показать план нового моста в будущем месяце.", "iso8859-5"),
+    ("Новий міст відкриють навесні, сказала мерія.", "koi8-u"),
+    ("Кметът обеща нов план за моста.", "cp1251"),
+    ("Η δήμαρχος υποσχέθηκε νέο σχέδιο.", "iso8859-7"),
+    ("Ειδήσεις", "cp1253"),
+    ("ראש העיר הבטיחה תוכנית חדשה לגשר.", "cp1255"),
+    ("وعدت رئيسة البلدية بخطة جديدة.", "cp1256"),
+    ("Zażółć gęślą jaźń, powiedział burmistrz.", "cp1250"),
+]
+
+
+@pytest.mark.parametrize(("text", "encoding"), SHORT_NON_LATIN)
+def test_short_non_latin_legacy_text_is_read_by_the_shape_of_its_words(
+    text: str, encoding: str
+) -> None:
+    """A short Russian text in windows-1251 (too few bytes for charset-normalizer to choose)
+    came out as cp1252 mojibake ("Ìýð ïîîáåùàëà") with confidence 0.8 and no warning. Its
+    cp1252 reading has words no Western language writes; the code page whose reading has
+    well-cased words of its script's common letters is taken, with a warning."""
+    decoded = decode_with_confidence(text.encode(encoding))
+    assert decoded.text == text
+    assert decoded.warning is not None and "shape of its words" in decoded.warning
+    assert decoded.confidence < 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Två små öar i skärgården, sa hon.",
+        "Ølstue på Østerbro: “Å” er et ord.",
+        "L’été, c’était à Noël.",
+        "Col·lecció d’art a l’església.",
+        "“Quoted” — a dash… and € 5 ½ ¾ ° ±",
+        "Señor Muñoz añadió: «¡Olé!»",
+        "Die Straße führt über Öhringen nach Überlingen.",
+    ],
+)
+def test_short_western_text_stays_cp1252(text: str) -> None:
+    decoded = decode_with_confidence(text.encode("cp1252"))
+    assert (decoded.text, decoded.encoding) == (text, "cp1252")
+    assert "mojibake" not in (decoded.warning or "")
+
+
+def test_short_cjk_legacy_text_it_cannot_read_is_warned_about() -> None:
+    """Short EUC-JP is beyond the word-shape reading (no single-byte code page): it stays a
+    cp1252 guess, now with a warning saying its words look like mojibake."""
+    decoded = decode_with_confidence("市長は新しい橋の計画を約束した。".encode("euc_jp"))
+    assert decoded.warning is not None and "mojibake" in decoded.warning
