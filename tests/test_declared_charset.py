@@ -196,3 +196,36 @@ def test_cli_cleans_declared_pages_and_warc_records(tmp_path: Path) -> None:
     records = [json.loads(line) for line in proc.stdout.decode().splitlines()]
     assert [r["text"] for r in records] == ["\n\n".join(RUSSIAN) + "\n"] * 2
     assert [r["metadata"]["encoding_source"] for r in records] == ["meta-tag", "http-header"]
+
+
+def test_warc_iso_8859_1_record_is_declared_not_a_low_confidence_guess(tmp_path: Path) -> None:
+    """A record whose header names iso-8859-1 got "decoded as cp1252, a guess with low
+    confidence": it was declared. Browsers read the label as windows-1252 (its curly quotes)."""
+    html = page("Café news", "The “café” reopened on Sunday, said its owner, Zoë.")
+    path = _warc(tmp_path, [("text/html; charset=ISO-8859-1", html.encode("cp1252"))])
+    (source,) = read_warc_path(path, "pages.warc")
+    doc = DecodeStage()(source.document())
+    assert doc.text == html
+    assert doc.metadata["encoding"] == "cp1252"
+    assert doc.metadata["encoding_source"] == "http-header"
+    assert not doc.metadata.get("warnings") and "encoding_confidence" not in doc.metadata
+
+
+def test_a_utf8_header_over_a_page_that_is_not_utf8_gives_way_to_its_meta_tag(
+    tmp_path: Path,
+) -> None:
+    """A server's default 'charset=utf-8' over a windows-1251 page that names its charset in
+    its tag: the bytes are not UTF-8, so the tag is taken, not a guess."""
+    tagged = page(*RUSSIAN, head='<meta charset="windows-1251">')
+    path = _warc(
+        tmp_path,
+        [
+            ("text/html; charset=utf-8", tagged.encode("cp1251")),
+            ("text/html; charset=utf-8", tagged.encode("utf-8")),  # true: kept
+        ],
+    )
+    docs = [DecodeStage()(source.document()) for source in read_warc_path(path, "pages.warc")]
+    assert [d.text for d in docs] == [tagged, tagged]
+    assert [d.metadata["encoding"] for d in docs] == ["cp1251", "utf-8"]
+    assert [d.metadata["encoding_source"] for d in docs] == ["meta-tag", "http-header"]
+    assert docs[0].metadata["encoding_declared"] == "utf-8 (http-header); windows-1251 (meta-tag)"

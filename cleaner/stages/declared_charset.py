@@ -170,21 +170,15 @@ def meta_charset(head: bytes) -> str | None:
     return None
 
 
-def declaration(http_charset: str | None, head: bytes | None) -> Declaration | None:
-    """What a page declares its encoding to be: the HTTP header's charset before the meta
-    tag's (``head`` is None when the document is not a web page). An unknown label is still
-    returned (its codec None) so that the caller can say it was ignored; a valid label in the
-    tag is then still used."""
-    found: Declaration | None = None
+def declarations(http_charset: str | None, head: bytes | None) -> list[Declaration]:
+    """What a page declares its encoding to be, in browsers' order: the HTTP header's charset,
+    then the meta tag's (``head`` is None when the document is not a web page). Unknown
+    labels are kept (their codec None), so that the caller can say they were ignored."""
+    found = []
     if http_charset:
         label = http_charset.strip().lower()
-        found = Declaration(label, HTTP_HEADER, codec_for_label(label, HTTP_HEADER))
-        if found.codec is not None:
-            return found
-    if head is not None:
-        label_in_tag = meta_charset(head)
-        if label_in_tag:
-            in_tag = Declaration(label_in_tag, META_TAG, codec_for_label(label_in_tag, META_TAG))
-            if in_tag.codec is not None or found is None:
-                return in_tag
+        found.append(Declaration(label, HTTP_HEADER, codec_for_label(label, HTTP_HEADER)))
+    label_in_tag = meta_charset(head) if head is not None else None
+    if label_in_tag:
+        found.append(Declaration(label_in_tag, META_TAG, codec_for_label(label_in_tag, META_TAG)))
     return found

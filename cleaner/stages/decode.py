@@ -41,7 +41,7 @@ import charset_normalizer
 from cleaner.document import Document, add_warning
 from cleaner.errors import DocumentError
 from cleaner.registry import StageSettings
-from cleaner.stages.declared_charset import META_PRESCAN_BYTES, Declaration, declaration
+from cleaner.stages.declared_charset import META_PRESCAN_BYTES, Declaration, declarations
 from cleaner.stages.extract import looks_like_html
 
 NAME = "decode"
@@ -98,28 +98,23 @@ class DecodeStage:
     def __call__(self, doc: Document) -> Document:
         if doc.raw is None:
             return doc
-        declared = _declaration(doc)
-        decoded: Decoded | None = None
-        warnings: list[str] = []
-        if declared is not None and declared.codec is not None:
-            decoded, warnings = _decode_declared(doc.raw, declared)
+        declared = _declarations(doc)
+        decoded, warnings, used = _decode_as_declared(doc.raw, declared)
         if decoded is None:
             decoded, warnings = self._detect(doc)
-            declared_utf8 = declared is not None and declared.codec == "utf-8"
-            if declared_utf8 and decoded.encoding.startswith("utf-8") and decoded.source != "bom":
-                assert declared is not None
-                decoded = replace(decoded, source=declared.where)  # UTF-8, as declared
+            if used is not None and decoded.encoding.startswith("utf-8"):
+                decoded = replace(decoded, source=used.where)  # UTF-8, as declared
         text = decoded.text
         if "\r" in text:  # most files have none, and a replace scans the whole text
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         metadata = {**doc.metadata, "encoding": decoded.encoding, "encoding_source": decoded.source}
-        if declared is not None:
-            metadata["encoding_declared"] = f"{declared.label} ({declared.where})"
-            if declared.codec is None:
-                warnings.append(
-                    f"the {declared.where} names the charset {declared.label!r}, which is no "
-                    f"encoding of the web; ignored, decoded as {decoded.encoding} instead"
-                )
+        if declared:
+            metadata["encoding_declared"] = "; ".join(f"{d.label} ({d.where})" for d in declared)
+        for unknown in (d for d in declared if d.codec is None):
+            warnings.append(
+                f"the {unknown.where} names the charset {unknown.label!r}, which is no "
+                f"encoding of the web; ignored, decoded as {decoded.encoding}"
+            )
         if decoded.confidence < 1.0:
             metadata["encoding_confidence"] = decoded.confidence
         if decoded.warning:
@@ -145,18 +140,46 @@ class DecodeStage:
             return decoded, [replaced_warning(doc.raw)]
 
 
-def _declaration(doc: Document) -> Declaration | None:
-    """The charset a document's server or page declares (see :mod:`declared_charset`): None
-    for a file with a byte-order mark (which browsers put before any declaration) or one
-    that declares none. The meta tag is looked for only in web pages."""
+def _declarations(doc: Document) -> list[Declaration]:
+    """The charsets a document's server and page declare (see :mod:`declared_charset`): none
+    for a file with a byte-order mark (which browsers put before any declaration). The meta
+    tag is looked for only in web pages."""
     raw = doc.raw or b""
     if any(raw.startswith(bom) for bom, _ in _BOMS):
-        return None
+        return []
     http_charset = doc.metadata.get("http_charset")
-    return declaration(
+    return declarations(
         http_charset if isinstance(http_charset, str) else None,
         raw[:META_PRESCAN_BYTES] if _is_html_head(doc, raw) else None,
     )
+
+
+def _decode_as_declared(
+    raw: bytes, declared: list[Declaration]
+) -> tuple[Decoded | None, list[str], Declaration | None]:
+    """``raw`` decoded by the first declaration its bytes do not overrule, with its
+    warnings; (None, [], that declaration) when it names UTF-8, which detection decodes
+    (broken or not) as it always has; (None, [], None) when no declaration holds.
+
+    A declaration of UTF-8 over bytes that are not UTF-8 (a server's default header over a
+    page in windows-1251 that says so in its tag) gives way to the next declaration."""
+    for declaration in declared:
+        if declaration.codec is None:
+            continue
+        if declaration.codec == "utf-8":
+            if raw.isascii() or _mostly_utf8(raw):
+                return None, [], declaration
+            continue
+        decoded, warnings = _decode_declared(raw, declaration)
+        return decoded, warnings, None
+    return None, [], None
+
+
+def _mostly_utf8(raw: bytes) -> bool:
+    """Whether ``raw``'s well-formed multi-byte UTF-8 sequences are at least as many as its
+    invalid bytes (and there are some): UTF-8, perhaps with a few broken bytes."""
+    valid, invalid = _utf8_evidence(raw)
+    return bool(valid) and valid >= invalid
 
 
 def _is_html_head(doc: Document, raw: bytes) -> bool:
@@ -188,10 +211,8 @@ def _decode_declared(raw: bytes, declared: Declaration) -> tuple[Decoded | None,
             return Decoded(raw.decode(declared.codec), declared.codec, source=declared.where), []
         except UnicodeDecodeError:
             return None, []
-    if not raw.isascii():
-        valid, invalid = _utf8_evidence(raw)
-        if valid and valid >= invalid:
-            return None, []
+    if not raw.isascii() and _mostly_utf8(raw):
+        return None, []
     _refuse_binary(raw)
     try:
         return Decoded(raw.decode(declared.codec), declared.codec, source=declared.where), []
