@@ -229,3 +229,12 @@ def test_a_utf8_header_over_a_page_that_is_not_utf8_gives_way_to_its_meta_tag(
     assert [d.metadata["encoding"] for d in docs] == ["cp1251", "utf-8"]
     assert [d.metadata["encoding_source"] for d in docs] == ["meta-tag", "http-header"]
     assert docs[0].metadata["encoding_declared"] == "utf-8 (http-header); windows-1251 (meta-tag)"
+
+
+def test_a_utf16_header_over_an_ascii_page_is_overruled() -> None:
+    """UTF-16 markup holds NULs; a page with none is not UTF-16 whatever its header says."""
+    html = page("Café news", "The café reopened.", '<meta charset="utf-8">')
+    doc = decode(html.encode("utf-8"), http_charset="utf-16")
+    assert doc.text == html and doc.metadata["encoding_source"] == "meta-tag"
+    doc = decode(html.encode("utf-16-le"), http_charset="utf-16le")
+    assert doc.text == html and doc.metadata["encoding_source"] == "http-header"

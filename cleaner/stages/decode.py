@@ -24,7 +24,10 @@ says where the encoding came from (``encoding_source``: ``bom``, ``http-header``
 overrule one declaration: a page declaring a legacy charset whose non-ASCII bytes are UTF-8
 (common: iso-8859-1 is many a server's default) is UTF-8.
 A legacy guess made on little evidence (a short text with a few non-ASCII bytes) prefers cp1252,
-the web's usual legacy encoding, and says so in a warning with its confidence.
+the web's usual legacy encoding, and says so in a warning with its confidence; unless its
+cp1252 reading is mojibake ("Ìýð ïîîáåùàëà"), when the single-byte code page whose reading is
+words of one script's common letters is taken (Russian in windows-1251 or KOI8-R, Greek,
+Hebrew...), also with a warning.
 
 Line endings are normalised to ``\\n`` as part of decoding, like Python's universal newlines.
 """
@@ -161,8 +164,9 @@ def _decode_as_declared(
     warnings; (None, [], that declaration) when it names UTF-8, which detection decodes
     (broken or not) as it always has; (None, [], None) when no declaration holds.
 
-    A declaration of UTF-8 over bytes that are not UTF-8 (a server's default header over a
-    page in windows-1251 that says so in its tag) gives way to the next declaration."""
+    A declaration the bytes overrule gives way to the next: UTF-8 over bytes that are not
+    UTF-8 (a server's default header over a page in windows-1251 that says so in its tag), a
+    legacy charset over UTF-8 (see :func:`_decode_declared`), UTF-16 over ASCII markup."""
     for declaration in declared:
         if declaration.codec is None:
             continue
@@ -171,7 +175,8 @@ def _decode_as_declared(
                 return None, [], declaration
             continue
         decoded, warnings = _decode_declared(raw, declaration)
-        return decoded, warnings, None
+        if decoded is not None:
+            return decoded, warnings, None
     return None, [], None
 
 
@@ -207,6 +212,8 @@ def _decode_declared(raw: bytes, declared: Declaration) -> tuple[Decoded | None,
     if declared.codec == "utf-8":
         return None, []  # detection decodes UTF-8 (broken or not), and says so
     if declared.codec.startswith("utf-16"):
+        if b"\x00" not in raw[:BINARY_SNIFF_BYTES]:
+            return None, []  # its markup is ASCII, which in UTF-16 holds NULs: not UTF-16
         try:
             return Decoded(raw.decode(declared.codec), declared.codec, source=declared.where), []
         except UnicodeDecodeError:
