@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing
+import os
 import signal
 import sys
 from concurrent import futures
@@ -61,6 +62,7 @@ from cleaner.cli_stop import (
 )
 from cleaner.corpus import CorpusError, learned_pipeline, read_learned_chrome
 from cleaner.errors import ServiceError
+from cleaner.io.layout import message_name
 from cleaner.io.naming import OutputNameError, OutputPlan, OutputWriter, plan_outputs
 from cleaner.io.readers import detect_kind, read_input_list
 from cleaner.languagetool import LanguageToolError, background_url
@@ -394,7 +396,8 @@ def _clean_in_parallel(
             except futures.process.BrokenProcessPool:
                 outcome = InputOutcome(failures=1)
                 outcome.messages.append(
-                    f"cleaner: {name}: a worker process died while cleaning (out of memory?)"
+                    f"cleaner: {message_name(name)}: a worker process died while cleaning "
+                    "(out of memory?)"
                 )
             if outcome.service_error is not None:
                 raise service_stop(outcome.service_error, names, done, plan)
@@ -484,7 +487,7 @@ def main() -> None:
         # One no command turned into a message (any command's output on a full disk): say it
         # plainly, and let Python's last flush of standard output go nowhere rather than fail.
         stdout_to_null_device()
-        where = f"{exc.filename}: " if exc.filename else ""
+        where = f"{message_name(os.fsdecode(exc.filename))}: " if exc.filename else ""
         _print_message(f"cleaner: {where}{exc.strerror or exc}")
         raise SystemExit(EXIT_SOME_FAILED) from None
 

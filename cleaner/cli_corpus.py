@@ -542,7 +542,7 @@ def corpus(
         console.print(f"report: {out_dir / 'report.html'}", markup=False)
     elif not quiet:
         report = f"; report: {out_dir / 'report.html'}"
-        if summary.failures_total:
+        if summary.failures_total or summary.folders_unlisted:
             report += f", failures: {out_dir / '_errors.jsonl'}"
         console.print(summary_line(summary) + report, markup=False)
     failed = summary.failures_total or summary.folders_unlisted

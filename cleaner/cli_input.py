@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from cleaner.document import Edit
 from cleaner.errors import DocumentError
+from cleaner.io.layout import message_name
 from cleaner.io.naming import MULTI_DOCUMENT_KINDS
 from cleaner.io.readers import detect_kind, read_input
 from cleaner.io.writers import failure_line, result_record, to_json_line
@@ -108,9 +109,12 @@ def clean_input(
         name, settings.input_format, settings.text_field, pipeline.config.max_bytes, stdin_kind
     )
     for source in sources:
+        # Escaped for the message line, as corpus messages are: a file named
+        # "evil\ncleaner: all done.txt" printed a line of its own that looked like cleaner's.
+        shown = message_name(source.name)
         if source.error is not None:
             failures += 1
-            on_message(f"cleaner: {source.name}: {source.error}")
+            on_message(f"cleaner: {shown}: {source.error}")
             if as_records and source.line is not None:
                 on_piece(failure_line(source.error, source.name, source.record), None)
             continue
@@ -119,16 +123,16 @@ def clean_input(
         except DocumentError as exc:
             failures += 1
             where = f" ({exc.stage})" if exc.stage else ""
-            on_message(f"cleaner: {source.name}: {exc.reason}{where}")
+            on_message(f"cleaner: {shown}: {exc.reason}{where}")
             if as_records and source.line is not None:
                 reason = f"{exc.reason}{where}"
                 on_piece(failure_line(reason, source.name, source.record), None)
             continue
         for warning in result.warnings:
-            on_message(f"cleaner: {source.name}: warning: {warning}")
+            on_message(f"cleaner: {shown}: warning: {warning}")
         if settings.explain:
             count = len(result.applied_edits)
-            on_message(f"== {source.name}: {count} edit{'' if count == 1 else 's'}")
+            on_message(f"== {shown}: {count} edit{'' if count == 1 else 's'}")
             if result.metadata.get("grammar_findings") is False:
                 on_message(f"   (not collected: {_why_no_findings(pipeline.config)})")
             for edit in result.edits:

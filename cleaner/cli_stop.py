@@ -16,6 +16,7 @@ import typer
 
 from cleaner.cli_options import EXIT_SERVICE, EXIT_USAGE, fail
 from cleaner.io.atomic import probe_writable, written_in_place
+from cleaner.io.layout import message_name
 from cleaner.io.naming import OutputPlan
 
 EXIT_INTERRUPTED = 128 + signal.SIGINT
@@ -89,7 +90,7 @@ def remove_empty_folders(made: list[Path]) -> None:
 
 
 def _listed(names: list[str]) -> str:
-    shown = ", ".join(names[:_NAMES_SHOWN])
+    shown = ", ".join(message_name(name) for name in names[:_NAMES_SHOWN])
     more = len(names) - _NAMES_SHOWN
     return f"{shown} and {more} more" if more > 0 else shown
 

@@ -39,6 +39,7 @@ from cleaner.registry import (
 )
 from cleaner.rules.location import RULES_DIR_ENV, default_rules_dir, rules_dir_problem
 from cleaner.rules.source import RuleError
+from cleaner.stage_options import option_type, toml_kind
 from cleaner.suggest import did_you_mean, suggestions
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -111,6 +112,7 @@ class PipelineConfig:
         if not isinstance(options, dict) or not all(isinstance(v, dict) for v in options.values()):
             raise ConfigError(f"{path}: 'options' must hold one table per stage")
         _check_options(path, text, options)
+        options = _paths_from_the_file_folder(path, options)
         rules_dir = (
             (path.parent / data["rules_dir"]).resolve()
             if "rules_dir" in data
@@ -201,7 +203,8 @@ def _key_line(text: str, table: str, key: str) -> int | None:
 
 def _check_options(path: Path, text: str, options: Mapping[str, Mapping[str, Any]]) -> None:
     """Refuse options no stage knows (a misspelt ``min_signaturs`` would otherwise be ignored
-    and the stage would run with its default), naming the file and line."""
+    and the stage would run with its default) and values of the wrong type (``markdown =
+    "yes"`` turned Markdown on, as ``bool("false")`` would), naming the file and line."""
     for stage, values in options.items():
         if stage not in STAGE_MODULES:
             line = _key_line(text, "options", stage) or _key_line(text, f"options.{stage}", "")
@@ -221,6 +224,30 @@ def _check_options(path: Path, text: str, options: Mapping[str, Mapping[str, Any
                     f"{where}: stage {stage} has no option {key!r}{did_you_mean(key, known)} "
                     f"(its options: {', '.join(sorted(known)) or 'none'})"
                 )
+            kind = option_type(stage, key)
+            if kind is not None and not kind.accepts(values[key]):
+                line = _key_line(text, f"options.{stage}", key)
+                where = f"{path}:{line}" if line else str(path)
+                raise ConfigError(
+                    f"{where}: [options.{stage}] {key} must be {kind.expected}, not "
+                    f"{toml_kind(values[key])}"
+                )
+
+
+def _paths_from_the_file_folder(
+    path: Path, options: Mapping[str, Mapping[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """``options`` with each relative path option (``rules = "my-rules/chrome"``) taken from
+    the pipeline file's folder, as ``rules_dir`` is: it was taken from the folder the command
+    ran in, so the same file found its rules or not depending on where it was run from."""
+    resolved: dict[str, dict[str, Any]] = {}
+    for stage, values in options.items():
+        resolved[stage] = dict(values)
+        for key, value in values.items():
+            kind = option_type(stage, key)
+            if kind is not None and kind.is_path and not Path(value).is_absolute():
+                resolved[stage][key] = str((path.parent / value).resolve())
+    return resolved
 
 
 class _TimeUp(BaseException):
@@ -303,15 +330,25 @@ def _check_rule_paths(config: PipelineConfig) -> None:
     """Refuse a rules folder or rule path that is not there: running without rules would
     silently clean nothing."""
     uses_rules_dir = False
+    where = f"{config.source}: " if config.source else ""
     for name in config.stages:
         key = RULE_PATH_OPTIONS.get(name)
-        if key is None:
-            continue
-        own = config.options.get(name, {}).get(key)
-        if own is None:
+        if key is not None and config.options.get(name, {}).get(key) is None:
             uses_rules_dir = True
-        elif not Path(own).exists():
-            raise ConfigError(f"stage {name}: option {key!r}: {own} does not exist")
+        for option, own in config.options.get(name, {}).items():
+            kind = option_type(name, option)
+            if kind is None or not kind.is_path:
+                continue
+            if not isinstance(own, str | os.PathLike) or not str(own):
+                # ``rules = 5`` ended in a TypeError traceback from Path(5).
+                raise ConfigError(
+                    f"{where}stage {name}: option {option!r} must be a path (a string), "
+                    f"not {own!r}"
+                )
+            if not Path(own).exists():
+                # Every path option, not only the rules: a misspelt ``candidates`` path was
+                # taken for a folder with no candidates.
+                raise ConfigError(f"{where}stage {name}: option {option!r}: {own} does not exist")
     problem = rules_dir_problem(config.rules_dir) if uses_rules_dir else None
     if problem:
         raise ConfigError(

@@ -165,11 +165,16 @@ def test_output_files_follow_the_umask_and_keep_an_existing_mode(tmp_path: Path)
 # --- every format corpus reads (#14.15, #16) ------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["crawl.warc.gz", "crawl.warc", "crawl.bin"])
+@pytest.mark.parametrize("name", ["crawl.warc.gz", "one-member.warc.gz", "crawl.warc", "crawl.bin"])
 def test_warc_files_are_read_as_warc(tmp_path: Path, name: str) -> None:
+    """one-member.warc.gz is the whole file compressed as one gzip member (`gzip crawl.warc`),
+    not one member per record: warcio refused it after the first record, so every article
+    after the first was lost."""
     packed = sample_warc(tmp_path / "sample.warc.gz")
     path = tmp_path / name
-    if name.endswith(".gz"):
+    if name == "one-member.warc.gz":
+        path.write_bytes(gzip.compress(gzip.decompress(packed.read_bytes())))
+    elif name.endswith(".gz"):
         packed.rename(path)
     else:
         path.write_bytes(gzip.decompress(packed.read_bytes()))
@@ -381,8 +386,23 @@ def test_a_bad_stage_option_value_is_refused_once_naming_the_file(tmp_path: Path
     proc = run_cli("clean", str(text), "--config", str(config))
     assert proc.returncode == 2
     assert proc.stderr.decode().strip() == (
-        f"cleaner: {config}: stage grammar: option 'findings' must be \"auto\", true or false"
+        f"cleaner: {config}:2: [options.grammar] findings must be \"auto\", true or false, "
+        "not the string 'yes'"
     )
+
+
+def test_a_string_for_a_boolean_option_is_refused_naming_file_key_and_type(tmp_path: Path) -> None:
+    """`markdown = "yes"` was taken silently (and `markdown = "false"` turned Markdown on:
+    the stage read the option with bool())."""
+    text = write(tmp_path / "a.txt", "Hello.\n")
+    for value, written in (('"yes"', "the string 'yes'"), ('"false"', "the string 'false'")):
+        config = write(tmp_path / "pipeline.toml", f"[options.extract]\nmarkdown = {value}\n")
+        proc = run_cli("clean", str(text), "--config", str(config), *SKIP)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stdout == b""
+        assert proc.stderr.decode() == (
+            f"cleaner: {config}:2: [options.extract] markdown must be true or false, not {written}\n"
+        )
 
 
 def test_explain_says_the_pipeline_file_turned_grammar_findings_off(tmp_path: Path) -> None:

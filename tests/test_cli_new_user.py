@@ -559,8 +559,65 @@ def test_a_stage_option_refused_at_build_names_the_pipeline_file(tmp_path: Path)
     proc = run_cli("clean", str(story), "--config", str(pipeline_file), *FAST)
     assert proc.returncode == 2, proc.stderr.decode()
     assert proc.stderr.decode() == (
-        f"cleaner: {pipeline_file}: stage tidy: option 'rules': no-such-rules does not exist\n"
+        f"cleaner: {pipeline_file}: stage tidy: option 'rules': "
+        f"{tmp_path.resolve() / 'no-such-rules'} does not exist\n"
     )
+
+
+ZEBRA_RULE = """[meta]
+kind = "chrome"
+
+[[rules]]
+id = "test.zebra"
+action = "line"
+exact = ["Zebra crossing ahead"]
+examples = ["Zebra crossing ahead"]
+keep = ["A zebra crossing is ahead of the school."]
+"""
+
+
+def test_a_relative_rules_path_is_taken_from_the_pipeline_files_folder(tmp_path: Path) -> None:
+    """`rules = "my-rules/zebra.toml"` in a pipeline file was looked for in the folder the
+    command ran in: the file worked from its own folder only. Absolute paths still work, and
+    a path that is not there is named as resolved."""
+    settings = tmp_path / "settings"
+    (settings / "my-rules").mkdir(parents=True)
+    (settings / "my-rules" / "zebra.toml").write_text(ZEBRA_RULE, encoding="utf-8")
+    story = tmp_path / "story.txt"
+    story.write_text(
+        "Zebra crossing ahead\n\nThe council approved the new bridge on Monday.\n",
+        encoding="utf-8",
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    pipeline_file = settings / "pipeline.toml"
+    for rules in ("my-rules/zebra.toml", str(settings / "my-rules" / "zebra.toml")):
+        pipeline_file.write_text(f'[options.chrome]\nrules = "{rules}"\n', encoding="utf-8")
+        for cwd in (elsewhere, settings):
+            proc = run_cli("clean", str(story), "--config", str(pipeline_file), *FAST, cwd=cwd)
+            assert proc.returncode == 0, (rules, cwd, proc.stderr.decode())
+            assert proc.stdout.decode() == "The council approved the new bridge on Monday.\n"
+    pipeline_file.write_text('[options.chrome]\nrules = "../my-rules"\n', encoding="utf-8")
+    proc = run_cli("clean", str(story), "--config", str(pipeline_file), *FAST, cwd=settings)
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == (
+        f"cleaner: {pipeline_file}: stage chrome: option 'rules': "
+        f"{tmp_path.resolve() / 'my-rules'} does not exist\n"
+    )
+
+
+def test_a_rules_path_that_is_not_a_string_is_refused_naming_file_and_key(tmp_path: Path) -> None:
+    """`[options.chrome] rules = 5` ended in a TypeError traceback (Path(5)), rc 1."""
+    pipeline_file = tmp_path / "pipeline.toml"
+    pipeline_file.write_text("[options.chrome]\nrules = 5\n", encoding="utf-8")
+    story = tmp_path / "story.txt"
+    story.write_text("The council approved the new bridge.\n", encoding="utf-8")
+    proc = run_cli("clean", str(story), "--config", str(pipeline_file), *FAST)
+    err = proc.stderr.decode()
+    assert proc.returncode == 2, err
+    assert "Traceback" not in err and len(err.splitlines()) == 1, err
+    assert err.startswith(f"cleaner: {pipeline_file}"), err
+    assert "chrome" in err and "rules" in err and "must be a path (a string)" in err, err
 
 
 def test_languagetool_not_installed_is_said_without_a_start_message(tmp_path: Path) -> None:

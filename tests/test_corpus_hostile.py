@@ -416,6 +416,32 @@ def test_a_warc_cut_anywhere_loses_no_record_silently(tmp_path: Path, gzipped: b
         assert len(documents) < 3 and failed[0].name == f"{name}:{len(documents) + 1}", cut
 
 
+def test_a_one_member_warc_gz_gives_every_record_and_any_cut_is_reported(tmp_path: Path) -> None:
+    """A .warc.gz compressed as one gzip member (`gzip crawl.warc`) gave its first record and
+    lost the rest (warcio refuses such a file after one record). All its records come out; cut
+    anywhere, it gives whole records and one error naming the first missing record, also where
+    its decompressed text ends between two records (which a plain .warc cannot tell apart from
+    a shorter file, but a gzip stream without its end marker can)."""
+    from cleaner.io.warc import read_warc_path
+
+    whole = gzip.compress(warc_pages(gzipped=False, long=False))
+    name = "one.warc.gz"
+    path = tmp_path / name
+    path.write_bytes(whole)
+    sources = list(read_warc_path(path, name, 1_000_000))
+    assert [(s.name, s.error) for s in sources] == [(f"{name}:{n}", None) for n in (1, 2, 3)]
+    assert len({s.raw for s in sources}) == 3
+    for cut in range(1, len(whole)):  # a cut in the last bytes (the end of the compressed
+        # data, the 8-byte trailer) keeps the 3 records whole: reported all the same
+        path.write_bytes(whole[:cut])
+        sources = list(read_warc_path(path, name, 1_000_000))
+        documents = [s for s in sources if s.error is None]
+        failed = [s for s in sources if s.error is not None]
+        assert len(failed) == 1 and "damaged WARC file" in str(failed[0].error), cut
+        assert failed[0].name == f"{name}:{len(documents) + 1}", cut
+        assert len(documents) < 3 or cut >= len(whole) - 16, cut
+
+
 def test_fifos_and_devices_in_in_are_skipped_with_a_message_not_read(tmp_path: Path) -> None:
     """A FIFO with an input's name hung the run (reading it waits for a writer); a device
     (here /dev/zero, reached by a followed link) may never end. Both are skipped and named."""

@@ -116,6 +116,144 @@ def test_a_folder_that_cannot_be_listed_keeps_its_outputs_and_fails_the_run(
     assert "40 inputs (" in third.stderr and "0 removed)" in third.stderr, third.stderr
 
 
+def test_a_folder_that_cannot_be_listed_is_an_entry_of_errors_until_it_can_be(
+    nobody_dir: Path,
+) -> None:
+    """The folder was counted and named on stderr, but _errors.jsonl said nothing of it; and
+    pass 1 of learned chrome walked past it in silence, dropping its inputs' lines from the
+    learned table (which changed every other input's job: all cleaned again). Now it is an
+    entry of _errors.jsonl (a folder, and why) while it cannot be listed, pass 1 keeps what
+    it learned from it, and a run after it is readable again cleans its new file and drops
+    the entry."""
+    src, out = nobody_dir / "in", nobody_dir / "out"
+    for part in ("part1", "part2"):
+        (src / part).mkdir(parents=True)
+        for number in range(6):
+            text = article(number) + "\nShare this story with a friend today\n"
+            (src / part / f"{number:02}.txt").write_text(text, encoding="utf-8")
+    _give_to_nobody(nobody_dir)
+    first = cleaner("corpus", str(src), str(out), *SKIP, home=nobody_dir, as_nobody=True)
+    assert first.returncode == 0, first.stderr
+    learned = (out / "_learned_chrome.jsonl").read_text(encoding="utf-8")
+    (src / "part2").chmod(0o000)
+    try:
+        again = cleaner("corpus", str(src), str(out), *SKIP, home=nobody_dir, as_nobody=True)
+        (src / "part2").chmod(0o755)
+        (src / "part2" / "new.txt").write_text(article(40), encoding="utf-8")
+        _give_to_nobody(nobody_dir)
+    finally:
+        (src / "part2").chmod(0o755)
+    assert again.returncode == 1, again.stderr
+    assert again.stderr.count("cannot list folder IN/part2") == 1, again.stderr
+    assert "1 folders could not be listed" in again.stderr, again.stderr
+    assert "6 inputs (0 cleaned, 6 unchanged" in again.stderr, again.stderr
+    assert (out / "_learned_chrome.jsonl").read_text(encoding="utf-8") == learned
+    [entry] = list(iter_jsonl(out / ERRORS_FILE))
+    assert entry["input"] == "part2/" and entry["folder"] is True and entry["stage"] == "read"
+    assert entry["reason"].startswith("cannot list folder IN/part2: Permission denied")
+    third = cleaner("corpus", str(src), str(out), *SKIP, home=nobody_dir, as_nobody=True)
+    assert third.returncode == 0, third.stderr
+    assert "13 inputs (" in third.stderr and "0 removed)" in third.stderr, third.stderr
+    assert (out / "part2" / "new.txt").exists()
+    assert list(iter_jsonl(out / ERRORS_FILE)) == []
+
+
+def test_an_unlisted_folder_entry_is_written_at_its_place_in_the_walk(tmp_path: Path) -> None:
+    """What the run writes for a folder it cannot list, without needing permissions that
+    bind (root reads anything): an errors file that says it is a folder and why, and a walk
+    row (named with a "/" no input's name ends in) that puts it in the merged _errors.jsonl.
+    Met twice (pass 1 and the plan both walk IN), it is one entry."""
+    import errno
+
+    from cleaner.corpus.manifest import Manifest
+    from cleaner.corpus.plan import record_unlisted_folder
+    from cleaner.io.layout import state_key
+
+    state = tmp_path / ".cleaner"
+    state.mkdir()
+    manifest = Manifest(state)
+    try:
+        manifest.start_run()
+        manifest.walked("a.txt", "a.txt")
+        denied = PermissionError(errno.EACCES, "Permission denied", "/in/part\n2")
+        for _ in range(2):
+            record_unlisted_folder("part\n2", denied, manifest, state)
+        manifest.walked("z.txt", "z.txt")
+        assert list(manifest.walk_order()) == ["a.txt", "part\n2/", "z.txt"]
+    finally:
+        manifest.close()
+    key = state_key("part\n2/")
+    [entry] = list(iter_jsonl(state / "errors" / f"{key}.jsonl"))
+    assert entry == {
+        "id": "part\n2/",
+        "source": "part\n2/",
+        "input": "part\n2/",
+        "folder": True,
+        "stage": "read",
+        "reason": "cannot list folder IN/part\n2: Permission denied; the inputs in it were not "
+        "read this run (the outputs cleaned from them before are kept)",
+    }
+
+
+def _deep_folder(root: Path, depth: int = 16) -> str:
+    """A chain of ``depth`` folders of 243-byte names under ``root``, two articles in the
+    last, made through descriptors (its full path is longer than the system takes); the
+    chain's name relative to ``root``."""
+    names = [f"n{number:02}" + "x" * 240 for number in range(depth)]
+    folder = os.open(root, os.O_RDONLY)
+    try:
+        for name in names:
+            os.mkdir(name, dir_fd=folder)
+            inner = os.open(name, os.O_RDONLY, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        for number in (21, 22):
+            handle = os.open(f"{number}.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=folder)
+            os.write(handle, article(number).encode("utf-8"))
+            os.close(handle)
+    finally:
+        os.close(folder)
+    return "/".join(names)
+
+
+def test_a_folder_too_deep_to_list_is_an_entry_of_errors_until_it_can_be(tmp_path: Path) -> None:
+    """The unlisted-folder path end to end without permissions that bind (root reads
+    anything): a folder whose path is longer than the system takes (ENAMETOOLONG) cannot be
+    listed. It raised out of the walk (Path.is_symlink) and ended the run; it is now reported
+    like a folder without permission: named once, an entry of _errors.jsonl, rc 1. Moved to
+    a shorter path, the next run cleans its files and drops the entry."""
+    long_in = tmp_path / ("L" * 200) / "in"
+    long_in.mkdir(parents=True)
+    (long_in / "a.txt").write_text(article(1), encoding="utf-8")
+    chain = _deep_folder(long_in)
+    out = tmp_path / "o"
+    first = cleaner("corpus", str(long_in), str(out), *SKIP, home=tmp_path)
+    assert first.returncode == 1, first.stderr
+    assert "Traceback" not in first.stderr
+    assert first.stderr.count("cannot list folder IN/n00") == 1, first.stderr
+    assert "1 folders could not be listed" in first.stderr, first.stderr
+    [entry] = list(iter_jsonl(out / ERRORS_FILE))
+    assert entry["folder"] is True and entry["input"].endswith("/") and entry["stage"] == "read"
+    assert entry["input"].startswith("n00") and "File name too long" in entry["reason"]
+    assert (out / "a.txt").exists()
+    short_in = tmp_path / "s" / "in"
+    short_in.parent.mkdir()
+    long_in.rename(short_in)
+    second = cleaner("corpus", str(short_in), str(out), *SKIP, home=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert "3 inputs (2 cleaned, 1 unchanged, 0 removed)" in second.stderr, second.stderr
+    assert list(iter_jsonl(out / ERRORS_FILE)) == []
+    cleaned = os.open(out, os.O_RDONLY)
+    try:
+        for name in chain.split("/"):
+            inner = os.open(name, os.O_RDONLY, dir_fd=cleaned)
+            os.close(cleaned)
+            cleaned = inner
+        assert sorted(os.listdir(cleaned)) == ["21.txt", "22.txt"]
+    finally:
+        os.close(cleaned)
+
+
 def test_an_input_unreadable_on_a_rerun_shows_in_errors_and_leaves_the_audit(
     nobody_dir: Path,
 ) -> None:
@@ -162,6 +300,32 @@ def test_an_output_file_that_is_the_input_is_refused(tmp_path: Path) -> None:
     ok = cleaner("clean", str(page), "-o", str(other), *SKIP, home=tmp_path)
     assert ok.returncode == 0, ok.stderr
     assert "cycle lanes" in other.read_text(encoding="utf-8")
+
+
+def test_output_appended_to_the_input_is_taken_and_written_over_it_refused(
+    tmp_path: Path,
+) -> None:
+    """`cleaner clean x.txt -o /dev/stdout >> x.txt` was refused as "the input itself": the
+    output is added to the end of the file after the input is read whole, so nothing is
+    lost. So is `-o /dev/fd/3 3<x.txt` (the name is opened to append). `1<>x.txt` writes
+    over the file from its start: still refused, the file left as it was."""
+    page = tmp_path / "x.txt"
+    original = "Menu\nHome\n\n" + article(3)
+    page.write_text(original, encoding="utf-8")
+    skip = " ".join(SKIP)
+    appended = shell(f'"{CLEANER_BIN}" clean x.txt -o /dev/stdout {skip} >> x.txt', tmp_path)
+    assert appended.returncode == 0, appended.stderr
+    grown = page.read_text(encoding="utf-8")
+    assert grown.startswith(original) and len(grown) > len(original)
+    assert "3 and four" in grown[len(original) :]
+    by_name = shell(f'"{CLEANER_BIN}" clean x.txt -o /dev/fd/3 {skip} 3<x.txt', tmp_path)
+    assert by_name.returncode == 0, by_name.stderr
+    assert page.read_text(encoding="utf-8").startswith(grown)
+    before = page.read_text(encoding="utf-8")
+    over = shell(f'"{CLEANER_BIN}" clean x.txt -o /dev/stdout {skip} 1<>x.txt', tmp_path)
+    assert over.returncode == 2, over.stderr
+    assert "is the input itself" in over.stderr
+    assert page.read_text(encoding="utf-8") == before
 
 
 def test_a_pipe_input_is_read_once(tmp_path: Path) -> None:
@@ -242,6 +406,38 @@ def test_a_skipped_fifo_name_cannot_fake_a_log_line(tmp_path: Path) -> None:
     assert not any(line.startswith("cleaner: all done") for line in lines), result.stderr
     assert "skipped: evil\\ncleaner: all done.txt, s.txt" in result.stderr, result.stderr
     assert "2 FIFOs, devices or sockets skipped" in result.stderr
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_clean_messages_escape_control_characters_in_input_names(tmp_path: Path, jobs: str) -> None:
+    """`cleaner clean` printed input names raw in its per-input messages (failures, warnings,
+    --explain's counts): a file named 'evil\ncleaner: all done.txt' printed a line of its
+    own that looked like cleaner's, and an escape sequence in a name reached the terminal.
+    They are written as \\n and \\x1b, as corpus messages write them."""
+    (tmp_path / "evil\ncleaner: all done.txt").write_bytes(b"bin\0ary")
+    (tmp_path / "blank\x1b[31m.txt").write_text("   \n", encoding="utf-8")
+    result = cleaner(
+        "clean",
+        "evil\ncleaner: all done.txt",
+        "blank\x1b[31m.txt",
+        "missing\rfile.txt",
+        "--explain",
+        "-j",
+        jobs,
+        "-o",
+        "out",
+        *SKIP,
+        home=tmp_path,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert "\x1b" not in result.stderr and "\r" not in result.stderr, result.stderr
+    assert not any(line.startswith("cleaner: all done") for line in lines), result.stderr
+    assert "cleaner: evil\\ncleaner: all done.txt: binary file" in result.stderr
+    assert "cleaner: blank\\x1b[31m.txt: warning: empty input" in result.stderr
+    assert "== blank\\x1b[31m.txt: 1 edit" in result.stderr
+    assert "cleaner: missing\\rfile.txt: no such file" in result.stderr
 
 
 def test_a_dangling_output_link_into_a_missing_folder_is_refused_up_front(

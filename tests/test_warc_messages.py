@@ -1,6 +1,6 @@
-"""WARC error messages are one line each: warcio's own messages (its note on a gzip file that
-is not one member per record runs over 12 lines) and the bytes it quotes would otherwise
-split a message in two, in the terminal, in _errors.jsonl readers and in logs."""
+"""WARC error messages are one line each: warcio's messages quote the bytes they choked on,
+whose line breaks would otherwise split a message in two, in the terminal, in _errors.jsonl
+readers and in logs."""
 
 from __future__ import annotations
 
@@ -14,15 +14,17 @@ from cleaner.io.warc import one_line, read_warc_path
 SKIP = ("--skip", "grammar,repair")
 
 
-def _one_gzip_member(tmp_path: Path) -> Path:
-    """Two records compressed as one gzip member, as `gzip file.warc` makes them."""
+def _broken_second_record(tmp_path: Path) -> Path:
+    """A whole record, then one whose first line holds line breaks (a vertical tab, a form
+    feed, NEL, LINE SEPARATOR) that warcio quotes in its message."""
     path = tmp_path / "pages.warc.gz"
-    path.write_bytes(gzip.compress(warc_pages(2)))
+    junk = "JUNK\x0bfirst\x0cline\x85next\u2028end\r\nmore\r\n\r\n".encode()
+    path.write_bytes(gzip.compress(warc_pages(1)) + gzip.compress(junk))
     return path
 
 
 def test_warcio_multi_line_message_becomes_one_line(tmp_path: Path) -> None:
-    sources = list(read_warc_path(_one_gzip_member(tmp_path), "pages.warc.gz"))
+    sources = list(read_warc_path(_broken_second_record(tmp_path), "pages.warc.gz"))
     errors = [source.error for source in sources if source.error]
     assert errors, [source.name for source in sources]
     for error in errors:
@@ -37,7 +39,7 @@ def test_cli_prints_each_warc_error_on_one_line(tmp_path: Path) -> None:
         b"Content-Type: application/http; msgtype=response\r\n"
         b"Content-Length: 99999999999999999999999\r\n\r\nHTTP/1.1 200 OK\r\n"
     )
-    proc = run_cli("clean", str(_one_gzip_member(tmp_path)), str(big), *SKIP)
+    proc = run_cli("clean", str(_broken_second_record(tmp_path)), str(big), *SKIP)
     err = proc.stderr.decode()
     assert proc.returncode == 1, err
     assert "Traceback" not in err

@@ -56,6 +56,7 @@ from cleaner.corpus.shards import ShardDone, ShardTask
 from cleaner.corpus.summary import LearningProgress
 from cleaner.io.atomic import atomic_concat, remove_file, replace_with
 from cleaner.io.layout import LEARNED_FILE as LEARNED_FILE
+from cleaner.io.layout import state_key
 from cleaner.io.walk import scan_input, walk_inputs
 from cleaner.pipeline import Pipeline, PipelineConfig
 from cleaner.stages.learned_chrome import (
@@ -108,11 +109,18 @@ def learn(
     follow_symlinks: bool = False,
     retry_failed: bool = False,
     progress: LearningProgress | None = None,
+    unlisted: Callable[[str, OSError], None] | None = None,
 ) -> tuple[LearnedTable, dict[str, str]]:
     """Pass 1 and the decision (see the module docstring): the learned table of IN, and the
     inputs whose worker process died reading them (input -> how), which the run then leaves
     out as if it had died cleaning them. An unchanged input whose worker died in an earlier
-    run is not read again, unless ``retry_failed``."""
+    run is not read again, unless ``retry_failed``.
+
+    A folder of IN that cannot be listed goes to ``unlisted(rel, error)``, as in the plan,
+    and the ``learn`` files of the inputs recorded under it are kept and learned from: its
+    inputs are unknown, not deleted. Walked past in silence, their lines left the table,
+    which changed the learned fingerprint and so had every other input cleaned again (and
+    once more when the folder could be listed again)."""
     folder = state / LEARN_DIR
     folder.mkdir(parents=True, exist_ok=True)
     prefix = prefix_config(config)
@@ -124,7 +132,17 @@ def learn(
     remove_file(state / SCANS_FILE)  # an earlier run's, stopped before its plan
     scans = ScanLog(state / SCANS_FILE)  # for the plan that follows: hashed once
     with todo.open("w", encoding="utf-8") as pending, contextlib.closing(scans):
-        for inp in walk_inputs(src, [], follow_symlinks=follow_symlinks, links_skipped=[]):
+        unlisted_keys: set[str] = set()
+
+        def unlisted_folder(rel: str, exc: OSError) -> None:
+            unlisted_keys.update(state_key(known) for known in manifest.recorded_under(rel))
+            if unlisted is not None:
+                unlisted(rel, exc)
+
+        walk = walk_inputs(
+            src, [], follow_symlinks=follow_symlinks, links_skipped=[], unlisted=unlisted_folder
+        )
+        for inp in walk:
             entry = manifest.get(inp.rel) or {}
             scan = None
             if entry.get("sha256") and (
@@ -177,12 +195,28 @@ def learn(
         shown = (progress, total_bytes, inputs) if progress is not None else None
         _collect(todo, tasks, prefix, jobs, lock, state, dead, shown)
     remove_file(todo)
+    wanted |= _kept_for_unlisted(folder, unlisted_keys)
     for name in os.listdir(folder):  # inputs gone or changed, shards of a changed input
         kept = KeptFile.parse(name)
         if name not in wanted and (kept is None or kept.learn_file not in wanted):
             remove_file(folder / name)
     present = [name for name in sorted(wanted) if (folder / name).exists()]
     return _decided(state, [folder / name for name in present], thresholds), dead
+
+
+def _kept_for_unlisted(folder: Path, keys: set[str]) -> set[str]:
+    """The newest ``learn`` file of each input whose state key is in ``keys`` (inputs in a
+    folder that could not be listed)."""
+    if not keys:
+        return set()
+    newest: dict[str, tuple[int, str]] = {}
+    for name in os.listdir(folder):
+        key = name.split("-", 1)[0]
+        if name.endswith(".learn") and key in keys:
+            made = (folder / name).stat().st_mtime_ns
+            if key not in newest or made > newest[key][0]:
+                newest[key] = (made, name)
+    return {name for _, name in newest.values()}
 
 
 DECISION_FILE = "learned-decision.jsonl"

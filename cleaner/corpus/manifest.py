@@ -208,6 +208,17 @@ class Manifest:
             "INSERT INTO walk (rel, output) VALUES (?, ?)", (_stored(rel), _stored(output))
         )
 
+    def walked_folder(self, rel: str) -> None:
+        """A folder that could not be listed, at its place in the walk (``rel`` ends in "/",
+        which no input's name does), so that its ``_errors.jsonl`` entry is merged there."""
+        self.db.execute("INSERT OR IGNORE INTO walk (rel, output) VALUES (?, '')", (_stored(rel),))
+
+    def recorded_under(self, folder: str) -> list[str]:
+        """The inputs with an entry under ``folder`` (``.``: all of IN)."""
+        prefix = "" if folder == "." else folder.rstrip("/") + "/"
+        rels = (_loaded(str(stored)) for (stored,) in self.db.execute("SELECT rel FROM inputs"))
+        return [rel for rel in rels if rel.startswith(prefix)]
+
     def keep_under(self, folder: str) -> int:
         """Count every recorded input under ``folder`` (``.``: all of IN) as found in this
         run, its outputs claimed, when the folder could not be listed: its inputs are

@@ -22,7 +22,7 @@ from cleaner.corpus.errors import CorpusError
 from cleaner.corpus.manifest import Manifest
 from cleaner.corpus.summary import CorpusSummary
 from cleaner.io.atomic import probe_writable, remove_file, replace_with
-from cleaner.io.layout import RESERVED_NAMES, message_name, printable_name
+from cleaner.io.layout import RESERVED_NAMES, message_name, printable_name, state_key
 from cleaner.io.walk import InputFile, Scan, scan_input, walk_inputs, within
 
 SHARD_BYTES = 1 << 20
@@ -212,10 +212,17 @@ def plan(
     # A folder that cannot be listed keeps its inputs' entries and outputs (they are not
     # known to be deleted) and fails the run.
 
+    stale_folders = _forget_unlisted_folders(state)
+    unlisted_now: list[str] = []
+
     def unlisted(folder: str, exc: OSError) -> None:
         nonlocal known
+        if folder in unlisted_now:
+            return
+        unlisted_now.append(folder)
+        record_unlisted_folder(folder, exc, manifest, state)
         known += manifest.keep_under(folder)
-        summary.folders_unlisted.append(f"{message_name(folder)} ({exc.strerror or exc})")
+        note_unlisted_folder(summary, folder, exc)
 
     inputs = walk_inputs(
         src,
@@ -307,6 +314,14 @@ def plan(
         plan.bytes += inp.size
     if mass_delete is not None:
         _check_removals(manifest, known, mass_delete, summary.inputs, src, dst)
+    if unlisted_now or stale_folders:
+        # The merged _errors.jsonl gains this run's folder entries and loses those of folders
+        # listed again: rebuilt, even when no input is cleaned.
+        replace_with(
+            state / UNLISTED_FILE,
+            lambda handle: handle.write(json.dumps(unlisted_now).encode()),  # all ASCII
+        )
+        manifest.set_merged(False)
     manifest.flush()  # the reservations are on disk before any output is written
     for folder in (parts_root, state / "audit", state / "errors"):
         folder.mkdir(parents=True, exist_ok=True)
@@ -314,6 +329,58 @@ def plan(
     # (left by a killed engine run) too.
     _sweep_parts(parts_root, manifest.planned_parts)
     return plan
+
+
+UNLISTED_FILE = "unlisted-folders.json"
+"""The folders of IN the last plan could not list (``OUT/.cleaner``), whose entries the next
+plan takes out of ``_errors.jsonl``."""
+
+
+def note_unlisted_folder(summary: CorpusSummary, folder: str, exc: OSError) -> None:
+    """Name a folder that could not be listed in the run's summary, once: pass 1 of learned
+    chrome and the plan both walk IN and both meet it."""
+    shown = f"{message_name(folder)} ({exc.strerror or exc})"
+    if shown not in summary.folders_unlisted:
+        summary.folders_unlisted.append(shown)
+
+
+def folder_rel(folder: str) -> str:
+    """The name of a folder's ``_errors.jsonl`` entry and walk row: its name and "/", which no
+    input's name ends in (``./`` for IN itself)."""
+    return folder.rstrip("/") + "/"
+
+
+def record_unlisted_folder(folder: str, exc: OSError, manifest: Manifest, state: Path) -> None:
+    """An entry in ``_errors.jsonl``, at the folder's place in the walk, for a folder of IN
+    that could not be listed: it was counted in the summary but ``_errors.jsonl`` said
+    nothing of it. Its inputs keep their entries and outputs (:meth:`Manifest.keep_under`);
+    the next run that lists it cleans them as usual and the entry goes."""
+    rel = folder_rel(folder)
+    shown = printable_name(rel)
+    record = {
+        **input_error_record(shown, "read", ""),
+        "folder": True,
+        "reason": f"cannot list folder IN/{printable_name(folder)}: {exc.strerror or exc}; "
+        "the inputs in it were not read this run (the outputs cleaned from them before are "
+        "kept)",
+    }
+    errors = state / "errors"
+    errors.mkdir(parents=True, exist_ok=True)
+    replace_with(errors / f"{state_key(rel)}.jsonl", lambda h: h.write(safe_json_line(record)))
+    manifest.walked_folder(rel)
+
+
+def _forget_unlisted_folders(state: Path) -> list[str]:
+    """The folders the last plan could not list, their ``_errors.jsonl`` entries removed
+    (each is written again if its folder still cannot be listed)."""
+    try:
+        folders = json.loads((state / UNLISTED_FILE).read_bytes())
+    except (OSError, ValueError):
+        return []
+    for folder in folders if isinstance(folders, list) else []:
+        remove_file(state / "errors" / f"{state_key(folder_rel(str(folder)))}.jsonl")
+    remove_file(state / UNLISTED_FILE)
+    return [str(folder) for folder in folders] if isinstance(folders, list) else []
 
 
 def _scanned(inp: InputFile, shard_bytes: int, scans: ScanLog | None) -> Scan:

@@ -33,6 +33,7 @@ from cleaner.corpus.plan import (
     Plan,
     ScanLog,
     check_folders,
+    note_unlisted_folder,
     plan,
 )
 from cleaner.corpus.pool import LocalEngine
@@ -309,6 +310,7 @@ def _learned_table(
             follow_symlinks=follow_symlinks,
             retry_failed=retry_failed,
             progress=learning_sink,
+            unlisted=lambda folder, exc: note_unlisted_folder(summary, folder, exc),
         )
         if len(table):
             write_table(listed, table, thresholds)

@@ -40,7 +40,8 @@ class NoProgress:
 
 @dataclass
 class CorpusSummary:
-    """What a run did; ``failures_total`` counts every line of ``_errors.jsonl``."""
+    """What a run did; ``failures_total`` counts every failed document of ``_errors.jsonl``
+    (not the entries of folders that could not be listed, counted in ``folders_unlisted``)."""
 
     out_dir: Path
     inputs: int = 0

@@ -10,6 +10,7 @@ nothing is ever overwritten silently.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import stat as stat_module
 from collections.abc import Callable, Sequence
@@ -18,8 +19,8 @@ from pathlib import Path
 from typing import TextIO
 
 from cleaner.errors import CleanerError
-from cleaner.io.atomic import written_in_place
-from cleaner.io.layout import NAME_MAX, fitting_name
+from cleaner.io.atomic import descriptor_named, written_in_place
+from cleaner.io.layout import NAME_MAX, fitting_name, message_name
 from cleaner.io.writers import atomic_write_text
 
 MULTI_DOCUMENT_KINDS = frozenset({"jsonl", "warc"})
@@ -111,12 +112,15 @@ def _refuse_replacing_an_input(output: Path, inputs: Sequence[str]) -> None:
     """:class:`OutputNameError` when the one output file is one of the inputs (the same
     path, or reached through a symbolic or hard link: the same device and inode): `clean
     x.txt -o x.txt` cleaned the file in place and the original was lost. Only a regular file
-    counts: ``-o /dev/stdout`` may well be the same terminal as an input ``/dev/stdin``."""
+    counts: ``-o /dev/stdout`` may well be the same terminal as an input ``/dev/stdin``.
+    Nor does a file the output is added to the end of (`clean x.txt -o /dev/stdout >> x.txt`
+    was refused): the one output is written after every input is read whole, so the input
+    loses nothing."""
     try:
         target = os.stat(output)
     except OSError:
         return  # not there yet: it cannot be an input
-    if not stat_module.S_ISREG(target.st_mode):
+    if not stat_module.S_ISREG(target.st_mode) or _appended_to(output):
         return
     for name in inputs:
         if name != STDIN_NAME and _same_file(output, name):
@@ -124,6 +128,21 @@ def _refuse_replacing_an_input(output: Path, inputs: Sequence[str]) -> None:
                 f"{name}: -o {output} is the input itself, and cleaning would replace it; "
                 "choose another output file"
             )
+
+
+def _appended_to(output: Path) -> bool:
+    """Whether writing ``-o output`` adds to the end of its file rather than replacing it or
+    writing over it: a descriptor of this process opened to append (``>> x.txt``; ``1<>
+    x.txt`` writes over the file from its start), or a name that is opened to append (a
+    file reached through /proc that is not a descriptor open for writing: ``3<x.txt``), as
+    :func:`cleaner.io.atomic.replace_with` writes them."""
+    descriptor = descriptor_named(output)
+    if descriptor is not None:
+        try:
+            return bool(fcntl.fcntl(descriptor, fcntl.F_GETFL) & os.O_APPEND)
+        except OSError:
+            return False
+    return written_in_place(output)
 
 
 def _check_name_length(output: Path) -> None:
@@ -234,7 +253,7 @@ class OutputWriter:
             blocker = next((p for p in reversed(path.parents) if _is_file(p)), None)
             if blocker is not None:  # mkdir says "File exists" of the file in the way
                 reason = f"{blocker} is a file, not a folder"
-            self.report(f"cleaner: {path}: cannot write: {reason}")
+            self.report(f"cleaner: {message_name(str(path))}: cannot write: {reason}")
             return 1
         return 0
 

@@ -102,7 +102,10 @@ def walk_inputs(
         visible = sorted(d for d in dirnames if not d.startswith("."))
         if not follow_symlinks:
             for name in visible:
-                if (Path(folder) / name).is_symlink() and links_skipped is not None:
+                # os.path.islink, not Path.is_symlink: a folder whose path is too long for the
+                # system (ENAMETOOLONG) raised out of the walk and ended the run; os.walk then
+                # reports it as a folder it cannot list.
+                if os.path.islink(os.path.join(folder, name)) and links_skipped is not None:
                     links_skipped.append((Path(folder) / name).relative_to(root).as_posix())
         dirnames[:] = visible
         folder_path = Path(folder)

@@ -77,6 +77,17 @@ class _CheckedIterator(ArchiveIterator):  # type: ignore[misc]
     the end of the file and stops without a word."""
 
     header_cut = False
+    gzip_cut = False
+
+    def close(self) -> None:
+        # Asked as the iterator ends, before warcio drops its decompressor: a gzip stream that
+        # stops before its end marker was cut off. Without this, a one-member .warc.gz cut
+        # where its decompressed text ends between two records lost the records after
+        # without a word (a plain .warc cut there cannot be told from a shorter file).
+        decompressor = getattr(self.reader, "decompressor", None)
+        if decompressor is not None and getattr(decompressor, "eof", True) is False:
+            self.gzip_cut = True
+        super().close()
 
     def _next_record(self, next_line: Any) -> Any:
         reader = self.reader
@@ -98,6 +109,13 @@ class _CheckedIterator(ArchiveIterator):  # type: ignore[misc]
             raise
         finally:
             del reader.readline
+
+    def _raise_invalid_gzip_err(self) -> None:
+        """A ``.warc.gz`` compressed as one gzip member (``gzip crawl.warc``) rather than one
+        member per record: warcio refuses it after the first record, because such a file
+        cannot be read from a record's offset. We read records in order and never seek, so
+        its records read like any others: the decompressed stream goes on from one record to
+        the next. Refusing lost every record after the first."""
 
 
 def _unread_bytes(stream: IO[bytes], iterator: ArchiveIterator) -> int:
@@ -195,6 +213,13 @@ def _read_warc(stream: IO[bytes], name: str, max_bytes: int | None) -> Iterator[
                 error=f"damaged WARC file: the file ends inside the header of record "
                 f"{number + 1}{got}; cut off?",
             )
+        elif iterator.gzip_cut:
+            yield Source(
+                name=f"{name}:{number + 1}",
+                error=f"damaged WARC file: the gzip compression ends before its end marker "
+                f"after record {number}; the file is cut off, and any records after it are "
+                "missing",
+            )
     except (ArchiveLoadFailed, OSError, EOFError, ValueError, OverflowError, zlib.error) as exc:
         # OverflowError: a Content-Length too large for a read (it crashed the command).
         yield Source(name=f"{name}:{number + 1}", error=f"damaged WARC file: {exc}")
@@ -208,7 +233,8 @@ def _read_warc(stream: IO[bytes], name: str, max_bytes: int | None) -> Iterator[
 
 
 def read_warc_path(path: Path, name: str, max_bytes: int | None = None) -> Iterator[Source]:
-    """The HTML responses of a ``.warc`` or ``.warc.gz`` file (warcio detects the compression)."""
+    """The HTML responses of a ``.warc`` or ``.warc.gz`` file (warcio detects the compression;
+    a ``.warc.gz`` may be one gzip member per record or one member for the whole file)."""
     try:
         stream = path.open("rb")
     except OSError as exc:
