@@ -86,32 +86,19 @@ def test_a_web_page_keeps_its_last_paragraph_and_a_bio_that_names_no_writing_tra
     assert "is the health and fitness director at" in text
 
 
-# A sign-up box after the last paragraph, in our own words: the pitch, the newsletter line
-# and the site's note on its team, each a line of its own.
-SIGN_UP_BOX = [
-    "Enjoyed the story? Get our harbour notes delivered to your inbox.",
-    "Subscribe below for a short letter about the coast every Friday.",
-    "Our team is here to help you find the walks worth your weekend.",
+# A story's own last sentence that opens like a site's sign-up pitch or speaks of a team or
+# an inbox (review): closing rules for such pitches took these and were withdrawn; no rule may
+# take them back.
+STORY_ENDINGS = [
+    "Sign up for the larger bins closes on 31 March, and late requests will not be accepted.",
+    "Subscribe to the festival's channel and you can watch every talk live, the organisers said.",
+    '"Our team is here to help anyone who knocks, whatever the hour," she said.',
+    "Phishing messages like these are delivered to your inbox when people are least careful.",
+    "The new filter means spam will no longer be delivered to your inbox.",
 ]
 
 
-def test_a_sign_up_box_that_ends_the_page_goes_whole() -> None:
-    cleaned = _chrome(ARTICLE + "\n\n" + "\n\n".join(SIGN_UP_BOX) + "\n")
-    assert cleaned.text.rstrip().endswith("what it cost the town.")
-    assert {edit.rule_id for edit in cleaned.edits} == {
-        "closing.newsletter-box",
-        "closing.sign-up-pitch",
-        "closing.site-team-blurb",
-    }
-    again = _chrome(cleaned.text)
-    assert again.text == cleaned.text and not again.edits
-
-
-def test_a_sign_up_box_mid_text_or_before_an_article_line_stays() -> None:
-    box = "\n\n".join(SIGN_UP_BOX)
-    mid_text = f"{ARTICLE}\n\n{box}\n\nThe wall opens to walkers in May, the council said.\n"
-    assert _chrome(mid_text).text == mid_text
-    # An article's last sentence that only mentions a sign-up is the article's.
-    last = "You can also subscribe to the council's flood alerts, the harbour master said."
-    text = f"{ARTICLE}\n\n{last}\n"
+@pytest.mark.parametrize("ending", STORY_ENDINGS)
+def test_a_story_ending_like_a_pitch_stays(ending: str) -> None:
+    text = f"{ARTICLE}\n\n{ending}\n"
     assert _chrome(text).text == text
