@@ -1,0 +1,83 @@
+"""`-o` checks a demanding user expects, run through the real command (newuser3 B12, B14 and
+the stream check with several inputs): each is refused with rc 2 before anything is cleaned
+or written."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from conftest import CLEANER_BIN
+
+SKIP = ("--skip", "grammar")
+
+
+def _clean(cwd: Path, *args: str, stdout: int | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env.pop("CLEANER_LANGUAGETOOL_URL", None)
+    return subprocess.run(
+        [str(CLEANER_BIN), "clean", *args, *SKIP],
+        cwd=cwd,
+        env=env,
+        stdout=stdout if stdout is not None else subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _inputs(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("The vote passed on Monday.\n", encoding="utf-8")
+    (tmp_path / "x.txt").write_text("The council met on Tuesday.\n", encoding="utf-8")
+
+
+def test_diff_into_a_name_ending_in_a_slash_is_refused_not_written_as_a_file(
+    tmp_path: Path,
+) -> None:
+    """A trailing '/' names a folder; --diff wrote a file called NEW (rc 0) when NEW did not
+    exist, and refused it once it did."""
+    _inputs(tmp_path)
+    refused = _clean(tmp_path, "a.txt", "x.txt", "--diff", "-o", "NEW/")
+    assert refused.returncode == 2
+    assert "NEW/: names a folder" in refused.stderr and "--diff writes one file" in refused.stderr
+    assert not (tmp_path / "NEW").exists()
+    written = _clean(tmp_path, "a.txt", "x.txt", "--diff", "-o", "all.diff")
+    assert written.returncode == 0, written.stderr
+    assert (tmp_path / "all.diff").is_file()
+
+
+def test_an_output_file_in_a_missing_folder_is_refused_naming_the_folder(tmp_path: Path) -> None:
+    """`-o typo/deeper/x.txt` made typo/ and typo/deeper/ in silence (as root, even
+    /nonexistent/dir): the folder must exist, as for the shell's `>`."""
+    _inputs(tmp_path)
+    refused = _clean(tmp_path, "a.txt", "-o", "typo/deeper/out.txt")
+    assert refused.returncode == 2
+    assert "no such folder: typo;" in refused.stderr and "mkdir -p typo/deeper" in refused.stderr
+    assert not (tmp_path / "typo").exists()
+    refused = _clean(tmp_path, "a.txt", "x.txt", "--diff", "-o", "typo/all.diff")
+    assert refused.returncode == 2 and not (tmp_path / "typo").exists()
+    # A folder output is made: naming a new folder is what the trailing '/' asks for.
+    folder = _clean(tmp_path, "a.txt", "x.txt", "-o", "new/")
+    assert folder.returncode == 0, folder.stderr
+    assert (tmp_path / "new" / "a.txt").is_file()
+    (tmp_path / "here").mkdir()
+    there = _clean(tmp_path, "a.txt", "-o", "here/out.txt")
+    assert there.returncode == 0, there.stderr
+    assert (tmp_path / "here" / "out.txt").read_text() == "The vote passed on Monday.\n"
+
+
+def test_a_stream_output_that_is_one_of_several_inputs_is_refused(tmp_path: Path) -> None:
+    """`clean a.txt x.txt -o /dev/stdout 1<>x.txt`: /dev/stdout is x.txt opened to write over
+    it. With one input this was refused; with several the check never ran."""
+    _inputs(tmp_path)
+    with (tmp_path / "x.txt").open("r+b") as over:  # the shell's 1<>x.txt
+        refused = _clean(tmp_path, "a.txt", "x.txt", "-o", "/dev/stdout", stdout=over.fileno())
+    assert refused.returncode == 2
+    assert "x.txt: -o /dev/stdout is the input itself" in refused.stderr
+    assert (tmp_path / "x.txt").read_text() == "The council met on Tuesday.\n"
+    with (tmp_path / "both.txt").open("wb") as out:  # another file: written as before
+        fine = _clean(tmp_path, "a.txt", "x.txt", "-o", "/dev/stdout", stdout=out.fileno())
+    assert fine.returncode == 0, fine.stderr
+    assert "The council met on Tuesday." in (tmp_path / "both.txt").read_text()
