@@ -7,6 +7,7 @@ by default). A :class:`Pipeline` builds each stage once and then runs documents 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -26,6 +27,7 @@ from cleaner.registry import (
     CAPTIONS,
     CHROME,
     DECODE,
+    DEFAULT_ORDER,
     EXTRACT,
     GRAMMAR,
     REPAIR,
@@ -108,6 +110,8 @@ class PipelineConfig:
                     f"{path}: unknown stage {name!r}{did_you_mean(name, STAGE_MODULES)} "
                     f"(known: {', '.join(STAGE_MODULES)})"
                 )
+        if "stages" in data:
+            _check_stage_list(path, text, stages)
         options = data.get("options", {})
         if not isinstance(options, dict) or not all(isinstance(v, dict) for v in options.values()):
             raise ConfigError(f"{path}: 'options' must hold one table per stage")
@@ -181,6 +185,36 @@ def _toml_error(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> str:
         return f"{path}: invalid pipeline file: {message}"
     line = int(found.group(1)) if found.group(1) else max(1, len(text.splitlines()))
     return f"{path}:{line}: invalid pipeline file: {message[: found.start()]}"
+
+
+def _check_stage_list(path: Path, text: str, stages: list[str]) -> None:
+    """Refuse a stage list that cannot clean anything as written, naming the file and line:
+    an empty list wrote the raw HTML out (rc 0); a list without ``decode`` first, a stage
+    twice or stages out of their order (``tidy`` before ``extract`` tidies HTML markup)
+    ran, each stage taking input it was not written for. Stages may be left out, not
+    reordered: each one's input is what the stages before it in that order give."""
+    where = f"{path}:{_key_line(text, '', 'stages') or 1}"
+    order = ", ".join(DEFAULT_ORDER)
+    if not stages:
+        raise ConfigError(
+            f"{where}: 'stages' is empty: list at least \"decode\" (the full order: {order})"
+        )
+    seen: set[str] = set()
+    for name in stages:
+        if name in seen:
+            raise ConfigError(f"{where}: stage {name!r} is listed twice; list each stage once")
+        seen.add(name)
+    if stages[0] != DECODE:
+        raise ConfigError(
+            f"{where}: the stages must start with \"decode\" (it turns the input's bytes into "
+            f"text for every stage after it); here they start with {stages[0]!r}"
+        )
+    for earlier, later in itertools.pairwise(stages):
+        if DEFAULT_ORDER.index(earlier) > DEFAULT_ORDER.index(later):
+            raise ConfigError(
+                f"{where}: stage {later!r} is listed after {earlier!r}, but runs before it; "
+                f"stages may be left out, not reordered (the order: {order})"
+            )
 
 
 def _key_line(text: str, table: str, key: str) -> int | None:
