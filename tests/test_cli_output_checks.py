@@ -81,3 +81,18 @@ def test_a_stream_output_that_is_one_of_several_inputs_is_refused(tmp_path: Path
         fine = _clean(tmp_path, "a.txt", "x.txt", "-o", "/dev/stdout", stdout=out.fileno())
     assert fine.returncode == 0, fine.stderr
     assert "The council met on Tuesday." in (tmp_path / "both.txt").read_text()
+
+
+def test_a_file_name_with_a_newline_keeps_its_header_on_one_line(tmp_path: Path) -> None:
+    """`==> new\\nline.txt <==` printed as two lines, so a reader splitting the stream at
+    headers saw a document starting 'line.txt <=='. The name is escaped as in messages."""
+    (tmp_path / "with space.txt").write_text("The vote passed.\n", encoding="utf-8")
+    (tmp_path / "new\nline.txt").write_text("The council met.\n", encoding="utf-8")
+    shown = _clean(tmp_path, "with space.txt", "new\nline.txt")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines() == [
+        "==> with space.txt <==",
+        "The vote passed.",
+        "==> new\\nline.txt <==",
+        "The council met.",
+    ]

@@ -225,7 +225,8 @@ def headed(piece: str, header: str | None) -> str:
     newline so that the next header starts a line of its own."""
     if header is None:
         return piece
-    return f"==> {header} <==\n{piece}" + ("" if piece.endswith("\n") else "\n")
+    # Escaped as message lines are: a name holding a newline split the header in two.
+    return f"==> {message_name(header)} <==\n{piece}" + ("" if piece.endswith("\n") else "\n")
 
 
 class OutputWriter:
