@@ -15,6 +15,7 @@ import signal
 import threading
 import time
 import tomllib
+import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -139,7 +140,9 @@ class PipelineConfig:
             stages=tuple(stages),
             options=options,
             rules_dir=rules_dir,
-            languagetool_url=os.environ.get(LANGUAGETOOL_URL_ENV) or None,
+            languagetool_url=check_languagetool_url(
+                os.environ.get(LANGUAGETOOL_URL_ENV) or None, f"${LANGUAGETOOL_URL_ENV}"
+            ),
             max_bytes=max_bytes,
             time_limit=float(time_limit),
             source=path,
@@ -156,6 +159,8 @@ class PipelineConfig:
         return replace(self, stages=tuple(s for s in self.stages if s not in skipped))
 
     def with_overrides(self, **changes: Any) -> PipelineConfig:
+        if changes.get("languagetool_url") is not None:
+            check_languagetool_url(changes["languagetool_url"], "--languagetool-url")
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     def fingerprint(self) -> str:
@@ -175,6 +180,21 @@ class PipelineConfig:
                 digest.update(str(rule_path.relative_to(self.rules_dir)).encode())
                 digest.update(rule_path.read_bytes())
         return digest.hexdigest()
+
+
+def check_languagetool_url(url: str | None, where: str) -> str | None:
+    """``url``, or :class:`ConfigError` (a usage error, rc 2) when it is no http(s) URL with a
+    host: ``--languagetool-url notaurl`` was tried as a server and reported as "not
+    reachable" (rc 3), as if a server were down."""
+    if url is None:
+        return None
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigError(
+            f"{where}: {url!r} is not a LanguageTool server's URL; give one such as "
+            "http://127.0.0.1:8081"
+        )
+    return url
 
 
 def _toml_error(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> str:
