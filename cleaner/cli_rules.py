@@ -104,7 +104,9 @@ def regex_warnings(files: list[Path]) -> list[str]:
 
 
 @app.command(
-    epilog="Examples:\n\n  cleaner rules check\n\n  cleaner rules check rules/repairs/time.toml"
+    epilog="Examples:\n\n  cleaner rules check\n\n"
+    "  cleaner rules check my-rules/time.toml   # your own file\n\n"
+    "(the shipped rules are in the installed package: cleaner rules list shows their paths)"
 )
 def check(paths: PathsArg = None) -> None:
     """Validate rule files and run every rule's examples and keeps.
@@ -141,7 +143,7 @@ def check(paths: PathsArg = None) -> None:
 
 
 @app.command(
-    name="list", epilog="Examples:\n\n  cleaner rules list\n\n  cleaner rules list rules/repairs"
+    name="list", epilog="Examples:\n\n  cleaner rules list\n\n  cleaner rules list my-rules/"
 )
 def list_(paths: PathsArg = None) -> None:
     """List every rule: file:line, id, what it does, examples and keeps."""
@@ -160,7 +162,7 @@ def list_(paths: PathsArg = None) -> None:
     raise typer.Exit(EXIT_PROBLEMS if failed else EXIT_OK)
 
 
-@app.command(epilog="Examples:\n\n  cleaner rules stats\n\n  cleaner rules stats rules/repairs")
+@app.command(epilog="Examples:\n\n  cleaner rules stats\n\n  cleaner rules stats my-rules/")
 def stats(paths: PathsArg = None) -> None:
     """Count rules per kind and theme (file), with their examples and keeps."""
     rules: Counter[tuple[str, str]] = Counter()

@@ -96,3 +96,63 @@ def test_a_file_name_with_a_newline_keeps_its_header_on_one_line(tmp_path: Path)
         "==> new\\nline.txt <==",
         "The council met.",
     ]
+
+
+def test_a_languagetool_url_that_is_no_url_is_a_usage_error(tmp_path: Path) -> None:
+    """`--languagetool-url notaurl` was tried as a server: rc 3 'not reachable', as if a
+    server were down. It is a usage error (rc 2) naming the option, from the option and
+    from $CLEANER_LANGUAGETOOL_URL alike."""
+    _inputs(tmp_path)
+    refused = subprocess.run(
+        [str(CLEANER_BIN), "clean", "a.txt", "--languagetool-url", "notaurl"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert refused.returncode == 2
+    assert "--languagetool-url: 'notaurl' is not a LanguageTool server's URL" in refused.stderr
+    env = {**os.environ, "CLEANER_LANGUAGETOOL_URL": "localhost:8081"}
+    refused = subprocess.run(
+        [str(CLEANER_BIN), "clean", "a.txt"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert refused.returncode == 2
+    assert "$CLEANER_LANGUAGETOOL_URL: 'localhost:8081' is not" in refused.stderr
+
+
+def test_rules_help_gives_no_example_that_only_a_checkout_can_run(tmp_path: Path) -> None:
+    """`cleaner rules --help` said `cleaner rules check rules/`, which an installed cleaner
+    answers with "rules: no such file or folder" (the shipped folder is inside the package)."""
+    for command in ((), ("check",), ("list",), ("stats",)):
+        shown = subprocess.run(
+            [str(CLEANER_BIN), "rules", *command, "--help"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert shown.returncode == 0, shown.stderr
+        examples = [line for line in shown.stdout.splitlines() if "cleaner rules " in line]
+        assert examples
+        assert not [line for line in examples if " rules/" in line], examples
+
+
+def test_languagetool_install_help_says_what_the_home_variable_names() -> None:
+    shown = subprocess.run(
+        [str(CLEANER_BIN), "languagetool", "install", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert shown.returncode == 0, shown.stderr
+    text = " ".join(shown.stdout.split())
+    assert "<home>/<version>/" in text and "the folder above the version folders" in text
