@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from cleaner.candidate_check import check_whole
+from cleaner.chrome_model import MODEL_FILE_NAME, load_line_model
 from cleaner.errors import CleanerError
 from cleaner.io.writers import atomic_write_text
 from cleaner.lm import TrigramModel
@@ -74,6 +75,19 @@ def _files(paths: list[Path] | None) -> list[Path]:
     return files
 
 
+def _model_files(paths: list[Path] | None) -> list[Path]:
+    """The chrome stage's short-line models (``short-line-model.json``) under the checked
+    folders, or given by name."""
+    roots = paths or [locate_rules_dir().path]
+    models: list[Path] = []
+    for root in roots:
+        if root.is_dir():
+            models.extend(sorted(root.rglob(MODEL_FILE_NAME)))
+        elif root.name == MODEL_FILE_NAME:
+            models.append(root)
+    return models
+
+
 # Rule fields that hold regular expressions (chrome and repair rules).
 _REGEX_FIELDS = ("pattern", "require_before", "forbid_before", "require_after", "forbid_after")
 
@@ -119,6 +133,13 @@ def check(paths: PathsArg = None) -> None:
     files = _files(paths)
     problems: list[RuleError] = []
     rules = 0
+    for model in _model_files(paths):
+        # A broken model passed the check (0 problems) and failed only at run time, with
+        # line_model = true in a pipeline file.
+        try:
+            load_line_model(model)
+        except RuleError as exc:
+            problems.append(exc)
     for path in files:
         found = check_path(path)
         problems.extend(found)

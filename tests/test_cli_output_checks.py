@@ -156,3 +156,39 @@ def test_languagetool_install_help_says_what_the_home_variable_names() -> None:
     assert shown.returncode == 0, shown.stderr
     text = " ".join(shown.stdout.split())
     assert "<home>/<version>/" in text and "the folder above the version folders" in text
+
+
+def test_rules_check_reports_a_broken_short_line_model(tmp_path: Path) -> None:
+    """`cleaner rules check` said 0 problems for a broken chrome/short-line-model.json: the
+    break showed only at run time, with line_model = true."""
+    from cleaner.rules.location import default_rules_dir
+
+    chrome = tmp_path / "rules" / "chrome"
+    chrome.mkdir(parents=True)
+    shipped = default_rules_dir() / "chrome"
+    (chrome / "promos.toml").write_bytes((shipped / "promos.toml").read_bytes())
+    (chrome / "short-line-model.json").write_bytes(
+        (shipped / "short-line-model.json").read_bytes()
+    )
+    good = subprocess.run(
+        [str(CLEANER_BIN), "rules", "check", "rules"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert good.returncode == 0, good.stdout + good.stderr
+    model = chrome / "short-line-model.json"
+    model.write_text('{"format": "cleaner-short-line-model", "version": 1, "weights": {}}\n')
+    broken = subprocess.run(
+        [str(CLEANER_BIN), "rules", "check", "rules"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert broken.returncode == 1
+    assert "short-line-model.json: chrome.short-line-model: field 'weights'" in broken.stdout
+    assert "1 problems" in broken.stdout
