@@ -7,6 +7,7 @@ Exit codes: 0 ok, 1 problems found (rule errors, unreadable files), 2 usage erro
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +17,7 @@ import typer
 from cleaner.candidate_check import check_whole
 from cleaner.chrome_model import MODEL_FILE_NAME, load_line_model
 from cleaner.errors import CleanerError
+from cleaner.io.layout import message_name
 from cleaner.io.writers import atomic_write_text
 from cleaner.lm import TrigramModel
 from cleaner.mining import (
@@ -224,6 +226,10 @@ def _text_to_score(path: Path) -> str:
     from cleaner.io.readers import detect_kind
     from cleaner.pipeline import Pipeline, PipelineConfig
 
+    if str(path) == "-":  # standard input, as `cleaner clean -` reads it: text
+        raw = sys.stdin.buffer.read()
+        decode_only = replace(PipelineConfig.load(), stages=(DECODE,))
+        return Pipeline(decode_only).clean_bytes(raw).text
     if detect_kind(str(path)) != "html":
         decode_only = replace(PipelineConfig.load(), stages=(DECODE,))
         return Pipeline(decode_only).clean_bytes(path.read_bytes()).text
@@ -233,7 +239,11 @@ def _text_to_score(path: Path) -> str:
 
 def score(
     files: Annotated[
-        list[Path], typer.Argument(help="Text files to score (HTML pages: their extracted text).")
+        list[Path],
+        typer.Argument(
+            help="Text files to score (HTML pages: their extracted text; - reads standard "
+            "input as text)."
+        ),
     ],
     rules: Annotated[
         Path | None,
@@ -246,6 +256,8 @@ def score(
     Example:
 
       cleaner score article.txt corpus/*.txt
+
+      pdftotext paper.pdf - | cleaner score -
     """
     pack = load_pack(rules or default_rules_dir() / "repairs")
     failed = False
@@ -253,11 +265,11 @@ def score(
         try:
             text = _text_to_score(path)
         except OSError as exc:
-            typer.echo(f"{path}: cannot read: {exc.strerror}", err=True)
+            typer.echo(f"cleaner: {message_name(str(path))}: cannot read: {exc.strerror}", err=True)
             failed = True
             continue
         except CleanerError as exc:
-            typer.echo(f"{path}: {exc}", err=True)
+            typer.echo(f"cleaner: {message_name(str(path))}: {exc}", err=True)
             failed = True
             continue
         result = spin_score(text, pack)

@@ -192,3 +192,27 @@ def test_rules_check_reports_a_broken_short_line_model(tmp_path: Path) -> None:
     assert broken.returncode == 1
     assert "short-line-model.json: chrome.short-line-model: field 'weights'" in broken.stdout
     assert "1 problems" in broken.stdout
+
+
+def test_score_reads_standard_input_and_prefixes_its_errors(tmp_path: Path) -> None:
+    """`cleaner score -` said "-: cannot read" though `clean -` reads stdin; score's errors
+    lacked the `cleaner:` prefix every other message has."""
+    scored = subprocess.run(
+        [str(CLEANER_BIN), "score", "-"],
+        input="The council met on Tuesday and the vote passed.\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert scored.returncode == 0, scored.stderr
+    assert "9 words\t-\tgate: not spun" in scored.stdout
+    missing = subprocess.run(
+        [str(CLEANER_BIN), "score", str(tmp_path / "gone.txt")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert missing.returncode == 1
+    assert missing.stderr.startswith(f"cleaner: {tmp_path / 'gone.txt'}: cannot read")
