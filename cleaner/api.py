@@ -121,13 +121,13 @@ def clean(
     rules_dir: str | Path | None = None,
     languagetool_url: str | None = None,
     max_bytes: int | None = None,
-    metadata: Mapping[str, Any] | None = None,
+    **metadata: Any,
 ) -> Result:
     """Clean one text with the default pipeline (less the ``skip`` stages); ``rules_dir``,
-    ``languagetool_url`` and ``max_bytes`` as :meth:`Cleaner.from_config` takes them, and the
-    document's ``metadata``. Any other keyword is a :class:`TypeError`: it was taken as
-    metadata, so ``languagetool_url=`` (which the README documents) was silently ignored and
-    the background server used instead.
+    ``languagetool_url`` and ``max_bytes`` as :meth:`Cleaner.from_config` takes them. Other
+    keywords are the document's metadata (``format="html"``). The three settings were taken
+    as metadata too, so ``languagetool_url=`` (which the README documents) was silently
+    ignored and the background server used instead.
 
     Builds the pipeline on every call: use :class:`Cleaner` to clean many documents.
     """
