@@ -114,9 +114,24 @@ def _stage_names(skip: str | Iterable[str]) -> list[str]:
     return list(skip)
 
 
-def clean(text: str | bytes, *, skip: str | Iterable[str] = (), **metadata: Any) -> Result:
-    """Clean one text with the default pipeline (less the ``skip`` stages).
+def clean(
+    text: str | bytes,
+    *,
+    skip: str | Iterable[str] = (),
+    rules_dir: str | Path | None = None,
+    languagetool_url: str | None = None,
+    max_bytes: int | None = None,
+    **metadata: Any,
+) -> Result:
+    """Clean one text with the default pipeline (less the ``skip`` stages); ``rules_dir``,
+    ``languagetool_url`` and ``max_bytes`` as :meth:`Cleaner.from_config` takes them. Other
+    keywords are the document's metadata (``format="html"``). The three settings were taken
+    as metadata too, so ``languagetool_url=`` (which the README documents) was silently
+    ignored and the background server used instead.
 
     Builds the pipeline on every call: use :class:`Cleaner` to clean many documents.
     """
-    return Cleaner.from_config(skip=skip).clean(text, metadata)
+    built = Cleaner.from_config(
+        skip=skip, rules_dir=rules_dir, languagetool_url=languagetool_url, max_bytes=max_bytes
+    )
+    return built.clean(text, metadata)

@@ -445,7 +445,8 @@ def _mount_optional(module: str, name: str, help_text: str) -> None:
 _mount_optional(
     "cleaner.cli_rules",
     "rules",
-    "Check, list and count rule files.\n\nExample: cleaner rules check rules/",
+    "Check, list and count rule files (the shipped ones, or the files and folders named).\n\n"
+    "Example: cleaner rules check    (or: cleaner rules check my-rules/)",
 )
 _mount_optional(
     "cleaner.cli_languagetool", "languagetool", "Run a LanguageTool server in the background."

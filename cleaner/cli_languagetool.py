@@ -30,7 +30,9 @@ def _fail(message: str) -> None:
 def install() -> None:
     """Install LanguageTool from Maven Central (needs Java 17+ and Maven).
 
-    Into $CLEANER_LANGUAGETOOL_HOME if set, else ~/.cache/cleaner/languagetool/<version>/.
+    Into <home>/<version>/, where <home> is $CLEANER_LANGUAGETOOL_HOME if set (the folder
+    above the version folders: not .../languagetool/6.7 itself), else
+    ~/.cache/cleaner/languagetool.
     A quick no-op when it is already there.
 
     Example: cleaner languagetool install

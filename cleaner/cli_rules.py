@@ -7,6 +7,7 @@ Exit codes: 0 ok, 1 problems found (rule errors, unreadable files), 2 usage erro
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +15,9 @@ from typing import Annotated
 import typer
 
 from cleaner.candidate_check import check_whole
+from cleaner.chrome_model import MODEL_FILE_NAME, load_line_model
 from cleaner.errors import CleanerError
+from cleaner.io.layout import message_name
 from cleaner.io.writers import atomic_write_text
 from cleaner.lm import TrigramModel
 from cleaner.mining import (
@@ -74,6 +77,19 @@ def _files(paths: list[Path] | None) -> list[Path]:
     return files
 
 
+def _model_files(paths: list[Path] | None) -> list[Path]:
+    """The chrome stage's short-line models (``short-line-model.json``) under the checked
+    folders, or given by name."""
+    roots = paths or [locate_rules_dir().path]
+    models: list[Path] = []
+    for root in roots:
+        if root.is_dir():
+            models.extend(sorted(root.rglob(MODEL_FILE_NAME)))
+        elif root.name == MODEL_FILE_NAME:
+            models.append(root)
+    return models
+
+
 # Rule fields that hold regular expressions (chrome and repair rules).
 _REGEX_FIELDS = ("pattern", "require_before", "forbid_before", "require_after", "forbid_after")
 
@@ -104,7 +120,9 @@ def regex_warnings(files: list[Path]) -> list[str]:
 
 
 @app.command(
-    epilog="Examples:\n\n  cleaner rules check\n\n  cleaner rules check rules/repairs/time.toml"
+    epilog="Examples:\n\n  cleaner rules check\n\n"
+    "  cleaner rules check my-rules/time.toml   # your own file\n\n"
+    "(the shipped rules are in the installed package: cleaner rules list shows their paths)"
 )
 def check(paths: PathsArg = None) -> None:
     """Validate rule files and run every rule's examples and keeps.
@@ -117,6 +135,13 @@ def check(paths: PathsArg = None) -> None:
     files = _files(paths)
     problems: list[RuleError] = []
     rules = 0
+    for model in _model_files(paths):
+        # A broken model passed the check (0 problems) and failed only at run time, with
+        # line_model = true in a pipeline file.
+        try:
+            load_line_model(model)
+        except RuleError as exc:
+            problems.append(exc)
     for path in files:
         found = check_path(path)
         problems.extend(found)
@@ -141,7 +166,7 @@ def check(paths: PathsArg = None) -> None:
 
 
 @app.command(
-    name="list", epilog="Examples:\n\n  cleaner rules list\n\n  cleaner rules list rules/repairs"
+    name="list", epilog="Examples:\n\n  cleaner rules list\n\n  cleaner rules list my-rules/"
 )
 def list_(paths: PathsArg = None) -> None:
     """List every rule: file:line, id, what it does, examples and keeps."""
@@ -160,7 +185,7 @@ def list_(paths: PathsArg = None) -> None:
     raise typer.Exit(EXIT_PROBLEMS if failed else EXIT_OK)
 
 
-@app.command(epilog="Examples:\n\n  cleaner rules stats\n\n  cleaner rules stats rules/repairs")
+@app.command(epilog="Examples:\n\n  cleaner rules stats\n\n  cleaner rules stats my-rules/")
 def stats(paths: PathsArg = None) -> None:
     """Count rules per kind and theme (file), with their examples and keeps."""
     rules: Counter[tuple[str, str]] = Counter()
@@ -201,6 +226,10 @@ def _text_to_score(path: Path) -> str:
     from cleaner.io.readers import detect_kind
     from cleaner.pipeline import Pipeline, PipelineConfig
 
+    if str(path) == "-":  # standard input, as `cleaner clean -` reads it: text
+        raw = sys.stdin.buffer.read()
+        decode_only = replace(PipelineConfig.load(), stages=(DECODE,))
+        return Pipeline(decode_only).clean_bytes(raw).text
     if detect_kind(str(path)) != "html":
         decode_only = replace(PipelineConfig.load(), stages=(DECODE,))
         return Pipeline(decode_only).clean_bytes(path.read_bytes()).text
@@ -210,7 +239,11 @@ def _text_to_score(path: Path) -> str:
 
 def score(
     files: Annotated[
-        list[Path], typer.Argument(help="Text files to score (HTML pages: their extracted text).")
+        list[Path],
+        typer.Argument(
+            help="Text files to score (HTML pages: their extracted text; - reads standard "
+            "input as text)."
+        ),
     ],
     rules: Annotated[
         Path | None,
@@ -223,6 +256,8 @@ def score(
     Example:
 
       cleaner score article.txt corpus/*.txt
+
+      pdftotext paper.pdf - | cleaner score -
     """
     pack = load_pack(rules or default_rules_dir() / "repairs")
     failed = False
@@ -230,11 +265,11 @@ def score(
         try:
             text = _text_to_score(path)
         except OSError as exc:
-            typer.echo(f"{path}: cannot read: {exc.strerror}", err=True)
+            typer.echo(f"cleaner: {message_name(str(path))}: cannot read: {exc.strerror}", err=True)
             failed = True
             continue
         except CleanerError as exc:
-            typer.echo(f"{path}: {exc}", err=True)
+            typer.echo(f"cleaner: {message_name(str(path))}: {exc}", err=True)
             failed = True
             continue
         result = spin_score(text, pack)

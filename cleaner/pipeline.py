@@ -7,6 +7,7 @@ by default). A :class:`Pipeline` builds each stage once and then runs documents 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -14,6 +15,7 @@ import signal
 import threading
 import time
 import tomllib
+import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -26,6 +28,7 @@ from cleaner.registry import (
     CAPTIONS,
     CHROME,
     DECODE,
+    DEFAULT_ORDER,
     EXTRACT,
     GRAMMAR,
     REPAIR,
@@ -108,6 +111,8 @@ class PipelineConfig:
                     f"{path}: unknown stage {name!r}{did_you_mean(name, STAGE_MODULES)} "
                     f"(known: {', '.join(STAGE_MODULES)})"
                 )
+        if "stages" in data:
+            _check_stage_list(path, text, stages)
         options = data.get("options", {})
         if not isinstance(options, dict) or not all(isinstance(v, dict) for v in options.values()):
             raise ConfigError(f"{path}: 'options' must hold one table per stage")
@@ -135,7 +140,9 @@ class PipelineConfig:
             stages=tuple(stages),
             options=options,
             rules_dir=rules_dir,
-            languagetool_url=os.environ.get(LANGUAGETOOL_URL_ENV) or None,
+            languagetool_url=check_languagetool_url(
+                os.environ.get(LANGUAGETOOL_URL_ENV) or None, f"${LANGUAGETOOL_URL_ENV}"
+            ),
             max_bytes=max_bytes,
             time_limit=float(time_limit),
             source=path,
@@ -152,6 +159,8 @@ class PipelineConfig:
         return replace(self, stages=tuple(s for s in self.stages if s not in skipped))
 
     def with_overrides(self, **changes: Any) -> PipelineConfig:
+        if changes.get("languagetool_url") is not None:
+            check_languagetool_url(changes["languagetool_url"], "--languagetool-url")
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     def fingerprint(self) -> str:
@@ -173,6 +182,21 @@ class PipelineConfig:
         return digest.hexdigest()
 
 
+def check_languagetool_url(url: str | None, where: str) -> str | None:
+    """``url``, or :class:`ConfigError` (a usage error, rc 2) when it is no http(s) URL with a
+    host: ``--languagetool-url notaurl`` was tried as a server and reported as "not
+    reachable" (rc 3), as if a server were down."""
+    if url is None:
+        return None
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigError(
+            f"{where}: {url!r} is not a LanguageTool server's URL; give one such as "
+            "http://127.0.0.1:8081"
+        )
+    return url
+
+
 def _toml_error(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> str:
     """``file:line: problem`` for a TOML syntax error (tomllib puts the place in its message)."""
     message = str(exc)
@@ -181,6 +205,36 @@ def _toml_error(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> str:
         return f"{path}: invalid pipeline file: {message}"
     line = int(found.group(1)) if found.group(1) else max(1, len(text.splitlines()))
     return f"{path}:{line}: invalid pipeline file: {message[: found.start()]}"
+
+
+def _check_stage_list(path: Path, text: str, stages: list[str]) -> None:
+    """Refuse a stage list that cannot clean anything as written, naming the file and line:
+    an empty list wrote the raw HTML out (rc 0); a list without ``decode`` first, a stage
+    twice or stages out of their order (``tidy`` before ``extract`` tidies HTML markup)
+    ran, each stage taking input it was not written for. Stages may be left out, not
+    reordered: each one's input is what the stages before it in that order give."""
+    where = f"{path}:{_key_line(text, '', 'stages') or 1}"
+    order = ", ".join(DEFAULT_ORDER)
+    if not stages:
+        raise ConfigError(
+            f"{where}: 'stages' is empty: list at least \"decode\" (the full order: {order})"
+        )
+    seen: set[str] = set()
+    for name in stages:
+        if name in seen:
+            raise ConfigError(f"{where}: stage {name!r} is listed twice; list each stage once")
+        seen.add(name)
+    if stages[0] != DECODE:
+        raise ConfigError(
+            f"{where}: the stages must start with \"decode\" (it turns the input's bytes into "
+            f"text for every stage after it); here they start with {stages[0]!r}"
+        )
+    for earlier, later in itertools.pairwise(stages):
+        if DEFAULT_ORDER.index(earlier) > DEFAULT_ORDER.index(later):
+            raise ConfigError(
+                f"{where}: stage {later!r} is listed after {earlier!r}, but runs before it; "
+                f"stages may be left out, not reordered (the order: {order})"
+            )
 
 
 def _key_line(text: str, table: str, key: str) -> int | None:

@@ -4,9 +4,11 @@ skipped."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from cleaner import Cleaner, ConfigError, DocumentError, Result, clean
+from cleaner import Cleaner, ConfigError, DocumentError, Result, ServiceError, clean
 
 
 @pytest.fixture(scope="module")
@@ -62,3 +64,22 @@ def test_a_max_bytes_that_is_not_a_positive_size_is_a_config_error() -> None:
     for wrong in (0, -1, 2.5, True):
         with pytest.raises(ConfigError, match="max_bytes must be a positive number of bytes"):
             Cleaner.from_config(skip="grammar", max_bytes=wrong)  # type: ignore[arg-type]
+
+
+def test_clean_honours_the_settings_from_config_takes(tmp_path: Path) -> None:
+    """`clean(text, **metadata)` took every keyword as metadata: `languagetool_url=` (in the
+    README), `max_bytes=` and `rules_dir=` were silently ignored, and the URL ended up in
+    the result's metadata. Each is honoured now; other keywords stay metadata."""
+    document = "An FBI agent ate a apple on the morning of the vote."
+    # Nothing listens on port 1: the grammar stage must try the given server and fail.
+    with pytest.raises(ServiceError):
+        clean(document, languagetool_url="http://127.0.0.1:1")
+    with pytest.raises(DocumentError, match="above the"):
+        clean(document, skip="grammar", max_bytes=10)
+    with pytest.raises(ConfigError, match="nope"):
+        clean(document, skip="grammar", rules_dir=tmp_path / "nope")
+    with pytest.raises(ConfigError, match="not a LanguageTool server's URL"):
+        clean(document, skip="grammar", languagetool_url="notaurl")
+    result = clean(document, skip="grammar", source="vote.txt")
+    assert result.metadata["source"] == "vote.txt"
+    assert "languagetool_url" not in result.metadata

@@ -517,3 +517,31 @@ def test_folder_output_never_replaces_an_input(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert f"{raw}: its output would replace the input itself" in proc.stderr.decode()
     assert raw.read_text() == "Advertisement\n\nRaw text.\n"
+
+
+@pytest.mark.parametrize(
+    ("stages", "message"),
+    [
+        ("[]", "'stages' is empty: list at least \"decode\""),
+        ('["tidy", "decode", "extract"]', 'the stages must start with "decode"'),
+        ('["decode", "decode", "extract"]', "stage 'decode' is listed twice"),
+        ('["extract", "tidy"]', 'the stages must start with "decode"'),
+        ('["decode", "tidy", "extract"]', "stage 'extract' is listed after 'tidy', but runs"),
+    ],
+)
+def test_a_stage_list_that_cannot_clean_is_refused_with_its_line(
+    tmp_path: Path, stages: str, message: str
+) -> None:
+    """`stages = []` wrote the raw HTML out with rc 0; lists out of order, with a stage twice
+    or without decode ran too. Each is refused, naming the file and the line."""
+    page = write(tmp_path / "page.html", "<html><body><p>The vote passed.</p></body></html>")
+    config = write(tmp_path / "pipeline.toml", f"max_bytes = 1000\n\nstages = {stages}\n")
+    proc = run_cli("clean", str(page), "--config", str(config))
+    assert proc.returncode == 2
+    assert proc.stdout == b""
+    assert f"{config}:3: {message}" in proc.stderr.decode()
+    # Stages may be left out: a shorter list in the order still runs.
+    config.write_text('stages = ["decode", "extract", "tidy"]\n', encoding="utf-8")
+    kept = run_cli("clean", str(page), "--config", str(config))
+    assert kept.returncode == 0, kept.stderr.decode()
+    assert kept.stdout == b"The vote passed.\n"

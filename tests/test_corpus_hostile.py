@@ -551,3 +551,18 @@ def _takes_new_files(folder: Path) -> bool:
     os.close(handle)
     os.unlink(made)
     return True
+
+
+def test_broken_links_without_a_known_suffix_are_counted_as_broken(tmp_path: Path) -> None:
+    """`l1 -> l2 -> l1` and `dangling -> nowhere` (names without .txt) were put with the
+    files not read and the run's line said nothing of them ("0 failed", no links)."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (src / "l1").symlink_to("l2")
+    (src / "l2").symlink_to("l1")
+    (src / "dangling").symlink_to("nowhere")
+    for extra in ((), ("--follow-symlinks",)):
+        result = corpus(src, out, *extra)
+        assert result.returncode == 0, result.stderr
+        assert "1 inputs (" in result.stderr and "3 links skipped (3 broken)" in result.stderr

@@ -513,3 +513,33 @@ def test_clean_gives_the_real_name_as_source_and_the_escaped_one_only_as_site(
     assert record["metadata"]["source"] == "we\\ird/p.txt"
     assert (tmp_path / record["metadata"]["source"]).exists()
     assert site_of(record["metadata"]) == "folder:we\\\\ird"
+
+
+def test_a_refused_run_leaves_the_learned_list_and_its_state_as_they_were(
+    tmp_path: Path,
+) -> None:
+    """A run refused for removing most outputs (IN empty or unmounted) said "Nothing was
+    changed" but had already run pass 1 over the empty IN: it deleted OUT/_learned_chrome.jsonl,
+    emptied .cleaner/learn/ and rewrote the saved decision, so a --learned-chrome replay of
+    the list then failed. The refusal now comes before anything is written."""
+    src = make_corpus(tmp_path / "in", pages=12)
+    out, empty = tmp_path / "out", tmp_path / "mnt"
+    empty.mkdir()
+    assert corpus(src, out).returncode == 0
+    assert (out / LEARNED_FILE).exists()
+
+    def everything(root: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != "lock" and not p.name.startswith("manifest")
+        }
+
+    before = everything(out)
+    assert any(name.startswith(".cleaner/learn/") for name in before)
+    refused = corpus(empty, out)
+    assert refused.returncode == 2
+    assert b"Nothing was changed" in refused.stderr
+    assert everything(out) == before
+    replay = corpus(src, tmp_path / "replayed", "--learned-chrome", str(out / LEARNED_FILE))
+    assert replay.returncode == 0, replay.stderr.decode()

@@ -131,6 +131,10 @@ class Manifest:
 
     # --- committed inputs -----------------------------------------------------------------
 
+    def has_entries(self) -> bool:
+        """Whether any input has an entry (a run cleaned into OUT before)."""
+        return self.db.execute("SELECT 1 FROM inputs LIMIT 1").fetchone() is not None
+
     def get(self, rel: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT entry FROM inputs WHERE rel = ?", (_stored(rel),)).fetchone()
         return _entry(row[0]) if row else None

@@ -474,6 +474,37 @@ def _record_failed(
     )
 
 
+def refuse_mass_removal(
+    src: Path,
+    dst: Path,
+    manifest: Manifest,
+    fraction: float,
+    *,
+    follow_symlinks: bool = False,
+) -> None:
+    """The mass-delete refusal of :func:`plan`, decided before a run writes anything: a walk
+    of IN that reads no input (names only), noted in the manifest's run tables, which the plan
+    starts afresh. Pass 1 of learned chrome comes before the plan and rewrites
+    ``_learned_chrome.jsonl`` and ``.cleaner/learn``; a refused run must leave them as they
+    were (it says "Nothing was changed"), so the refusal cannot wait for the plan."""
+    if not manifest.has_entries():
+        return  # nothing cleaned before: nothing to remove
+    manifest.start_run()
+    known = found = 0
+
+    def unlisted(folder: str, exc: OSError) -> None:
+        nonlocal known
+        known += manifest.keep_under(folder)  # unknown, not deleted (as in the plan)
+
+    for inp in walk_inputs(
+        src, [], follow_symlinks=follow_symlinks, links_skipped=[], unlisted=unlisted
+    ):
+        manifest.walked(inp.rel, inp.out_rel)
+        found += 1
+        known += manifest.get(inp.rel) is not None
+    _check_removals(manifest, known, fraction, found, src, dst)
+
+
 def _check_removals(
     manifest: Manifest, known: int, fraction: float, found: int, src: Path, dst: Path
 ) -> None:

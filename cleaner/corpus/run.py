@@ -35,6 +35,7 @@ from cleaner.corpus.plan import (
     check_folders,
     note_unlisted_folder,
     plan,
+    refuse_mass_removal,
 )
 from cleaner.corpus.pool import LocalEngine
 from cleaner.corpus.shards import ShardDone, ShardEngine, ShardTask, read_counts, shard_file
@@ -126,6 +127,11 @@ def run_corpus(
         summary = CorpusSummary(out_dir=out_dir, jobs=jobs or default_jobs())
         sweep_temp_files(dst)
         manifest = Manifest(state)
+        if not allow_mass_delete:
+            # Before pass 1 of learned chrome, which rewrites the list and its state.
+            refuse_mass_removal(
+                src, dst, manifest, mass_delete_fraction, follow_symlinks=follow_symlinks
+            )
         learn_started = time.perf_counter()
         table, dead = _learned_table(
             src,

@@ -86,14 +86,26 @@ def plan_outputs(
     if single_file:
         if output.is_dir():
             raise OutputNameError(f"{output}: is a folder; --diff writes one file")
+        if _names_folder(written):
+            # A trailing '/' names a folder (as everywhere else in -o): writing a file of
+            # that name, as --diff did when it did not exist yet, is not what was asked.
+            raise OutputNameError(
+                f"{written}: names a folder (it ends in '/'); --diff writes one file: name "
+                "the file, without the '/'"
+            )
+        _refuse_missing_folder(output)
         _refuse_replacing_an_input(output, inputs)
         return OutputPlan(target=output)
     if not (several or output.is_dir() or _names_folder(written)):
+        _refuse_missing_folder(output)
         _refuse_replacing_an_input(output, inputs)
         return OutputPlan(target=output)
     if not _names_folder(written) and written_in_place(output):
         # A device, pipe or descriptor (-o /dev/null, /dev/stdout) takes one stream, as
         # standard output does: "is a file, name a folder" would refuse what the user meant.
+        # It may still be an input (`-o /dev/stdout 1<> x.txt` writes over x.txt), checked
+        # as for one input: this check was skipped with several.
+        _refuse_replacing_an_input(output, inputs)
         return OutputPlan(target=output)
     if output.exists() and not output.is_dir():
         raise OutputNameError(
@@ -106,6 +118,24 @@ def plan_outputs(
             f"name; end it with '/' ({output}/) to make a folder of that name"
         )
     return OutputPlan(target=output, per_input=_folder_layout(inputs, output, output_format, kinds))
+
+
+def _refuse_missing_folder(output: Path) -> None:
+    """:class:`OutputNameError` when the folder of the one output file does not exist: as
+    with the shell's ``>``, ``-o FILE`` writes into a folder that is there. Creating the
+    missing ones (as cleaner did) scattered folders on a typo (``-o typo/deeper/x.txt``),
+    even ``/nonexistent/dir`` as root. A folder output (``-o out/``) is made, as ``corpus``
+    makes OUT: naming a new folder is what the trailing ``/`` asks for."""
+    parent = output.parent
+    if os.path.lexists(output) or parent.is_dir():
+        return
+    missing = parent
+    while not os.path.lexists(missing.parent) and missing.parent != missing:
+        missing = missing.parent
+    raise OutputNameError(
+        f"{output}: no such folder: {missing}; -o FILE writes into an existing folder "
+        f"(make it first: mkdir -p {parent})"
+    )
 
 
 def _refuse_replacing_an_input(output: Path, inputs: Sequence[str]) -> None:
@@ -195,7 +225,8 @@ def headed(piece: str, header: str | None) -> str:
     newline so that the next header starts a line of its own."""
     if header is None:
         return piece
-    return f"==> {header} <==\n{piece}" + ("" if piece.endswith("\n") else "\n")
+    # Escaped as message lines are: a name holding a newline split the header in two.
+    return f"==> {message_name(header)} <==\n{piece}" + ("" if piece.endswith("\n") else "\n")
 
 
 class OutputWriter:

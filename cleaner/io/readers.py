@@ -97,18 +97,39 @@ class _Replay(io.RawIOBase):
             view[:count] = self._head[:count]
             self._head = self._head[count:]
             return count
-        data = self._rest.read(len(view))
+        # What has arrived, not a full buffer: a pipe's reader (JSONL on stdin, answered a
+        # record at a time) must get each line as soon as it is written.
+        data = _read_some(self._rest, len(view))
         view[: len(data)] = data
         return len(data)
 
 
+def _read_some(stream: IO[bytes], size: int) -> bytes:
+    """Up to ``size`` bytes of what ``stream`` has now (one read; b"" only at its end)."""
+    read1 = getattr(stream, "read1", None)
+    return bytes(read1(size)) if read1 is not None else stream.read(size)
+
+
+def _head(stream: IO[bytes]) -> bytes:
+    """The first bytes of ``stream`` to sniff its format: up to ``SNIFF_BYTES``, but no more
+    than has arrived once a line is complete (a record written to a pipe is answered before
+    the next one comes; waiting for 64 bytes held two short records back)."""
+    head = b""
+    while len(head) < SNIFF_BYTES and (len(head) < len(GZIP_MAGIC) or b"\n" not in head):
+        piece = _read_some(stream, SNIFF_BYTES - len(head))
+        if not piece:
+            break
+        head += piece
+    return head
+
+
 def _sniffed(stream: IO[bytes]) -> tuple[IO[bytes], bytes]:
     """``stream`` decompressed if it is gzip, ready to read from its start, and its head."""
-    head = stream.read(SNIFF_BYTES)
+    head = _head(stream)
     replay: IO[bytes] = io.BufferedReader(_Replay(head, stream))
     if head.startswith(GZIP_MAGIC):
         replay = gzip.GzipFile(fileobj=replay, mode="rb")  # type: ignore[assignment]
-        head = replay.read(SNIFF_BYTES)
+        head = _head(replay)
         replay = io.BufferedReader(_Replay(head, replay))
     return replay, head
 

@@ -132,11 +132,13 @@ def walk_inputs(
                     break
                 # A link to nothing, or a loop (ELOOP: Path.resolve raised RuntimeError on
                 # one, which ended the run); an input file gone since the listing is skipped.
-                if kind is None:
-                    if ignored is not None:
-                        ignored.append(rel)
-                elif links_broken is not None and os.path.islink(full):
+                # A broken link is counted as one whatever its name: `l1 -> l2 -> l1` and
+                # `dangling -> nowhere` (no suffix) went to the files not read, and the
+                # run's line said nothing of them.
+                if links_broken is not None and os.path.islink(full):
                     links_broken.append(rel)
+                elif kind is None and ignored is not None:
+                    ignored.append(rel)
                 continue
             if (
                 not follow_symlinks
