@@ -30,7 +30,13 @@ from cleaner.document import (
 from cleaner.registry import TIDY, StageSettings
 from cleaner.rules.chrome import PATTERN_TIMEOUT_S, ChromeRuleSet
 from cleaner.rules.text import TITLE_SEPARATORS
-from cleaner.stages.page_layout import MARKDOWN_KEY, marker_insertions
+from cleaner.stages.page_layout import (
+    LAYOUT_KEYS,
+    LINE_BREAKS_KEY,
+    MARKDOWN_KEY,
+    hard_break_insertions,
+    marker_insertions,
+)
 
 NAME = TIDY
 OPTIONS = frozenset({"rules"})
@@ -102,7 +108,10 @@ class TidyStage:
                 metadata["title"] = trimmed
         tidied = apply_replacements(doc, NAME, _without_overlaps(replacements), **metadata)
         markers = doc.metadata.get(MARKDOWN_KEY)
-        if isinstance(markers, list | tuple) and markers:
+        markers = markers if isinstance(markers, list | tuple) else ()
+        broken = doc.metadata.get(LINE_BREAKS_KEY)
+        broken = broken if isinstance(broken, list | tuple) else ()
+        if markers or broken:
             # Written on the laid-out text, as a second set of edits: a closing fence sits at
             # the end of a code line, where a layout edit (the final newline, a blank-line
             # run) may start, and one of the two would be dropped as overlapping.
@@ -112,13 +121,19 @@ class TidyStage:
                 tidied,
                 NAME,
                 [
-                    Replacement(begin, end, marker, "tidy.markdown")
-                    for begin, end, marker in marker_insertions(lines, markers)
+                    *(
+                        Replacement(begin, end, marker, "tidy.markdown")
+                        for begin, end, marker in marker_insertions(lines, markers)
+                    ),
+                    *(
+                        Replacement(begin, end, marker, "tidy.line-break")
+                        for begin, end, marker in hard_break_insertions(lines, broken)
+                    ),
                 ],
             )
-        if MARKDOWN_KEY in tidied.metadata:
-            # Written into the text now: the list has done its work.
-            kept = {k: v for k, v in tidied.metadata.items() if k != MARKDOWN_KEY}
+        if any(key in tidied.metadata for key in LAYOUT_KEYS):
+            # Written into the text now: the lists have done their work.
+            kept = {k: v for k, v in tidied.metadata.items() if k not in LAYOUT_KEYS}
             tidied = Document(text=tidied.text, metadata=kept, edits=tidied.edits)
         return report_timeouts(tidied, NAME, timed_out, PATTERN_TIMEOUT_S)
 
