@@ -11,6 +11,7 @@ from pathlib import Path
 
 from conftest import run_cli
 
+from cleaner.io.writers import result_record
 from cleaner.pipeline import Pipeline, PipelineConfig
 from cleaner.stages.html_extraction import escape_ampersands
 from cleaner.stages.html_parsing import parse_html
@@ -492,3 +493,14 @@ def test_a_code_block_holding_an_ampersand_keeps_its_fences() -> None:
     assert "\n\n```\nmake && make test\n\nmake install\n```\n\n" in markdown, markdown
     text = _pipeline().clean_bytes(page.encode(), {"format": "html"}).text
     assert "\n\nmake && make test\n\nmake install\n\nThe last line" in text, text
+
+
+def test_without_tidy_the_layout_markers_are_no_jsonl_metadata() -> None:
+    # Plain text now has markers too (a numbered list's numbers): tidy writes and drops them;
+    # a run that skips tidy writes the page's text without them, and no marker list.
+    config = PipelineConfig.load().without(["grammar", "tidy"])
+    result = Pipeline(config).clean_bytes(TABLE_PAGE.encode(), {"format": "html"})
+    assert result.metadata.get("markdown_markers")
+    record = result_record(result, "page")
+    assert "markdown_markers" not in record["metadata"]
+    assert "markdown_line_breaks" not in record["metadata"]

@@ -4,8 +4,10 @@ added, even when the last line was chrome that a line stage removed: the edit lo
 the text the line stages received ended), and a site section suffix (" – National",
 " | Reuters") leaves the title line and the title in the metadata. With Markdown output, the
 markers of an HTML page's headings, numbered items, quotes, code fences (with the code's blank
-lines) and escaped "|" of table cells that the extract stage recorded
-(:mod:`cleaner.stages.page_layout`) are written here, after every other stage.
+lines), escaped "|" of table cells and hard line breaks (a ``<br>``) that the extract stage
+recorded (:mod:`cleaner.stages.page_layout`) are written here, after every other stage; with
+plain-text output, the few that keep the page's text whole (a numbered list's numbers, the
+escaped "|", a code block's blank lines).
 
 A suffix is recognised by a ``title-suffix`` rule of ``rules/chrome/`` or, for HTML pages, by
 the site name trafilatura found. Only the first line is treated as a title, and only when it
