@@ -7,7 +7,8 @@ not ("this 12 months", "one in all"). Ambiguous rules (``needs_spun``, or guarde
 words such as "invoice" for "bill") are no evidence and do not count.
 
 The score is signatures per 1,000 words. The gate calls a document spun when the score of its
-input reaches the pack's threshold (with a minimum count of signatures); the repair stage
+input reaches the pack's threshold and its signatures come from a minimum number of different
+rules (one phrase repeated is one piece of evidence); the repair stage
 decides it once, before any repair, and runs the ambiguous rules only when it says spun. The
 score lets users find and filter spun documents in a corpus; the repair stage records it before
 and after repair (``spin_score_before`` / ``spin_score_after``) and the decision as

@@ -13,7 +13,8 @@ from cleaner.pipeline import PipelineConfig
 
 SKIP = ("grammar",)
 ARTICLE = (
-    "Item {n}: budget talks continue\n\nThe council met on Monday to discuss the budget.\n\n"
+    "Item {n}: budget talks continue\n\nThe council met on Monday to discuss the budget, one in all "
+    "the longest debates in years.\n\n"
     "Advertisement\n\nA spokesperson said the figures could change by this 12 months's end, "
     "in keeping with the usual practice.\n\nSign up for our newsletter\n"
 )

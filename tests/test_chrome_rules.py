@@ -204,3 +204,80 @@ def test_a_furniture_label_matches_with_an_added_colon_and_a_line_rule_as_writte
     # A line rule matches its exact lines as written: "Commercial:" may head an article's list.
     assert rules.line_rule("Commercial") is not None
     assert rules.line_rule("Commercial:") is None
+
+
+def _chrome_stage() -> chrome.ChromeStage:
+    settings = StageSettings(options={}, rules_dir=REPO / "rules", languagetool_url=None)
+    return chrome.build(settings)
+
+
+def test_a_pitch_appended_to_a_paragraph_goes_alone_and_the_paragraph_stays() -> None:
+    # newuser3's fidelity test (A3c): the whole line went, the news sentence with the pitch.
+    news = "The board will meet again in June to settle the school's final budget."
+    pitch = " Sign up for our newsletter to follow the story."
+    text = f"{news}{pitch}\n\nThe head teacher said the cuts would fall on trips first.\n"
+    cleaned = _chrome_stage()(Document(text=text, metadata={"format": "text"}))
+    assert cleaned.text == text.replace(pitch, "")
+    [edit] = cleaned.edits
+    assert (edit.rule_id, edit.before, edit.after) == ("newsletter.sign-up-pitch", pitch, "")
+    assert (edit.start, edit.end) == (len(news), len(news) + len(pitch))
+    # Cleaning the output again removes nothing.
+    again = _chrome_stage()(Document(text=cleaned.text, metadata={"format": "text"}))
+    assert again.text == cleaned.text and not again.edits
+    # A promo's own lead-in goes with it; a line that is all promo goes whole.
+    text = "The bridge reopens on Friday. Want more? Subscribe to our free weekly newsletter.\n"
+    got = _chrome_stage()(Document(text=text, metadata={"format": "text"})).text
+    assert got == "The bridge reopens on Friday.\n"
+    text = "Was this newsletter forwarded to you? Sign up to get it in your inbox.\n"
+    assert _chrome_stage()(Document(text=text, metadata={"format": "text"})).text == ""
+
+
+def test_a_last_sentences_flag_is_only_for_line_rules(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        '[[rules]]\nid = "a"\naction = "tail"\nexact = ["More"]\nlast_sentences = true\n'
+        'examples = ["More"]\n',
+    )
+    with pytest.raises(RuleError, match="'last_sentences' must be true or false, and only on"):
+        load_chrome_rules(path)
+
+
+def test_items_of_the_article_s_list_stay_though_their_text_is_a_chrome_label() -> None:
+    # newuser3's fidelity test (item 15): "- Comments", "- Advertisement" and "- Read more"
+    # went from a packing list of the article's.
+    text = (
+        "Things to take to the fair:\n\n- Tent pegs\n- Rain cover\n- Share\n- Comments\n"
+        "- Advertisement\n- Read more\n"
+    )
+    assert _chrome_stage()(Document(text=text, metadata={"format": "text"})).text == text
+    # A list all of whose items are chrome goes, as does a lone item between paragraphs.
+    text = (
+        "The river rose overnight and the bridge closed at dawn.\n\n- Advertisement\n- Read more\n\n"
+        "Sandbags were handed out at the school gates.\n\n- See also: The floods of 1953\n\n"
+        "The council said the road would reopen once engineers had checked it.\n"
+    )
+    got = _chrome_stage()(Document(text=text, metadata={"format": "text"})).text
+    assert [line for line in got.split("\n") if line] == [
+        "The river rose overnight and the bridge closed at dawn.",
+        "Sandbags were handed out at the school gates.",
+        "The council said the road would reopen once engineers had checked it.",
+    ]
+    assert chrome.list_run("a\n- x\n- y\n* z\n", 2, 6) == [(2, 6), (6, 10)]
+
+
+def test_a_comments_heading_stays_over_prose_and_goes_over_a_comment_tail() -> None:
+    # newuser3's fidelity test (item 15): a consultation's "Comments" section lost its heading.
+    story = (
+        "The town asked residents what they thought of the new bus routes.\n\n"
+        "Background\n\nThe routes were first drawn up in 2021 after two depots closed.\n\n"
+        "Comments\n\nNearly 3,000 people replied. Most backed the plan, though traders worried.\n\n"
+        "Next steps\n\nThe town will publish the final routes in March.\n"
+    )
+    assert _chrome_stage()(Document(text=story, metadata={"format": "text"})).text == story
+    # Three AEB tuning pages end "Comments" then " comments": the page's comment section.
+    article = (
+        "The special flight landed at dawn, an airport official said.\n\n"
+        "More than 300 people were on board, officials said on Friday.\n\n"
+    )
+    doc = Document(text=article + "Comments\n\n comments\n", metadata={"format": "text"})
+    assert _chrome_stage()(doc).text.strip() == article.strip()

@@ -9,7 +9,12 @@ from conftest import run_cli
 
 from cleaner.document import Document
 from cleaner.errors import DocumentError
-from cleaner.stages.decode import HTML_REPLACED_WARNING, DecodeStage, decode_bytes
+from cleaner.stages.decode import (
+    HTML_REPLACED_WARNING,
+    DecodeStage,
+    decode_bytes,
+    decode_with_confidence,
+)
 
 TEXT = "Café “quotes” — naïve 😀\n"
 
@@ -209,3 +214,124 @@ def test_bomless_utf16_lookalike_binary_is_refused_with_a_hint() -> None:
 def test_latin1_rich_utf16_without_bom_still_decodes(text: str) -> None:
     """Latin-1 letters and signs (U+00A0-U+00FF) are text: they must not count as C1."""
     assert decode_bytes(text.encode("utf-16-le")) == (text, "utf-16-le")
+
+
+ANY_SCRIPT = {
+    "russian": "Мэр пообещала показать подробный план нового моста в будущем месяце.\n",
+    "greek": "Η δήμαρχος υποσχέθηκε νέο σχέδιο για τη γέφυρα του λιμανιού.\n",
+    "japanese": "市長は来月、新しい橋の計画を発表すると約束した。\n",
+    "japanese, no NUL byte": "市長は来月、新しい橋の計画を発表すると約束した。",
+    "chinese": "市政府表示，新桥将于明年春天开放，费用由市财政承担。\n",
+    "arabic": "وعدت رئيسة البلدية بنشر خطة الجسر الجديد الشهر المقبل.\n",
+    "korean": "시장은 다음 달에 새 다리 계획을 발표하겠다고 약속했다.\n",
+    "english": "The council approved the new bridge after a long debate.\n",
+    "mixed": "Мэр (the mayor) said on 3 May: Москва и Токио, 2026.\n",
+}
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("script", sorted(ANY_SCRIPT))
+def test_utf16_without_bom_in_any_script_is_decoded(script: str, encoding: str) -> None:
+    """Russian or Japanese UTF-16 without a byte-order mark has NULs only in its spaces and
+    digits (or none, with a Japanese low byte that is a control): it was refused as binary
+    ('NUL byte at offset 7'). The regularity of its byte pairs (high bytes of one script's
+    block), or for short Chinese its letters all of one script, shows it is text."""
+    text = ANY_SCRIPT[script]
+    assert decode_bytes(text.encode(encoding)) == (text, encoding)
+    doc = DecodeStage()(Document.from_bytes(text.encode(encoding)))
+    assert doc.text == text and doc.metadata["encoding_source"] == "detected"
+    assert any("no byte-order mark" in str(w) for w in doc.metadata["warnings"]), doc.metadata
+
+
+def test_cli_cleans_russian_utf16_without_bom_from_stdin() -> None:
+    text = ANY_SCRIPT["russian"]
+    proc = run_cli("clean", "-", "--skip", "grammar", stdin=text.encode("utf-16-le"))
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.decode() == text
+    assert "decoded as utf-16-le" in proc.stderr.decode()
+
+
+def _binary_keeps() -> list[bytes]:
+    import gzip
+    import random
+    import sys
+    import zlib
+
+    generator = random.Random(7)
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00\x00"
+        b"\x00\x90\x91h6" + zlib.compress(bytes(generator.randrange(256) for _ in range(300)))
+    )
+    keeps = [
+        png,
+        gzip.compress("Мэр пообещала план.".encode() * 20),
+        Path(sys.executable).read_bytes()[:4096],  # an ELF (or other) executable
+        bytes(generator.randrange(0x80, 0x100) for _ in range(64)) + b"\x00\x00",
+    ]
+    for size in (16, 32, 64, 512, 8192):  # random bytes, a NUL in each
+        for _ in range(50):
+            chunk = bytearray(generator.randrange(256) for _ in range(size))
+            chunk[3] = 0
+            keeps.append(bytes(chunk))
+    return keeps
+
+
+def test_binary_files_are_still_refused_with_the_binary_hint() -> None:
+    """Keeps for the any-script UTF-16 reading: PNG, gzip, an executable and random bytes
+    (even-length, with a NUL) are still binary."""
+    for raw in _binary_keeps():
+        with pytest.raises(DocumentError, match="binary file"):
+            decode_bytes(raw)
+
+
+SHORT_NON_LATIN = [
+    ("Мэр пообещала показать план нового моста в будущем месяце.", "cp1251"),
+    ("Мэр пообещала показать план нового моста в будущем месяце.", "koi8-r"),
+    ("Мэр пообещала показать план нового моста в будущем месяце.", "iso8859-5"),
+    ("Новий міст відкриють навесні, сказала мерія.", "koi8-u"),
+    ("Кметът обеща нов план за моста.", "cp1251"),
+    ("Η δήμαρχος υποσχέθηκε νέο σχέδιο.", "iso8859-7"),
+    ("Ειδήσεις", "cp1253"),
+    ("ראש העיר הבטיחה תוכנית חדשה לגשר.", "cp1255"),
+    ("وعدت رئيسة البلدية بخطة جديدة.", "cp1256"),
+    ("Zażółć gęślą jaźń, powiedział burmistrz.", "cp1250"),
+]
+
+
+@pytest.mark.parametrize(("text", "encoding"), SHORT_NON_LATIN)
+def test_short_non_latin_legacy_text_is_read_by_the_shape_of_its_words(
+    text: str, encoding: str
+) -> None:
+    """A short Russian text in windows-1251 (too few bytes for charset-normalizer to choose)
+    came out as cp1252 mojibake ("Ìýð ïîîáåùàëà") with confidence 0.8 and no warning. Its
+    cp1252 reading has words no Western language writes; the code page whose reading has
+    well-cased words of its script's common letters is taken, with a warning."""
+    decoded = decode_with_confidence(text.encode(encoding))
+    assert decoded.text == text
+    assert decoded.warning is not None and "shape of its words" in decoded.warning
+    assert decoded.confidence < 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Två små öar i skärgården, sa hon.",
+        "Ølstue på Østerbro: “Å” er et ord.",
+        "L’été, c’était à Noël.",
+        "Col·lecció d’art a l’església.",
+        "“Quoted” — a dash… and € 5 ½ ¾ ° ±",
+        "Señor Muñoz añadió: «¡Olé!»",
+        "Die Straße führt über Öhringen nach Überlingen.",
+    ],
+)
+def test_short_western_text_stays_cp1252(text: str) -> None:
+    decoded = decode_with_confidence(text.encode("cp1252"))
+    assert (decoded.text, decoded.encoding) == (text, "cp1252")
+    assert "mojibake" not in (decoded.warning or "")
+
+
+def test_short_cjk_legacy_text_it_cannot_read_is_warned_about() -> None:
+    """Short EUC-JP is beyond the word-shape reading (no single-byte code page): it stays a
+    cp1252 guess, now with a warning saying its words look like mojibake."""
+    decoded = decode_with_confidence("市長は新しい橋の計画を約束した。".encode("euc_jp"))
+    assert decoded.warning is not None and "mojibake" in decoded.warning

@@ -186,3 +186,33 @@ def test_the_word_embedded_goes_whole() -> None:
     from cleaner.stages.embed_blocks import _without_embed
 
     assert _without_embed("embedded-note lead") == "-note lead"
+
+
+def test_an_embed_block_that_swallowed_the_article_and_a_tracking_frame_is_extracted() -> None:
+    # An embed block left unclosed takes the rest of the article into it, and with it the tag
+    # manager's frame of the page's <noscript>: a frame nobody sees is no embedded player.
+    rest = "".join(
+        f"<h2>Part {number}</h2><p>{answer}</p>" for number, answer in enumerate(FAQ.values())
+    )
+    tracking = (
+        "<noscript><iframe src='https://tags.example/ns.html?id=1' height='0' width='0'"
+        " style='display:none;visibility:hidden'></iframe></noscript>"
+    )
+    text = _extract(
+        _page(f"<div class='w-embed'><div class='scroller'>{rest}{tracking}</div></div>")
+    )
+    for answer in FAQ.values():
+        assert answer in text
+        assert text.count(answer) == 1
+
+
+def test_a_hidden_or_zero_sized_frame_is_no_player_but_a_shown_one_is() -> None:
+    for frame, kept in (
+        ("<iframe src='https://tags.example/a' style='display: none'></iframe>", 1),
+        ("<iframe src='https://tags.example/b' width='0' height='0'></iframe>", 1),
+        ("<iframe src='https://player.example/c' width='640' height='360'></iframe>", 0),
+        ("<iframe src='https://player.example/d' width='0' height='360'></iframe>", 0),
+    ):
+        tree = parse_html(_page(f"<div class='w-embed'><p>{PARAGRAPHS[0]}</p>{frame}</div>"))
+        assert tree is not None
+        assert keep_prose_embed_blocks(tree) == kept, frame

@@ -38,6 +38,8 @@ from cleaner.registry import Stage
 from cleaner.rules.candidates import Candidate, load_candidates
 from cleaner.rules.repair import RepairRule, load_rules
 from cleaner.rules.source import load_rule_file, rule_files_under
+from cleaner.stages.control_mojibake import may_hold_control_mojibake, repair_control_mojibake
+from cleaner.stages.html_parsing import parse_html
 
 CAMPAIGN = "CLEANER_FUZZ_EXAMPLES" in os.environ
 EXAMPLES = int(os.environ.get("CLEANER_FUZZ_EXAMPLES", "40"))
@@ -251,6 +253,13 @@ def _repair_justified(edit: Edit) -> bool:
 
 def _page_characters(page: str) -> set[str]:
     allowed = set(page) | set(html.unescape(page)) | set(" \n\t")
+    if may_hold_control_mojibake(page):
+        # Text the page encoded twice is repaired before trafilatura deletes its C1 controls
+        # (cleaner.stages.control_mojibake): the characters meant are the page's own.
+        tree = parse_html(page)
+        if tree is not None:
+            repair_control_mojibake(tree)
+            allowed |= set(tree.text_content())
     if "<td" in page.lower() or "<th" in page.lower():
         allowed.add("|")  # trafilatura's table cell separator: layout, not text
     return allowed

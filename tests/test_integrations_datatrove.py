@@ -48,7 +48,7 @@ def test_local_pipeline_executor_gives_the_local_runners_texts(tmp_path: Path) -
     assert len(expected) == 30
     d0, d2 = records["d0"]["metadata"], records["d2"]["metadata"]
     assert d0["lang"] == "en"  # the document's own metadata stays
-    assert d0["cleaner_repairs"] == 1 and d0["cleaner_chrome_lines_removed"] == 2
+    assert d0["cleaner_repairs"] == 2 and d0["cleaner_chrome_lines_removed"] == 2
     assert d0["cleaner_spin_score_before"] > d0["cleaner_spin_score_after"]
     assert d2["cleaner_edits"] == 0 and "cleaner_error" not in d2
     assert "<article>" in records["d3"]["text"] and "<article>" not in records["d1"]["text"]

@@ -103,7 +103,7 @@ def test_clean_dataset_gives_the_local_runners_texts(
     assert rows["d2"]["url"] == "https://example.org/2"
     assert rows["d1"]["metadata"] == {"format": "html"}
     assert all(set(FIELDS) <= set(row) for row in rows.values())
-    assert rows["d0"]["cleaner_repairs"] == 1
+    assert rows["d0"]["cleaner_repairs"] == 2
     assert rows["d0"]["cleaner_chrome_lines_removed"] == 2
     assert rows["d0"]["cleaner_spin_score_before"] > rows["d0"]["cleaner_spin_score_after"]
     assert rows["d2"]["text"] == CLEAN and rows["d2"]["cleaner_edits"] == 0

@@ -163,11 +163,13 @@ def test_the_rule_index_finds_what_the_bare_patterns_find_on_real_lines() -> Non
                 texts = case if isinstance(case, list) else [case]
                 lines.extend(line for text in texts for line in text.split("\n"))
     lines += ["ſign up for our newſletter", "ſponsored: try it", "© 2019 Acme", "AD: Buy now"]
-    # Past 300 characters, within the copyright rule's 320 (and one past it).
+    # Past 300 characters, within the copyright rule's 320 (and one past it): an owner of
+    # ten long words before the notice, as the rule allows.
+    owner = "Acmeworldwide Publishinghouse Groupholdings of Northerncounties and the Westernislands"
     lines += [
-        "Acme " * 28 + "All Rights Reserved. " + "Reuse needs consent. " * 7,
-        "The Acme Group " * 9 + "- ALL RIGHTS RESERVED - " + "No part may be copied. " * 7,
-        "Acme " * 28 + "All Rights Reserved. " + "Reuse needs consent. " * 9,
+        " ".join(["Acmeworks"] * 10) + " All Rights Reserved. " + "Reuse needs consent. " * 9,
+        owner + " - ALL RIGHTS RESERVED - " + "No part may be copied here. " * 7,
+        " ".join(["Acmeworks"] * 10) + " All Rights Reserved. " + "Reuse needs consent. " * 10,
     ]
     hits = long_hits = 0
     for action in ("line", "tail", "closing", "opening", "player"):

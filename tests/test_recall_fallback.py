@@ -163,12 +163,14 @@ def _recall(gold: str, text: str) -> float:
 
 
 @pytest.mark.skipif(not WCXB.is_dir(), reason="WCXB pages not present")
-@pytest.mark.parametrize("key", ["4111", "0118", "4519", "0344", "4801"])
+@pytest.mark.parametrize("key", ["4111", "0118", "0344", "4801"])
 def test_article_parts_the_precise_pruning_drops_are_kept(key: str) -> None:
     # Tuning pages (bench/extraction_split.json) where every other mode keeps only part of
     # the article: an empty precise output (4111), a list of accounting principles (0118),
-    # the bulleted key points of a policy paper (4519), paragraphs in <div>s beside the <p>
-    # elements (0344, 4801). Recall before: 0.00, 0.49, 0.65, 0.39, 0.62.
+    # paragraphs in <div>s beside the <p> elements (0344, 4801). Recall before: 0.00, 0.49,
+    # 0.39, 0.62. (4519, the bulleted key points of a policy paper, 0.65, now keeps them
+    # without the recall run: its article container is named for trafilatura,
+    # cleaner.stages.unmarked_article.)
     html = gzip.decompress((WCXB / "html" / f"{key}.html.gz").read_bytes()).decode("utf-8")
     gold = json.loads((WCXB / "ground-truth" / f"{key}.json").read_text())["ground_truth"]
     doc = ExtractStage()(Document(html, {"format": "html"}))

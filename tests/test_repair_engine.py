@@ -147,11 +147,12 @@ def test_text_around_protected_spans_is_still_repaired() -> None:
 def test_needs_spun_rules_wait_for_signatures() -> None:
     gated = rule("t.gated", phrase="within the", replace="in the", needs_spun=True, keep=("x",))
     sig = rule("t.sig", phrase="this 12 months", replace="this year")
-    pack = RepairPack([gated, sig], min_signatures=2)
+    other = rule("t.other", phrase="final 12 months", replace="last year")
+    pack = RepairPack([gated, sig, other], min_signatures=2)
     clean = "Pressure grew within the party."
     assert pack.repair(clean)[0] == clean
-    spun = "This 12 months, and this 12 months again, pressure grew within the party."
-    assert pack.repair(spun)[0] == "This year, and this year again, pressure grew in the party."
+    spun = "This 12 months, and final 12 months again, pressure grew within the party."
+    assert pack.repair(spun)[0] == "This year, and last year again, pressure grew in the party."
 
 
 def test_repair_is_idempotent_on_samples() -> None:
@@ -293,7 +294,9 @@ def test_a_misspelt_kind_is_refused_at_its_line_not_skipped(tmp_path: Path) -> N
 
 def test_stage_logs_edits_with_rule_ids_and_scores(tmp_path: Path) -> None:
     write(tmp_path, GOOD)
-    stage = repair_stage.build(StageSettings(options={"rules": str(tmp_path)}))
+    # One rule: let one rule's signatures open the gate.
+    options = {"rules": str(tmp_path), "min_signatures": 1}
+    stage = repair_stage.build(StageSettings(options=options))
     doc = stage(Document(text="Sales rose this 12 months. Costs fell this 12 months."))
     assert doc.text == "Sales rose this year. Costs fell this year."
     assert [e.rule_id for e in doc.edits] == ["demo.ok", "demo.ok"]
@@ -307,10 +310,30 @@ def test_stage_logs_edits_with_rule_ids_and_scores(tmp_path: Path) -> None:
 def test_stage_default_rules_dir_and_disable(tmp_path: Path) -> None:
     (tmp_path / "repairs").mkdir()
     write(tmp_path / "repairs", GOOD)
-    stage = repair_stage.build(StageSettings(rules_dir=tmp_path))
+    stage = repair_stage.build(StageSettings(rules_dir=tmp_path, options={"min_signatures": 1}))
     assert stage(Document(text="this 12 months")).text == "this year"
-    off = repair_stage.build(StageSettings(rules_dir=tmp_path, options={"disable": ["demo"]}))
+    options = {"disable": ["demo"], "min_signatures": 1}
+    off = repair_stage.build(StageSettings(rules_dir=tmp_path, options=options))
     assert off(Document(text="this 12 months")).text == "this 12 months"
+
+
+def test_a_document_the_gate_calls_clean_is_not_edited(tmp_path: Path) -> None:
+    """A lone signature (or one phrase repeated) does not make a document spun, and the
+    stage leaves the text of a document it does not call spun alone: what the rule would have
+    written is a finding, shown by --explain, with the gate's reasons."""
+    write(tmp_path, GOOD)
+    stage = repair_stage.build(StageSettings(options={"rules": str(tmp_path)}))
+    text = "Sales rose this 12 months. Costs fell this 12 months."
+    doc = stage(Document(text=text))
+    assert doc.text == text
+    assert doc.metadata["spin_gate"]["spun"] is False
+    assert doc.metadata["spin_score_after"] == doc.metadata["spin_score_before"] > 0
+    assert [(e.rule_id, e.before, e.after, e.applied) for e in doc.edits] == [
+        ("demo.ok", "this 12 months", "this year", False),
+        ("demo.ok", "this 12 months", "this year", False),
+    ]
+    assert all("held: the gate calls the document clean" in e.message for e in doc.edits)
+    assert "1 rule(s)" in doc.edits[0].message
 
 
 # ------------------------------------------------------------------ articles, groups, case

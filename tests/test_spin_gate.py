@@ -7,6 +7,7 @@ alone with the reason recorded.
 
 from __future__ import annotations
 
+import ast
 import json
 import tomllib
 from pathlib import Path
@@ -24,6 +25,7 @@ SHARED = REPO.parent / "shared"
 REFERENCE = SHARED / "samples" / "000_4b0a173bbebc4d8d.txt"
 SAMPLES = [REFERENCE, *sorted((SHARED / "samples" / "spun").glob("*.txt"))]
 AEB_TRUTH = SHARED / "bench" / "aeb" / "ground-truth.json"
+WCXB_TRUTH = SHARED / "bench" / "wcxb-dev" / "ground-truth"
 
 
 def _aeb_bodies() -> list[str]:
@@ -75,6 +77,53 @@ def test_signature_rules_never_match_clean_news(pack: RepairPack) -> None:
     assert hits == []
 
 
+def _wcxb_tuning_bodies() -> list[str]:
+    """The gold main text of the WCXB tuning pages (bench/extraction_split.json): clean web
+    text of every kind, blogs, shops, guides, news. The validation pages stay unread."""
+    pages = json.loads((REPO / "bench" / "extraction_split.json").read_text())["wcxb-dev"]
+    bodies = []
+    for page in pages["tuning"]:
+        record = json.loads((WCXB_TRUTH / f"{page}.json").read_text(encoding="utf-8"))
+        gold = record["ground_truth"]
+        if isinstance(gold, str):  # stored as the repr of a dict
+            gold = ast.literal_eval(gold)
+        bodies.append(gold.get("main_content") or "")
+    return bodies
+
+
+def test_signature_rules_never_match_clean_web_pages(pack: RepairPack) -> None:
+    """Beyond news: no signature rule matches the gold text of the 496 WCXB tuning pages. A
+    spun form that a blog or a shop writes ('search engines like Google', 'infants (3-12
+    months old)') is ordinary English there and must be guarded or wait for the gate."""
+    bodies = _wcxb_tuning_bodies()
+    assert len(bodies) > 400
+    hits = [
+        (m.rule_id, body[max(0, m.start - 30) : m.end + 30])
+        for body in bodies
+        for m in pack.finish(pack.scan(body), spun=False).matches
+    ]
+    assert hits == []
+
+
+def test_signature_rules_never_match_the_originals_of_spun_tuning_pages(pack: RepairPack) -> None:
+    """The originals the spun tuning pages were made from are clean news: a signature rule
+    that matches one ('Ethereum builders' is how crypto news names developers) is no evidence
+    of spinning. Validation pages stay unread."""
+    split = tomllib.loads((REPO / "bench" / "spin_split.toml").read_text(encoding="utf-8"))
+    originals = [
+        SHARED / "data" / "spun-dev" / "originals" / f"{page}.txt"
+        for page in split["tuning"]["spun_dev"]
+    ]
+    texts = [path.read_text(encoding="utf-8") for path in originals if path.exists()]
+    assert len(texts) >= 9
+    hits = [
+        (m.rule_id, text[max(0, m.start - 30) : m.end + 30])
+        for text in texts
+        for m in pack.finish(pack.scan(text), spun=False).matches
+    ]
+    assert hits == []
+
+
 def test_ambiguous_rules_run_only_when_the_gate_opens() -> None:
     signature = _rule("t.sig", "this 12 months", "this year")
     ambiguous = _rule("t.amb", "invoice", "bill", needs_spun=True)
@@ -84,18 +133,42 @@ def test_ambiguous_rules_run_only_when_the_gate_opens() -> None:
     one = "The invoice passed this 12 months."
     assert not spin_gate(one, pack).spun
     assert pack.repair(one)[0] == "The invoice passed this year."
-    spun = "The invoice passed this 12 months, as it did last 12 months and this 12 months."
+    # One phrase said twice is one piece of evidence: a clean page on one topic repeats itself.
+    repeated = "The invoice passed this 12 months, as it did this 12 months before."
+    assert not spin_gate(repeated, pack).spun
+    assert pack.repair(repeated)[0].startswith("The invoice passed this year")
+    last = _rule("t.last", "final 12 months", "last year")
+    pack = RepairPack([signature, last, ambiguous], min_signatures=2, gate_threshold=2.0)
+    spun = "The invoice passed this 12 months, as it did final 12 months and this 12 months."
     assert spin_gate(spun, pack).spun
     assert pack.repair(spun)[0].startswith("The bill passed this year")
 
 
+def _two_rules() -> list[RepairRule]:
+    return [_rule("t.sig", "this 12 months", "this year"), _rule("t.l", "final 12 months", "last")]
+
+
 def test_gate_score_is_per_1000_words_with_a_minimum_count() -> None:
-    pack = RepairPack([_rule("t.sig", "this 12 months", "this year")], gate_threshold=2.0)
-    long_clean = ("Word " * 4000) + "this 12 months and this 12 months."
+    pack = RepairPack(_two_rules(), gate_threshold=2.0)
+    long_clean = ("Word " * 4000) + "this 12 months and final 12 months."
     gate = spin_gate(long_clean, pack)
     assert gate.signatures == 2 and gate.score < 2.0 and not gate.spun
-    short = "Sales rose this 12 months and this 12 months."
+    short = "Sales rose this 12 months and final 12 months."
     assert spin_gate(short, pack).spun
+    # Dense but from one rule only: not spun, however short the text.
+    same = spin_gate("Sales rose this 12 months and this 12 months.", pack)
+    assert same.signatures == 2 and same.rules == 1 and same.score > 2.0 and not same.spun
+
+
+def test_default_gate_needs_more_than_two_stray_phrases_in_an_article() -> None:
+    """Two signatures of different rules in a 480-word article (4.2 per 1,000 words, the
+    hostile test of newuser3 A1) do not make it spun; the spun tuning pages score 7 and up."""
+    pack = RepairPack(_two_rules())
+    article = ("Word " * 478) + "this 12 months and final 12 months."
+    gate = spin_gate(article, pack)
+    assert gate.signatures == 2 and gate.rules == 2 and 4.0 < gate.score < 5.0
+    assert not gate.spun and gate.threshold == 5.0
+    assert spin_gate(("Word " * 200) + "this 12 months and final 12 months.", pack).spun
 
 
 def test_stage_records_the_gate_and_names_layer_rule_and_score(
@@ -150,6 +223,7 @@ def test_gate_decision_metadata_shape() -> None:
         "threshold": 2.0,
         "spun": True,
         "signatures": 4,
+        "rules": 0,
         "min_signatures": 2,
     }
 
@@ -208,5 +282,72 @@ def test_score_command_reports_the_gate(tmp_path: Path) -> None:
     done = run_cli("score", str(REFERENCE), str(clean))
     assert done.returncode == 0, done.stderr
     reference_line, clean_line = done.stdout.decode().splitlines()
-    assert "gate: spun (score " in reference_line and "threshold 2)" in reference_line
-    assert "gate: not spun (score 0, threshold 2)" in clean_line
+    assert "gate: spun (score " in reference_line and "threshold 5)" in reference_line
+    assert "gate: not spun (score 0, threshold 5)" in clean_line
+
+
+# A clean article built from ordinary English that once matched signature rules (newuser3 A1,
+# and clean WCXB tuning pages), each sentence written for this test in the same construction.
+CLEAN_ARTICLE_WITH_SPUN_LOOKALIKES = """\
+The storm reached the coast on a Tuesday, and in the following days the town lost power twice.
+
+Live public coverage of the hearing was barred by the court.
+
+Rolling energy outages struck four regions during the heat wave.
+
+Nurses say knowledge factors into every choice they make on a ward.
+
+The chief government spokesman would not comment on the negotiations.
+
+There have been a number of occasions when the canal flooded the lower town.
+
+The column called the craze a form of card recreation, a phrase from the 1930s.
+
+The document low on the stack was a letter from 1948.
+
+Big search engines like Google rank pages by how well they answer a query.
+
+As we've already mentioned, reviews build trust with buyers.
+
+Whoever controls the network may turn out to be one of the big winners.
+
+Once the firm is registered, several subsequent steps remain.
+
+I had just ordered the complete home workout kit.
+
+Babies (3-12 months old) sleep for most of the day.
+
+New coaching tools help employees spot and train for other roles.
+
+The Enterprise offers more branches and lower fees than its rivals.
+
+Waste and unfairness built into our economic system are no longer tolerated.
+"""
+
+
+def test_clean_article_with_spun_lookalikes_comes_out_unchanged(tmp_path: Path) -> None:
+    """The real command leaves clean English alone even where its words are also a spinner's:
+    no rule fires and the gate stays closed."""
+    from conftest import run_cli
+
+    article = tmp_path / "article.txt"
+    article.write_text(CLEAN_ARTICLE_WITH_SPUN_LOOKALIKES, encoding="utf-8")
+    done = run_cli("clean", str(article), "--skip", "grammar", "--explain")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode() == CLEAN_ARTICLE_WITH_SPUN_LOOKALIKES
+    assert "repair " not in done.stderr.decode()
+    scored = run_cli("score", str(article))
+    assert "gate: not spun (score 0," in scored.stdout.decode(), scored.stdout
+
+
+def test_lookalike_sentences_stay_even_in_a_spun_document(stage: repair_stage.RepairStage) -> None:
+    """In a document the gate calls spun the ambiguous precise rules run too, and their guards
+    still keep these sentences: the spun wording before them is repaired, they are not (the
+    candidate layer's language model judges its own words there, as in any spun document)."""
+    spun_lines = "Sales rose this 12 months.\nProfits fell final 12 months.\n"
+    text = spun_lines * 3 + CLEAN_ARTICLE_WITH_SPUN_LOOKALIKES
+    out = stage(Document(text=text))
+    assert out.metadata["spin_gate"]["spun"] is True
+    precise = [e for e in out.edits if e.message.startswith("layer precise")]
+    assert {e.rule_id for e in precise} == {"time.this-12-months", "time.final-12-months"}
+    assert all(e.start < len(spun_lines) * 3 for e in precise)

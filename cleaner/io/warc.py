@@ -20,6 +20,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from cleaner.io.source import Source
+from cleaner.stages.declared_charset import charset_parameter
 
 HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
 DRAIN_BLOCK = 1 << 16
@@ -32,6 +33,15 @@ def _content_type(record: Any) -> str:
     else:
         value = record.rec_headers.get_header("Content-Type") or ""
     return str(value).split(";", 1)[0].strip().lower()
+
+
+def _http_charset(record: Any) -> str | None:
+    """The charset the server named in the response's ``Content-Type`` header
+    (``text/html; charset=koi8-r``), which the decode stage puts before the page's own
+    ``<meta>``, as browsers do; None when it names none."""
+    if record.http_headers is None:
+        return None
+    return charset_parameter(str(record.http_headers.get_header("Content-Type") or ""))
 
 
 def _is_html_document(record: Any) -> bool:
@@ -173,6 +183,8 @@ def _read_warc(stream: IO[bytes], name: str, max_bytes: int | None) -> Iterator[
                 "date": date,
                 "warc_record_id": record_id,
             }
+            if charset := _http_charset(record):
+                metadata["http_charset"] = charset
             content = record.content_stream()
             payload = content.read() if max_bytes is None else content.read(max_bytes + 1)
             if max_bytes is not None and len(payload) > max_bytes:

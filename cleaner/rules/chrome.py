@@ -29,6 +29,10 @@ normalised line; case-insensitive unless ``case_sensitive = true``).
 ``keep`` are lines or documents it must leave alone. :mod:`cleaner.rulecheck` runs them
 through the stage that applies the rule's action.
 
+A ``line`` rule marked ``last_sentences`` also matches the last sentences of a longer line, and
+only they go: a promo appended to a paragraph ("... final version of the budget. Sign up for
+our newsletter to follow the story."), the paragraph's own sentences kept.
+
 A ``line`` rule marked ``not_in_list`` leaves a line whose neighbour starts with the same
 character: an item of the article's bulleted list ("👉 Read the room before a pitch").
 
@@ -65,6 +69,7 @@ _ALLOWED_KEYS = {
     "max_length",
     "standalone",
     "not_in_list",
+    "last_sentences",
     "not_before_prose",
     "examples",
     "keep",
@@ -76,6 +81,8 @@ _ALLOWED_KEYS = {
 DEFAULT_MAX_LINE_CHARS = 300
 
 REPEATED_LINE_RULE = "chrome.repeated-line"
+# The index of the ``line`` rules marked ``last_sentences`` (:meth:`ChromeRuleSet.index`).
+LAST_SENTENCES = "last-sentences"
 # A repeated short line ("Yes." "Yes.") can be real dialogue; a repeated sentence of several
 # words back to back is a scraping artefact.
 MIN_WORDS_FOR_REPEAT = 4
@@ -136,6 +143,9 @@ class ChromeRule:
     not_in_list: bool = False
     """A ``line`` rule's line stays when the line next to it starts with the same character: it
     is then an item of the article's list ("👉 Read the room ...", "👉 Book a day ...")."""
+    last_sentences: bool = False
+    """A ``line`` rule that also removes the last sentences of a longer line when they alone
+    match it: a promo appended to the article's paragraph, which stays."""
     not_before_prose: bool = False
     """A ``tail`` marker that is honoured only when the lines after it are not the article's
     prose: a bare "Contact Us" or "©" heads a site's footer or the article's own section."""
@@ -275,6 +285,16 @@ class RuleIndex:
                 bits |= found
         return bits
 
+    def may_match_within(self, trigger_text: str) -> bool:
+        """Whether some part of a line whose trigger form is ``trigger_text`` may match one
+        of the rules: a literal of one is in it, or a rule has none or exact lines (lines of
+        any length)."""
+        if self._always or self._exact:
+            return True
+        if self._triggers is None:
+            return False
+        return next(self._triggers.iter(trigger_text), None) is not None
+
     def candidates(self, normalized: str, folded: tuple[str, str]) -> list[ChromeRule]:
         """The rules that may match a normalised line whose :func:`fold_line` is ``folded``,
         in rule order."""
@@ -315,6 +335,7 @@ class ChromeRuleSet:
         grouped = {
             action: RuleIndex([r for r in self.rules if r.action == action]) for action in ACTIONS
         }
+        grouped[LAST_SENTENCES] = RuleIndex([r for r in self.rules if r.last_sentences])
         object.__setattr__(self, "_by_action", MappingProxyType(grouped))
 
     def of_action(self, action: str) -> tuple[ChromeRule, ...]:
@@ -362,6 +383,9 @@ def compile_rule(record: RuleRecord) -> ChromeRule:
         raise record.error(
             "field 'not_before_prose' must be true or false, and only on a tail rule"
         )
+    last_sentences = data.get("last_sentences", False)
+    if not isinstance(last_sentences, bool) or (last_sentences and action != "line"):
+        raise record.error("field 'last_sentences' must be true or false, and only on a line rule")
     _check_cases(record)
     triggers = chrome_triggers(raw_pattern) if isinstance(raw_pattern, str) else None
     if triggers is not None and not all(
@@ -381,6 +405,7 @@ def compile_rule(record: RuleRecord) -> ChromeRule:
         max_length=max_length,
         standalone=bool(data.get("standalone", False)),
         not_in_list=bool(data.get("not_in_list", False)),
+        last_sentences=last_sentences,
         not_before_prose=not_before_prose,
         path=record.path,
         line=record.line,

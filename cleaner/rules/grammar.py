@@ -237,6 +237,44 @@ def _number_vowel(word: str) -> bool | None:
     return None  # 1100 "eleven hundred" or "one thousand one hundred"
 
 
+# A quoted stretch of one line: straight double quotes paired in order, curly and angle
+# quotes from an opening to its closing mark, single quotes only where an opening one
+# follows no letter and a closing one is followed by none (an apostrophe is neither).
+_QUOTED = regex.compile(
+    r""""[^"\n]*"|“[^”\n]*”|„[^“”\n]*[“”]|«[^»\n]*»|»[^«\n]*«"""
+    r"|(?<![\p{L}\p{N}])‘[^\n]*?’(?!\p{L})|(?<![\p{L}\p{N}])'(?=\S)[^\n]*?(?<=\S)'(?!\p{L})"
+)
+_NOT_INSIDE_QUOTES = frozenset(
+    {"CONSECUTIVE_SPACES", "WHITESPACE_RULE", "ENGLISH_WORD_REPEAT_RULE"}
+)
+# Three or more full stops with single spaces between: a spaced ellipsis, with the space
+# before it.
+_SPACED_ELLIPSIS = regex.compile(r"[^\S\n]?\.(?:[^\S\n]\.){2,}")
+
+
+def _line_around(text: str, start: int, end: int) -> tuple[int, str]:
+    """(offset, text) of the line(s) holding ``text[start:end]``."""
+    first = text.rfind("\n", 0, start) + 1
+    last = text.find("\n", end)
+    return first, text[first : len(text) if last < 0 else last]
+
+
+def _inside_quotes(text: str, start: int, end: int) -> bool:
+    offset, line = _line_around(text, start, end)
+    return any(
+        found.start() < start - offset and end - offset < found.end()
+        for found in _QUOTED.finditer(line)
+    )
+
+
+def _in_spaced_ellipsis(text: str, start: int, end: int) -> bool:
+    offset, line = _line_around(text, start, end)
+    return any(
+        found.start() < end - offset and start - offset < found.end()
+        for found in _SPACED_ELLIPSIS.finditer(line)
+    )
+
+
 def is_safe_fix(
     text: str,
     start: int,
@@ -256,6 +294,11 @@ def is_safe_fix(
       file name (".MIAPJ0000PUS", ".NET"), not punctuation.
     - white space at the start of a line: indentation is layout, which the pipeline keeps
       (LanguageTool would leave one space of it: "hand.\n            The" -> "hand.\n The").
+    - white space (CONSECUTIVE_SPACES, WHITESPACE_RULE) or a repeated word inside quotation
+      marks: a quoted string or a word quoted to be talked about is given as it is (``type
+      "a  b"``, ``the typo "the the"``), not written.
+    - a spaced ellipsis (". . ."): its spaces are typography, not a space before a full
+      stop ("paused . . . and" -> "paused. . . and").
     - a fix not starting at a match of its rule's trigger (:data:`TRIGGERS`): so that a
       sentence without one can be left unsent with no change in the fixes
       (``require_trigger=False`` leaves this check out, for the test that it never refuses a
@@ -269,6 +312,10 @@ def is_safe_fix(
         triggers if triggers is not None else TriggerStarts(text)
     ).start_fix(rule_id, start, end):
         return False  # the prefilter would not have sent this: see TRIGGERS
+    if _in_spaced_ellipsis(text, start, end):
+        return False
+    if rule_id in _NOT_INSIDE_QUOTES and _inside_quotes(text, start, end):
+        return False
     if rule_id == "EN_A_VS_AN":
         following = regex.match(r"\s+(\S+)", text[end:])
         if following is None:

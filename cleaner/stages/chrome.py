@@ -31,6 +31,7 @@ from cleaner.document import (
 from cleaner.registry import CHROME, StageSettings
 from cleaner.rules.chrome import (
     DEFAULT_MAX_LINE_CHARS,
+    LAST_SENTENCES,
     PATTERN_TIMEOUT_S,
     REPEATED_LINE_RULE,
     ChromeRuleSet,
@@ -71,6 +72,9 @@ HEAD_MAX_LINES = 12
 _DOWN_ARROWS = "⤵↓⬇▼▾⇩"
 _JUMP_LINK = re.compile(rf"\s*(?P<link>[^\n{_DOWN_ARROWS}]{{3,60}}?)\s*[{_DOWN_ARROWS}]\s+(?=\S)")
 _SENTENCE_END = tuple('.!?…:;"”’)')
+# Where a sentence ends within a line: its closing mark (and a closing quote or bracket), then
+# the white space before the next one, which goes with a promo removed from there on.
+_SENTENCE_BREAK = re.compile(r"[.!?…][\"”’)\]]*(?P<space>\s+)(?=\S)")
 # A bare heading that may open a site's footer or the article's own last section ("Contact
 # Us", "©"; the tail rules marked ``not_before_prose``) cuts the tail only when what follows
 # is not prose. A footer holds addresses, phone numbers, a legal name and link labels; a
@@ -112,10 +116,13 @@ class ChromeStage:
 
     def __call__(self, doc: Document) -> Document:
         line_rules = self.rules.index("line")
+        last_sentence_rules = self.rules.index(LAST_SENTENCES)
         tail_rules = self.rules.index("tail")
         replacements: list[Replacement] = []
         kept: list[Kept] = []
         previous_kept = ""
+        # Each list's first line's offset -> whether it is the article's list.
+        article_lists: dict[int, bool] = {}
         timed_out: set[str] = set()  # rules whose pattern timed out: skipped for this document
         # A jump link needs a down arrow, which few pages hold: one look at the whole text
         # spares trying the link's pattern on every line of the others.
@@ -137,6 +144,10 @@ class ChromeStage:
             rule = line_rules.first_match(normalized, timed_out, folded)
             if rule is None and (item := list_item_text(normalized)):
                 rule = line_rules.first_match(item, timed_out)
+                if rule is not None and self._in_article_list(
+                    doc.text, offset, end, article_lists, timed_out
+                ):
+                    rule = None
             if rule is not None and rule.not_in_list and is_marked_list_item(doc.text, offset, end):
                 rule = None
             if rule is not None:
@@ -145,6 +156,8 @@ class ChromeStage:
             if self.drop_repeated_lines and key == previous_kept and is_repeatable(key):
                 replacements.append(Replacement(offset, offset + len(line), "", REPEATED_LINE_RULE))
                 continue
+            if last_sentence_rules.may_match_within(folded[1]):
+                self._drop_last_sentences(line, offset, replacements, timed_out)
             if jump_links:
                 self._drop_jump_link(line, offset, replacements, timed_out)
             marker = tail_rules.first_match(normalized, timed_out, folded)
@@ -172,6 +185,14 @@ class ChromeStage:
             start, rule_id = tail
             replacements = [r for r in replacements if r.start < start]
             replacements.append(Replacement(start, len(doc.text), "", rule_id))
+        if closing:
+            # A closing line goes whole, with any part of it an edit above took out.
+            closing_spans = [(e.offset, e.end) for e in kept if e.offset in closing]
+            replacements = [
+                r
+                for r in replacements
+                if not any(start <= r.start < end for start, end in closing_spans)
+            ]
         for entry in kept:
             if entry.offset in closing:
                 replacements.append(Replacement(entry.offset, entry.end, "", closing[entry.offset]))
@@ -179,6 +200,53 @@ class ChromeStage:
         removed = sum(count_non_blank_lines(doc.text, r.start, r.end) for r in replacements)
         cleaned = apply_replacements(doc, NAME, replacements, chrome_lines_removed=removed)
         return report_timeouts(cleaned, NAME, timed_out, PATTERN_TIMEOUT_S)
+
+    def _in_article_list(
+        self,
+        text: str,
+        offset: int,
+        end: int,
+        article_lists: dict[int, bool],
+        timed_out: set[str],
+    ) -> bool:
+        """Whether the list item at ``offset:end``, whose text a line rule calls chrome, is an
+        item of the article's own list: the run of items with its marker that it stands in
+        holds an item no line rule calls chrome. "- Comments", "- Advertisement" and "- Read
+        more" among "- Passport", "- Tickets" are things to pack; "- 11 min read" alone, or a
+        box of share links, is the page's. ``article_lists`` keeps the answer for each run
+        (by its first line's offset)."""
+        run = list_run(text, offset, end)
+        key = run[0][0]
+        if key not in article_lists:
+            rules = self.rules.index("line")
+            article_lists[key] = any(
+                rules.first_match(normalized, timed_out) is None
+                and rules.first_match(list_item_text(normalized), timed_out) is None
+                for start, stop in run
+                if (normalized := normalize_line(text[start:stop].strip()))
+            )
+        return article_lists[key]
+
+    def _drop_last_sentences(
+        self, line: str, offset: int, replacements: list[Replacement], timed_out: set[str]
+    ) -> None:
+        """Remove the last sentences of a kept line (at ``offset``) that a ``last_sentences``
+        rule matches on their own: a promo appended to a paragraph ("... the final version of
+        the budget. Sign up for our newsletter to follow the story."). The earliest sentence
+        from which the rest of the line matches starts the removal, so a promo's own lead-in
+        ("Want more? Sign up ...") goes with it; the sentences before it stay, and the line
+        with them."""
+        rules = self.rules.index(LAST_SENTENCES)
+        content_end = len(line.rstrip())
+        for found in _SENTENCE_BREAK.finditer(line, 0, content_end):
+            rest = line[found.end() : content_end]
+            if len(rest) > rules.max_length:
+                continue
+            rule = rules.first_match(normalize_line(rest), timed_out)
+            if rule is not None:
+                start = offset + found.start("space")
+                replacements.append(Replacement(start, offset + content_end, "", rule.rule_id))
+                return
 
     def _drop_jump_link(
         self, line: str, offset: int, replacements: list[Replacement], timed_out: set[str]
@@ -378,6 +446,32 @@ def is_marked_list_item(text: str, offset: int, end: int) -> bool:
     before = text[:offset].rstrip().rpartition("\n")[2].lstrip()
     after = text[end:].lstrip().partition("\n")[0]
     return bool(marker) and marker in (before[:1], after[:1])
+
+
+def list_run(text: str, offset: int, end: int) -> list[tuple[int, int]]:
+    """The spans (newline included) of the list items around the line at ``offset:end``, itself
+    among them: the adjacent lines, with no blank line between, that are list items set off
+    by the same marker."""
+    marker = text[offset:end].lstrip()[:1]
+
+    def is_item(start: int, stop: int) -> bool:
+        line = text[start:stop].strip()
+        return line[:1] == marker and _LIST_MARKER.match(line) is not None
+
+    spans = [(offset, end)]
+    start = offset
+    while start > 0 and is_item(before := text.rfind("\n", 0, start - 1) + 1, start):
+        spans.insert(0, (before, start))
+        start = before
+    stop = end
+    while stop < len(text):
+        after = text.find("\n", stop)
+        after = len(text) if after == -1 else after + 1
+        if not is_item(stop, after):
+            break
+        spans.append((stop, after))
+        stop = after
+    return spans
 
 
 def list_item_text(normalized: str) -> str:

@@ -1,7 +1,8 @@
 """decode: bytes to text.
 
 UTF-8 (with or without a byte-order mark) is decoded as is. UTF-16/32 files are recognised by
-their byte-order mark, and mostly-Latin UTF-16 without one by the pattern of its NUL bytes.
+their byte-order mark; UTF-16 without one by the pattern of its NUL bytes (mostly-Latin text) or,
+in any script, by the regularity of its byte pairs or letters all of one script.
 Other legacy encodings (cp1252, latin-1, Shift-JIS...) are detected with charset-normalizer.
 Binary files and text that is *broken* UTF-8 (valid multi-byte sequences, anywhere in the
 input, at least as many as the invalid bytes) are refused with a message saying where, rather
@@ -15,8 +16,18 @@ character. Plain text keeps the refusal: a text file with a few bad bytes is usu
 with pasted cp1252 or Latin-1 text (an "é" as 0xe9), where U+FFFD would silently lose letters
 of the article itself; ``errors = "replace"`` (``--encoding-errors replace``) accepts that loss
 knowingly.
+A web page that declares its encoding (the HTTP ``Content-Type`` charset a WARC record keeps,
+or a ``<meta>`` tag in its first 1024 bytes; see :mod:`declared_charset`) is decoded as
+declared, as browsers decode it: after a byte-order mark, before any guess. The metadata
+says where the encoding came from (``encoding_source``: ``bom``, ``http-header``,
+``meta-tag`` or ``detected``) and what the page declared (``encoding_declared``). The bytes
+overrule one declaration: a page declaring a legacy charset whose non-ASCII bytes are UTF-8
+(common: iso-8859-1 is many a server's default) is UTF-8.
 A legacy guess made on little evidence (a short text with a few non-ASCII bytes) prefers cp1252,
-the web's usual legacy encoding, and says so in a warning with its confidence.
+the web's usual legacy encoding, and says so in a warning with its confidence; unless its
+cp1252 reading is mojibake ("Ìýð ïîîáåùàëà"), when the single-byte code page whose reading is
+words of one script's common letters is taken (Russian in windows-1251 or KOI8-R, Greek,
+Hebrew...), also with a warning.
 
 Line endings are normalised to ``\\n`` as part of decoding, like Python's universal newlines.
 """
@@ -25,20 +36,22 @@ from __future__ import annotations
 
 import codecs
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import charset_normalizer
 
 from cleaner.document import Document, add_warning
 from cleaner.errors import DocumentError
 from cleaner.registry import StageSettings
+from cleaner.stages.declared_charset import META_PRESCAN_BYTES, Declaration, declarations
 from cleaner.stages.extract import looks_like_html
+from cleaner.stages.short_legacy import mojibake_words, non_latin_reading
 
 NAME = "decode"
 OPTIONS = frozenset({"errors"})
 DESCRIPTION = (
-    "Bytes to text: UTF-8 (BOM or not), UTF-16/32 by BOM (UTF-16 also by its NUL bytes), "
-    "legacy encodings detected; refuses binary files."
+    "Bytes to text: BOM, then a web page's declared charset (HTTP header, <meta>), then "
+    "detection: UTF-8, UTF-16 without BOM, legacy encodings; refuses binary files."
 )
 
 # How much of a file we look at to decide whether it is binary: a NUL byte in text files is
@@ -88,22 +101,23 @@ class DecodeStage:
     def __call__(self, doc: Document) -> Document:
         if doc.raw is None:
             return doc
-        warnings: list[str] = []
-        try:
-            decoded = decode_with_confidence(doc.raw, self.errors)
-        except DocumentError:
-            # Browsers show a web page with a few invalid bytes, each as U+FFFD: so do we,
-            # with a warning, rather than refuse the page.
-            if self.errors != "strict":
-                raise
-            decoded = decode_with_confidence(doc.raw, "replace")
-            if not _is_html(doc, decoded.text):
-                raise
-            warnings.append(replaced_warning(doc.raw))
+        declared = _declarations(doc)
+        decoded, warnings, used = _decode_as_declared(doc.raw, declared)
+        if decoded is None:
+            decoded, warnings = self._detect(doc)
+            if used is not None and decoded.encoding.startswith("utf-8"):
+                decoded = replace(decoded, source=used.where)  # UTF-8, as declared
         text = decoded.text
         if "\r" in text:  # most files have none, and a replace scans the whole text
             text = text.replace("\r\n", "\n").replace("\r", "\n")
-        metadata = {**doc.metadata, "encoding": decoded.encoding}
+        metadata = {**doc.metadata, "encoding": decoded.encoding, "encoding_source": decoded.source}
+        if declared:
+            metadata["encoding_declared"] = "; ".join(f"{d.label} ({d.where})" for d in declared)
+        for unknown in (d for d in declared if d.codec is None):
+            warnings.append(
+                f"the {unknown.where} names the charset {unknown.label!r}, which is no "
+                f"encoding of the web; ignored, decoded as {decoded.encoding}"
+            )
         if decoded.confidence < 1.0:
             metadata["encoding_confidence"] = decoded.confidence
         if decoded.warning:
@@ -112,6 +126,113 @@ class DecodeStage:
         for warning in warnings:
             out = add_warning(out, warning)
         return out
+
+    def _detect(self, doc: Document) -> tuple[Decoded, list[str]]:
+        """Decoded by its byte-order mark or, failing that, by what its bytes show."""
+        assert doc.raw is not None
+        try:
+            return decode_with_confidence(doc.raw, self.errors), []
+        except DocumentError:
+            # Browsers show a web page with a few invalid bytes, each as U+FFFD: so do we,
+            # with a warning, rather than refuse the page.
+            if self.errors != "strict":
+                raise
+            decoded = decode_with_confidence(doc.raw, "replace")
+            if not _is_html(doc, decoded.text):
+                raise
+            return decoded, [replaced_warning(doc.raw)]
+
+
+def _declarations(doc: Document) -> list[Declaration]:
+    """The charsets a document's server and page declare (see :mod:`declared_charset`): none
+    for a file with a byte-order mark (which browsers put before any declaration). The meta
+    tag is looked for only in web pages."""
+    raw = doc.raw or b""
+    if any(raw.startswith(bom) for bom, _ in _BOMS):
+        return []
+    http_charset = doc.metadata.get("http_charset")
+    return declarations(
+        http_charset if isinstance(http_charset, str) else None,
+        raw[:META_PRESCAN_BYTES] if _is_html_head(doc, raw) else None,
+    )
+
+
+def _decode_as_declared(
+    raw: bytes, declared: list[Declaration]
+) -> tuple[Decoded | None, list[str], Declaration | None]:
+    """``raw`` decoded by the first declaration its bytes do not overrule, with its
+    warnings; (None, [], that declaration) when it names UTF-8, which detection decodes
+    (broken or not) as it always has; (None, [], None) when no declaration holds.
+
+    A declaration the bytes overrule gives way to the next: UTF-8 over bytes that are not
+    UTF-8 (a server's default header over a page in windows-1251 that says so in its tag), a
+    legacy charset over UTF-8 (see :func:`_decode_declared`), UTF-16 over ASCII markup."""
+    for declaration in declared:
+        if declaration.codec is None:
+            continue
+        if declaration.codec == "utf-8":
+            if raw.isascii() or _mostly_utf8(raw):
+                return None, [], declaration
+            continue
+        decoded, warnings = _decode_declared(raw, declaration)
+        if decoded is not None:
+            return decoded, warnings, None
+    return None, [], None
+
+
+def _mostly_utf8(raw: bytes) -> bool:
+    """Whether ``raw``'s well-formed multi-byte UTF-8 sequences are at least as many as its
+    invalid bytes (and there are some): UTF-8, perhaps with a few broken bytes."""
+    valid, invalid = _utf8_evidence(raw)
+    return bool(valid) and valid >= invalid
+
+
+def _is_html_head(doc: Document, raw: bytes) -> bool:
+    """A web page by its reader's word or, format unknown, by its first bytes (read as
+    Latin-1, which keeps every byte of the markup) opening like one."""
+    declared = doc.metadata.get("format", "auto")
+    if declared != "auto":
+        return bool(declared == "html")
+    return looks_like_html(raw[:META_PRESCAN_BYTES].decode("latin-1"))
+
+
+def _decode_declared(raw: bytes, declared: Declaration) -> tuple[Decoded | None, list[str]]:
+    """``raw`` decoded with the encoding its page declares, as browsers decode it (bytes the
+    encoding does not define become U+FFFD, with a warning); (None, []) when its bytes show
+    the declaration is wrong and detection must decide instead.
+
+    The one declaration the bytes overrule: a page that declares a legacy charset (most often
+    iso-8859-1 or windows-1252, a server's or template's default) but whose non-ASCII bytes
+    are UTF-8 (its well-formed multi-byte sequences at least as many as its invalid bytes, as
+    for the broken-UTF-8 refusal). Legacy text is almost never UTF-8 by chance: a Latin-1
+    "é" (0xE9) or a cp1251 Cyrillic letter (0xC0-0xFF) is a UTF-8 lead byte that the next
+    letter does not continue; decoding such a page as declared would turn each of its
+    characters into two or three of mojibake."""
+    assert declared.codec is not None
+    if declared.codec == "utf-8":
+        return None, []  # detection decodes UTF-8 (broken or not), and says so
+    if declared.codec.startswith("utf-16"):
+        if b"\x00" not in raw[:BINARY_SNIFF_BYTES]:
+            return None, []  # its markup is ASCII, which in UTF-16 holds NULs: not UTF-16
+        try:
+            return Decoded(raw.decode(declared.codec), declared.codec, source=declared.where), []
+        except UnicodeDecodeError:
+            return None, []
+    if not raw.isascii() and _mostly_utf8(raw):
+        return None, []
+    _refuse_binary(raw)
+    try:
+        return Decoded(raw.decode(declared.codec), declared.codec, source=declared.where), []
+    except UnicodeDecodeError as exc:
+        text = raw.decode(declared.codec, errors="replace")
+        count = text.count("\ufffd") - raw.decode(declared.codec, errors="ignore").count("\ufffd")
+        plural = "s" if count != 1 else ""
+        warning = (
+            f"bytes that {declared.codec} (declared in the {declared.where}) does not define "
+            f"decoded as U+FFFD, as browsers do: {count} sequence{plural}, the first at byte "
+            f"offset {exc.start}"
+        )
+        return Decoded(text, declared.codec, source=declared.where), [warning]
 
 
 HTML_REPLACED_WARNING = "invalid UTF-8 in the HTML page decoded as U+FFFD, as browsers do"
@@ -152,6 +273,8 @@ class Decoded:
     confidence: float = 1.0
     """1 for Unicode encodings; for a legacy guess, how much evidence it rests on (0-1)."""
     warning: str | None = None
+    source: str = "detected"
+    """Where the encoding came from: ``bom``, ``http-header``, ``meta-tag`` or ``detected``."""
 
 
 def decode_bytes(raw: bytes, errors: str = "strict") -> tuple[str, str]:
@@ -166,11 +289,11 @@ def decode_with_confidence(raw: bytes, errors: str = "strict") -> Decoded:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             try:
-                return Decoded(raw.decode(encoding), encoding)
+                return Decoded(raw.decode(encoding), encoding, source="bom")
             except UnicodeDecodeError as exc:
                 if errors == "replace" and encoding == "utf-8-sig":
                     replaced = raw.decode(encoding, errors="replace")
-                    return Decoded(replaced, "utf-8-sig (invalid bytes replaced)")
+                    return Decoded(replaced, "utf-8-sig (invalid bytes replaced)", source="bom")
                 raise DocumentError(
                     f"starts with a {encoding} byte-order mark but is not valid {encoding} "
                     f"(byte offset {exc.start})",
@@ -204,6 +327,11 @@ def _guess_legacy(raw: bytes) -> Decoded:
     if evidence < 1.0:
         try:
             text, encoding, chaos = raw.decode(SHORT_INPUT_FALLBACK), SHORT_INPUT_FALLBACK, 0.0
+            if mojibake_words(text) >= 2:
+                non_latin = non_latin_reading(raw)
+                if non_latin is not None:
+                    return _short_guess(non_latin, non_ascii, evidence)
+                return _short_guess((text, encoding), non_ascii, evidence)
         except UnicodeDecodeError:
             if best is None:
                 raise DocumentError(
@@ -225,6 +353,25 @@ def _guess_legacy(raw: bytes) -> Decoded:
     return Decoded(text, encoding, confidence, warning)
 
 
+def _short_guess(reading: tuple[str, str], non_ascii: int, evidence: float) -> Decoded:
+    """A short text whose cp1252 reading is mojibake, decoded as ``reading`` (the best
+    non-Latin reading, or cp1252 when none is clearly right), always with a warning: the
+    code pages are told apart by a few words."""
+    text, encoding = reading
+    confidence = round(min(evidence, LOW_CONFIDENCE - 0.01), 2)
+    how = (
+        "a guess from the shape of its words (read as cp1252 they were mojibake)"
+        if encoding != SHORT_INPUT_FALLBACK
+        else "the default guess, though its words read so look like mojibake"
+    )
+    warning = (
+        f"not UTF-8; decoded as {encoding}, {how}, with low confidence "
+        f"({confidence:.2f}: {non_ascii} non-ASCII bytes to go on); check the text, or "
+        "convert the file to UTF-8 first"
+    )
+    return Decoded(text, encoding, confidence, warning)
+
+
 def _utf8_evidence(raw: bytes) -> tuple[int, int]:
     """(well-formed multi-byte UTF-8 characters, invalid byte runs) in the whole of ``raw``."""
     text = raw.decode("utf-8", errors="replace")
@@ -240,10 +387,10 @@ def _bomless_utf16(raw: bytes) -> Decoded | None:
     this the file was refused as binary (its first NUL). Binary data can have NULs in a
     pattern too, so the text it decodes to must look like text: no NUL character, and no
     more control characters than a text file has. None when it is not such UTF-16 (text
-    with few Latin letters, such as Chinese, has no NUL to go on, and is not guessed at)."""
+    with few Latin letters is left to :func:`_bomless_utf16_any_script`)."""
     encoding = _utf16_nul_pattern(raw)
     if encoding is None:
-        return None
+        return _bomless_utf16_any_script(raw)
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError:
@@ -254,6 +401,96 @@ def _bomless_utf16(raw: bytes) -> Decoded | None:
         return None
     warning = f"no byte-order mark; decoded as {encoding}, which its NUL bytes show"
     return Decoded(text, encoding, warning=warning)
+
+
+MAX_UTF16_HIGH_BYTE_VARIETY = 2 / 3
+"""How varied the high bytes of BOM-less UTF-16 in any script may be, as a share of the
+variety of its low bytes (distinct values in the first :data:`BINARY_SNIFF_BYTES`). A
+script's letters share a 256-character block, so their high bytes repeat: Russian, Greek or
+Hebrew text has two (its block's and 0x00 for spaces and digits) against dozens of low
+bytes; Japanese kana share 0x30 and its kanji spread over the 0x4E-0x9F rows while their
+low bytes take nearly every value. In binary data (compressed, random, machine code) the
+two halves of each byte pair are alike."""
+MAX_UTF16_NOT_TEXT_SHARE = 0.01
+"""Characters that text does not hold (see :func:`_not_text_characters`) BOM-less UTF-16
+read in any script may have: a stray control at most. Pairs of random bytes decode to
+private-use, unassigned or surrogate code points about one time in eight."""
+
+
+def _bomless_utf16_any_script(raw: bytes) -> Decoded | None:
+    """UTF-16 without a byte-order mark in a script other than Latin (Russian, Greek,
+    Japanese...), whose NUL bytes are too few for :func:`_utf16_nul_pattern`: its spaces,
+    digits and newlines (``" "`` is ``20 00`` in UTF-16-LE) put NULs in the file, which was
+    then refused as binary. Recognised by the regularity of its byte pairs (one byte of each
+    pair far less varied than the other, :data:`MAX_UTF16_HIGH_BYTE_VARIETY`), a strict
+    decode, no NUL character and (almost) no character text does not hold. A file with no
+    NUL in its head is left to the other checks: it was never refused as binary."""
+    head = raw[: BINARY_SNIFF_BYTES & ~1]
+    if len(raw) % 2 or len(head) < 4 or not _refused_as_binary(head):
+        return None
+    even, odd = set(head[0::2]), set(head[1::2])
+    # The high byte of a UTF-16-LE unit is its second (odd) byte; the less varied half of
+    # the pairs is tried as the high byte first.
+    candidates = [(odd, even, "utf-16-le"), (even, odd, "utf-16-be")]
+    candidates.sort(key=lambda candidate: len(candidate[0]) - len(candidate[1]))
+    for high, low, encoding in candidates:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        sample = text[: BINARY_SNIFF_BYTES // 2]
+        if "\x00" in text or (
+            _not_text_characters(sample) > len(sample) * MAX_UTF16_NOT_TEXT_SHARE
+        ):
+            continue
+        if len(high) <= len(low) * MAX_UTF16_HIGH_BYTE_VARIETY:
+            shows = "the regular pattern of its byte pairs shows"
+        elif _one_script(sample):
+            shows = "its letters, all of one script, show"
+        else:
+            continue
+        warning = f"no byte-order mark; decoded as {encoding}, which {shows}"
+        return Decoded(text, encoding, warning=warning)
+    return None
+
+
+MIN_ONE_SCRIPT_LETTERS = 12
+"""Letters a short BOM-less UTF-16 text needs before :func:`_one_script` vouches for it. The
+largest script block, the core CJK ideographs (U+4E00-U+9FFF), holds a third of all 16-bit
+values: pairs of random bytes decode to twelve of them about once in a million."""
+
+# Japanese writes kanji (CJK ideographs), hiragana and katakana in one sentence: one script
+# to the reader. Hangul stays apart (modern Korean seldom mixes in hanja): with it, over half
+# of all random 16-bit values would be "one script".
+_SCRIPT_FAMILY = {"HIRAGANA": "CJK", "KATAKANA": "CJK"}
+_CORE_CJK = range(0x4E00, 0xA000)
+
+
+def _one_script(sample: str) -> bool:
+    """Whether the letters of ``sample`` (Unicode categories L and M) are at least
+    :data:`MIN_ONE_SCRIPT_LETTERS`, all but one in twenty of one script (by the first word
+    of their Unicode names: CYRILLIC, GREEK, CJK...). Short Chinese text in UTF-16 has no
+    regular byte pairs (each ideograph's high byte differs), but its letters are all CJK;
+    random bytes decode to letters of a dozen scripts."""
+    scripts: dict[str, int] = {}
+    for char in sample:
+        if unicodedata.category(char)[0] in "LM":
+            word = unicodedata.name(char, "UNKNOWN").split(" ", 1)[0]
+            if word == "CJK" and ord(char) not in _CORE_CJK:
+                word = "CJK-EXTENSION"  # rare in text, a sixth of random values
+            script = _SCRIPT_FAMILY.get(word, word)
+            scripts[script] = scripts.get(script, 0) + 1
+    letters = sum(scripts.values())
+    return letters >= MIN_ONE_SCRIPT_LETTERS and max(scripts.values()) >= letters * 0.95
+
+
+def _refused_as_binary(head: bytes) -> bool:
+    """Whether :func:`_refuse_binary` refuses a file opening with ``head``: a NUL, or too
+    many control bytes (Japanese UTF-16 without spaces or digits has no NUL, but its low
+    bytes are often controls)."""
+    if b"\x00" in head:
+        return True
+    return len(head.translate(None, _NOT_CONTROL_BYTES)) > len(head) * MAX_CONTROL_BYTE_RATIO
 
 
 def _utf16_nul_pattern(raw: bytes) -> str | None:

@@ -11,7 +11,8 @@ key-point paragraphs).
 holds prose (a paragraph of :data:`~.page_parts.PROSE_PARAGRAPH_CHARS` or more outside
 links) and no embedded media or social post (``iframe``, ``video``, ``audio``, ``object``,
 ``embed``, a ``blockquote`` with a class, which is how Twitter, Instagram and TikTok embeds
-are marked up). Only the word goes: the rest of each class token stays, so a block that
+are marked up; a frame in a ``<noscript>``, hidden or of zero size shows nothing and does not
+count). Only the word goes: the rest of each class token stays, so a block that
 trafilatura's discard lists still match without it (``newsletter-embed``, a sign-up box)
 is left as it was. So is a teaser card (a picture and a linked title: a related post's
 card, whose blurb is a paragraph long), and a player or a post keeps its "embed" class.
@@ -41,6 +42,7 @@ _EMBED_BLOCKS = XPath(
     'descendant::*[contains(@class, "embed")][self::div or self::p or self::section or self::span]'
 )
 _MEDIA = XPath(f"{descendants(PLAYER_TAGS)}|.//blockquote[@class]")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 _PICTURE = XPath(descendants(PICTURE_TAGS))
 # A card's title is a heading in a link or a link in a heading, to another page (a
 # profile's plain heading beside its logo is no teaser, nor a heading linked to itself).
@@ -57,7 +59,7 @@ def keep_prose_embed_blocks(tree: HtmlElement) -> int:
     the word; the number of blocks changed. Mutates ``tree``."""
     changed = 0
     for block in _EMBED_BLOCKS(tree):
-        if not _holds_prose(block) or _MEDIA(block) or _is_teaser_card(block):
+        if not _holds_prose(block) or _holds_media(block) or _is_teaser_card(block):
             continue
         classes = str(block.get("class"))
         without = _without_embed(classes)
@@ -83,6 +85,22 @@ def _holds_prose(block: HtmlElement) -> bool:
         >= PROSE_PARAGRAPH_CHARS
         for paragraph in paragraphs
     )
+
+
+def _holds_media(block: HtmlElement) -> bool:
+    """Whether ``block`` shows an embedded player or post. A frame the reader never sees is
+    none: a tag manager's tracking frame (in a ``<noscript>``, hidden, zero-sized) that a
+    page's unclosed embed block swallowed along with the rest of the article (tuning pages:
+    a tipping guide that lost everything after its second table)."""
+    return any(not _unseen(media) for media in _MEDIA(block))
+
+
+def _unseen(media: HtmlElement) -> bool:
+    if _HIDDEN_STYLE.search(media.get("style") or ""):
+        return True
+    if media.get("width", "").strip() == "0" and media.get("height", "").strip() == "0":
+        return True
+    return any(ancestor.tag == "noscript" for ancestor in media.iterancestors())
 
 
 def _is_teaser_card(block: HtmlElement) -> bool:

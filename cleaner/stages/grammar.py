@@ -13,7 +13,9 @@ installed is checked in that language (findings, plus any rule allow-listed for 
 language it lacks is not checked, and ``grammar_skipped`` says so. With findings off, a
 language no rule is allow-listed for costs no request at all.
 
-What is sent: only prose. Table rows, code and lines of numbers or ticker codes are left out;
+What is sent: only prose. Table rows, code (an HTML page's ``<pre>``/``<code>`` blocks, a
+Markdown fence, lines that look like code: :mod:`cleaner.stages.code_lines`) and lines of
+numbers or ticker codes are left out;
 the rest is cut into chunks at paragraph breaks, checked in parallel threads. With findings
 off, only the units (lines that end a sentence, or paragraphs) in which an allowed rule's
 trigger matches (:data:`cleaner.rules.grammar.TRIGGERS`) are sent, so a document where none
@@ -52,7 +54,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +84,12 @@ from cleaner.rules.grammar import (
     load_allow_list,
 )
 from cleaner.rules.source import RuleError, RuleFile
+from cleaner.stages.code_lines import (
+    CODE_LINES_KEY,
+    code_line_flags,
+    inline_code_spans,
+    looks_like_code,
+)
 
 NAME = "grammar"
 DESCRIPTION = (
@@ -103,21 +111,19 @@ class Chunk:
     end: int
 
 
-_CODE_LINE = re.compile(
-    r"^\s*(?:def |class |import |from \S+ import |return\b|#include|function\b|var |const |let |"
-    r"public |private |[{}]|<\??/?[A-Za-z][^>]*>\s*$)|[{};]\s*$|=>|==|\)\s*\{"
-)
 _TOKEN_WITH_DIGIT_OR_CODE = re.compile(r"^\S*\d\S*$|^\.?[A-Z0-9]{2,}[.=:^][A-Z0-9.]*$")
 
 
 def is_prose(line: str) -> bool:
-    """Whether a line is running text worth a grammar check. Table rows (tabs, "|" cells),
-    code, and lines made mostly of numbers or ticker codes are not: LanguageTool's spacing
-    and punctuation rules misread them, and checking them only costs time."""
+    """Whether a line, taken alone, is running text worth a grammar check. Table rows (tabs,
+    "|" cells), code (:func:`~cleaner.stages.code_lines.looks_like_code`), and lines made
+    mostly of numbers or ticker codes are not: LanguageTool's spacing, a/an and punctuation
+    rules misread them (``x = a  if b`` -> ``x = an if b``), and checking them only costs
+    time."""
     stripped = line.strip()
     if not stripped:
         return True  # a paragraph break belongs to the prose around it
-    if "\t" in stripped or stripped.count("|") >= 2 or _CODE_LINE.search(stripped):
+    if "\t" in stripped or stripped.count("|") >= 2 or looks_like_code(line):
         return False
     letters = sum(1 for ch in stripped if ch.isalpha())
     if letters < 0.5 * len(stripped.replace(" ", "")):
@@ -127,13 +133,18 @@ def is_prose(line: str) -> bool:
     return not (len(tokens) >= 3 and coded * 2 >= len(tokens))
 
 
-def prose_spans(text: str) -> list[Chunk]:
-    """Maximal runs of prose lines (see :func:`is_prose`), without leading/trailing blanks."""
+def prose_spans(text: str, page_code: Collection[str] = ()) -> list[Chunk]:
+    """Maximal runs of prose lines (see :func:`is_prose`), without leading/trailing blanks.
+    A line of code is never prose, nor is any line of a block of code: a Markdown fence, an
+    HTML page's ``<pre>``/``<code>`` (``page_code``, the keys the extract stage recorded) or
+    lines among code (see :mod:`cleaner.stages.code_lines`)."""
     spans: list[Chunk] = []
     start: int | None = None
     offset = 0
-    for line in text.splitlines(keepends=True):
-        prose = is_prose(line)
+    lines = text.splitlines(keepends=True)
+    code = code_line_flags(lines, page_code)
+    for line, is_code in zip(lines, code, strict=True):
+        prose = not is_code and is_prose(line)
         if prose and start is None and line.strip():
             start = offset
         elif not prose and start is not None:
@@ -209,12 +220,15 @@ def triggered_spans(text: str, span: Chunk, fix_spans: Sequence[tuple[int, int]]
 
 
 def check_chunks(
-    text: str, limit: int = CHUNK_CHARS, fix_spans: Sequence[tuple[int, int]] | None = None
+    text: str,
+    limit: int = CHUNK_CHARS,
+    fix_spans: Sequence[tuple[int, int]] | None = None,
+    page_code: Collection[str] = (),
 ) -> list[Chunk]:
     """The pieces of ``text`` to send: its prose spans (with ``fix_spans``, the sorted places
     where a fix could be, only the units of them that hold one), each cut to at most
-    ``limit``."""
-    spans = prose_spans(text)
+    ``limit``. ``page_code``: the lines of the page's code blocks (see :func:`prose_spans`)."""
+    spans = prose_spans(text, page_code)
     if fix_spans is not None:
         spans = [part for span in spans for part in triggered_spans(text, span, fix_spans)]
     chunks: list[Chunk] = []
@@ -415,7 +429,8 @@ class GrammarStage:
             )
         # Findings need all prose; fixes only the units where an allowed rule could fire.
         fixable = None if self.findings else grammar_rules.fix_spans(allowed, text)
-        chunks = check_chunks(text, fix_spans=fixable)
+        page_code = doc.metadata.get(CODE_LINES_KEY) or ()
+        chunks = check_chunks(text, fix_spans=fixable, page_code=frozenset(page_code))
         pool = service.executor() if chunks else None  # nothing to send: no server needed
         futures = [
             pool.submit(
@@ -471,6 +486,11 @@ class GrammarStage:
                 message=m.message,
             )
             for m in findings
+        ]
+        # A <code> inside a sentence is sent with it, but never changed (stages/code_lines.py).
+        inline = inline_code_spans(text, frozenset(page_code)) if page_code else []
+        fixes = [
+            f for f in fixes if not any(f.start < end and start < f.end for start, end in inline)
         ]
         fixed = apply_replacements(doc, NAME, fixes)
         return fixed.with_findings(finding_edits).with_metadata(

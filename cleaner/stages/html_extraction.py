@@ -25,7 +25,12 @@ Around trafilatura, three general repairs, each measured on the Article Extracti
   adds sentences and list items the pruning dropped (``recall_fallback``);
 - a line of output that flattens a block structure of the page (trafilatura's baseline takes
   a whole <article> as one paragraph) is given back as that structure's lines
-  (``collapsed_lines``).
+  (``collapsed_lines``);
+- before extraction, text the page encoded twice is repaired where trafilatura would delete
+  the C1 controls ftfy needs (``control_mojibake``), the parts a React page streams in late
+  are put where its scripts would put them (``streamed_segments``), and a page whose article
+  no body expression names gets its prose container named ``<article>``
+  (``unmarked_article``).
 """
 
 from __future__ import annotations
@@ -52,7 +57,9 @@ from cleaner.stages.anchor_headings import unwrap_anchor_headings
 from cleaner.stages.article_headers import open_article_headers
 from cleaner.stages.chrome_boxes import drop_chrome_boxes
 from cleaner.stages.cleaned_elements import cleaned_elements_hidden
+from cleaner.stages.code_lines import CODE_LINES_KEY, page_code_lines
 from cleaner.stages.collapsed_lines import unfold_long_lines
+from cleaner.stages.control_mojibake import may_hold_control_mojibake, repair_control_mojibake
 from cleaner.stages.discard_xpath import discard_matched_in_python
 from cleaner.stages.embed_blocks import keep_prose_embed_blocks
 from cleaner.stages.extract_options import ExtractOptions
@@ -70,6 +77,7 @@ from cleaner.stages.page_metadata import page_metadata
 from cleaner.stages.page_parts import PROSE_PARAGRAPH_CHARS
 from cleaner.stages.quote_figures import open_quote_figures
 from cleaner.stages.recall_fallback import (
+    KEPT_SHARE,
     PROSE_LINE_WORDS,
     is_cut_short,
     is_prose,
@@ -81,6 +89,8 @@ from cleaner.stages.repeated_blocks import drop_repeated_blocks
 from cleaner.stages.shared_steps import run_on, steps_shared
 from cleaner.stages.site_banner import without_banner_title
 from cleaner.stages.split_bodies import join_split_bodies
+from cleaner.stages.streamed_segments import may_hold_streamed_segments, place_streamed_segments
+from cleaner.stages.unmarked_article import name_unmarked_article
 
 NAME = EXTRACT
 
@@ -162,37 +172,23 @@ class HtmlExtractor(ExtractOptions):
         found: dict[str, Any] = {}
         boxes = 0
         headings: tuple[str, ...] = ()
+        # Read before trafilatura, which writes a <pre> without <code> as a quote: the
+        # grammar stage never sends these lines to LanguageTool (stages/code_lines.py).
+        page_code = page_code_lines(tree)
         if tree is not None:
-            url = doc.metadata.get("url")
-            page = page_metadata(tree, url if isinstance(url, str) else None)
-            page = with_page_headline(tree, without_banner_title(tree, page))
-            headings = page_headings(tree)
-            unwrap_layout_tables(tree)
-            give_back_article_parts(tree)
-            if self.drop_chrome_boxes:
-                boxes = drop_chrome_boxes(tree)
-            joined = join_split_bodies(tree) if self.join_split_bodies else 0
-            escape_ampersands(tree)
-            keep_media_tails(tree)
-            unwrap_anchor_headings(tree, page.get("url"))
-            # Read once: the precise extraction's completeness test and the recall gate both
-            # weigh the output against the page's text runs.
-            runs = text_runs(tree)
-            found = self._extract(tree, url, runs)
-            if joined and self.favor_precision and self.precision_fallback:
-                found = self._unjoined_if_richer(doc.text, url, found, prose_chars(tree))
-            if self.favor_precision and self.precision_fallback:
-                found = self._recalled_if_richer(tree, url, found, runs)
-            unfolded_text, unfolded = unfold_long_lines(
-                tree,
-                found.get("text") or "",
-                lambda page: (
-                    self._run(page, url, precision=False, recall=False, fast=True).get("text") or ""
-                ),
-            )
-            if unfolded:
-                found = {**found, "text": unfolded_text, "lines_unfolded": unfolded}
-            found = {**page, **found}
+            placed = may_hold_streamed_segments(doc.text) and place_streamed_segments(tree) > 0
+            found, boxes, headings = self._extract_page(doc, tree)
+            if placed:
+                # React's late parts arrive hidden at the page's end, and its scripts would
+                # move them into place (:mod:`.streamed_segments`): placed, they must add to
+                # what the page gives without them, not replace it (a part placed before the
+                # article can move trafilatura's choice of container).
+                unplaced = parse_html(doc.text)
+                if unplaced is not None:
+                    without, without_boxes, unplaced_headings = self._extract_page(doc, unplaced)
+                    if not adds_to(without.get("text") or "", found.get("text") or ""):
+                        tree, found, boxes = unplaced, without, without_boxes
+                        headings = unplaced_headings
         text = found.get("text") or ""
         repeated_lines = 0
         if self.drop_repeated_blocks:
@@ -230,6 +226,8 @@ class HtmlExtractor(ExtractOptions):
             metadata[MARKDOWN_KEY] = markers
         if line_breaks:
             metadata[LINE_BREAKS_KEY] = line_breaks
+        if page_code:
+            metadata[CODE_LINES_KEY] = page_code
         if not text:
             warnings.append("no main text found in the HTML page")
         if warnings:
@@ -244,6 +242,47 @@ class HtmlExtractor(ExtractOptions):
             line=1,
         )
         return doc.with_text(text, [edit], **metadata)
+
+    def _extract_page(
+        self, doc: Document, tree: HtmlElement
+    ) -> tuple[dict[str, Any], int, tuple[str, ...]]:
+        """The page metadata and extraction of ``tree``, the parsed ``doc``, after the steps
+        that prepare it for trafilatura (which mutate it), the number of chrome boxes
+        dropped, and the page's ``<h1>`` texts (read before the steps rewrite "&")."""
+        if may_hold_control_mojibake(doc.text):
+            # trafilatura deletes C1 controls, the half of a double-encoded character
+            # that ftfy needs to repair it (:mod:`.control_mojibake`).
+            repair_control_mojibake(tree)
+        url = doc.metadata.get("url")
+        page = page_metadata(tree, url if isinstance(url, str) else None)
+        page = with_page_headline(tree, without_banner_title(tree, page))
+        headings = page_headings(tree)
+        unwrap_layout_tables(tree)
+        give_back_article_parts(tree)
+        boxes = drop_chrome_boxes(tree) if self.drop_chrome_boxes else 0
+        joined = join_split_bodies(tree) if self.join_split_bodies else 0
+        name_unmarked_article(tree)
+        escape_ampersands(tree)
+        keep_media_tails(tree)
+        unwrap_anchor_headings(tree, page.get("url"))
+        # Read once: the precise extraction's completeness test and the recall gate both
+        # weigh the output against the page's text runs.
+        runs = text_runs(tree)
+        found = self._extract(tree, url, runs)
+        if joined and self.favor_precision and self.precision_fallback:
+            found = self._unjoined_if_richer(doc.text, url, found, prose_chars(tree))
+        if self.favor_precision and self.precision_fallback:
+            found = self._recalled_if_richer(tree, url, found, runs)
+        unfolded_text, unfolded = unfold_long_lines(
+            tree,
+            found.get("text") or "",
+            lambda page: (
+                self._run(page, url, precision=False, recall=False, fast=True).get("text") or ""
+            ),
+        )
+        if unfolded:
+            found = {**found, "text": unfolded_text, "lines_unfolded": unfolded}
+        return {**page, **found}, boxes, headings
 
     def _extract(self, tree: HtmlElement, url: Any, runs: list[str]) -> dict[str, Any]:
         """The extraction of ``tree``, whose text runs are ``runs`` (:func:`text_runs`)."""
@@ -367,6 +406,17 @@ class HtmlExtractor(ExtractOptions):
         found = _as_dict(result)
         text = found.get("text")
         return {"text": text, "body": found.get("body")} if isinstance(text, str) else {}
+
+
+def adds_to(before: str, after: str) -> bool:
+    """Whether the output ``after`` holds :data:`~.recall_fallback.KEPT_SHARE` of the words of
+    ``before`` (each as often): it adds to that output rather than replacing it."""
+    before_words = Counter(_WORD.findall(before.lower()))
+    total = sum(before_words.values())
+    if not total:
+        return True
+    kept = sum((before_words & Counter(_WORD.findall(after.lower()))).values())
+    return kept >= KEPT_SHARE * total
 
 
 def is_complete(found: dict[str, Any], page_text: int) -> bool:

@@ -6,8 +6,9 @@ Options (the stage's table in a pipeline file):
 ``gate_threshold``  signatures per 1,000 words at which the gate calls a document spun and
                     lets the ambiguous rules run (default
                     :data:`cleaner.rules.repair.DEFAULT_GATE_THRESHOLD`)
-``min_signatures``  signatures a document needs, whatever its length, before the gate may
-                    call it spun (default :data:`cleaner.rules.repair.DEFAULT_MIN_SIGNATURES`)
+``min_signatures``  different signature rules a document's signatures must come from,
+                    whatever its length, before the gate may call it spun (default
+                    :data:`cleaner.rules.repair.DEFAULT_MIN_SIGNATURES`)
 ``disable``         rule ids or themes (``"time"``) to leave out
 ``regex_timeout``   seconds a rule's regex may take on one call before the rule is skipped
                     for the document and reported (default
@@ -16,8 +17,12 @@ Options (the stage's table in a pipeline file):
                     documents the gate calls spun (default: ``<rules_dir>/candidates``)
 
 How it decides: the gate (:func:`cleaner.spin.spin_gate`) scores the stage's input, before any
-repair, by its unambiguous spinner signatures; the precise rules that are signatures always run,
-the ambiguous ones only when the gate says spun. Documents whose ``language`` metadata is not
+repair, by its unambiguous spinner signatures. Only a document the gate calls spun is edited:
+there every precise rule runs, the ambiguous ones too. In a document it calls clean, the
+signature rules' matches are logged as findings (unapplied edits, shown by ``--explain``) and
+the text is left alone: a lone "signature" in clean text has proved to be ordinary English more
+often than a spinner's work (clean web pages, newuser3 A1), and a spinner rewrites far more than
+one phrase. Documents whose ``language`` metadata is not
 English (``"en"``, the default when no language stage ran) are left alone: the rules are
 English.
 
@@ -33,7 +38,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from cleaner.document import Document, Replacement, apply_replacements, report_timeouts
+from cleaner.document import (
+    Document,
+    Edit,
+    LineIndex,
+    Replacement,
+    apply_replacements,
+    report_timeouts,
+)
 from cleaner.lm import TrigramModel
 from cleaner.registry import StageSettings
 from cleaner.rules.candidates import CandidatePack, load_candidates
@@ -147,6 +159,9 @@ class RepairStage:
         """``doc`` with ``replacements`` applied and the gate's metadata; ``score_after``: the
         repaired text's spinner signatures per 1,000 words."""
         gate_fields = {"spin_gate": gate.as_metadata(), "spin_score_before": gate.score}
+        if replacements and not gate.spun:
+            held = _held(doc.text, replacements, gate)
+            return doc.with_findings(held).with_metadata(**gate_fields, spin_score_after=gate.score)
         if not replacements and not (gate.spun and self.candidates is not None):
             return doc.with_metadata(**gate_fields, spin_score_after=gate.score)
         repaired = apply_replacements(doc, NAME, replacements)
@@ -167,10 +182,13 @@ class RepairStage:
         rule's regex timed out (it is then skipped for the whole document, which only the
         one-piece path decides exactly)."""
         text = doc.text
-        signatures = self._signatures(text)
-        if signatures is None:
+        counted = self._signatures(text)
+        if counted is None:
             return None
-        gate = decide_gate(signatures, text, self.pack.gate_threshold, self.pack.min_signatures)
+        signatures, rules = counted
+        gate = decide_gate(
+            signatures, text, self.pack.gate_threshold, self.pack.min_signatures, rules
+        )
         gate = replace(gate, language=language)
         replacements: list[Replacement] = []
         for before, start, end, after in _regions(text, self.region_chars):
@@ -185,23 +203,50 @@ class RepairStage:
     def _score_after(self, text: str) -> float:
         """Spinner signatures per 1,000 words of a long repaired text, counted region by
         region (in one piece when a rule's regex timed out)."""
-        signatures = self._signatures(text)
-        if signatures is None:
+        counted = self._signatures(text)
+        if counted is None:
             return spin_score(text, self.pack).per_1000_words
-        return SpinScore(signatures, count_words(text)).per_1000_words
+        return SpinScore(counted[0], count_words(text)).per_1000_words
 
-    def _signatures(self, text: str) -> int | None:
-        """The signature matches in ``text`` (as the gate counts them), region by region; None
-        when a rule's regex timed out."""
+    def _signatures(self, text: str) -> tuple[int, int] | None:
+        """The signature matches in ``text`` (as the gate counts them), region by region, and
+        how many different rules they come from; None when a rule's regex timed out."""
         count = 0
+        rules: set[str] = set()
         for before, start, end, after in _regions(text, self.region_chars):
             found = self.pack.finish(self.pack.scan(text[before:after]), spun=False)
             if found.timed_out:
                 return None
-            count += sum(
-                1 for m in found.matches if m.signature and start <= m.start + before < end
-            )
-        return count
+            for m in found.matches:
+                if m.signature and start <= m.start + before < end:
+                    count += 1
+                    rules.add(m.rule_id)
+        return count, len(rules)
+
+
+def _held(text: str, replacements: list[Replacement], gate: GateDecision) -> list[Edit]:
+    """The findings that stand for ``replacements`` in a document the gate calls clean: what
+    each rule would have written, unapplied, and why."""
+    index = LineIndex(text)
+    why = (
+        f"held: the gate calls the document clean ({gate.signatures} signature(s) of "
+        f"{gate.rules} rule(s), score {gate.score:g}, threshold {gate.threshold:g}, "
+        f"{gate.min_signatures} different rules needed)"
+    )
+    return [
+        Edit(
+            stage=NAME,
+            rule_id=rep.rule_id,
+            start=rep.start,
+            end=rep.end,
+            before=text[rep.start : rep.end],
+            after=rep.after,
+            line=index.line_of(rep.start),
+            applied=False,
+            message=why,
+        )
+        for rep in sorted(replacements, key=lambda r: (r.start, r.end))
+    ]
 
 
 def _regions(text: str, size: int) -> Iterator[tuple[int, int, int, int]]:

@@ -32,6 +32,7 @@ from cleaner.document import (
 from cleaner.registry import TIDY, StageSettings
 from cleaner.rules.chrome import PATTERN_TIMEOUT_S, ChromeRuleSet
 from cleaner.rules.text import TITLE_SEPARATORS
+from cleaner.stages.code_lines import CODE_LINES_KEY
 from cleaner.stages.page_layout import (
     LAYOUT_KEYS,
     LINE_BREAKS_KEY,
@@ -133,9 +134,11 @@ class TidyStage:
                     ),
                 ],
             )
-        if any(key in tidied.metadata for key in LAYOUT_KEYS):
-            # Written into the text now: the lists have done their work.
-            kept = {k: v for k, v in tidied.metadata.items() if k not in LAYOUT_KEYS}
+        done = (*LAYOUT_KEYS, CODE_LINES_KEY)
+        if any(key in tidied.metadata for key in done):
+            # Written into the text now (the markers, the line breaks), or read by the grammar
+            # stage (the code lines): the lists have done their work.
+            kept = {k: v for k, v in tidied.metadata.items() if k not in done}
             tidied = Document(text=tidied.text, metadata=kept, edits=tidied.edits)
         return report_timeouts(tidied, NAME, timed_out, PATTERN_TIMEOUT_S)
 

@@ -35,16 +35,20 @@ from cleaner.rules.text import (
     straighten,
 )
 
-#: A document must carry at least this many signature matches before the gate may call it
-#: spun and open the ambiguous rules: one stray match in clean text must not unlock them
-#: (measured: clean AEB bodies carry 0-1, spun samples 3+).
+#: A document must carry signature matches of at least this many different rules before the
+#: gate may call it spun and open the ambiguous rules: one stray match in clean text must not
+#: unlock them, nor one phrase repeated (a clean page about search engines said "search engines
+#: like Google" twice, WCXB tuning 0325 and 2381), while a spinner rewrites many different
+#: phrases (every spun tuning page the gate opens carries 2 or more different ones).
 DEFAULT_MIN_SIGNATURES = 2
 
 #: Signatures per 1,000 words at or above which the gate calls a document spun (with at
-#: least DEFAULT_MIN_SIGNATURES of them). Chosen from the tuning data (bench/spin_split.toml):
-#: the 181 clean AEB bodies score 0 to 0.0 and the tuning spun pages and samples score far
-#: above it; see bench/spin_eval.py for the figures.
-DEFAULT_GATE_THRESHOLD = 2.0
+#: least DEFAULT_MIN_SIGNATURES different rules). Chosen from the tuning data
+#: (bench/spin_split.toml): the clean AEB bodies score 0 and the clean WCXB tuning pages at
+#: most 1.1, a hostile clean article with two ordinary phrases that were signatures 4.2
+#: (newuser3 A1); the spun tuning pages the gate opens score 7.1 and more, the spun samples
+#: 13 and more. See bench/spin_eval.py for the figures.
+DEFAULT_GATE_THRESHOLD = 5.0
 
 #: Seconds one rule's pattern (or guard) may spend on one call before it is abandoned for the
 #: document: real rules take microseconds per line, so only catastrophic backtracking on
@@ -87,9 +91,9 @@ class GateDecision:
     """Whether a document is spun, decided on its text before any repair.
 
     ``score`` is the count of unambiguous spinner signatures (matches of signature rules, forms
-    that do not occur in clean English news) per 1,000 words. The document is spun when it
-    carries at least ``min_signatures`` of them and ``score >= threshold``; only then do the
-    ambiguous rules run.
+    that do not occur in clean English news) per 1,000 words. The document is spun when they
+    come from at least ``min_signatures`` different rules (``rules``) and ``score >=
+    threshold``; only then do the ambiguous rules run.
     """
 
     score: float
@@ -98,6 +102,8 @@ class GateDecision:
     signatures: int = 0
     words: int = 0
     min_signatures: int = DEFAULT_MIN_SIGNATURES
+    #: How many different rules the signatures come from.
+    rules: int = 0
     #: The document's language; the repair stage decides a gate only for a language its
     #: rules and model are written for, so every layer that follows it checks nothing else.
     language: str = "en"
@@ -108,6 +114,7 @@ class GateDecision:
             "threshold": self.threshold,
             "spun": self.spun,
             "signatures": self.signatures,
+            "rules": self.rules,
             "min_signatures": self.min_signatures,
         }
 
@@ -123,16 +130,20 @@ def count_words(text: str) -> int:
     return sum(len(piece.split()) for piece in pieces_at_white_space(text))
 
 
-def decide_gate(signatures: int, text: str, threshold: float, min_signatures: int) -> GateDecision:
-    """The gate's decision for ``text`` carrying ``signatures`` signature matches."""
+def decide_gate(
+    signatures: int, text: str, threshold: float, min_signatures: int, rules: int | None = None
+) -> GateDecision:
+    """The gate's decision for ``text`` carrying ``signatures`` signature matches of ``rules``
+    different rules (default: each match its own rule)."""
+    rules = signatures if rules is None else rules
     if signatures == 0:  # most clean text: no need to count its words
         return GateDecision(
             0.0, threshold, min_signatures <= 0 and threshold <= 0, 0, 0, min_signatures
         )
     words = count_words(text)
     score = round(signatures * WORDS_PER_UNIT / words, 3) if words else 0.0
-    spun = signatures >= min_signatures and score >= threshold
-    return GateDecision(score, threshold, spun, signatures, words, min_signatures)
+    spun = rules >= min_signatures and score >= threshold
+    return GateDecision(score, threshold, spun, signatures, words, min_signatures, rules)
 
 
 @dataclass(frozen=True)
@@ -298,9 +309,13 @@ class RepairPack:
 
     def gate(self, scan: Scan) -> GateDecision:
         """The gate's decision on the scanned text, from its signature matches alone."""
-        signatures = [f for f in scan.found if f[2] not in scan.context.timed_out]
-        count = len(_without_overlaps(signatures))
-        return decide_gate(count, scan.context.text, self.gate_threshold, self.min_signatures)
+        signatures = _without_overlaps(
+            [f for f in scan.found if f[2] not in scan.context.timed_out]
+        )
+        rules = len({order for _, _, order, _ in signatures})
+        return decide_gate(
+            len(signatures), scan.context.text, self.gate_threshold, self.min_signatures, rules
+        )
 
     def finish(self, scan: Scan, *, spun: bool, gate: GateDecision | None = None) -> FindResult:
         """The matches of a scanned text: the signature rules', and when ``spun`` the
