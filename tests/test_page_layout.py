@@ -11,8 +11,11 @@ from pathlib import Path
 
 from conftest import run_cli
 
+from cleaner.io.writers import result_record
 from cleaner.pipeline import Pipeline, PipelineConfig
-from cleaner.stages.page_layout import paragraph_layout
+from cleaner.stages.html_extraction import escape_ampersands
+from cleaner.stages.html_parsing import parse_html
+from cleaner.stages.page_layout import line_break_pairs, paragraph_layout
 
 REPO = Path(__file__).resolve().parents[1]
 WCXB = REPO.parent / "shared" / "bench" / "wcxb-dev"
@@ -20,7 +23,7 @@ WCXB = REPO.parent / "shared" / "bench" / "wcxb-dev"
 # quotes, a table and code.
 TINYBOX = "0493"
 TINYBOX_TITLE = "Turning a tinybox Green v2 into a Private AI Home Server"
-_MARKER = re.compile(r"\A(?:#{1,6} |> |\d+\. )")
+_HEADING_OR_QUOTE = re.compile(r"\A(?:#{1,6} |> )")
 
 
 def _wcxb(key: str) -> bytes:
@@ -62,15 +65,22 @@ def test_real_page_text_has_blank_line_paragraphs_and_the_title_once() -> None:
     ) in blocks
     table = next(block for block in blocks if block.startswith("| Component |"))
     assert table.splitlines()[1:3] == ["|---|---|", "| GPU | 4 × Nvidia RTX 5090 |"]
+    # The numbered list keeps its numbers in plain text too.
+    assert (
+        "1. Boot with the simple on switch — only button on the nice clean front plate\n"
+        "2. Note the BMC IP and default password on the tinybox display\n3. From my Mac,"
+    ) in text
     # Every other block is one paragraph (or heading) on one line, but the page's four code
-    # blocks, whose lines stay together.
-    multi_line = [b for b in blocks if "\n" in b and not b.startswith(("- ", "| "))]
+    # blocks, whose lines stay together; the last keeps its blank line, as on the page.
+    multi_line = [b for b in blocks if "\n" in b and not b.startswith(("- ", "| ", "1. "))]
     assert [b.splitlines()[0] for b in multi_line] == [
         " ufw default deny incoming",
         " -fsSL https://tailscale.com/install.sh | sh",
         " tailscale serve reset",
         "services:",
+        "volumes:",
     ]
+    assert "    volumes: ...  # /proc, /sys, etc for visibility\n\nvolumes:\n" in text
     body = _pipeline(title_line=False).clean_bytes(_wcxb(TINYBOX), {"format": "html"})
     assert body.text.startswith("TL;DR: I turned a tinybox")
     assert TINYBOX_TITLE not in body.text
@@ -90,16 +100,11 @@ def test_markdown_marks_the_structure_of_a_real_page_on_the_same_lines() -> None
     assert "3. From my Mac, as per the docs:" in lines
     assert any(line.startswith("> TL;DR: I turned a tinybox") for line in lines)
     assert "| GPU | 4 × Nvidia RTX 5090 |" in lines and "- Power control" in lines
-    # The markers are all that differs: the same lines, in the same order (and a code
-    # block's own blank lines, which only Markdown keeps; a quote's blank line is ">").
-    unmarked: list[str] = []
-    in_code = False
-    for line in ("" if line == ">" else line for line in lines):
-        in_code = in_code != (line == "```")
-        if line != "```" and (line or not in_code):
-            unmarked.append(
-                "- " + _MARKER.sub("", line) if re.match(r"\d+\. ", line) else _MARKER.sub("", line)
-            )
+    # The markers are all that differs: the same lines, in the same order (a quote's blank
+    # line is ">"; plain text keeps a list's numbers and a code block's blank lines too).
+    unmarked = [
+        _HEADING_OR_QUOTE.sub("", "" if line == ">" else line) for line in lines if line != "```"
+    ]
     assert unmarked == text.splitlines()
     # A code block is fenced, its lines together.
     fenced = markdown.split("```\n")[1]
@@ -222,13 +227,13 @@ TABLE_PAGE = (
 )
 
 
-def test_a_pipe_in_a_table_cell_is_escaped_in_markdown_and_kept_bare_in_text() -> None:
-    # A bare "|" in a cell splits it: the header row would get a column the separator lacks.
+def test_a_pipe_in_a_table_cell_is_escaped_in_markdown_and_in_text() -> None:
+    # A bare "|" in a cell splits it: the header row would get a column the separator lacks,
+    # in plain text as in Markdown (the rows are written "| cell | cell |" in both).
     page = TABLE_PAGE.encode()
-    markdown = _pipeline(markdown=True).clean_bytes(page, {"format": "html"}).text
-    assert "| Item | Amount \\| note |\n|---|---|\n| Parks | $1.2m \\| new |" in markdown
-    text = _pipeline().clean_bytes(page, {"format": "html"}).text
-    assert "| Item | Amount | note |\n|---|---|\n| Parks | $1.2m | new |" in text
+    for markdown in (True, False):
+        text = _pipeline(markdown=markdown).clean_bytes(page, {"format": "html"}).text
+        assert "| Item | Amount \\| note |\n|---|---|\n| Parks | $1.2m \\| new |" in text
 
 
 def test_a_numbered_list_keeps_the_page_start_number_in_markdown() -> None:
@@ -260,6 +265,9 @@ def test_two_numbered_lists_opening_with_the_same_item_keep_their_own_starts() -
     lines = markdown.splitlines()
     assert "1. Wash your hands and clear the counter." in lines, markdown
     assert "2. Chop the tomatoes." in lines and "5. Chop the beans." in lines, markdown
+    # Plain text keeps the page's numbers too.
+    text = _pipeline().clean_bytes(page.encode(), {"format": "html"}).text.splitlines()
+    assert "4. Wash your hands and clear the counter." in text and "5. Chop the beans." in text
 
 
 def test_a_list_start_that_is_no_ascii_number_numbers_from_one() -> None:
@@ -273,19 +281,20 @@ def test_a_list_start_that_is_no_ascii_number_numbers_from_one() -> None:
     assert "1. Residents vote on the design" in lines.splitlines(), lines
 
 
-def test_blank_lines_inside_a_code_block_stay_inside_its_fences_in_markdown() -> None:
+def test_blank_lines_inside_a_code_block_stay_inside_it_in_both_formats() -> None:
     # trafilatura's text output drops a code block's blank lines; its tree keeps them.
-    for code, last in (
-        ("def f(x):\n    return x * 2\n\n\nprint(f(3))", "print(f(3))"),
-        ("def f(x):\n\n    return x * 2\n\nprint(f(3))\nprint(f(4))", "print(f(4))"),
+    for code in (
+        "def f(x):\n    return x * 2\n\n\nprint(f(3))",
+        "def f(x):\n\n    return x * 2\n\nprint(f(3))\nprint(f(4))",
     ):
         page = CODE_PAGE.replace("for step in range(3):\n    print(step)", code).format(
             after="<p>The function doubles what it is given and the calls print the result.</p>"
         )
         markdown = _pipeline(markdown=True).clean_bytes(page.encode(), {"format": "html"}).text
         assert f"\n```\n{code}\n```\n\nThe function doubles" in markdown, markdown
+        # Plain text keeps them too: the code block comes out whole.
         text = _pipeline().clean_bytes(page.encode(), {"format": "html"}).text
-        assert "\n\n" not in text[text.index("def f(x):") : text.index(last)]
+        assert f"\n\n{code}\n\nThe function doubles" in text, text
 
 
 NESTED_QUOTED_REVERSED = (
@@ -403,3 +412,95 @@ def test_a_paragraph_between_two_quotes_keeps_them_apart() -> None:
         "",
         "> A second, separate quote from another judge of the final.",
     ], lines
+
+
+VERSE_PAGE = (
+    "<html><head><title>A walk by the river</title></head><body><article>"
+    "<p>Our reader sent in a short verse about the walk along the river last weekend.</p>"
+    "<p>The water ran slow by the mill,<br>The swans kept close to the shore,<br>"
+    "And the <b>bridge</b> stood grey and still.</p>"
+    "<p>We walked on till the light was gone,<br><br>and home by the lane at dusk.</p>"
+    "<ul><li>Start at the mill<br>by the car park</li><li>End at the old bridge</li></ul>"
+    "<blockquote>Slow water,<br>quiet swans.</blockquote>"
+    "<address>River Walkers Club<br>4 Mill Lane &amp; Co<br>Eastbridge</address>"
+    "<p>The club meets again next month, and new walkers are always welcome to join.</p>"
+    "</article></body></html>"
+)
+
+
+def test_a_line_break_keeps_the_lines_of_one_paragraph_together() -> None:
+    # A <br> parts two lines of one paragraph (a verse, an address): in plain text they stay
+    # on consecutive lines, the paragraphs apart by a blank line as before; two <br> in a row
+    # are a blank line on the page, and part two paragraphs.
+    text = _pipeline().clean_bytes(VERSE_PAGE.encode(), {"format": "html"}).text
+    assert (
+        "\n\nThe water ran slow by the mill,\nThe swans kept close to the shore,\n"
+        "And the bridge stood grey and still.\n\nWe walked on till the light was gone,\n\n"
+        "and home by the lane at dusk.\n\n- Start at the mill\nby the car park\n"
+        "- End at the old bridge\n\nSlow water,\nquiet swans.\n\n"
+        "River Walkers Club\n4 Mill Lane & Co\nEastbridge\n\nThe club meets again"
+    ) in text, text
+    # Markdown keeps them in one paragraph, each line ended by a hard line break ("\"), which
+    # a trim of trailing spaces cannot take away; the quote marks both of its lines.
+    markdown = _pipeline(markdown=True).clean_bytes(VERSE_PAGE.encode(), {"format": "html"}).text
+    assert (
+        "\n\nThe water ran slow by the mill,\\\nThe swans kept close to the shore,\\\n"
+        "And the bridge stood grey and still.\n\nWe walked on till the light was gone,\n\n"
+        "and home by the lane at dusk.\n\n- Start at the mill\\\nby the car park\n"
+        "- End at the old bridge\n\n> Slow water,\\\n> quiet swans.\n\n"
+        "River Walkers Club\\\n4 Mill Lane & Co\\\nEastbridge\n\nThe club meets again"
+    ) in markdown, markdown
+    # Cleaning the output again changes nothing: plain text keeps its own lines.
+    again = _pipeline().clean_bytes(text.encode(), {"format": "text"}).text
+    assert again == text
+
+
+def test_line_break_pairs_are_the_lines_one_br_parts_inside_prose() -> None:
+    page = parse_html(
+        "<html><body><div>Top line<br>second line<p>own block</p>after the block<br>"
+        "<br>new paragraph<br>and its next line</div>"
+        "<h2>A heading<br>on two lines</h2><pre>code one<br>code two</pre>"
+        "<table><tr><td>cell one<br>cell two</td></tr></table>"
+        "<p>Salt &amp;amp; pepper<br><i>in</i> the soup</p></body></html>"
+    )
+    escape_ampersands(page)  # as the extract stage does before trafilatura reads the page
+    assert line_break_pairs(page) == {
+        ("Top line", "second line"),
+        ("new paragraph", "and its next line"),
+        ("Salt &amp; pepper", "in the soup"),
+    }
+    assert paragraph_layout(
+        "Intro.\nTop line\nsecond line\nown block\n- new paragraph\nand its next line\nEnd.",
+        line_breaks=frozenset(line_break_pairs(page)),
+    ) == (
+        "Intro.\n\nTop line\nsecond line\n\nown block\n\n- new paragraph\nand its next line\n\nEnd."
+    )
+    # The same two lines as separate paragraphs of a page without the break stay apart.
+    assert paragraph_layout("Top line\nsecond line") == "Top line\n\nsecond line"
+
+
+def test_a_code_block_holding_an_ampersand_keeps_its_fences() -> None:
+    # The tree's text holds "&amp;" where trafilatura's output holds "&": the code's lines
+    # were not found, and the opening fence was lost.
+    page = (
+        "<html><head><title>Chaining commands</title></head><body><article>"
+        "<p>Two commands can be chained so that the second runs only if the first worked.</p>"
+        "<pre><code>make &amp;&amp; make test\n\nmake install</code></pre>"
+        "<p>The last line installs the program once the tests have passed on your machine.</p>"
+        "</article></body></html>"
+    )
+    markdown = _pipeline(markdown=True).clean_bytes(page.encode(), {"format": "html"}).text
+    assert "\n\n```\nmake && make test\n\nmake install\n```\n\n" in markdown, markdown
+    text = _pipeline().clean_bytes(page.encode(), {"format": "html"}).text
+    assert "\n\nmake && make test\n\nmake install\n\nThe last line" in text, text
+
+
+def test_without_tidy_the_layout_markers_are_no_jsonl_metadata() -> None:
+    # Plain text now has markers too (a numbered list's numbers): tidy writes and drops them;
+    # a run that skips tidy writes the page's text without them, and no marker list.
+    config = PipelineConfig.load().without(["grammar", "tidy"])
+    result = Pipeline(config).clean_bytes(TABLE_PAGE.encode(), {"format": "html"})
+    assert result.metadata.get("markdown_markers")
+    record = result_record(result, "page")
+    assert "markdown_markers" not in record["metadata"]
+    assert "markdown_line_breaks" not in record["metadata"]

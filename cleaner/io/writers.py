@@ -11,6 +11,7 @@ from typing import Any
 from cleaner.document import Edit
 from cleaner.io.atomic import replace_with
 from cleaner.pipeline import Result
+from cleaner.stages.page_layout import LAYOUT_KEYS
 
 # Edits whose before/after text is longer than this (the extract stage's whole HTML page)
 # are shortened in JSON output; the text itself is in the document, not needed twice.
@@ -72,7 +73,9 @@ def result_record(
     out.setdefault("id", doc_id)
     out[text_field] = result.text
     metadata = dict(out.get("metadata") or {}) if isinstance(out.get("metadata"), dict) else {}
-    metadata.update(_jsonable(result.metadata))
+    # The layout markers are tidy's to write and remove: without tidy (``--skip tidy``) they
+    # are left over, and are no metadata of the text.
+    metadata.update(_jsonable({k: v for k, v in result.metadata.items() if k not in LAYOUT_KEYS}))
     metadata["edit_counts"] = result.edit_counts()
     out["metadata"] = metadata
     out["edits"] = [edit_to_json(edit) for edit in result.edits]

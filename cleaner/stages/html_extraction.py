@@ -72,7 +72,7 @@ from cleaner.stages.headline import (
 from cleaner.stages.html_parsing import parse_html, parser_hit_a_limit
 from cleaner.stages.layout_tables import keep_embedded_data_tables, unwrap_layout_tables
 from cleaner.stages.media_tails import keep_media_tails
-from cleaner.stages.page_layout import MARKDOWN_KEY, lay_out_page
+from cleaner.stages.page_layout import LINE_BREAKS_KEY, MARKDOWN_KEY, lay_out_page
 from cleaner.stages.page_metadata import page_metadata
 from cleaner.stages.page_parts import PROSE_PARAGRAPH_CHARS
 from cleaner.stages.quote_figures import open_quote_figures
@@ -219,11 +219,13 @@ class HtmlExtractor(ExtractOptions):
             text = without_title_line(text, title, headings, found.get("sitename") or "")
         shown_title = doc.metadata.get("title") or title
         body = found.get("body")
-        text, markers = lay_out_page(
+        text, markers, line_breaks = lay_out_page(
             extracted, text, shown_title, body, self.title_line, self.markdown, tree
         )
         if markers:
             metadata[MARKDOWN_KEY] = markers
+        if line_breaks:
+            metadata[LINE_BREAKS_KEY] = line_breaks
         if page_code:
             metadata[CODE_LINES_KEY] = page_code
         if not text:

@@ -4,8 +4,10 @@ added, even when the last line was chrome that a line stage removed: the edit lo
 the text the line stages received ended), and a site section suffix (" – National",
 " | Reuters") leaves the title line and the title in the metadata. With Markdown output, the
 markers of an HTML page's headings, numbered items, quotes, code fences (with the code's blank
-lines) and escaped "|" of table cells that the extract stage recorded
-(:mod:`cleaner.stages.page_layout`) are written here, after every other stage.
+lines), escaped "|" of table cells and hard line breaks (a ``<br>``) that the extract stage
+recorded (:mod:`cleaner.stages.page_layout`) are written here, after every other stage; with
+plain-text output, the few that keep the page's text whole (a numbered list's numbers, the
+escaped "|", a code block's blank lines).
 
 A suffix is recognised by a ``title-suffix`` rule of ``rules/chrome/`` or, for HTML pages, by
 the site name trafilatura found. Only the first line is treated as a title, and only when it
@@ -31,7 +33,13 @@ from cleaner.registry import TIDY, StageSettings
 from cleaner.rules.chrome import PATTERN_TIMEOUT_S, ChromeRuleSet
 from cleaner.rules.text import TITLE_SEPARATORS
 from cleaner.stages.code_lines import CODE_LINES_KEY
-from cleaner.stages.page_layout import MARKDOWN_KEY, marker_insertions
+from cleaner.stages.page_layout import (
+    LAYOUT_KEYS,
+    LINE_BREAKS_KEY,
+    MARKDOWN_KEY,
+    hard_break_insertions,
+    marker_insertions,
+)
 
 NAME = TIDY
 OPTIONS = frozenset({"rules"})
@@ -103,7 +111,10 @@ class TidyStage:
                 metadata["title"] = trimmed
         tidied = apply_replacements(doc, NAME, _without_overlaps(replacements), **metadata)
         markers = doc.metadata.get(MARKDOWN_KEY)
-        if isinstance(markers, list | tuple) and markers:
+        markers = markers if isinstance(markers, list | tuple) else ()
+        broken = doc.metadata.get(LINE_BREAKS_KEY)
+        broken = broken if isinstance(broken, list | tuple) else ()
+        if markers or broken:
             # Written on the laid-out text, as a second set of edits: a closing fence sits at
             # the end of a code line, where a layout edit (the final newline, a blank-line
             # run) may start, and one of the two would be dropped as overlapping.
@@ -113,16 +124,21 @@ class TidyStage:
                 tidied,
                 NAME,
                 [
-                    Replacement(begin, end, marker, "tidy.markdown")
-                    for begin, end, marker in marker_insertions(lines, markers)
+                    *(
+                        Replacement(begin, end, marker, "tidy.markdown")
+                        for begin, end, marker in marker_insertions(lines, markers)
+                    ),
+                    *(
+                        Replacement(begin, end, marker, "tidy.line-break")
+                        for begin, end, marker in hard_break_insertions(lines, broken)
+                    ),
                 ],
             )
-        if MARKDOWN_KEY in tidied.metadata or CODE_LINES_KEY in tidied.metadata:
-            # Written into the text now (the markers), or read by the grammar stage (the
-            # code lines): the lists have done their work.
-            kept = {
-                k: v for k, v in tidied.metadata.items() if k not in (MARKDOWN_KEY, CODE_LINES_KEY)
-            }
+        done = (*LAYOUT_KEYS, CODE_LINES_KEY)
+        if any(key in tidied.metadata for key in done):
+            # Written into the text now (the markers, the line breaks), or read by the grammar
+            # stage (the code lines): the lists have done their work.
+            kept = {k: v for k, v in tidied.metadata.items() if k not in done}
             tidied = Document(text=tidied.text, metadata=kept, edits=tidied.edits)
         return report_timeouts(tidied, NAME, timed_out, PATTERN_TIMEOUT_S)
 
