@@ -246,10 +246,18 @@ def test_items_of_the_article_s_list_stay_though_their_text_is_a_chrome_label() 
     # newuser3's fidelity test (item 15): "- Comments", "- Advertisement" and "- Read more"
     # went from a packing list of the article's.
     text = (
-        "Things to take to the fair:\n\n- Tent pegs\n- Rain cover\n- Share\n- Comments\n"
+        "Things to take to the fair:\n\n- Tent pegs\n- Rain cover\n- Torch\n- Comments\n"
         "- Advertisement\n- Read more\n"
     )
     assert _chrome_stage()(Document(text=text, metadata={"format": "text"})).text == text
+    # A box of share links with one network no rule names is the page's (review): one
+    # unnamed item kept the whole box.
+    story = "The ferry will run again from Monday, the operator said.\n\n"
+    box = "".join(
+        f"- Share on {name}\n" for name in ("Facebook", "Twitter", "WhatsApp", "Bluesky")
+    )
+    got = _chrome_stage()(Document(text=story + box + "- Copy link\n", metadata={"format": "text"}))
+    assert "Share on Facebook" not in got.text and "Copy link" not in got.text
     # A list all of whose items are chrome goes, as does a lone item between paragraphs.
     text = (
         "The river rose overnight and the bridge closed at dawn.\n\n- Advertisement\n- Read more\n\n"
@@ -274,6 +282,12 @@ def test_a_comments_heading_stays_over_prose_and_goes_over_a_comment_tail() -> N
         "Next steps\n\nThe town will publish the final routes in March.\n"
     )
     assert _chrome_stage()(Document(text=story, metadata={"format": "text"})).text == story
+    # Its "Comments" section may be a list of the points made, and end the page (review).
+    survey = (
+        "The town asked residents what they thought of the new bus routes.\n\nComments\n\n"
+        "- Buses too rare on Sundays\n- Route 4 should stop at the clinic\n"
+    )
+    assert _chrome_stage()(Document(text=survey, metadata={"format": "text"})).text == survey
     # Three AEB tuning pages end "Comments" then " comments": the page's comment section.
     article = (
         "The special flight landed at dawn, an airport official said.\n\n"

@@ -261,6 +261,11 @@ def opens_with_page_heading(
         return False
     if not any(_words(heading) == ours for heading in headings):
         return False
+    # A page whose <h1>s name its sections ("Cheap eats in Paris", "Budget hotels") has no
+    # one heading that is its headline: the first section's name is no title (review).
+    named = {tuple(_words(heading)) for heading in headings} - {(), tuple(_words(sitename))}
+    if len(named) > 1:
+        return False
     # A heading that is one part of the title between separators is its headline (cut by
     # :func:`page_headline` already) or the site's or section's name in a banner <h1>
     # ("Ten Garden Shows | Green Fingers Weekly" over the heading "Green Fingers Weekly").
