@@ -238,3 +238,16 @@ def test_a_utf16_header_over_an_ascii_page_is_overruled() -> None:
     assert doc.text == html and doc.metadata["encoding_source"] == "meta-tag"
     doc = decode(html.encode("utf-16-le"), http_charset="utf-16le")
     assert doc.text == html and doc.metadata["encoding_source"] == "http-header"
+
+
+def test_one_utf8_looking_pair_does_not_overrule_the_declaration() -> None:
+    # Review: "É’" in windows-1252 (C9 92) is well-formed UTF-8 by chance; the page said
+    # windows-1252 and the headline came out "NESTLɒS".
+    html = page(
+        "FJORDLÉ’S RESULTS BEAT FORECASTS",
+        "Sales rose in every region, the firm said.",
+        head='<meta charset="windows-1252">',
+    )
+    doc = decode(html.encode("cp1252"))
+    assert doc.text == html
+    assert doc.metadata["encoding_source"] == "meta-tag"

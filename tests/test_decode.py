@@ -335,3 +335,28 @@ def test_short_cjk_legacy_text_it_cannot_read_is_warned_about() -> None:
     cp1252 guess, now with a warning saying its words look like mojibake."""
     decoded = decode_with_confidence("市長は新しい橋の計画を約束した。".encode("euc_jp"))
     assert decoded.warning is not None and "mojibake" in decoded.warning
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        # Review: ASCII pairs read as UTF-16 fall among the CJK ideographs.
+        b"hello world, this is a plain text file with a stray nul byte\x00 in the middle of it.\n ",
+        b"name=ada\x00city=oslo\x00team=blue\x00mode=fast\x00size=ten\x00year=1999\x00",
+    ],
+)
+def test_ascii_with_nul_bytes_is_refused_not_read_as_utf16(raw: bytes) -> None:
+    assert len(raw) % 2 == 0
+    with pytest.raises(DocumentError, match="binary file"):
+        DecodeStage()(Document.from_bytes(raw, {"format": "text"}))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Großbuchstaben mit Umlaut: ÄÖÜ. Mit Akzent: ÉÈÊ.\n", "Vowels: ÄÖÜ and ÉÈÊ\n"],
+)
+def test_short_western_capitals_are_not_read_as_box_drawing(text: str) -> None:
+    # Review: cp866 turns these capitals into box-drawing signs, which dropped out of its
+    # words and left a perfect score to the ASCII letters.
+    doc = DecodeStage()(Document.from_bytes(text.encode("cp1252"), {"format": "text"}))
+    assert doc.text == text

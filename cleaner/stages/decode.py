@@ -187,6 +187,25 @@ def _mostly_utf8(raw: bytes) -> bool:
     return bool(valid) and valid >= invalid
 
 
+# Well-formed two-byte UTF-8 characters that outweigh a declaration when no longer sequence
+# is there: a cp1252 capital and the punctuation after it ("É’" is C9 92) make one by chance.
+MIN_UTF8_PAIRS_AGAINST_DECLARATION = 3
+
+
+def _clearly_utf8(raw: bytes) -> bool:
+    """Whether ``raw``'s non-ASCII bytes are UTF-8 beyond chance, enough to overrule the
+    legacy charset its page declares: at least twice as many well-formed multi-byte
+    characters as invalid byte runs, and a three- or four-byte character among them (legacy
+    text almost never holds one) or :data:`MIN_UTF8_PAIRS_AGAINST_DECLARATION` of them. One
+    pair is no evidence: "NESTLÉ’S" in windows-1252 is valid UTF-8 ("NESTLɒS", review)."""
+    valid, invalid = _utf8_evidence(raw)
+    if not valid or valid < 2 * invalid:
+        return False
+    text = raw.decode("utf-8", errors="replace")
+    long_sequence = any(ord(char) >= 0x800 and char != "\ufffd" for char in text)
+    return long_sequence or valid >= MIN_UTF8_PAIRS_AGAINST_DECLARATION
+
+
 def _is_html_head(doc: Document, raw: bytes) -> bool:
     """A web page by its reader's word or, format unknown, by its first bytes (read as
     Latin-1, which keeps every byte of the markup) opening like one."""
@@ -218,7 +237,7 @@ def _decode_declared(raw: bytes, declared: Declaration) -> tuple[Decoded | None,
             return Decoded(raw.decode(declared.codec), declared.codec, source=declared.where), []
         except UnicodeDecodeError:
             return None, []
-    if not raw.isascii() and _mostly_utf8(raw):
+    if not raw.isascii() and _clearly_utf8(raw):
         return None, []
     _refuse_binary(raw)
     try:
@@ -428,6 +447,8 @@ def _bomless_utf16_any_script(raw: bytes) -> Decoded | None:
     head = raw[: BINARY_SNIFF_BYTES & ~1]
     if len(raw) % 2 or len(head) < 4 or not _refused_as_binary(head):
         return None
+    if _ascii_with_stray_nuls(head):
+        return None
     even, odd = set(head[0::2]), set(head[1::2])
     # The high byte of a UTF-16-LE unit is its second (odd) byte; the less varied half of
     # the pairs is tried as the high byte first.
@@ -452,6 +473,25 @@ def _bomless_utf16_any_script(raw: bytes) -> Decoded | None:
         warning = f"no byte-order mark; decoded as {encoding}, which {shows}"
         return Decoded(text, encoding, warning=warning)
     return None
+
+
+_PRINTABLE_ASCII = frozenset(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0D}
+# Fewer NULs than this share of the bytes, among printable ASCII, are stray bytes in text.
+MAX_STRAY_NUL_SHARE = 0.05
+
+
+def _ascii_with_stray_nuls(head: bytes) -> bool:
+    """Whether ``head`` is printable ASCII but for a few NUL bytes, or NULs on both halves of
+    the byte pairs (fields separated by NULs): text or data with NULs in it, not UTF-16. Read
+    as UTF-16, such ASCII pairs fall in the CJK block and pass for Chinese (review: a text
+    file with one stray NUL came out as ideographs). Non-Latin UTF-16 has bytes outside
+    printable ASCII (Cyrillic's 0x04, the high bytes of kana and CJK), and its NULs, the high
+    bytes of its spaces and digits, fall on one half of the pairs."""
+    nuls = head.count(0)
+    if not set(head.replace(b"\0", b"")) <= _PRINTABLE_ASCII:
+        return False
+    both_halves = 0 in head[0::2] and 0 in head[1::2]
+    return both_halves or nuls < len(head) * MAX_STRAY_NUL_SHARE
 
 
 MIN_ONE_SCRIPT_LETTERS = 12

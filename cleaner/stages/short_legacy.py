@@ -89,10 +89,15 @@ def non_latin_reading(raw: bytes) -> tuple[str, str] | None:
     :data:`MIN_COMMON_LETTER_SHARE`, and a tenth ahead of any other reading). None when no
     reading is clearly right."""
     readings: dict[str, tuple[float, str]] = {}
+    # A reading that turns letters of the cp1252 reading into signs (cp866's box drawing for
+    # "ÄÖÜ", review) drops them from its words and so scores as if they were not there.
+    western_letters = _non_ascii_letters(raw.decode("cp1252", errors="replace"))
     for encoding in NON_LATIN_CODE_PAGES:
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
+            continue
+        if _non_ascii_letters(text) < western_letters:
             continue
         word_chars = sum(len(word) for word in _SHAPE_WORD.findall(text))
         if text not in readings and _word_shape(text) >= word_chars * 0.9:
@@ -104,6 +109,10 @@ def non_latin_reading(raw: bytes) -> tuple[str, str] | None:
         return None
     text, (_, encoding) = ranked[0]
     return text, encoding
+
+
+def _non_ascii_letters(text: str) -> int:
+    return sum(1 for char in text if not char.isascii() and char.isalpha())
 
 
 def _common_letter_share(text: str) -> float:
