@@ -100,6 +100,11 @@ It prints a  answer and a string.
         "    print(fib(10))  # prints 55",
         "cursor = db.cursor()",
         "#include <stdio.h>",
+        # a shell prompt and SQL's capital clauses (review)
+        "$ grep -r a  apple .",
+        "SELECT name, a  value",
+        "FROM  orders",
+        "WHERE total > 10",
     ],
 )
 def test_lines_of_code_are_code(line: str) -> None:
@@ -123,6 +128,9 @@ def test_lines_of_code_are_code(line: str) -> None:
         "Return to the main menu and press the # key twice.",
         "The plan [approved in May] costs less than the old one.",
         "She said: “class dismissed” and left the room.",
+        "$5 million was raised for the new library.",
+        "Select a file and press open.",
+        "From the harbour, the ferry leaves at noon.",
     ],
 )
 def test_prose_with_brackets_equals_signs_and_colons_is_prose(line: str) -> None:

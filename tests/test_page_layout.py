@@ -504,3 +504,18 @@ def test_without_tidy_the_layout_markers_are_no_jsonl_metadata() -> None:
     record = result_record(result, "page")
     assert "markdown_markers" not in record["metadata"]
     assert "markdown_line_breaks" not in record["metadata"]
+
+
+def test_without_tidy_the_pages_code_lines_are_no_jsonl_metadata() -> None:
+    # Review: the grammar stage's list of the page's code lines reached the record.
+    page = (
+        "<html><head><title>Loops</title></head><body><article>"
+        "<p>A loop repeats its body once for every item of the list it is given.</p>"
+        "<pre><code>for item in items:\n    print(item)</code></pre>"
+        "<p>The body here prints each item on a line of its own, in the list's order.</p>"
+        "</article></body></html>"
+    )
+    config = PipelineConfig.load().without(["grammar", "tidy"])
+    result = Pipeline(config).clean_bytes(page.encode(), {"format": "html"})
+    assert result.metadata.get("code_lines")
+    assert "code_lines" not in result_record(result, "page")["metadata"]

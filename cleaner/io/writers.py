@@ -11,7 +11,12 @@ from typing import Any
 from cleaner.document import Edit
 from cleaner.io.atomic import replace_with
 from cleaner.pipeline import Result
+from cleaner.stages.code_lines import CODE_LINES_KEY
 from cleaner.stages.page_layout import LAYOUT_KEYS
+
+# Notes stages leave for later stages (tidy removes them; with tidy skipped they remain):
+# never a record's metadata.
+_WORKING_KEYS = frozenset((*LAYOUT_KEYS, CODE_LINES_KEY))
 
 # Edits whose before/after text is longer than this (the extract stage's whole HTML page)
 # are shortened in JSON output; the text itself is in the document, not needed twice.
@@ -75,7 +80,7 @@ def result_record(
     metadata = dict(out.get("metadata") or {}) if isinstance(out.get("metadata"), dict) else {}
     # The layout markers are tidy's to write and remove: without tidy (``--skip tidy``) they
     # are left over, and are no metadata of the text.
-    metadata.update(_jsonable({k: v for k, v in result.metadata.items() if k not in LAYOUT_KEYS}))
+    metadata.update(_jsonable({k: v for k, v in result.metadata.items() if k not in _WORKING_KEYS}))
     metadata["edit_counts"] = result.edit_counts()
     out["metadata"] = metadata
     out["edits"] = [edit_to_json(edit) for edit in result.edits]

@@ -101,6 +101,12 @@ _CODE_SIGNS = re.compile(
     # a block statement ending in ":" (Python keywords are lower case; a sentence starts
     # with a capital)
     | ^\s*(?:for|while|if|elif|else|try|except|with|finally)\b[^.!?]*:\s*$
+    # a shell prompt ("$ grep -r apple ."; "$5" is money), and SQL's clauses, which are
+    # written in capitals (review: "FROM  orders" lost a space, "$ grep -r a  apple" an "an")
+    | ^\s*\$\s+\S
+    | ^\s*(?:SELECT|FROM|WHERE|INSERT\s+INTO|UPDATE|DELETE\s+FROM|CREATE\s+(?:TABLE|INDEX|VIEW)
+         |ALTER\s+TABLE|(?:INNER\s+|LEFT\s+|RIGHT\s+)?JOIN|GROUP\s+BY|ORDER\s+BY|HAVING|VALUES
+         |LIMIT)\s+\S
     """,
     re.VERBOSE,
 )
