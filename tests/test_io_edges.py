@@ -328,6 +328,19 @@ def test_output_appended_to_the_input_is_taken_and_written_over_it_refused(
     assert page.read_text(encoding="utf-8") == before
 
 
+def test_standard_output_onto_an_input_is_refused(tmp_path: Path) -> None:
+    """`cleaner clean y.jsonl -f jsonl >> y.jsonl` read back each record it wrote and grew
+    the file without end (review): refused as cat refuses, the file left as it was."""
+    records = tmp_path / "y.jsonl"
+    original = '{"text": "The river road reopened on Monday."}\n{"text": "Second record."}\n'
+    records.write_text(original, encoding="utf-8")
+    skip = " ".join(SKIP)
+    result = shell(f'"{CLEANER_BIN}" clean y.jsonl -f jsonl {skip} >> y.jsonl', tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "standard output is this input file" in result.stderr
+    assert records.read_text(encoding="utf-8") == original
+
+
 def test_a_pipe_input_is_read_once(tmp_path: Path) -> None:
     """`cleaner clean <(printf ...)`: the format sniff read the pipe's first bytes before the
     real read, which found it empty ('warning: empty input', empty output, rc 0). Also a named

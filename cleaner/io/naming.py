@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import os
 import stat as stat_module
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +80,7 @@ def plan_outputs(
     for one file whatever the number of inputs.
     """
     if written is None:
+        _refuse_stdout_onto_an_input(inputs)
         return OutputPlan(target=None)
     output = Path(written)
     several = len(inputs) > 1
@@ -157,6 +159,31 @@ def _refuse_replacing_an_input(output: Path, inputs: Sequence[str]) -> None:
             raise OutputNameError(
                 f"{name}: -o {output} is the input itself, and cleaning would replace it; "
                 "choose another output file"
+            )
+
+
+def _refuse_stdout_onto_an_input(inputs: Sequence[str]) -> None:
+    """:class:`OutputNameError` when standard output is a regular file that is one of the
+    inputs (``clean y.jsonl -f jsonl >> y.jsonl``), as ``cat`` refuses: output written to
+    stdout goes out while the input is still read (record by record for JSONL), so each
+    record written was read again and the file grew until the disk was full (review)."""
+    try:
+        target = os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        return
+    if not stat_module.S_ISREG(target.st_mode):
+        return
+    for name in inputs:
+        if name == STDIN_NAME:
+            continue
+        try:
+            source = os.stat(name)
+        except OSError:
+            continue
+        if (source.st_dev, source.st_ino) == (target.st_dev, target.st_ino):
+            raise OutputNameError(
+                f"{name}: standard output is this input file; cleaning would read its own "
+                "output back; write to another file (-o, or > another name)"
             )
 
 
