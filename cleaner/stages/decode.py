@@ -46,6 +46,7 @@ from cleaner.registry import StageSettings
 from cleaner.stages.declared_charset import META_PRESCAN_BYTES, Declaration, declarations
 from cleaner.stages.extract import looks_like_html
 from cleaner.stages.short_legacy import mojibake_words, non_latin_reading
+from cleaner.stages.utf8_evidence import clearly_utf8, mostly_utf8, utf8_evidence
 
 NAME = "decode"
 OPTIONS = frozenset({"errors"})
@@ -171,39 +172,13 @@ def _decode_as_declared(
         if declaration.codec is None:
             continue
         if declaration.codec == "utf-8":
-            if raw.isascii() or _mostly_utf8(raw):
+            if raw.isascii() or mostly_utf8(raw):
                 return None, [], declaration
             continue
         decoded, warnings = _decode_declared(raw, declaration)
         if decoded is not None:
             return decoded, warnings, None
     return None, [], None
-
-
-def _mostly_utf8(raw: bytes) -> bool:
-    """Whether ``raw``'s well-formed multi-byte UTF-8 sequences are at least as many as its
-    invalid bytes (and there are some): UTF-8, perhaps with a few broken bytes."""
-    valid, invalid = _utf8_evidence(raw)
-    return bool(valid) and valid >= invalid
-
-
-# Well-formed two-byte UTF-8 characters that outweigh a declaration when no longer sequence
-# is there: a cp1252 capital and the punctuation after it ("É’" is C9 92) make one by chance.
-MIN_UTF8_PAIRS_AGAINST_DECLARATION = 3
-
-
-def _clearly_utf8(raw: bytes) -> bool:
-    """Whether ``raw``'s non-ASCII bytes are UTF-8 beyond chance, enough to overrule the
-    legacy charset its page declares: at least twice as many well-formed multi-byte
-    characters as invalid byte runs, and a three- or four-byte character among them (legacy
-    text almost never holds one) or :data:`MIN_UTF8_PAIRS_AGAINST_DECLARATION` of them. One
-    pair is no evidence: "NESTLÉ’S" in windows-1252 is valid UTF-8 ("NESTLɒS", review)."""
-    valid, invalid = _utf8_evidence(raw)
-    if not valid or valid < 2 * invalid:
-        return False
-    text = raw.decode("utf-8", errors="replace")
-    long_sequence = any(ord(char) >= 0x800 and char != "\ufffd" for char in text)
-    return long_sequence or valid >= MIN_UTF8_PAIRS_AGAINST_DECLARATION
 
 
 def _is_html_head(doc: Document, raw: bytes) -> bool:
@@ -237,7 +212,7 @@ def _decode_declared(raw: bytes, declared: Declaration) -> tuple[Decoded | None,
             return Decoded(raw.decode(declared.codec), declared.codec, source=declared.where), []
         except UnicodeDecodeError:
             return None, []
-    if not raw.isascii() and _clearly_utf8(raw):
+    if not raw.isascii() and clearly_utf8(raw):
         return None, []
     _refuse_binary(raw)
     try:
@@ -327,7 +302,7 @@ def decode_with_confidence(raw: bytes, errors: str = "strict") -> Decoded:
     except UnicodeDecodeError as exc:
         if errors == "replace":
             return Decoded(raw.decode("utf-8", errors="replace"), "utf-8 (invalid bytes replaced)")
-        valid, invalid = _utf8_evidence(raw)
+        valid, invalid = utf8_evidence(raw)
         if valid and valid >= invalid:
             bad = raw[exc.start : exc.start + 1].hex()
             raise DocumentError(
@@ -389,14 +364,6 @@ def _short_guess(reading: tuple[str, str], non_ascii: int, evidence: float) -> D
         "convert the file to UTF-8 first"
     )
     return Decoded(text, encoding, confidence, warning)
-
-
-def _utf8_evidence(raw: bytes) -> tuple[int, int]:
-    """(well-formed multi-byte UTF-8 characters, invalid byte runs) in the whole of ``raw``."""
-    text = raw.decode("utf-8", errors="replace")
-    invalid = text.count("\ufffd") - raw.count(_UTF8_REPLACEMENT)
-    ascii_chars = len(raw.translate(None, _ASCII_BYTES))
-    return len(text) - ascii_chars - invalid, invalid
 
 
 def _bomless_utf16(raw: bytes) -> Decoded | None:
