@@ -13,7 +13,7 @@ from cleaner.registry import StageSettings
 from cleaner.rulecheck import check_path
 from cleaner.rules.chrome import load_chrome_rules
 from cleaner.rules.source import RuleError, load_rule_file, rule_files_under
-from cleaner.rules.text import normalize_line
+from cleaner.rules.text import normalize_line, without_leading_emoji
 from cleaner.stages import chrome
 
 CHROME_FILES = rule_files_under(REPO / "rules" / "chrome")
@@ -295,3 +295,19 @@ def test_a_comments_heading_stays_over_prose_and_goes_over_a_comment_tail() -> N
     )
     doc = Document(text=article + "Comments\n\n comments\n", metadata={"format": "text"})
     assert _chrome_stage()(doc).text.strip() == article.strip()
+
+
+def test_a_box_line_behind_an_emoji_is_judged_by_its_words() -> None:
+    # WCXB tuning page 0390's box: "🚀 Sign up for ... newsletter" above the article.
+    story = "The river rose overnight and the bridge closed at dawn.\n\n"
+    rest = "Sandbags were handed out at the school gates.\n"
+    pitch = "🚀 Sign up for The Harbour newsletter\n\n"
+    cleaned = _chrome_stage()(Document(text=story + pitch + rest, metadata={"format": "text"}))
+    assert [line for line in cleaned.text.split("\n") if line] == [story.strip(), rest.strip()]
+    # An emoji before an article's own line changes nothing, nor does "©" count as one.
+    text = story + "🎉 The school reopened on Monday, a week early.\n\n© 2026 photo by the council\n"
+    assert without_leading_emoji("🎉 The school reopened") == "The school reopened"
+    assert without_leading_emoji("© 2026 Acme") == "© 2026 Acme"
+    assert _chrome_stage()(Document(text=text, metadata={"format": "text"})).text.startswith(
+        story + "🎉 The school reopened on Monday, a week early.\n"
+    )

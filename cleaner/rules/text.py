@@ -65,6 +65,20 @@ def normalize_line(line: str) -> str:
     return " ".join(straighten(line, QUOTES).split())
 
 
+def without_leading_emoji(normalized: str) -> str:
+    """A normalized line less the emoji before its first word (:data:`_LEADING_EMOJI`); the
+    line itself when it has none or is nothing else."""
+    return _LEADING_EMOJI.sub("", normalized, count=1) or normalized
+
+
+# Pictographs a site puts before a box's line ("🚀 Sign up for ...", "📰 Daily reads"): when
+# no rule takes the line as written (some name the emoji: "👉 Read more"), its words are tried. The emoji planes and the dingbat and symbol blocks only:
+# "©", "®" and "™" (Latin-1 and letterlike symbols) are words of credit rules.
+_LEADING_EMOJI = re.compile(
+    "^(?:[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF][\uFE0F\u200D\U0001F3FB-\U0001F3FF]*)+ "
+)
+
+
 PIECE_CHARS = 1 << 16
 """A long text is worked on in pieces of about this many characters (see
 :func:`pieces_at_white_space`), so that a whole-text operation's temporary copies stay small."""

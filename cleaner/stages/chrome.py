@@ -39,7 +39,7 @@ from cleaner.rules.chrome import (
     is_repeatable,
 )
 from cleaner.rules.players import player_removals
-from cleaner.rules.text import normalize_line
+from cleaner.rules.text import normalize_line, without_leading_emoji
 
 NAME = CHROME
 OPTIONS = frozenset({"rules", "drop_repeated_lines", "line_model"})
@@ -142,6 +142,8 @@ class ChromeStage:
             folded = fold_line(normalized)
             key = folded[0]
             rule = line_rules.first_match(normalized, timed_out, folded)
+            if rule is None and (words := without_leading_emoji(normalized)) != normalized:
+                rule = line_rules.first_match(words, timed_out)
             if rule is None and (item := list_item_text(normalized)):
                 rule = line_rules.first_match(item, timed_out)
                 if rule is not None and self._in_article_list(
