@@ -28,6 +28,7 @@ from cleaner.registry import (
     TIDY,
     UNICODE,
 )
+from cleaner.stages.extract import OPTIONS as EXTRACT_OPTIONS
 
 
 @dataclass(frozen=True)
@@ -65,19 +66,8 @@ TABLES = OptionType(
     lambda value: isinstance(value, list) and all(isinstance(item, dict) for item in value),
 )
 
-_EXTRACT_SWITCHES = (
-    "favor_precision",
-    "favor_recall",
-    "include_comments",
-    "include_tables",
-    "join_split_bodies",
-    "precision_fallback",
-    "drop_title_line",
-    "drop_repeated_blocks",
-    "drop_chrome_boxes",
-    "title_line",
-    "markdown",
-)
+# Every option of the extract stage is a switch (its own OPTIONS, so the two never part).
+_EXTRACT_SWITCHES = tuple(sorted(EXTRACT_OPTIONS))
 # ftfy's TextFixerConfig fields (the unicode stage passes them on as they are).
 _FTFY_SWITCHES = (
     "remove_terminal_escapes",

@@ -13,19 +13,32 @@ from conftest import CLEANER_BIN
 SKIP = ("--skip", "grammar")
 
 
-def _clean(cwd: Path, *args: str, stdout: int | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env.pop("CLEANER_LANGUAGETOOL_URL", None)
+def _cleaner(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    stdout: int = subprocess.PIPE,
+    input: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """The real ``cleaner`` command run with ``args`` (no LanguageTool URL from the caller's
+    environment unless ``env`` gives one)."""
+    if env is None:
+        env = {key: value for key, value in os.environ.items() if key != "CLEANER_LANGUAGETOOL_URL"}
     return subprocess.run(
-        [str(CLEANER_BIN), "clean", *args, *SKIP],
+        [str(CLEANER_BIN), *args],
         cwd=cwd,
         env=env,
-        stdout=stdout if stdout is not None else subprocess.PIPE,
+        input=input,
+        stdout=stdout,
         stderr=subprocess.PIPE,
         text=True,
-        timeout=120,
+        timeout=300,
         check=False,
     )
+
+
+def _clean(cwd: Path, *args: str, stdout: int | None = None) -> subprocess.CompletedProcess[str]:
+    return _cleaner("clean", *args, *SKIP, cwd=cwd, stdout=stdout or subprocess.PIPE)
 
 
 def _inputs(tmp_path: Path) -> None:
@@ -103,26 +116,11 @@ def test_a_languagetool_url_that_is_no_url_is_a_usage_error(tmp_path: Path) -> N
     server were down. It is a usage error (rc 2) naming the option, from the option and
     from $CLEANER_LANGUAGETOOL_URL alike."""
     _inputs(tmp_path)
-    refused = subprocess.run(
-        [str(CLEANER_BIN), "clean", "a.txt", "--languagetool-url", "notaurl"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    refused = _cleaner("clean", "a.txt", "--languagetool-url", "notaurl", cwd=tmp_path)
     assert refused.returncode == 2
     assert "--languagetool-url: 'notaurl' is not a LanguageTool server's URL" in refused.stderr
     env = {**os.environ, "CLEANER_LANGUAGETOOL_URL": "localhost:8081"}
-    refused = subprocess.run(
-        [str(CLEANER_BIN), "clean", "a.txt"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    refused = _cleaner("clean", "a.txt", cwd=tmp_path, env=env)
     assert refused.returncode == 2
     assert "$CLEANER_LANGUAGETOOL_URL: 'localhost:8081' is not" in refused.stderr
 
@@ -131,14 +129,7 @@ def test_rules_help_gives_no_example_that_only_a_checkout_can_run(tmp_path: Path
     """`cleaner rules --help` said `cleaner rules check rules/`, which an installed cleaner
     answers with "rules: no such file or folder" (the shipped folder is inside the package)."""
     for command in ((), ("check",), ("list",), ("stats",)):
-        shown = subprocess.run(
-            [str(CLEANER_BIN), "rules", *command, "--help"],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        shown = _cleaner("rules", *command, "--help", cwd=tmp_path)
         assert shown.returncode == 0, shown.stderr
         examples = [line for line in shown.stdout.splitlines() if "cleaner rules " in line]
         assert examples
@@ -146,13 +137,7 @@ def test_rules_help_gives_no_example_that_only_a_checkout_can_run(tmp_path: Path
 
 
 def test_languagetool_install_help_says_what_the_home_variable_names() -> None:
-    shown = subprocess.run(
-        [str(CLEANER_BIN), "languagetool", "install", "--help"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    shown = _cleaner("languagetool", "install", "--help")
     assert shown.returncode == 0, shown.stderr
     text = " ".join(shown.stdout.split())
     assert "<home>/<version>/" in text and "the folder above the version folders" in text
@@ -167,28 +152,12 @@ def test_rules_check_reports_a_broken_short_line_model(tmp_path: Path) -> None:
     chrome.mkdir(parents=True)
     shipped = default_rules_dir() / "chrome"
     (chrome / "promos.toml").write_bytes((shipped / "promos.toml").read_bytes())
-    (chrome / "short-line-model.json").write_bytes(
-        (shipped / "short-line-model.json").read_bytes()
-    )
-    good = subprocess.run(
-        [str(CLEANER_BIN), "rules", "check", "rules"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    (chrome / "short-line-model.json").write_bytes((shipped / "short-line-model.json").read_bytes())
+    good = _cleaner("rules", "check", "rules", cwd=tmp_path)
     assert good.returncode == 0, good.stdout + good.stderr
     model = chrome / "short-line-model.json"
     model.write_text('{"format": "cleaner-short-line-model", "version": 1, "weights": {}}\n')
-    broken = subprocess.run(
-        [str(CLEANER_BIN), "rules", "check", "rules"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    broken = _cleaner("rules", "check", "rules", cwd=tmp_path)
     assert broken.returncode == 1
     assert "short-line-model.json: chrome.short-line-model: field 'weights'" in broken.stdout
     assert "1 problems" in broken.stdout
@@ -197,22 +166,9 @@ def test_rules_check_reports_a_broken_short_line_model(tmp_path: Path) -> None:
 def test_score_reads_standard_input_and_prefixes_its_errors(tmp_path: Path) -> None:
     """`cleaner score -` said "-: cannot read" though `clean -` reads stdin; score's errors
     lacked the `cleaner:` prefix every other message has."""
-    scored = subprocess.run(
-        [str(CLEANER_BIN), "score", "-"],
-        input="The council met on Tuesday and the vote passed.\n",
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    scored = _cleaner("score", "-", input="The council met on Tuesday and the vote passed.\n")
     assert scored.returncode == 0, scored.stderr
     assert "9 words\t-\tgate: not spun" in scored.stdout
-    missing = subprocess.run(
-        [str(CLEANER_BIN), "score", str(tmp_path / "gone.txt")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    missing = _cleaner("score", str(tmp_path / "gone.txt"))
     assert missing.returncode == 1
     assert missing.stderr.startswith(f"cleaner: {tmp_path / 'gone.txt'}: cannot read")
