@@ -119,12 +119,13 @@ def test_markdown_marks_the_structure_of_a_real_page_on_the_same_lines() -> None
 SPUN_PAGE = (
     "<!doctype html><html><head><title>Harbour tram report</title></head><body><article>"
     "<h1>Harbour tram report</h1>"
-    "<p>The council voted on Tuesday to extend the tram line to the harbour, a plan debated "
-    "for more than a decade that residents say will change the district.</p>"
+    "<p>The council voted on Tuesday to extend the tram line to the harbour, one in all the "
+    "plans debated for more than a decade that residents say will change the district.</p>"
     "<h2>The war is nearing its fourth 12 months</h2>"
     "<p>Engineers expect the first trams to run within two years, the mayor said, and the "
     "budget was approved after a long debate about the school roads.</p>"
-    "<ol><li>Sign up for our newsletter</li><li>Tracks are laid along the quay first.</li>"
+    "<p>Sign up for our newsletter</p>"
+    "<ol start='2'><li>Tracks are laid along the quay first.</li>"
     "<li>Stations open in the spring.</li></ol>"
     "<blockquote><p>We have waited for this tram for a very long time, said a resident of "
     "the harbour district.</p></blockquote>"
@@ -141,8 +142,9 @@ def test_chrome_and_repair_work_on_the_same_lines_in_markdown() -> None:
     assert [e.rule_id for e in text.edits if e.stage in ("chrome", "repair")] == [
         e.rule_id for e in markdown.edits if e.stage in ("chrome", "repair")
     ]
-    # ...and the repaired heading keeps its marker; the list is renumbered from what is left
-    # only where the page numbered it: the items keep the page's numbers.
+    # ...and the repaired heading keeps its marker; the list keeps the page's numbers. (The
+    # pitch stands alone: as one item of a list of article steps it would be the article's,
+    # see test_chrome_rules' list tests.)
     lines = markdown.text.splitlines()
     assert lines[0] == "# Harbour tram report"
     assert "## The war is nearing its fourth year" in lines

@@ -213,8 +213,10 @@ def test_an_unreadable_cache_folder_means_checking_the_rules_again(tmp_path: Pat
     proc = subprocess.run(
         ["setpriv", "--bounding-set=-all",
          str(Path(sys.executable).parent / "cleaner"), "clean", "-", "--skip", "grammar"],
-        input=b"He came with out his coat.\n", capture_output=True, env=env, cwd="/",
+        input=b"He came with out his coat on one in all the coldest days this 12 months.\n",
+        capture_output=True, env=env, cwd="/",
         check=False, timeout=120,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr.decode()
-    assert proc.stdout == b"He came without his coat.\n"
+    # Spun enough for the gate (three signatures of three rules), so the rules must be read.
+    assert proc.stdout == b"He came without his coat on one of the coldest days this year.\n"

@@ -131,6 +131,11 @@ def _refuse_missing_folder(output: Path) -> None:
     parent = output.parent
     if os.path.lexists(output) or parent.is_dir():
         return
+    blocker = next((folder for folder in parent.parents if folder.is_file()), None)
+    if parent.is_file() or blocker is not None:
+        # Not a missing folder but a file in the way: said by the writability check, with
+        # the file named ("notes.txt is a file, not a folder").
+        return
     missing = parent
     while not os.path.lexists(missing.parent) and missing.parent != missing:
         missing = missing.parent
