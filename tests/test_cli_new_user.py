@@ -525,6 +525,10 @@ def test_clean_stopped_by_a_signal_says_so(sent: signal.Signals, code: int, word
         stderr=subprocess.PIPE,
         cwd=REPO,
         env=env,
+        # As a terminal starts it: a test run in the same worker before this one may leave
+        # SIGINT ignored in pytest's process, and an ignored signal stays ignored across exec,
+        # so Python never installs its Ctrl-C handler (CI rehearsal: rc 0, "empty input").
+        preexec_fn=_default_signals,
     )
     try:
         deadline = time.monotonic() + 60
@@ -539,6 +543,11 @@ def test_clean_stopped_by_a_signal_says_so(sent: signal.Signals, code: int, word
     assert proc.returncode == code, err.decode()
     assert err.decode() == f"cleaner: {word}; not every input was cleaned\n"
     assert out == b""
+
+
+def _default_signals() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _reading_stdin(pid: int) -> bool:
