@@ -418,3 +418,16 @@ def kill_when(
         os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     return killed
+
+
+# A user's own chrome rule file of one rule (tests of rules kept outside the checkout).
+ZEBRA_RULE = """[meta]
+kind = "chrome"
+
+[[rules]]
+id = "test.zebra"
+action = "line"
+exact = ["Zebra crossing ahead"]
+examples = ["Zebra crossing ahead"]
+keep = ["A zebra crossing is ahead of the school."]
+"""

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CLEANER_BIN, REPO, run_cli
+from conftest import CLEANER_BIN, REPO, ZEBRA_RULE, run_cli
 
 from cleaner.io.naming import OutputPlan, OutputWriter
 from cleaner.languagetool.process import free_port
@@ -571,18 +571,6 @@ def test_a_stage_option_refused_at_build_names_the_pipeline_file(tmp_path: Path)
         f"cleaner: {pipeline_file}: stage tidy: option 'rules': "
         f"{tmp_path.resolve() / 'no-such-rules'} does not exist\n"
     )
-
-
-ZEBRA_RULE = """[meta]
-kind = "chrome"
-
-[[rules]]
-id = "test.zebra"
-action = "line"
-exact = ["Zebra crossing ahead"]
-examples = ["Zebra crossing ahead"]
-keep = ["A zebra crossing is ahead of the school."]
-"""
 
 
 def test_a_relative_rules_path_is_taken_from_the_pipeline_files_folder(tmp_path: Path) -> None:

@@ -6,22 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import REFERENCE, REPO, run_cli
+from conftest import REFERENCE, REPO, ZEBRA_RULE, run_cli
 
 from cleaner import Cleaner
 from cleaner.errors import ConfigError
 from cleaner.rules.location import RULES_DIR_ENV, locate_rules_dir
-
-ZEBRA_RULE = """[meta]
-kind = "chrome"
-
-[[rules]]
-id = "test.zebra"
-action = "line"
-exact = ["Zebra crossing ahead"]
-examples = ["Zebra crossing ahead"]
-keep = ["A zebra crossing is ahead of the school."]
-"""
 
 
 def own_rules(tmp_path: Path) -> Path:
